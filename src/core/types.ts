@@ -1,0 +1,131 @@
+// Types shared by the inference core, the CLI, the extension and the webview.
+// Everything here is plain data (JSON-serialisable): it crosses a worker boundary and the webview protocol.
+
+/** How the classifier's logits become probabilities (Hugging Face `problem_type`). */
+export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
+
+/** The parts of a Hugging Face `config.json` the inspector relies on, validated. */
+export interface ModelConfig {
+  architecture: string; // e.g. DistilBertForSequenceClassification
+  modelType: string; // e.g. distilbert
+  dim: number;
+  nLayers: number;
+  nHeads: number | undefined;
+  hiddenDim: number | undefined;
+  vocabSize: number;
+  maxPositionEmbeddings: number;
+  /** Labels in logit order: labels[i] names logit i. */
+  labels: string[];
+  problemType: ProblemType;
+  activation: string | undefined;
+  seqClassifDropout: number | undefined;
+}
+
+/** One word piece of the input, with its UTF-16 range in the original text (end exclusive). */
+export interface TokenSpan {
+  id: number;
+  text: string;
+  start: number;
+  end: number;
+  special: boolean;
+}
+
+/** A tokenized input, truncated to the model's max length if needed. */
+export interface Encoding {
+  ids: number[];
+  attentionMask: number[];
+  tokens: TokenSpan[];
+  /** True when the text had more tokens than fit; `coveredEnd` says where the kept tokens stop. */
+  truncated: boolean;
+  /** Character offset (UTF-16) just past the last kept non-special token; text.length when not truncated. */
+  coveredEnd: number;
+}
+
+/** Activations of the classification head for one sequence, read from one forward pass. */
+export interface Stages {
+  /** [CLS] hidden state entering pre_classifier (dim). */
+  cls: number[];
+  /** pre_classifier output, before the ReLU (dim). */
+  preClassifier: number[];
+  /** ReLU output (dim); dropout is the identity at inference so this is what classifier reads. */
+  relu: number[];
+  /** [CLS] hidden state after each transformer block (n_layers x dim). */
+  layers: number[][];
+}
+
+/** Logit l = bias + sum_u units[u]; units[u] = classifier.weight[l][u] * relu[u]. */
+export interface LogitContribution {
+  bias: number;
+  units: number[];
+}
+
+/** A ReLU unit's share of one logit. */
+export interface UnitShare {
+  unit: number;
+  value: number;
+}
+
+/** Summary of the head for one window, derived from Stages and the classifier's weights. */
+export interface HeadSummary {
+  zeroedUnits: number;
+  activeUnits: number;
+  norms: { cls: number; preClassifier: number; relu: number; layers: number[] };
+  /** Per label: units pushing most toward (positive) and against (negative) it. */
+  topUnits: Record<string, { toward: UnitShare[]; against: UnitShare[] }>;
+}
+
+/** Result for one window of the input text (the JSON contract of `--json`). */
+export interface WindowResult {
+  start: number;
+  end: number;
+  tokenCount: number;
+  label: string;
+  probabilities: Record<string, number>;
+  /** Logits in the order of model.labels. */
+  logits: number[];
+  stages: Stages;
+  contributions: Record<string, LogitContribution>;
+  head: HeadSummary;
+  tokens: TokenSpan[];
+  truncated: boolean;
+}
+
+/** Which model produced a result. */
+export interface ModelInfo {
+  name: string;
+  path: string;
+  architecture: string;
+  labels: string[];
+  problemType: ProblemType;
+  dim: number;
+  nLayers: number;
+  maxLength: number;
+  onnxFile: string;
+}
+
+/** What part of the text the windows cover; never silently less than the whole. */
+export interface Coverage {
+  textLength: number;
+  coveredChars: number;
+  complete: boolean;
+  tokens: number;
+  windowTokens: number;
+  stride: number;
+}
+
+/** The aggregate over all windows: the mean of the windows' logits, weighted by tokens. */
+export interface Aggregate {
+  label: string;
+  probabilities: Record<string, number>;
+  logits: number[];
+  method: string;
+}
+
+/** A whole inspection: the `--json` output and what the panel shows. */
+export interface Inspection {
+  model: ModelInfo;
+  windows: WindowResult[];
+  aggregate: Aggregate;
+  coverage: Coverage;
+  timing: { tokenizeMs: number; inferenceMs: number; totalMs: number };
+}
