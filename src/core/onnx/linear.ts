@@ -1,0 +1,159 @@
+// Recognising a Linear layer (y = x W^T + b) in an exported graph, whatever form the exporter chose:
+// Gemm (transB=1 from torch, or transB=0), or MatMul with a constant [in, out] weight plus an Add of a
+// constant bias in either operand order. Weights may be renamed (onnx::MatMul_NNN), shared through
+// Identity nodes, or come from a Constant node; the result is normalised to row-major [out][in].
+import { GraphIndex, NodeInfo, TensorRef } from './graphIndex';
+import { readFloats } from './tensorValues';
+
+/** Nodes that pass a tensor through unchanged at inference. */
+const PASS_THROUGH = new Set(['Identity', 'Dropout']);
+
+/** Ops that mark a quantized Linear; recognised so the error says so (a later issue supports them). */
+export const QUANTIZED_OPS = new Set(['MatMulInteger', 'DynamicQuantizeLinear', 'DequantizeLinear', 'QLinearMatMul', 'MatMulIntegerToFloat']);
+
+export interface LinearMatch {
+  op: 'Gemm' | 'MatMul+Add' | 'MatMul';
+  nodes: NodeInfo[];
+  input: string;
+  output: string;
+  inDim: number;
+  outDim: number;
+  weightName: string;
+  biasName: string | undefined;
+  /** Row-major [out][in]. */
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+/** The node that computes `tensor`, skipping Identity/Dropout. */
+export function realProducer(g: GraphIndex, tensor: string): NodeInfo | undefined {
+  let node = g.producer.get(tensor);
+  for (let hops = 0; node && PASS_THROUGH.has(node.opType) && hops < 64; hops++) {
+    const src = node.inputs[0];
+    node = src === undefined ? undefined : g.producer.get(src);
+  }
+  return node;
+}
+
+/** The tensor `tensor` really is, before Identity/Dropout copies. */
+export function realTensor(g: GraphIndex, tensor: string): string {
+  let t = tensor;
+  for (let hops = 0; hops < 64; hops++) {
+    const node = g.producer.get(t);
+    if (!node || !PASS_THROUGH.has(node.opType) || node.inputs[0] === undefined) break;
+    t = node.inputs[0];
+  }
+  return t;
+}
+
+/** A constant tensor: an initializer, possibly behind Identity nodes, or a Constant node's value. */
+export function constantOf(g: GraphIndex, tensor: string | undefined): TensorRef | undefined {
+  if (tensor === undefined || tensor === '') return undefined;
+  const t = realTensor(g, tensor);
+  const init = g.initializers.get(t);
+  if (init) return init;
+  const node = g.producer.get(t);
+  if (node?.opType === 'Constant') return node.attrs.get('value')?.t;
+  return undefined;
+}
+
+/** "Gemm /classifier/Gemm" for messages. */
+export function describeNode(node: NodeInfo | undefined): string {
+  if (!node) return 'a graph input or initializer';
+  return `${node.opType}${node.name ? ` ${node.name}` : ''}`;
+}
+
+/** Matches the Linear layer producing `output`; returns a description of what is there instead on failure. */
+export function matchLinear(g: GraphIndex, output: string): LinearMatch | { found: string; quantized: boolean } {
+  const node = realProducer(g, output);
+  if (!node) return { found: describeNode(node), quantized: false };
+  if (QUANTIZED_OPS.has(node.opType) || node.opType === 'Add' && node.inputs.some((i) => QUANTIZED_OPS.has(realProducer(g, i)?.opType ?? ''))) {
+    return { found: `${describeNode(node)} (a quantized Linear)`, quantized: true };
+  }
+  if (node.opType === 'Gemm') return matchGemm(g, node) ?? { found: `${describeNode(node)} without constant weights`, quantized: false };
+  if (node.opType === 'MatMul') return matchMatMul(g, node, undefined) ?? { found: `${describeNode(node)} without a constant weight`, quantized: false };
+  if (node.opType === 'Add') {
+    for (const [a, b] of [[0, 1], [1, 0]] as const) {
+      const mm = realProducer(g, node.inputs[a] ?? '');
+      const bias = constantOf(g, node.inputs[b]);
+      if (mm?.opType === 'MatMul' && bias) {
+        const m = matchMatMul(g, mm, { node, bias, biasName: node.inputs[b] ?? '' });
+        if (m) return m;
+      }
+    }
+    return { found: `${describeNode(node)} of ${node.inputs.map((i) => describeNode(realProducer(g, i))).join(' and ')}`, quantized: false };
+  }
+  return { found: describeNode(node), quantized: false };
+}
+
+function matchGemm(g: GraphIndex, node: NodeInfo): LinearMatch | undefined {
+  const wRef = constantOf(g, node.inputs[1]);
+  const input = node.inputs[0];
+  if (!wRef || wRef.dims.length !== 2 || input === undefined) return undefined;
+  if ((node.attrs.get('transA')?.i ?? 0) !== 0) return undefined;
+  const transB = (node.attrs.get('transB')?.i ?? 0) !== 0;
+  const alpha = node.attrs.get('alpha')?.f ?? 1;
+  const beta = node.attrs.get('beta')?.f ?? 1;
+  const [d0, d1] = wRef.dims as [number, number];
+  const [outDim, inDim] = transB ? [d0, d1] : [d1, d0];
+  const raw = readFloats(g.src, wRef);
+  const weight = transB ? raw : transpose(raw, d0, d1);
+  if (alpha !== 1) for (let i = 0; i < weight.length; i++) weight[i] = weight[i]! * alpha;
+  const cRef = constantOf(g, node.inputs[2]);
+  if (node.inputs[2] && !cRef) return undefined;
+  const bias = cRef ? broadcastBias(readFloats(g.src, cRef), outDim) : new Float32Array(outDim);
+  if (!bias) return undefined;
+  if (beta !== 1) for (let i = 0; i < bias.length; i++) bias[i] = bias[i]! * beta;
+  return {
+    op: 'Gemm',
+    nodes: [node],
+    input,
+    output: node.outputs[0] ?? '',
+    inDim,
+    outDim,
+    weightName: realTensor(g, node.inputs[1] ?? ''),
+    biasName: node.inputs[2] ? realTensor(g, node.inputs[2]) : undefined,
+    weight,
+    bias,
+  };
+}
+
+function matchMatMul(
+  g: GraphIndex,
+  mm: NodeInfo,
+  add: { node: NodeInfo; bias: TensorRef; biasName: string } | undefined,
+): LinearMatch | undefined {
+  const wRef = constantOf(g, mm.inputs[1]);
+  const input = mm.inputs[0];
+  if (!wRef || wRef.dims.length !== 2 || input === undefined) return undefined;
+  const [inDim, outDim] = wRef.dims as [number, number];
+  const weight = transpose(readFloats(g.src, wRef), inDim, outDim);
+  const bias = add ? broadcastBias(readFloats(g.src, add.bias), outDim) : new Float32Array(outDim);
+  if (!bias) return undefined;
+  return {
+    op: add ? 'MatMul+Add' : 'MatMul',
+    nodes: add ? [mm, add.node] : [mm],
+    input,
+    output: (add ? add.node : mm).outputs[0] ?? '',
+    inDim,
+    outDim,
+    weightName: realTensor(g, mm.inputs[1] ?? ''),
+    biasName: add ? realTensor(g, add.biasName) : undefined,
+    weight,
+    bias,
+  };
+}
+
+/** A bias of shape [out], [1, out] or a broadcast scalar, as [out]; undefined if it cannot be one. */
+function broadcastBias(values: Float32Array, outDim: number): Float32Array | undefined {
+  if (values.length === outDim) return values;
+  if (values.length === 1) return new Float32Array(outDim).fill(values[0]!);
+  return undefined;
+}
+
+/** [rows][cols] -> [cols][rows]. */
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c]!;
+  return out;
+}

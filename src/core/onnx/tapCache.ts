@@ -1,0 +1,184 @@
+// On-disk cache of tapped models, keyed by the original's content sha256 so a renamed or copied model
+// reuses its entry. A small index maps path+size+mtime to the hash so an unchanged file is not re-read
+// on every load. Entry layout: <cacheDir>/onnx-taps-v1/<sha256>/{model.onnx, head.bin, plan.json};
+// plan.json is written last and acts as the commit marker. Every file is written to a temp name and
+// renamed, so a crash or a concurrent writer never leaves a half-written file under a final name.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { HeadWeights, TapPlan } from './taps';
+
+/** Bump when the tap plan or the appended record changes, so old entries are not reused. */
+const FORMAT = 'onnx-taps-v1';
+const MAX_INDEX_ENTRIES = 64;
+
+export interface CacheEntry {
+  modelPath: string;
+  plan: TapPlan;
+  weights: HeadWeights;
+}
+
+interface Meta {
+  format: string;
+  sourceSize: number;
+  appendedLength: number;
+  appendedSha256: string;
+  headSha256: string;
+  plan: TapPlan;
+}
+
+interface IndexRecord {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+  usedAt: number;
+}
+
+/** The content key of `onnxPath` and its cache entry if a valid one exists. */
+export async function cacheLookup(onnxPath: string, stat: fs.Stats, cacheDir: string): Promise<{ key: string; entry?: CacheEntry }> {
+  const root = path.join(cacheDir, FORMAT);
+  const abs = path.resolve(onnxPath);
+  const index = await readIndex(root);
+  const rec = index[abs];
+  let key: string;
+  if (rec && rec.size === stat.size && rec.mtimeMs === stat.mtimeMs && /^[0-9a-f]{64}$/.test(rec.sha256)) {
+    key = rec.sha256;
+  } else {
+    key = await sha256File(onnxPath);
+    index[abs] = { size: stat.size, mtimeMs: stat.mtimeMs, sha256: key, usedAt: Date.now() };
+    await writeIndex(root, index);
+  }
+  const entry = await loadEntry(path.join(root, key), stat.size);
+  return entry ? { key, entry } : { key };
+}
+
+/** Writes a new entry: the original bytes plus `record`, the head weights, then the plan. */
+export async function cacheStore(
+  cacheDir: string,
+  key: string,
+  sourcePath: string,
+  record: Buffer,
+  plan: TapPlan,
+  weights: HeadWeights,
+): Promise<CacheEntry> {
+  const dir = path.join(cacheDir, FORMAT, key);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const modelPath = path.join(dir, 'model.onnx');
+  const sourceSize = (await fs.promises.stat(sourcePath)).size;
+  await atomicWrite(modelPath, async (tmp) => {
+    // copyFile lets the kernel copy (copy_file_range / reflink): the weights never pass through JS.
+    await fs.promises.copyFile(sourcePath, tmp);
+    await fs.promises.appendFile(tmp, record);
+    const size = (await fs.promises.stat(tmp)).size;
+    if (size !== sourceSize + record.length) throw new Error(`${sourcePath} changed while it was being cached`);
+  });
+  const head = encodeWeights(weights);
+  await atomicWrite(path.join(dir, 'head.bin'), (tmp) => fs.promises.writeFile(tmp, head));
+  const meta: Meta = {
+    format: FORMAT,
+    sourceSize,
+    appendedLength: record.length,
+    appendedSha256: sha256(record),
+    headSha256: sha256(head),
+    plan,
+  };
+  await atomicWrite(path.join(dir, 'plan.json'), (tmp) => fs.promises.writeFile(tmp, JSON.stringify(meta, null, 1)));
+  return { modelPath, plan, weights };
+}
+
+/** A valid entry, or undefined when missing, stale or corrupt (the caller rebuilds it). */
+async function loadEntry(dir: string, sourceSize: number): Promise<CacheEntry | undefined> {
+  try {
+    const meta = JSON.parse(await fs.promises.readFile(path.join(dir, 'plan.json'), 'utf8')) as Meta;
+    if (meta.format !== FORMAT || meta.sourceSize !== sourceSize || !validPlan(meta.plan)) return undefined;
+    const modelPath = path.join(dir, 'model.onnx');
+    // Checking size and the appended tail is cheap and catches truncation or a foreign file.
+    const fh = await fs.promises.open(modelPath, 'r');
+    try {
+      const { size } = await fh.stat();
+      if (size !== meta.sourceSize + meta.appendedLength) return undefined;
+      const tail = Buffer.alloc(meta.appendedLength);
+      await fh.read(tail, 0, tail.length, meta.sourceSize);
+      if (sha256(tail) !== meta.appendedSha256) return undefined;
+    } finally {
+      await fh.close();
+    }
+    const head = await fs.promises.readFile(path.join(dir, 'head.bin'));
+    if (sha256(head) !== meta.headSha256) return undefined;
+    const weights = decodeWeights(head, meta.plan.head.dim, meta.plan.head.numLabels);
+    return weights ? { modelPath, plan: meta.plan, weights } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function validPlan(p: TapPlan | undefined): boolean {
+  const o = p?.outputs;
+  return (
+    !!o &&
+    Array.isArray(p.inputNames) &&
+    [o.logits, o.cls, o.preClassifier, o.relu].every((s) => typeof s === 'string') &&
+    Array.isArray(o.layers) &&
+    Number.isInteger(p.head?.dim) &&
+    Number.isInteger(p.head?.numLabels)
+  );
+}
+
+/** head.bin: float32 little-endian classifier W, classifier b, pre_classifier W, pre_classifier b. */
+function encodeWeights(w: HeadWeights): Buffer {
+  const parts = [w.classifierWeight, w.classifierBias, w.preClassifierWeight, w.preClassifierBias];
+  const out = Buffer.alloc(parts.reduce((n, p) => n + p.length * 4, 0));
+  let off = 0;
+  for (const p of parts) for (const v of p) off = out.writeFloatLE(v, off);
+  return out;
+}
+
+function decodeWeights(buf: Buffer, dim: number, labels: number): HeadWeights | undefined {
+  const sizes = [labels * dim, labels, dim * dim, dim];
+  if (buf.length !== sizes.reduce((a, b) => a + b, 0) * 4) return undefined;
+  let off = 0;
+  const [cw, cb, pw, pb] = sizes.map((n) => {
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++, off += 4) a[i] = buf.readFloatLE(off);
+    return a;
+  }) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  return { classifierWeight: cw, classifierBias: cb, preClassifierWeight: pw, preClassifierBias: pb };
+}
+
+async function readIndex(root: string): Promise<Record<string, IndexRecord>> {
+  try {
+    const parsed: unknown = JSON.parse(await fs.promises.readFile(path.join(root, 'index.json'), 'utf8'));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, IndexRecord>) : {};
+  } catch {
+    return {};
+  }
+}
+
+async function writeIndex(root: string, index: Record<string, IndexRecord>): Promise<void> {
+  const kept = Object.entries(index)
+    .sort((a, b) => (b[1].usedAt ?? 0) - (a[1].usedAt ?? 0))
+    .slice(0, MAX_INDEX_ENTRIES);
+  await fs.promises.mkdir(root, { recursive: true });
+  await atomicWrite(path.join(root, 'index.json'), (tmp) => fs.promises.writeFile(tmp, JSON.stringify(Object.fromEntries(kept))));
+}
+
+async function atomicWrite(target: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await write(tmp);
+    await fs.promises.rename(tmp, target);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function sha256(b: Buffer): string {
+  return crypto.createHash('sha256').update(b).digest('hex');
+}

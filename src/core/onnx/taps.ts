@@ -1,0 +1,130 @@
+// Activation taps: one forward pass of the tapped model returns every stage of the classification head
+// and the [CLS] vector after each transformer block. ORT only fetches graph outputs, so the taps are
+// added as outputs, found by data flow (headFinder, layerFinder), appended without re-encoding
+// (tapEdit) and cached per model content (tapCache).
+import * as fs from 'fs';
+import { GraphError } from './errors';
+import { GraphIndex, indexModel } from './graphIndex';
+import { findHead } from './headFinder';
+import { findLayers } from './layerFinder';
+import { buildTapEdit } from './tapEdit';
+import { CacheEntry, cacheLookup, cacheStore } from './tapCache';
+import { FileSource, WireError } from './wire';
+
+export { GraphError } from './errors';
+export type { GraphErrorCode } from './errors';
+
+/** Which graph outputs of the tapped model hold which stage; each is [batch, dim] (logits [batch, labels]). */
+export interface TapPlan {
+  inputNames: string[];
+  outputs: { logits: string; cls: string; preClassifier: string; relu: string; layers: string[] };
+  head: { dim: number; numLabels: number; preClassifierOp: string; classifierOp: string; description: string };
+}
+
+/** The head's parameters as the graph holds them, normalised to PyTorch's Linear layout. */
+export interface HeadWeights {
+  /** [numLabels * dim], row-major [label][unit]. */
+  classifierWeight: Float32Array;
+  classifierBias: Float32Array;
+  /** [dim * dim], row-major [out][in]. */
+  preClassifierWeight: Float32Array;
+  preClassifierBias: Float32Array;
+}
+
+export interface PrepareOptions {
+  /** config.json n_layers; the number of blocks found must match. */
+  expectedLayers?: number;
+}
+
+export interface PreparedModel {
+  /** The tapped .onnx to open with onnxruntime (inside cacheDir). */
+  path: string;
+  plan: TapPlan;
+  weights: HeadWeights;
+  fromCache: boolean;
+}
+
+/**
+ * Returns a tapped copy of `onnxPath` (made once per content hash under `cacheDir`), the names of its
+ * tap outputs and the head's weights. Throws GraphError naming the file when the model cannot be tapped.
+ */
+export async function prepareTappedModel(onnxPath: string, cacheDir: string, opts: PrepareOptions = {}): Promise<PreparedModel> {
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(onnxPath);
+  } catch (e) {
+    throw new GraphError('NOT_FOUND', `${onnxPath}: cannot read the model (${(e as Error).message})`, 'Check the model folder contains onnx/model.onnx.');
+  }
+  const hit = await cacheLookup(onnxPath, stat, cacheDir);
+  if (hit.entry) {
+    checkLayers(hit.entry.plan, onnxPath, opts.expectedLayers);
+    return { path: hit.entry.modelPath, plan: hit.entry.plan, weights: hit.entry.weights, fromCache: true };
+  }
+  const built = buildTaps(onnxPath, opts.expectedLayers);
+  const entry: CacheEntry = await cacheStore(cacheDir, hit.key, onnxPath, built.record, built.plan, built.weights);
+  return { path: entry.modelPath, plan: entry.plan, weights: entry.weights, fromCache: false };
+}
+
+/** Reads the graph positionally (weights stay on disk) and works out the taps and the bytes to append. */
+export function buildTaps(onnxPath: string, expectedLayers?: number): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
+  const fd = fs.openSync(onnxPath, 'r');
+  try {
+    return tapGraph(indexModel(new FileSource(fd)), onnxPath, expectedLayers);
+  } catch (e) {
+    if (e instanceof GraphError) throw e;
+    if (e instanceof WireError) {
+      throw new GraphError('CORRUPT', `${onnxPath}: not a valid ONNX model (${e.message}); the file may be truncated`, 'Re-download or re-export the model file.');
+    }
+    throw new GraphError('UNSUPPORTED', `${onnxPath}: ${(e as Error).message}`, 'Use an fp32 DistilBertForSequenceClassification export.');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function tapGraph(g: GraphIndex, onnxPath: string, expectedLayers: number | undefined): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
+  const external = [...g.initializers.values()].find((t) => t.external);
+  if (external) {
+    throw new GraphError(
+      'UNSUPPORTED',
+      `${onnxPath}: initializer ${external.name} keeps its data in an external file, which the tapped copy cannot reference`,
+      'Save the model with its weights inside the .onnx file (onnx.save(model, path, save_as_external_data=False)).',
+    );
+  }
+  const head = findHead(g, onnxPath);
+  const layers = findLayers(g, head.lastHidden, onnxPath, expectedLayers);
+  const outputs = { logits: head.logits, cls: head.cls, preClassifier: head.preClassifier.output, relu: head.relu };
+  // The last block's [CLS] row is exactly the vector pre_classifier reads: reuse it, no extra node.
+  const edit = buildTapEdit(g, Object.values(outputs), layers.blockOutputs, new Map([[head.lastHidden, head.cls]]));
+  const pre = head.preClassifier;
+  const cls = head.classifier;
+  const plan: TapPlan = {
+    inputNames: g.inputs,
+    outputs: { ...outputs, layers: edit.layerTaps },
+    head: {
+      dim: pre.inDim,
+      numLabels: cls.outDim,
+      preClassifierOp: pre.op,
+      classifierOp: cls.op,
+      description:
+        `logits <- ${cls.op} (${cls.weightName} ${cls.outDim}x${cls.inDim}) <- Relu <- ${pre.op} (${pre.weightName} ${pre.outDim}x${pre.inDim})` +
+        ` <- ${head.clsSelection} <- ${layers.blockOutputs.length} transformer blocks`,
+    },
+  };
+  const weights: HeadWeights = {
+    classifierWeight: cls.weight,
+    classifierBias: cls.bias,
+    preClassifierWeight: pre.weight,
+    preClassifierBias: pre.bias,
+  };
+  return { plan, weights, record: edit.record };
+}
+
+function checkLayers(plan: TapPlan, file: string, expected: number | undefined): void {
+  if (expected !== undefined && plan.outputs.layers.length !== expected) {
+    throw new GraphError(
+      'LAYERS',
+      `${file}: the graph has ${plan.outputs.layers.length} transformer blocks but config.json n_layers is ${expected}`,
+      'Check that config.json matches the exported model, or re-export it from the same checkpoint.',
+    );
+  }
+}
