@@ -101,6 +101,8 @@ export interface ModelInfo {
   nLayers: number;
   maxLength: number;
   onnxFile: string;
+  /** config.json's seq_classif_dropout: the head's dropout p during training (identity at inference). */
+  dropout: number | undefined;
 }
 
 /** What part of the text the windows cover; never silently less than the whole. */
@@ -110,7 +112,10 @@ export interface Coverage {
   complete: boolean;
   tokens: number;
   windowTokens: number;
+  /** Pieces between the starts of consecutive windows (window text tokens minus the overlap). */
   stride: number;
+  /** Character offset where the last window ends; before the text's end only in truncate mode. */
+  coveredEnd: number;
 }
 
 /** The aggregate over all windows: the mean of the windows' logits, weighted by tokens. */

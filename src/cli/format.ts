@@ -1,0 +1,128 @@
+// The CLI's readable layer-by-layer view of an inspection. Pure text in, text out: tested without a terminal.
+import { norm } from '../core/head/head';
+import type { Inspection, WindowResult } from '../core/types';
+
+const SPARK = '▁▂▃▄▅▆▇█';
+
+export interface FormatOptions {
+  /** Which window gets the detailed view (0-based). */
+  window: number;
+  /** Units listed toward / against each label. */
+  topK: number;
+  /** dropout probability from config.json, when known. */
+  dropout: number | undefined;
+  color: boolean;
+}
+
+export function formatInspection(text: string, ins: Inspection, opts: FormatOptions): string {
+  const c = colors(opts.color);
+  const m = ins.model;
+  const out: string[] = [];
+  out.push(`${c.bold('Model')}   ${m.name}  (${m.architecture}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.join(', ')})`);
+  const cov = ins.coverage;
+  const covered = cov.complete ? 'all of it' : `the first ${cov.coveredEnd} characters only (truncated)`;
+  out.push(`${c.bold('Input')}   ${text.length} characters, ${cov.tokens} word pieces, ${ins.windows.length} window${ins.windows.length === 1 ? '' : 's'} of <= ${cov.windowTokens} tokens; read ${covered}`);
+
+  if (ins.windows.length > 1) {
+    out.push('', c.bold('Windows'));
+    ins.windows.forEach((w, i) => {
+      out.push(`  ${String(i + 1).padStart(3)}  chars ${w.start}-${w.end}  ${String(w.tokenCount).padStart(3)} tokens  ${w.label} ${pct(w.probabilities[w.label]!)}  ${c.dim(snippet(text, w.start, w.end, 40))}`);
+    });
+  }
+
+  const wi = Math.min(Math.max(opts.window, 0), ins.windows.length - 1);
+  const w = ins.windows[wi]!;
+  out.push('', c.bold(ins.windows.length > 1 ? `Window ${wi + 1} of ${ins.windows.length}, layer by layer` : 'Layer by layer'));
+  out.push(...formatWindow(text, w, m.labels, m.dim, opts, c));
+
+  out.push('');
+  const a = ins.aggregate;
+  const probs = m.labels.map((l) => `${l} ${pct(a.probabilities[l]!)}`).join('  ');
+  out.push(`${c.bold('=>')} ${c.bold(a.label)} ${pct(a.probabilities[a.label]!)}   (${probs}; ${a.method})`);
+  out.push(c.dim(`   tokenize ${ins.timing.tokenizeMs.toFixed(1)} ms, inference ${ins.timing.inferenceMs.toFixed(1)} ms`));
+  return out.join('\n');
+}
+
+function formatWindow(text: string, w: WindowResult, labels: string[], dim: number, opts: FormatOptions, c: Colors): string[] {
+  const out: string[] = [];
+  const pieces = w.tokens.map((t) => t.text);
+  out.push(`  tokens       ${elide(pieces.join(' '), 110)}${w.truncated ? c.yellow('  [truncated here]') : ''}`);
+  out.push(`  text         ${c.dim(snippet(text, w.start, w.end, 100))}`);
+  out.push('');
+  w.stages.layers.forEach((v, i) => {
+    out.push(`  block ${String(i + 1).padEnd(6)} [CLS] after transformer block ${i + 1}: ${vecStats(v)}  ${spark(v)}`);
+  });
+  out.push(`  ${c.bold('CLS')}          hidden state of [CLS], enters the head: ${vecStats(w.stages.cls)}`);
+  const positive = w.stages.preClassifier.filter((x) => x > 0).length;
+  out.push(`  ${c.bold('pre_classifier')} Linear(${dim} -> ${dim}): ${vecStats(w.stages.preClassifier)}, ${positive}/${dim} positive  ${spark(w.stages.preClassifier)}`);
+  out.push(`  ${c.bold('ReLU')}         max(0, x): ${w.head.activeUnits}/${dim} units active, ${w.head.zeroedUnits} zeroed, |x| ${fmt(norm(w.stages.relu))}  ${spark(w.stages.relu)}`);
+  const p = opts.dropout === undefined ? '' : ` (p=${opts.dropout})`;
+  out.push(`  ${c.bold('dropout')}      identity at inference${p}: the classifier reads the ReLU output unchanged`);
+  out.push(`  ${c.bold('classifier')}   Linear(${dim} -> ${labels.length}): logits ${labels.map((l, i) => `${l} ${fmt(w.logits[i]!)}`).join('  ')}`);
+  for (const label of labels) {
+    const contrib = w.contributions[label]!;
+    const sum = contrib.units.reduce((s, x) => s + x, 0);
+    const top = w.head.topUnits[label]!;
+    const units = (xs: { unit: number; value: number }[]) => xs.slice(0, opts.topK).map((u) => `#${u.unit} ${signed(u.value)}`).join(', ') || 'none';
+    out.push(`    ${label}: bias ${signed(contrib.bias)} + units ${signed(sum)} = ${fmt(contrib.bias + sum)}`);
+    out.push(`      toward: ${c.green(units(top.toward))}`);
+    out.push(`      against: ${c.red(units(top.against))}`);
+  }
+  out.push(`  ${c.bold('probabilities')} ${labels.map((l) => `${l} ${pct(w.probabilities[l]!)} ${bar(w.probabilities[l]!)}`).join('  ')}`);
+  return out;
+}
+
+function vecStats(v: number[]): string {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of v) {
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  return `|x| ${fmt(norm(v))}, min ${fmt(min)}, max ${fmt(max)}`;
+}
+
+/** A sparkline of a vector, down-sampled to 32 buckets by mean absolute value. */
+export function spark(v: number[], width = 32): string {
+  const buckets = Math.min(width, v.length);
+  const vals: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * v.length) / buckets);
+    const to = Math.floor(((b + 1) * v.length) / buckets);
+    let s = 0;
+    for (let i = from; i < to; i++) s += Math.abs(v[i]!);
+    vals.push(s / Math.max(1, to - from));
+  }
+  const max = Math.max(...vals, 1e-12);
+  return vals.map((x) => SPARK[Math.min(SPARK.length - 1, Math.floor((x / max) * (SPARK.length - 1)))]).join('');
+}
+
+function bar(p: number, width = 10): string {
+  const n = Math.round(p * width);
+  return '█'.repeat(n) + '░'.repeat(width - n);
+}
+
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(3));
+const signed = (x: number) => (x >= 0 ? '+' : '') + fmt(x);
+const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+
+function snippet(text: string, start: number, end: number, max: number): string {
+  return JSON.stringify(elide(text.slice(start, end).replace(/\s+/g, ' '), max));
+}
+
+function elide(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+interface Colors {
+  bold(s: string): string;
+  dim(s: string): string;
+  green(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+}
+
+function colors(on: boolean): Colors {
+  const wrap = (code: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return { bold: wrap(1), dim: wrap(2), green: wrap(32), red: wrap(31), yellow: wrap(33) };
+}

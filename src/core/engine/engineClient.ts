@@ -1,0 +1,140 @@
+// The caller's side of the inference worker: request ids, promises, cancellation, and a clean failure when
+// the worker dies (every pending request is rejected; the next load starts a fresh worker).
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { InspectorError } from '../errors';
+import type { Inspection } from '../types';
+import type { FromWorker, InspectRequest, LoadInfo, LoadRequest, ToWorker } from './messages';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: InspectorError): void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Where the compiled worker lives: next to this file under tsc (out/) and under webpack (dist/). */
+export function defaultWorkerPath(): string {
+  return path.join(__dirname, 'worker.js');
+}
+
+export class EngineClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private disposed = false;
+
+  constructor(private readonly workerPath = defaultWorkerPath()) {}
+
+  load(req: LoadRequest): Promise<LoadInfo> {
+    return this.request<LoadInfo>({ type: 'load', ...req });
+  }
+
+  inspect(req: InspectRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Inspection> {
+    if (signal?.aborted) return Promise.reject(cancelled());
+    return this.request<Inspection>({ type: 'inspect', ...req }, signal, onProgress);
+  }
+
+  /** True while a worker thread is running (it is started by the first request). */
+  get alive(): boolean {
+    return this.worker !== undefined;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const w = this.worker;
+    this.worker = undefined;
+    this.failAll(new InspectorError('DISPOSED', 'The model was unloaded.', ''));
+    await w?.terminate();
+  }
+
+  private request<T>(
+    msg: { type: 'load' | 'inspect' } & Record<string, unknown>,
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<T> {
+    if (this.disposed) return Promise.reject(new InspectorError('DISPOSED', 'The model was unloaded.', 'Open it again.'));
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        worker.postMessage({ type: 'cancel', id } satisfies ToWorker);
+        this.settle(id);
+        reject(cancelled());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        resolve: (v) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+        onProgress,
+      });
+      worker.ref();
+      worker.postMessage({ ...msg, id } as ToWorker);
+    });
+  }
+
+  /** An idle worker must not keep a CLI process alive; a pending request must. */
+  private settle(id: number): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker?.unref();
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.workerPath);
+    worker.on('message', (msg: FromWorker) => this.onMessage(msg));
+    worker.on('error', (err) => this.onDeath(worker, `the inference worker crashed: ${err.message}`));
+    worker.on('exit', (code) => this.onDeath(worker, `the inference worker exited (code ${code})`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(msg: FromWorker): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return; // cancelled or already failed
+    switch (msg.type) {
+      case 'progress':
+        p.onProgress?.(msg.done, msg.total);
+        return;
+      case 'loaded':
+        this.settle(msg.id);
+        p.resolve(msg.info);
+        return;
+      case 'result':
+        this.settle(msg.id);
+        p.resolve(msg.inspection);
+        return;
+      case 'error': {
+        this.settle(msg.id);
+        const e = new InspectorError(msg.error.code as InspectorError['code'], msg.error.message, msg.error.hint);
+        if (msg.error.stack) e.stack = msg.error.stack;
+        p.reject(e);
+        return;
+      }
+      default: {
+        const never: never = msg;
+        throw new Error(`unknown worker message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private onDeath(worker: Worker, why: string): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.failAll(new InspectorError('WORKER_FAILED', `Inference stopped: ${why}.`, 'Run the command again; see the log for details.'));
+  }
+
+  private failAll(err: InspectorError): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+function cancelled(): InspectorError {
+  return new InspectorError('CANCELLED', 'The inspection was cancelled.', '');
+}

@@ -1,0 +1,54 @@
+// The protocol between the inspector (caller's thread) and the inference worker thread.
+import type { OnnxVariant } from '../model/modelFolder';
+import type { LongTextMode } from '../text/windows';
+import type { Inspection, ModelInfo } from '../types';
+
+/** Options for loading a model into the worker. */
+export interface LoadRequest {
+  modelDir: string;
+  cacheDir: string;
+  /** ONNX Runtime intra-op threads; 0 picks one per core. */
+  threads: number;
+  variant: OnnxVariant;
+}
+
+/** Options for one inspection. */
+export interface InspectRequest {
+  text: string;
+  windowTokens: number;
+  overlap: number;
+  mode: LongTextMode;
+  /** Sequences per ONNX call are bounded by this many tokens (batch x padded length). */
+  batchTokens: number;
+}
+
+/** Caller -> worker. */
+export type ToWorker =
+  | ({ type: 'load'; id: number } & LoadRequest)
+  | ({ type: 'inspect'; id: number } & InspectRequest)
+  | { type: 'cancel'; id: number };
+
+/** A serialisable error (code + hint survive the thread boundary). */
+export interface WireError {
+  code: string;
+  message: string;
+  hint: string;
+  stack?: string;
+}
+
+/** What a load reports besides the model. */
+export interface LoadInfo {
+  model: ModelInfo;
+  tappedPath: string;
+  fromCache: boolean;
+  loadMs: number;
+  tokenizerVocab: number;
+  headDescription: string;
+}
+
+/** Worker -> caller. */
+export type FromWorker =
+  | { type: 'loaded'; id: number; info: LoadInfo }
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'result'; id: number; inspection: Inspection }
+  | { type: 'error'; id: number; error: WireError };

@@ -1,0 +1,220 @@
+// A loaded model: tokenizer, tapped ONNX graph and one reused ONNX Runtime session. Runs inside the worker
+// thread (ONNX Runtime's Node binding computes on the calling thread), but has no thread logic of its own.
+import * as os from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { InspectorError } from '../errors';
+import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head/head';
+import { resolveModelFolder } from '../model/modelFolder';
+import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps';
+import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
+import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
+import type { Aggregate, Encoding, Inspection, ModelInfo, Stages, WindowResult } from '../types';
+import type { InspectRequest, LoadInfo, LoadRequest } from './messages';
+
+/** Called between ONNX calls; throws to stop (cancellation). */
+export type Checkpoint = (done: number, total: number) => Promise<void>;
+
+export class ModelRuntime {
+  private constructor(
+    readonly info: LoadInfo,
+    private readonly tokenizer: TextTokenizer,
+    private readonly session: ort.InferenceSession,
+    private readonly plan: TapPlan,
+    private readonly weights: HeadWeights,
+  ) {}
+
+  static async load(req: LoadRequest): Promise<ModelRuntime> {
+    const t0 = performance.now();
+    const folder = resolveModelFolder(req.modelDir, req.variant);
+    const { config } = folder;
+    const tokenizer = TextTokenizer.fromFolder(folder.dir);
+    if (tokenizer.vocabSize > config.vocabSize) {
+      throw new InspectorError(
+        'TOKENIZER_MISMATCH',
+        `${folder.tokenizerPath} has ${tokenizer.vocabSize} tokens but ${folder.configPath} says the embedding has vocab_size ${config.vocabSize}.`,
+        'The tokenizer belongs to another model: copy the tokenizer.json that was saved with this model.',
+      );
+    }
+    const tapped = await prepareTappedModel(folder.onnxPath, req.cacheDir, { expectedLayers: config.nLayers });
+    if (tapped.plan.head.dim !== config.dim || tapped.plan.head.numLabels !== config.labels.length) {
+      throw new InspectorError(
+        'MODEL_CONFIG_INVALID',
+        `${folder.onnxPath} has a head of dim ${tapped.plan.head.dim} with ${tapped.plan.head.numLabels} labels, but ${folder.configPath} says dim ${config.dim} with ${config.labels.length} labels.`,
+        'config.json and the ONNX file come from different models; export them together.',
+      );
+    }
+    const threads = req.threads > 0 ? req.threads : Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(tapped.path, {
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+      });
+    } catch (err) {
+      throw new InspectorError(
+        'GRAPH_INVALID',
+        `ONNX Runtime cannot load ${folder.onnxPath}: ${(err as Error).message}`,
+        'Re-export the model to ONNX (opset 14 or newer).',
+      );
+    }
+    const model: ModelInfo = {
+      name: folder.name,
+      path: folder.dir,
+      architecture: config.architecture,
+      labels: config.labels,
+      problemType: config.problemType,
+      dim: config.dim,
+      nLayers: config.nLayers,
+      maxLength: config.maxPositionEmbeddings,
+      onnxFile: folder.onnxPath,
+      dropout: config.seqClassifDropout,
+    };
+    const info: LoadInfo = {
+      model,
+      tappedPath: tapped.path,
+      fromCache: tapped.fromCache,
+      loadMs: performance.now() - t0,
+      tokenizerVocab: tokenizer.vocabSize,
+      headDescription: tapped.plan.head.description,
+    };
+    return new ModelRuntime(info, tokenizer, session, tapped.plan, tapped.weights);
+  }
+
+  async inspect(req: InspectRequest, checkpoint: Checkpoint): Promise<Inspection> {
+    const t0 = performance.now();
+    const { model } = this.info;
+    checkWindowOptions(req.windowTokens, req.overlap, model.maxLength);
+    const pieces = this.tokenizer.tokenize(req.text);
+    if (pieces.length === 0) {
+      throw new InspectorError('EMPTY_TEXT', 'The text has no tokens the model can read.', 'Classify text with words in it.');
+    }
+    const plans = planWindows(pieces, req.windowTokens, req.overlap, req.mode);
+    const encodings = plans.map((p) => this.tokenizer.encodePieces(pieces.slice(p.first, p.last), req.windowTokens, req.text.length));
+    const t1 = performance.now();
+
+    const windows = new Array<WindowResult>(plans.length);
+    const batches = makeBatches(encodings, req.batchTokens);
+    let done = 0;
+    for (const batch of batches) {
+      await checkpoint(done, plans.length);
+      const rows = await this.run(batch.map((i) => encodings[i]!));
+      batch.forEach((w, r) => {
+        windows[w] = this.windowResult(plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate');
+      });
+      done += batch.length;
+    }
+    await checkpoint(done, plans.length);
+    const t2 = performance.now();
+
+    return {
+      model,
+      windows,
+      aggregate: aggregate(windows, model),
+      coverage: {
+        textLength: req.text.length,
+        coveredChars: coveredChars(plans),
+        complete: plans[plans.length - 1]!.last === pieces.length,
+        tokens: pieces.length,
+        windowTokens: req.windowTokens,
+        stride: req.windowTokens - 2 - req.overlap,
+        coveredEnd: plans[plans.length - 1]!.end,
+      },
+      timing: { tokenizeMs: t1 - t0, inferenceMs: t2 - t1, totalMs: performance.now() - t0 },
+    };
+  }
+
+  /** One ONNX call for a batch; returns per-row stages and logits. */
+  private async run(batch: Encoding[]): Promise<{ stages: Stages; logits: number[] }[]> {
+    const padded = padBatch(batch, this.tokenizer.padId);
+    const dims = [padded.batch, padded.seqLen];
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of this.plan.inputNames) {
+      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', padded.inputIds, dims);
+      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', padded.attentionMask, dims);
+      else throw new InspectorError('GRAPH_INVALID', `The graph wants an input "${name}" this inspector does not know.`, 'Export with inputs input_ids and attention_mask only.');
+    }
+    const o = this.plan.outputs;
+    const fetches = [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers];
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      out = await this.session.run(feeds, fetches);
+    } catch (err) {
+      throw new InspectorError('INFERENCE_FAILED', `ONNX Runtime failed: ${(err as Error).message}`, 'See the log; try a shorter window.');
+    }
+    const row = (name: string, r: number): number[] => {
+      const t = out[name]!;
+      const width = t.dims[t.dims.length - 1]!;
+      return Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width));
+    };
+    return batch.map((_, r) => ({
+      logits: row(o.logits, r),
+      stages: { cls: row(o.cls, r), preClassifier: row(o.preClassifier, r), relu: row(o.relu, r), layers: o.layers.map((l) => row(l, r)) },
+    }));
+  }
+
+  private windowResult(plan: WindowPlan, enc: Encoding, row: { stages: Stages; logits: number[] }, truncated: boolean): WindowResult {
+    const { labels, problemType } = this.info.model;
+    const probs = toProbabilities(row.logits, problemType);
+    const contributions = decomposeLogits(row.stages.relu, this.weights.classifierWeight, this.weights.classifierBias, labels);
+    return {
+      start: plan.start,
+      end: plan.end,
+      tokenCount: enc.ids.length,
+      label: labels[argmax(row.logits)]!,
+      probabilities: byLabel(labels, probs),
+      logits: row.logits,
+      stages: row.stages,
+      contributions,
+      head: summarizeHead(row.stages, contributions),
+      tokens: enc.tokens,
+      truncated,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** Length-sorted batches under a token budget: similar lengths waste no padding; long windows run alone. */
+export function makeBatches(encodings: { ids: number[] }[], batchTokens: number): number[][] {
+  const order = encodings.map((_, i) => i).sort((a, b) => encodings[b]!.ids.length - encodings[a]!.ids.length);
+  const batches: number[][] = [];
+  let current: number[] = [];
+  for (const i of order) {
+    const longest = current.length ? encodings[current[0]!]!.ids.length : encodings[i]!.ids.length;
+    if (current.length && (current.length + 1) * longest > batchTokens) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(i);
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/** Token-weighted mean of the windows' logits, then the problem type's link function. */
+function aggregate(windows: WindowResult[], model: ModelInfo): Aggregate {
+  const n = model.labels.length;
+  const logits = new Array<number>(n).fill(0);
+  let weight = 0;
+  for (const w of windows) {
+    for (let i = 0; i < n; i++) logits[i]! += w.logits[i]! * w.tokenCount;
+    weight += w.tokenCount;
+  }
+  for (let i = 0; i < n; i++) logits[i]! /= weight;
+  return {
+    label: model.labels[argmax(logits)]!,
+    probabilities: byLabel(model.labels, toProbabilities(logits, model.problemType)),
+    logits,
+    method: windows.length === 1 ? 'single window' : `token-weighted mean of ${windows.length} windows' logits`,
+  };
+}
+
+function byLabel(labels: string[], values: number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  labels.forEach((l, i) => (out[l] = values[i]!));
+  return out;
+}

@@ -1,0 +1,64 @@
+// The inference worker thread. ONNX Runtime's Node binding runs a model on the thread that calls it, so the
+// model lives here and the caller (the VS Code extension host, the CLI) keeps a free event loop.
+// Requests run one at a time in arrival order; a cancel message is seen between ONNX calls.
+import { parentPort } from 'node:worker_threads';
+import { InspectorError, toInspectorError } from '../errors';
+import type { FromWorker, ToWorker, WireError } from './messages';
+import { ModelRuntime } from './modelRuntime';
+
+const port = parentPort;
+if (!port) throw new Error('worker.js must run as a worker thread');
+
+let runtime: ModelRuntime | undefined;
+const cancelled = new Set<number>();
+let queue: Promise<void> = Promise.resolve();
+
+const post = (msg: FromWorker) => port.postMessage(msg);
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'cancel') {
+    cancelled.add(msg.id);
+    return;
+  }
+  queue = queue.then(() => handle(msg)).catch(() => undefined);
+});
+
+async function handle(msg: Exclude<ToWorker, { type: 'cancel' }>): Promise<void> {
+  try {
+    switch (msg.type) {
+      case 'load': {
+        const old = runtime;
+        runtime = undefined;
+        await old?.dispose();
+        runtime = await ModelRuntime.load(msg);
+        post({ type: 'loaded', id: msg.id, info: runtime.info });
+        return;
+      }
+      case 'inspect': {
+        if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
+        const id = msg.id;
+        const inspection = await runtime.inspect(msg, async (done, total) => {
+          // Let queued messages (a cancel) arrive between ONNX calls.
+          await new Promise((r) => setImmediate(r));
+          if (cancelled.has(id)) throw new InspectorError('CANCELLED', 'The inspection was cancelled.', '');
+          if (total > 1) post({ type: 'progress', id, done, total });
+        });
+        post({ type: 'result', id, inspection });
+        return;
+      }
+      default: {
+        const never: never = msg;
+        throw new Error(`unknown message ${JSON.stringify(never)}`);
+      }
+    }
+  } catch (err) {
+    post({ type: 'error', id: msg.id, error: toWire(err) });
+  } finally {
+    cancelled.delete(msg.id);
+  }
+}
+
+function toWire(err: unknown): WireError {
+  const e = toInspectorError(err, 'INFERENCE_FAILED');
+  return { code: e.code, message: e.message, hint: e.hint, stack: err instanceof Error ? err.stack : undefined };
+}

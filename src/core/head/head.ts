@@ -1,0 +1,68 @@
+// The classification head's arithmetic, done exactly on the values tapped from the graph:
+//   logits = classifier.weight @ dropout(relu(pre_classifier(cls))) + classifier.bias
+// Dropout is the identity at inference, so each logit splits into the bias plus one term per ReLU unit.
+import type { HeadSummary, LogitContribution, ProblemType, Stages, UnitShare } from '../types';
+
+/** Logits -> probabilities as transformers does for the problem type (softmax, sigmoid, or raw for regression). */
+export function toProbabilities(logits: ArrayLike<number>, problemType: ProblemType): number[] {
+  const xs = Array.from(logits);
+  if (problemType === 'multi_label_classification') return xs.map((x) => 1 / (1 + Math.exp(-x)));
+  if (problemType === 'regression') return xs;
+  const max = Math.max(...xs);
+  const exps = xs.map((x) => Math.exp(x - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+/** The winning label: argmax of the logits (same order for softmax and sigmoid). */
+export function argmax(xs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if ((xs[i] as number) > (xs[best] as number)) best = i;
+  return best;
+}
+
+/** Per label: bias + classifier.weight[label][u] * relu[u] for each unit u. */
+export function decomposeLogits(
+  relu: ArrayLike<number>,
+  classifierWeight: ArrayLike<number>,
+  classifierBias: ArrayLike<number>,
+  labels: string[],
+): Record<string, LogitContribution> {
+  const dim = relu.length;
+  const out: Record<string, LogitContribution> = {};
+  labels.forEach((label, l) => {
+    const units = new Array<number>(dim);
+    for (let u = 0; u < dim; u++) units[u] = (classifierWeight[l * dim + u] as number) * (relu[u] as number);
+    out[label] = { bias: classifierBias[l] as number, units };
+  });
+  return out;
+}
+
+/** Norms, how many units the ReLU zeroed, and the units pushing most toward / against each label. */
+export function summarizeHead(stages: Stages, contributions: Record<string, LogitContribution>, topK = 5): HeadSummary {
+  const zeroedUnits = stages.relu.filter((x) => x === 0).length;
+  const topUnits: HeadSummary['topUnits'] = {};
+  for (const [label, c] of Object.entries(contributions)) {
+    const shares: UnitShare[] = c.units.map((value, unit) => ({ unit, value }));
+    const toward = shares.filter((s) => s.value > 0).sort((a, b) => b.value - a.value).slice(0, topK);
+    const against = shares.filter((s) => s.value < 0).sort((a, b) => a.value - b.value).slice(0, topK);
+    topUnits[label] = { toward, against };
+  }
+  return {
+    zeroedUnits,
+    activeUnits: stages.relu.length - zeroedUnits,
+    norms: {
+      cls: norm(stages.cls),
+      preClassifier: norm(stages.preClassifier),
+      relu: norm(stages.relu),
+      layers: stages.layers.map(norm),
+    },
+    topUnits,
+  };
+}
+
+export function norm(xs: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += (xs[i] as number) ** 2;
+  return Math.sqrt(s);
+}

@@ -1,0 +1,117 @@
+// The core's front door, used by the CLI, the extension and the benchmarks: open a model folder, inspect texts.
+// Inference happens in a worker thread; this object only validates input and forwards requests.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EngineClient } from './engine/engineClient';
+import type { LoadInfo } from './engine/messages';
+import { InspectorError } from './errors';
+import type { OnnxVariant } from './model/modelFolder';
+import { checkText } from './text/textInput';
+import type { LongTextMode } from './text/windows';
+import type { Inspection, ModelInfo } from './types';
+
+export { InspectorError } from './errors';
+
+/** Where and how to load a model. */
+export interface InspectorOptions {
+  modelDir: string;
+  /** Tapped graphs are cached here (keyed by the ONNX file's content hash). */
+  cacheDir: string;
+  /** ONNX Runtime intra-op threads; 0 or undefined = one per core. */
+  threads?: number;
+  variant?: OnnxVariant;
+  /** Path of the compiled worker, when it is not beside this file. */
+  workerPath?: string;
+}
+
+/** Per-call options. */
+export interface InspectOptions {
+  /** Tokens per window, [CLS] and [SEP] included; defaults to the model's max length. */
+  windowTokens?: number;
+  /** Word pieces shared by consecutive windows. */
+  overlap?: number;
+  /** 'windows' (default) reads the whole text; 'truncate' reads only the first window. */
+  mode?: LongTextMode;
+  /** Batch x padded length per ONNX call (default BATCH_TOKENS). */
+  batchTokens?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_OVERLAP = 64;
+/** Batch x padded length per ONNX call; measured best for throughput on 2 cores (see bench/). */
+export const BATCH_TOKENS = 1024;
+
+export class Inspector {
+  private constructor(
+    private readonly client: EngineClient,
+    readonly info: LoadInfo,
+  ) {}
+
+  get model(): ModelInfo {
+    return this.info.model;
+  }
+
+  static async open(opts: InspectorOptions): Promise<Inspector> {
+    fs.mkdirSync(opts.cacheDir, { recursive: true });
+    const client = new EngineClient(opts.workerPath);
+    try {
+      const info = await client.load({
+        modelDir: opts.modelDir,
+        cacheDir: opts.cacheDir,
+        threads: opts.threads ?? 0,
+        variant: opts.variant ?? 'fp32',
+      });
+      return new Inspector(client, info);
+    } catch (err) {
+      await client.dispose();
+      throw err;
+    }
+  }
+
+  inspect(text: string, opts: InspectOptions = {}): Promise<Inspection> {
+    try {
+      checkText(text);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const windowTokens = opts.windowTokens ?? this.model.maxLength;
+    // A short window cannot hold the default overlap; keep a quarter of it instead of failing.
+    const overlap = opts.overlap ?? Math.min(DEFAULT_OVERLAP, Math.floor((windowTokens - 2) / 4));
+    return this.client.inspect(
+      { text, windowTokens, overlap, mode: opts.mode ?? 'windows', batchTokens: opts.batchTokens ?? BATCH_TOKENS },
+      opts.signal,
+      opts.onProgress,
+    );
+  }
+
+  dispose(): Promise<void> {
+    return this.client.dispose();
+  }
+}
+
+/** The bundled default model, found from the package root (works from out/ under tsc and dist/ under webpack). */
+export function defaultModelDir(): string {
+  return path.join(packageRoot(), 'models', 'distilbert-sst2-small');
+}
+
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && readName(pkg) === 'distilbert-inspector') return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new InspectorError('MODEL_NOT_FOUND', `Cannot find the distilbert-inspector package above ${__dirname}.`, 'Reinstall the extension.');
+    }
+    dir = parent;
+  }
+}
+
+function readName(pkg: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name;
+  } catch {
+    return undefined;
+  }
+}
