@@ -1,0 +1,230 @@
+// The classify commands: editor state in, results out to the panel, the status bar and the decorations.
+// Handlers return their outcome so extension-host tests can await results without scraping the UI.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Inspection } from '../core/types';
+import { describeFailure } from './failures';
+import type { Log } from './log';
+import type { ModelService } from './modelService';
+import type { Notifier } from './notify';
+import { InspectorPanel, type PanelSource } from './panel/inspectorPanel';
+import type { ResultStatusBar } from './statusBar';
+import type { WindowDecorations } from './decorations';
+import { textProblem } from './textChecks';
+
+/** A finished, current classification. */
+export interface ClassifyOutcome {
+  requestId: number;
+  inspection: Inspection;
+  source: PanelSource;
+}
+
+/** Texts longer than this get a cancellable notification; shorter ones finish before it would be read. */
+const LONG_TEXT_CHARS = 4000;
+
+export interface CommandDeps {
+  extensionUri: vscode.Uri;
+  models: ModelService;
+  statusBar: ResultStatusBar;
+  decorations: WindowDecorations;
+  notifier: Notifier;
+  log: Log;
+}
+
+export class ClassifyCommands {
+  private last: ClassifyOutcome | undefined;
+  private lastEditor: vscode.TextEditor | undefined;
+  private readonly attached = new WeakSet<InspectorPanel>();
+
+  constructor(private readonly deps: CommandDeps) {}
+
+  /** Listeners the commands need; the caller registers them for disposal. */
+  listeners(): vscode.Disposable[] {
+    return [
+      // A focused webview leaves activeTextEditor undefined; remember the editor the user was in.
+      vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (e) this.lastEditor = e;
+      }),
+      // A panel restored after a window reload is created by the serializer; hook it up once its tab shows.
+      vscode.window.tabGroups.onDidChangeTabs(() => this.attach(InspectorPanel.current)),
+    ];
+  }
+
+  lastResult(): ClassifyOutcome | undefined {
+    return this.last;
+  }
+
+  /** The selection, or the whole document when nothing is selected (and says so). */
+  async classifySelection(): Promise<ClassifyOutcome | undefined> {
+    const editor = this.editor();
+    if (!editor) return undefined;
+    const doc = editor.document;
+    const name = fileName(doc);
+    if (editor.selection.isEmpty) {
+      this.deps.notifier.info(`No text selected: classifying the whole of ${name}.`);
+      return this.classify(doc, fullRange(doc), false, name);
+    }
+    if (editor.selections.filter((s) => !s.isEmpty).length > 1) {
+      this.deps.log.info('Several selections: classifying the primary one.');
+    }
+    return this.classify(doc, editor.selection, true, `the selection in ${name}`);
+  }
+
+  /** The whole document, window by window. `uri` lets the command run on a file that is not the active editor. */
+  async classifyFile(uri?: vscode.Uri): Promise<ClassifyOutcome | undefined> {
+    let doc: vscode.TextDocument | undefined;
+    if (uri instanceof vscode.Uri) {
+      doc = await vscode.workspace.openTextDocument(uri);
+    } else {
+      doc = this.editor()?.document;
+    }
+    if (!doc) return undefined;
+    return this.classify(doc, fullRange(doc), false, fileName(doc));
+  }
+
+  openInspector(): InspectorPanel {
+    const panel = this.panel();
+    const current = panel.currentInspection();
+    if (!current && this.last) panel.showResult(this.last.requestId, this.last.inspection, this.last.source);
+    return panel;
+  }
+
+  /** Saves the current inspection: to `target` when given (scripts, tests), else where the user chooses. */
+  async exportJson(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const inspection = InspectorPanel.current?.currentInspection() ?? this.last?.inspection;
+    if (!inspection) {
+      this.deps.notifier.info('There is no inspection to export yet. Run "DistilBERT: Classify Selection" first.');
+      return undefined;
+    }
+    if (!(target instanceof vscode.Uri)) {
+      await this.openInspector().exportJson();
+      return undefined;
+    }
+    await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'));
+    this.deps.log.info(`Exported the inspection to ${target.toString()}.`);
+    return target;
+  }
+
+  private async classify(doc: vscode.TextDocument, range: vscode.Range, selection: boolean, what: string): Promise<ClassifyOutcome | undefined> {
+    const { models, statusBar, decorations, notifier, log } = this.deps;
+    const text = doc.getText(range);
+    const problem = textProblem(text, what);
+    if (problem) {
+      notifier.warn(problem);
+      return undefined;
+    }
+    const baseOffset = doc.offsetAt(range.start);
+    const version = doc.version;
+    const request = models.begin();
+    log.info(`Request ${request.id}: classifying ${what} (${text.length} chars).`);
+    const panel = this.panel();
+    panel.showRunning(request.id, what);
+    statusBar.showRunning(what);
+    try {
+      const inspection = await this.withProgress(what, text.length, request.cancel, (onProgress) =>
+        models.inspect(request, text, onProgress),
+      );
+      if (!request.isCurrent()) {
+        log.info(`Request ${request.id}: finished after a newer request started; its result is dropped.`);
+        return undefined;
+      }
+      const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
+      // Closing the panel mid-run is fine: the result still reaches the status bar and the editor.
+      InspectorPanel.current?.showResult(request.id, inspection, source);
+      statusBar.showResult(inspection, what);
+      if (doc.version === version) decorations.show(doc, inspection, baseOffset);
+      this.last = { requestId: request.id, inspection, source };
+      return this.last;
+    } catch (err) {
+      if (!request.isCurrent()) return undefined; // superseded: the newer request owns the UI now
+      const failure = describeFailure(err, models.currentChoice());
+      if (failure.level === 'silent') {
+        log.info(`Request ${request.id}: cancelled.`);
+        statusBar.showCancelled();
+        InspectorPanel.current?.showError(request.id, 'Cancelled.');
+        return undefined;
+      }
+      statusBar.showError(failure.text);
+      InspectorPanel.current?.showError(request.id, failure.text);
+      notifier.failure(failure, err);
+      return undefined;
+    }
+  }
+
+  /** A cancellable notification for long texts; the window progress indicator otherwise. */
+  private withProgress<T>(
+    what: string,
+    length: number,
+    cancel: () => void,
+    work: (onProgress: (done: number, total: number) => void) => Promise<T>,
+  ): Promise<T> {
+    const long = length > LONG_TEXT_CHARS;
+    const options: vscode.ProgressOptions = long
+      ? { location: vscode.ProgressLocation.Notification, title: `DistilBERT: classifying ${what}`, cancellable: true }
+      : { location: vscode.ProgressLocation.Window, title: 'DistilBERT' };
+    return Promise.resolve(
+      vscode.window.withProgress(options, async (progress, token) => {
+        const sub = token.onCancellationRequested(cancel);
+        let reported = 0;
+        try {
+          return await work((done, total) => {
+            const pct = total > 0 ? (done / total) * 100 : 0;
+            progress.report({ increment: pct - reported, message: `window ${done} of ${total}` });
+            reported = pct;
+          });
+        } finally {
+          sub.dispose();
+        }
+      }),
+    );
+  }
+
+  /** The editor to act on: the active one, or the last one used when a webview has focus. */
+  private editor(): vscode.TextEditor | undefined {
+    const visible = vscode.window.visibleTextEditors;
+    const editor =
+      vscode.window.activeTextEditor ??
+      (this.lastEditor && visible.includes(this.lastEditor) ? this.lastEditor : undefined) ??
+      visible[0];
+    if (!editor) this.deps.notifier.info('Open a text file (or select text in one) to classify it with DistilBERT.');
+    return editor;
+  }
+
+  private panel(): InspectorPanel {
+    const panel = InspectorPanel.createOrShow(this.deps.extensionUri);
+    this.attach(panel);
+    return panel;
+  }
+
+  /** Wires a panel's "reveal this window" requests to the editor, once per panel. */
+  private attach(panel: InspectorPanel | undefined): void {
+    if (!panel || this.attached.has(panel)) return;
+    this.attached.add(panel);
+    panel.onDidRequestReveal((target) => {
+      void revealRange(target).catch((err: unknown) => this.deps.log.error(`Could not reveal ${target.uri}.`, err));
+    });
+  }
+}
+
+/** Shows the document (in the column it is already visible in) and selects the document range start..end. */
+export async function revealRange(target: { uri: string; start: number; end: number }): Promise<vscode.TextEditor> {
+  const uri = vscode.Uri.parse(target.uri, true);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const range = new vscode.Range(doc.positionAt(target.start), doc.positionAt(target.end));
+  const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+  const editor = await vscode.window.showTextDocument(doc, {
+    viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+    selection: range,
+    preserveFocus: false,
+  });
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  return editor;
+}
+
+function fullRange(doc: vscode.TextDocument): vscode.Range {
+  return new vscode.Range(new vscode.Position(0, 0), doc.lineAt(doc.lineCount - 1).range.end);
+}
+
+function fileName(doc: vscode.TextDocument): string {
+  return doc.isUntitled ? doc.uri.path : path.basename(doc.fileName);
+}

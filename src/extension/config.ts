@@ -1,0 +1,161 @@
+// The one owner of the extension's settings: typed getters that validate, change events that say whether
+// the model must be reloaded, and the workspace-trust rule for `model.path`.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export const SECTION = 'distilbertInspector';
+
+/** Setting keys relative to SECTION; `fullKey` gives the name a user types in settings.json. */
+export type SettingKey = 'model.path' | 'windowTokens' | 'windowOverlap' | 'threads' | 'decorations.enabled';
+
+/** Keys whose change needs a new Inspector (model folder and session threads are fixed at open time). */
+const RELOAD_KEYS: readonly SettingKey[] = ['model.path', 'threads'];
+const ALL_KEYS: readonly SettingKey[] = ['model.path', 'windowTokens', 'windowOverlap', 'threads', 'decorations.enabled'];
+
+export function fullKey(key: SettingKey): string {
+  return `${SECTION}.${key}`;
+}
+
+/** A setting holds a value the extension cannot use; the message names the setting and the fix. */
+export class SettingError extends Error {
+  constructor(readonly key: SettingKey, message: string) {
+    super(message);
+    this.name = 'SettingError';
+  }
+}
+
+/** Which settings changed, and what that means for the model service and the decorations. */
+export interface ConfigChange {
+  keys: SettingKey[];
+  reloadModel: boolean;
+}
+
+/** Where the model comes from: '' dir means the bundled default model. */
+export interface ModelChoice {
+  /** Absolute folder, or '' for the bundled default. */
+  dir: string;
+  /** The raw setting value that was used ('' when none). */
+  setting: string;
+  /** A workspace-level model.path ignored because the workspace is untrusted. */
+  ignoredWorkspaceValue: string | undefined;
+}
+
+export class Config implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<ConfigChange>();
+  private readonly subscriptions: vscode.Disposable[] = [this.emitter];
+  /** Fires after settings change (or workspace trust is granted, which can change `model.path`). */
+  readonly onDidChange = this.emitter.event;
+
+  constructor() {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        const keys = ALL_KEYS.filter((k) => e.affectsConfiguration(fullKey(k)));
+        if (keys.length) this.emitter.fire({ keys, reloadModel: keys.some((k) => RELOAD_KEYS.includes(k)) });
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.emitter.fire({ keys: ['model.path'], reloadModel: true });
+      }),
+    );
+  }
+
+  private section(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(SECTION);
+  }
+
+  /**
+   * The model folder. In an untrusted workspace a workspace (or folder) value could point the extension at
+   * a model folder planted in the repository, so only the user-level value counts there.
+   */
+  modelChoice(): ModelChoice {
+    const info = this.section().inspect<string>('model.path');
+    const workspaceValue = info?.workspaceFolderValue ?? info?.workspaceValue;
+    let setting: string;
+    let ignored: string | undefined;
+    if (vscode.workspace.isTrusted) {
+      setting = this.section().get<string>('model.path', '');
+    } else {
+      setting = info?.globalValue ?? '';
+      if (typeof workspaceValue === 'string' && workspaceValue.trim() !== '' && workspaceValue !== setting) {
+        ignored = workspaceValue;
+      }
+    }
+    if (typeof setting !== 'string') {
+      throw new SettingError('model.path', `Setting ${fullKey('model.path')} must be a folder path (a string); set it to "" for the bundled model.`);
+    }
+    setting = setting.trim();
+    return { dir: setting === '' ? '' : resolveFolder(setting), setting, ignoredWorkspaceValue: ignored };
+  }
+
+  /** Checks the window settings' types and bounds without a model (so a typo fails before a model load). */
+  checkWindowSettings(): void {
+    this.integer('windowTokens', 512, 8, 512);
+    this.integer('windowOverlap', 64, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * Tokens per window and overlap for a model that reads at most `maxLength` tokens. windowTokens is capped at
+   * that length (its description says so). The default overlap shrinks to fit a short window, but an overlap
+   * the user chose that leaves no room for new tokens is an error naming the setting.
+   */
+  windowOptions(maxLength: number): { windowTokens: number; overlap: number } {
+    const windowTokens = Math.min(this.integer('windowTokens', 512, 8, 512), maxLength);
+    const content = windowTokens - 2; // [CLS] and [SEP] take two of the window's tokens
+    const overlap = this.integer('windowOverlap', 64, 0, Number.MAX_SAFE_INTEGER);
+    if (overlap < content) return { windowTokens, overlap };
+    if (!this.isSet('windowOverlap')) return { windowTokens, overlap: Math.floor(content / 4) };
+    throw new SettingError(
+      'windowOverlap',
+      `Setting ${fullKey('windowOverlap')} is ${overlap}, but a window of ${windowTokens} tokens holds only ${content} text tokens; ` +
+        `the overlap must be less than that. Lower ${fullKey('windowOverlap')} or raise ${fullKey('windowTokens')} in Settings.`,
+    );
+  }
+
+  /** Inference threads; 0 lets ONNX Runtime decide. */
+  threads(): number {
+    return this.integer('threads', 0, 0, 64);
+  }
+
+  decorationsEnabled(): boolean {
+    return this.section().get<unknown>('decorations.enabled', true) !== false;
+  }
+
+  /** True when a user, workspace or folder value is set (not just the default). */
+  private isSet(key: SettingKey): boolean {
+    const i = this.section().inspect(key);
+    return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
+  }
+
+  private integer(key: SettingKey, fallback: number, min: number, max: number): number {
+    const value = this.section().get<unknown>(key, fallback);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+      throw new SettingError(key, `Setting ${fullKey(key)} is ${JSON.stringify(value)}, but it must be ${range} (default ${fallback}). Fix it in Settings.`);
+    }
+    return value;
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+  }
+}
+
+/** Expands `~` and `${workspaceFolder}`; a relative path is taken from the first workspace folder. */
+function resolveFolder(value: string): string {
+  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  let p = value;
+  if (p.includes('${workspaceFolder}')) {
+    if (!workspace) {
+      throw new SettingError('model.path', `Setting ${fullKey('model.path')} uses \${workspaceFolder}, but no folder is open. Open the folder or use an absolute path.`);
+    }
+    p = p.split('${workspaceFolder}').join(workspace);
+  }
+  if (p === '~' || p.startsWith('~/')) p = path.join(os.homedir(), p.slice(1));
+  if (!path.isAbsolute(p)) {
+    if (!workspace) {
+      throw new SettingError('model.path', `Setting ${fullKey('model.path')} is the relative path "${value}", but no folder is open. Use an absolute path.`);
+    }
+    p = path.join(workspace, p);
+  }
+  return path.normalize(p);
+}

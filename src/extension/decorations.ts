@@ -1,0 +1,93 @@
+// Per-window results in the editor: a subtle after-text at the end of each window's character range, with a
+// hover over the range giving label, probabilities and extent. Offsets go stale on the first edit, so any
+// change to the document clears them; they are re-applied when the document's editor becomes visible again.
+import * as vscode from 'vscode';
+import type { Inspection } from '../core/types';
+import type { Config } from './config';
+import { percent } from './statusBar';
+
+interface Applied {
+  version: number;
+  options: vscode.DecorationOptions[];
+}
+
+export class WindowDecorations implements vscode.Disposable {
+  private readonly type: vscode.TextEditorDecorationType;
+  private readonly byUri = new Map<string, Applied>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly config: Config) {
+    this.type = vscode.window.createTextEditorDecorationType({
+      after: {
+        margin: '0 0 0 1.5em',
+        color: new vscode.ThemeColor('editorCodeLens.foreground'),
+        fontStyle: 'italic',
+      },
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    });
+    this.disposables.push(
+      this.type,
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.clear(e.document.uri);
+      }),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.byUri.delete(doc.uri.toString())),
+      vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((ed) => this.paint(ed))),
+      config.onDidChange((change) => {
+        if (change.keys.includes('decorations.enabled')) vscode.window.visibleTextEditors.forEach((ed) => this.paint(ed));
+      }),
+    );
+  }
+
+  /** Decorates `document` with the windows of `inspection`, whose text started at document offset `baseOffset`. */
+  show(document: vscode.TextDocument, inspection: Inspection, baseOffset: number): void {
+    const n = inspection.windows.length;
+    const options = inspection.windows.map((w, i): vscode.DecorationOptions => {
+      const range = new vscode.Range(document.positionAt(baseOffset + w.start), document.positionAt(baseOffset + w.end));
+      const p = w.probabilities[w.label] ?? 0;
+      const name = n > 1 ? `window ${i + 1}/${n}: ` : '';
+      const hover = new vscode.MarkdownString();
+      hover.appendMarkdown(`**DistilBERT** ${name}`);
+      hover.appendText(`${w.label} ${percent(p)}`);
+      hover.appendMarkdown('\n\n');
+      for (const label of inspection.model.labels) hover.appendText(`${label}: ${percent(w.probabilities[label] ?? 0)}\n`);
+      hover.appendMarkdown('\n');
+      hover.appendText(
+        `Characters ${baseOffset + w.start}–${baseOffset + w.end} (lines ${range.start.line + 1}–${range.end.line + 1}), ` +
+          `${w.tokenCount} tokens${w.truncated ? ', truncated' : ''}.`,
+      );
+      return {
+        range,
+        hoverMessage: hover,
+        renderOptions: { after: { contentText: `${n > 1 ? `W${i + 1} ` : ''}${w.label} ${percent(p)}` } },
+      };
+    });
+    this.byUri.set(document.uri.toString(), { version: document.version, options });
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (editor.document === document) this.paint(editor);
+    }
+  }
+
+  /** The decorated ranges of a document (for tests and the panel's reveal). */
+  ranges(uri: vscode.Uri): vscode.Range[] {
+    return this.byUri.get(uri.toString())?.options.map((o) => o.range) ?? [];
+  }
+
+  clear(uri: vscode.Uri): void {
+    const key = uri.toString();
+    if (!this.byUri.delete(key)) return;
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (editor.document.uri.toString() === key) editor.setDecorations(this.type, []);
+    }
+  }
+
+  private paint(editor: vscode.TextEditor): void {
+    const applied = this.byUri.get(editor.document.uri.toString());
+    const current = applied && applied.version === editor.document.version ? applied.options : [];
+    editor.setDecorations(this.type, this.config.decorationsEnabled() ? current : []);
+  }
+
+  dispose(): void {
+    this.byUri.clear();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

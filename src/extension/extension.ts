@@ -1,0 +1,99 @@
+// Activation is kept thin: it wires settings, the log, the status bar, decorations, the panel serializer and
+// the commands. Nothing here loads onnxruntime-node or the model; ModelService does that on first use.
+import * as vscode from 'vscode';
+import { ClassifyCommands, type ClassifyOutcome } from './commands';
+import { Config, fullKey, type ModelChoice } from './config';
+import { describeFailure } from './failures';
+import { WindowDecorations } from './decorations';
+import { Log } from './log';
+import { ModelService } from './modelService';
+import { Notifier, type ShownMessage } from './notify';
+import { InspectorPanel } from './panel/inspectorPanel';
+import { ResultStatusBar } from './statusBar';
+
+/** What `activate` returns: a small API so extension-host tests can await results without scraping the UI. */
+export interface ExtensionApi {
+  /** Milliseconds spent inside activate(). */
+  readonly activationMs: number;
+  readonly models: ModelService;
+  readonly config: Config;
+  lastResult(): ClassifyOutcome | undefined;
+  messages(): readonly ShownMessage[];
+  decoratedRanges(uri: vscode.Uri): vscode.Range[];
+  statusText(): string;
+}
+
+let modelsForDeactivate: ModelService | undefined;
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const started = performance.now();
+  const log = new Log();
+  const config = new Config();
+  const notifier = new Notifier(log, context.extension.id);
+  const models = new ModelService(config, log, context.globalStorageUri.fsPath, (ignored) =>
+    notifier.warn(
+      `The workspace setting ${fullKey('model.path')} ("${ignored}") is ignored because this workspace is not trusted: ` +
+        `an untrusted repository must not choose which model files the extension loads. Using the user setting or the bundled model; ` +
+        `trust the workspace to use its model.`,
+      { title: 'Manage Workspace Trust', run: () => vscode.commands.executeCommand('workbench.trust.manage') },
+    ),
+  );
+  modelsForDeactivate = models;
+  const statusBar = new ResultStatusBar('distilbertInspector.openInspector');
+  const decorations = new WindowDecorations(config);
+  const commands = new ClassifyCommands({ extensionUri: context.extensionUri, models, statusBar, decorations, notifier, log });
+
+  context.subscriptions.push(
+    log,
+    config,
+    models,
+    statusBar,
+    decorations,
+    ...commands.listeners(),
+    InspectorPanel.registerSerializer(context.extensionUri),
+    config.onDidChange((change) => {
+      if (!change.reloadModel) return;
+      log.info(`Settings changed (${change.keys.map(fullKey).join(', ')}): reloading the model.`);
+      models.reload().then(
+        (model) => {
+          if (model) notifier.info(`DistilBERT Inspector now uses ${model.name} (labels: ${model.labels.join(', ')}).`);
+        },
+        (err: unknown) => notifier.failure(describeFailure(err, models.currentChoice() ?? safeChoice(config)), err),
+      );
+    }),
+    vscode.commands.registerCommand('distilbertInspector.classifySelection', () => commands.classifySelection()),
+    vscode.commands.registerCommand('distilbertInspector.classifyFile', (uri?: vscode.Uri) => commands.classifyFile(uri)),
+    vscode.commands.registerCommand('distilbertInspector.openInspector', () => {
+      commands.openInspector();
+    }),
+    vscode.commands.registerCommand('distilbertInspector.exportJson', (target?: vscode.Uri) => commands.exportJson(target)),
+    vscode.commands.registerCommand('distilbertInspector.showLog', () => log.show()),
+  );
+
+  const activationMs = performance.now() - started;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms (model not loaded yet; it loads on first use).`);
+  return {
+    activationMs,
+    models,
+    config,
+    lastResult: () => commands.lastResult(),
+    messages: () => notifier.messages(),
+    decoratedRanges: (uri) => decorations.ranges(uri),
+    statusText: () => statusBar.text(),
+  };
+}
+
+/** Waits for the inference worker to end, so a window reload leaves no orphan thread behind. */
+export async function deactivate(): Promise<void> {
+  await modelsForDeactivate?.shutdown();
+  modelsForDeactivate = undefined;
+}
+
+/** The model choice for an error message; undefined when the setting itself is what failed. */
+function safeChoice(config: Config): ModelChoice | undefined {
+  try {
+    return config.modelChoice();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,46 @@
+// Turns whatever an inspection threw into what the user should read: which file or setting is at fault and
+// how to fix it. Errors cross the worker boundary, so they are recognised by their `code`, not their class.
+import { fullKey, SettingError, type ModelChoice, type SettingKey } from './config';
+
+/** How to tell the user about a failed inspection; 'silent' for cancellations (they asked for it). */
+export interface Failure {
+  level: 'silent' | 'warning' | 'error';
+  text: string;
+  setting?: SettingKey;
+}
+
+const TEXT_CODES = new Set(['EMPTY_TEXT', 'BINARY_TEXT', 'TEXT_TOO_LARGE']);
+const MODEL_CODE = /^(MODEL_|TOKENIZER_|GRAPH_)/;
+
+/** The code of a core InspectorError (also after crossing the worker boundary), if any. */
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function describeFailure(err: unknown, choice: ModelChoice | undefined): Failure {
+  if (err instanceof SettingError) return { level: 'error', text: err.message, setting: err.key };
+  const code = errorCode(err);
+  const e = err as { message?: unknown; hint?: unknown } | null | undefined;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  const hint = typeof e?.hint === 'string' && e.hint ? ` ${e.hint}` : '';
+  if (code === 'CANCELLED' || code === 'DISPOSED') return { level: 'silent', text: 'The inspection was cancelled.' };
+  if (code && TEXT_CODES.has(code)) return { level: 'warning', text: `${message}${hint}` };
+  if (code && MODEL_CODE.test(code)) {
+    const where = choice?.dir
+      ? `from "${choice.dir}" (setting ${fullKey('model.path')})`
+      : `(the bundled default model; set ${fullKey('model.path')} to use another folder)`;
+    return { level: 'error', text: `Could not load the DistilBERT model ${where}: ${message}${hint}`, setting: 'model.path' };
+  }
+  if (code === 'BAD_OPTION') return { level: 'error', text: `${message}${hint}`, setting: optionSetting(message) };
+  return { level: 'error', text: `DistilBERT inference failed: ${message}${hint} See "DistilBERT: Show Log" for details.` };
+}
+
+/** Which window setting a BAD_OPTION message is about, so "Open Settings" lands on it. */
+function optionSetting(message: string): SettingKey | undefined {
+  const m = message.toLowerCase();
+  if (m.includes('overlap')) return 'windowOverlap';
+  if (m.includes('window')) return 'windowTokens';
+  if (m.includes('thread')) return 'threads';
+  return undefined;
+}

@@ -1,0 +1,178 @@
+// Owns the core Inspector: opens it on first use (so activation loads neither onnxruntime-node nor the
+// model), reopens it when a setting that shapes it changes, and runs one inspection at a time: a new
+// request aborts the running one, and request ids let callers drop results that are no longer current.
+import * as vscode from 'vscode';
+import type { Inspection, ModelInfo } from '../core/types';
+import type { Inspector } from '../core/inspector';
+import type { Config, ModelChoice } from './config';
+import type { Log } from './log';
+
+/** One inspection request; `isCurrent()` turns false as soon as a newer request starts. */
+export interface InspectRequest {
+  readonly id: number;
+  readonly signal: AbortSignal;
+  isCurrent(): boolean;
+  cancel(): void;
+}
+
+/** The model folder the running Inspector was opened for, with the choice that produced it. */
+interface Loaded {
+  key: string;
+  choice: ModelChoice;
+  inspector: Promise<Inspector>;
+}
+
+export class ModelService implements vscode.Disposable {
+  private nextId = 1;
+  private running: { id: number; controller: AbortController } | undefined;
+  private loaded: Loaded | undefined;
+  private model: ModelInfo | undefined;
+  private attempted: ModelChoice | undefined;
+  private disposed = false;
+  private readonly loadedEmitter = new vscode.EventEmitter<ModelInfo>();
+  private readonly ignoredNotices = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [this.loadedEmitter];
+  /** Fires each time a model finishes loading (first use and every reload). */
+  readonly onDidLoadModel = this.loadedEmitter.event;
+
+  constructor(
+    private readonly config: Config,
+    private readonly log: Log,
+    private readonly cacheDir: string,
+    /** Told once per value when an untrusted workspace's model.path is ignored. */
+    private readonly onIgnoredWorkspaceModel: (value: string) => void,
+  ) {}
+
+  /** The model of the open Inspector, if one has loaded. */
+  currentModel(): ModelInfo | undefined {
+    return this.model;
+  }
+
+  /** Starts a request and aborts the one running, whose result would now be stale. */
+  begin(): InspectRequest {
+    this.running?.controller.abort();
+    const id = this.nextId++;
+    const controller = new AbortController();
+    this.running = { id, controller };
+    return {
+      id,
+      signal: controller.signal,
+      isCurrent: () => this.running?.id === id,
+      cancel: () => controller.abort(),
+    };
+  }
+
+  /** Cancels the running request, if any (e.g. the panel was closed or the model is being replaced). */
+  cancelRunning(): void {
+    this.running?.controller.abort();
+  }
+
+  /** Runs the core on `text` with the current window settings. Rejects with the core's InspectorError. */
+  async inspect(request: InspectRequest, text: string, onProgress?: (done: number, total: number) => void): Promise<Inspection> {
+    // Check settings before loading anything, so a bad setting fails fast with its own message.
+    this.config.checkWindowSettings();
+    const inspector = await this.inspector();
+    if (request.signal.aborted) throw cancelled();
+    const { windowTokens, overlap } = this.config.windowOptions(inspector.model.maxLength);
+    const started = performance.now();
+    const inspection = await inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress });
+    this.log.info(
+      `Request ${request.id}: ${text.length} chars, ${inspection.windows.length} window(s) -> ${inspection.aggregate.label} ` +
+        `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
+    );
+    return inspection;
+  }
+
+  /** The Inspector for the current settings, opening it on first use. */
+  inspector(): Promise<Inspector> {
+    if (this.disposed) return Promise.reject(new Error('The DistilBERT Inspector extension is shutting down.'));
+    const choice = this.config.modelChoice();
+    this.attempted = choice;
+    if (choice.ignoredWorkspaceValue !== undefined && !this.ignoredNotices.has(choice.ignoredWorkspaceValue)) {
+      this.ignoredNotices.add(choice.ignoredWorkspaceValue);
+      this.onIgnoredWorkspaceModel(choice.ignoredWorkspaceValue);
+    }
+    const threads = this.config.threads();
+    const key = JSON.stringify([choice.dir, threads]);
+    if (this.loaded?.key !== key) {
+      void this.unload('settings changed');
+      this.loaded = { key, choice, inspector: this.open(choice, threads) };
+    }
+    return this.loaded.inspector;
+  }
+
+  /** The model choice of the Inspector last opened or attempted (for error messages). */
+  currentChoice(): ModelChoice | undefined {
+    return this.loaded?.choice ?? this.attempted;
+  }
+
+  /**
+   * Settings that shape the Inspector changed: drop the old one now (freeing its worker and memory) and,
+   * if a model was in use, open the new one right away so a broken folder is reported at once.
+   */
+  async reload(): Promise<ModelInfo | undefined> {
+    const wasLoaded = this.loaded !== undefined;
+    void this.unload('model settings changed');
+    if (!wasLoaded) return undefined;
+    await this.inspector();
+    return this.model;
+  }
+
+  private async open(choice: ModelChoice, threads: number): Promise<Inspector> {
+    const started = performance.now();
+    // Loaded here, not at activation: the core pulls in onnxruntime-node and the tokenizer.
+    const core = await import('../core/inspector');
+    const modelDir = choice.dir || core.defaultModelDir();
+    const from = choice.dir ? `setting distilbertInspector.model.path = "${choice.setting}"` : 'bundled default';
+    this.log.info(`Loading the model from ${modelDir} (${from}), threads ${threads || 'auto'}...`);
+    try {
+      const inspector = await core.Inspector.open({ modelDir, cacheDir: this.cacheDir, threads: threads || undefined });
+      const m = inspector.model;
+      this.log.info(
+        `Loaded ${m.name} (${m.architecture}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.join(', ')}, ${m.problemType}) ` +
+          `in ${Math.round(performance.now() - started)} ms.`,
+      );
+      // If settings changed while loading, unload() has already arranged this Inspector's disposal.
+      if (this.loaded?.choice === choice) {
+        this.model = m;
+        this.loadedEmitter.fire(m);
+      }
+      return inspector;
+    } catch (err) {
+      // Forget the failed attempt so the next request retries (the user may have fixed the folder).
+      if (this.loaded?.choice === choice) this.loaded = undefined;
+      throw err;
+    }
+  }
+
+  /** Forgets the open Inspector and disposes it once it has finished opening (its worker ends). */
+  private unload(reason: string): Promise<void> {
+    const old = this.loaded;
+    if (!old) return Promise.resolve();
+    this.loaded = undefined;
+    this.model = undefined;
+    this.cancelRunning();
+    this.log.info(`Unloading the model (${reason}).`);
+    return old.inspector
+      .then(
+        (inspector) => inspector.dispose(),
+        () => undefined, // its failure was already reported to whoever awaited it
+      )
+      .catch((err: unknown) => this.log.error('Disposing the old model failed.', err));
+  }
+
+  /** For deactivate(): waits until the worker has ended. */
+  async shutdown(): Promise<void> {
+    this.disposed = true;
+    await this.unload('extension deactivated');
+  }
+
+  dispose(): void {
+    if (!this.disposed) void this.shutdown();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function cancelled(): Error {
+  return Object.assign(new Error('The inspection was cancelled.'), { code: 'CANCELLED', hint: '' });
+}

@@ -1,0 +1,63 @@
+// The one status bar item: the latest result's label and probability; clicking it opens the inspector.
+import * as vscode from 'vscode';
+import type { Inspection } from '../core/types';
+
+export class ResultStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+
+  constructor(openCommand: string) {
+    this.item = vscode.window.createStatusBarItem('distilbertInspector.result', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'DistilBERT Inspector';
+    this.item.command = openCommand;
+  }
+
+  /** The text currently shown (for tests). */
+  text(): string {
+    return this.item.text;
+  }
+
+  showRunning(what: string): void {
+    this.set('$(sync~spin) DistilBERT', `DistilBERT: classifying ${what}...`);
+  }
+
+  showResult(inspection: Inspection, what: string): void {
+    const { label, probabilities } = inspection.aggregate;
+    const p = probabilities[label] ?? 0;
+    const n = inspection.windows.length;
+    const tip = new vscode.MarkdownString();
+    tip.appendMarkdown('**DistilBERT** — ');
+    tip.appendText(`${label} ${percent(p)} for ${what}`);
+    tip.appendText(n > 1 ? ` (mean of ${n} windows, weighted by tokens)` : '');
+    tip.appendText(`\nModel: ${inspection.model.name}`);
+    tip.appendMarkdown('\n\nClick to open the Activation Inspector.');
+    this.set(`$(beaker) ${noIcons(label)} ${percent(p)}`, tip);
+  }
+
+  showError(message: string): void {
+    this.set('$(error) DistilBERT', `DistilBERT: ${message}`);
+  }
+
+  showCancelled(): void {
+    this.set('$(circle-slash) DistilBERT', 'DistilBERT: the last classification was cancelled.');
+  }
+
+  private set(text: string, tooltip: string | vscode.MarkdownString): void {
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+/** "97.3%", the same rounding the panel uses. */
+export function percent(p: number): string {
+  return `${(p * 100).toFixed(1)}%`;
+}
+
+/** Labels come from the model's config.json: keep `$(name)` in them from turning into icons. */
+function noIcons(label: string): string {
+  return label.replace(/\$\(/g, '$\u200b(');
+}

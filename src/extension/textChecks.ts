@@ -1,0 +1,24 @@
+// Cheap checks on editor text before anything is loaded, so an empty selection, a binary file or a huge
+// document gets a clear message instead of a model load and a core error.
+
+/** Above this many UTF-16 units, classifying would take minutes; ask for a selection instead. */
+export const MAX_CHARS = 2_000_000;
+
+/** Why `text` cannot be classified, in words that name `what` ("the selection", "file.txt"); else undefined. */
+export function textProblem(text: string, what: string): string | undefined {
+  if (text.trim() === '') return `${capitalise(what)} is empty: there is no text to classify.`;
+  if (text.includes('\u0000')) {
+    return `${capitalise(what)} looks like a binary file (it contains NUL bytes); DistilBERT classifies text only. Open a text file or select text.`;
+  }
+  if (text.length > MAX_CHARS) {
+    return (
+      `${capitalise(what)} has ${text.length.toLocaleString('en-US')} characters, more than the ${MAX_CHARS.toLocaleString('en-US')} ` +
+      `this extension classifies at once. Select a part of it and run "DistilBERT: Classify Selection".`
+    );
+  }
+  return undefined;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
