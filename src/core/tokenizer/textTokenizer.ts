@@ -1,0 +1,104 @@
+// The tokenizer the inspector uses: @huggingface/tokenizers' ids, plus what the library lacks
+// (offsets into the original text, truncation, special-token bookkeeping).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Encoding, TokenSpan } from '../types';
+import { wrapPieces, type SpecialToken } from './encoding';
+import { TokenizerError } from './errors';
+import { buildSpec } from './spec';
+import { WordPieceOffsets } from './wordpieceOffsets';
+
+function readJson(file: string, required: boolean): unknown {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !required) return undefined;
+    if (code === 'ENOENT') {
+      throw new TokenizerError('TOKENIZER_MISSING', `Missing ${file}.`, 'A model folder needs the Hugging Face tokenizer.json beside config.json (tokenizer.save_pretrained(folder) writes it).');
+    }
+    throw new TokenizerError('TOKENIZER_UNREADABLE', `Cannot read ${file}: ${(e as Error).message}`, 'Check the file exists and is readable.');
+  }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (e) {
+    const isConfig = !required;
+    throw new TokenizerError(
+      isConfig ? 'TOKENIZER_CONFIG_INVALID' : 'TOKENIZER_JSON_INVALID',
+      `${file} is not valid JSON: ${(e as Error).message}`,
+      isConfig ? 'Fix or delete tokenizer_config.json (it is optional).' : 'Re-save the tokenizer with tokenizer.save_pretrained(folder), or restore the file.',
+    );
+  }
+}
+
+/** A BERT-style (WordPiece) tokenizer with UTF-16 offsets; ids equal the library's `encode(text).ids`. */
+export class TextTokenizer {
+  readonly vocabSize: number;
+  readonly clsId: number;
+  readonly sepId: number;
+  readonly padId: number;
+  readonly unkId: number;
+  /** tokenizer_config.json's model_max_length when it is a sensible number. */
+  readonly modelMaxLength: number | undefined;
+  private readonly pieces: WordPieceOffsets;
+  private readonly prefix: SpecialToken[];
+  private readonly suffix: SpecialToken[];
+
+  /** Reads `dir`/tokenizer.json and, if present, `dir`/tokenizer_config.json. */
+  static fromFolder(dir: string): TextTokenizer {
+    const jsonPath = path.join(dir, 'tokenizer.json');
+    const tokenizerJson = readJson(jsonPath, true);
+    const config = readJson(path.join(dir, 'tokenizer_config.json'), false);
+    return new TextTokenizer(tokenizerJson, config, jsonPath);
+  }
+
+  /** From parsed tokenizer.json / tokenizer_config.json; `source` names the file in error messages. */
+  constructor(tokenizerJson: unknown, tokenizerConfig?: unknown, source = 'tokenizer.json') {
+    const spec = buildSpec(tokenizerJson, tokenizerConfig, source);
+    const lib = spec.internals;
+    this.pieces = new WordPieceOffsets(lib);
+    const special = (text: string): SpecialToken => ({ id: this.pieces.idOf(text), text });
+    this.prefix = spec.prefix.map(special);
+    this.suffix = spec.suffix.map(special);
+    const cls = this.prefix[0], sep = this.suffix[0];
+    if (cls === undefined || sep === undefined) {
+      throw new TokenizerError('TOKENIZER_UNSUPPORTED', `${source}: the post_processor template adds no [CLS]/[SEP] around the text.`, 'DistilBERT classifiers read the [CLS] position; use a tokenizer.json whose template is [CLS] A [SEP].');
+    }
+    this.clsId = cls.id;
+    this.sepId = sep.id;
+    const unk = lib.model.unk_token_id;
+    if (unk === undefined) throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: model.unk_token "${lib.model.unk_token}" has no id.`, 'Add it to model.vocab.');
+    this.unkId = unk;
+    const pad = lib.added_tokens_map.get(spec.padToken)?.id ?? lib.model.tokens_to_ids.get(spec.padToken);
+    if (pad === undefined) {
+      throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: the padding token "${spec.padToken}" is not in the vocabulary.`, 'Set "pad_token" in tokenizer_config.json to a token of the vocabulary (BERT uses [PAD]).');
+    }
+    this.padId = pad;
+    this.vocabSize = lib.model.vocab.length;
+    this.modelMaxLength = spec.modelMaxLength;
+  }
+
+  /** Word pieces of `text` WITHOUT special tokens, each with its UTF-16 [start,end) range in `text`. */
+  tokenize(text: string): TokenSpan[] {
+    return this.pieces.tokenize(text);
+  }
+
+  /** [CLS] pieces [SEP] as the template says, truncating pieces so the total is <= maxLength. */
+  encode(text: string, maxLength: number): Encoding {
+    return this.encodePieces(this.tokenize(text), maxLength, text.length);
+  }
+
+  /**
+   * Wraps already tokenized pieces (e.g. a window of a long text). `textLength` is where coverage ends
+   * when every piece fits (text.length, or the window's end); `startOffset` is where [CLS] sits.
+   */
+  encodePieces(pieces: TokenSpan[], maxLength: number, textLength: number, startOffset = 0): Encoding {
+    return wrapPieces(pieces, maxLength, textLength, this.prefix, this.suffix, startOffset);
+  }
+}
+
+// The brief's single-module API: callers may import everything from here.
+export { padBatch, type PaddedBatch } from './batch';
+export { TokenizerError, type TokenizerErrorCode } from './errors';
