@@ -1,0 +1,190 @@
+// Hand-built ONNX graphs (written with the wire writer) for forms torch 1.13 does not produce on our
+// fixtures, and for the error cases: heads that are not DistilBERT's, missing logits, truncated files.
+// The variant graphs are run by onnxruntime-node and compared with a plain JS computation.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { GraphError, prepareTappedModel } from '../../src/core/onnx/taps';
+import { fieldBytes, fieldMessage, fieldVarint } from '../../src/core/onnx/wire';
+
+process.env['HOME'] = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-home-'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+
+const FIXTURE = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'tiny-distilbert-o14-gemm', 'onnx', 'model.onnx');
+const D = 4;
+
+// ---- a minimal ONNX builder ----
+type Attr = Buffer;
+const attrInt = (name: string, v: number): Attr => Buffer.concat([fieldBytes(1, name), fieldVarint(3, v), fieldVarint(20, 2)]);
+const attrInts = (name: string, v: number[]): Attr => Buffer.concat([fieldBytes(1, name), ...v.map((x) => fieldVarint(8, x)), fieldVarint(20, 7)]);
+const node = (op: string, inputs: string[], outputs: string[], attrs: Attr[] = []): Buffer =>
+  fieldMessage(1, [...inputs.map((i) => fieldBytes(1, i)), ...outputs.map((o) => fieldBytes(2, o)), fieldBytes(3, `n_${outputs[0]}`), fieldBytes(4, op), ...attrs.map((a) => fieldBytes(5, a))]);
+function floats(name: string, dims: number[], values: number[]): Buffer {
+  const raw = Buffer.alloc(values.length * 4);
+  values.forEach((v, i) => raw.writeFloatLE(v, i * 4));
+  return fieldMessage(5, [...dims.map((d) => fieldVarint(1, d)), fieldVarint(2, 1), fieldBytes(8, name), fieldBytes(9, raw)]);
+}
+function ints(name: string, dims: number[], values: number[]): Buffer {
+  const raw = Buffer.alloc(values.length * 8);
+  values.forEach((v, i) => raw.writeBigInt64LE(BigInt(v), i * 8));
+  return fieldMessage(5, [...dims.map((d) => fieldVarint(1, d)), fieldVarint(2, 7), fieldBytes(8, name), fieldBytes(9, raw)]);
+}
+/** ValueInfoProto: float tensor with symbolic/fixed dims (field 11 input, 12 output). */
+function valueInfo(field: number, name: string, dims: (number | string)[]): Buffer {
+  const shape = fieldMessage(2, dims.map((d) => fieldMessage(1, [typeof d === 'number' ? fieldVarint(1, d) : fieldBytes(2, d)])));
+  const tensorType = fieldMessage(1, [fieldVarint(1, 1), shape]);
+  return fieldMessage(field, [fieldBytes(1, name), fieldMessage(2, [tensorType])]);
+}
+function model(graph: Buffer[]): Buffer {
+  return Buffer.concat([fieldVarint(1, 8), fieldBytes(2, 'crafted'), fieldMessage(7, graph), fieldMessage(8, [fieldBytes(1, ''), fieldVarint(2, 14)])]);
+}
+function write(buf: Buffer): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-')), 'model.onnx');
+  fs.writeFileSync(file, buf);
+  return file;
+}
+const seq = (n: number, scale: number, offset = 0): number[] => Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + offset) * scale);
+
+/**
+ * x [b, s, D] -> two "blocks" (x fanned out to 3 projections, summed) -> hidden[:, 0:1] Slice + Squeeze
+ * -> pre_classifier Gemm(transB=0, weight shared via Identity) -> Relu -> classifier MatMul without bias.
+ */
+function variantGraph(): { file: string; wPre: number[]; bPre: number[]; wCls: number[] } {
+  const g: Buffer[] = [];
+  let h = 'x';
+  for (let b = 0; b < 2; b++) {
+    for (const p of ['q', 'k', 'v']) g.push(floats(`W${b}${p}`, [D, D], seq(D * D, 0.5, b * 3 + p.charCodeAt(0))), node('MatMul', [h, `W${b}${p}`], [`${b}${p}`]));
+    g.push(node('Add', [`${b}q`, `${b}k`], [`${b}qk`]), node('Add', [`${b}qk`, `${b}v`], [`${b}sum`]), node('Tanh', [`${b}sum`], [`h${b + 1}`]));
+    h = `h${b + 1}`;
+  }
+  const wPre = seq(D * D, 0.7, 9); // stored [in, out] since transB = 0
+  const bPre = seq(D, 0.3, 2);
+  const wCls = seq(D * 2, 0.9, 5); // MatMul weight [in, out]
+  g.push(ints('starts', [1], [0]), ints('ends', [1], [1]), ints('axes', [1], [1]), ints('sq', [1], [1]));
+  g.push(node('Slice', [h, 'starts', 'ends', 'axes'], ['cls3d']), node('Squeeze', ['cls3d', 'sq'], ['cls']));
+  g.push(floats('pre.w', [D, D], wPre), floats('pre.b', [D], bPre), node('Identity', ['pre.w'], ['pre.w.shared']));
+  g.push(node('Gemm', ['cls', 'pre.w.shared', 'pre.b'], ['pre'], [attrInt('transB', 0)]), node('Relu', ['pre'], ['relu']));
+  g.push(floats('cls.w', [D, 2], wCls), node('MatMul', ['relu', 'cls.w'], ['logits']));
+  g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', 2]));
+  return { file: write(model(g)), wPre, bPre, wCls };
+}
+
+/** A pooler-style head: [CLS] -> Gemm -> Tanh -> Gemm -> logits (no ReLU). */
+function headGraph(opts: { activation: string; outputName?: string; select?: 'gather' | 'mean' }): string {
+  const g: Buffer[] = [floats('W', [D, D], seq(D * D, 0.5)), ints('zero', [], [0]), ints('axes', [1], [1])];
+  g.push(node(opts.select === 'mean' ? 'ReduceMean' : 'Gather', opts.select === 'mean' ? ['x'] : ['x', 'zero'], ['cls'], [opts.select === 'mean' ? attrInts('axes', [1]) : attrInt('axis', 1)]));
+  g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), floats('pre.b', [D], seq(D, 0.1)), node('Gemm', ['cls', 'pre.w', 'pre.b'], ['pre'], [attrInt('transB', 1)]));
+  g.push(node(opts.activation, ['pre'], ['act']));
+  g.push(floats('c.w', [2, D], seq(2 * D, 0.7)), floats('c.b', [2], [0.1, -0.1]), node('Gemm', ['act', 'c.w', 'c.b'], [opts.outputName ?? 'logits'], [attrInt('transB', 1)]));
+  g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, opts.outputName ?? 'logits', ['batch', 2]));
+  return write(model(g));
+}
+
+async function graphError(file: string, expectedLayers?: number): Promise<GraphError> {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-cache-'));
+  try {
+    await prepareTappedModel(file, cache, expectedLayers === undefined ? {} : { expectedLayers });
+  } catch (e) {
+    assert.ok(e instanceof GraphError, `expected GraphError, got ${String(e)}`);
+    assert.ok(e.hint.length > 0);
+    return e;
+  }
+  assert.fail(`${file} was tapped but should not have been`);
+}
+
+describe('head variants (hand-built graphs run by onnxruntime-node)', () => {
+  it('Slice+Squeeze [CLS], Gemm transB=0 behind Identity, MatMul classifier without bias', async () => {
+    const v = variantGraph();
+    const p = await prepareTappedModel(v.file, fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    assert.equal(p.plan.head.preClassifierOp, 'Gemm');
+    assert.equal(p.plan.head.classifierOp, 'MatMul');
+    assert.deepEqual(p.plan.inputNames, ['x']);
+    // HeadWeights are [out][in]: the stored [in][out] matrices come back transposed.
+    assert.deepEqual(Array.from(p.weights.preClassifierWeight), Array.from({ length: D * D }, (_, k) => Math.fround(v.wPre[(k % D) * D + Math.floor(k / D)]!)));
+    assert.deepEqual(Array.from(p.weights.classifierWeight), Array.from({ length: 2 * D }, (_, k) => Math.fround(v.wCls[(k % D) * 2 + Math.floor(k / D)]!)));
+    assert.deepEqual(Array.from(p.weights.classifierBias), [0, 0]);
+
+    const session = await ort.InferenceSession.create(p.path);
+    const x = Float32Array.from(seq(2 * 3 * D, 1, 0.5));
+    const out = await session.run({ x: new ort.Tensor('float32', x, [2, 3, D]) });
+    const o = p.plan.outputs;
+    const h1 = out[o.layers[0]!]!;
+    const h2 = out[o.layers[1]!]!;
+    assert.deepEqual(h1.dims, [2, D]);
+    assert.deepEqual(Array.from(out[o.cls]!.data as Float32Array), Array.from(h2.data as Float32Array));
+    for (let r = 0; r < 2; r++) {
+      const cls = (out[o.cls]!.data as Float32Array).subarray(r * D, r * D + D);
+      const pre = (out[o.preClassifier]!.data as Float32Array).subarray(r * D, r * D + D);
+      for (let j = 0; j < D; j++) {
+        let s = v.bPre[j]!;
+        for (let i = 0; i < D; i++) s += cls[i]! * v.wPre[i * D + j]!;
+        assert.ok(Math.abs(s - pre[j]!) < 1e-5);
+      }
+      // Block 1's [CLS] row recomputed from x: tanh(x0 (Wq + Wk + Wv)).
+      for (let j = 0; j < D; j++) {
+        let s = 0;
+        for (const pch of ['q', 'k', 'v']) {
+          const w = seq(D * D, 0.5, pch.charCodeAt(0));
+          for (let i = 0; i < D; i++) s += x[r * 3 * D + i]! * w[i * D + j]!;
+        }
+        assert.ok(Math.abs(Math.tanh(s) - (h1.data as Float32Array)[r * D + j]!) < 1e-5);
+      }
+    }
+    await session.release();
+  });
+});
+
+describe('errors name the file and what was found instead', () => {
+  it('a head with Tanh instead of ReLU', async () => {
+    const file = headGraph({ activation: 'Tanh' });
+    const e = await graphError(file);
+    assert.equal(e.code, 'NO_HEAD');
+    assert.match(e.message, /Tanh/);
+    assert.ok(e.message.includes(file));
+  });
+
+  it('no output named logits', async () => {
+    const e = await graphError(headGraph({ activation: 'Relu', outputName: 'scores' }));
+    assert.equal(e.code, 'NO_LOGITS');
+    assert.match(e.message, /outputs are 'scores'/);
+  });
+
+  it('mean pooling instead of the [CLS] row', async () => {
+    const e = await graphError(headGraph({ activation: 'Relu', select: 'mean' }));
+    assert.equal(e.code, 'NO_HEAD');
+    assert.match(e.message, /ReduceMean/);
+  });
+
+  it('a head but no transformer blocks', async () => {
+    const e = await graphError(headGraph({ activation: 'Relu' }));
+    assert.equal(e.code, 'LAYERS');
+    assert.match(e.message, /found 0 transformer block/);
+  });
+
+  it('a block count that differs from config n_layers', async () => {
+    const e = await graphError(FIXTURE, 3);
+    assert.equal(e.code, 'LAYERS');
+    assert.match(e.message, /found 2 .* n_layers is 3/);
+  });
+
+  it('a truncated model file', async () => {
+    const bytes = fs.readFileSync(FIXTURE);
+    for (const cut of [bytes.length - 1, Math.floor(bytes.length / 2), 7]) {
+      const file = write(bytes.subarray(0, cut));
+      const e = await graphError(file);
+      assert.equal(e.code, 'CORRUPT', `cut at ${cut}`);
+      assert.ok(e.message.includes(file));
+    }
+  });
+
+  it('a file that is not ONNX, and a missing file', async () => {
+    assert.equal((await graphError(write(Buffer.from('{"not": "onnx"}\n')))).code, 'CORRUPT');
+    const missing = path.join(os.tmpdir(), 'no-such-dir-onnx', 'model.onnx');
+    const e = await graphError(missing);
+    assert.equal(e.code, 'NOT_FOUND');
+    assert.ok(e.message.includes(missing));
+  });
+});
