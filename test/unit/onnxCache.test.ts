@@ -1,0 +1,117 @@
+// The tap cache: one edit per model content, found again by path+size+mtime without re-hashing, shared
+// by copies of the same file, and rebuilt when an entry is stale or corrupt.
+import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { PreparedModel, prepareTappedModel } from '../../src/core/onnx/taps';
+
+const MODELS = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models');
+const GEMM = path.join(MODELS, 'tiny-distilbert-o14-gemm', 'onnx', 'model.onnx');
+const MATMUL = path.join(MODELS, 'tiny-distilbert-o14-matmul', 'onnx', 'model.onnx');
+
+const tmp = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const sha = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+function sameResult(a: PreparedModel, b: PreparedModel): void {
+  assert.equal(a.path, b.path);
+  assert.deepEqual(a.plan, b.plan);
+  assert.deepEqual(a.weights, b.weights);
+}
+
+describe('tap cache', () => {
+  it('edits once, then serves the entry keyed by content hash', async () => {
+    const cache = tmp('onnx-cache-');
+    const first = await prepareTappedModel(GEMM, cache);
+    assert.equal(first.fromCache, false);
+    assert.equal(path.basename(path.dirname(first.path)), sha(GEMM));
+    assert.ok(first.path.startsWith(cache));
+    const second = await prepareTappedModel(GEMM, cache);
+    assert.equal(second.fromCache, true);
+    sameResult(first, second);
+    // No temp files left behind by the atomic writes.
+    assert.deepEqual(fs.readdirSync(path.dirname(first.path)).sort(), ['head.bin', 'model.onnx', 'plan.json']);
+  });
+
+  it('maps an unchanged path to its entry through the index, without re-hashing', async () => {
+    const cache = tmp('onnx-cache-');
+    const model = path.join(tmp('onnx-model-'), 'model.onnx');
+    fs.copyFileSync(GEMM, model);
+    const first = await prepareTappedModel(model, cache);
+    // Move the entry under another key and point the index at it: a hit proves the hash was not recomputed.
+    const root = path.dirname(path.dirname(first.path));
+    const indexFile = path.join(root, 'index.json');
+    const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as Record<string, { sha256: string }>;
+    assert.equal(index[path.resolve(model)]?.sha256, sha(GEMM));
+    const fake = 'f'.repeat(64);
+    fs.renameSync(path.dirname(first.path), path.join(root, fake));
+    index[path.resolve(model)]!.sha256 = fake;
+    fs.writeFileSync(indexFile, JSON.stringify(index));
+    const second = await prepareTappedModel(model, cache);
+    assert.equal(second.fromCache, true);
+    assert.equal(path.basename(path.dirname(second.path)), fake);
+
+    // Touching the file (new mtime) forces a re-hash, which finds the real key again.
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(model, later, later);
+    const third = await prepareTappedModel(model, cache);
+    assert.equal(path.basename(path.dirname(third.path)), sha(GEMM));
+    assert.equal(third.fromCache, false);
+  });
+
+  it('shares one entry between copies of the same file', async () => {
+    const cache = tmp('onnx-cache-');
+    const copy = path.join(tmp('onnx-model-'), 'renamed.onnx');
+    fs.copyFileSync(GEMM, copy);
+    const a = await prepareTappedModel(GEMM, cache);
+    const b = await prepareTappedModel(copy, cache);
+    assert.equal(b.fromCache, true);
+    sameResult(a, b);
+  });
+
+  it('follows new content at the same path', async () => {
+    const cache = tmp('onnx-cache-');
+    const model = path.join(tmp('onnx-model-'), 'model.onnx');
+    fs.copyFileSync(GEMM, model);
+    assert.equal((await prepareTappedModel(model, cache)).plan.head.preClassifierOp, 'Gemm');
+    fs.copyFileSync(MATMUL, model);
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(model, later, later);
+    const swapped = await prepareTappedModel(model, cache);
+    assert.equal(swapped.fromCache, false);
+    assert.equal(swapped.plan.head.preClassifierOp, 'MatMul+Add');
+  });
+
+  const corruptions: [string, (dir: string) => void][] = [
+    ['a truncated tapped model', (dir) => fs.truncateSync(path.join(dir, 'model.onnx'), 1000)],
+    ['a tapped model with a damaged tail', (dir) => {
+      const f = path.join(dir, 'model.onnx');
+      const b = fs.readFileSync(f);
+      b[b.length - 3] = b[b.length - 3]! ^ 0xff;
+      fs.writeFileSync(f, b);
+    }],
+    ['garbage plan.json', (dir) => fs.writeFileSync(path.join(dir, 'plan.json'), '{"format": "onnx-taps-v1", "plan": ')],
+    ['a missing plan.json (interrupted write)', (dir) => fs.rmSync(path.join(dir, 'plan.json'))],
+    ['a modified head.bin', (dir) => {
+      const f = path.join(dir, 'head.bin');
+      const b = fs.readFileSync(f);
+      b.writeFloatLE(123, 0);
+      fs.writeFileSync(f, b);
+    }],
+    ['a garbage index.json', (dir) => fs.writeFileSync(path.join(path.dirname(dir), 'index.json'), 'not json')],
+  ];
+  for (const [what, damage] of corruptions) {
+    it(`rebuilds after ${what}`, async () => {
+      const cache = tmp('onnx-cache-');
+      const good = await prepareTappedModel(GEMM, cache);
+      damage(path.dirname(good.path));
+      const again = await prepareTappedModel(GEMM, cache);
+      sameResult(good, again);
+      assert.ok(fs.readFileSync(again.path).subarray(0, fs.statSync(GEMM).size).equals(fs.readFileSync(GEMM)));
+      const third = await prepareTappedModel(GEMM, cache);
+      assert.equal(third.fromCache, true);
+    });
+  }
+});
