@@ -1,0 +1,179 @@
+// The Activation Inspector panel: a thin vscode shell around PanelModel (state, stale-result rule) and the
+// static HTML shell. Results cross to the webview only as typed protocol messages, and only after `ready`.
+import * as vscode from 'vscode';
+import type { Inspection } from '../../core/types';
+import { assertNever, isWebviewToHost, type HostToWebview, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import { makeNonce, renderShell } from './html';
+import { PanelModel } from './panelModel';
+
+export type { PanelSource } from '../../shared/protocol';
+
+const viewType = 'distilbertInspector.inspector';
+const title = 'Activation Inspector';
+
+/** Scripts on; resources only from the built webview bundle and media/. */
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export class InspectorPanel implements vscode.Disposable {
+  static current: InspectorPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly revealEmitter = new vscode.EventEmitter<{ uri: string; start: number; end: number }>();
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  /** True between the webview's `ready` and the moment it is hidden (its page is torn down then). */
+  private ready = false;
+  private disposed = false;
+
+  readonly onDidRequestReveal = this.revealEmitter.event;
+  readonly onDidDispose = this.disposeEmitter.event;
+
+  static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
+    const existing = InspectorPanel.current;
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      viewType,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      webviewOptions(extensionUri),
+    );
+    InspectorPanel.current = new InspectorPanel(panel, extensionUri, PanelModel.empty());
+    return InspectorPanel.current;
+  }
+
+  /** Restores the panel after a window reload from the state the webview persisted with setState. */
+  static registerSerializer(extensionUri: vscode.Uri): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(viewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        panel.webview.options = webviewOptions(extensionUri);
+        InspectorPanel.current?.dispose();
+        InspectorPanel.current = new InspectorPanel(panel, extensionUri, PanelModel.fromPersisted(state));
+      },
+    });
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly model: PanelModel,
+  ) {
+    this.disposables.push(
+      this.revealEmitter,
+      this.disposeEmitter,
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+    );
+    panel.webview.html = this.html();
+  }
+
+  showRunning(requestId: number, what: string): void {
+    this.post(this.model.running(requestId, what));
+  }
+
+  showResult(requestId: number, inspection: Inspection, source: PanelSource): void {
+    this.post(this.model.result(requestId, inspection, source));
+  }
+
+  showError(requestId: number, message: string): void {
+    this.post(this.model.error(requestId, message));
+  }
+
+  currentInspection(): Inspection | undefined {
+    return this.model.currentInspection();
+  }
+
+  /** Saves the current inspection (the same object as the CLI's --json) where the user chooses. */
+  async exportJson(): Promise<void> {
+    const inspection = this.model.currentInspection();
+    if (!inspection) {
+      void vscode.window.showInformationMessage(
+        'DistilBERT Inspector: there is no finished inspection to export yet. Run "DistilBERT: Classify Selection" first.',
+      );
+      return;
+    }
+    const source = this.model.currentSource();
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export Inspection as JSON',
+      defaultUri: defaultExportUri(source),
+      filters: { JSON: ['json'] },
+      saveLabel: 'Export',
+    });
+    if (!target) return;
+    try {
+      await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'));
+      void vscode.window.showInformationMessage(`DistilBERT Inspector: saved the inspection to ${target.fsPath}.`);
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `DistilBERT Inspector: could not write ${target.fsPath}: ${(e as Error).message}. Choose a writable location.`,
+      );
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (InspectorPanel.current === this) InspectorPanel.current = undefined;
+    this.disposeEmitter.fire();
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private post(msg: HostToWebview | undefined): void {
+    if (!msg || !this.ready || this.disposed) return; // stale, or the webview will get a `restore` on `ready`
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private onMessage(raw: unknown): void {
+    if (!isWebviewToHost(raw)) return; // the webview is a page: never trust its shape
+    const msg: WebviewToHost = raw;
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        void this.panel.webview.postMessage({ type: 'restore', state: this.model.snapshot } satisfies HostToWebview);
+        return;
+      case 'reveal': {
+        const range = this.model.revealRange(msg);
+        if (range) this.revealEmitter.fire(range);
+        return;
+      }
+      case 'exportJson':
+        void this.exportJson();
+        return;
+      default:
+        assertNever(msg);
+    }
+  }
+
+  private html(): string {
+    const { webview } = this.panel;
+    return renderShell({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'inspector.css')).toString(),
+    });
+  }
+}
+
+/** Next to the inspected file when it is on disk (foo.md -> foo.inspection.json), else the dialog's default. */
+function defaultExportUri(source: PanelSource | undefined): vscode.Uri | undefined {
+  if (!source) return undefined;
+  try {
+    const uri = vscode.Uri.parse(source.uri, true);
+    if (uri.scheme !== 'file') return undefined;
+    return uri.with({ path: uri.path.replace(/(\.[^./]*)?$/, '.inspection.json') });
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,89 @@
+// The panel's host-side state, free of `vscode` so it is unit-tested in plain Node. The InspectorPanel feeds every
+// update through here; only accepted (non-stale) updates reach the webview.
+import type { Inspection } from '../../core/types';
+import {
+  emptyPanelState,
+  isPersistedState,
+  reduce,
+  type HostToWebview,
+  type PanelSource,
+  type PanelState,
+  type RevealTarget,
+} from '../../shared/protocol';
+
+export class PanelModel {
+  private constructor(private state: PanelState) {}
+
+  static empty(): PanelModel {
+    return new PanelModel(emptyPanelState);
+  }
+
+  /**
+   * Rebuilds the model from what the webview persisted (the serializer's `state`) after a window reload.
+   * Request ids restart with the new extension host, so `newest` is reset; a run that was pending when the
+   * window reloaded died with the old host, so the panel says so instead of spinning forever.
+   */
+  static fromPersisted(persisted: unknown): PanelModel {
+    if (!isPersistedState(persisted)) return PanelModel.empty();
+    const view = persisted.panel.view;
+    if (view.kind === 'running') {
+      return new PanelModel({
+        newest: 0,
+        view: { kind: 'empty', note: `The window reloaded while this ran: ${view.what}. Run the command again.` },
+      });
+    }
+    return new PanelModel({ newest: 0, view });
+  }
+
+  get snapshot(): PanelState {
+    return this.state;
+  }
+
+  /** Applies an update; returns the message to post, or undefined when it is stale and must be dropped. */
+  apply(msg: HostToWebview): HostToWebview | undefined {
+    const next = reduce(this.state, msg);
+    if (!next) return undefined;
+    this.state = next;
+    return msg;
+  }
+
+  running(requestId: number, what: string): HostToWebview | undefined {
+    return this.apply({ type: 'running', requestId, what });
+  }
+
+  result(requestId: number, inspection: Inspection, source: PanelSource): HostToWebview | undefined {
+    return this.apply({ type: 'result', requestId, inspection, source });
+  }
+
+  error(requestId: number, message: string): HostToWebview | undefined {
+    return this.apply({ type: 'error', requestId, message });
+  }
+
+  /** The inspection the panel presents as current; undefined while a run is pending or after an error. */
+  currentInspection(): Inspection | undefined {
+    return this.state.view.kind === 'result' ? this.state.view.inspection : undefined;
+  }
+
+  currentSource(): PanelSource | undefined {
+    return this.state.view.kind === 'result' ? this.state.view.source : undefined;
+  }
+
+  /** Maps a webview reveal request to document offsets, or undefined if it does not fit the current result. */
+  revealRange(target: RevealTarget): { uri: string; start: number; end: number } | undefined {
+    const view = this.state.view;
+    if (view.kind !== 'result') return undefined;
+    const { inspection, source } = view;
+    let start: number;
+    let end: number;
+    if ('windowIndex' in target) {
+      const w = inspection.windows[target.windowIndex];
+      if (!w) return undefined;
+      ({ start, end } = w);
+    } else {
+      ({ start, end } = target);
+    }
+    const len = inspection.coverage.textLength;
+    if (start > end || end > len) return undefined;
+    return { uri: source.uri, start: source.baseOffset + start, end: source.baseOffset + end };
+  }
+}

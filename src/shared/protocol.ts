@@ -1,0 +1,185 @@
+// The one message protocol between the extension host (InspectorPanel) and the inspector webview.
+// Both ends import this file: the types keep them in step at compile time, the guards at run time (a webview
+// message is untrusted input to the host, and persisted webview state may come from an older version).
+// The stale-result rule lives here too (`reduce`), so host and webview apply exactly the same logic.
+import type { Inspection } from '../core/types';
+
+/** Where the inspected text came from; baseOffset is the document offset of the text's char 0. */
+export interface PanelSource {
+  uri: string;
+  fileName: string;
+  baseOffset: number;
+  selection: boolean;
+}
+
+/** What the panel shows. Only `result` ever presents an inspection, so a pending run hides older results. */
+export type ViewState =
+  | { kind: 'empty'; note?: string }
+  | { kind: 'running'; requestId: number; what: string }
+  | { kind: 'result'; requestId: number; inspection: Inspection; source: PanelSource }
+  | { kind: 'error'; requestId: number; message: string };
+
+/** The host's record of the panel: the view plus the newest request id it has seen. */
+export interface PanelState {
+  newest: number;
+  view: ViewState;
+}
+
+/** Messages from the host to the webview. Nothing is posted before the webview says `ready`. */
+export type HostToWebview =
+  | { type: 'running'; requestId: number; what: string }
+  | { type: 'result'; requestId: number; inspection: Inspection; source: PanelSource }
+  | { type: 'error'; requestId: number; message: string }
+  /** The whole picture, sent in answer to every `ready` (first load, reload after hide, window reload). */
+  | { type: 'restore'; state: PanelState };
+
+/** Which text range to reveal: a window of the current inspection, or a char range of the inspected text. */
+export type RevealTarget = { windowIndex: number } | { start: number; end: number };
+
+/** Messages from the webview to the host. */
+export type WebviewToHost =
+  /** The webview's script has loaded and listens; the host may post from now on. */
+  | { type: 'ready' }
+  /** Reveal a range in the editor; start/end are offsets in the inspected text (the host adds baseOffset). */
+  | ({ type: 'reveal' } & RevealTarget)
+  /** The user pressed Export JSON. */
+  | { type: 'exportJson' };
+
+/** What the webview persists with setState (and the serializer hands back after a window reload). */
+export interface PersistedState {
+  version: 1;
+  panel: PanelState;
+  selectedWindow: number;
+}
+
+export const emptyPanelState: PanelState = { newest: 0, view: { kind: 'empty' } };
+
+export function assertNever(x: never, what = 'message'): never {
+  throw new Error(`Unhandled ${what}: ${JSON.stringify(x)}`);
+}
+
+/**
+ * Applies a host message to the panel state. Returns undefined when the message is stale: a running, result
+ * or error whose request id is older than the newest one seen. Equal ids are accepted (running, then its result).
+ */
+export function reduce(state: PanelState, msg: HostToWebview): PanelState | undefined {
+  switch (msg.type) {
+    case 'running':
+      if (msg.requestId < state.newest) return undefined;
+      return { newest: msg.requestId, view: { kind: 'running', requestId: msg.requestId, what: msg.what } };
+    case 'result':
+      if (msg.requestId < state.newest) return undefined;
+      return {
+        newest: msg.requestId,
+        view: { kind: 'result', requestId: msg.requestId, inspection: msg.inspection, source: msg.source },
+      };
+    case 'error':
+      if (msg.requestId < state.newest) return undefined;
+      return { newest: msg.requestId, view: { kind: 'error', requestId: msg.requestId, message: msg.message } };
+    case 'restore':
+      return msg.state;
+    default:
+      return assertNever(msg);
+  }
+}
+
+// ---- run-time guards -------------------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isNumArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
+const isNumRecord = (x: unknown): x is Record<string, number> => isObj(x) && Object.values(x).every(isNum);
+
+function isTokenSpan(x: unknown): boolean {
+  return isObj(x) && isNum(x.id) && isStr(x.text) && isIndex(x.start) && isIndex(x.end) && typeof x.special === 'boolean';
+}
+
+function isWindow(x: unknown, dim: number, nLabels: number): boolean {
+  if (!isObj(x) || !isIndex(x.start) || !isIndex(x.end) || !isStr(x.label) || !isNumRecord(x.probabilities)) return false;
+  if (!isNumArray(x.logits) || x.logits.length !== nLabels || typeof x.truncated !== 'boolean') return false;
+  if (!Array.isArray(x.tokens) || !x.tokens.every(isTokenSpan)) return false;
+  const s = x.stages;
+  if (!isObj(s) || !Array.isArray(s.layers) || !s.layers.every(isNumArray)) return false;
+  if (![s.cls, s.preClassifier, s.relu].every((v) => isNumArray(v) && v.length === dim)) return false;
+  const h = x.head;
+  if (!isObj(h) || !isNum(h.zeroedUnits) || !isObj(h.norms) || !isObj(h.topUnits)) return false;
+  if (!isObj(x.contributions)) return false;
+  return Object.values(x.contributions).every((c) => isObj(c) && isNum(c.bias) && isNumArray(c.units));
+}
+
+/** Structural check of an Inspection: enough that the renderer cannot trip over a malformed one. */
+export function isInspection(x: unknown): x is Inspection {
+  if (!isObj(x) || !isObj(x.model) || !isObj(x.aggregate) || !isObj(x.coverage) || !isObj(x.timing)) return false;
+  const m = x.model;
+  if (!isStr(m.name) || !Array.isArray(m.labels) || !m.labels.every(isStr) || !isIndex(m.dim) || !isIndex(m.nLayers)) {
+    return false;
+  }
+  const a = x.aggregate;
+  if (!isStr(a.label) || !isNumRecord(a.probabilities) || !isNumArray(a.logits)) return false;
+  const c = x.coverage;
+  if (!isIndex(c.textLength) || !isIndex(c.coveredChars) || typeof c.complete !== 'boolean') return false;
+  const dim = m.dim;
+  const nLabels = m.labels.length;
+  return Array.isArray(x.windows) && x.windows.length > 0 && x.windows.every((w) => isWindow(w, dim, nLabels));
+}
+
+export function isPanelSource(x: unknown): x is PanelSource {
+  return isObj(x) && isStr(x.uri) && isStr(x.fileName) && isIndex(x.baseOffset) && typeof x.selection === 'boolean';
+}
+
+export function isViewState(x: unknown): x is ViewState {
+  if (!isObj(x)) return false;
+  switch (x.kind) {
+    case 'empty':
+      return x.note === undefined || isStr(x.note);
+    case 'running':
+      return isNum(x.requestId) && isStr(x.what);
+    case 'result':
+      return isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source);
+    case 'error':
+      return isNum(x.requestId) && isStr(x.message);
+    default:
+      return false;
+  }
+}
+
+export function isPanelState(x: unknown): x is PanelState {
+  return isObj(x) && isNum(x.newest) && isViewState(x.view);
+}
+
+export function isPersistedState(x: unknown): x is PersistedState {
+  return isObj(x) && x.version === 1 && isPanelState(x.panel) && isIndex(x.selectedWindow);
+}
+
+export function isHostToWebview(x: unknown): x is HostToWebview {
+  if (!isObj(x)) return false;
+  switch (x.type) {
+    case 'running':
+      return isNum(x.requestId) && isStr(x.what);
+    case 'result':
+      return isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source);
+    case 'error':
+      return isNum(x.requestId) && isStr(x.message);
+    case 'restore':
+      return isPanelState(x.state);
+    default:
+      return false;
+  }
+}
+
+export function isWebviewToHost(x: unknown): x is WebviewToHost {
+  if (!isObj(x)) return false;
+  switch (x.type) {
+    case 'ready':
+    case 'exportJson':
+      return Object.keys(x).length === 1;
+    case 'reveal':
+      if ('windowIndex' in x) return isIndex(x.windowIndex) && !('start' in x) && !('end' in x);
+      return isIndex(x.start) && isIndex(x.end) && x.start <= x.end;
+    default:
+      return false;
+  }
+}

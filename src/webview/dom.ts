@@ -1,0 +1,67 @@
+// Tiny DOM builders. Every piece of data enters the page as textContent or an attribute value set through the
+// DOM API, never as markup, so document text like `<img onerror=...>` or `</script>` stays inert text.
+
+type Child = Node | string | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | undefined>;
+
+const svgNs = 'http://www.w3.org/2000/svg';
+
+function fill(el: Element, attrs: Attrs, children: Child[]): void {
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+  }
+}
+
+/** An HTML element; `attrs` are set with setAttribute (class, data-testid, tabindex, aria-*, title...). */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  fill(el, attrs, children);
+  return el;
+}
+
+/** An SVG element. */
+export function s(tag: string, attrs: Attrs = {}, ...children: Child[]): SVGElement {
+  const el = document.createElementNS(svgNs, tag) as SVGElement;
+  fill(el, attrs, children);
+  return el;
+}
+
+/** A native tooltip on an SVG shape (SVG ignores the title attribute). */
+export function svgTitle(text: string): SVGElement {
+  return s('title', {}, text);
+}
+
+/** External links open in the browser: VS Code intercepts link clicks inside webviews. */
+export function link(href: string, text: string): HTMLAnchorElement {
+  return h('a', { href, title: href }, text);
+}
+
+export function pct(p: number): string {
+  return `${(p * 100).toFixed(1)}%`;
+}
+
+/** Compact number for labels (3 significant digits, no exponent noise for ordinary magnitudes). */
+export function num(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1000 || a < 0.001) return v.toExponential(2);
+  return v.toFixed(a >= 100 ? 1 : a >= 10 ? 2 : 3);
+}
+
+/** Exact-enough number for tooltips. */
+export function exact(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(6);
+}
+
+export function signed(v: number): string {
+  return (v >= 0 ? '+' : '−') + num(Math.abs(v));
+}
+
+export function int(n: number): string {
+  return n.toLocaleString('en-US');
+}

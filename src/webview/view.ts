@@ -1,0 +1,130 @@
+// The whole page as a pure function of the persisted state: summary at the top, the window list, status, and
+// the selected window's stages. main.ts re-renders on every state change (results are small enough).
+import type { Inspection } from '../core/types';
+import { assertNever, type PanelSource, type PersistedState } from '../shared/protocol';
+import { h, int, num, pct } from './dom';
+import { windowStages } from './stages';
+import type { Palette } from './theme';
+
+export interface ViewCallbacks {
+  selectWindow(index: number): void;
+  reveal(start: number, end: number): void;
+  exportJson(): void;
+}
+
+function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
+  if (ins.model.problemType === 'regression') return `score ${num(logits[0] ?? 0)}`;
+  return pct(probabilities[label] ?? 0);
+}
+
+function coverageText(ins: Inspection): string {
+  const c = ins.coverage;
+  const windows = ins.windows.length;
+  const per = windows > 1 ? ` in ${windows} windows of ≤ ${int(c.windowTokens)} tokens` : '';
+  if (c.complete) return `Complete: all ${int(c.textLength)} characters read (${int(c.tokens)} tokens${per}).`;
+  return `Truncated: the model read ${int(c.coveredChars)} of ${int(c.textLength)} characters (${int(c.tokens)} tokens${per}); the rest was not classified.`;
+}
+
+function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks): HTMLElement {
+  const a = ins.aggregate;
+  const many = ins.windows.length > 1;
+  const what = `${source.selection ? 'Selection in' : 'Whole file'} ${source.fileName}`;
+  return h(
+    'header',
+    { class: 'summary' },
+    h(
+      'div',
+      { class: 'verdict' },
+      h('span', { class: 'result-label', 'data-testid': 'result-label' }, a.label),
+      h('span', { class: 'result-probability', 'data-testid': 'result-probability' }, probabilityText(ins, a.label, a.probabilities, a.logits)),
+      many ? h('span', { class: 'muted' }, `over ${ins.windows.length} windows (${a.method})`) : null,
+    ),
+    h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
+    h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
+    h('div', { class: 'actions' }, exportButton(cb)),
+  );
+}
+
+function exportButton(cb: ViewCallbacks): HTMLElement {
+  const b = h('button', { type: 'button', 'data-testid': 'export-json', 'data-focus-key': 'export', title: 'Save this inspection as a JSON file' }, 'Export JSON');
+  b.addEventListener('click', () => cb.exportJson());
+  return b;
+}
+
+function windowList(ins: Inspection, selected: number, cb: ViewCallbacks): HTMLElement {
+  const list = h('ol', { class: 'windows', 'data-testid': 'window-list', 'aria-label': 'Windows of the text' });
+  ins.windows.forEach((w, i) => {
+    const p = w.probabilities[w.label] ?? 0;
+    const meter = h('span', { class: 'meter' }, h('span', { class: 'meter-fill' }));
+    (meter.firstChild as HTMLElement).style.width = `${Math.round(p * 100)}%`;
+    // A <button>: click and Enter/Space work natively, and it is in the tab order.
+    const item = h(
+      'button',
+      {
+        type: 'button',
+        class: `window-item${i === selected ? ' selected' : ''}`,
+        'data-testid': 'window-item',
+        'data-focus-key': `window-${i}`,
+        'aria-current': i === selected ? 'true' : undefined,
+        title: `Show window ${i + 1} and select chars ${w.start}–${w.end} in the editor`,
+      },
+      h('span', { class: 'win-index' }, `#${i + 1}`),
+      h('span', { class: 'win-range' }, `chars ${int(w.start)}–${int(w.end)}`),
+      h('span', { class: 'win-label' }, w.label),
+      meter,
+      h('span', { class: 'win-prob' }, probabilityText(ins, w.label, w.probabilities, w.logits)),
+      h('span', { class: 'muted' }, `${int(w.tokenCount)} tokens`),
+    );
+    item.addEventListener('click', () => cb.selectWindow(i));
+    list.appendChild(h('li', {}, item));
+  });
+  return list;
+}
+
+function placeholder(note: string | undefined): HTMLElement {
+  return h(
+    'div',
+    { class: 'placeholder' },
+    note ? h('p', { 'data-testid': 'status', role: 'status' }, note) : null,
+    h('p', {}, 'Select some text and run “DistilBERT: Classify Selection” (or “DistilBERT: Classify File”) to see how the model reaches its label, layer by layer.'),
+  );
+}
+
+export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallbacks): HTMLElement {
+  const view = st.panel.view;
+  switch (view.kind) {
+    case 'empty':
+      return placeholder(view.note);
+    case 'running':
+      return h(
+        'div',
+        { class: 'status running', 'data-testid': 'status', role: 'status', 'aria-busy': 'true' },
+        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+        `Running: ${view.what}… The result appears here when it is ready.`,
+      );
+    case 'error':
+      return h(
+        'div',
+        { class: 'status failed' },
+        h('p', { 'data-testid': 'status', role: 'status' }, 'Classification failed.'),
+        h('pre', { class: 'error', 'data-testid': 'error' }, view.message),
+      );
+    case 'result': {
+      const ins = view.inspection;
+      const selected = Math.min(st.selectedWindow, ins.windows.length - 1);
+      const w = ins.windows[selected];
+      const many = ins.windows.length > 1;
+      return h(
+        'div',
+        { class: 'result' },
+        summary(ins, view.source, cb),
+        many ? windowList(ins, selected, cb) : null,
+        many && w ? h('h2', { class: 'window-heading' }, `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`) : null,
+        w ? windowStages(ins, w, palette, cb, ins.model.dropout) : null,
+        h('p', { class: 'meta' }, `Model folder: ${ins.model.path} (${ins.model.onnxFile}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`),
+      );
+    }
+    default:
+      return assertNever(view, 'view');
+  }
+}
