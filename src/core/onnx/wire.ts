@@ -30,8 +30,9 @@ export class BufferSource implements ByteSource {
 }
 
 /**
- * Reads a file through one reusable window. Headers are tiny and clustered, so a 1 MiB window serves
- * almost every read; large payloads (weights) are never requested, only skipped over.
+ * Reads a file through one reusable window. Headers are tiny and clustered (the node list is contiguous),
+ * so a 64 KiB window serves almost every read; a jump over a weight payload costs one small read rather
+ * than a window-sized one, and the payloads themselves are never requested.
  */
 export class FileSource implements ByteSource {
   private backing: Buffer | undefined;
@@ -40,7 +41,7 @@ export class FileSource implements ByteSource {
   readonly size: number;
   constructor(
     private readonly fd: number,
-    private readonly windowSize = 1 << 20,
+    private readonly windowSize = 1 << 16,
   ) {
     this.size = fs.fstatSync(fd).size;
   }
@@ -92,6 +93,13 @@ export interface Field {
 /** Decodes a varint at pos; returns the value and the position after it. */
 export function readVarint(src: ByteSource, pos: number, end: number): { value: bigint; next: number } {
   const bytes = src.read(pos, Math.min(10, end - pos));
+  // Fast path: tags, lengths and small values fit in 4 bytes (28 bits), exact in a JS number.
+  let small = 0;
+  for (let i = 0; i < 4 && i < bytes.length; i++) {
+    const b = bytes[i]!;
+    small |= (b & 0x7f) << (7 * i);
+    if ((b & 0x80) === 0) return { value: BigInt(small), next: pos + i + 1 };
+  }
   let result = 0n;
   let shift = 0n;
   for (let i = 0; i < bytes.length; i++) {
