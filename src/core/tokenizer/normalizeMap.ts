@@ -23,6 +23,8 @@ const CONTEXT_SENSITIVE = new Set<number>([
 ]);
 
 const DECODER = new TextDecoder('utf-16le');
+// What String.prototype.trim and /\s+/ treat as whitespace (remove_space); astral code points never are.
+const JS_SPACE = /^\s$/;
 
 /** Normalizes like a library normalizer, per code point, with an origin map. */
 export class OffsetNormalizer {
@@ -33,10 +35,25 @@ export class OffsetNormalizer {
   private units = new Uint16Array(1024);
   private origins = new Int32Array(1024);
 
-  /** `normalize` is the library's normalizer (e.g. BertNormalizer.normalize), or null for none. */
-  constructor(private readonly normalize: ((text: string) => string) | null) {
-    for (let c = 0; c < 128; c++) this.ascii.push(this.apply(String.fromCharCode(c)));
+  private readonly asciiSpace: boolean[] = [];
+
+  /**
+   * `normalize` is the library's normalizer (e.g. BertNormalizer.normalize), or null for none.
+   * `removeSpace` mirrors tokenizer_config.json's remove_space, which the library applies first:
+   * trim, then every run of JavaScript whitespace (\s, which includes U+FEFF) becomes one ' '.
+   */
+  constructor(
+    private readonly normalize: ((text: string) => string) | null,
+    private readonly removeSpace = false,
+  ) {
+    for (let c = 0; c < 128; c++) {
+      this.ascii.push(this.apply(String.fromCharCode(c)));
+      this.asciiSpace.push(JS_SPACE.test(String.fromCharCode(c)));
+    }
+    this.space = this.apply(' ');
   }
+
+  private readonly space: string;
 
   private apply(s: string): string {
     return this.normalize === null ? s : this.normalize(s);
@@ -53,15 +70,39 @@ export class OffsetNormalizer {
     this.origins = origins;
   }
 
+  /** Appends `piece` (from original offset `origin`) at output position n; returns the new length. */
+  private emit(piece: string, origin: number, n: number, remaining: number): number {
+    // Worst case per code point is small (CJK: " c ", NFD: a few units), but grow rather than assume.
+    if (n + piece.length + remaining > this.units.length) this.ensure(n + piece.length + remaining + 16);
+    for (let k = 0; k < piece.length; k++) {
+      this.units[n] = piece.charCodeAt(k);
+      this.origins[n++] = origin;
+    }
+    return n;
+  }
+
   /** Normalize text[start, end) (a section between added tokens). */
   run(text: string, start: number, end: number): NormalizedText {
     this.ensure(end - start + 16);
     let n = 0;
     let contextSensitive = false;
+    let seenNonSpace = false;
+    let pendingSpace = -1; // remove_space: origin of a whitespace run not yet emitted
     for (let i = start; i < end; ) {
       const c = text.charCodeAt(i);
       let piece: string;
       let len = 1;
+      if (this.removeSpace && (c < 128 ? this.asciiSpace[c] : c <= 0xffff && JS_SPACE.test(text[i] as string))) {
+        // Leading runs vanish (trim), later runs become one ' ' once a non-space follows (trailing runs vanish).
+        if (seenNonSpace && pendingSpace < 0) pendingSpace = i;
+        i += 1;
+        continue;
+      }
+      if (pendingSpace >= 0) {
+        n = this.emit(this.space, pendingSpace, n, end - i);
+        pendingSpace = -1;
+      }
+      seenNonSpace = true;
       if (c < 128) {
         piece = this.ascii[c] as string;
       } else {
@@ -81,21 +122,15 @@ export class OffsetNormalizer {
         piece = cached;
         if (CONTEXT_SENSITIVE.has(cp)) contextSensitive = true;
       }
-      if (piece.length > 0) {
-        // Worst case per code point is small (CJK: " c ", NFD: a few units), but grow rather than assume.
-        if (n + piece.length + (end - i) > this.units.length) this.ensure(n + piece.length + (end - i) + 16);
-        for (let k = 0; k < piece.length; k++) {
-          this.units[n] = piece.charCodeAt(k);
-          this.origins[n++] = i;
-        }
-      }
+      if (piece.length > 0) n = this.emit(piece, i, n, end - i);
       i += len;
     }
     let out = DECODER.decode(this.units.subarray(0, n));
     const origin = this.origins.slice(0, n);
     if (contextSensitive && this.normalize !== null) {
       // Rare (Greek capitals, a few scripts' viramas): the library's whole-section result is authoritative.
-      const whole = this.normalize(text.slice(start, end));
+      const raw = text.slice(start, end);
+      const whole = this.normalize(this.removeSpace ? raw.trim().split(/\s+/).join(' ') : raw);
       if (whole.length !== out.length) {
         // Not expected (see CONTEXT_SENSITIVE); keep ids exact and clamp offsets into the section.
         const clamped = new Int32Array(whole.length);

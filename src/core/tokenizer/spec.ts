@@ -19,6 +19,7 @@ export interface LibraryInternals {
     config: { continuing_subword_prefix?: string };
   };
   added_tokens: { normalized: boolean }[];
+  remove_space: boolean | null | undefined;
   added_tokens_map: Map<string, { id: number; content: string; special: boolean }>;
   splitter_unnormalized: { split(text: string): string[] };
   splitter_normalized: { split(text: string): string[] };

@@ -37,7 +37,7 @@ export class WordPieceOffsets {
 
   constructor(private readonly lib: LibraryInternals) {
     const n = lib.normalizer;
-    this.normalizer = new OffsetNormalizer(n === null ? null : (s) => n.normalize(s));
+    this.normalizer = new OffsetNormalizer(n === null ? null : (s) => n.normalize(s), lib.remove_space === true);
     if (lib.pre_tokenizer === null) throw new Error('BertPreTokenizer expected');
     // A private copy: a global regex carries lastIndex state.
     this.pattern = new RegExp(lib.pre_tokenizer.pattern.source, lib.pre_tokenizer.pattern.flags);
