@@ -15,8 +15,9 @@ export interface NormalizedText {
 // - Spacing marks (Mc) with a non-zero canonical combining class: NFD reorders adjacent ones, and unlike
 //   nonspacing marks (Mn) they survive strip_accents. Found by scanning all code points with Node 20's ICU
 //   (NFD('a\u0301' + c + '\u0316') !== input, c not Mn); test/unit/tokenizer.normalize.test.ts re-checks it.
-// Both cases have the same length either way, so we keep our origin map and take the library's string.
-const CONTEXT_SENSITIVE = new Set<number>([
+// Both cases have the same length either way, so we keep our origin map and take the library's string
+// for the space-delimited chunk around them.
+export const CONTEXT_SENSITIVE = new Set<number>([
   0x03a3, 0x1715, 0x1734, 0x1b44, 0x1baa, 0x1bf2, 0x1bf3, 0x302e, 0x302f, 0xa953, 0xa9c0, 0x111c0, 0x11235,
   0x1134d, 0x113cf, 0x116b6, 0x1193d, 0x11f41, 0x16ff0, 0x16ff1, 0x1d165, 0x1d166, 0x1d16d, 0x1d16e, 0x1d16f,
   0x1d170, 0x1d171, 0x1d172,
@@ -81,6 +82,18 @@ export class OffsetNormalizer {
     return n;
   }
 
+  /**
+   * Replaces output units [outStart, outEnd) (from text[a, b)) with the library's normalization of the
+   * whole chunk (rare: Greek capitals, a few scripts' viramas). False if the lengths differ.
+   */
+  private redoChunk(text: string, a: number, b: number, outStart: number, outEnd: number): boolean {
+    if (this.normalize === null) return true;
+    const fixed = this.normalize(text.slice(a, b));
+    if (fixed.length !== outEnd - outStart) return false;
+    for (let k = 0; k < fixed.length; k++) this.units[outStart + k] = fixed.charCodeAt(k);
+    return true;
+  }
+
   /** Normalize text[start, end) (a section between added tokens). */
   run(text: string, start: number, end: number): NormalizedText {
     this.ensure(end - start + 16);
@@ -88,10 +101,17 @@ export class OffsetNormalizer {
     let contextSensitive = false;
     let seenNonSpace = false;
     let pendingSpace = -1; // remove_space: origin of a whitespace run not yet emitted
+    // Chunks between ASCII whitespace: no normalization step looks across a space (final sigma stops at
+    // it, NFD never reorders across it), so a context-sensitive chunk can be redone alone.
+    let chunkStart = start, chunkOut = 0, chunkDirty = false;
     for (let i = start; i < end; ) {
       const c = text.charCodeAt(i);
       let piece: string;
       let len = 1;
+      if (chunkDirty && (c === 32 || c === 9 || c === 10 || c === 13)) {
+        if (!this.redoChunk(text, chunkStart, i, chunkOut, n)) contextSensitive = true;
+        chunkDirty = false;
+      }
       if (this.removeSpace && (c < 128 ? this.asciiSpace[c] : c <= 0xffff && JS_SPACE.test(text[i] as string))) {
         // Leading runs vanish (trim), later runs become one ' ' once a non-space follows (trailing runs vanish).
         if (seenNonSpace && pendingSpace < 0) pendingSpace = i;
@@ -120,15 +140,24 @@ export class OffsetNormalizer {
           this.cache.set(cp, cached);
         }
         piece = cached;
-        if (CONTEXT_SENSITIVE.has(cp)) contextSensitive = true;
+        if (CONTEXT_SENSITIVE.has(cp)) {
+          if (this.removeSpace) contextSensitive = true;
+          else chunkDirty = true;
+        }
       }
       if (piece.length > 0) n = this.emit(piece, i, n, end - i);
       i += len;
+      if (c === 32 || c === 9 || c === 10 || c === 13) {
+        chunkStart = i;
+        chunkOut = n;
+      }
     }
+    if (chunkDirty && !this.redoChunk(text, chunkStart, end, chunkOut, n)) contextSensitive = true;
     let out = DECODER.decode(this.units.subarray(0, n));
     const origin = this.origins.slice(0, n);
     if (contextSensitive && this.normalize !== null) {
-      // Rare (Greek capitals, a few scripts' viramas): the library's whole-section result is authoritative.
+      // Only if a redone chunk changed length (not expected) or with remove_space: the library's
+      // whole-section result is authoritative.
       const raw = text.slice(start, end);
       const whole = this.normalize(this.removeSpace ? raw.trim().split(/\s+/).join(' ') : raw);
       if (whole.length !== out.length) {

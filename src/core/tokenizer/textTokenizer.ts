@@ -73,7 +73,7 @@ export class TextTokenizer {
     this.unkId = unk;
     const pad = lib.added_tokens_map.get(spec.padToken)?.id ?? lib.model.tokens_to_ids.get(spec.padToken);
     if (pad === undefined) {
-      throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: the padding token "${spec.padToken}" is not in the vocabulary.`, 'Set "pad_token" in tokenizer_config.json to a token of the vocabulary (BERT uses [PAD]).');
+      throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: the padding token "${spec.padToken}" (from tokenizer_config.json pad_token, else padding.pad_token, else [PAD]) is not in the vocabulary.`, 'Set "pad_token" in tokenizer_config.json to a token of the vocabulary (BERT uses [PAD]).');
     }
     this.padId = pad;
     this.vocabSize = lib.model.vocab.length;
