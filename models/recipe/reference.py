@@ -85,39 +85,81 @@ def head_summary(onnx_path: str) -> str:
     return " <- ".join(chain)
 
 
+def tapped_copy(onnx_path: str, out_path: str, n_layers: int):
+    """A copy of the graph whose outputs also expose the head stages and each block's output,
+    found the way torch 1.13 names them, so ORT's values can be compared with torch's."""
+    import onnx
+    m = onnx.load(onnx_path)
+    g = m.graph
+    inits = {i.name for i in g.initializer}
+    producer = {o: n for n in g.node for o in n.output}
+    relu = producer[[i for i in producer["logits"].input if i not in inits][0]]
+    assert relu.op_type == "Relu", relu.op_type
+    pre = producer[relu.input[0]]
+    if pre.op_type == "Add":  # MatMul + Add form
+        pre_in = producer[[i for i in pre.input if i not in inits][0]].input[0]
+    else:
+        pre_in = pre.input[0]
+    taps = {"cls": pre_in, "preClassifier": relu.input[0], "relu": relu.output[0]}
+    for i in range(n_layers):
+        scope = f"/distilbert/transformer/layer.{i}/output_layer_norm/"
+        last = [n for n in g.node if n.name.startswith(scope)][-1]
+        taps[f"layer{i}"] = last.output[0]
+    for name in taps.values():
+        g.output.append(onnx.helper.make_empty_tensor_value_info(name))
+    onnx.save(m, out_path)
+    return taps
+
+
 _NODE_CHECK = r"""
 const fs = require('fs'), path = require('path');
 const ort = require('onnxruntime-node');
 (async () => {
-  const dir = process.argv[1];
+  const [dir, model, tapsJson] = process.argv.slice(1);
+  const taps = JSON.parse(tapsJson);
   const ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8'));
-  const s = await ort.InferenceSession.create(path.join(dir, 'onnx', 'model.onnx'));
+  const s = await ort.InferenceSession.create(model);
+  const diffs = {};
+  const note = (k, a, b) => { a.forEach((v, i) => { diffs[k] = Math.max(diffs[k] ?? 0, Math.abs(v - b[i])); }); };
   const run = async (rows, masks) => {
     const n = rows.length, w = rows[0].length;
     const t = (a) => new ort.Tensor('int64', BigInt64Array.from(a.flat().map(BigInt)), [n, w]);
-    const r = await s.run({ input_ids: t(rows), attention_mask: t(masks) });
-    return Array.from(r.logits.data);
+    return s.run({ input_ids: t(rows), attention_mask: t(masks) });
   };
-  let max = 0;
-  for (const c of ref.cases) {
-    const got = await run([c.ids], [c.ids.map(() => 1)]);
-    got.forEach((v, i) => { max = Math.max(max, Math.abs(v - c.logits[i])); });
-  }
-  const got = await run(ref.batch.inputIds, ref.batch.attentionMask);
-  got.forEach((v, i) => { max = Math.max(max, Math.abs(v - ref.batch.logits.flat()[i])); });
-  console.log(JSON.stringify({ maxAbsDiff: max }));
+  const check = (r, want, row, w) => {
+    note('logits', Array.from(r.logits.data).slice(row * want.logits.length, (row + 1) * want.logits.length), want.logits);
+    for (const k of ['cls', 'preClassifier', 'relu']) {
+      const d = r[taps[k]].data, n = want[k].length;
+      note(k, Array.from(d).slice(row * n, (row + 1) * n), want[k]);
+    }
+    want.layers.forEach((vec, i) => {
+      const d = r[taps['layer' + i]].data, dim = vec.length;  // (batch, seq, dim): the [CLS] row
+      note('layers', Array.from(d).slice(row * w * dim, row * w * dim + dim), vec);
+    });
+  };
+  for (const c of ref.cases) check(await run([c.ids], [c.ids.map(() => 1)]), c, 0, c.ids.length);
+  const b = ref.batch, r = await run(b.inputIds, b.attentionMask);
+  b.texts.forEach((_, row) => check(r, { logits: b.logits[row], cls: b.cls[row], preClassifier: b.preClassifier[row],
+    relu: b.relu[row], layers: b.layers[row] }, row, b.inputIds[0].length));
+  console.log(JSON.stringify(diffs));
 })().catch((e) => { console.error(e); process.exit(1); });
 """
 
 
-def check_onnx_with_node(folder: str, tol: float = 1e-4) -> float:
-    """Run onnx/model.onnx in onnxruntime-node (no onnxruntime for Python here) vs reference.json."""
+def check_onnx_with_node(folder: str, tol: float = 1e-4) -> dict:
+    """Run onnx/model.onnx in onnxruntime-node (no onnxruntime for Python here) against
+    reference.json: max |ORT - torch| for logits and every tapped stage, checked against tol."""
+    with open(os.path.join(folder, "config.json")) as f:
+        n_layers = json.load(f)["n_layers"]
     with tempfile.TemporaryDirectory() as home:
-        r = subprocess.run(["node", "-e", _NODE_CHECK, os.path.abspath(folder)], cwd=ROOT,
-                           env={**os.environ, "HOME": home}, capture_output=True, text=True)
+        tapped = os.path.join(home, "tapped.onnx")
+        taps = tapped_copy(os.path.join(folder, "onnx", "model.onnx"), tapped, n_layers)
+        r = subprocess.run(["node", "-e", _NODE_CHECK, os.path.abspath(folder), tapped, json.dumps(taps)],
+                           cwd=ROOT, env={**os.environ, "HOME": home}, capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"onnxruntime-node check failed for {folder}:\n{r.stderr}")
-    diff = json.loads(r.stdout.strip().splitlines()[-1])["maxAbsDiff"]
-    if diff > tol:
-        raise SystemExit(f"{folder}: ONNX Runtime logits differ from torch by {diff} > {tol}")
-    return diff
+    diffs = json.loads(r.stdout.strip().splitlines()[-1])
+    worst = max(diffs.values())
+    if worst > tol:
+        raise SystemExit(f"{folder}: ONNX Runtime differs from torch by {diffs} > {tol}")
+    return diffs
