@@ -32,6 +32,17 @@ function ints(name: string, dims: number[], values: number[]): Buffer {
   values.forEach((v, i) => raw.writeBigInt64LE(BigInt(v), i * 8));
   return fieldMessage(5, [...dims.map((d) => fieldVarint(1, d)), fieldVarint(2, 7), fieldBytes(8, name), fieldBytes(9, raw)]);
 }
+/** An int8 initializer (TensorProto data_type 3), as dynamic quantization stores weights. */
+function int8(name: string, dims: number[], n: number): Buffer {
+  const raw = Buffer.from(Array.from({ length: n }, (_, i) => (i * 37) % 255));
+  return fieldMessage(5, [...dims.map((d) => fieldVarint(1, d)), fieldVarint(2, 3), fieldBytes(8, name), fieldBytes(9, raw)]);
+}
+/** y = dequantized MatMulInteger(DynamicQuantizeLinear(x), W): the op chain of ORT's dynamic quantization. */
+function quantizedLinear(g: Buffer[], x: string, w: string, out: string, quantizeInput = true): void {
+  if (quantizeInput) g.push(node('DynamicQuantizeLinear', [x], [`${x}.q`, `${x}.s`, `${x}.z`]));
+  g.push(int8(w, [D, D], D * D), node('MatMulInteger', [`${x}.q`, w, `${x}.z`], [`${out}.i32`]));
+  g.push(node('Cast', [`${out}.i32`], [`${out}.f`], [attrInt('to', 1)]), node('Mul', [`${out}.f`, `${x}.s`], [out]));
+}
 /** ValueInfoProto: float tensor with symbolic/fixed dims (field 11 input, 12 output). */
 function valueInfo(field: number, name: string, dims: (number | string)[]): Buffer {
   const shape = fieldMessage(2, dims.map((d) => fieldMessage(1, [typeof d === 'number' ? fieldVarint(1, d) : fieldBytes(2, d)])));
@@ -134,6 +145,44 @@ describe('head variants (hand-built graphs run by onnxruntime-node)', () => {
       }
     }
     await session.release();
+  });
+});
+
+describe('dynamically quantized graphs (structure only)', () => {
+  /** Two blocks whose q/k/v projections are MatMulInteger behind one shared DynamicQuantizeLinear. */
+  function quantizedBlocks(g: Buffer[]): string {
+    let h = 'x';
+    for (let b = 0; b < 2; b++) {
+      g.push(node('DynamicQuantizeLinear', [h], [`${h}.q`, `${h}.s`, `${h}.z`]));
+      for (const p of ['q', 'k', 'v']) quantizedLinear(g, h, `W${b}${p}`, `${b}${p}`, false);
+      g.push(node('Add', [`${b}q`, `${b}k`], [`${b}qk`]), node('Add', [`${b}qk`, `${b}v`], [`${b}sum`]), node('Tanh', [`${b}sum`], [`h${b + 1}`]));
+      h = `h${b + 1}`;
+    }
+    g.push(ints('zero', [], [0]), node('Gather', [h, 'zero'], ['cls'], [attrInt('axis', 1)]));
+    return 'cls';
+  }
+
+  it('counts blocks whose projections read one shared DynamicQuantizeLinear; an fp32 head is tapped', async () => {
+    const g: Buffer[] = [];
+    const cls = quantizedBlocks(g);
+    g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), floats('pre.b', [D], seq(D, 0.1)), node('Gemm', [cls, 'pre.w', 'pre.b'], ['pre'], [attrInt('transB', 1)]));
+    g.push(node('Relu', ['pre'], ['relu']), floats('c.w', [2, D], seq(2 * D, 0.7)), node('Gemm', ['relu', 'c.w'], ['logits'], [attrInt('transB', 1)]));
+    g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', 2]));
+    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    assert.equal(p.plan.outputs.layers.length, 2);
+    assert.equal(p.plan.outputs.layers[1], 'cls');
+  });
+
+  it('a quantized classifier is reported as such', async () => {
+    const g: Buffer[] = [];
+    const cls = quantizedBlocks(g);
+    g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]), node('Relu', ['pre'], ['relu']));
+    quantizedLinear(g, 'relu', 'c.w', 'c.mm');
+    g.push(floats('c.b', [D], seq(D, 0.1)), node('Add', ['c.mm', 'c.b'], ['logits']));
+    g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', D]));
+    const e = await graphError(write(model(g)));
+    assert.equal(e.code, 'UNSUPPORTED');
+    assert.match(e.message, /classifier is quantized .*(MatMulInteger|DynamicQuantizeLinear)/);
   });
 });
 

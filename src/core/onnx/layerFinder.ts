@@ -34,6 +34,8 @@ export function findLayers(g: GraphIndex, lastHidden: string, file: string, expe
 
 /** How many projections (Linear layers with constant weights) read `tensor`, looking through a shared quantizer. */
 function projectionReads(g: GraphIndex, tensor: string): number {
+  // The quantized copy of a hidden state is counted through its float source, not as a block of its own.
+  if (g.producer.get(tensor)?.opType === 'DynamicQuantizeLinear') return 0;
   let count = 0;
   for (const c of g.consumers.get(tensor) ?? []) {
     if (c.inputs[0] !== tensor) continue;

@@ -67,9 +67,14 @@ export function describeNode(node: NodeInfo | undefined): string {
 export function matchLinear(g: GraphIndex, output: string): LinearMatch | { found: string; quantized: boolean } {
   const node = realProducer(g, output);
   if (!node) return { found: describeNode(node), quantized: false };
-  if (QUANTIZED_OPS.has(node.opType) || node.opType === 'Add' && node.inputs.some((i) => QUANTIZED_OPS.has(realProducer(g, i)?.opType ?? ''))) {
-    return { found: `${describeNode(node)} (a quantized Linear)`, quantized: true };
-  }
+  const m = matchFloatLinear(g, node);
+  if (!('found' in m)) return m;
+  // Only once the fp32 forms fail: a quantized Linear gets its own error (a later issue supports it).
+  const quantized = quantizedUpstream(g, node);
+  return quantized ? { found: `${describeNode(node)} fed by ${describeNode(quantized)} (a quantized Linear)`, quantized: true } : m;
+}
+
+function matchFloatLinear(g: GraphIndex, node: NodeInfo): LinearMatch | { found: string; quantized: false } {
   if (node.opType === 'Gemm') return matchGemm(g, node) ?? { found: `${describeNode(node)} without constant weights`, quantized: false };
   if (node.opType === 'MatMul') return matchMatMul(g, node, undefined) ?? { found: `${describeNode(node)} without a constant weight`, quantized: false };
   if (node.opType === 'Add') {
@@ -84,6 +89,20 @@ export function matchLinear(g: GraphIndex, output: string): LinearMatch | { foun
     return { found: `${describeNode(node)} of ${node.inputs.map((i) => describeNode(realProducer(g, i))).join(' and ')}`, quantized: false };
   }
   return { found: describeNode(node), quantized: false };
+}
+
+/**
+ * A dynamically quantized Linear reads as MatMulInteger -> Cast -> Mul(scales) [-> Add(bias)]: look a few
+ * hops upstream for a quantized op so the error says "quantized" instead of "not a Linear".
+ */
+function quantizedUpstream(g: GraphIndex, node: NodeInfo): NodeInfo | undefined {
+  let frontier = [node];
+  for (let hop = 0; hop < 4 && frontier.length > 0; hop++) {
+    const found = frontier.find((n) => QUANTIZED_OPS.has(n.opType));
+    if (found) return found;
+    frontier = frontier.flatMap((n) => n.inputs.map((i) => g.producer.get(i)).filter((p): p is NodeInfo => p !== undefined));
+  }
+  return undefined;
 }
 
 function matchGemm(g: GraphIndex, node: NodeInfo): LinearMatch | undefined {
