@@ -1,7 +1,7 @@
 // Pictures: heatmaps of dim-sized vectors (SVG, colours from the theme), bar lists and a logit waterfall.
-// Every mark carries its exact value in a tooltip; heatmaps are also readable by keyboard (arrow keys move a
-// cursor and an aria-live readout states the value), because 768 tooltips are not keyboard reachable.
-import { exact, h, num, s, signed, svgTitle } from './dom';
+// Every mark shows its exact value on hover; heatmaps are also readable by keyboard (arrow keys move a cursor
+// and an aria-live readout states the value), because hundreds of cells cannot each be a tab stop.
+import { exact, h, num, s, signed } from './dom';
 import type { Palette } from './theme';
 
 /** Colour scale half-width: the 99th percentile of |v|, so one outlier unit does not wash out the rest. */
@@ -20,107 +20,70 @@ function cellPaint(v: number, scale: number, p: Palette): { fill: string; opacit
 export interface HeatmapSpec {
   /** What the values are, for the readout and screen readers, e.g. "[CLS] entering pre_classifier". */
   name: string;
-  rows: number[][];
-  /** Names of the rows (e.g. "block 1"); a single vector has one unnamed row. */
-  rowNames?: string[];
-  /** Wrap a single vector into rows of this many cells (a matrix is drawn one row per row). */
-  wrap?: number;
   palette: Palette;
   testid?: string;
 }
 
-/** A heatmap with one <rect data-unit> per value, a legend, and a keyboard/mouse readout. */
-export function heatmap(spec: HeatmapSpec): HTMLElement {
-  const { rows, palette } = spec;
-  const wrap = rows.length === 1 ? (spec.wrap ?? 48) : undefined;
-  const flat = rows.flat();
-  const scale = robustScale(flat);
+/** Mouse and keyboard readout shared by both heatmap kinds: a floating tooltip and an aria-live line. */
+function interactive(
+  spec: HeatmapSpec,
+  rows: number[][],
+  rowNames: string[] | undefined,
+  surface: Element,
+  moves: Record<string, [number, number]>,
+  locate: (e: MouseEvent) => { r: number; u: number } | undefined,
+  mark: (r: number, u: number) => void,
+): HTMLElement {
   const dim = rows[0]?.length ?? 0;
-  const cell = wrap ? 12 : 1;
-  const gap = wrap ? 1 : 0;
-  const rowH = wrap ? 12 : 14;
-  const cols = wrap ? Math.min(wrap, dim) : dim;
-  const gridRows = wrap ? Math.ceil(dim / wrap) : rows.length;
-  const width = cols * (cell + gap);
-  const height = gridRows * (rowH + (wrap ? gap : 2));
-  const svg = s('svg', {
-    viewBox: `0 0 ${width} ${height}`,
-    width: wrap ? width : '100%',
-    height,
-    preserveAspectRatio: wrap ? 'xMinYMin meet' : 'none',
-    'shape-rendering': 'crispEdges',
-    'aria-hidden': 'true',
-    class: wrap ? 'heatmap-svg' : 'heatmap-svg matrix',
-  });
-  const rects: SVGElement[][] = [];
-  rows.forEach((row, r) => {
-    const rowRects: SVGElement[] = [];
-    row.forEach((v, u) => {
-      const x = wrap ? (u % wrap) * (cell + gap) : u;
-      const y = wrap ? Math.floor(u / wrap) * (rowH + gap) : r * (rowH + 2);
-      const paint = cellPaint(v, scale, palette);
-      const where = spec.rowNames?.[r] ? `${spec.rowNames[r]}, unit ${u}` : `unit ${u}`;
-      const rect = s(
-        'rect',
-        { x, y, width: cell, height: rowH, fill: paint.fill, 'fill-opacity': paint.opacity, 'data-unit': u, 'data-row': r },
-        svgTitle(`${where}: ${exact(v)}`),
-      );
-      if (palette.outline && v !== 0 && wrap) rect.setAttribute('stroke', palette.outline);
-      svg.appendChild(rect);
-      rowRects.push(rect);
-    });
-    rects.push(rowRects);
-  });
-  const cursor = s('rect', { class: 'heatmap-cursor', width: cell, height: rowH, fill: 'none', visibility: 'hidden' });
-  svg.appendChild(cursor);
-
-  const readout = h('output', { class: 'heatmap-readout', 'aria-live': 'polite' }, 'Hover or use the arrow keys to read a value.');
+  const count = rows.length * dim;
+  const tip = h('div', { class: 'tip', role: 'presentation', hidden: true });
+  const readout = h('output', { class: 'heatmap-readout', 'aria-live': 'polite' }, 'Hover, or focus and use the arrow keys, to read exact values.');
   const box = h(
     'div',
-    {
-      class: 'heatmap',
-      tabindex: 0,
-      role: 'group',
-      'aria-label': `${spec.name}: ${flat.length} values; arrow keys move through them`,
-      'data-testid': spec.testid,
-      'data-scale': scale,
-    },
-    svg,
+    { class: 'heatmap', tabindex: 0, role: 'group', 'aria-label': `${spec.name}: ${count} values; arrow keys move through them`, 'data-testid': spec.testid },
+    surface,
+    tip,
   );
   let at = { r: 0, u: 0 };
+  const describe = (r: number, u: number): string => `${rowNames?.[r] ? `${rowNames[r]}, ` : ''}unit ${u}: ${exact(rows[r]?.[u] ?? 0)}`;
   const show = (r: number, u: number): void => {
-    const v = rows[r]?.[u];
-    const rect = rects[r]?.[u];
-    if (v === undefined || !rect) return;
+    if (rows[r]?.[u] === undefined) return;
     at = { r, u };
-    readout.textContent = `${spec.rowNames?.[r] ? `${spec.rowNames[r]}, ` : ''}unit ${u}: ${exact(v)}`;
-    for (const a of ['x', 'y', 'width', 'height']) cursor.setAttribute(a, rect.getAttribute(a) ?? '0');
-    cursor.setAttribute('visibility', 'visible');
+    readout.textContent = describe(r, u);
+    mark(r, u);
   };
-  svg.addEventListener('mousemove', (e) => {
-    const t = e.target as Element | null;
-    const u = Number(t?.getAttribute('data-unit'));
-    const r = Number(t?.getAttribute('data-row'));
-    if (Number.isInteger(u) && Number.isInteger(r) && t?.getAttribute('data-unit') !== null) show(r, u);
+  box.addEventListener('mousemove', (e) => {
+    const hit = locate(e);
+    if (!hit) return;
+    show(hit.r, hit.u);
+    const rect = box.getBoundingClientRect();
+    tip.textContent = describe(hit.r, hit.u);
+    tip.hidden = false;
+    tip.style.left = `${Math.min(e.clientX - rect.left + 12, Math.max(0, rect.width - 200))}px`;
+    tip.style.top = `${e.clientY - rect.top + 16}px`;
+  });
+  box.addEventListener('mouseleave', () => {
+    tip.hidden = true;
   });
   box.addEventListener('focus', () => show(at.r, at.u));
-  box.addEventListener('blur', () => cursor.setAttribute('visibility', 'hidden'));
   box.addEventListener('keydown', (e) => {
-    const step = wrap ? { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [0, -wrap], ArrowDown: [0, wrap] } : {
-      ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0],
-    };
-    const d = (step as Record<string, number[]>)[e.key];
+    const d = moves[e.key];
+    let r = at.r;
+    let u = at.u;
     if (d) {
-      e.preventDefault();
-      const r = Math.max(0, Math.min(rows.length - 1, at.r + (d[0] ?? 0)));
-      const u = Math.max(0, Math.min(dim - 1, at.u + (d[1] ?? 0)));
-      show(r, u);
+      r = Math.max(0, Math.min(rows.length - 1, r + d[0]));
+      u = Math.max(0, Math.min(dim - 1, u + d[1]));
     } else if (e.key === 'Home' || e.key === 'End') {
-      e.preventDefault();
-      show(at.r, e.key === 'Home' ? 0 : dim - 1);
-    }
+      u = e.key === 'Home' ? 0 : dim - 1;
+    } else return;
+    e.preventDefault();
+    show(r, u);
   });
-  const legend = h(
+  return h('div', { class: 'heatmap-block' }, box, h('div', { class: 'heatmap-foot' }, legend(robustScale(rows.flat())), readout));
+}
+
+function legend(scale: number): HTMLElement {
+  return h(
     'div',
     { class: 'legend' },
     h('span', { class: 'swatch neg' }),
@@ -129,9 +92,99 @@ export function heatmap(spec: HeatmapSpec): HTMLElement {
     ' 0',
     h('span', { class: 'swatch pos' }),
     ` ≥ +${num(scale)}`,
-    h('span', { class: 'muted' }, ' (scale: 99th percentile of |value|)'),
   );
-  return h('div', { class: 'heatmap-block' }, box, h('div', { class: 'heatmap-foot' }, legend, readout));
+}
+
+/**
+ * One dim-sized vector wrapped into rows of `wrap` cells: one <rect data-unit data-value> per unit. Exact
+ * values show in a tooltip and the readout (not per-cell <title>s: 768 extra nodes per map made rendering slow).
+ */
+export function vectorHeatmap(values: number[], spec: HeatmapSpec & { wrap?: number }): HTMLElement {
+  const wrap = Math.min(spec.wrap ?? 48, Math.max(1, values.length));
+  const scale = robustScale(values);
+  const size = 12;
+  const pitch = size + 1;
+  const width = wrap * pitch;
+  const height = Math.ceil(values.length / wrap) * pitch;
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'heatmap-svg', 'shape-rendering': 'crispEdges', 'aria-hidden': 'true' });
+  values.forEach((v, u) => {
+    const paint = cellPaint(v, scale, spec.palette);
+    const rect = s('rect', {
+      x: (u % wrap) * pitch,
+      y: Math.floor(u / wrap) * pitch,
+      width: size,
+      height: size,
+      fill: paint.fill,
+      'fill-opacity': paint.opacity,
+      'data-unit': u,
+      'data-value': v,
+    });
+    if (spec.palette.outline && v !== 0) rect.setAttribute('stroke', spec.palette.outline);
+    svg.appendChild(rect);
+  });
+  const cursor = s('rect', { class: 'heatmap-cursor', width: size, height: size, fill: 'none', visibility: 'hidden' });
+  svg.appendChild(cursor);
+  return interactive(
+    spec,
+    [values],
+    undefined,
+    svg,
+    { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [0, -wrap], ArrowDown: [0, wrap] },
+    (e) => {
+      const u = Number((e.target as Element | null)?.getAttribute?.('data-unit') ?? NaN);
+      return Number.isInteger(u) ? { r: 0, u } : undefined;
+    },
+    (_r, u) => {
+      cursor.setAttribute('x', String((u % wrap) * pitch));
+      cursor.setAttribute('y', String(Math.floor(u / wrap) * pitch));
+      cursor.setAttribute('visibility', 'visible');
+    },
+  );
+}
+
+/**
+ * A rows x dim matrix (the [CLS] vector after each block) drawn one canvas pixel per value and stretched to
+ * the card's width: thousands of values, no DOM node each.
+ */
+export function matrixHeatmap(rows: number[][], rowNames: string[], spec: HeatmapSpec): HTMLElement {
+  const dim = rows[0]?.length ?? 0;
+  const scale = robustScale(rows.flat());
+  const canvas = h('canvas', { width: dim, height: rows.length, class: 'heatmap-canvas', 'aria-hidden': 'true', 'data-rows': rows.length, 'data-dim': dim });
+  canvas.style.height = `${rows.length * 18}px`;
+  const ctx = typeof canvas.getContext === 'function' ? canvas.getContext('2d') : null;
+  if (ctx) {
+    ctx.fillStyle = spec.palette.background;
+    ctx.fillRect(0, 0, dim, rows.length);
+    rows.forEach((row, r) =>
+      row.forEach((v, u) => {
+        if (v === 0) return;
+        const paint = cellPaint(v, scale, spec.palette);
+        ctx.globalAlpha = Number(paint.opacity);
+        ctx.fillStyle = paint.fill;
+        ctx.fillRect(u, r, 1, 1);
+      }),
+    );
+  }
+  const cursor = h('div', { class: 'matrix-cursor', hidden: true });
+  const surface = h('div', { class: 'matrix' }, canvas, cursor);
+  return interactive(
+    spec,
+    rows,
+    rowNames,
+    surface,
+    { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] },
+    (e) => {
+      const b = canvas.getBoundingClientRect();
+      if (e.clientX < b.left || e.clientX >= b.right || e.clientY < b.top || e.clientY >= b.bottom) return undefined;
+      return { u: Math.floor(((e.clientX - b.left) / b.width) * dim), r: Math.floor(((e.clientY - b.top) / b.height) * rows.length) };
+    },
+    (r, u) => {
+      cursor.hidden = false;
+      cursor.style.left = `${(u / dim) * 100}%`;
+      cursor.style.top = `${(r / rows.length) * 100}%`;
+      cursor.style.height = `${100 / rows.length}%`;
+    },
+  );
 }
 
 export interface Bar {

@@ -1,7 +1,7 @@
 // The stages of one window as cards, in the order the data flows: tokens -> [CLS] per block -> [CLS] entering
 // the head -> pre_classifier -> ReLU -> dropout -> classifier -> logits -> probabilities.
 import type { Inspection, LogitContribution, UnitShare, WindowResult } from '../core/types';
-import { barList, heatmap, waterfall, type Step } from './charts';
+import { barList, matrixHeatmap, vectorHeatmap, waterfall, type Step } from './charts';
 import { exact, h, int, num, pct } from './dom';
 import * as ex from './explain';
 import type { Palette } from './theme';
@@ -119,7 +119,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       h(
         'div',
         { class: 'layers' },
-        heatmap({ name: '[CLS] per block', rows: w.stages.layers, rowNames: layerNames, palette }),
+        matrixHeatmap(w.stages.layers, layerNames, { name: '[CLS] after each block', palette, testid: 'heatmap-layers' }),
         barList(
           layerNames.map((n, i) => ({ label: n, value: norms.layers[i] ?? 0, title: `‖${n}‖₂ = ${exact(norms.layers[i] ?? 0)}` })),
           { signed: false, caption: 'L2 norm per block' },
@@ -133,7 +133,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       `${dim}`,
       ex.explainCls(dim),
       fact(`‖cls‖₂ = ${num(norms.cls)}`),
-      heatmap({ name: '[CLS] entering pre_classifier', rows: [w.stages.cls], palette, testid: 'heatmap-cls' }),
+      vectorHeatmap(w.stages.cls, { name: '[CLS] entering pre_classifier', palette, testid: 'heatmap-cls' }),
     ),
     card(
       'stage-pre-classifier',
@@ -142,7 +142,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       `${dim} → ${dim}`,
       ex.explainPreClassifier(dim),
       fact(`‖output‖₂ = ${num(norms.preClassifier)}; ${positive} of ${dim} units are positive.`),
-      heatmap({ name: 'pre_classifier output', rows: [w.stages.preClassifier], palette, testid: 'heatmap-pre' }),
+      vectorHeatmap(w.stages.preClassifier, { name: 'pre_classifier output', palette, testid: 'heatmap-pre' }),
     ),
     card(
       'stage-relu',
@@ -151,7 +151,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       `${dim} → ${dim}`,
       fact(h('strong', { 'data-testid': 'zeroed' }, `${zeroed} of ${dim}`), ` units are zero (${pct(zeroed / Math.max(1, dim))}); ${dim - zeroed} stay active. ‖relu‖₂ = ${num(norms.relu)}`),
       ex.explainRelu(),
-      heatmap({ name: 'ReLU output', rows: [w.stages.relu], palette, testid: 'heatmap-relu' }),
+      vectorHeatmap(w.stages.relu, { name: 'ReLU output', palette, testid: 'heatmap-relu' }),
     ),
     card('stage-dropout', 5, 'dropout', 'identity', ex.explainDropout(dropoutP)),
     classifierCard(ins, w),

@@ -1,0 +1,123 @@
+// The real webview page in headless Chromium, under the panel's real CSP: the handshake, rendering a result,
+// keyboard use, stale results, hostile text, restore from setState, and screenshots in light, dark and
+// high-contrast palettes (written to $WEBVIEW_SCREENSHOTS or a temp folder, whose path is printed).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import type { PanelSource } from '../../src/shared/protocol';
+import { makeInspection } from './webviewHarness/inspection';
+import { bundleWebview, openHarness, type Harness } from './webviewHarness/page';
+import { themes } from './webviewHarness/themes';
+
+const review =
+  'A gripping, beautifully acted film. The ending felt rushed and the score is far too loud, but I would happily watch it again.';
+const source: PanelSource = { uri: 'file:///w/review.txt', fileName: 'review.txt', baseOffset: 0, selection: true };
+const shots = process.env.WEBVIEW_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-webview-shots-'));
+let browser: Browser;
+let bundle: string;
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  bundle = await bundleWebview();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+});
+after(async () => {
+  await browser?.close();
+  console.log(`webview screenshots: ${shots}`);
+});
+
+async function noProblems(h: Harness): Promise<void> {
+  const csp = (await h.posted()).filter((m) => (m as { cspViolation?: string }).cspViolation);
+  assert.deepEqual([...h.problems, ...csp.map((m) => JSON.stringify(m))], []);
+}
+
+const tid = (id: string): string => `[data-testid="${id}"]`;
+
+for (const [name, theme] of Object.entries(themes)) {
+  test(`renders a full result under the CSP (${name} palette) and saves a screenshot`, async () => {
+    const ins = makeInspection({ text: review, dim: 768, nLayers: 6, seed: 11 });
+    const h = await openHarness(browser, bundle, theme);
+    assert.deepEqual(await h.posted(), [{ type: 'ready' }], 'the webview says ready, and nothing else, first');
+    await h.send({ type: 'running', requestId: 1, what: 'selection in review.txt' });
+    await h.page.waitForSelector(`${tid('status')}[aria-busy="true"]`);
+    await h.send({ type: 'result', requestId: 1, inspection: ins, source });
+    const label = await h.page.textContent(tid('result-label'), { timeout: 5000 });
+    assert.equal(label, ins.aggregate.label);
+    assert.equal(await h.page.locator(`${tid('heatmap-relu')} rect[data-unit]`).count(), 768);
+    // Chart colours are read from the theme's variables: blue for positive values, orange for negative ones.
+    const cls = ins.windows[0]!.stages.cls;
+    const pos = cls.findIndex((v) => v > 0);
+    const neg = cls.findIndex((v) => v < 0);
+    assert.equal(await h.page.getAttribute(`${tid('heatmap-cls')} rect[data-unit="${pos}"]`, 'fill'), theme.vars['--vscode-charts-blue']);
+    assert.equal(await h.page.getAttribute(`${tid('heatmap-cls')} rect[data-unit="${neg}"]`, 'fill'), theme.vars['--vscode-charts-orange']);
+    // Hovering a cell shows its exact value.
+    await h.page.hover(`${tid('heatmap-cls')} rect[data-unit="${neg}"]`);
+    assert.equal(await h.page.textContent(`${tid('stage-cls')} .tip`), `unit ${neg}: ${Number(cls[neg]!.toPrecision(6))}`);
+    await h.page.screenshot({ path: path.join(shots, `inspector-${name}.png`), fullPage: true });
+    await noProblems(h);
+    await h.page.close();
+  });
+}
+
+test('several windows: the list reveals a window with the mouse and with Enter; heatmaps read out by keyboard', async () => {
+  const ins = makeInspection({ text: `${review} ${review} ${review}`, dim: 768, nLayers: 6, windowTokens: 24, truncate: false, seed: 5 });
+  const h = await openHarness(browser, bundle, themes.dark);
+  await h.send({ type: 'result', requestId: 4, inspection: ins, source: { ...source, selection: false } });
+  const items = h.page.locator(tid('window-item'));
+  assert.equal(await items.count(), ins.windows.length);
+  await items.nth(1).click();
+  await h.page.waitForSelector(`${tid('window-item')}[aria-current="true"] >> text=#2`);
+  await h.page.keyboard.press('Tab'); // focus moves from window 2 to window 3 (focus survives re-render)
+  await h.page.keyboard.press('Enter');
+  const reveals = (await h.posted()).filter((m) => (m as { type?: string }).type === 'reveal');
+  assert.deepEqual(reveals, [{ type: 'reveal', windowIndex: 1 }, { type: 'reveal', windowIndex: 2 }]);
+  await h.page.evaluate(() => window.scrollTo(0, 0));
+  await h.page.screenshot({ path: path.join(shots, 'inspector-windows-dark.png'), fullPage: false });
+  await h.page.focus(tid('heatmap-relu'));
+  await h.page.keyboard.press('ArrowRight');
+  const readout = await h.page.locator(`${tid('stage-relu')} .heatmap-readout`).textContent();
+  assert.equal(readout, `unit 1: ${Number(ins.windows[2]!.stages.relu[1]!.toPrecision(6))}`);
+  const st = (await h.state()) as { selectedWindow: number };
+  assert.equal(st.selectedWindow, 2);
+  await noProblems(h);
+  await h.page.close();
+});
+
+test('a stale result never replaces a pending run; the result comes back after restore from setState', async () => {
+  const old = makeInspection({ text: 'old text', seed: 1 });
+  const fresh = makeInspection({ text: review, seed: 2, labels: ['NEGATIVE', 'POSITIVE'] });
+  const h = await openHarness(browser, bundle, themes.light);
+  await h.send({ type: 'running', requestId: 7, what: 'selection in review.txt' });
+  await h.send({ type: 'result', requestId: 6, inspection: old, source });
+  await h.send({ type: 'error', requestId: 5, message: 'cancelled' });
+  await h.page.waitForTimeout(100);
+  assert.equal(await h.page.locator(tid('result-label')).count(), 0);
+  assert.match((await h.page.textContent(tid('status'))) ?? '', /Running: selection in review\.txt/);
+  await h.send({ type: 'result', requestId: 7, inspection: fresh, source });
+  await h.page.waitForSelector(tid('result-label'));
+  const saved = await h.state();
+  await h.page.close();
+  // Hidden-and-shown or reloaded: the page starts from getState before the host says anything.
+  const again = await openHarness(browser, bundle, themes.light, saved);
+  assert.equal(await again.page.textContent(tid('result-label')), fresh.aggregate.label);
+  await noProblems(again);
+  await again.page.close();
+});
+
+test('hostile document text is shown as text in the real page: no element, no script, no dialog', async () => {
+  const evil = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
+  const ins = makeInspection({ text: `so ${evil} so` });
+  ins.windows[0]!.tokens.splice(1, 0, { id: 9, text: evil, start: 0, end: 2, special: false });
+  const h = await openHarness(browser, bundle, themes.dark);
+  await h.send({ type: 'result', requestId: 1, inspection: ins, source: { ...source, fileName: evil } });
+  await h.page.waitForSelector(tid('tokens'));
+  assert.equal(await h.page.locator('img, #app script').count(), 0);
+  assert.ok(((await h.page.textContent(tid('tokens'))) ?? '').includes(evil));
+  await h.send({ type: 'error', requestId: 2, message: evil });
+  assert.equal(await h.page.textContent(tid('error')), evil);
+  await noProblems(h);
+  await h.page.close();
+});
