@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { PreparedModel, prepareTappedModel } from '../../src/core/onnx/taps';
+import { GraphError, PreparedModel, prepareTappedModel } from '../../src/core/onnx/taps';
 
 const MODELS = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models');
 const GEMM = path.join(MODELS, 'tiny-distilbert-o14-gemm', 'onnx', 'model.onnx');
@@ -114,4 +114,31 @@ describe('tap cache', () => {
       assert.equal(third.fromCache, true);
     });
   }
+
+  it('removes temp files an interrupted writer left behind when it rebuilds', async () => {
+    const cache = tmp('onnx-cache-');
+    const good = await prepareTappedModel(GEMM, cache);
+    const dir = path.dirname(good.path);
+    const stale = path.join(dir, 'model.onnx.12345.deadbeef.tmp');
+    const fresh = path.join(dir, 'model.onnx.12346.cafebabe.tmp');
+    fs.writeFileSync(stale, 'half a model');
+    fs.writeFileSync(fresh, 'a live writer');
+    const old = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(stale, old, old);
+    fs.rmSync(path.join(dir, 'plan.json'));
+    await prepareTappedModel(GEMM, cache);
+    assert.equal(fs.existsSync(stale), false);
+    assert.equal(fs.existsSync(fresh), true, 'a recent temp file may belong to a live writer');
+  });
+
+  it('names the cache folder when it cannot be written', async () => {
+    const notADir = path.join(tmp('onnx-cache-'), 'file');
+    fs.writeFileSync(notADir, 'x');
+    await assert.rejects(prepareTappedModel(GEMM, notADir), (e: unknown) => {
+      assert.ok(e instanceof GraphError);
+      assert.equal(e.code, 'CACHE');
+      assert.ok(e.message.startsWith(notADir));
+      return true;
+    });
+  });
 });

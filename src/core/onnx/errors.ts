@@ -7,7 +7,8 @@ export type GraphErrorCode =
   | 'NO_LOGITS' // no graph output named logits
   | 'NO_HEAD' // logits are not produced by classifier <- ReLU <- pre_classifier <- [CLS] selection
   | 'LAYERS' // transformer blocks not found, or their count differs from config n_layers
-  | 'UNSUPPORTED'; // a recognised but not yet supported form (external data, quantized head)
+  | 'UNSUPPORTED' // a recognised but not yet supported form (external data, quantized head)
+  | 'CACHE'; // the tapped copy cannot be written under the cache folder
 
 export class GraphError extends Error {
   constructor(

@@ -46,7 +46,9 @@ export async function cacheLookup(onnxPath: string, stat: fs.Stats, cacheDir: st
   } else {
     key = await sha256File(onnxPath);
     index[abs] = { size: stat.size, mtimeMs: stat.mtimeMs, sha256: key, usedAt: Date.now() };
-    await writeIndex(root, index);
+    // The index only saves re-hashing; failing to write it must not fail the load (cacheStore reports
+    // an unwritable cache folder).
+    await writeIndex(root, index).catch(() => undefined);
   }
   const entry = await loadEntry(path.join(root, key), stat.size);
   return entry ? { key, entry } : { key };
@@ -63,6 +65,7 @@ export async function cacheStore(
 ): Promise<CacheEntry> {
   const dir = path.join(cacheDir, FORMAT, key);
   await fs.promises.mkdir(dir, { recursive: true });
+  await removeAbandonedTemps(dir);
   const modelPath = path.join(dir, 'model.onnx');
   const sourceSize = (await fs.promises.stat(sourcePath)).size;
   await atomicWrite(modelPath, async (tmp) => {
@@ -160,6 +163,16 @@ async function writeIndex(root: string, index: Record<string, IndexRecord>): Pro
     .slice(0, MAX_INDEX_ENTRIES);
   await fs.promises.mkdir(root, { recursive: true });
   await atomicWrite(path.join(root, 'index.json'), (tmp) => fs.promises.writeFile(tmp, JSON.stringify(Object.fromEntries(kept))));
+}
+
+/** Temp files a killed process left behind (a model-sized copy each); live writers finish well within the age. */
+async function removeAbandonedTemps(dir: string, maxAgeMs = 10 * 60_000): Promise<void> {
+  for (const name of await fs.promises.readdir(dir)) {
+    if (!name.endsWith('.tmp')) continue;
+    const file = path.join(dir, name);
+    const st = await fs.promises.stat(file).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > maxAgeMs) await fs.promises.rm(file, { force: true });
+  }
 }
 
 async function atomicWrite(target: string, write: (tmp: string) => Promise<void>): Promise<void> {

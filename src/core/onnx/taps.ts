@@ -61,7 +61,16 @@ export async function prepareTappedModel(onnxPath: string, cacheDir: string, opt
     return { path: hit.entry.modelPath, plan: hit.entry.plan, weights: hit.entry.weights, fromCache: true };
   }
   const built = buildTaps(onnxPath, opts.expectedLayers);
-  const entry: CacheEntry = await cacheStore(cacheDir, hit.key, onnxPath, built.record, built.plan, built.weights);
+  let entry: CacheEntry;
+  try {
+    entry = await cacheStore(cacheDir, hit.key, onnxPath, built.record, built.plan, built.weights);
+  } catch (e) {
+    throw new GraphError(
+      'CACHE',
+      `${cacheDir}: cannot write the tapped copy of ${onnxPath} (${(e as Error).message})`,
+      `Make the cache folder writable with about ${Math.ceil(stat.size / 1e6)} MB free, or point the cache to another folder.`,
+    );
+  }
   return { path: entry.modelPath, plan: entry.plan, weights: entry.weights, fromCache: false };
 }
 
