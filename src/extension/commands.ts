@@ -74,7 +74,13 @@ export class ClassifyCommands {
   async classifyFile(uri?: vscode.Uri): Promise<ClassifyOutcome | undefined> {
     let doc: vscode.TextDocument | undefined;
     if (uri instanceof vscode.Uri) {
-      doc = await vscode.workspace.openTextDocument(uri);
+      try {
+        doc = await vscode.workspace.openTextDocument(uri);
+      } catch (err) {
+        // VS Code refuses binary files and files too large to open as text.
+        this.deps.notifier.warn(`${path.basename(uri.path)} cannot be opened as text, so it cannot be classified: ${errorText(err)}`);
+        return undefined;
+      }
     } else {
       doc = this.editor()?.document;
     }
@@ -227,4 +233,8 @@ function fullRange(doc: vscode.TextDocument): vscode.Range {
 
 function fileName(doc: vscode.TextDocument): string {
   return doc.isUntitled ? doc.uri.path : path.basename(doc.fileName);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -87,10 +87,9 @@ export class Config implements vscode.Disposable {
     return { dir: setting === '' ? '' : resolveFolder(setting), setting, ignoredWorkspaceValue: ignored };
   }
 
-  /** Checks the window settings' types and bounds without a model (so a typo fails before a model load). */
+  /** Checks the window settings without a model, so a bad value fails before a model load. */
   checkWindowSettings(): void {
-    this.integer('windowTokens', 512, 8, 512);
-    this.integer('windowOverlap', 64, 0, Number.MAX_SAFE_INTEGER);
+    this.windowOptions(Number.MAX_SAFE_INTEGER);
   }
 
   /**

@@ -67,8 +67,9 @@ export class WindowDecorations implements vscode.Disposable {
     }
   }
 
-  /** The decorated ranges of a document (for tests and the panel's reveal). */
+  /** The ranges decorated in a document's editors right now (empty when decorations are off); for tests. */
   ranges(uri: vscode.Uri): vscode.Range[] {
+    if (!this.config.decorationsEnabled()) return [];
     return this.byUri.get(uri.toString())?.options.map((o) => o.range) ?? [];
   }
 

@@ -1,7 +1,7 @@
 // Activation is kept thin: it wires settings, the log, the status bar, decorations, the panel serializer and
 // the commands. Nothing here loads onnxruntime-node or the model; ModelService does that on first use.
 import * as vscode from 'vscode';
-import { ClassifyCommands, type ClassifyOutcome } from './commands';
+import { ClassifyCommands, revealRange, type ClassifyOutcome } from './commands';
 import { Config, fullKey, type ModelChoice } from './config';
 import { describeFailure } from './failures';
 import { WindowDecorations } from './decorations';
@@ -21,6 +21,8 @@ export interface ExtensionApi {
   messages(): readonly ShownMessage[];
   decoratedRanges(uri: vscode.Uri): vscode.Range[];
   statusText(): string;
+  /** What the panel's "reveal window" request does: show the document and select start..end. */
+  revealRange(target: { uri: string; start: number; end: number }): Promise<vscode.TextEditor>;
 }
 
 let modelsForDeactivate: ModelService | undefined;
@@ -80,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     messages: () => notifier.messages(),
     decoratedRanges: (uri) => decorations.ranges(uri),
     statusText: () => statusBar.text(),
+    revealRange,
   };
 }
 

@@ -4,7 +4,7 @@
 /** Above this many UTF-16 units, classifying would take minutes; ask for a selection instead. */
 export const MAX_CHARS = 2_000_000;
 
-/** Why `text` cannot be classified, in words that name `what` ("the selection", "file.txt"); else undefined. */
+/** Why `text` cannot be classified, in words that name `what` ("the selection in a.md", "a.md"); else undefined. */
 export function textProblem(text: string, what: string): string | undefined {
   if (text.trim() === '') return `${capitalise(what)} is empty: there is no text to classify.`;
   if (text.includes('\u0000')) {
@@ -19,6 +19,7 @@ export function textProblem(text: string, what: string): string | undefined {
   return undefined;
 }
 
+/** "the selection ..." starts a sentence as "The selection ..."; file names keep their case. */
 function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return s.startsWith('the ') ? `T${s.slice(1)}` : s;
 }

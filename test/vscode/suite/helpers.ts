@@ -74,7 +74,11 @@ export function nextModelLoad(a: ExtensionApi, ms = 60_000): Promise<{ name: str
   });
 }
 
-/** Closes every editor so a test starts from a known layout. */
+/** Closes every editor so a test starts from a known layout; dirty ones are reverted (a save prompt would hang). */
 export async function closeAll(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
