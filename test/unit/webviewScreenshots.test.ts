@@ -36,31 +36,31 @@ async function noProblems(h: Harness): Promise<void> {
 
 const tid = (id: string): string => `[data-testid="${id}"]`;
 
-for (const [name, theme] of Object.entries(themes)) {
-  test(`renders a full result under the CSP (${name} palette) and saves a screenshot`, async () => {
-    const ins = makeInspection({ text: review, dim: 768, nLayers: 6, seed: 11 });
-    const h = await openHarness(browser, bundle, theme);
-    assert.deepEqual(await h.posted(), [{ type: 'ready' }], 'the webview says ready, and nothing else, first');
-    await h.send({ type: 'running', requestId: 1, what: 'selection in review.txt' });
-    await h.page.waitForSelector(`${tid('status')}[aria-busy="true"]`);
-    await h.send({ type: 'result', requestId: 1, inspection: ins, source });
-    const label = await h.page.textContent(tid('result-label'), { timeout: 5000 });
-    assert.equal(label, ins.aggregate.label);
-    assert.equal(await h.page.locator(`${tid('heatmap-relu')} rect[data-unit]`).count(), 768);
-    // Chart colours are read from the theme's variables: blue for positive values, orange for negative ones.
-    const cls = ins.windows[0]!.stages.cls;
-    const pos = cls.findIndex((v) => v > 0);
-    const neg = cls.findIndex((v) => v < 0);
-    assert.equal(await h.page.getAttribute(`${tid('heatmap-cls')} rect[data-unit="${pos}"]`, 'fill'), theme.vars['--vscode-charts-blue']);
+test('renders a full result under the CSP, follows theme switches, and saves light/dark/high-contrast screenshots', async () => {
+  const ins = makeInspection({ text: review, dim: 768, nLayers: 6, seed: 11 });
+  const h = await openHarness(browser, bundle, themes.light);
+  assert.deepEqual(await h.posted(), [{ type: 'ready' }], 'the webview says ready, and nothing else, first');
+  await h.send({ type: 'running', requestId: 1, what: 'selection in review.txt' });
+  await h.page.waitForSelector(`${tid('status')}[aria-busy="true"]`);
+  await h.send({ type: 'result', requestId: 1, inspection: ins, source });
+  assert.equal(await h.page.textContent(tid('result-label'), { timeout: 5000 }), ins.aggregate.label);
+  assert.equal(await h.page.locator(`${tid('heatmap-relu')} rect[data-unit]`).count(), 768);
+  const cls = ins.windows[0]!.stages.cls;
+  const pos = cls.findIndex((v) => v > 0);
+  const neg = cls.findIndex((v) => v < 0);
+  for (const [name, theme] of Object.entries(themes)) {
+    await h.setTheme(theme);
+    // Chart colours are re-read from the theme's variables: blue for positive values, orange for negative ones.
+    await h.page.waitForSelector(`${tid('heatmap-cls')} rect[data-unit="${pos}"][fill="${theme.vars['--vscode-charts-blue']}"]`);
     assert.equal(await h.page.getAttribute(`${tid('heatmap-cls')} rect[data-unit="${neg}"]`, 'fill'), theme.vars['--vscode-charts-orange']);
     // Hovering a cell shows its exact value.
     await h.page.hover(`${tid('heatmap-cls')} rect[data-unit="${neg}"]`);
     assert.equal(await h.page.textContent(`${tid('stage-cls')} .tip`), `unit ${neg}: ${Number(cls[neg]!.toPrecision(6))}`);
     await h.page.screenshot({ path: path.join(shots, `inspector-${name}.png`), fullPage: true });
-    await noProblems(h);
-    await h.page.close();
-  });
-}
+  }
+  await noProblems(h);
+  await h.page.close();
+});
 
 test('several windows: the list reveals a window with the mouse and with Enter; heatmaps read out by keyboard', async () => {
   const ins = makeInspection({ text: `${review} ${review} ${review}`, dim: 768, nLayers: 6, windowTokens: 24, truncate: false, seed: 5 });

@@ -46,6 +46,8 @@ export interface Harness {
   state(): Promise<unknown>;
   /** Delivers a host message the way VS Code does (a window message event). */
   send(msg: HostToWebview): Promise<void>;
+  /** Switches palette the way VS Code does: new --vscode-* values on <html>, new theme class on <body>. */
+  setTheme(theme: HarnessTheme): Promise<void>;
   /** CSP violations, page errors and console errors seen so far. */
   problems: string[];
 }
@@ -102,6 +104,12 @@ export async function openHarness(browser: Browser, bundle: string, theme: Harne
     posted: () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted.slice()),
     state: () => page.evaluate(() => (window as unknown as { __state: () => unknown }).__state()),
     send: (msg) => page.evaluate((m) => window.postMessage(m, '*'), msg),
+    setTheme: (theme) =>
+      page.evaluate((t) => {
+        for (const [k, v] of Object.entries(t.vars)) document.documentElement.style.setProperty(k, v);
+        document.body.classList.remove('vscode-light', 'vscode-dark', 'vscode-high-contrast');
+        document.body.classList.add(t.kind);
+      }, theme),
   };
   await page.waitForFunction(() => (window as unknown as { __posted: { type?: string }[] }).__posted.some((m) => m.type === 'ready'));
   const csp = (await h.posted()).filter((m) => (m as { cspViolation?: string }).cspViolation);
