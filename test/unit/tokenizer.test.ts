@@ -55,6 +55,7 @@ describe('TextTokenizer (hand-made vocabulary)', () => {
     assert.deepEqual([tok.padId, tok.unkId, tok.clsId, tok.sepId], [0, 1, 2, 3]);
     assert.equal(tok.vocabSize, VOCAB.length);
     assert.equal(tok.modelMaxLength, 16);
+    assert.equal(tok.numSpecialTokens, 2);
   });
 
   // text -> [piece, start, end]; worked out by hand from the vocabulary above.

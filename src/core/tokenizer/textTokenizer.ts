@@ -40,6 +40,8 @@ export class TextTokenizer {
   readonly sepId: number;
   readonly padId: number;
   readonly unkId: number;
+  /** How many tokens the template adds around a text ([CLS] and [SEP]: 2); windows have that much less room. */
+  readonly numSpecialTokens: number;
   /** tokenizer_config.json's model_max_length when it is a sensible number. */
   readonly modelMaxLength: number | undefined;
   private readonly pieces: WordPieceOffsets;
@@ -66,6 +68,7 @@ export class TextTokenizer {
     if (cls === undefined || sep === undefined) {
       throw new TokenizerError('TOKENIZER_UNSUPPORTED', `${source}: the post_processor template adds no [CLS]/[SEP] around the text.`, 'DistilBERT classifiers read the [CLS] position; use a tokenizer.json whose template is [CLS] A [SEP].');
     }
+    this.numSpecialTokens = this.prefix.length + this.suffix.length;
     this.clsId = cls.id;
     this.sepId = sep.id;
     const unk = lib.model.unk_token_id;

@@ -8,6 +8,7 @@ import type { LibraryInternals } from './spec';
 
 const MARK = /^\p{M}$/u;
 const WORD_CACHE_LIMIT = 50_000;
+const MAX_CACHED_WORD = 256;
 
 /** End (exclusive) of the code point starting at `i`. */
 function codePointEnd(text: string, i: number): number {
@@ -122,8 +123,11 @@ export class WordPieceOffsets {
       const lengths = pieces.map((p, i) => p.length - (i > 0 ? this.prefix.length : 0));
       const spelled = lengths.reduce((a, b) => a + b, 0) === word.length;
       split = { pieces, ids: pieces.map((p) => this.idOf(p)), lengths: spelled ? lengths : null };
-      if (this.wordCache.size >= WORD_CACHE_LIMIT) this.wordCache.clear();
-      this.wordCache.set(word, split);
+      // Huge words are [UNK] and rarely repeat: do not let them pin megabytes in the cache.
+      if (word.length <= MAX_CACHED_WORD) {
+        if (this.wordCache.size >= WORD_CACHE_LIMIT) this.wordCache.clear();
+        this.wordCache.set(word, split);
+      }
     }
     return split;
   }
