@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { TextTokenizer, TokenizerError } from '../../src/core/tokenizer/textTokenizer';
 
 const FIXTURE = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'tiny-distilbert-o14-gemm');
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>; // parsed JSON we edit freely in tests
 const base = (): Json => JSON.parse(fs.readFileSync(path.join(FIXTURE, 'tokenizer.json'), 'utf8')) as Json;
 
 function rejects(make: () => unknown, code: string, ...fragments: RegExp[]): void {

@@ -15,7 +15,7 @@ const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-distilbert-o
 const BUNDLED = path.join(ROOT, 'models', 'distilbert-sst2-small');
 const SST2 = path.resolve(ROOT, '..', 'shared', 'data', 'sst2');
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>; // parsed JSON we edit freely in tests
 const readJson = (file: string): Json => JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
 
 function sst2Sentences(file: string): string[] {

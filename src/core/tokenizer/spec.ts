@@ -109,6 +109,27 @@ function checkWordPieceModel(source: string, model: unknown): void {
   }
 }
 
+/** Our offsets reuse a few private parts of @huggingface/tokenizers 0.2.0; fail loudly if an upgrade moved them. */
+function checkInternals(library: Tokenizer): LibraryInternals {
+  const l = library as unknown as Partial<Record<keyof LibraryInternals, unknown>> & LibraryInternals;
+  const ok =
+    l.added_tokens_map instanceof Map &&
+    Array.isArray(l.added_tokens) &&
+    typeof (l.splitter_unnormalized as { split?: unknown } | undefined)?.split === 'function' &&
+    typeof (l.splitter_normalized as { split?: unknown } | undefined)?.split === 'function' &&
+    (l.pre_tokenizer as { pattern?: unknown } | null)?.pattern instanceof RegExp &&
+    typeof (l.model as { encode?: unknown } | undefined)?.encode === 'function' &&
+    (l.model as { tokens_to_ids?: unknown }).tokens_to_ids instanceof Map;
+  if (!ok) {
+    throw new TokenizerError(
+      'TOKENIZER_UNSUPPORTED',
+      'The installed @huggingface/tokenizers does not have the internals src/core/tokenizer relies on (written against 0.2.0).',
+      'Install @huggingface/tokenizers 0.2.0 (npm ci), or update src/core/tokenizer/spec.ts for the new version and rerun test/unit/tokenizer.library.test.ts.',
+    );
+  }
+  return l;
+}
+
 /**
  * Check `tokenizerJson` (parsed tokenizer.json) and `tokenizerConfig` (parsed tokenizer_config.json or
  * undefined) and build the library tokenizer. `source` names the file in messages.
@@ -149,7 +170,7 @@ export function buildSpec(tokenizerJson: unknown, tokenizerConfig: unknown, sour
   } catch (e) {
     throw new TokenizerError('TOKENIZER_JSON_INVALID', `${source}: @huggingface/tokenizers rejected it: ${(e as Error).message}`, SUPPORTED_HINT);
   }
-  const internals = library as unknown as LibraryInternals;
+  const internals = checkInternals(library);
   for (const [where, token] of [['post_processor', prefix], ['post_processor', suffix], ['model.unk_token', [internals.model.unk_token ?? '']]] as const) {
     for (const t of token) {
       if (internals.added_tokens_map.get(t) === undefined && internals.model.tokens_to_ids.get(t) === undefined) {
