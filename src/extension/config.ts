@@ -1,5 +1,6 @@
 // The one owner of the extension's settings: typed getters that validate, change events that say whether
 // the model must be reloaded, and the workspace-trust rule for `model.path`.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -69,13 +70,14 @@ export class Config implements vscode.Disposable {
    */
   modelChoice(): ModelChoice {
     const info = this.section().inspect<string>('model.path');
-    const workspaceValue = info?.workspaceFolderValue ?? info?.workspaceValue;
     let setting: string;
     let ignored: string | undefined;
     if (vscode.workspace.isTrusted) {
       setting = this.section().get<string>('model.path', '');
     } else {
       setting = info?.globalValue ?? '';
+      // VS Code hides restricted workspace values from inspect() in Restricted Mode, so look in the files.
+      const workspaceValue = info?.workspaceFolderValue ?? info?.workspaceValue ?? workspaceFileValue(fullKey('model.path'));
       if (typeof workspaceValue === 'string' && workspaceValue.trim() !== '' && workspaceValue !== setting) {
         ignored = workspaceValue;
       }
@@ -157,4 +159,35 @@ function resolveFolder(value: string): string {
     p = path.join(workspace, p);
   }
   return path.normalize(p);
+}
+
+/**
+ * A string setting as written in the workspace's settings files (.vscode/settings.json of each folder, or the
+ * .code-workspace file), read only to tell the user it was ignored. The files are JSON with comments, so the
+ * key is found textually and only its string literal is parsed.
+ */
+function workspaceFileValue(key: string): string | undefined {
+  const files = (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === 'file')
+    .map((f) => path.join(f.uri.fsPath, '.vscode', 'settings.json'));
+  const wsFile = vscode.workspace.workspaceFile;
+  if (wsFile?.scheme === 'file') files.push(wsFile.fsPath);
+  const pattern = new RegExp(`"${key.replace(/\./g, '\\.')}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`);
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue; // no settings file in this folder
+    }
+    const m = pattern.exec(text);
+    if (m?.[1]) {
+      try {
+        return JSON.parse(m[1]) as string;
+      } catch {
+        return m[1];
+      }
+    }
+  }
+  return undefined;
 }
