@@ -23,7 +23,7 @@ function sst2Sentences(file: string): string[] {
     .filter((l) => l.length > 0).map((l) => l.slice(0, l.lastIndexOf('\t')));
 }
 
-export const TRICKY = [
+const TRICKY = [
   '', ' ', '\n\t  \r\n', 'ΟΔΟΣ ΑΣ. Σ ΣΑ Σ\u0301', 'İstanbul İİ', 'café cafe\u0301 naïve NAÏVE Ångström',
   '😀 👍🏽 ❤️ 👨‍👩‍👧 🇫🇷', '日本語 中文字符 电影很好', '한국어 텍스트', 'مرحبا بالعالم!', '\u202bשלום\u202c world',
   'a\u0000b\u0001c\u200bd\u200de\uFEFFf\uFFFDg', '[CLS] [SEP] [MASK] [mask] [PAD]x y[UNK]z [SEP', 'x'.repeat(101),
