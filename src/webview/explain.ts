@@ -26,7 +26,7 @@ export function explainTokens(): HTMLElement {
 export function explainLayers(nLayers: number): HTMLElement {
   return p(
     `DistilBERT passes every token through ${nLayers} transformer blocks (self-attention, then a feed-forward network, each followed by LayerNorm). `,
-    `Each row is the ${'[CLS]'} token's vector after one block. `,
+    "Each row is the [CLS] token's vector after one block. ",
     code('[CLS]'),
     ' means nothing by itself; fine-tuning teaches the model to gather what the classifier needs at that position. Only the last row enters the head.',
   );

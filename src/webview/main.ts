@@ -47,11 +47,35 @@ function render(): void {
   const focusKey = (document.activeElement as HTMLElement | null)?.getAttribute?.('data-focus-key');
   app.replaceChildren(renderApp(state, readPalette(), callbacks));
   if (focusKey) app.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`)?.focus();
+  // A long file has hundreds of windows in a scrolling list: keep the selected one in sight (scrolling only
+  // the list, not the page).
+  const list = app.querySelector<HTMLElement>('.windows');
+  const selected = list?.querySelector<HTMLElement>('.window-item.selected');
+  if (list && selected && selected.offsetTop + selected.offsetHeight > list.clientHeight) {
+    list.scrollTop = selected.offsetTop - list.clientHeight / 2;
+  }
+}
+
+/**
+ * Numbers above which the result is not kept in setState: VS Code copies the whole state to the host on every
+ * call (every click here), and a long file on a full-size model is tens of MB. Hiding and showing the panel
+ * still restores it (the host answers `ready` with the full state); only a window reload loses it, and says so.
+ */
+const persistLimit = 300_000;
+
+function persistable(st: PersistedState): PersistedState {
+  const view = st.panel.view;
+  if (view.kind !== 'result') return st;
+  const m = view.inspection.model;
+  const size = view.inspection.windows.length * (m.nLayers + 3) * m.dim;
+  if (size <= persistLimit) return st;
+  const note = `The last result (${view.inspection.windows.length} windows) was too large to keep across a window reload; run the command again.`;
+  return { ...st, panel: { newest: st.panel.newest, view: { kind: 'empty', note } } };
 }
 
 function commit(next: PersistedState): void {
   state = next;
-  api.setState(state);
+  api.setState(persistable(state));
   render();
 }
 

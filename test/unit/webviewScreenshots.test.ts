@@ -86,6 +86,28 @@ test('several windows: the list reveals a window with the mouse and with Enter; 
   await h.page.close();
 });
 
+test('a long file: the window list scrolls and keeps the selection in sight; a huge result is not copied into setState', async () => {
+  const text = Array.from({ length: 50 }, (_, i) => `Paragraph ${i}: ${review}`).join('\n');
+  const ins = makeInspection({ text, dim: 768, nLayers: 6, windowTokens: 30, seed: 9 });
+  assert.ok(ins.windows.length >= 40);
+  const h = await openHarness(browser, bundle, themes.light);
+  await h.send({ type: 'result', requestId: 1, inspection: ins, source });
+  await h.page.waitForSelector(tid('window-list'));
+  await h.page.locator(tid('window-item')).nth(35).click();
+  await h.page.waitForSelector(`${tid('window-item')}[aria-current="true"] >> text=#36`);
+  const inView = await h.page.evaluate(() => {
+    const list = document.querySelector('.windows')!.getBoundingClientRect();
+    const sel = document.querySelector('.window-item.selected')!.getBoundingClientRect();
+    return list.height < 400 && sel.top >= list.top && sel.bottom <= list.bottom;
+  });
+  assert.ok(inView, 'the list is short and the selected window is visible in it');
+  const st = (await h.state()) as { panel: { view: { kind: string; note?: string } } };
+  assert.equal(st.panel.view.kind, 'empty');
+  assert.match(st.panel.view.note ?? '', /too large to keep across a window reload/);
+  await noProblems(h);
+  await h.page.close();
+});
+
 test('a stale result never replaces a pending run; the result comes back after restore from setState', async () => {
   const old = makeInspection({ text: 'old text', seed: 1 });
   const fresh = makeInspection({ text: review, seed: 2, labels: ['NEGATIVE', 'POSITIVE'] });
