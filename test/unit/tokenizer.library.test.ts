@@ -141,10 +141,10 @@ describe('ids equal @huggingface/tokenizers encode(), ranges spell the pieces', 
   });
 
   for (const [name, json, config] of variants(base)) {
-    it(`tricky and 600 random strings: ${name}`, () => {
+    it(`tricky and 400 random strings: ${name}`, () => {
       const tok = new TextTokenizer(json, config);
       const lib = new Tokenizer(json, config);
-      for (const s of [...TRICKY, ...randomStrings(600, 7)]) check(tok, lib, s);
+      for (const s of [...TRICKY, ...randomStrings(400, 7)]) check(tok, lib, s);
     });
   }
 
