@@ -12,12 +12,15 @@ type Phase = 'baseline' | 'prepare' | 'session' | 'compare';
 
 interface PhaseResult {
   ms: number;
+  /** CPU time (user + system) of the phase: less distorted than wall time when other work shares the cores. */
+  cpuMs?: number;
   maxRssMb: number;
   fromCache?: boolean;
   /** compare phase: medians for [untapped, tapped]. */
   createMs?: [number, number];
   runMedianMs?: [number, number];
   runP90Ms?: [number, number];
+  runCpuMedianMs?: [number, number];
 }
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -25,26 +28,33 @@ function arg(name: string, fallback?: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 async function child(phase: Phase, model: string, cache: string, tapped: boolean, seq: number, runs: number): Promise<PhaseResult> {
   const t0 = performance.now();
+  const c0 = cpuNow();
   if (phase === 'baseline') return { ms: 0, maxRssMb: process.resourceUsage().maxRSS / 1024 };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { prepareTappedModel } = require('../src/core/onnx/taps') as typeof import('../src/core/onnx/taps');
   if (phase === 'prepare') {
     const p = await prepareTappedModel(model, cache);
-    return { ms: performance.now() - t0, maxRssMb: process.resourceUsage().maxRSS / 1024, fromCache: p.fromCache };
+    return { ms: performance.now() - t0, cpuMs: cpuNow() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, fromCache: p.fromCache };
   }
   const p = await prepareTappedModel(model, cache);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  const create = async (withTaps: boolean): Promise<[import('onnxruntime-node').InferenceSession, number]> => {
+  const create = async (withTaps: boolean): Promise<[import('onnxruntime-node').InferenceSession, number, number]> => {
     const s0 = performance.now();
+    const sc = cpuNow();
     const s = await ort.InferenceSession.create(withTaps ? p.path : model, { graphOptimizationLevel: 'all', intraOpNumThreads: 2 });
-    return [s, performance.now() - s0];
+    return [s, performance.now() - s0, cpuNow() - sc];
   };
   if (phase === 'session') {
-    const [, ms] = await create(tapped);
-    return { ms, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+    const [, ms, cpuMs] = await create(tapped);
+    return { ms, cpuMs, maxRssMb: process.resourceUsage().maxRSS / 1024 };
   }
   // compare: both sessions in one process, created and run alternately so load from other processes on
   // this shared machine hits both sides alike.
@@ -66,11 +76,13 @@ async function child(phase: Phase, model: string, cache: string, tapped: boolean
   const o = p.plan.outputs;
   const fetches: [string[], string[]] = [[o.logits], [...new Set([o.logits, o.cls, o.preClassifier, o.relu, ...o.layers])]];
   const times: [number[], number[]] = [[], []];
+  const cpu: [number[], number[]] = [[], []];
   for (let i = 0; i < runs + 3; i++) {
     for (const side of [0, 1] as const) {
       const r0 = performance.now();
+      const rc = cpuNow();
       await sessions[side]!.run(feeds, fetches[side]!);
-      if (i >= 3) times[side].push(performance.now() - r0);
+      if (i >= 3) times[side].push(performance.now() - r0), cpu[side].push(cpuNow() - rc);
     }
   }
   const q = (xs: number[], f: number): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * f)]!;
@@ -80,6 +92,7 @@ async function child(phase: Phase, model: string, cache: string, tapped: boolean
     createMs: [q(creates[0], 0.5), q(creates[1], 0.5)],
     runMedianMs: [q(times[0], 0.5), q(times[1], 0.5)],
     runP90Ms: [q(times[0], 0.9), q(times[1], 0.9)],
+    runCpuMedianMs: [q(cpu[0], 0.5), q(cpu[1], 0.5)],
   };
 }
 
@@ -121,15 +134,16 @@ function main(): void {
     for (const tapped of [false, true]) rows.push([`session create alone, ${tapped ? 'tapped' : 'untapped'}`, spawn('session', model, cache, home, tapped)]);
     const cmp = spawn('compare', model, cache, home);
     console.log(`model ${model} (${(size / 1e6).toFixed(1)} MB), ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}`);
-    console.log('| phase (fresh process each) | ms | peak RSS MB |');
-    console.log('|---|---|---|');
-    for (const [name, r] of rows) console.log(`| ${name} | ${f1(r.ms)} | ${f1(r.maxRssMb)} |`);
+    console.log('| phase (fresh process each) | wall ms | CPU ms | peak RSS MB |');
+    console.log('|---|---|---|---|');
+    for (const [name, r] of rows) console.log(`| ${name} | ${f1(r.ms)} | ${f1(r.cpuMs)} | ${f1(r.maxRssMb)} |`);
     console.log(`\ninterleaved in one process, graphOptimizationLevel all, 2 threads, 1 x ${arg('seq', '128')} tokens, ${arg('runs', '30')} runs each:`);
     console.log('| | untapped (logits) | tapped (all taps) |');
     console.log('|---|---|---|');
     console.log(`| session create median ms | ${f1(cmp.createMs?.[0])} | ${f1(cmp.createMs?.[1])} |`);
     console.log(`| run median ms | ${f1(cmp.runMedianMs?.[0])} | ${f1(cmp.runMedianMs?.[1])} |`);
     console.log(`| run p90 ms | ${f1(cmp.runP90Ms?.[0])} | ${f1(cmp.runP90Ms?.[1])} |`);
+    console.log(`| run CPU median ms (both threads) | ${f1(cmp.runCpuMedianMs?.[0])} | ${f1(cmp.runCpuMedianMs?.[1])} |`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
