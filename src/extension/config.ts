@@ -1,5 +1,11 @@
 // The one owner of the extension's settings: typed getters that validate, change events that say whether
 // the model must be reloaded, and the workspace-trust rule for `model.path`.
+//
+// Adding a setting: declare it under contributes.configuration in package.json (type, default, bounds,
+// markdownDescription); add its key to SettingKey and ALL_KEYS (and RELOAD_KEYS if the Inspector must be
+// reopened for it); add a typed getter here that validates and throws SettingError naming the setting; read it
+// only through that getter. If a repository must not choose it, list it in
+// capabilities.untrustedWorkspaces.restrictedConfigurations and read only its user value when untrusted.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

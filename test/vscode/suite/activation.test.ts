@@ -5,8 +5,12 @@ import { api, EXTENSION_ID } from './helpers';
 
 suite('activation', () => {
   test('activates without loading ONNX Runtime or the model, well under 50 ms', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const wasActive = ext.isActive;
+    const t0 = performance.now();
     const a = await api();
-    console.log(`[mocha] activate() took ${a.activationMs.toFixed(1)} ms`);
+    const wall = performance.now() - t0;
+    console.log(`[mocha] activate() took ${a.activationMs.toFixed(1)} ms` + (wasActive ? '' : `; loading + activating ${wall.toFixed(1)} ms`));
     assert.ok(a.activationMs < 50, `activate() took ${a.activationMs.toFixed(1)} ms`);
     assert.equal(a.models.currentModel(), undefined, 'the model must load on first use, not at activation');
     const heavy = Object.keys(require.cache).filter((k) => /onnxruntime-node|@huggingface[\\/]tokenizers/.test(k));
