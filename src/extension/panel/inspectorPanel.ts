@@ -35,7 +35,8 @@ export class InspectorPanel implements vscode.Disposable {
   static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
     const existing = InspectorPanel.current;
     if (existing) {
-      existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      // Bring it forward where it is; ViewColumn.Beside would move it if the user dragged it elsewhere.
+      existing.panel.reveal(existing.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(
