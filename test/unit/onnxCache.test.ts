@@ -5,14 +5,18 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { GraphError, PreparedModel, prepareTappedModel } from '../../src/core/onnx/taps';
+
+/** Everything this file writes lives under one temp folder, removed when its tests end. */
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-unit-'));
+after(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
 const MODELS = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models');
 const GEMM = path.join(MODELS, 'tiny-distilbert-o14-gemm', 'onnx', 'model.onnx');
 const MATMUL = path.join(MODELS, 'tiny-distilbert-o14-matmul', 'onnx', 'model.onnx');
 
-const tmp = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const tmp = (prefix: string): string => fs.mkdtempSync(path.join(TMP, prefix));
 const sha = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 function sameResult(a: PreparedModel, b: PreparedModel): void {

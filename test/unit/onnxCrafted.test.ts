@@ -5,11 +5,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { GraphError, prepareTappedModel } from '../../src/core/onnx/taps';
 import { fieldBytes, fieldMessage, fieldVarint } from '../../src/core/onnx/wire';
 
-process.env['HOME'] = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-home-'));
+/** Everything this file writes lives under one temp folder, removed when its tests end. */
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-unit-'));
+after(() => fs.rmSync(TMP, { recursive: true, force: true }));
+
+process.env['HOME'] = fs.mkdtempSync(path.join(TMP, 'onnx-crafted-home-'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
 
@@ -53,7 +57,7 @@ function model(graph: Buffer[]): Buffer {
   return Buffer.concat([fieldVarint(1, 8), fieldBytes(2, 'crafted'), fieldMessage(7, graph), fieldMessage(8, [fieldBytes(1, ''), fieldVarint(2, 14)])]);
 }
 function write(buf: Buffer): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-')), 'model.onnx');
+  const file = path.join(fs.mkdtempSync(path.join(TMP, 'onnx-crafted-')), 'model.onnx');
   fs.writeFileSync(file, buf);
   return file;
 }
@@ -95,7 +99,7 @@ function headGraph(opts: { activation: string; outputName?: string; select?: 'ga
 }
 
 async function graphError(file: string, expectedLayers?: number): Promise<GraphError> {
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-cache-'));
+  const cache = fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-'));
   try {
     await prepareTappedModel(file, cache, expectedLayers === undefined ? {} : { expectedLayers });
   } catch (e) {
@@ -109,7 +113,7 @@ async function graphError(file: string, expectedLayers?: number): Promise<GraphE
 describe('head variants (hand-built graphs run by onnxruntime-node)', () => {
   it('Slice+Squeeze [CLS], Gemm transB=0 behind Identity, MatMul classifier without bias', async () => {
     const v = variantGraph();
-    const p = await prepareTappedModel(v.file, fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    const p = await prepareTappedModel(v.file, fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), { expectedLayers: 2 });
     assert.equal(p.plan.head.preClassifierOp, 'Gemm');
     assert.equal(p.plan.head.classifierOp, 'MatMul');
     assert.deepEqual(p.plan.inputNames, ['x']);
@@ -168,7 +172,7 @@ describe('dynamically quantized graphs (structure only)', () => {
     g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), floats('pre.b', [D], seq(D, 0.1)), node('Gemm', [cls, 'pre.w', 'pre.b'], ['pre'], [attrInt('transB', 1)]));
     g.push(node('Relu', ['pre'], ['relu']), floats('c.w', [2, D], seq(2 * D, 0.7)), node('Gemm', ['relu', 'c.w'], ['logits'], [attrInt('transB', 1)]));
     g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', 2]));
-    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), { expectedLayers: 2 });
     assert.equal(p.plan.outputs.layers.length, 2);
     assert.equal(p.plan.outputs.layers[1], 'cls');
   });

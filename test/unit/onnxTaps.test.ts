@@ -6,11 +6,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { HeadWeights, PreparedModel, prepareTappedModel } from '../../src/core/onnx/taps';
 
+/** Everything this file writes lives under one temp folder, removed when its tests end. */
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-unit-'));
+after(() => fs.rmSync(TMP, { recursive: true, force: true }));
+
 // onnxruntime-node writes under ~/.cache: point HOME at a temp dir before it is loaded.
-process.env['HOME'] = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-taps-home-'));
+process.env['HOME'] = fs.mkdtempSync(path.join(TMP, 'onnx-taps-home-'));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
 
@@ -69,7 +73,7 @@ for (const name of NAMES) {
     let session: import('onnxruntime-node').InferenceSession;
 
     before(async () => {
-      prepared = await prepareTappedModel(onnxPath, fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-taps-cache-')), { expectedLayers: config.n_layers });
+      prepared = await prepareTappedModel(onnxPath, fs.mkdtempSync(path.join(TMP, 'onnx-taps-cache-')), { expectedLayers: config.n_layers });
       session = await ort.InferenceSession.create(prepared.path, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
     });
 
