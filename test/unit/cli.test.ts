@@ -82,7 +82,12 @@ describe('cli', () => {
     const noTok = path.join(dir, 'notok');
     fs.cpSync(MODEL, noTok, { recursive: true });
     fs.rmSync(path.join(noTok, 'tokenizer.json'));
+    const smallVocab = path.join(dir, 'smallvocab');
+    fs.cpSync(MODEL, smallVocab, { recursive: true });
+    const cfg = JSON.parse(fs.readFileSync(path.join(smallVocab, 'config.json'), 'utf8'));
+    fs.writeFileSync(path.join(smallVocab, 'config.json'), JSON.stringify({ ...cfg, vocab_size: 100 }));
     const cases: [string[], RegExp][] = [
+      [['--model', smallVocab, 'text'], /tokenizer\.json has 1500 tokens .*vocab_size 100/],
       [['--model', MODEL, '   '], /empty/],
       [['--model', MODEL, '--file', bin], /x\.bin .*binary/],
       [['--model', MODEL, '--file', path.join(dir, 'missing.txt')], /Cannot read .*missing\.txt/],

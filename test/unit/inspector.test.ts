@@ -97,6 +97,15 @@ describe('inspector errors and cancellation', () => {
     assert.equal(ok.windows.length, 1);
   });
 
+  it('reads 1 MB of text completely, in windows', async () => {
+    const sentence = 'the acting , costumes , music , cinematography and sound are all astounding . ';
+    const text = sentence.repeat(Math.ceil((1024 * 1024) / sentence.length));
+    const ins = await inspector.inspect(text);
+    assert.ok(ins.coverage.complete);
+    assert.ok(ins.windows.length > 1000, `${ins.windows.length} windows`);
+    assert.equal(ins.windows.at(-1)!.end, text.trimEnd().length);
+  });
+
   it('reports progress for multi-window texts', async () => {
     const seen: number[] = [];
     const ins = await inspector.inspect('a witty movie . '.repeat(200), { windowTokens: 16, overlap: 2, onProgress: (d) => seen.push(d) });

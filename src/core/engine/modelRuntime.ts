@@ -91,7 +91,7 @@ export class ModelRuntime {
       throw new InspectorError('EMPTY_TEXT', 'The text has no tokens the model can read.', 'Classify text with words in it.');
     }
     const plans = planWindows(pieces, req.windowTokens, req.overlap, req.mode);
-    const encodings = plans.map((p) => this.tokenizer.encodePieces(pieces.slice(p.first, p.last), req.windowTokens, req.text.length));
+    const encodings = plans.map((p) => this.tokenizer.encodePieces(pieces.slice(p.first, p.last), req.windowTokens, p.end, p.start));
     const t1 = performance.now();
 
     const windows = new Array<WindowResult>(plans.length);
