@@ -1,6 +1,7 @@
-// Per-window results in the editor: a subtle after-text at the end of each window's character range, with a
-// hover over the range giving label, probabilities and extent. Offsets go stale on the first edit, so any
-// change to the document clears them; they are re-applied when the document's editor becomes visible again.
+// Per-window results in the editor: a subtle note at the end of the line where each window ends (a window
+// can end mid-word, where a note would split the word), and a hover over the window's exact character range
+// giving label, probabilities and extent. Offsets go stale on the first edit, so any change to the document
+// clears them; they are re-applied when the document's editor becomes visible again.
 import * as vscode from 'vscode';
 import type { Inspection } from '../core/types';
 import type { Config } from './config';
@@ -8,25 +9,32 @@ import { percent } from './statusBar';
 
 interface Applied {
   version: number;
-  options: vscode.DecorationOptions[];
+  /** Unstyled, over each window's range: carries the hover. */
+  extents: vscode.DecorationOptions[];
+  /** Zero-width at the end of each window's last line: carries the note. */
+  notes: vscode.DecorationOptions[];
 }
 
 export class WindowDecorations implements vscode.Disposable {
-  private readonly type: vscode.TextEditorDecorationType;
+  private readonly noteType: vscode.TextEditorDecorationType;
+  private readonly extentType: vscode.TextEditorDecorationType;
   private readonly byUri = new Map<string, Applied>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly config: Config) {
-    this.type = vscode.window.createTextEditorDecorationType({
+    this.noteType = vscode.window.createTextEditorDecorationType({
       after: {
         margin: '0 0 0 1.5em',
         color: new vscode.ThemeColor('editorCodeLens.foreground'),
         fontStyle: 'italic',
       },
+    });
+    this.extentType = vscode.window.createTextEditorDecorationType({
       rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
     });
     this.disposables.push(
-      this.type,
+      this.noteType,
+      this.extentType,
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0) this.clear(e.document.uri);
       }),
@@ -41,7 +49,8 @@ export class WindowDecorations implements vscode.Disposable {
   /** Decorates `document` with the windows of `inspection`, whose text started at document offset `baseOffset`. */
   show(document: vscode.TextDocument, inspection: Inspection, baseOffset: number): void {
     const n = inspection.windows.length;
-    const options = inspection.windows.map((w, i): vscode.DecorationOptions => {
+    const notes: vscode.DecorationOptions[] = [];
+    const extents = inspection.windows.map((w, i): vscode.DecorationOptions => {
       const range = new vscode.Range(document.positionAt(baseOffset + w.start), document.positionAt(baseOffset + w.end));
       const p = w.probabilities[w.label] ?? 0;
       const name = n > 1 ? `window ${i + 1}/${n}: ` : '';
@@ -55,13 +64,15 @@ export class WindowDecorations implements vscode.Disposable {
         `Characters ${baseOffset + w.start}–${baseOffset + w.end} (lines ${range.start.line + 1}–${range.end.line + 1}), ` +
           `${w.tokenCount} tokens${w.truncated ? ', truncated' : ''}.`,
       );
-      return {
-        range,
+      const lineEnd = document.lineAt(range.end.line).range.end;
+      notes.push({
+        range: new vscode.Range(lineEnd, lineEnd),
         hoverMessage: hover,
         renderOptions: { after: { contentText: `${n > 1 ? `W${i + 1} ` : ''}${w.label} ${percent(p)}` } },
-      };
+      });
+      return { range, hoverMessage: hover };
     });
-    this.byUri.set(document.uri.toString(), { version: document.version, options });
+    this.byUri.set(document.uri.toString(), { version: document.version, extents, notes });
     for (const editor of vscode.window.visibleTextEditors) {
       if (editor.document === document) this.paint(editor);
     }
@@ -70,21 +81,25 @@ export class WindowDecorations implements vscode.Disposable {
   /** The ranges decorated in a document's editors right now (empty when decorations are off); for tests. */
   ranges(uri: vscode.Uri): vscode.Range[] {
     if (!this.config.decorationsEnabled()) return [];
-    return this.byUri.get(uri.toString())?.options.map((o) => o.range) ?? [];
+    return this.byUri.get(uri.toString())?.extents.map((o) => o.range) ?? [];
   }
 
   clear(uri: vscode.Uri): void {
     const key = uri.toString();
     if (!this.byUri.delete(key)) return;
     for (const editor of vscode.window.visibleTextEditors) {
-      if (editor.document.uri.toString() === key) editor.setDecorations(this.type, []);
+      if (editor.document.uri.toString() === key) {
+        editor.setDecorations(this.noteType, []);
+        editor.setDecorations(this.extentType, []);
+      }
     }
   }
 
   private paint(editor: vscode.TextEditor): void {
     const applied = this.byUri.get(editor.document.uri.toString());
-    const current = applied && applied.version === editor.document.version ? applied.options : [];
-    editor.setDecorations(this.type, this.config.decorationsEnabled() ? current : []);
+    const show = applied !== undefined && applied.version === editor.document.version && this.config.decorationsEnabled();
+    editor.setDecorations(this.noteType, show ? applied.notes : []);
+    editor.setDecorations(this.extentType, show ? applied.extents : []);
   }
 
   dispose(): void {
