@@ -63,6 +63,8 @@ export interface Sandbox {
   extensionsDir: string;
   env: NodeJS.ProcessEnv;
   writeSettings(settings: Record<string, unknown>): void;
+  /** The remote machine's settings: where a code-server window reads `machine`/`machine-overridable` settings. */
+  writeMachineSettings(settings: Record<string, unknown>): void;
   remove(): void;
 }
 
@@ -90,8 +92,12 @@ export function makeSandbox(name: string, settings: Record<string, unknown>): Sa
   const writeSettings = (s: Record<string, unknown>): void =>
     fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(s, null, 2));
   writeSettings({ ...baseSettings(), ...settings });
+  const writeMachineSettings = (s: Record<string, unknown>): void => {
+    fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(s, null, 2));
+  };
   return {
-    dir, home, userDataDir, extensionsDir, env, writeSettings,
+    dir, home, userDataDir, extensionsDir, env, writeSettings, writeMachineSettings,
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }

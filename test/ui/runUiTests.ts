@@ -1,0 +1,187 @@
+// UI tests: what a person does, in a real VS Code (code-server 4.100 + headless Chromium), against the packaged
+// extension. Builds the linux-x64 VSIX (scripts/package-vsix.js), installs it with `code-server
+// --install-extension`, opens the plain workbench URL, opens a file from the explorer, selects a sentence, runs
+// "DistilBERT: Classify Selection" from the command palette and reads the result inside the panel's webview;
+// then the same in the dark theme, and "DistilBERT: Classify File" on a long file with its window list.
+// Screenshots go to test-results/screenshots/, the tally to test-results/ui-summary.json {passed, failed}.
+//
+// Usage: node out/test/ui/runUiTests.js [--vsix file.vsix | --dev] [--keep]
+//   --vsix  install this VSIX instead of building one; --dev  load the repo as a development extension
+//   (payload URL) instead of installing a VSIX, for quick iteration. DBI_UI_MODEL=<folder> sets
+//   distilbertInspector.model.path in the user settings (e.g. a test fixture while no bundled model exists).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  codeServerEntry, installVsix, launchBrowser, makeSandbox, remoteUri, repoRoot, resultsDir, startCodeServer,
+  workbenchUrl, writeSummary, type Sandbox, type Server,
+} from '../vscode/codeServer';
+import { makeWorkspace } from '../vscode/fixtureWorkspace';
+import {
+  classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
+} from './workbench';
+
+const EXT_ID = 'distilbert-inspector.distilbert-inspector';
+const shots = path.join(resultsDir, 'screenshots');
+const argv = process.argv.slice(2);
+const dev = argv.includes('--dev');
+const keep = argv.includes('--keep');
+const givenVsix = argv.includes('--vsix') ? argv[argv.indexOf('--vsix') + 1] : undefined;
+
+let passed = 0;
+let failed = 0;
+async function check(name: string, page: Page | undefined, fn: () => Promise<void>): Promise<boolean> {
+  const t = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`  ok   ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    return true;
+  } catch (err) {
+    failed++;
+    console.log(`  FAIL ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    if (page) {
+      const file = path.join(shots, `failure-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+      await page.screenshot({ path: file }).catch(() => undefined);
+      console.log(`       screenshot: ${path.relative(repoRoot, file)}`);
+    }
+    return false;
+  }
+}
+
+function assert(cond: unknown, msg: string): asserts cond {
+  if (!cond) throw new Error(msg);
+}
+
+/** The labels the model in use declares (config.json id2label): the panel must show one of these. */
+function modelLabels(modelDir: string): string[] {
+  const cfg = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { id2label?: Record<string, string> };
+  assert(cfg.id2label && Object.keys(cfg.id2label).length > 0, `${modelDir}/config.json has no id2label`);
+  return Object.values(cfg.id2label);
+}
+
+/** The label is the model's, every number in every stage is finite, the probability is a percentage. */
+function checkReading(r: PanelReading, labels: string[]): void {
+  assert(labels.includes(r.label), `label "${r.label}" is not one of the model's labels ${JSON.stringify(labels)}`);
+  const pct = Number(r.probability.replace('%', '').trim());
+  assert(Number.isFinite(pct) && pct >= 0 && pct <= 100, `probability "${r.probability}" is not a percentage`);
+  for (const [id, text] of Object.entries(r.stages)) {
+    assert(!/\bNaN\b|Infinity/.test(text), `stage ${id} shows a non-finite value: ${text.slice(0, 200)}`);
+    const nums = text.match(/-?\d+(?:\.\d+)?(?:e[-+]?\d+)?/gi) ?? [];
+    assert(nums.length > 0 && nums.every((n) => Number.isFinite(Number(n))), `stage ${id} shows no numbers: ${text.slice(0, 200)}`);
+  }
+  const logits = (r.stages.logits ?? '').match(/-?\d+\.\d+(?:e[-+]?\d+)?/gi) ?? [];
+  assert(logits.length >= labels.length, `logits show ${logits.length} values for ${labels.length} labels`);
+}
+
+function buildVsix(dir: string): string {
+  const out = path.join(dir, 'distilbert-inspector-linux-x64.vsix');
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'package-vsix.js'), '--out', out],
+    { cwd: repoRoot, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`scripts/package-vsix.js failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  console.log(`  ${r.stdout.trim().split('\n').pop() ?? ''}`);
+  return out;
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(shots, { recursive: true });
+  codeServerEntry(); // fail early with the install hint
+  const settings: Record<string, unknown> = {
+    'workbench.colorTheme': 'Default Light Modern',
+    'security.workspace.trust.enabled': false,
+    'editor.minimap.enabled': false,
+  };
+  const sandbox: Sandbox = makeSandbox('ui', settings);
+  // model.path is machine-overridable: a code-server window reads it from the remote machine's settings.
+  if (process.env.DBI_UI_MODEL) sandbox.writeMachineSettings({ 'distilbertInspector.model.path': path.resolve(process.env.DBI_UI_MODEL) });
+  const workspace = makeWorkspace(path.join(sandbox.dir, 'workspace'));
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let modelDir = process.env.DBI_UI_MODEL ? path.resolve(process.env.DBI_UI_MODEL) : path.join(repoRoot, 'models', 'distilbert-sst2-small');
+  try {
+    if (!dev) {
+      const ok = await check('VSIX builds and installs into code-server', undefined, async () => {
+        const vsix = givenVsix ? path.resolve(givenVsix) : buildVsix(sandbox.dir);
+        installVsix(sandbox, vsix);
+        const installed = fs.readdirSync(sandbox.extensionsDir).find((d) => d.startsWith(`${EXT_ID}-`));
+        assert(installed, `${EXT_ID} is not in ${sandbox.extensionsDir} after --install-extension`);
+        const list = spawnSync(process.execPath, [codeServerEntry(), '--extensions-dir', sandbox.extensionsDir,
+          '--user-data-dir', sandbox.userDataDir, '--list-extensions', '--show-versions'], { env: sandbox.env, encoding: 'utf8' });
+        assert(list.stdout.includes(EXT_ID), `--list-extensions does not list ${EXT_ID}: ${list.stdout}`);
+        console.log(`       installed ${list.stdout.trim()}`);
+        if (!process.env.DBI_UI_MODEL) modelDir = path.join(sandbox.extensionsDir, installed, 'models', 'distilbert-sst2-small');
+      });
+      if (!ok) return;
+    }
+    const labels = modelLabels(modelDir);
+    server = await startCodeServer({ sandbox, workspace, logName: 'ui' });
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const url = workbenchUrl(server, workspace, dev ? [['extensionDevelopmentPath', remoteUri(server, repoRoot)]] : undefined);
+    const t0 = Date.now();
+    await page.goto(url);
+    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    console.log(`  workbench up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    let light: PanelReading | undefined;
+    await check('classify a selected sentence from the command palette (light theme)', page, async () => {
+      await classifySelectionInPalette(page, 'review.md', 3);
+      light = await readPanel(page);
+      checkReading(light, labels);
+      const status = await page.locator('.statusbar-item', { hasText: light.label }).count();
+      assert(status > 0, `no status bar item shows "${light.label}"`);
+      await page.screenshot({ path: path.join(shots, 'classify-selection-light.png') });
+      await showHead(page);
+      await page.screenshot({ path: path.join(shots, 'classify-selection-head-light.png') });
+      console.log(`       ${light.label} ${light.probability}`);
+    });
+
+    await check('the panel follows the dark theme with the same result', page, async () => {
+      await setTheme(page, 'Dark Modern');
+      const dark = await readPanel(page);
+      checkReading(dark, labels);
+      if (light) assert(dark.label === light.label && dark.probability === light.probability, 'result changed with the theme');
+      assert(dark.background !== light?.background, `panel background stayed ${dark.background} in the dark theme`);
+      await page.screenshot({ path: path.join(shots, 'classify-selection-head-dark.png') });
+    });
+
+    await check('classify a long file window by window and reveal a window from the panel', page, async () => {
+      const windows = await classifyFileInPalette(page, 'long.txt');
+      assert(windows >= 2, `long.txt (~20k word pieces) gave ${windows} window(s)`);
+      const r = await readPanel(page);
+      checkReading(r, labels);
+      await page.screenshot({ path: path.join(shots, 'classify-file-dark.png') });
+      const before = await editorCursor(page);
+      await revealWindow(page, windows - 1);
+      const after = await editorCursor(page);
+      assert(after !== before, `clicking the last window did not move the editor (${before})`);
+      console.log(`       ${windows} windows, overall ${r.label} ${r.probability}; last window revealed at ${after}`);
+    });
+  } finally {
+    await browser?.close().catch(() => undefined);
+    server?.stop();
+    if (keep) console.log(`kept ${sandbox.dir}`);
+    else sandbox.remove();
+  }
+}
+
+const started = Date.now();
+// A hung workbench must not hang CI: give up after 20 minutes, counting it as a failure.
+const guard = setTimeout(() => {
+  console.log('UI tests timed out after 20 minutes');
+  writeSummary('ui', passed, failed + 1);
+  process.exit(1);
+}, 20 * 60_000);
+guard.unref();
+main()
+  .catch((err: unknown) => {
+    failed++;
+    console.log(`UI runner error: ${err instanceof Error ? err.stack : String(err)}`);
+  })
+  .finally(() => {
+    writeSummary('ui', passed, failed);
+    console.log(`UI tests: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s); ` +
+      `screenshots in ${path.relative(repoRoot, shots)}/`);
+    process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+  });
