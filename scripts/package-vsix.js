@@ -50,6 +50,7 @@ const required = [
   'node_modules/onnxruntime-node/dist/index.js',
   'node_modules/onnxruntime-common/package.json',
   'node_modules/onnxruntime-common/dist/cjs/index.js',
+  'node_modules/onnxruntime-common/dist/cjs/package.json',
   ...napiDirs.flatMap((d) => [
     `node_modules/onnxruntime-node/bin/${d}/linux/x64/onnxruntime_binding.node`,
     `node_modules/onnxruntime-node/bin/${d}/linux/x64/libonnxruntime.so.1`,
@@ -104,7 +105,8 @@ try {
   for (const d of napiDirs) copy(`node_modules/onnxruntime-node/bin/${d}/linux/x64`);
   if (fs.existsSync(path.join(ortDir, 'README.md'))) copy('node_modules/onnxruntime-node/README.md');
   copy('node_modules/onnxruntime-common', (r) => r === 'package.json' || r === 'README.md' || r === 'LICENSE' ||
-    (r.startsWith('dist/cjs/') && r.endsWith('.js')));
+    // dist/cjs/package.json says {"type":"commonjs"}; without it Node reads the CJS files as ES modules.
+    (r.startsWith('dist/cjs/') && (r.endsWith('.js') || r === 'dist/cjs/package.json')));
 
   const out = path.resolve(argValue('--out') ?? path.join(root, `${pkg.name}-${TARGET}-${pkg.version}.vsix`));
   fs.mkdirSync(path.dirname(out), { recursive: true });
