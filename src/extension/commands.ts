@@ -106,7 +106,12 @@ export class ClassifyCommands {
       await this.openInspector().exportJson();
       return undefined;
     }
-    await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'));
+    try {
+      await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'));
+    } catch (err) {
+      this.deps.notifier.error(`Could not write ${target.fsPath}: ${errorText(err)}. Choose a writable location.`, err);
+      return undefined;
+    }
     this.deps.log.info(`Exported the inspection to ${target.toString()}.`);
     return target;
   }
