@@ -1,7 +1,7 @@
 // Unsupported or broken tokenizer files fail with a TokenizerError that names the file, what was found,
 // and what is supported.
 
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -65,6 +65,7 @@ describe('TokenizerError cases', () => {
 
   describe('fromFolder', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenizer-errors-'));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const folder = (files: Record<string, string>): string => {
       const d = fs.mkdtempSync(path.join(dir, 'm-'));
       for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(d, name), body);
@@ -89,7 +90,6 @@ describe('TokenizerError cases', () => {
       const tok = TextTokenizer.fromFolder(d);
       assert.equal(tok.modelMaxLength, undefined);
       assert.equal(tok.padId, 0);
-      fs.rmSync(dir, { recursive: true, force: true });
     });
   });
 });
