@@ -1,0 +1,227 @@
+// fetchHubModel: a hub id in, a verified model folder out. Resolves the revision to a commit with one HEAD,
+// reuses a complete snapshot of that commit, otherwise HEADs every file (sizes for overall progress),
+// downloads what is missing, verifies, places each file atomically and marks the snapshot complete last.
+// When the hub cannot be reached, a complete snapshot recorded for the revision is used instead.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RepoCache, type CompleteMarker, type HubVariant, type VerifiedFile } from './cacheLayout';
+import { downloadFile, verify } from './download';
+import { HubError, isOfflineFailure } from './errors';
+import { cancelled, type NetOptions } from './http';
+import { headFile, type FileMeta, type HubTarget } from './hubClient';
+import { formatRef, isCommitHash, parseModelRef } from './modelRef';
+
+export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_AUTH_HINT = 'Set HF_TOKEN to a token with read access (CLI), or store one with the token command (VS Code).';
+
+/** Progress of one fetch; totals are undefined until the hub has reported every size. */
+export interface HubProgress {
+  /** The file being downloaded (repo-relative, e.g. onnx/model.onnx). */
+  file: string;
+  received: number;
+  total: number | undefined;
+  overallReceived: number;
+  overallTotal: number | undefined;
+  /** True for files found already verified in the cache. */
+  cached: boolean;
+}
+
+export interface FetchHubOptions {
+  /** Base cache folder; hub files go to <cacheDir>/hub/models--owner--name/. */
+  cacheDir: string;
+  variant: HubVariant;
+  /** Default: env HF_ENDPOINT, else https://huggingface.co. */
+  endpoint?: string;
+  token?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: HubProgress) => void;
+  /** Explicit proxy URL (VS Code's http.proxy); default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from env. */
+  proxy?: string;
+  noProxy?: string;
+  /** Stall timeout in ms (nothing received for this long); default 30 s. */
+  timeoutMs?: number;
+  /** Automatic resumes after a dropped connection or stall, per file; default 3. */
+  retries?: number;
+  /** Skip the network and use the cache only (default: env HF_HUB_OFFLINE=1). */
+  offline?: boolean;
+  /** How the calling program takes a token, appended to 401/403 messages. */
+  authHint?: string;
+  /** Extra CA certificates for TLS. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Environment for HF_ENDPOINT, HF_HUB_OFFLINE and the proxy variables (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface FetchHubResult {
+  /** The snapshot folder: a model folder in the Hugging Face layout, ready for Inspector.open. */
+  dir: string;
+  repo: string;
+  revision: string;
+  commit: string;
+  /** Nothing was downloaded: every file came verified from the cache. */
+  fromCache: boolean;
+  /** The hub could not be reached (or offline mode): the cached snapshot of the revision was used. */
+  offline: boolean;
+  files: VerifiedFile[];
+}
+
+/** Hub refs as parseModelRef returns them, or the string itself. */
+export type HubRefInput = string | { repo: string; revision: string };
+
+const ONNX_FILE: Record<HubVariant, string> = { fp32: 'onnx/model.onnx', quantized: 'onnx/model_quantized.onnx' };
+
+/** The files of a variant; tokenizer_config.json is optional like in a local folder. */
+export function variantFiles(variant: HubVariant): Array<{ file: string; optional: boolean }> {
+  return [
+    { file: 'config.json', optional: false },
+    { file: 'tokenizer.json', optional: false },
+    { file: 'tokenizer_config.json', optional: true },
+    { file: ONNX_FILE[variant], optional: false },
+  ];
+}
+
+export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): Promise<FetchHubResult> {
+  const ref = typeof input === 'string' ? parseModelRef(input) : { kind: 'hub' as const, ...input };
+  if (ref.kind !== 'hub') throw new HubError('HUB_BAD_ID', `"${input as string}" is a local folder, not a hub id.`, 'Open it as a folder instead.');
+  const env = opts.env ?? process.env;
+  const target: HubTarget = {
+    endpoint: opts.endpoint || env['HF_ENDPOINT'] || DEFAULT_ENDPOINT,
+    repo: ref.repo,
+    token: opts.token || undefined,
+    authHint: opts.authHint ?? DEFAULT_AUTH_HINT,
+  };
+  const net: NetOptions = { proxy: opts.proxy, noProxy: opts.noProxy, env, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal, ca: opts.ca };
+  const cache = new RepoCache(opts.cacheDir, ref.repo);
+  const name = `${formatRef(ref)} (${opts.variant})`;
+  const fromCache = (why: HubError): FetchHubResult => {
+    const commit = isCommitHash(ref.revision) ? ref.revision : cache.readRef(ref.revision);
+    const marker = commit ? cache.readComplete(commit, opts.variant) : undefined;
+    if (!commit || !marker) {
+      throw new HubError(why.code, `${why.message} No complete copy of ${name} is cached in ${cache.root}.`, why.hint);
+    }
+    return result(cache, ref.revision, marker, true, true);
+  };
+
+  const offline = opts.offline ?? /^(1|on|yes|true)$/i.test(env['HF_HUB_OFFLINE'] ?? '');
+  if (offline) return fromCache(new HubError('HUB_NETWORK', `Offline mode (HF_HUB_OFFLINE) is on.`, 'Turn it off to download the model.'));
+
+  let first: FileMeta;
+  try {
+    first = (await headFile(target, ref.revision, 'config.json', net))!;
+  } catch (err) {
+    if (isOfflineFailure(err)) return fromCache(err as HubError);
+    throw err;
+  }
+  const commit = first.commit;
+  const done = cache.readComplete(commit, opts.variant);
+  if (done) {
+    if (!isCommitHash(ref.revision)) cache.writeRef(ref.revision, commit);
+    reportCached(done.files, opts.onProgress);
+    return result(cache, ref.revision, done, true, false);
+  }
+
+  const unlock = cache.lock();
+  try {
+    const { marker, downloaded } = await download(target, commit, first, cache, net, opts);
+    cache.writeComplete(marker);
+    if (!isCommitHash(ref.revision)) cache.writeRef(ref.revision, commit);
+    return result(cache, ref.revision, marker, !downloaded, false);
+  } catch (err) {
+    // The hub went away mid-way: an older complete snapshot of the revision still serves (huggingface_hub does the same).
+    if (isOfflineFailure(err)) {
+      try {
+        return fromCache(err as HubError);
+      } catch {
+        // fall through to the original error, which says what broke
+      }
+    }
+    throw err;
+  } finally {
+    unlock();
+  }
+}
+
+async function download(
+  t: HubTarget,
+  commit: string,
+  first: FileMeta,
+  cache: RepoCache,
+  net: NetOptions,
+  opts: FetchHubOptions,
+): Promise<{ marker: CompleteMarker; downloaded: boolean }> {
+  const specs = variantFiles(opts.variant);
+  // Everything after the first HEAD asks for the commit, not the branch, so a push during the download
+  // cannot mix files of two commits.
+  const metas: Array<FileMeta | undefined> = [];
+  for (const s of specs) metas.push(s.file === first.file ? first : await headFile(t, commit, s.file, net, s.optional));
+  const known = metas.filter((m): m is FileMeta => m !== undefined);
+  const overallTotal = known.every((m) => m.size !== undefined) ? known.reduce((a, m) => a + m.size!, 0) : undefined;
+  const report = progressReporter(opts.onProgress, overallTotal);
+
+  const files: VerifiedFile[] = [];
+  const absent: string[] = [];
+  let downloaded = false;
+  for (const [i, spec] of specs.entries()) {
+    const m = metas[i];
+    if (!m) {
+      absent.push(spec.file);
+      continue;
+    }
+    if (opts.signal?.aborted) throw cancelled();
+    const dest = path.join(cache.snapshotDir(commit), ...m.file.split('/'));
+    let v: VerifiedFile | undefined;
+    if (fs.existsSync(dest)) {
+      // Placed by an earlier run (e.g. the other variant) and verified then; check again, it is cheap
+      // next to a download, and a file edited by hand is replaced instead of loaded.
+      try {
+        const d = await verify(m, dest);
+        v = { path: m.file, size: d.size, verification: d.verification, hash: d.hash };
+        report(m.file, d.size, m.size, true, true);
+      } catch (err) {
+        if (!(err instanceof HubError) || err.code !== 'HUB_VERIFY') throw err;
+      }
+    }
+    if (!v) {
+      const d = await downloadFile(t, m, cache, net, opts.retries ?? 3, (received) => report(m.file, received, m.size, false, false));
+      cache.place(d.part, commit, m.file);
+      report(m.file, d.size, m.size, false, true);
+      v = { path: m.file, size: d.size, verification: d.verification, hash: d.hash };
+      downloaded = true;
+    }
+    files.push(v);
+    report.finish(v.size);
+  }
+  return { marker: { repo: t.repo, commit, variant: opts.variant, files, absent, completedAt: new Date().toISOString() }, downloaded };
+}
+
+/** Progress with the bytes of finished files carried forward, at most ten reports a second per file. */
+function progressReporter(onProgress: FetchHubOptions['onProgress'], overallTotal: number | undefined) {
+  let finished = 0;
+  let last = 0;
+  const report = (file: string, received: number, total: number | undefined, cached: boolean, force: boolean): void => {
+    if (!onProgress) return;
+    const now = Date.now();
+    if (!force && now - last < 100) return;
+    last = now;
+    onProgress({ file, received, total, overallReceived: finished + received, overallTotal, cached });
+  };
+  report.finish = (size: number): void => {
+    finished += size;
+    last = 0;
+  };
+  return report;
+}
+
+function reportCached(files: VerifiedFile[], onProgress: FetchHubOptions['onProgress']): void {
+  const total = files.reduce((a, f) => a + f.size, 0);
+  let sum = 0;
+  for (const f of files) {
+    sum += f.size;
+    onProgress?.({ file: f.path, received: f.size, total: f.size, overallReceived: sum, overallTotal: total, cached: true });
+  }
+}
+
+function result(cache: RepoCache, revision: string, marker: CompleteMarker, fromCache: boolean, offline: boolean): FetchHubResult {
+  return { dir: cache.snapshotDir(marker.commit), repo: marker.repo, revision, commit: marker.commit, fromCache, offline, files: marker.files };
+}

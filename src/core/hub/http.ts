@@ -1,0 +1,138 @@
+// One HTTP exchange with everything a download needs around it: proxies (forward for http://, CONNECT
+// tunnel for https://), a stall timeout that covers connecting, waiting and every gap between body chunks,
+// and cancellation that tears the sockets down. Written on node's http/https/tls so the core needs no
+// dependency; sockets are never pooled (agent: false), so nothing lingers after a download.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { HubError } from './errors';
+import { proxyFor, type ProxySettings } from './proxy';
+
+export interface NetOptions extends ProxySettings {
+  /** Give up when nothing arrives for this long (connect, headers, or between body chunks). */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Extra trusted CA certificates (tests, corporate TLS inspection); node's defaults otherwise. */
+  ca?: string | Buffer | Array<string | Buffer>;
+}
+
+/** A response whose body the caller reads; call kick() per chunk and close() when done or giving up. */
+export interface Exchange {
+  res: http.IncomingMessage;
+  url: URL;
+  kick(): void;
+  close(): void;
+}
+
+type Destroyable = { destroy(err?: Error): void };
+
+export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, string>, o: NetOptions): Promise<Exchange> {
+  return new Promise((resolve, reject) => {
+    if (o.signal?.aborted) return reject(cancelled());
+    const live: Destroyable[] = [];
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const proxy = proxyFor(url, o);
+    const via = proxy ? ` through the proxy ${proxy.host}` : '';
+
+    const close = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      o.signal?.removeEventListener('abort', onAbort);
+      for (const d of live) d.destroy();
+    };
+    const fail = (err: HubError): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      o.signal?.removeEventListener('abort', onAbort);
+      // Destroying with the error makes a caller already reading the body see this error, not a bare "aborted".
+      for (const d of live) d.destroy(err);
+      if (!settled) {
+        settled = true;
+        reject(err);
+      }
+    };
+    const kick = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(
+        () => fail(new HubError('HUB_TIMEOUT', `${url.host}${via} sent nothing for ${Math.round(o.timeoutMs / 1000)} s (${method} ${url.pathname}).`, 'Check the network or proxy, then try again: the download resumes where it stopped.')),
+        o.timeoutMs,
+      );
+    };
+    const onAbort = (): void => fail(cancelled());
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    kick();
+
+    const onError = (err: Error): void => {
+      if (err instanceof HubError) return fail(err);
+      const code = (err as NodeJS.ErrnoException).code ?? err.message;
+      fail(new HubError('HUB_NETWORK', `Cannot reach ${url.host}${via}: ${code}.`, 'Check the network, the endpoint (HF_ENDPOINT) and the proxy settings (HTTPS_PROXY, NO_PROXY); a complete cached copy is used when offline.'));
+    };
+    const start = (mod: typeof http | typeof https, opts: https.RequestOptions): void => {
+      const req = mod.request({ ...opts, method, agent: false });
+      live.push(req);
+      req.once('error', onError);
+      req.once('response', (res) => {
+        live.push(res);
+        res.once('error', onError);
+        kick();
+        settled = true;
+        resolve({ res, url, kick, close });
+      });
+      req.end();
+    };
+
+    const target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
+    if (!proxy) {
+      start(url.protocol === 'https:' ? https : http, { ...target, path: url.pathname + url.search, headers, ca: o.ca });
+    } else if (url.protocol === 'http:') {
+      // Forward proxy: the request line carries the absolute URL.
+      start(proxy.protocol === 'https:' ? https : http, { ...proxyAddress(proxy), path: url.href, headers: { ...headers, host: url.host, ...proxyAuth(proxy) }, ca: o.ca });
+    } else {
+      const connect = (proxy.protocol === 'https:' ? https : http).request({
+        ...proxyAddress(proxy),
+        method: 'CONNECT',
+        path: `${url.hostname}:${target.port}`,
+        headers: { host: `${url.hostname}:${target.port}`, ...proxyAuth(proxy) },
+        agent: false,
+        ca: o.ca,
+      });
+      live.push(connect);
+      connect.once('error', onError);
+      connect.once('connect', (res, socket) => {
+        live.push(socket);
+        if (res.statusCode !== 200) {
+          return fail(new HubError(
+            'HUB_PROXY',
+            `The proxy ${proxy.host} refused a tunnel to ${url.host}: HTTP ${res.statusCode}.`,
+            res.statusCode === 407 ? 'Put the proxy credentials in the proxy URL (http://user:password@host:port).' : 'Check the proxy settings (HTTPS_PROXY, NO_PROXY, or VS Code\'s http.proxy).',
+          ));
+        }
+        kick();
+        start(https, {
+          ...target,
+          path: url.pathname + url.search,
+          headers,
+          ca: o.ca,
+          createConnection: () => tls.connect({ socket, host: target.host, servername: net.isIP(target.host) ? undefined : target.host, ca: o.ca }),
+        });
+      });
+      connect.end();
+    }
+  });
+}
+
+export function cancelled(): HubError {
+  return new HubError('CANCELLED', 'The download was cancelled.', 'Start it again to resume where it stopped.');
+}
+
+function proxyAddress(proxy: URL): { host: string; port: number } {
+  return { host: proxy.hostname.replace(/^\[|\]$/g, ''), port: Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80) };
+}
+
+function proxyAuth(proxy: URL): Record<string, string> {
+  if (!proxy.username) return {};
+  const cred = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'proxy-authorization': `Basic ${Buffer.from(cred).toString('base64')}` };
+}

@@ -1,0 +1,7 @@
+// Models by hub id: the public surface for the CLI and the extension.
+export type { CompleteMarker, HubVariant, Verification, VerifiedFile } from './cacheLayout';
+export { HubError, type HubErrorCode } from './errors';
+export { DEFAULT_ENDPOINT, fetchHubModel, variantFiles, type FetchHubOptions, type FetchHubResult, type HubProgress, type HubRefInput } from './fetchModel';
+export { DEFAULT_REVISION, formatRef, isCommitHash, parseModelRef, type ModelRef } from './modelRef';
+export { formatBytes, renderLine, TerminalProgress, type ProgressStream } from './progress';
+export { resolveModelArg, type ResolveModelOptions } from './resolveModel';
