@@ -201,6 +201,11 @@ suite('classify', () => {
     assert.equal(saved.aggregate.label, r.inspection.aggregate.label);
     assert.deepEqual(saved.aggregate.logits, r.inspection.aggregate.logits);
     assert.equal(saved.windows.length, r.inspection.windows.length);
+    // A target that cannot be written (its "folder" is a file) gets an error message, not a failed command.
+    const from = a.messages().length;
+    const bad = vscode.Uri.file(path.join(target.fsPath, 'nested.json'));
+    assert.equal(await vscode.commands.executeCommand('distilbertInspector.exportJson', bad), undefined);
+    assert.ok(messagesSince(a, from).some((m) => m.level === 'error' && m.text.includes(bad.fsPath)), JSON.stringify(messagesSince(a, from)));
   });
 });
 
