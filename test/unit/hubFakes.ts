@@ -1,0 +1,230 @@
+// Loopback stand-ins for the Hugging Face hub, its file host and a proxy, for the hub*.test.ts files.
+// The fake hub answers the hub's URL scheme with the hub's headers: small git files come back 200 with
+// ETag = git blob sha1; LFS files (*.onnx) come back 302 to the "CDN" with X-Linked-Etag = sha256,
+// X-Linked-Size and X-Repo-Commit; errors carry X-Error-Code. Everything binds 127.0.0.1 on ephemeral ports.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { FIXTURES } from './helpers';
+
+export const FIXTURE_DIR = path.join(FIXTURES, 'tiny-distilbert-o17-gemm');
+export const COMMIT = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+
+export interface Recorded {
+  server: 'hub' | 'cdn';
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** How the CDN misbehaves for the next requests of a test. */
+export interface CdnMode {
+  /** Cut the connection after this many body bytes, on the first `dropTimes` responses (default 1). */
+  dropAfter?: number;
+  dropTimes?: number;
+  /** Flip one byte in the middle of the body (same length). */
+  corrupt?: boolean;
+  /** Send this many bytes, then nothing more (the connection stays open). */
+  stallAfter?: number;
+  /** Send the body in 8 kB chunks with this delay between them. */
+  chunkDelayMs?: number;
+  /** Answer 200 with the whole file even to a Range request. */
+  ignoreRange?: boolean;
+}
+
+export interface FakeRepo {
+  commit: string;
+  files: Map<string, Buffer>;
+  /** When set, requests need `Authorization: Bearer <token>`. */
+  token?: string;
+}
+
+export function gitBlobSha1(data: Buffer): string {
+  return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The fixture as the hub's Xenova repositories lay it out. */
+export function fixtureFiles(): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) {
+    const p = path.join(FIXTURE_DIR, ...f.split('/'));
+    if (fs.existsSync(p)) files.set(f, fs.readFileSync(p));
+  }
+  return files;
+}
+
+export class FakeHub {
+  readonly repos = new Map<string, FakeRepo>();
+  readonly requests: Recorded[] = [];
+  cdnMode: CdnMode = {};
+  private drops = 0;
+  private hubServer!: http.Server;
+  private cdnServer!: http.Server;
+  hubUrl = '';
+  cdnUrl = '';
+
+  constructor(private readonly tls?: { key: string; cert: string }) {}
+
+  async start(): Promise<this> {
+    const make = (h: http.RequestListener): http.Server => (this.tls ? https.createServer(this.tls, h) : http.createServer(h));
+    this.hubServer = make((req, res) => this.hub(req, res));
+    this.cdnServer = make((req, res) => this.cdn(req, res));
+    const scheme = this.tls ? 'https' : 'http';
+    this.hubUrl = `${scheme}://127.0.0.1:${await listen(this.hubServer)}`;
+    this.cdnUrl = `${scheme}://127.0.0.1:${await listen(this.cdnServer)}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([close(this.hubServer), close(this.cdnServer)]);
+  }
+
+  setMode(mode: CdnMode): void {
+    this.cdnMode = mode;
+    this.drops = 0;
+  }
+
+  of(server: 'hub' | 'cdn', method = 'GET'): Recorded[] {
+    return this.requests.filter((r) => r.server === server && r.method === method);
+  }
+
+  private hub(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.requests.push({ server: 'hub', method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const m = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(req.url ?? '');
+    const fail = (status: number, code: string): void => {
+      res.writeHead(status, { 'x-error-code': code, 'content-type': 'text/plain' }).end(`${code}\n`);
+    };
+    if (!m) return fail(404, 'NotFound');
+    const repo = this.repos.get(`${m[1]}/${m[2]}`);
+    // The hub answers 401 for a private repo without a valid token, and also for one that does not exist.
+    if (repo?.token && req.headers.authorization !== `Bearer ${repo.token}`) return fail(401, 'RepoNotFound');
+    if (!repo) return fail(404, 'RepoNotFound');
+    const rev = decodeURIComponent(m[3]!);
+    if (rev !== 'main' && rev !== repo.commit) return fail(404, 'RevisionNotFound');
+    const file = m[4]!.split('/').map(decodeURIComponent).join('/');
+    const data = repo.files.get(file);
+    if (!data) return fail(404, 'EntryNotFound');
+    const common = { 'x-repo-commit': repo.commit, 'accept-ranges': 'bytes' };
+    if (file.endsWith('.onnx')) {
+      const sha = sha256(data);
+      const pointer = Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha}\nsize ${data.length}\n`);
+      const body = `Found. Redirecting to ${this.cdnUrl}/blobs/${sha}`;
+      res.writeHead(302, {
+        ...common,
+        location: `${this.cdnUrl}/blobs/${sha}?X-Amz-Signature=fake`,
+        'x-linked-etag': `"${sha}"`,
+        'x-linked-size': String(data.length),
+        etag: `"${gitBlobSha1(pointer)}"`,
+        'content-length': String(Buffer.byteLength(body)),
+      });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    res.writeHead(200, { ...common, etag: `"${gitBlobSha1(data)}"`, 'content-length': String(data.length), 'content-type': 'application/json' });
+    res.end(req.method === 'HEAD' ? undefined : data);
+  }
+
+  private cdn(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.requests.push({ server: 'cdn', method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const sha = /^\/blobs\/([0-9a-f]{64})/.exec(req.url ?? '')?.[1];
+    const data = [...this.repos.values()].flatMap((r) => [...r.files.values()]).find((d) => sha256(d) === sha);
+    if (!data) return void res.writeHead(404).end();
+    const etag = `"${createHash('md5').update(data).digest('hex')}"`;
+    const mode = this.cdnMode;
+    let body = data;
+    if (mode.corrupt) {
+      body = Buffer.from(data);
+      const i = body.length >> 1;
+      body[i] = body[i]! ^ 0xff;
+    }
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const ifRange = req.headers['if-range'];
+    let start = 0;
+    if (range && !mode.ignoreRange && (ifRange === undefined || ifRange === etag)) {
+      start = Number(range[1]);
+      if (start >= data.length) return void res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
+      res.writeHead(206, { etag, 'accept-ranges': 'bytes', 'content-length': String(data.length - start), 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` });
+    } else {
+      res.writeHead(200, { etag, 'accept-ranges': 'bytes', 'content-length': String(data.length) });
+    }
+    if (req.method === 'HEAD') return void res.end();
+    let rest = body.subarray(start);
+    if (mode.dropAfter !== undefined && this.drops < (mode.dropTimes ?? 1)) {
+      this.drops++;
+      res.write(rest.subarray(0, mode.dropAfter), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
+    if (mode.stallAfter !== undefined) return void res.write(rest.subarray(0, mode.stallAfter));
+    if (!mode.chunkDelayMs) return void res.end(rest);
+    const pump = (): void => {
+      if (res.destroyed) return;
+      if (!rest.length) return void res.end();
+      res.write(rest.subarray(0, 8192));
+      rest = rest.subarray(8192);
+      setTimeout(pump, mode.chunkDelayMs);
+    };
+    pump();
+  }
+}
+
+/** A forward proxy (absolute-URL requests) and CONNECT tunnel, for loopback targets only. */
+export class FakeProxy {
+  readonly seen: Array<{ method: string; target: string }> = [];
+  private readonly sockets = new Set<net.Socket>();
+  private server!: http.Server;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      this.seen.push({ method: req.method ?? '', target: req.url ?? '' });
+      const target = new URL(req.url ?? '');
+      if (target.hostname !== '127.0.0.1') return void res.writeHead(403).end();
+      const up = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers, agent: false }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    this.server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      this.seen.push({ method: 'CONNECT', target: req.url ?? '' });
+      const [host, port] = (req.url ?? '').split(':');
+      if (host !== '127.0.0.1') return void client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      this.sockets.add(client);
+      const up = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.write(head);
+        up.pipe(client);
+        client.pipe(up);
+      });
+      this.sockets.add(up);
+      up.on('error', () => client.destroy());
+      client.on('error', () => up.destroy());
+    });
+    this.url = `http://127.0.0.1:${await listen(this.server)}`;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return close(this.server);
+  }
+}
+
+function listen(server: http.Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+function close(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
