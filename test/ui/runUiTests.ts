@@ -85,6 +85,7 @@ function buildVsix(dir: string): string {
 }
 
 async function main(): Promise<void> {
+  fs.rmSync(shots, { recursive: true, force: true }); // only this run's pictures, never stale ones
   fs.mkdirSync(shots, { recursive: true });
   codeServerEntry(); // fail early with the install hint
   const settings: Record<string, unknown> = {
