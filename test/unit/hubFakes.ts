@@ -66,6 +66,8 @@ export class FakeHub {
   readonly requests: Recorded[] = [];
   cdnMode: CdnMode = {};
   private drops = 0;
+  /** Connections the CDN has open right now (a cancelled download must leave none). */
+  readonly cdnSockets = new Set<net.Socket>();
   private hubServer!: http.Server;
   private cdnServer!: http.Server;
   hubUrl = '';
@@ -77,6 +79,10 @@ export class FakeHub {
     const make = (h: http.RequestListener): http.Server => (this.tls ? https.createServer(this.tls, h) : http.createServer(h));
     this.hubServer = make((req, res) => this.hub(req, res));
     this.cdnServer = make((req, res) => this.cdn(req, res));
+    this.cdnServer.on(this.tls ? 'secureConnection' : 'connection', (sock: net.Socket) => {
+      this.cdnSockets.add(sock);
+      sock.once('close', () => this.cdnSockets.delete(sock));
+    });
     const scheme = this.tls ? 'https' : 'http';
     this.hubUrl = `${scheme}://127.0.0.1:${await listen(this.hubServer)}`;
     this.cdnUrl = `${scheme}://127.0.0.1:${await listen(this.cdnServer)}`;

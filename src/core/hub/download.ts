@@ -4,8 +4,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { cacheError, type RepoCache, type Verification } from './cacheLayout';
 import { HubError } from './errors';
 import { send, type Exchange, type NetOptions } from './http';
@@ -87,19 +85,35 @@ async function fetchInto(t: HubTarget, meta: FileMeta, part: string, net: NetOpt
     }
     onBytes(have);
     let received = have;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
+    await new Promise<void>((resolve, reject) => {
+      // Not stream.pipeline: on an error it destroys the file stream and drops bytes still buffered; here
+      // everything received is flushed to the part file first, so a resume loses nothing.
+      const out = fs.createWriteStream(part, { flags: append ? 'a' : 'w' });
+      let failure: unknown;
+      const stop = (err: unknown): void => {
+        failure ??= err;
+        out.end();
+      };
+      out.on('error', (err) => {
+        failure ??= cacheError(part, err);
+        res.destroy();
+      });
+      out.on('close', () => (failure ? reject(failure) : resolve()));
+      res.on('data', (chunk: Buffer) => {
         ex.kick();
         received += chunk.length;
         onBytes(received);
-        done(null, chunk);
-      },
-    });
-    await pipeline(res, counter, fs.createWriteStream(part, { flags: append ? 'a' : 'w' })).catch((err: unknown) => {
+        if (!out.write(chunk)) {
+          res.pause();
+          out.once('drain', () => res.resume());
+        }
+      });
+      res.on('error', stop);
+      res.on('close', () => (res.complete ? out.end() : stop(new Error('connection closed'))));
+    }).catch((err: unknown) => {
       if (err instanceof HubError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'EPERM') throw cacheError(part, err);
-      throw new HubError('HUB_NETWORK', `The connection to ${ex.url.host} broke after ${received} bytes of ${meta.file} (${code ?? (err as Error).message}).`, 'Try again: the download resumes where it stopped.');
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new HubError('HUB_NETWORK', `The connection to ${ex.url.host} broke after ${received} bytes of ${meta.file} (${code}).`, 'Try again: the download resumes where it stopped.');
     });
   } finally {
     ex.close();
