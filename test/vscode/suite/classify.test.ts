@@ -151,6 +151,18 @@ suite('classify', () => {
     assert.equal(r2.inspection.coverage.textLength, 20);
   });
 
+  test('closing the panel mid-run is fine: the result still reaches the status bar', async () => {
+    await openEditor('short.txt');
+    const run = classifyFile(workspaceUri('long.txt'));
+    await until(() => a.statusText().includes('sync~spin'), 'the long file request to start');
+    await until(() => panelTabs().length > 0, 'the Activation Inspector tab');
+    await vscode.window.tabGroups.close(panelTabs());
+    assert.equal(panelTabs().length, 0);
+    const r = await run;
+    assert.ok(r, 'the run finishes');
+    assert.ok(a.statusText().includes(r.inspection.aggregate.label), a.statusText());
+  });
+
   test('editing the document clears its decorations; turning decorations off hides them', async () => {
     const doc = await vscode.workspace.openTextDocument({ content: 'What a lovely, generous film.\nI would watch it again.\n' });
     const editor = await openEditor(doc);
@@ -186,10 +198,6 @@ suite('classify', () => {
     const r = await classifyFile();
     assert.ok(r);
     await vscode.commands.executeCommand('distilbertInspector.openInspector');
-    const panelTabs = (): vscode.Tab[] =>
-      vscode.window.tabGroups.all
-        .flatMap((g) => g.tabs)
-        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('distilbertInspector.inspector'));
     // The workbench creates the tab asynchronously; the tab model catches up shortly after.
     await until(() => panelTabs().length > 0, 'the Activation Inspector tab');
     assert.equal(panelTabs().length, 1, 'one Activation Inspector panel');
@@ -215,4 +223,11 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** The Activation Inspector's tabs (the workbench prefixes the view type). */
+function panelTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('distilbertInspector.inspector'));
 }
