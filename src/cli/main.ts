@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InspectorError, toInspectorError } from '../core/errors';
+import { resolveModelArg } from '../core/hub';
 import { Inspector, defaultModelDir } from '../core/inspector';
+import type { OnnxVariant } from '../core/model/modelFolder';
 import { decodeTextFile } from '../core/text/textInput';
 import { formatInspection } from './format';
 
@@ -13,7 +15,10 @@ const USAGE = `usage: distilbert-inspector [options] "text to classify"
 
 options:
   --file PATH          classify a whole file (windows over long text)
-  --model DIR          model folder in the Hugging Face layout (default: the bundled distilbert-sst2-small)
+  --model DIR|ID       model folder in the Hugging Face layout (default: the bundled distilbert-sst2-small),
+                       or a hub id owner/name[@revision], downloaded once into the cache (token: $HF_TOKEN,
+                       endpoint: $HF_ENDPOINT, proxy: $HTTPS_PROXY/$NO_PROXY, offline: $HF_HUB_OFFLINE=1)
+  --variant V          ONNX graph: fp32 (onnx/model.onnx, default) or quantized (onnx/model_quantized.onnx)
   --json               print machine-readable JSON
   --window-tokens N    tokens per window, [CLS]/[SEP] included (default: the model's max length)
   --overlap N          word pieces shared by consecutive windows (default 64)
@@ -21,13 +26,15 @@ options:
   --window N           which window gets the detailed view (1-based, default 1)
   --top K              units listed toward/against each label (default 5)
   --threads N          ONNX Runtime threads (default: one per core)
-  --cache-dir DIR      where tapped graphs are cached (default: $XDG_CACHE_HOME/distilbert-inspector)
+  --cache-dir DIR      where tapped graphs and hub downloads (DIR/hub) are cached
+                       (default: $DISTILBERT_INSPECTOR_CACHE or $XDG_CACHE_HOME/distilbert-inspector)
   -h, --help           this help`;
 
 export interface CliArgs {
   text: string | undefined;
   file: string | undefined;
   model: string;
+  variant: OnnxVariant;
   json: boolean;
   windowTokens: number | undefined;
   overlap: number | undefined;
@@ -44,6 +51,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     text: undefined,
     file: undefined,
     model: defaultModelDir(),
+    variant: 'fp32',
     json: false,
     windowTokens: undefined,
     overlap: undefined,
@@ -71,6 +79,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     switch (a) {
       case '--file': args.file = value(); break;
       case '--model': args.model = value(); break;
+      case '--variant': {
+        const v = value();
+        if (v !== 'fp32' && v !== 'quantized') throw usage(`--variant is fp32 or quantized, got "${v}".`);
+        args.variant = v;
+        break;
+      }
       case '--json': args.json = true; break;
       case '--window-tokens': args.windowTokens = int(); break;
       case '--overlap': args.overlap = int(); break;
@@ -116,7 +130,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const { text } = readInput(args);
-    inspector = await Inspector.open({ modelDir: args.model, cacheDir: args.cacheDir, threads: args.threads });
+    // A hub id is downloaded (or found in the cache) first; progress goes to stderr so --json stays clean.
+    const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: args.variant, progress: process.stderr });
+    inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
     const ins = await inspector.inspect(text, {
       windowTokens: args.windowTokens,
       overlap: args.overlap,

@@ -163,3 +163,12 @@ function isAlive(pid: number): boolean {
 function safeName(etag: string): string {
   return /^[A-Za-z0-9._-]{1,100}$/.test(etag) && !etag.startsWith('.') ? etag : Buffer.from(etag).toString('base64url').slice(0, 100);
 }
+
+/** "owner/name@commit12" for a snapshot folder of this cache (for display: the folder's own name is the commit). */
+export function snapshotDisplayName(dir: string): string | undefined {
+  const parts = path.resolve(dir).split(path.sep);
+  const n = parts.length;
+  const m = /^models--(.+?)--(.+)$/.exec(parts[n - 3] ?? '');
+  if (!m || parts[n - 2] !== 'snapshots' || !/^[0-9a-f]{40}$/.test(parts[n - 1] ?? '')) return undefined;
+  return `${m[1]}/${m[2]}@${parts[n - 1]!.slice(0, 12)}`;
+}

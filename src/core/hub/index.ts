@@ -1,5 +1,5 @@
 // Models by hub id: the public surface for the CLI and the extension.
-export type { CompleteMarker, HubVariant, Verification, VerifiedFile } from './cacheLayout';
+export { snapshotDisplayName, type CompleteMarker, type HubVariant, type Verification, type VerifiedFile } from './cacheLayout';
 export { HubError, type HubErrorCode } from './errors';
 export { DEFAULT_ENDPOINT, fetchHubModel, variantFiles, type FetchHubOptions, type FetchHubResult, type HubProgress, type HubRefInput } from './fetchModel';
 export { DEFAULT_REVISION, formatRef, isCommitHash, parseModelRef, type ModelRef } from './modelRef';

@@ -61,7 +61,7 @@ export class TerminalProgress {
       if (!fileDone && t - this.lastDraw < 100 && p.file === this.lastFile) return;
       this.lastDraw = t;
       this.lastFile = p.file;
-      this.out.write(`\r${renderLine(p, rate, this.out.columns ?? 80)}\x1b[K`);
+      this.out.write(`\r${renderLine(p, rate, this.out.columns || 80)}\x1b[K`);
       this.drawn = true;
       return;
     }
