@@ -25,12 +25,17 @@ export interface Exchange {
   close(): void;
 }
 
-type Destroyable = { destroy(err?: Error): void };
+type Destroyable = { destroy(err?: Error): void; on(event: 'error', l: (err: Error) => void): unknown };
 
 export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, string>, o: NetOptions): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     if (o.signal?.aborted) return reject(cancelled());
     const live: Destroyable[] = [];
+    // Everything we may destroy with an error keeps an error listener: destroy(err) re-emits it.
+    const track = (d: Destroyable): void => {
+      live.push(d);
+      d.on('error', onError);
+    };
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     const proxy = proxyFor(url, o);
@@ -71,11 +76,9 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
     };
     const start = (mod: typeof http | typeof https, opts: https.RequestOptions): void => {
       const req = mod.request({ ...opts, method, agent: false });
-      live.push(req);
-      req.once('error', onError);
+      track(req);
       req.once('response', (res) => {
-        live.push(res);
-        res.once('error', onError);
+        track(res);
         kick();
         settled = true;
         resolve({ res, url, kick, close });
@@ -98,10 +101,9 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
         agent: false,
         ca: o.ca,
       });
-      live.push(connect);
-      connect.once('error', onError);
+      track(connect);
       connect.once('connect', (res, socket) => {
-        live.push(socket);
+        track(socket);
         if (res.statusCode !== 200) {
           return fail(new HubError(
             'HUB_PROXY',
