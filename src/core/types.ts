@@ -51,9 +51,17 @@ export interface Stages {
   relu: number[];
   /** [CLS] hidden state after each transformer block (n_layers x dim). */
   layers: number[][];
+  /**
+   * Int8 (dynamically quantized) classifier only: the vector it really multiplies, dequantize(quantize(relu)).
+   * The contributions use it, so they add up to the quantized graph's logits.
+   */
+  classifierInput?: number[];
 }
 
-/** Logit l = bias + sum_u units[u]; units[u] = classifier.weight[l][u] * relu[u]. */
+/**
+ * Logit l = bias + sum_u units[u]; units[u] = classifier.weight[l][u] * relu[u] (for an int8 classifier:
+ * dequantized weight x stages.classifierInput[u]).
+ */
 export interface LogitContribution {
   bias: number;
   units: number[];

@@ -177,26 +177,62 @@ describe('dynamically quantized graphs (structure only)', () => {
     assert.equal(p.plan.outputs.layers[1], 'cls');
   });
 
-  it('a quantized classifier is reported as such', async () => {
+  it('a quantized classifier (int8 weight, no weight zero point, weight scale 1) is tapped and dequantized', async () => {
     const g: Buffer[] = [];
     const cls = quantizedBlocks(g);
     g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]), node('Relu', ['pre'], ['relu']));
     quantizedLinear(g, 'relu', 'c.w', 'c.mm');
-    g.push(floats('c.b', [D], seq(D, 0.1)), node('Add', ['c.mm', 'c.b'], ['logits']));
+    g.push(floats('c.b', [D], seq(D, 0.1)), node('Add', ['c.b', 'c.mm'], ['logits']));
+    g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', D]));
+    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    assert.equal(p.plan.head.classifierOp, 'MatMulInteger+Add');
+    assert.equal(p.plan.head.preClassifierOp, 'Gemm');
+    assert.equal(p.plan.head.quantized, true);
+    // int8 payload (i * 37) % 255 read as signed bytes, stored [in][out], returned [out][in].
+    const signed = (k: number): number => (((k * 37) % 255) << 24) >> 24;
+    assert.deepEqual(Array.from(p.weights.classifierWeight), Array.from({ length: D * D }, (_, k) => signed((k % D) * D + Math.floor(k / D))));
+    const session = await ort.InferenceSession.create(p.path);
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(seq(3 * D, 1, 0.5)), [1, 3, D]) });
+    const input = out[p.plan.outputs.classifierInput!]!.data as Float32Array;
+    const logits = out['logits']!.data as Float32Array;
+    for (let l = 0; l < D; l++) {
+      let s = p.weights.classifierBias[l]!;
+      for (let u = 0; u < D; u++) s += p.weights.classifierWeight[l * D + u]! * input[u]!;
+      assert.ok(Math.abs(s - logits[l]!) <= 1e-4 * Math.max(1, Math.abs(s)), `logit ${l}: ${s} vs ${logits[l]}`);
+    }
+    await session.release();
+  });
+
+  it('another quantized form (QLinearMatMul) is reported as such', async () => {
+    const g: Buffer[] = [];
+    const cls = quantizedBlocks(g);
+    g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]), node('Relu', ['pre'], ['relu']));
+    g.push(int8('c.w', [D, D], D * D), node('QLinearMatMul', ['relu', 's', 'z', 'c.w', 's', 'z', 's', 'z'], ['c.q']), node('Cast', ['c.q'], ['logits'], [attrInt('to', 1)]));
     g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', D]));
     const e = await graphError(write(model(g)));
     assert.equal(e.code, 'UNSUPPORTED');
-    assert.match(e.message, /classifier is quantized .*(MatMulInteger|DynamicQuantizeLinear)/);
+    assert.match(e.message, /classifier is quantized in a form other than dynamic MatMulInteger .*QLinearMatMul/);
   });
 });
 
 describe('errors name the file and what was found instead', () => {
-  it('a head with Tanh instead of ReLU', async () => {
-    const file = headGraph({ activation: 'Tanh' });
+  it('a head with Sigmoid instead of ReLU or tanh', async () => {
+    const file = headGraph({ activation: 'Sigmoid' });
     const e = await graphError(file);
     assert.equal(e.code, 'NO_HEAD');
-    assert.match(e.message, /Tanh/);
+    assert.match(e.message, /reads Sigmoid .*expected a Relu or Tanh/);
     assert.ok(e.message.includes(file));
+  });
+
+  it('a tanh (pooler) head passes the head check; DistilBERT wants ReLU', async () => {
+    // No blocks in this graph, so a recognised head gets as far as the layer search.
+    assert.equal((await graphError(headGraph({ activation: 'Tanh' }))).code, 'LAYERS');
+    const cache = fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-'));
+    await assert.rejects(prepareTappedModel(headGraph({ activation: 'Tanh' }), cache, { headKind: 'distilbert' }), (e: GraphError) => {
+      assert.equal(e.code, 'NO_HEAD');
+      assert.match(e.message, /no distilbert classification head \(pre_classifier -> ReLU -> classifier\).*reads Tanh .*expected a Relu/);
+      return true;
+    });
   });
 
   it('no output named logits', async () => {

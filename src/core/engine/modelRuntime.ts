@@ -136,7 +136,7 @@ export class ModelRuntime {
       else throw new InspectorError('GRAPH_INVALID', `The graph wants an input "${name}" this inspector does not know.`, 'Export with inputs input_ids and attention_mask only.');
     }
     const o = this.plan.outputs;
-    const fetches = [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers];
+    const fetches = [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers, ...(o.classifierInput ? [o.classifierInput] : [])];
     let out: ort.InferenceSession.ReturnType;
     try {
       out = await this.session.run(feeds, fetches);
@@ -148,16 +148,17 @@ export class ModelRuntime {
       const width = t.dims[t.dims.length - 1]!;
       return Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width));
     };
-    return batch.map((_, r) => ({
-      logits: row(o.logits, r),
-      stages: { cls: row(o.cls, r), preClassifier: row(o.preClassifier, r), relu: row(o.relu, r), layers: o.layers.map((l) => row(l, r)) },
-    }));
+    return batch.map((_, r) => {
+      const stages: Stages = { cls: row(o.cls, r), preClassifier: row(o.preClassifier, r), relu: row(o.relu, r), layers: o.layers.map((l) => row(l, r)) };
+      if (o.classifierInput) stages.classifierInput = row(o.classifierInput, r);
+      return { logits: row(o.logits, r), stages };
+    });
   }
 
   private windowResult(plan: WindowPlan, enc: Encoding, row: { stages: Stages; logits: number[] }, truncated: boolean): WindowResult {
     const { labels, problemType } = this.info.model;
     const probs = toProbabilities(row.logits, problemType);
-    const contributions = decomposeLogits(row.stages.relu, this.weights.classifierWeight, this.weights.classifierBias, labels);
+    const contributions = decomposeLogits(row.stages.classifierInput ?? row.stages.relu, this.weights.classifierWeight, this.weights.classifierBias, labels);
     return {
       start: plan.start,
       end: plan.end,

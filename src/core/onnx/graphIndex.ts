@@ -10,7 +10,7 @@ const ATTR = { name: 1, f: 2, i: 3, s: 4, t: 5, ints: 8 } as const;
 const TENSOR = { dims: 1, dataType: 2, floatData: 4, int32Data: 5, int64Data: 7, name: 8, rawData: 9, dataLocation: 14 } as const;
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, FLOAT16: 10, DOUBLE: 11 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10, DOUBLE: 11 } as const;
 
 /** An initializer (or Constant value) whose payload has been located but not read. */
 export interface TensorRef {

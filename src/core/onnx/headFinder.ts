@@ -1,15 +1,28 @@
-// Finds DistilBERT's classification head by walking the data flow back from the `logits` output:
-// classifier <- ReLU <- pre_classifier <- [CLS] row selection <- last hidden state. No node names are
-// trusted; each step checks the op and its constants, and a failure says what was found instead.
+// Finds the classification head by walking the data flow back from the `logits` output:
+// classifier <- activation <- dense <- [CLS] row selection <- last hidden state, where dense/activation
+// are DistilBERT's pre_classifier + ReLU, BERT's pooler (dense + tanh) or RoBERTa's classifier.dense +
+// tanh. No node names are trusted; each step checks the op and its constants, and a failure says what
+// was found instead.
 import { GraphError } from './errors';
 import { GraphIndex, NodeInfo } from './graphIndex';
 import { LinearMatch, constantOf, describeNode, matchLinear, realProducer, realTensor } from './linear';
 import { readInts } from './tensorValues';
 
+/** Which model family's head: DistilBERT (pre_classifier + ReLU), BERT (pooler + tanh), RoBERTa (classifier.dense + tanh). */
+export type HeadKind = 'distilbert' | 'bert' | 'roberta';
+export type HeadActivation = 'relu' | 'tanh';
+
+/** The activation each family's head uses between its two Linear layers. */
+export const HEAD_ACTIVATION: Record<HeadKind, HeadActivation> = { distilbert: 'relu', bert: 'tanh', roberta: 'tanh' };
+const ACTIVATION_OPS: Record<string, HeadActivation> = { Relu: 'relu', Tanh: 'tanh' };
+
 export interface HeadMatch {
   logits: string;
   classifier: LinearMatch;
+  /** The activation's output (ReLU or tanh), the tensor the classifier reads. */
   relu: string;
+  activation: HeadActivation;
+  /** The dense layer before the activation (pre_classifier / pooler.dense / classifier.dense). */
   preClassifier: LinearMatch;
   /** The tensor pre_classifier reads: the [CLS] vector. */
   cls: string;
@@ -20,7 +33,8 @@ export interface HeadMatch {
 
 const LOGITS = 'logits';
 
-export function findHead(g: GraphIndex, file: string): HeadMatch {
+/** `expected` (from config.json's architecture) pins the activation; without it ReLU or tanh is accepted. */
+export function findHead(g: GraphIndex, file: string, expected?: HeadKind): HeadMatch {
   if (!g.outputs.includes(LOGITS)) {
     throw new GraphError(
       'NO_LOGITS',
@@ -28,11 +42,13 @@ export function findHead(g: GraphIndex, file: string): HeadMatch {
       'Export the sequence classifier with output_names=["logits"] (as Hugging Face/optimum exports do).',
     );
   }
+  const wantOp = expected ? (HEAD_ACTIVATION[expected] === 'relu' ? 'Relu' : 'Tanh') : undefined;
+  const shape = expected === 'distilbert' ? 'pre_classifier -> ReLU -> classifier' : expected ? 'dense -> tanh -> classifier' : 'dense -> ReLU or tanh -> classifier';
   const noHead = (what: string): GraphError =>
     new GraphError(
       'NO_HEAD',
-      `${file}: no DistilBERT classification head (pre_classifier -> ReLU -> classifier) found: ${what}`,
-      'Use a DistilBertForSequenceClassification export; other heads (e.g. BERT pooler + tanh) are not supported.',
+      `${file}: no ${expected ?? 'sequence'} classification head (${shape}) found: ${what}`,
+      'Use a DistilBertForSequenceClassification, BertForSequenceClassification or RobertaForSequenceClassification export whose config.json names that architecture.',
     );
   const linearOrThrow = (tensor: string, role: string): LinearMatch => {
     const m = matchLinear(g, tensor);
@@ -40,33 +56,35 @@ export function findHead(g: GraphIndex, file: string): HeadMatch {
       if (m.quantized) {
         throw new GraphError(
           'UNSUPPORTED',
-          `${file}: the ${role} is quantized (${m.found}); quantized heads are not supported yet`,
-          'Use the fp32 model (onnx/model.onnx) instead of model_quantized.onnx.',
+          `${file}: the ${role} is quantized in a form other than dynamic MatMulInteger (${m.found})`,
+          'Use the fp32 model (onnx/model.onnx), or a model quantized with onnxruntime quantize_dynamic.',
         );
       }
-      throw noHead(`'${tensor}' (${role}) is produced by ${m.found}, not a Linear layer (Gemm or MatMul+Add)`);
+      throw noHead(`'${tensor}' (${role}) is produced by ${m.found}, not a Linear layer (Gemm, MatMul+Add or dynamically quantized MatMulInteger)`);
     }
     return m;
   };
 
   const classifier = linearOrThrow(LOGITS, 'classifier');
-  const reluNode = realProducer(g, classifier.input);
-  if (reluNode?.opType !== 'Relu') {
-    throw noHead(`the classifier (${describeNode(classifier.nodes[0])}) reads ${describeNode(reluNode)}, expected a Relu`);
+  const actNode = realProducer(g, classifier.input);
+  const activation = actNode ? ACTIVATION_OPS[actNode.opType] : undefined;
+  if (!actNode || !activation || (wantOp && actNode.opType !== wantOp)) {
+    throw noHead(`the classifier (${describeNode(classifier.nodes[0])}) reads ${describeNode(actNode)}, expected ${wantOp ? `a ${wantOp}` : 'a Relu or Tanh'}`);
   }
-  const relu = reluNode.outputs[0] ?? '';
-  const preClassifier = linearOrThrow(reluNode.inputs[0] ?? '', 'pre_classifier');
+  const relu = actNode.outputs[0] ?? '';
+  const preClassifier = linearOrThrow(actNode.inputs[0] ?? '', 'dense layer before the activation');
   if (preClassifier.outDim !== classifier.inDim || preClassifier.inDim !== preClassifier.outDim) {
     throw noHead(
-      `pre_classifier maps ${preClassifier.inDim} -> ${preClassifier.outDim} and the classifier reads ${classifier.inDim}; expected dim -> dim -> labels`,
+      `the dense layer maps ${preClassifier.inDim} -> ${preClassifier.outDim} and the classifier reads ${classifier.inDim}; expected dim -> dim -> labels`,
     );
   }
   const sel = findClsSelection(g, preClassifier.input);
-  if (typeof sel === 'string') throw noHead(`pre_classifier reads ${sel}, expected the [CLS] row (Gather index 0 on axis 1, or Slice+Squeeze)`);
+  if (typeof sel === 'string') throw noHead(`the dense layer reads ${sel}, expected the [CLS] row (Gather index 0 on axis 1, or Slice+Squeeze)`);
   return {
     logits: LOGITS,
     classifier,
     relu,
+    activation,
     preClassifier,
     cls: preClassifier.input,
     lastHidden: sel.source,

@@ -3,16 +3,23 @@
 // constant bias in either operand order. Weights may be renamed (onnx::MatMul_NNN), shared through
 // Identity nodes, or come from a Constant node; the result is normalised to row-major [out][in].
 import { GraphIndex, NodeInfo, TensorRef } from './graphIndex';
-import { readFloats } from './tensorValues';
+import { readFloats, readInts } from './tensorValues';
 
 /** Nodes that pass a tensor through unchanged at inference. */
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 
-/** Ops that mark a quantized Linear; recognised so the error says so (a later issue supports them). */
+/** Ops that mark a quantized Linear; forms other than dynamic MatMulInteger are reported by name. */
 export const QUANTIZED_OPS = new Set(['MatMulInteger', 'DynamicQuantizeLinear', 'DequantizeLinear', 'QLinearMatMul', 'MatMulIntegerToFloat']);
 
+/** How a dynamically quantized Linear quantizes its input: DynamicQuantizeLinear(input) -> (q, scale, zeroPoint). */
+export interface QuantizedInput {
+  q: string;
+  scale: string;
+  zeroPoint: string;
+}
+
 export interface LinearMatch {
-  op: 'Gemm' | 'MatMul+Add' | 'MatMul';
+  op: 'Gemm' | 'MatMul+Add' | 'MatMul' | 'MatMulInteger+Add' | 'MatMulInteger';
   nodes: NodeInfo[];
   input: string;
   output: string;
@@ -20,9 +27,11 @@ export interface LinearMatch {
   outDim: number;
   weightName: string;
   biasName: string | undefined;
-  /** Row-major [out][in]. */
+  /** Row-major [out][in]; for a quantized Linear the dequantized weight (W_q - zero_point) * scale. */
   weight: Float32Array;
   bias: Float32Array;
+  /** Set for a dynamically quantized Linear: the layer multiplies dequantize(q) by `weight`, not `input` itself. */
+  quantizedInput?: QuantizedInput;
 }
 
 /** The node that computes `tensor`, skipping Identity/Dropout. */
@@ -69,7 +78,9 @@ export function matchLinear(g: GraphIndex, output: string): LinearMatch | { foun
   if (!node) return { found: describeNode(node), quantized: false };
   const m = matchFloatLinear(g, node);
   if (!('found' in m)) return m;
-  // Only once the fp32 forms fail: a quantized Linear gets its own error (a later issue supports it).
+  const dq = matchQuantizedLinear(g, node);
+  if (dq) return dq;
+  // Only once the supported forms fail: another quantized form (QDQ, QLinearMatMul) gets its own error.
   const quantized = quantizedUpstream(g, node);
   return quantized ? { found: `${describeNode(node)} fed by ${describeNode(quantized)} (a quantized Linear)`, quantized: true } : m;
 }
@@ -89,6 +100,89 @@ function matchFloatLinear(g: GraphIndex, node: NodeInfo): LinearMatch | { found:
     return { found: `${describeNode(node)} of ${node.inputs.map((i) => describeNode(realProducer(g, i))).join(' and ')}`, quantized: false };
   }
   return { found: describeNode(node), quantized: false };
+}
+
+/**
+ * ONNX Runtime's dynamic quantization (IntegerOps, operators/matmul.py) turns x W + b into
+ *   (xq, xs, xz) = DynamicQuantizeLinear(x); y = Cast(MatMulInteger(xq, Wq, xz, Wz)) * (xs * Ws) [+ b]
+ * Matched from the output back, in either operand order; the weight is returned dequantized so the
+ * head's arithmetic can be redone on it.
+ */
+function matchQuantizedLinear(g: GraphIndex, node: NodeInfo): LinearMatch | undefined {
+  let add: { node: NodeInfo; bias: TensorRef; biasName: string } | undefined;
+  let mul: NodeInfo | undefined = node;
+  if (node.opType === 'Add') {
+    mul = undefined;
+    for (const [a, b] of [[0, 1], [1, 0]] as const) {
+      const m = realProducer(g, node.inputs[a] ?? '');
+      const bias = constantOf(g, node.inputs[b]);
+      if (m?.opType === 'Mul' && bias) {
+        mul = m;
+        add = { node, bias, biasName: node.inputs[b] ?? '' };
+        break;
+      }
+    }
+  }
+  if (mul?.opType !== 'Mul') return undefined;
+  for (const [a, b] of [[0, 1], [1, 0]] as const) {
+    const cast = realProducer(g, mul.inputs[a] ?? '');
+    const mmi = cast?.opType === 'Cast' ? realProducer(g, cast.inputs[0] ?? '') : undefined;
+    if (mmi?.opType !== 'MatMulInteger') continue;
+    const dql = g.producer.get(mmi.inputs[0] ?? '');
+    if (dql?.opType !== 'DynamicQuantizeLinear' || dql.outputs[0] !== mmi.inputs[0]) continue;
+    const [xq, xs, xz] = dql.outputs as [string, string, string];
+    // The activation's zero point must be the quantizer's own (MatMulInteger input 2).
+    if (mmi.inputs[2] !== xz) continue;
+    const weightScale = scaleTimesActivationScale(g, mul.inputs[b] ?? '', xs);
+    const wRef = constantOf(g, mmi.inputs[1]);
+    if (weightScale === undefined || !wRef || wRef.dims.length !== 2) continue;
+    const [inDim, outDim] = wRef.dims as [number, number];
+    const zpRef = constantOf(g, mmi.inputs[3]);
+    if (mmi.inputs[3] && !zpRef) continue;
+    const zp = zpRef ? readInts(g.src, zpRef) : [0];
+    const scale = weightScale;
+    if ((zp.length !== 1 && zp.length !== outDim) || (scale.length !== 1 && scale.length !== outDim)) continue;
+    const q = readInts(g.src, wRef);
+    const weight = new Float32Array(inDim * outDim);
+    for (let i = 0; i < inDim; i++) {
+      for (let o = 0; o < outDim; o++) {
+        const z = zp.length === 1 ? zp[0]! : zp[o]!;
+        const s = scale.length === 1 ? scale[0]! : scale[o]!;
+        weight[o * inDim + i] = (q[i * outDim + o]! - z) * s;
+      }
+    }
+    const bias = add ? broadcastBias(readFloats(g.src, add.bias), outDim) : new Float32Array(outDim);
+    if (!bias) return undefined;
+    return {
+      op: add ? 'MatMulInteger+Add' : 'MatMulInteger',
+      nodes: [dql, mmi, cast!, mul, ...(add ? [add.node] : [])],
+      input: dql.inputs[0] ?? '',
+      output: (add ? add.node : mul).outputs[0] ?? '',
+      inDim,
+      outDim,
+      weightName: realTensor(g, mmi.inputs[1] ?? ''),
+      biasName: add ? realTensor(g, add.biasName) : undefined,
+      weight,
+      bias,
+      quantizedInput: { q: xq, scale: xs, zeroPoint: xz },
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The weight scale in `tensor` = Mul(xs, Ws) (either order), where xs is the activation's dynamic scale
+ * and Ws a constant; or xs itself (a weight scale of 1). Undefined if it is anything else.
+ */
+function scaleTimesActivationScale(g: GraphIndex, tensor: string, xs: string): Float32Array | undefined {
+  if (realTensor(g, tensor) === xs) return new Float32Array([1]);
+  const m = realProducer(g, tensor);
+  if (m?.opType !== 'Mul') return undefined;
+  for (const [a, b] of [[0, 1], [1, 0]] as const) {
+    const ws = constantOf(g, m.inputs[b]);
+    if (realTensor(g, m.inputs[a] ?? '') === xs && ws) return readFloats(g.src, ws);
+  }
+  return undefined;
 }
 
 /**

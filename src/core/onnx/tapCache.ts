@@ -1,6 +1,6 @@
 // On-disk cache of tapped models, keyed by the original's content sha256 so a renamed or copied model
 // reuses its entry. A small index maps path+size+mtime to the hash so an unchanged file is not re-read
-// on every load. Entry layout: <cacheDir>/onnx-taps-v1/<sha256>/{model.onnx, head.bin, plan.json};
+// on every load. Entry layout: <cacheDir>/onnx-taps-v2/<sha256>/{model.onnx, head.bin, plan.json};
 // plan.json is written last and acts as the commit marker. Every file is written to a temp name and
 // renamed, so a crash or a concurrent writer never leaves a half-written file under a final name.
 import * as crypto from 'crypto';
@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { HeadWeights, TapPlan } from './taps';
 
 /** Bump when the tap plan or the appended record changes, so old entries are not reused. */
-const FORMAT = 'onnx-taps-v1';
+const FORMAT = 'onnx-taps-v2';
 const MAX_INDEX_ENTRIES = 64;
 
 export interface CacheEntry {
@@ -123,7 +123,9 @@ function validPlan(p: TapPlan | undefined): boolean {
     [o.logits, o.cls, o.preClassifier, o.relu].every((s) => typeof s === 'string') &&
     Array.isArray(o.layers) &&
     Number.isInteger(p.head?.dim) &&
-    Number.isInteger(p.head?.numLabels)
+    Number.isInteger(p.head?.numLabels) &&
+    (p.head.activation === 'relu' || p.head.activation === 'tanh') &&
+    (o.classifierInput === undefined || typeof o.classifierInput === 'string')
   );
 }
 

@@ -3,6 +3,7 @@
 // ONE more ModelProto.graph record holding only new nodes and new outputs. Nothing is decoded or
 // re-encoded, so fields we do not understand survive and memory stays flat.
 import { GraphIndex } from './graphIndex';
+import type { QuantizedInput } from './linear';
 import { fieldBytes, fieldMessage, fieldVarint } from './wire';
 
 const PREFIX = 'inspector_tap/';
@@ -12,14 +13,24 @@ export interface TapEdit {
   record: Buffer;
   /** Tensor names of the per-block [CLS] vectors, [batch, dim] each. */
   layerTaps: string[];
+  /** The dequantized activation a quantized classifier multiplies, when `dequantize` was given. */
+  dequantized?: string;
 }
 
 /**
  * Adds a Gather(axis 1, index 0) per block output so only [batch, dim] leaves ORT rather than a
  * [batch, seq, dim] tensor per block, and declares every tap as a graph output. `reuse` maps a block
- * output to an existing [CLS] tensor (the last block's is the head's own cls input).
+ * output to an existing [CLS] tensor (the last block's is the head's own cls input). `dequantize` adds
+ * DequantizeLinear(q, scale, zero point) of a dynamically quantized classifier's input: what it really
+ * multiplies, so the logit decomposition adds up to the quantized graph's logits.
  */
-export function buildTapEdit(g: GraphIndex, outputs: string[], blockOutputs: string[], reuse: Map<string, string>): TapEdit {
+export function buildTapEdit(
+  g: GraphIndex,
+  outputs: string[],
+  blockOutputs: string[],
+  reuse: Map<string, string>,
+  dequantize?: QuantizedInput,
+): TapEdit {
   const taken = new Set<string>([...g.producer.keys(), ...g.initializers.keys(), ...g.inputs, ...g.nodes.map((n) => n.name)]);
   const fresh = (base: string): string => {
     let name = PREFIX + base;
@@ -40,16 +51,21 @@ export function buildTapEdit(g: GraphIndex, outputs: string[], blockOutputs: str
     nodes.push(node('Gather', out, [hidden, index], [out], [attrInt('axis', 1)]));
     return out;
   });
+  let dequantized: string | undefined;
+  if (dequantize) {
+    dequantized = fresh('classifier_input');
+    nodes.push(node('DequantizeLinear', dequantized, [dequantize.q, dequantize.scale, dequantize.zeroPoint], [dequantized], []));
+  }
   const declared = new Set(g.outputs);
   const newOutputs: Buffer[] = [];
-  for (const name of [...outputs, ...layerTaps]) {
+  for (const name of [...outputs, ...layerTaps, ...(dequantized ? [dequantized] : [])]) {
     if (declared.has(name)) continue;
     declared.add(name);
     // ValueInfoProto with a name only: ORT infers the type and shape.
     newOutputs.push(fieldMessage(12, [fieldBytes(1, name)]));
   }
   const graph = Buffer.concat([...nodes, ...newOutputs]);
-  return { record: fieldBytes(7, graph), layerTaps };
+  return dequantized ? { record: fieldBytes(7, graph), layerTaps, dequantized } : { record: fieldBytes(7, graph), layerTaps };
 }
 
 function node(opType: string, name: string, inputs: string[], outputs: string[], attrs: Buffer[]): Buffer {

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { GraphError } from './errors';
 import { GraphIndex, indexModel } from './graphIndex';
-import { findHead } from './headFinder';
+import { HEAD_ACTIVATION, findHead, type HeadActivation, type HeadKind } from './headFinder';
 import { findLayers } from './layerFinder';
 import { buildTapEdit } from './tapEdit';
 import { CacheEntry, cacheLookup, cacheStore } from './tapCache';
@@ -13,15 +13,39 @@ import { FileSource, WireError } from './wire';
 
 export { GraphError } from './errors';
 export type { GraphErrorCode } from './errors';
+export { HEAD_ACTIVATION, type HeadActivation, type HeadKind } from './headFinder';
 
-/** Which graph outputs of the tapped model hold which stage; each is [batch, dim] (logits [batch, labels]). */
+/**
+ * Which graph outputs of the tapped model hold which stage; each is [batch, dim] (logits [batch, labels]).
+ * The stage keys keep DistilBERT's names for every head: `preClassifier` is the dense layer before the
+ * activation (pre_classifier, BERT's pooler.dense, RoBERTa's classifier.dense) and `relu` that
+ * activation's output (ReLU, or tanh for BERT/RoBERTa; see head.activation).
+ */
 export interface TapPlan {
   inputNames: string[];
-  outputs: { logits: string; cls: string; preClassifier: string; relu: string; layers: string[] };
-  head: { dim: number; numLabels: number; preClassifierOp: string; classifierOp: string; description: string };
+  outputs: {
+    logits: string;
+    cls: string;
+    preClassifier: string;
+    relu: string;
+    layers: string[];
+    /** Quantized classifier only: dequantize(quantize(relu)), the vector the int8 classifier really multiplies. */
+    classifierInput?: string;
+  };
+  head: {
+    dim: number;
+    numLabels: number;
+    preClassifierOp: string;
+    classifierOp: string;
+    description: string;
+    kind: HeadKind;
+    activation: HeadActivation;
+    /** Either Linear of the head is a dynamically quantized MatMulInteger chain. */
+    quantized: boolean;
+  };
 }
 
-/** The head's parameters as the graph holds them, normalised to PyTorch's Linear layout. */
+/** The head's parameters as the graph holds them, normalised to PyTorch's Linear layout (int8 weights dequantized). */
 export interface HeadWeights {
   /** [numLabels * dim], row-major [label][unit]. */
   classifierWeight: Float32Array;
@@ -34,6 +58,8 @@ export interface HeadWeights {
 export interface PrepareOptions {
   /** config.json n_layers; the number of blocks found must match. */
   expectedLayers?: number;
+  /** The head config.json's architecture implies; pins the activation (ReLU or tanh) and names plan.head.kind. */
+  headKind?: HeadKind;
 }
 
 export interface PreparedModel {
@@ -56,11 +82,13 @@ export async function prepareTappedModel(onnxPath: string, cacheDir: string, opt
     throw new GraphError('NOT_FOUND', `${onnxPath}: cannot read the model (${(e as Error).message})`, 'Check the model folder contains onnx/model.onnx.');
   }
   const hit = await cacheLookup(onnxPath, stat, cacheDir);
-  if (hit.entry) {
+  // A cached plan found with another activation than the architecture wants is rebuilt, which reports it.
+  if (hit.entry && (!opts.headKind || HEAD_ACTIVATION[opts.headKind] === hit.entry.plan.head.activation)) {
     checkLayers(hit.entry.plan, onnxPath, opts.expectedLayers);
-    return { path: hit.entry.modelPath, plan: hit.entry.plan, weights: hit.entry.weights, fromCache: true };
+    const plan = opts.headKind ? { ...hit.entry.plan, head: { ...hit.entry.plan.head, kind: opts.headKind } } : hit.entry.plan;
+    return { path: hit.entry.modelPath, plan, weights: hit.entry.weights, fromCache: true };
   }
-  const built = buildTaps(onnxPath, opts.expectedLayers);
+  const built = buildTaps(onnxPath, opts.expectedLayers, opts.headKind);
   let entry: CacheEntry;
   try {
     entry = await cacheStore(cacheDir, hit.key, onnxPath, built.record, built.plan, built.weights);
@@ -75,22 +103,27 @@ export async function prepareTappedModel(onnxPath: string, cacheDir: string, opt
 }
 
 /** Reads the graph positionally (weights stay on disk) and works out the taps and the bytes to append. */
-export function buildTaps(onnxPath: string, expectedLayers?: number): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
+export function buildTaps(onnxPath: string, expectedLayers?: number, headKind?: HeadKind): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
   const fd = fs.openSync(onnxPath, 'r');
   try {
-    return tapGraph(indexModel(new FileSource(fd)), onnxPath, expectedLayers);
+    return tapGraph(indexModel(new FileSource(fd)), onnxPath, expectedLayers, headKind);
   } catch (e) {
     if (e instanceof GraphError) throw e;
     if (e instanceof WireError) {
       throw new GraphError('CORRUPT', `${onnxPath}: not a valid ONNX model (${e.message}); the file may be truncated`, 'Re-download or re-export the model file.');
     }
-    throw new GraphError('UNSUPPORTED', `${onnxPath}: ${(e as Error).message}`, 'Use an fp32 DistilBertForSequenceClassification export.');
+    throw new GraphError('UNSUPPORTED', `${onnxPath}: ${(e as Error).message}`, 'Use an fp32 or dynamically quantized DistilBERT, BERT or RoBERTa sequence classification export.');
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function tapGraph(g: GraphIndex, onnxPath: string, expectedLayers: number | undefined): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
+function tapGraph(
+  g: GraphIndex,
+  onnxPath: string,
+  expectedLayers: number | undefined,
+  headKind: HeadKind | undefined,
+): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
   const external = [...g.initializers.values()].find((t) => t.external);
   if (external) {
     throw new GraphError(
@@ -99,24 +132,27 @@ function tapGraph(g: GraphIndex, onnxPath: string, expectedLayers: number | unde
       'Save the model with its weights inside the .onnx file (onnx.save(model, path, save_as_external_data=False)).',
     );
   }
-  const head = findHead(g, onnxPath);
+  const head = findHead(g, onnxPath, headKind);
   const layers = findLayers(g, head.lastHidden, onnxPath, expectedLayers);
   const outputs = { logits: head.logits, cls: head.cls, preClassifier: head.preClassifier.output, relu: head.relu };
-  // The last block's [CLS] row is exactly the vector pre_classifier reads: reuse it, no extra node.
-  const edit = buildTapEdit(g, Object.values(outputs), layers.blockOutputs, new Map([[head.lastHidden, head.cls]]));
   const pre = head.preClassifier;
   const cls = head.classifier;
+  // The last block's [CLS] row is exactly the vector the dense layer reads: reuse it, no extra node.
+  const edit = buildTapEdit(g, Object.values(outputs), layers.blockOutputs, new Map([[head.lastHidden, head.cls]]), cls.quantizedInput);
   const plan: TapPlan = {
     inputNames: g.inputs,
-    outputs: { ...outputs, layers: edit.layerTaps },
+    outputs: { ...outputs, layers: edit.layerTaps, ...(edit.dequantized ? { classifierInput: edit.dequantized } : {}) },
     head: {
       dim: pre.inDim,
       numLabels: cls.outDim,
       preClassifierOp: pre.op,
       classifierOp: cls.op,
       description:
-        `logits <- ${cls.op} (${cls.weightName} ${cls.outDim}x${cls.inDim}) <- Relu <- ${pre.op} (${pre.weightName} ${pre.outDim}x${pre.inDim})` +
+        `logits <- ${cls.op} (${cls.weightName} ${cls.outDim}x${cls.inDim}) <- ${head.activation === 'relu' ? 'Relu' : 'Tanh'} <- ${pre.op} (${pre.weightName} ${pre.outDim}x${pre.inDim})` +
         ` <- ${head.clsSelection} <- ${layers.blockOutputs.length} transformer blocks`,
+      kind: headKind ?? (head.activation === 'relu' ? 'distilbert' : 'bert'),
+      activation: head.activation,
+      quantized: pre.quantizedInput !== undefined || cls.quantizedInput !== undefined,
     },
   };
   const weights: HeadWeights = {
