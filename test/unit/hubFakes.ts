@@ -19,6 +19,8 @@ export interface Recorded {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
+  /** The client's port: matches a proxy's upstream port when the request came through the proxy. */
+  remotePort: number | undefined;
 }
 
 /** How the CDN misbehaves for the next requests of a test. */
@@ -103,7 +105,7 @@ export class FakeHub {
   }
 
   private hub(req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.requests.push({ server: 'hub', method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    this.requests.push({ server: 'hub', method: req.method ?? '', url: req.url ?? '', headers: req.headers, remotePort: req.socket.remotePort });
     const m = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(req.url ?? '');
     const fail = (status: number, code: string): void => {
       res.writeHead(status, { 'x-error-code': code, 'content-type': 'text/plain' }).end(`${code}\n`);
@@ -138,7 +140,7 @@ export class FakeHub {
   }
 
   private cdn(req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.requests.push({ server: 'cdn', method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    this.requests.push({ server: 'cdn', method: req.method ?? '', url: req.url ?? '', headers: req.headers, remotePort: req.socket.remotePort });
     const sha = /^\/blobs\/([0-9a-f]{64})/.exec(req.url ?? '')?.[1];
     const data = [...this.repos.values()].flatMap((r) => [...r.files.values()]).find((d) => sha256(d) === sha);
     if (!data) return void res.writeHead(404).end();
@@ -183,6 +185,8 @@ export class FakeHub {
 /** A forward proxy (absolute-URL requests) and CONNECT tunnel, for loopback targets only. */
 export class FakeProxy {
   readonly seen: Array<{ method: string; target: string }> = [];
+  /** Local ports of the proxy's upstream connections (see Recorded.remotePort). */
+  readonly upstreamPorts = new Set<number>();
   private readonly sockets = new Set<net.Socket>();
   private server!: http.Server;
   url = '';
@@ -193,6 +197,7 @@ export class FakeProxy {
       const target = new URL(req.url ?? '');
       if (target.hostname !== '127.0.0.1') return void res.writeHead(403).end();
       const up = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers, agent: false }, (r) => {
+        if (r.socket.localPort) this.upstreamPorts.add(r.socket.localPort);
         res.writeHead(r.statusCode ?? 502, r.headers);
         r.pipe(res);
       });
@@ -205,6 +210,7 @@ export class FakeProxy {
       if (host !== '127.0.0.1') return void client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       this.sockets.add(client);
       const up = net.connect(Number(port), host, () => {
+        if (up.localPort) this.upstreamPorts.add(up.localPort);
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         up.write(head);
         up.pipe(client);

@@ -36,8 +36,11 @@ export interface FetchHubOptions {
   token?: string;
   signal?: AbortSignal;
   onProgress?: (p: HubProgress) => void;
-  /** Explicit proxy URL (VS Code's http.proxy); default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from env. */
-  proxy?: string;
+  /**
+   * Explicit proxy URL (e.g. VS Code's http.proxy); default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from env.
+   * false: leave proxying to the host program (VS Code patches node's https when http.proxySupport is on).
+   */
+  proxy?: string | false;
   noProxy?: string;
   /** Stall timeout in ms (nothing received for this long); default 30 s. */
   timeoutMs?: number;

@@ -75,7 +75,9 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
       fail(new HubError('HUB_NETWORK', `Cannot reach ${url.host}${via}: ${code}.`, 'Check the network, the endpoint (HF_ENDPOINT) and the proxy settings (HTTPS_PROXY, NO_PROXY); a complete cached copy is used when offline.'));
     };
     const start = (mod: typeof http | typeof https, opts: https.RequestOptions): void => {
-      const req = mod.request({ ...opts, method, agent: false });
+      // agent: false (no pooling) makes node build a throwaway Agent, which ignores createConnection: the
+      // tunnelled request must have no agent at all or it would bypass the tunnel and connect directly.
+      const req = mod.request({ ...opts, method, agent: opts.createConnection ? undefined : false });
       track(req);
       req.once('response', (res) => {
         track(res);

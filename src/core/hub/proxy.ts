@@ -2,14 +2,18 @@
 // environment variables, with NO_PROXY exclusions, as curl, npm and huggingface_hub's requests do.
 
 export interface ProxySettings {
-  /** Explicit proxy URL; overrides the environment. "" means none was configured. */
-  proxy?: string;
+  /**
+   * Explicit proxy URL; overrides the environment ("" or undefined: use the environment). false: no proxy
+   * handling here at all, for hosts that route node's http/https themselves (VS Code's http.proxySupport).
+   */
+  proxy?: string | false;
   /** Explicit exclusion list (comma separated); added to NO_PROXY. */
   noProxy?: string;
   env: NodeJS.ProcessEnv;
 }
 
 export function proxyFor(target: URL, s: ProxySettings): URL | undefined {
+  if (s.proxy === false) return undefined;
   const env = (k: string): string | undefined => s.env[k] || s.env[k.toLowerCase()] || undefined;
   const raw =
     s.proxy ||
