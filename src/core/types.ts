@@ -4,16 +4,26 @@
 /** How the classifier's logits become probabilities (Hugging Face `problem_type`). */
 export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
 
+/** Which family's classification head: DistilBERT (pre_classifier + ReLU), BERT (pooler + tanh), RoBERTa (classifier.dense + tanh). */
+export type HeadKind = 'distilbert' | 'bert' | 'roberta';
+/** The activation between the head's two Linear layers. */
+export type HeadActivation = 'relu' | 'tanh';
+
 /** The parts of a Hugging Face `config.json` the inspector relies on, validated. */
 export interface ModelConfig {
   architecture: string; // e.g. DistilBertForSequenceClassification
   modelType: string; // e.g. distilbert
+  headKind: HeadKind;
+  /** DistilBERT `dim`, BERT/RoBERTa `hidden_size`. */
   dim: number;
+  /** DistilBERT `n_layers`, BERT/RoBERTa `num_hidden_layers`. */
   nLayers: number;
   nHeads: number | undefined;
   hiddenDim: number | undefined;
   vocabSize: number;
   maxPositionEmbeddings: number;
+  /** The longest input in tokens: max_position_embeddings, minus 2 for RoBERTa (positions start after padding_idx). */
+  maxLength: number;
   /** Labels in logit order: labels[i] names logit i. */
   labels: string[];
   problemType: ProblemType;
@@ -98,6 +108,33 @@ export interface WindowResult {
   truncated: boolean;
 }
 
+/**
+ * The classification head in its own terms, so the panel and CLI can name each stage per architecture.
+ * Stage keys stay DistilBERT's for every head (stages.preClassifier = the dense layer's output, stages.relu
+ * = the activation's output, ReLU or tanh); these fields say what they are called in this model.
+ */
+export interface HeadInfo {
+  kind: HeadKind;
+  activation: HeadActivation;
+  /** Parameter name of the dense layer before the activation: 'pre_classifier', 'bert.pooler.dense' or 'classifier.dense'. */
+  denseName: string;
+  /** Parameter name of the last Linear: 'classifier' or 'classifier.out_proj' (RoBERTa). */
+  classifierName: string;
+  /**
+   * Whether the dense layer comes pretrained with the encoder (BERT's pooler, trained on next-sentence
+   * prediction) or starts fresh with the classification head (DistilBERT's pre_classifier, RoBERTa's classifier.dense).
+   */
+  pretrainedDense: boolean;
+  /** Parameter counts (weights + biases): dim*dim + dim and labels*dim + labels. */
+  denseParams: number;
+  classifierParams: number;
+  /** How the graph computes each Linear, e.g. 'Gemm', 'MatMul+Add', 'MatMulInteger+Add' (int8). */
+  denseOp: string;
+  classifierOp: string;
+  /** Either Linear is int8 (dynamically quantized); contributions then use stages.classifierInput. */
+  quantized: boolean;
+}
+
 /** Which model produced a result. */
 export interface ModelInfo {
   name: string;
@@ -109,8 +146,10 @@ export interface ModelInfo {
   nLayers: number;
   maxLength: number;
   onnxFile: string;
-  /** config.json's seq_classif_dropout: the head's dropout p during training (identity at inference). */
+  /** The head's dropout p during training (identity at inference): DistilBERT seq_classif_dropout, BERT/RoBERTa classifier_dropout ?? hidden_dropout_prob. */
   dropout: number | undefined;
+  /** Always set by the core; optional only so hand-made ModelInfo objects (tests, older exports) still type-check. */
+  head?: HeadInfo;
 }
 
 /** What part of the text the windows cover; never silently less than the whole. */

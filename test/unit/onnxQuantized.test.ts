@@ -138,6 +138,21 @@ describe('taps on tiny-distilbert-o17-int8 (dynamically quantized)', () => {
     }
   });
 
+  it('activation scales span the batch, so the plan says to run one sequence per call', async () => {
+    assert.equal(q.plan.batchInvariant, false);
+    assert.equal(f.plan.batchInvariant, true);
+    // Why: the same text alone and next to a longer padded one gets different logits.
+    const [a, b] = [ref.cases[3]!.ids, ref.cases[1]!.ids];
+    const width = Math.max(a.length, b.length);
+    const pad = (ids: number[]): number[] => [...ids, ...new Array<number>(width - ids.length).fill(0)];
+    const rows = [pad(a), pad(b)];
+    const t = (m: number[][]): Tensor => new ort.Tensor('int64', BigInt64Array.from(m.flat().map(BigInt)), [m.length, width]);
+    const batched = (await session.run({ input_ids: t(rows), attention_mask: t([a, b].map((ids) => pad(ids.map(() => 1)))) }))[q.plan.outputs.logits]!;
+    const single = row0((await session.run(feeds(a)))[q.plan.outputs.logits]!);
+    const d = maxAbsDiff((batched.data as Float32Array).subarray(0, single.length), single);
+    assert.ok(d > 0 && d <= INT8_LOGITS_TOL, `batched vs single: ${d}`);
+  });
+
   it('the fp32 copy in the same folder matches torch at 1e-4', async () => {
     const s = await ort.InferenceSession.create(f.path, { intraOpNumThreads: 1 });
     for (const c of ref.cases) {

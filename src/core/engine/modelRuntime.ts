@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { InspectorError } from '../errors';
 import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head/head';
+import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder } from '../model/modelFolder';
 import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps';
 import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
@@ -35,7 +36,7 @@ export class ModelRuntime {
         'The tokenizer belongs to another model: copy the tokenizer.json that was saved with this model.',
       );
     }
-    const tapped = await prepareTappedModel(folder.onnxPath, req.cacheDir, { expectedLayers: config.nLayers });
+    const tapped = await prepareTappedModel(folder.onnxPath, req.cacheDir, { expectedLayers: config.nLayers, headKind: config.headKind });
     if (tapped.plan.head.dim !== config.dim || tapped.plan.head.numLabels !== config.labels.length) {
       throw new InspectorError(
         'MODEL_CONFIG_INVALID',
@@ -67,9 +68,19 @@ export class ModelRuntime {
       problemType: config.problemType,
       dim: config.dim,
       nLayers: config.nLayers,
-      maxLength: config.maxPositionEmbeddings,
+      maxLength: config.maxLength,
       onnxFile: folder.onnxPath,
       dropout: config.seqClassifDropout,
+      head: {
+        kind: config.headKind,
+        activation: tapped.plan.head.activation,
+        ...HEAD_NAMES[config.headKind],
+        denseParams: config.dim * config.dim + config.dim,
+        classifierParams: config.labels.length * config.dim + config.labels.length,
+        denseOp: tapped.plan.head.preClassifierOp,
+        classifierOp: tapped.plan.head.classifierOp,
+        quantized: tapped.plan.head.quantized,
+      },
     };
     const info: LoadInfo = {
       model,
@@ -95,7 +106,9 @@ export class ModelRuntime {
     const t1 = performance.now();
 
     const windows = new Array<WindowResult>(plans.length);
-    const batches = makeBatches(encodings, req.batchTokens);
+    // Dynamically quantized graphs scale activations over the whole batch: one window per call keeps a
+    // window's result independent of its neighbours.
+    const batches = makeBatches(encodings, this.plan.batchInvariant ? req.batchTokens : 0);
     let done = 0;
     for (const batch of batches) {
       await checkpoint(done, plans.length);
@@ -133,7 +146,9 @@ export class ModelRuntime {
     for (const name of this.plan.inputNames) {
       if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', padded.inputIds, dims);
       else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', padded.attentionMask, dims);
-      else throw new InspectorError('GRAPH_INVALID', `The graph wants an input "${name}" this inspector does not know.`, 'Export with inputs input_ids and attention_mask only.');
+      // BERT exports take segment ids; a single text is segment 0 throughout (as the tokenizer's template says).
+      else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', new BigInt64Array(padded.inputIds.length), dims);
+      else throw new InspectorError('GRAPH_INVALID', `The graph wants an input "${name}" this inspector does not know.`, 'Export with inputs input_ids, attention_mask (and token_type_ids) only.');
     }
     const o = this.plan.outputs;
     const fetches = [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers, ...(o.classifierInput ? [o.classifierInput] : [])];

@@ -1,10 +1,42 @@
 // Reads and validates a Hugging Face config.json. Postprocessing follows this file (id2label, problem_type),
 // never hard-coded labels, as transformers.js's text-classification pipeline does.
 import { InspectorError } from '../errors';
-import type { ModelConfig, ProblemType } from '../types';
+import type { HeadKind, ModelConfig, ProblemType } from '../types';
 
-/** Architectures whose head the taps understand (pre_classifier -> ReLU -> classifier). */
-export const SUPPORTED_ARCHITECTURES = ['DistilBertForSequenceClassification'];
+/** Architectures whose head the taps understand, and their config.json keys (DistilBERT names them differently). */
+const ARCHITECTURES: Record<string, { kind: HeadKind; dim: string; nLayers: string; nHeads: string; hiddenDim: string; dropout: string[] }> = {
+  DistilBertForSequenceClassification: { kind: 'distilbert', dim: 'dim', nLayers: 'n_layers', nHeads: 'n_heads', hiddenDim: 'hidden_dim', dropout: ['seq_classif_dropout'] },
+  BertForSequenceClassification: {
+    kind: 'bert',
+    dim: 'hidden_size',
+    nLayers: 'num_hidden_layers',
+    nHeads: 'num_attention_heads',
+    hiddenDim: 'intermediate_size',
+    dropout: ['classifier_dropout', 'hidden_dropout_prob'],
+  },
+  RobertaForSequenceClassification: {
+    kind: 'roberta',
+    dim: 'hidden_size',
+    nLayers: 'num_hidden_layers',
+    nHeads: 'num_attention_heads',
+    hiddenDim: 'intermediate_size',
+    dropout: ['classifier_dropout', 'hidden_dropout_prob'],
+  },
+};
+
+/**
+ * What each family calls its head's two Linear layers (Hugging Face parameter names), and whether the
+ * dense one is pretrained: BERT's pooler is trained with the encoder (next-sentence prediction);
+ * DistilBERT's pre_classifier and RoBERTa's classifier.dense are new, trained only on the task.
+ */
+export const HEAD_NAMES: Record<HeadKind, { denseName: string; classifierName: string; pretrainedDense: boolean }> = {
+  distilbert: { denseName: 'pre_classifier', classifierName: 'classifier', pretrainedDense: false },
+  bert: { denseName: 'bert.pooler.dense', classifierName: 'classifier', pretrainedDense: true },
+  roberta: { denseName: 'classifier.dense', classifierName: 'classifier.out_proj', pretrainedDense: false },
+};
+
+/** Sequence classifiers whose head the taps understand: pre_classifier + ReLU, BERT's pooler + tanh, RoBERTa's classifier.dense + tanh. */
+export const SUPPORTED_ARCHITECTURES = Object.keys(ARCHITECTURES);
 
 const PROBLEM_TYPES: ProblemType[] = ['single_label_classification', 'multi_label_classification', 'regression'];
 
@@ -22,34 +54,42 @@ export function parseModelConfig(raw: string, file: string): ModelConfig {
   const architecture = Array.isArray(architectures) && typeof architectures[0] === 'string' ? architectures[0] : undefined;
   const modelType = typeof c['model_type'] === 'string' ? c['model_type'] : undefined;
   if (!architecture) throw invalid(file, 'has no "architectures" list naming the model class');
-  if (!SUPPORTED_ARCHITECTURES.includes(architecture)) {
+  const arch = ARCHITECTURES[architecture];
+  if (!arch) {
     throw new InspectorError(
       'MODEL_UNSUPPORTED',
-      `${file}: architecture ${architecture} is not supported.`,
-      `Supported: ${SUPPORTED_ARCHITECTURES.join(', ')}. Export a DistilBERT sequence classifier to ONNX.`,
+      `${file}: architecture ${architecture} is not supported; supported: ${SUPPORTED_ARCHITECTURES.join(', ')}.`,
+      `Supported: ${SUPPORTED_ARCHITECTURES.join(', ')}. Export one of these sequence classifiers to ONNX (e.g. optimum-cli export onnx --task text-classification).`,
     );
   }
 
-  const dim = positiveInt(c, 'dim', file);
-  const nLayers = positiveInt(c, 'n_layers', file);
+  const dim = positiveInt(c, arch.dim, file);
+  const nLayers = positiveInt(c, arch.nLayers, file);
   const vocabSize = positiveInt(c, 'vocab_size', file);
   const maxPositionEmbeddings = positiveInt(c, 'max_position_embeddings', file);
   const labels = readLabels(c, file);
   const problemType = readProblemType(c, file, labels.length);
+  // RoBERTa numbers positions from padding_idx + 1 (pad_token_id 1), so two position rows are never used by text.
+  const padId = typeof c['pad_token_id'] === 'number' && Number.isInteger(c['pad_token_id']) && c['pad_token_id'] >= 0 ? c['pad_token_id'] : 1;
+  const maxLength = arch.kind === 'roberta' ? maxPositionEmbeddings - padId - 1 : maxPositionEmbeddings;
+  if (maxLength < 3) throw invalid(file, `leaves room for ${maxLength} tokens (max_position_embeddings ${maxPositionEmbeddings}, pad_token_id ${padId})`);
+  const dropout = arch.dropout.map((k) => c[k]).find((v): v is number => typeof v === 'number');
 
   return {
     architecture,
-    modelType: modelType ?? 'distilbert',
+    modelType: modelType ?? arch.kind,
+    headKind: arch.kind,
     dim,
     nLayers,
-    nHeads: optionalInt(c, 'n_heads'),
-    hiddenDim: optionalInt(c, 'hidden_dim'),
+    nHeads: optionalInt(c, arch.nHeads),
+    hiddenDim: optionalInt(c, arch.hiddenDim),
     vocabSize,
     maxPositionEmbeddings,
+    maxLength,
     labels,
     problemType,
-    activation: typeof c['activation'] === 'string' ? c['activation'] : undefined,
-    seqClassifDropout: typeof c['seq_classif_dropout'] === 'number' ? c['seq_classif_dropout'] : undefined,
+    activation: typeof c['activation'] === 'string' ? c['activation'] : typeof c['hidden_act'] === 'string' ? c['hidden_act'] : undefined,
+    seqClassifDropout: dropout,
   };
 }
 

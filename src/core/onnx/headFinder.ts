@@ -7,10 +7,9 @@ import { GraphError } from './errors';
 import { GraphIndex, NodeInfo } from './graphIndex';
 import { LinearMatch, constantOf, describeNode, matchLinear, realProducer, realTensor } from './linear';
 import { readInts } from './tensorValues';
+import type { HeadActivation, HeadKind } from '../types';
 
-/** Which model family's head: DistilBERT (pre_classifier + ReLU), BERT (pooler + tanh), RoBERTa (classifier.dense + tanh). */
-export type HeadKind = 'distilbert' | 'bert' | 'roberta';
-export type HeadActivation = 'relu' | 'tanh';
+export type { HeadActivation, HeadKind };
 
 /** The activation each family's head uses between its two Linear layers. */
 export const HEAD_ACTIVATION: Record<HeadKind, HeadActivation> = { distilbert: 'relu', bert: 'tanh', roberta: 'tanh' };

@@ -120,6 +120,7 @@ function validPlan(p: TapPlan | undefined): boolean {
   return (
     !!o &&
     Array.isArray(p.inputNames) &&
+    typeof p.batchInvariant === 'boolean' &&
     [o.logits, o.cls, o.preClassifier, o.relu].every((s) => typeof s === 'string') &&
     Array.isArray(o.layers) &&
     Number.isInteger(p.head?.dim) &&

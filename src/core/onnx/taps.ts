@@ -23,6 +23,12 @@ export { HEAD_ACTIVATION, type HeadActivation, type HeadKind } from './headFinde
  */
 export interface TapPlan {
   inputNames: string[];
+  /**
+   * False when the graph quantizes activations dynamically (DynamicQuantizeLinear): its scale spans the
+   * whole batch, padding included, so a row's values depend on the other rows; run such models one
+   * sequence per call.
+   */
+  batchInvariant: boolean;
   outputs: {
     logits: string;
     cls: string;
@@ -141,6 +147,7 @@ function tapGraph(
   const edit = buildTapEdit(g, Object.values(outputs), layers.blockOutputs, new Map([[head.lastHidden, head.cls]]), cls.quantizedInput);
   const plan: TapPlan = {
     inputNames: g.inputs,
+    batchInvariant: !g.nodes.some((n) => n.opType === 'DynamicQuantizeLinear'),
     outputs: { ...outputs, layers: edit.layerTaps, ...(edit.dequantized ? { classifierInput: edit.dequantized } : {}) },
     head: {
       dim: pre.inDim,

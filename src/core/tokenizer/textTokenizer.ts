@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Encoding, TokenSpan } from '../types';
+import { ByteLevelBpeOffsets, buildByteLevelSpec, isByteLevelBpe } from './byteLevelBpe';
 import { wrapPieces, type SpecialToken } from './encoding';
 import { TokenizerError } from './errors';
 import { buildSpec } from './spec';
@@ -44,7 +45,7 @@ export class TextTokenizer {
   readonly numSpecialTokens: number;
   /** tokenizer_config.json's model_max_length when it is a sensible number. */
   readonly modelMaxLength: number | undefined;
-  private readonly pieces: WordPieceOffsets;
+  private readonly pieces: WordPieceOffsets | ByteLevelBpeOffsets;
   private readonly prefix: SpecialToken[];
   private readonly suffix: SpecialToken[];
 
@@ -58,9 +59,10 @@ export class TextTokenizer {
 
   /** From parsed tokenizer.json / tokenizer_config.json; `source` names the file in error messages. */
   constructor(tokenizerJson: unknown, tokenizerConfig?: unknown, source = 'tokenizer.json') {
-    const spec = buildSpec(tokenizerJson, tokenizerConfig, source);
+    // Byte-level BPE (RoBERTa) has its own spec and offsets; everything else must be BERT-style WordPiece.
+    const spec = isByteLevelBpe(tokenizerJson) ? buildByteLevelSpec(tokenizerJson, tokenizerConfig, source) : buildSpec(tokenizerJson, tokenizerConfig, source);
     const lib = spec.internals;
-    this.pieces = new WordPieceOffsets(lib);
+    this.pieces = spec.kind === 'bytelevel-bpe' ? new ByteLevelBpeOffsets(spec.internals) : new WordPieceOffsets(spec.internals);
     const special = (text: string): SpecialToken => ({ id: this.pieces.idOf(text), text });
     this.prefix = spec.prefix.map(special);
     this.suffix = spec.suffix.map(special);
@@ -71,7 +73,8 @@ export class TextTokenizer {
     this.numSpecialTokens = this.prefix.length + this.suffix.length;
     this.clsId = cls.id;
     this.sepId = sep.id;
-    const unk = lib.model.unk_token_id;
+    // Byte-level BPE covers every byte, so it may have no unknown token (roberta-base's unk_token is null).
+    const unk = lib.model.unk_token_id ?? (spec.kind === 'bytelevel-bpe' ? -1 : undefined);
     if (unk === undefined) throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: model.unk_token "${lib.model.unk_token}" has no id.`, 'Add it to model.vocab.');
     this.unkId = unk;
     const pad = lib.added_tokens_map.get(spec.padToken)?.id ?? lib.model.tokens_to_ids.get(spec.padToken);
