@@ -2,6 +2,7 @@
 // layout, reuse online and offline, HF_ENDPOINT, and the answers that are not files (404, 401).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isolateHome, tempDir } from './helpers';
@@ -143,5 +144,20 @@ describe('hub download', () => {
     // A quantized request cannot be served by the fp32 snapshot.
     await rejectsWith(fetchHubModel(REPO, { cacheDir, variant: 'quantized', endpoint: hub.hubUrl, env: NO_ENV }), 'HUB_NETWORK', /No complete copy of .* \(quantized\)/);
     await hub.start(); // fresh ports for nothing else; after() stops it again
+  });
+
+  it('a hub that accepts connections but never answers falls back to the cache after the metadata timeout', async () => {
+    const silent = net.createServer((sock) => sock.on('error', () => undefined).resume()); // reads, never writes
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+      const t0 = Date.now();
+      const r = await fetchHubModel(REPO, { cacheDir, variant: 'fp32', endpoint, env: { HF_HUB_ETAG_TIMEOUT: '0.3' } });
+      assert.equal(r.offline, true);
+      assert.ok(Date.now() - t0 < 5000, `fell back after ${Date.now() - t0} ms`);
+      await rejectsWith(fetchHubModel('Xenova/other', { cacheDir, variant: 'fp32', endpoint, env: { HF_HUB_ETAG_TIMEOUT: '0.3' } }), 'HUB_TIMEOUT', /sent nothing for 0 s .*No complete copy/);
+    } finally {
+      await new Promise((r) => silent.close(r));
+    }
   });
 });

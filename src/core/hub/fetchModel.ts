@@ -13,6 +13,7 @@ import { formatRef, isCommitHash, parseModelRef } from './modelRef';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 export const DEFAULT_TIMEOUT_MS = 30_000;
+const METADATA_TIMEOUT_MS = 10_000;
 export const DEFAULT_AUTH_HINT = 'Set HF_TOKEN to a token with read access (CLI), or store one with the token command (VS Code).';
 
 /** Progress of one fetch; totals are undefined until the hub has reported every size. */
@@ -42,7 +43,7 @@ export interface FetchHubOptions {
    */
   proxy?: string | false;
   noProxy?: string;
-  /** Stall timeout in ms (nothing received for this long); default 30 s. */
+  /** Stall timeout in ms (nothing received for this long); default env HF_HUB_DOWNLOAD_TIMEOUT (s), else 30 s. */
   timeoutMs?: number;
   /** Automatic resumes after a dropped connection or stall, per file; default 3. */
   retries?: number;
@@ -94,7 +95,11 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
     token: opts.token || undefined,
     authHint: opts.authHint ?? DEFAULT_AUTH_HINT,
   };
-  const net: NetOptions = { proxy: opts.proxy, noProxy: opts.noProxy, env, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal, ca: opts.ca };
+  const timeoutMs = opts.timeoutMs ?? seconds(env['HF_HUB_DOWNLOAD_TIMEOUT']) ?? DEFAULT_TIMEOUT_MS;
+  const net: NetOptions = { proxy: opts.proxy, noProxy: opts.noProxy, env, timeoutMs, signal: opts.signal, ca: opts.ca };
+  // Metadata answers fast or not at all: a hanging network should fall back to the cache in seconds, not
+  // after a full download timeout (huggingface_hub's HF_HUB_ETAG_TIMEOUT, 10 s by default).
+  const headNet: NetOptions = { ...net, timeoutMs: Math.min(timeoutMs, seconds(env['HF_HUB_ETAG_TIMEOUT']) ?? METADATA_TIMEOUT_MS) };
   const cache = new RepoCache(opts.cacheDir, ref.repo);
   const name = `${formatRef(ref)} (${opts.variant})`;
   const fromCache = (why: HubError): FetchHubResult => {
@@ -111,7 +116,7 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
 
   let first: FileMeta;
   try {
-    first = (await headFile(target, ref.revision, 'config.json', net))!;
+    first = (await headFile(target, ref.revision, 'config.json', headNet))!;
   } catch (err) {
     if (isOfflineFailure(err)) return fromCache(err as HubError);
     throw err;
@@ -126,7 +131,7 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
 
   const unlock = cache.lock();
   try {
-    const { marker, downloaded } = await download(target, commit, first, cache, net, opts);
+    const { marker, downloaded } = await download(target, commit, first, cache, net, headNet, opts);
     cache.writeComplete(marker);
     if (!isCommitHash(ref.revision)) cache.writeRef(ref.revision, commit);
     return result(cache, ref.revision, marker, !downloaded, false);
@@ -151,13 +156,14 @@ async function download(
   first: FileMeta,
   cache: RepoCache,
   net: NetOptions,
+  headNet: NetOptions,
   opts: FetchHubOptions,
 ): Promise<{ marker: CompleteMarker; downloaded: boolean }> {
   const specs = variantFiles(opts.variant);
   // Everything after the first HEAD asks for the commit, not the branch, so a push during the download
   // cannot mix files of two commits.
   const metas: Array<FileMeta | undefined> = [];
-  for (const s of specs) metas.push(s.file === first.file ? first : await headFile(t, commit, s.file, net, s.optional));
+  for (const s of specs) metas.push(s.file === first.file ? first : await headFile(t, commit, s.file, headNet, s.optional));
   const known = metas.filter((m): m is FileMeta => m !== undefined);
   const overallTotal = known.every((m) => m.size !== undefined) ? known.reduce((a, m) => a + m.size!, 0) : undefined;
   const report = progressReporter(opts.onProgress, overallTotal);
@@ -227,4 +233,9 @@ function reportCached(files: VerifiedFile[], onProgress: FetchHubOptions['onProg
 
 function result(cache: RepoCache, revision: string, marker: CompleteMarker, fromCache: boolean, offline: boolean): FetchHubResult {
   return { dir: cache.snapshotDir(marker.commit), repo: marker.repo, revision, commit: marker.commit, fromCache, offline, files: marker.files };
+}
+
+function seconds(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return v && Number.isFinite(n) && n > 0 ? n * 1000 : undefined;
 }
