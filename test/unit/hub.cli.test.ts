@@ -51,7 +51,7 @@ describe('cli with a hub id', () => {
 
   it('HF_TOKEN opens a private repo; without it the error is one line that names HF_TOKEN', async () => {
     const denied = await run({}, '--model', 'acme/private', 'text');
-    assert.equal(denied.code, 1);
+    assert.equal(denied.code, 1, `stdout: ${denied.out}\nstderr: ${denied.err}`);
     assert.match(denied.err, /^distilbert-inspector: acme\/private needs a token \(HTTP 401 .*HF_TOKEN.*\n$/);
     assert.equal(denied.err.split('\n').length, 2, `one line: ${denied.err}`);
     const ok = await run({ HF_TOKEN: 'hf_cli_token' }, '--model', 'acme/private', '--json', 'text');
@@ -60,14 +60,14 @@ describe('cli with a hub id', () => {
 
   it('a missing repo, a malformed id and a bad --variant fail with one line', async () => {
     const missing = await run({}, '--model', 'Xenova/nothing-here', 'text');
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 1, `stdout: ${missing.out}\nstderr: ${missing.err}`);
     assert.match(missing.err, /^distilbert-inspector: Repository Xenova\/nothing-here was not found on 127\.0\.0\.1:\d+\. Check the id/);
     assert.equal(missing.err.trim().split('\n').length, 1, missing.err);
     const bad = await run({}, '--model', 'Xenova/bad--name', 'text');
-    assert.notEqual(bad.code, 0);
+    assert.notEqual(bad.code, 0, `stdout: ${bad.out}\nstderr: ${bad.err}`);
     assert.match(bad.err, /^distilbert-inspector: "Xenova\/bad--name" is not a valid hub id: the name "bad--name" may not contain "--"/);
     const variant = await run({}, '--model', 'Xenova/tiny-distilbert-sst2', '--variant', 'int4', 'text');
-    assert.equal(variant.code, 2);
+    assert.equal(variant.code, 2, `stdout: ${variant.out}\nstderr: ${variant.err}`);
     assert.match(variant.err, /--variant is fp32 or quantized, got "int4"/);
   });
 });
