@@ -32,14 +32,23 @@ function edited(edit: (j: Json) => void): Json {
 }
 
 describe('TokenizerError cases', () => {
-  it('a RoBERTa-style byte-level BPE tokenizer.json names what it found and what is supported', () => {
+  it('BPE or ByteLevel pieces mixed into a WordPiece tokenizer.json name what was found and what is supported', () => {
     rejects(() => new TextTokenizer(edited((j) => {
       j.normalizer = null;
       j.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: false };
     })), 'TOKENIZER_UNSUPPORTED', /pre_tokenizer "ByteLevel"/, /supported: BertPreTokenizer/);
     rejects(() => new TextTokenizer(edited((j) => {
       j.model = { type: 'BPE', vocab: {}, merges: [] };
-    })), 'TOKENIZER_UNSUPPORTED', /model "BPE".*not supported yet/, /supported: WordPiece/);
+    })), 'TOKENIZER_UNSUPPORTED', /model "BPE".*only as RoBERTa-style byte-level BPE/, /supported: WordPiece/);
+  });
+  it('byte-level BPE outside what RoBERTa uses', () => {
+    const roberta = (): Json => JSON.parse(fs.readFileSync(path.join(FIXTURE, '..', 'tiny-roberta-o17', 'tokenizer.json'), 'utf8')) as Json;
+    const withNormalizer = roberta();
+    withNormalizer.normalizer = { type: 'NFC' };
+    rejects(() => new TextTokenizer(withNormalizer), 'TOKENIZER_UNSUPPORTED', /normalizer \("NFC"\) is not supported/);
+    const template = roberta();
+    template.post_processor = { type: 'TemplateProcessing', single: [] };
+    rejects(() => new TextTokenizer(template), 'TOKENIZER_UNSUPPORTED', /post_processor "TemplateProcessing" is not supported with byte-level BPE/);
   });
   it('other normalizers and post-processors', () => {
     rejects(() => new TextTokenizer(edited((j) => { j.normalizer = { type: 'NFKC' }; })), 'TOKENIZER_UNSUPPORTED', /normalizer "NFKC"/, /BertNormalizer/);

@@ -12,6 +12,8 @@ import { TextTokenizer } from '../../src/core/tokenizer/textTokenizer';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-distilbert-o14-gemm');
+const BERT_FIXTURE = path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-bert-o17');
+const ROBERTA_FIXTURE = path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-roberta-o17');
 const BUNDLED = path.join(ROOT, 'models', 'distilbert-sst2-small');
 const SST2 = path.resolve(ROOT, '..', 'shared', 'data', 'sst2');
 
@@ -89,6 +91,29 @@ function check(tok: TextTokenizer, lib: Tokenizer, text: string): number {
   return pieces.length;
 }
 
+/** Byte-level BPE: library-equal ids; each whole-character piece's range is its decoded text, trimmed. */
+function checkBpe(tok: TextTokenizer, lib: Tokenizer, text: string): number {
+  const pieces = tok.tokenize(text);
+  const where = JSON.stringify(text);
+  assert.deepEqual([tok.clsId, ...pieces.map((p) => p.id), tok.sepId], lib.encode(text).ids, `ids of ${where}`);
+  let prevStart = 0;
+  for (const p of pieces) {
+    const at = `${JSON.stringify(p.text)} [${p.start},${p.end}) in ${where}`;
+    assert.ok(0 <= p.start && p.start <= p.end && p.end <= text.length && p.start >= prevStart, `range of ${at}`);
+    prevStart = p.start;
+    for (const edge of [p.start, p.end]) {
+      const before = text.charCodeAt(edge - 1), after = text.charCodeAt(edge);
+      assert.ok(!(before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff), `edge inside a surrogate pair: ${at}`);
+    }
+    const decoded = lib.decode([p.id], { clean_up_tokenization_spaces: false });
+    if (decoded.includes('\uFFFD')) continue; // part of a multi-byte character: covers the whole character
+    const got = text.slice(p.start, p.end);
+    if (decoded.trim() === '') assert.equal(got.trim(), '', `whitespace piece: ${at}`);
+    else assert.equal(got, decoded.trim(), `range of ${at}`);
+  }
+  return pieces.length;
+}
+
 /** Fixture tokenizer.json variants exercising every branch of the normalizer and added-token handling. */
 function variants(base: Json): [string, Json, Json][] {
   const v = (name: string, edit: (j: Json, c: Json) => void): [string, Json, Json] => {
@@ -147,6 +172,21 @@ describe('ids equal @huggingface/tokenizers encode(), ranges spell the pieces', 
       for (const s of [...TRICKY, ...randomStrings(400, 7)]) check(tok, lib, s);
     });
   }
+
+  it('the tiny BERT fixture (tiny-bert-o17) on SST-2 dev and tricky strings', () => {
+    const tok = TextTokenizer.fromFolder(BERT_FIXTURE);
+    const lib = new Tokenizer(readJson(path.join(BERT_FIXTURE, 'tokenizer.json')), readJson(path.join(BERT_FIXTURE, 'tokenizer_config.json')));
+    for (const s of [...sst2Sentences('dev.tsv'), ...TRICKY]) check(tok, lib, s);
+  });
+
+  it('byte-level BPE (tiny-roberta-o17): SST-2 dev, tricky and random strings', () => {
+    const tok = TextTokenizer.fromFolder(ROBERTA_FIXTURE);
+    const lib = new Tokenizer(readJson(path.join(ROBERTA_FIXTURE, 'tokenizer.json')), readJson(path.join(ROBERTA_FIXTURE, 'tokenizer_config.json')));
+    const roberta = ['<s> </s> <mask> <pad>x y<unk>z', '  leading and trailing  ', "we'll see what's 'quoted'"];
+    let pieces = 0;
+    for (const s of [...sst2Sentences('dev.tsv'), ...TRICKY, ...roberta, ...randomStrings(600, 13)]) pieces += checkBpe(tok, lib, s);
+    assert.ok(pieces > 15000, `${pieces} pieces`);
+  });
 
   it('the whole of a long mixed text at once (sections, caches, buffers reused)', () => {
     const tok = new TextTokenizer(base.json, base.config);

@@ -28,4 +28,5 @@ export class TokenizerError extends Error {
 export const SUPPORTED_HINT =
   'Use a model folder whose tokenizer.json is BERT-style: normalizer BertNormalizer (or null), ' +
   'pre_tokenizer BertPreTokenizer, model WordPiece, post_processor TemplateProcessing or BertProcessing ' +
-  '(what DistilBertTokenizerFast.save_pretrained() writes).';
+  '(what DistilBertTokenizerFast.save_pretrained() writes), or a RoBERTa-style byte-level BPE one ' +
+  '(pre_tokenizer ByteLevel, model BPE, post_processor RobertaProcessing).';

@@ -56,7 +56,7 @@ function typeOf(v: unknown): string {
 }
 
 function unsupported(source: string, what: string, found: unknown, supported: string): TokenizerError {
-  const extra = isObject(found) && found.type === 'BPE' ? ' (byte-level BPE, as in RoBERTa/GPT-2, is not supported yet)' : '';
+  const extra = isObject(found) && found.type === 'BPE' ? ' (BPE is supported only as RoBERTa-style byte-level BPE: pre_tokenizer ByteLevel, post_processor RobertaProcessing)' : '';
   return new TokenizerError(
     'TOKENIZER_UNSUPPORTED',
     `${source}: unsupported ${what} ${typeOf(found)}${extra}; supported: ${supported}.`,
