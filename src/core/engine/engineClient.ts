@@ -3,10 +3,12 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InspectorError } from '../errors';
-import type { Inspection } from '../types';
+import type { Inspection, WindowResult } from '../types';
 import type { FromWorker, InspectRequest, LoadInfo, LoadRequest, ToWorker } from './messages';
 
 interface Pending {
+  /** Windows of an inspection, arriving one message each before the result. */
+  windows: WindowResult[];
   resolve(value: unknown): void;
   reject(err: InspectorError): void;
   onProgress?: (done: number, total: number) => void;
@@ -22,6 +24,8 @@ export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
+  /** Ids the worker may still be working on (for cancelling them at dispose). */
+  private readonly running = new Set<number>();
 
   constructor(private readonly workerPath = defaultWorkerPath()) {}
 
@@ -39,12 +43,29 @@ export class EngineClient {
     return this.worker !== undefined;
   }
 
+  /** Cancels what is pending, lets the worker release its session and end; terminates it if it does not. */
   async dispose(): Promise<void> {
     this.disposed = true;
     const w = this.worker;
     this.worker = undefined;
     this.failAll(new InspectorError('DISPOSED', 'The model was unloaded.', ''));
-    await w?.terminate();
+    if (!w) return;
+    for (const id of this.running) w.postMessage({ type: 'cancel', id } satisfies ToWorker);
+    this.running.clear();
+    w.ref(); // keep the process alive until the worker has really ended
+    const ended = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), DISPOSE_GRACE_MS);
+      w.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    w.postMessage({ type: 'dispose' } satisfies ToWorker);
+    if (!(await ended)) {
+      // Still busy in native code after the grace period: stop it, but never let dispose hang on it.
+      w.unref();
+      void w.terminate();
+    }
   }
 
   private request<T>(
@@ -63,6 +84,7 @@ export class EngineClient {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, {
+        windows: [],
         resolve: (v) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(v as T);
@@ -74,6 +96,7 @@ export class EngineClient {
         onProgress,
       });
       worker.ref();
+      this.running.add(id);
       worker.postMessage({ ...msg, id } as ToWorker);
     });
   }
@@ -81,6 +104,7 @@ export class EngineClient {
   /** An idle worker must not keep a CLI process alive; a pending request must. */
   private settle(id: number): void {
     this.pending.delete(id);
+    this.running.delete(id);
     if (this.pending.size === 0) this.worker?.unref();
   }
 
@@ -105,9 +129,12 @@ export class EngineClient {
         this.settle(msg.id);
         p.resolve(msg.info);
         return;
+      case 'window':
+        p.windows[msg.index] = msg.window;
+        return;
       case 'result':
         this.settle(msg.id);
-        p.resolve(msg.inspection);
+        p.resolve({ ...msg.inspection, windows: p.windows });
         return;
       case 'error': {
         this.settle(msg.id);
@@ -134,6 +161,9 @@ export class EngineClient {
     this.pending.clear();
   }
 }
+
+/** How long a disposing worker may take to release its session and end by itself. */
+const DISPOSE_GRACE_MS = 3000;
 
 function cancelled(): InspectorError {
   return new InspectorError('CANCELLED', 'The inspection was cancelled.', '');

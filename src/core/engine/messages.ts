@@ -1,7 +1,7 @@
 // The protocol between the inspector (caller's thread) and the inference worker thread.
 import type { OnnxVariant } from '../model/modelFolder';
 import type { LongTextMode } from '../text/windows';
-import type { Inspection, ModelInfo } from '../types';
+import type { Inspection, ModelInfo, WindowResult } from '../types';
 
 /** Options for loading a model into the worker. */
 export interface LoadRequest {
@@ -26,7 +26,8 @@ export interface InspectRequest {
 export type ToWorker =
   | ({ type: 'load'; id: number } & LoadRequest)
   | ({ type: 'inspect'; id: number } & InspectRequest)
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  | { type: 'dispose' };
 
 /** A serialisable error (code + hint survive the thread boundary). */
 export interface WireError {
@@ -50,5 +51,8 @@ export interface LoadInfo {
 export type FromWorker =
   | { type: 'loaded'; id: number; info: LoadInfo }
   | { type: 'progress'; id: number; done: number; total: number }
+  // Windows travel one message each: one large result would block the caller's event loop while it is
+  // deserialised (a 20k-token file on a full-size model is ~8 MB of vectors).
+  | { type: 'window'; id: number; index: number; window: WindowResult }
   | { type: 'result'; id: number; inspection: Inspection }
   | { type: 'error'; id: number; error: WireError };

@@ -15,6 +15,9 @@ import type { InspectRequest, LoadInfo, LoadRequest } from './messages';
 /** Called between ONNX calls; throws to stop (cancellation). */
 export type Checkpoint = (done: number, total: number) => Promise<void>;
 
+/** Receives each window's result as soon as its batch has run. */
+export type WindowSink = (index: number, window: WindowResult) => void;
+
 export class ModelRuntime {
   private constructor(
     readonly info: LoadInfo,
@@ -93,7 +96,7 @@ export class ModelRuntime {
     return new ModelRuntime(info, tokenizer, session, tapped.plan, tapped.weights);
   }
 
-  async inspect(req: InspectRequest, checkpoint: Checkpoint): Promise<Inspection> {
+  async inspect(req: InspectRequest, checkpoint: Checkpoint, onWindow?: WindowSink): Promise<Inspection> {
     const t0 = performance.now();
     const { model } = this.info;
     checkWindowOptions(req.windowTokens, req.overlap, model.maxLength);
@@ -115,6 +118,7 @@ export class ModelRuntime {
       const rows = await this.run(batch.map((i) => encodings[i]!));
       batch.forEach((w, r) => {
         windows[w] = this.windowResult(plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate');
+        onWindow?.(w, windows[w]!);
       });
       done += batch.length;
     }

@@ -20,10 +20,20 @@ port.on('message', (msg: ToWorker) => {
     cancelled.add(msg.id);
     return;
   }
+  if (msg.type === 'dispose') {
+    // Release the native session on this thread before it ends, rather than having it torn down under a
+    // terminate() while ONNX Runtime may still hold its threads.
+    queue = queue.then(async () => {
+      await runtime?.dispose();
+      runtime = undefined;
+      port.close();
+    });
+    return;
+  }
   queue = queue.then(() => handle(msg)).catch(() => undefined);
 });
 
-async function handle(msg: Exclude<ToWorker, { type: 'cancel' }>): Promise<void> {
+async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): Promise<void> {
   try {
     switch (msg.type) {
       case 'load': {
@@ -37,13 +47,17 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' }>): Promise<void>
       case 'inspect': {
         if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
         const id = msg.id;
-        const inspection = await runtime.inspect(msg, async (done, total) => {
-          // Let queued messages (a cancel) arrive between ONNX calls.
-          await new Promise((r) => setImmediate(r));
-          if (cancelled.has(id)) throw new InspectorError('CANCELLED', 'The inspection was cancelled.', '');
-          if (total > 1) post({ type: 'progress', id, done, total });
-        });
-        post({ type: 'result', id, inspection });
+        const inspection = await runtime.inspect(
+          msg,
+          async (done, total) => {
+            // Let queued messages (a cancel) arrive between ONNX calls.
+            await new Promise((r) => setImmediate(r));
+            if (cancelled.has(id)) throw new InspectorError('CANCELLED', 'The inspection was cancelled.', '');
+            if (total > 1) post({ type: 'progress', id, done, total });
+          },
+          (index, window) => post({ type: 'window', id, index, window }),
+        );
+        post({ type: 'result', id, inspection: { ...inspection, windows: [] } });
         return;
       }
       default: {
