@@ -4,7 +4,7 @@
 // When the hub cannot be reached, a complete snapshot recorded for the revision is used instead.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RepoCache, type CompleteMarker, type HubVariant, type VerifiedFile } from './cacheLayout';
+import { cacheError, RepoCache, type CompleteMarker, type HubVariant, type VerifiedFile } from './cacheLayout';
 import { downloadFile, verify } from './download';
 import { HubError, isOfflineFailure } from './errors';
 import { cancelled, type NetOptions } from './http';
@@ -112,7 +112,7 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
   };
 
   const offline = opts.offline ?? /^(1|on|yes|true)$/i.test(env['HF_HUB_OFFLINE'] ?? '');
-  if (offline) return fromCache(new HubError('HUB_NETWORK', `Offline mode (HF_HUB_OFFLINE) is on.`, 'Turn it off to download the model.'));
+  if (offline) return fromCache(new HubError('HUB_NETWORK', 'Offline mode is on (HF_HUB_OFFLINE).', 'Turn it off to download the model.'));
 
   let first: FileMeta;
   try {
@@ -144,6 +144,8 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
         // fall through to the original error, which says what broke
       }
     }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!(err instanceof HubError) && code && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|EXIST|BUSY)$/.test(code)) throw cacheError(cache.root, err);
     throw err;
   } finally {
     unlock();
