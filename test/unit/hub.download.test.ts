@@ -131,6 +131,20 @@ describe('hub download', () => {
     }
   });
 
+  it('follows the hub\'s relative redirect for a renamed repo, keeping the token on the hub', async () => {
+    hub.repos.set('acme/new-name', { commit: 'f'.repeat(40), files, token: 'hf_tok' });
+    hub.renames.set('acme/old-name', 'acme/new-name');
+    const dir = tempDir('dbi-hub-renamed-');
+    try {
+      const r = await fetchHubModel('acme/old-name', { cacheDir: dir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, token: 'hf_tok' });
+      assert.equal(r.commit, 'f'.repeat(40));
+      assert.ok(fs.readFileSync(path.join(r.dir, 'onnx', 'model.onnx')).equals(files.get('onnx/model.onnx')!));
+      assert.ok(hub.requests.some((q) => q.url.startsWith('/acme/new-name/') && q.headers.authorization === 'Bearer hf_tok'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('uses the complete snapshot offline once the hub is gone, and says so when nothing is cached', async () => {
     await hub.stop();
     const r = await fetchHubModel(REPO, { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, timeoutMs: 5000 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { formatBytes, HubError, parseModelRef, renderLine, snapshotDisplayName, TerminalProgress, type HubProgress } from '../../src/core/hub';
+import { describeProgress, formatBytes, HubError, parseModelRef, renderLine, snapshotDisplayName, TerminalProgress, type HubProgress } from '../../src/core/hub';
 import { tempDir } from './helpers';
 
 describe('parseModelRef', () => {
@@ -82,6 +82,11 @@ describe('progress rendering', () => {
     assert.ok(Math.abs(bar[1]!.length - bar[2]!.length) <= 1, 'half full');
     assert.ok(renderLine(p(1, 2), 1, 40).length < 40);
     assert.match(renderLine(p(5000, undefined), undefined, 80), /\[-+\] 4\.9 kB$/);
+  });
+
+  it('describes progress for a notification', () => {
+    assert.deepEqual(describeProgress(p(25 * 1024, 100 * 1024)), { message: 'onnx/model.onnx: 25.0 kB of 100 kB', percent: 25 });
+    assert.deepEqual(describeProgress(p(2048, undefined)), { message: 'onnx/model.onnx: 2.0 kB', percent: undefined });
   });
 
   it('redraws one line on a TTY, writes plain lines per file and per 10% otherwise', () => {

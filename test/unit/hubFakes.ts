@@ -65,6 +65,8 @@ export function fixtureFiles(): Map<string, Buffer> {
 
 export class FakeHub {
   readonly repos = new Map<string, FakeRepo>();
+  /** Renamed repos: old id -> new id, answered with a relative 307 like the hub does. */
+  readonly renames = new Map<string, string>();
   readonly requests: Recorded[] = [];
   cdnMode: CdnMode = {};
   private drops = 0;
@@ -111,6 +113,11 @@ export class FakeHub {
       res.writeHead(status, { 'x-error-code': code, 'content-type': 'text/plain' }).end(`${code}\n`);
     };
     if (!m) return fail(404, 'NotFound');
+    const renamed = this.renames.get(`${m[1]}/${m[2]}`);
+    if (renamed) {
+      res.writeHead(307, { location: `/${renamed}/resolve/${m[3]}/${m[4]}` });
+      return void res.end();
+    }
     const repo = this.repos.get(`${m[1]}/${m[2]}`);
     // The hub answers 401 for a private repo without a valid token, and also for one that does not exist.
     if (repo?.token && req.headers.authorization !== `Bearer ${repo.token}`) return fail(401, 'RepoNotFound');

@@ -3,5 +3,5 @@ export { snapshotDisplayName, type CompleteMarker, type HubVariant, type Verific
 export { HubError, type HubErrorCode } from './errors';
 export { DEFAULT_ENDPOINT, fetchHubModel, variantFiles, type FetchHubOptions, type FetchHubResult, type HubProgress, type HubRefInput } from './fetchModel';
 export { DEFAULT_REVISION, formatRef, isCommitHash, parseModelRef, type ModelRef } from './modelRef';
-export { formatBytes, renderLine, TerminalProgress, type ProgressStream } from './progress';
+export { describeProgress, formatBytes, renderLine, TerminalProgress, type ProgressStream } from './progress';
 export { resolveModelArg, type ResolveModelOptions } from './resolveModel';

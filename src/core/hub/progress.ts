@@ -86,3 +86,13 @@ export class TerminalProgress {
     this.drawn = false;
   }
 }
+
+/**
+ * For a notification (VS Code's withProgress): a short message and the overall percent, so the caller only
+ * reports `increment: percent - lastPercent`.
+ */
+export function describeProgress(p: HubProgress): { message: string; percent: number | undefined } {
+  const percent = p.overallTotal ? Math.min(100, (p.overallReceived / p.overallTotal) * 100) : undefined;
+  const amount = p.overallTotal ? `${formatBytes(p.overallReceived)} of ${formatBytes(p.overallTotal)}` : formatBytes(p.overallReceived);
+  return { message: `${p.file}: ${amount}`, percent };
+}
