@@ -77,7 +77,9 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
     const start = (mod: typeof http | typeof https, opts: https.RequestOptions): void => {
       // agent: false (no pooling) makes node build a throwaway Agent, which ignores createConnection: the
       // tunnelled request must have no agent at all or it would bypass the tunnel and connect directly.
-      const req = mod.request({ ...opts, method, agent: opts.createConnection ? undefined : false });
+      // With proxy: false the host routes requests itself, and VS Code's http.proxySupport "on" only does
+      // that for requests without an explicit agent.
+      const req = mod.request({ ...opts, method, agent: opts.createConnection || o.proxy === false ? undefined : false });
       track(req);
       req.once('response', (res) => {
         track(res);
