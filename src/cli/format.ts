@@ -1,6 +1,6 @@
 // The CLI's readable layer-by-layer view of an inspection. Pure text in, text out: tested without a terminal.
 import { norm } from '../core/head/head';
-import type { Inspection, WindowResult } from '../core/types';
+import type { Inspection, ModelInfo, WindowResult } from '../core/types';
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -33,7 +33,7 @@ export function formatInspection(text: string, ins: Inspection, opts: FormatOpti
   const wi = Math.min(Math.max(opts.window, 0), ins.windows.length - 1);
   const w = ins.windows[wi]!;
   out.push('', c.bold(ins.windows.length > 1 ? `Window ${wi + 1} of ${ins.windows.length}, layer by layer` : 'Layer by layer'));
-  out.push(...formatWindow(text, w, m.labels, m.dim, opts, c));
+  out.push(...formatWindow(text, w, m, opts, c));
 
   out.push('');
   const a = ins.aggregate;
@@ -43,7 +43,21 @@ export function formatInspection(text: string, ins: Inspection, opts: FormatOpti
   return out.join('\n');
 }
 
-function formatWindow(text: string, w: WindowResult, labels: string[], dim: number, opts: FormatOptions, c: Colors): string[] {
+/** Each head's layers in its own terms: DistilBERT pre_classifier + ReLU, BERT pooler + tanh, RoBERTa classifier.dense + tanh. */
+function headNames(m: ModelInfo): { dense: string; act: string; actFormula: string; classifier: string } {
+  const h = m.head;
+  const tanh = h?.activation === 'tanh';
+  return {
+    dense: h?.denseName ?? 'pre_classifier',
+    act: tanh ? 'tanh' : 'ReLU',
+    actFormula: tanh ? 'tanh(x)' : 'max(0, x)',
+    classifier: h?.classifierName ?? 'classifier',
+  };
+}
+
+function formatWindow(text: string, w: WindowResult, m: ModelInfo, opts: FormatOptions, c: Colors): string[] {
+  const { labels, dim } = m;
+  const names = headNames(m);
   const out: string[] = [];
   const pieces = w.tokens.map((t) => t.text);
   out.push(`  tokens       ${elide(pieces.join(' '), 110)}${w.truncated ? c.yellow('  [truncated here]') : ''}`);
@@ -54,11 +68,15 @@ function formatWindow(text: string, w: WindowResult, labels: string[], dim: numb
   });
   out.push(`  ${c.bold('CLS')}          hidden state of [CLS], enters the head: ${vecStats(w.stages.cls)}`);
   const positive = w.stages.preClassifier.filter((x) => x > 0).length;
-  out.push(`  ${c.bold('pre_classifier')} Linear(${dim} -> ${dim}): ${vecStats(w.stages.preClassifier)}, ${positive}/${dim} positive  ${spark(w.stages.preClassifier)}`);
-  out.push(`  ${c.bold('ReLU')}         max(0, x): ${w.head.activeUnits}/${dim} units active, ${w.head.zeroedUnits} zeroed, |x| ${fmt(norm(w.stages.relu))}  ${spark(w.stages.relu)}`);
+  out.push(`  ${c.bold(names.dense)} Linear(${dim} -> ${dim}): ${vecStats(w.stages.preClassifier)}, ${positive}/${dim} positive  ${spark(w.stages.preClassifier)}`);
+  const actDetail =
+    names.act === 'ReLU'
+      ? `${w.head.activeUnits}/${dim} units active, ${w.head.zeroedUnits} zeroed`
+      : `${w.stages.relu.filter((x) => Math.abs(x) > 0.99).length}/${dim} units saturated (|x| > 0.99)`;
+  out.push(`  ${c.bold(names.act.padEnd(12))} ${names.actFormula}: ${actDetail}, |x| ${fmt(norm(w.stages.relu))}  ${spark(w.stages.relu)}`);
   const p = opts.dropout === undefined ? '' : ` (p=${opts.dropout})`;
-  out.push(`  ${c.bold('dropout')}      identity at inference${p}: the classifier reads the ReLU output unchanged`);
-  out.push(`  ${c.bold('classifier')}   Linear(${dim} -> ${labels.length}): logits ${labels.map((l, i) => `${l} ${fmt(w.logits[i]!)}`).join('  ')}`);
+  out.push(`  ${c.bold('dropout')}      identity at inference${p}: ${names.classifier} reads the ${names.act} output unchanged`);
+  out.push(`  ${c.bold(names.classifier)}   Linear(${dim} -> ${labels.length}): logits ${labels.map((l, i) => `${l} ${fmt(w.logits[i]!)}`).join('  ')}`);
   for (const label of labels) {
     const contrib = w.contributions[label]!;
     const sum = contrib.units.reduce((s, x) => s + x, 0);
