@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isolateHome, tempDir } from './helpers';
+import { FIXTURES, isolateHome, tempDir } from './helpers';
 
 isolateHome();
 import { Inspector } from '../../src/core/inspector';
@@ -71,6 +71,35 @@ describe('hub download', () => {
       assert.ok(Number.isFinite(ins.windows[0]!.logits[0]));
     } finally {
       await inspector.dispose();
+    }
+  });
+
+  it('the quantized variant downloads onnx/model_quantized.onnx only, runs in the Inspector, and fp32 later adds just its graph', async () => {
+    const int8 = fixtureFiles(path.join(FIXTURES, 'tiny-distilbert-o17-int8'));
+    hub.repos.set('Xenova/tiny-int8', { commit: '9'.repeat(40), files: int8 });
+    const dir = tempDir('dbi-hub-int8-');
+    try {
+      const q = await fetchHubModel('Xenova/tiny-int8', { cacheDir: dir, variant: 'quantized', endpoint: hub.hubUrl, env: NO_ENV });
+      assert.ok(fs.readFileSync(path.join(q.dir, 'onnx', 'model_quantized.onnx')).equals(int8.get('onnx/model_quantized.onnx')!));
+      assert.ok(!fs.existsSync(path.join(q.dir, 'onnx', 'model.onnx')));
+      const inspector = await Inspector.open({ modelDir: q.dir, cacheDir: tempDir('dbi-hub-taps-'), threads: 1, variant: 'quantized' });
+      try {
+        const ins = await inspector.inspect('it is not bad at all');
+        assert.ok(Number.isFinite(ins.windows[0]!.logits[0]));
+      } finally {
+        await inspector.dispose();
+      }
+      const cdnBefore = hub.of('cdn').length;
+      const seen: HubProgress[] = [];
+      const f = await fetchHubModel('Xenova/tiny-int8', { cacheDir: dir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, onProgress: (p) => seen.push(p) });
+      assert.equal(f.dir, q.dir, 'one snapshot folder per commit');
+      assert.equal(f.fromCache, false);
+      assert.equal(hub.of('cdn').length - cdnBefore, 1, 'only the fp32 graph was downloaded');
+      assert.deepEqual([...new Set(seen.filter((p) => p.cached).map((p) => p.file))], ['config.json', 'tokenizer.json', 'tokenizer_config.json']);
+      assert.ok(fs.existsSync(path.join(dir, 'hub', 'models--Xenova--tiny-int8', 'verified', `${'9'.repeat(40)}.quantized.json`)));
+      assert.ok(fs.existsSync(path.join(dir, 'hub', 'models--Xenova--tiny-int8', 'verified', `${'9'.repeat(40)}.fp32.json`)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -54,10 +54,10 @@ export function sha256(data: Buffer): string {
 }
 
 /** The fixture as the hub's Xenova repositories lay it out. */
-export function fixtureFiles(): Map<string, Buffer> {
+export function fixtureFiles(dir = FIXTURE_DIR): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) {
-    const p = path.join(FIXTURE_DIR, ...f.split('/'));
+    const p = path.join(dir, ...f.split('/'));
     if (fs.existsSync(p)) files.set(f, fs.readFileSync(p));
   }
   return files;
