@@ -203,6 +203,38 @@ describe('dynamically quantized graphs (structure only)', () => {
     await session.release();
   });
 
+  it('per-channel int8 weights (scale and zero point per output column), as quantize_dynamic(per_channel=True) writes', async () => {
+    const g: Buffer[] = [];
+    const cls = quantizedBlocks(g);
+    g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]), node('Relu', ['pre'], ['relu']));
+    const scales = [0.01, 0.02, 0.03, 0.04];
+    const zps = [0, 1, -2, 3];
+    g.push(node('DynamicQuantizeLinear', ['relu'], ['relu.q', 'relu.s', 'relu.z']), int8('c.w', [D, D], D * D));
+    g.push(fieldMessage(5, [fieldVarint(1, D), fieldVarint(2, 3), fieldBytes(8, 'c.zp'), fieldBytes(9, Buffer.from(Int8Array.from(zps).buffer))]));
+    g.push(floats('c.ws', [D], scales), node('MatMulInteger', ['relu.q', 'c.w', 'relu.z', 'c.zp'], ['c.i32']));
+    g.push(node('Cast', ['c.i32'], ['c.f'], [attrInt('to', 1)]), node('Mul', ['c.ws', 'relu.s'], ['c.scales']), node('Mul', ['c.scales', 'c.f'], ['c.mm']));
+    g.push(floats('c.b', [D], seq(D, 0.1)), node('Add', ['c.mm', 'c.b'], ['logits']));
+    g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', D]));
+    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    const signed = (k: number): number => (((k * 37) % 255) << 24) >> 24;
+    // HeadWeights [out][in]: (W_q[in][out] - zp[out]) * scale[out].
+    const want = Array.from({ length: D * D }, (_, k) => {
+      const o = Math.floor(k / D), i = k % D;
+      return Math.fround((signed(i * D + o) - zps[o]!) * Math.fround(scales[o]!));
+    });
+    assert.ok(Array.from(p.weights.classifierWeight).every((v, k) => Math.abs(v - want[k]!) <= 1e-6));
+    const session = await ort.InferenceSession.create(p.path);
+    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(seq(3 * D, 1, 0.9)), [1, 3, D]) });
+    const input = out[p.plan.outputs.classifierInput!]!.data as Float32Array;
+    const logits = out['logits']!.data as Float32Array;
+    for (let l = 0; l < D; l++) {
+      let s = p.weights.classifierBias[l]!;
+      for (let u = 0; u < D; u++) s += p.weights.classifierWeight[l * D + u]! * input[u]!;
+      assert.ok(Math.abs(s - logits[l]!) <= 1e-5, `logit ${l}: ${s} vs ${logits[l]}`);
+    }
+    await session.release();
+  });
+
   it('another quantized form (QLinearMatMul) is reported as such', async () => {
     const g: Buffer[] = [];
     const cls = quantizedBlocks(g);

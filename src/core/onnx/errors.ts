@@ -5,9 +5,9 @@ export type GraphErrorCode =
   | 'NOT_FOUND' // the .onnx file does not exist or cannot be read
   | 'CORRUPT' // not a well-formed ONNX protobuf (truncated, wrong file)
   | 'NO_LOGITS' // no graph output named logits
-  | 'NO_HEAD' // logits are not produced by classifier <- ReLU <- pre_classifier <- [CLS] selection
+  | 'NO_HEAD' // logits are not produced by classifier <- ReLU/tanh <- dense <- [CLS] selection (or the activation differs from the architecture's)
   | 'LAYERS' // transformer blocks not found, or their count differs from config n_layers
-  | 'UNSUPPORTED' // a recognised but not yet supported form (external data, quantized head)
+  | 'UNSUPPORTED' // a recognised but not yet supported form (external data, a quantized head other than dynamic MatMulInteger)
   | 'CACHE'; // the tapped copy cannot be written under the cache folder
 
 export class GraphError extends Error {
