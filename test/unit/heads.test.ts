@@ -225,6 +225,21 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
     assert.equal(tok.padId, 1);
   });
 
+  it('add_prefix_space: the virtual leading space maps to no character; ids still equal the library', () => {
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')) as { pre_tokenizer: Record<string, unknown> };
+    json.pre_tokenizer['add_prefix_space'] = true;
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')) as object;
+    const ours = new TextTokenizer(json, config);
+    const theirs = new Tokenizer(json, config);
+    for (const t of [...tricky, ...sst2.slice(0, 300)]) {
+      assert.deepEqual(ours.encode(t, 100_000).ids, theirs.encode(t).ids, JSON.stringify(t));
+      for (const p of ours.tokenize(t)) assert.ok(p.start >= 0 && p.start <= p.end && p.end <= t.length);
+    }
+    const first = ours.tokenize('movie night')[0]!;
+    assert.equal(first.text.startsWith('Ġ'), true, 'the word gets the space the pre-tokenizer added');
+    assert.deepEqual([first.start, 'movie night'.slice(first.start, first.end)], [0, 'movie'.slice(0, first.end)]);
+  });
+
   it('offsets: UTF-16 ranges of the bytes each piece holds; Ġ pieces cover the word without its space', () => {
     const decoder = new TextDecoder('utf-8', { fatal: true });
     const byteOf = new Map<string, number>();
