@@ -18,6 +18,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const TARGET = 'linux-x64';
 const MODEL = 'models/distilbert-sst2-small';
+const MODEL_FILES = /^((config|tokenizer|tokenizer_config|special_tokens_map)\.json|vocab\.txt|README\.md|onnx\/[^/]+\.onnx(_data)?)$/;
 
 function fail(msg) {
   console.error(`package-vsix: ${msg}`);
@@ -91,8 +92,9 @@ try {
   }
   copy('dist', (r) => /^(extension|worker|webview)\.js$/.test(r));
   copy('media');
-  // Only the model itself (config, tokenizer, ONNX graph, model card); never training leftovers.
-  copy(MODEL, (r) => /^[^/]+\.(json|txt|md)$/.test(r) || /^onnx\/[^/]+\.onnx(_data)?$/.test(r));
+  // Only the model itself (config, tokenizer, ONNX graph, model card): no torch reference values or other
+  // test and training artefacts.
+  copy(MODEL, (r) => MODEL_FILES.test(r));
 
   const ortStage = path.join(stage, 'node_modules', 'onnxruntime-node');
   fs.mkdirSync(ortStage, { recursive: true });
