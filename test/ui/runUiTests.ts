@@ -152,6 +152,7 @@ async function main(): Promise<void> {
       assert(windows >= 2, `long.txt (~20k word pieces) gave ${windows} window(s)`);
       const r = await readPanel(page);
       checkReading(r, labels);
+      await page.waitForTimeout(1000); // let the editor repaint beside the panel before the picture
       await page.screenshot({ path: path.join(shots, 'classify-file-dark.png') });
       const before = await editorCursor(page);
       await revealWindow(page, windows - 1);

@@ -75,20 +75,22 @@ export async function classifyFileInPalette(page: Page, fileName: string): Promi
 
 /** Waits until the panel shows a finished result; throws with the panel's text if it shows an error instead. */
 async function waitForResult(page: Page, about?: string): Promise<void> {
-  const p = panel(page);
   const deadline = Date.now() + 300_000;
   for (;;) {
-    const err = p.locator('[data-testid=error]');
-    if ((await err.count()) > 0 && (await err.first().isVisible())) {
-      throw new Error(`the panel shows an error: ${(await err.first().innerText()).replace(/\s+/g, ' ')}`);
-    }
-    const status = p.locator('[data-testid=status]');
-    const running = (await status.count()) > 0 && /running|classifying|loading/i.test(await status.first().innerText());
-    const label = p.locator('[data-testid=result-label]');
+    // One snapshot per poll: the webview re-renders, so element-by-element reads could race with it.
+    const snap = await panel(page).locator('body').evaluate((body) => {
+      const text = (id: string): string | null => {
+        const el = body.querySelector(`[data-testid=${id}]`) as HTMLElement | null;
+        return el && el.offsetParent !== null ? el.innerText : null;
+      };
+      return { error: text('error'), status: text('status'), label: text('result-label'), all: (body as HTMLElement).innerText };
+    }, undefined, { timeout: 30_000 }).catch(() => undefined); // not there yet (panel opening or reloading)
+    if (snap?.error) throw new Error(`the panel shows an error: ${snap.error.replace(/\s+/g, ' ')}`);
+    const running = snap?.status != null && /running|classifying|loading/i.test(snap.status);
     // `about`: the file the result must be for, so an older result still on screen does not count.
-    const fresh = about === undefined || (await p.locator('body').innerText()).includes(about);
-    if (!running && fresh && (await label.count()) > 0 && (await label.first().isVisible())) return;
-    if (Date.now() > deadline) throw new Error('no result in the panel after 5 minutes');
+    const fresh = about === undefined || (snap?.all.includes(about) ?? false);
+    if (snap?.label && !running && fresh) return;
+    if (Date.now() > deadline) throw new Error(`no result in the panel after 5 minutes (status: ${snap?.status ?? 'none'})`);
     await page.waitForTimeout(250);
   }
 }
