@@ -30,8 +30,11 @@ function step(name, cmd, args) {
   }
 }
 
-step('build (tsc)', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.']);
-step('build (webpack)', process.execPath, [require.resolve('webpack-cli/bin/cli.js'), '--mode', 'development']);
+// The packages' own launchers (TypeScript 7's tsc is a native binary behind a script; its package exports
+// no JS entry to require).
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+step('build (tsc)', bin('tsc'), ['-p', '.']);
+step('build (webpack)', bin('webpack'), ['--mode', 'development']);
 
 const suites = [
   {
