@@ -220,6 +220,7 @@ def finetune(model, enc, args, best_path):
     log(f"fine-tune: {len(train)} phrases, {per_epoch} batches/epoch, {total} steps")
     model.train()
     step, best, t0, ema = 0, -1.0, time.time(), None
+    avg, n_avg = None, 0
     while step < total:
         for idx in batches(train, args.ft_tokens, rng):
             if step >= total:
@@ -238,7 +239,7 @@ def finetune(model, enc, args, best_path):
             ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
             step += 1
             # dev accuracy at 40%, 50%, ... 100% of the run; the best checkpoint is kept
-            if step == total or (step > 0.35 * total and step % max(1, total // 10) == 0):
+            if step == total or (step > 0.35 * total and step % max(1, total // args.evals) == 0):
                 acc = evaluate(model, dev)
                 log(f"ft step {step}/{total} (epoch {step / per_epoch:.2f}) loss {ema:.3f} dev acc {acc:.4f} "
                     f"{(time.time() - t0) / step:.2f}s/step")
@@ -246,6 +247,24 @@ def finetune(model, enc, args, best_path):
                     best = acc
                     torch.save({"state_dict": model.state_dict(), "dev_accuracy": acc, "step": step,
                                 "epoch": step / per_epoch}, best_path)
+                if args.average_from and step >= args.average_from * total:
+                    # weight averaging over the tail of the run (SWA-like); floats only
+                    sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                    if avg is None:
+                        avg, n_avg = sd, 1
+                    else:
+                        n_avg += 1
+                        for k in avg:
+                            if avg[k].is_floating_point():
+                                avg[k] += (sd[k] - avg[k]) / n_avg
+    if avg is not None:
+        model.load_state_dict(avg)
+        acc = evaluate(model, dev)
+        log(f"average of {n_avg} checkpoints from {args.average_from:.0%} of the run: dev acc {acc:.4f}")
+        if acc > best:
+            best = acc
+            torch.save({"state_dict": avg, "dev_accuracy": acc, "step": step, "epoch": step / per_epoch,
+                        "averaged": n_avg}, best_path)
     return best
 
 
@@ -269,6 +288,9 @@ def main():
     ap.add_argument("--classif-dropout", type=float, default=0.2, help="seq_classif_dropout")
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--long-every", type=int, default=8, help="MLM: every Nth step uses 512-token rows")
+    ap.add_argument("--average-from", type=float, default=0.0,
+                    help="also average the weights at each dev eval from this fraction of the run on")
+    ap.add_argument("--evals", type=int, default=10, help="dev evals per run (from 35%% on)")
     ap.add_argument("--label-smoothing", type=float, default=0.0)
     ap.add_argument("--ppmi-init", type=int, default=1, help="init word embeddings from PPMI-SVD vectors")
     ap.add_argument("--ppmi-scale", type=float, default=0.1, help="per-component std of those vectors")
