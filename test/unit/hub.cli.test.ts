@@ -18,8 +18,9 @@ describe('cli with a hub id', () => {
     new Promise<{ code: number; out: string; err: string }>((resolve) => {
       // Only what the CLI needs: no proxy variables or tokens of the machine running the tests.
       const childEnv = { PATH: process.env['PATH'] ?? '', HOME: home, NO_COLOR: '1', HF_ENDPOINT: hub.hubUrl, ...env };
-      execFile(process.execPath, [CLI, '--cache-dir', cache, ...args], { env: childEnv, encoding: 'utf8' }, (err, out, errOut) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out, err: errOut });
+      execFile(process.execPath, [CLI, '--cache-dir', cache, ...args], { env: childEnv, encoding: 'utf8', timeout: 120_000 }, (err, out, errOut) => {
+        // A child killed by the timeout reports its signal: fail loudly rather than hang the suite.
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out, err: errOut + (err?.killed ? `\n[killed after 120 s: ${err.signal}]` : '') });
       });
     });
 
