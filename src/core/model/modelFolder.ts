@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InspectorError } from '../errors';
 import type { ModelConfig } from '../types';
+import { snapshotDisplayName } from '../hub/cacheLayout';
 import { parseModelConfig } from './modelConfig';
 
 /** Which ONNX file of a folder to use. */
@@ -51,7 +52,8 @@ export function resolveModelFolder(dir: string, variant: OnnxVariant = 'fp32'): 
   const tokenizerConfigPath = optional(abs, 'tokenizer_config.json');
   const onnxPath = findOnnx(abs, variant);
   const config = parseModelConfig(fs.readFileSync(configPath, 'utf8'), configPath);
-  return { dir: abs, name: path.basename(abs), config, configPath, tokenizerPath, tokenizerConfigPath, onnxPath };
+  // A hub snapshot's folder is named by its commit; show owner/name@commit instead.
+  return { dir: abs, name: snapshotDisplayName(abs) ?? path.basename(abs), config, configPath, tokenizerPath, tokenizerConfigPath, onnxPath };
 }
 
 function required(dir: string, file: string): string {
