@@ -10,15 +10,27 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { HubError } from '../core/hub/errors';
+import { parseModelRef, type ModelRef } from '../core/hub/modelRef';
 
 export const SECTION = 'distilbertInspector';
 
 /** Setting keys relative to SECTION; `fullKey` gives the name a user types in settings.json. */
-export type SettingKey = 'model.path' | 'windowTokens' | 'windowOverlap' | 'threads' | 'decorations.enabled';
+export type SettingKey =
+  | 'model.path'
+  | 'model.variant'
+  | 'hub.endpoint'
+  | 'windowTokens'
+  | 'windowOverlap'
+  | 'threads'
+  | 'decorations.enabled';
 
-/** Keys whose change needs a new Inspector (model folder and session threads are fixed at open time). */
-const RELOAD_KEYS: readonly SettingKey[] = ['model.path', 'threads'];
-const ALL_KEYS: readonly SettingKey[] = ['model.path', 'windowTokens', 'windowOverlap', 'threads', 'decorations.enabled'];
+/** Keys whose change needs a new Inspector (model folder, ONNX file, download source and threads are fixed at open time). */
+const RELOAD_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint', 'threads'];
+const ALL_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint', 'windowTokens', 'windowOverlap', 'threads', 'decorations.enabled'];
+
+/** Which ONNX file of a model folder (or hub repository) to load: onnx/model.onnx or onnx/model_quantized.onnx. */
+export type ModelVariant = 'fp32' | 'quantized';
 
 export function fullKey(key: SettingKey): string {
   return `${SECTION}.${key}`;
@@ -38,10 +50,13 @@ export interface ConfigChange {
   reloadModel: boolean;
 }
 
-/** Where the model comes from: '' dir means the bundled default model. */
+/** Where the model comes from: '' dir and no hub id means the bundled default model. */
 export interface ModelChoice {
-  /** Absolute folder, or '' for the bundled default. */
+  /** Absolute folder, or '' for the bundled default or a hub id (downloaded before use). */
   dir: string;
+  /** A hub repository id (`owner/name[@revision]` in the setting), downloaded into global storage. */
+  hub: { repo: string; revision: string } | undefined;
+  variant: ModelVariant;
   /** The raw setting value that was used ('' when none). */
   setting: string;
   /** A workspace-level model.path ignored because the workspace is untrusted. */
@@ -75,24 +90,82 @@ export class Config implements vscode.Disposable {
    * a model folder planted in the repository, so only the user-level value counts there.
    */
   modelChoice(): ModelChoice {
-    const info = this.section().inspect<string>('model.path');
-    let setting: string;
+    const { value, ignored } = this.restrictedString('model.path');
+    const setting = value.trim();
+    const variant = this.variant();
+    if (setting === '') return { dir: '', hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
+    // `${workspaceFolder}` and relative paths are folders; anything else may be a hub id (the core decides:
+    // an existing folder wins over a hub id of the same spelling).
+    if (setting.includes('${workspaceFolder}')) {
+      return { dir: resolveFolder(setting), hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
+    }
+    let ref: ModelRef;
+    try {
+      ref = parseModelRef(setting, { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir() });
+    } catch (err) {
+      throw new SettingError('model.path', `Setting ${fullKey('model.path')} is "${setting}": ${(err as HubError).oneLine?.() ?? String(err)}`);
+    }
+    if (ref.kind === 'hub') {
+      return { dir: '', hub: { repo: ref.repo, revision: ref.revision }, variant, setting, ignoredWorkspaceValue: ignored };
+    }
+    return { dir: resolveFolder(setting), hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
+  }
+
+  /** fp32 (onnx/model.onnx) or quantized (onnx/model_quantized.onnx); a repository must not choose it when untrusted. */
+  variant(): ModelVariant {
+    const v = this.restrictedString('model.variant', 'fp32').value;
+    if (v !== 'fp32' && v !== 'quantized') {
+      throw new SettingError('model.variant', `Setting ${fullKey('model.variant')} is ${JSON.stringify(v)}, but it must be "fp32" or "quantized". Fix it in Settings.`);
+    }
+    return v;
+  }
+
+  /**
+   * The hub endpoint for downloads: the setting, else HF_ENDPOINT, else undefined (the core's default,
+   * https://huggingface.co). Restricted: an untrusted workspace must not redirect downloads.
+   */
+  hubEndpoint(): string | undefined {
+    const v = this.restrictedString('hub.endpoint').value.trim();
+    const chosen = v || process.env['HF_ENDPOINT'] || '';
+    if (!chosen) return undefined;
+    let url: URL | undefined;
+    try {
+      url = new URL(chosen);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      const where = v ? `Setting ${fullKey('hub.endpoint')}` : 'The environment variable HF_ENDPOINT';
+      throw new SettingError('hub.endpoint', `${where} is "${chosen}", but it must be an http(s) URL such as https://huggingface.co. Fix it in Settings.`);
+    }
+    return chosen.replace(/\/+$/, '');
+  }
+
+  /**
+   * A string setting listed in restrictedConfigurations. In an untrusted workspace a workspace (or folder)
+   * value could point the extension at files planted in the repository, so only the user-level value counts.
+   */
+  private restrictedString(key: SettingKey, fallback = ''): { value: string; ignored: string | undefined } {
+    const info = this.section().inspect<unknown>(key);
+    let value: unknown;
     let ignored: string | undefined;
     if (vscode.workspace.isTrusted) {
-      setting = this.section().get<string>('model.path', '');
+      value = this.section().get<unknown>(key, fallback);
     } else {
-      setting = info?.globalValue ?? '';
+      value = info?.globalValue ?? fallback;
       // VS Code hides restricted workspace values from inspect() in Restricted Mode, so look in the files.
-      const workspaceValue = info?.workspaceFolderValue ?? info?.workspaceValue ?? workspaceFileValue(fullKey('model.path'));
-      if (typeof workspaceValue === 'string' && workspaceValue.trim() !== '' && workspaceValue !== setting) {
-        ignored = workspaceValue;
-      }
+      const workspaceValue = info?.workspaceFolderValue ?? info?.workspaceValue ?? workspaceFileValue(fullKey(key));
+      if (typeof workspaceValue === 'string' && workspaceValue.trim() !== '' && workspaceValue !== value) ignored = workspaceValue;
     }
-    if (typeof setting !== 'string') {
-      throw new SettingError('model.path', `Setting ${fullKey('model.path')} must be a folder path (a string); set it to "" for the bundled model.`);
+    if (typeof value !== 'string') {
+      throw new SettingError(key, `Setting ${fullKey(key)} must be a string, not ${JSON.stringify(value)}. Fix it in Settings.`);
     }
-    setting = setting.trim();
-    return { dir: setting === '' ? '' : resolveFolder(setting), setting, ignoredWorkspaceValue: ignored };
+    return { value, ignored };
+  }
+
+  /** Saves a model folder chosen in a dialog (user settings unless a target is given). */
+  async setModelPath(dir: string, target = vscode.ConfigurationTarget.Global): Promise<void> {
+    await this.section().update('model.path', dir, target);
   }
 
   /** Checks the window settings without a model, so a bad value fails before a model load. */

@@ -1,9 +1,12 @@
 // Activation is kept thin: it wires settings, the log, the status bar, decorations, the panel serializer and
 // the commands. Nothing here loads onnxruntime-node or the model; ModelService does that on first use.
 import * as vscode from 'vscode';
+import type { Inspection } from '../core/types';
 import { ClassifyCommands, revealRange, type ClassifyOutcome } from './commands';
 import { Config, fullKey, type ModelChoice } from './config';
 import { describeFailure } from './failures';
+import { HubDownloads } from './hubDownload';
+import { ChooseModelFolder } from './chooseModel';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
@@ -21,6 +24,8 @@ export interface ExtensionApi {
   messages(): readonly ShownMessage[];
   decoratedRanges(uri: vscode.Uri): vscode.Range[];
   statusText(): string;
+  /** The inspection the panel presents as current, if a panel is open. */
+  panelInspection(): Inspection | undefined;
   /** What the panel's "reveal window" request does: show the document and select start..end. */
   revealRange(target: { uri: string; start: number; end: number }): Promise<vscode.TextEditor>;
 }
@@ -32,13 +37,19 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = new Log();
   const config = new Config();
   const notifier = new Notifier(log, context.extension.id);
-  const models = new ModelService(config, log, context.globalStorageUri.fsPath, (ignored) =>
-    notifier.warn(
-      `The workspace setting ${fullKey('model.path')} ("${ignored}") is ignored because this workspace is not trusted: ` +
-        `an untrusted repository must not choose which model files the extension loads. Using the user setting or the bundled model; ` +
-        `trust the workspace to use its model.`,
-      { title: 'Manage Workspace Trust', run: () => vscode.commands.executeCommand('workbench.trust.manage') },
-    ),
+  const hub = new HubDownloads(context.secrets, context.globalStorageUri.fsPath, config, log);
+  const models = new ModelService(
+    config,
+    log,
+    context.globalStorageUri.fsPath,
+    (ignored) =>
+      notifier.warn(
+        `The workspace setting ${fullKey('model.path')} ("${ignored}") is ignored because this workspace is not trusted: ` +
+          `an untrusted repository must not choose which model files the extension loads. Using the user setting or the bundled model; ` +
+          `trust the workspace to use its model.`,
+        { title: 'Manage Workspace Trust', run: () => vscode.commands.executeCommand('workbench.trust.manage') },
+      ),
+    hub,
   );
   modelsForDeactivate = models;
   const statusBar = new ResultStatusBar('distilbertInspector.openInspector');
@@ -70,6 +81,20 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     vscode.commands.registerCommand('distilbertInspector.exportJson', (target?: vscode.Uri) => commands.exportJson(target)),
     vscode.commands.registerCommand('distilbertInspector.showLog', () => log.show()),
+    // `folder` is for tests and scripts (skips the dialog), like exportJson's target.
+    vscode.commands.registerCommand('distilbertInspector.chooseModelFolder', (folder?: vscode.Uri) =>
+      new ChooseModelFolder(config, notifier, log).run(folder),
+    ),
+    // `token` is for tests and scripts; a person gets a password box.
+    vscode.commands.registerCommand('distilbertInspector.setHubToken', async (token?: string) => {
+      const stored = await hub.setToken(token);
+      if (stored) notifier.info('Hugging Face token stored in VS Code\'s secret storage; it is sent only to the hub endpoint when downloading.');
+      return stored;
+    }),
+    vscode.commands.registerCommand('distilbertInspector.clearHubToken', async () => {
+      await hub.clearToken();
+      notifier.info('Hugging Face token removed from VS Code\'s secret storage.');
+    }),
   );
 
   const activationMs = performance.now() - started;
@@ -82,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     messages: () => notifier.messages(),
     decoratedRanges: (uri) => decorations.ranges(uri),
     statusText: () => statusBar.text(),
+    panelInspection: () => InspectorPanel.current?.currentInspection(),
     revealRange,
   };
 }

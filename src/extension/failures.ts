@@ -24,6 +24,15 @@ export function describeFailure(err: unknown, choice: ModelChoice | undefined): 
   const e = err as { message?: unknown; hint?: unknown } | null | undefined;
   const message = typeof e?.message === 'string' ? e.message : String(err);
   const hint = typeof e?.hint === 'string' && e.hint ? ` ${e.hint}` : '';
+  if (code && code.startsWith('HUB_')) {
+    const what = choice?.hub ? `"${choice.setting}"` : 'the model';
+    // An unusable endpoint is the endpoint setting's fault; everything else is about the model id or the network.
+    return {
+      level: 'error',
+      text: `Could not download the model ${what} (setting ${fullKey('model.path')}, ${choice?.variant ?? 'fp32'}): ${message}${hint}`,
+      setting: code === 'HUB_PROTOCOL' ? 'hub.endpoint' : 'model.path',
+    };
+  }
   if (code === 'CANCELLED' || code === 'DISPOSED') return { level: 'silent', text: 'The inspection was cancelled.' };
   if (code && TEXT_CODES.has(code)) return { level: 'warning', text: `${message}${hint}` };
   if (code && MODEL_CODE.test(code)) {

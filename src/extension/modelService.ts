@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { Inspection, ModelInfo } from '../core/types';
 import type { Inspector } from '../core/inspector';
 import type { Config, ModelChoice } from './config';
+import type { HubDownloads } from './hubDownload';
 import type { Log } from './log';
 
 /** One inspection request; `isCurrent()` turns false as soon as a newer request starts. */
@@ -41,6 +42,8 @@ export class ModelService implements vscode.Disposable {
     private readonly cacheDir: string,
     /** Told once per value when an untrusted workspace's model.path is ignored. */
     private readonly onIgnoredWorkspaceModel: (value: string) => void,
+    /** Downloads models named by hub id (into global storage). */
+    private readonly hub: HubDownloads,
   ) {}
 
   /** The model of the open Inspector, if one has loaded. */
@@ -93,7 +96,9 @@ export class ModelService implements vscode.Disposable {
       this.onIgnoredWorkspaceModel(choice.ignoredWorkspaceValue);
     }
     const threads = this.config.threads();
-    const key = JSON.stringify([choice.dir, threads]);
+    // The endpoint is part of the key only for hub ids: it decides where a hub model comes from.
+    const endpoint = choice.hub ? this.config.hubEndpoint() : undefined;
+    const key = JSON.stringify([choice.dir, choice.hub, choice.variant, endpoint, threads]);
     if (this.loaded?.key !== key) {
       void this.unload('settings changed');
       this.loaded = { key, choice, inspector: this.open(choice, threads) };
@@ -122,11 +127,11 @@ export class ModelService implements vscode.Disposable {
     const started = performance.now();
     // Loaded here, not at activation: the core pulls in onnxruntime-node and the tokenizer.
     const core = await import('../core/inspector');
-    const modelDir = choice.dir || core.defaultModelDir();
-    const from = choice.dir ? `setting distilbertInspector.model.path = "${choice.setting}"` : 'bundled default';
-    this.log.info(`Loading the model from ${modelDir} (${from}), threads ${threads || 'auto'}...`);
     try {
-      const inspector = await core.Inspector.open({ modelDir, cacheDir: this.cacheDir, threads: threads || undefined });
+      const modelDir = choice.hub ? (await this.hub.fetch(choice.hub, choice.variant)).dir : choice.dir || core.defaultModelDir();
+      const from = choice.setting ? `setting distilbertInspector.model.path = "${choice.setting}"` : 'bundled default';
+      this.log.info(`Loading the model from ${modelDir} (${from}, ${choice.variant}), threads ${threads || 'auto'}...`);
+      const inspector = await core.Inspector.open({ modelDir, cacheDir: this.cacheDir, threads: threads || undefined, variant: choice.variant });
       const m = inspector.model;
       this.log.info(
         `Loaded ${m.name} (${m.architecture}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.join(', ')}, ${m.problemType}) ` +

@@ -14,7 +14,8 @@ export interface ShownMessage {
 
 const OPEN_SETTINGS = 'Open Settings';
 const SHOW_LOG = 'Show Log';
-const MAX_KEPT = 20;
+// Enough for a long session of tests that index into messages() by count; a few hundred short strings is nothing.
+const MAX_KEPT = 1000;
 
 export class Notifier {
   private readonly shown: ShownMessage[] = [];

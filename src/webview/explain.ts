@@ -1,10 +1,12 @@
 // Plain-language notes for each stage, with links to the sources they paraphrase.
 import { h, link } from './dom';
 import type { ProblemType } from '../core/types';
+import type { HeadTerms } from './heads';
 
 export const sources = {
   distilbert: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/distilbert/modeling_distilbert.py',
   bert: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py',
+  roberta: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/roberta/modeling_roberta.py',
   paper: 'https://arxiv.org/abs/1910.01108',
 } as const;
 
@@ -23,23 +25,49 @@ export function explainTokens(): HTMLElement {
   );
 }
 
-export function explainLayers(nLayers: number): HTMLElement {
+export function explainLayers(nLayers: number, family = 'DistilBERT'): HTMLElement {
   return p(
-    `DistilBERT passes every token through ${nLayers} transformer blocks (self-attention, then a feed-forward network, each followed by LayerNorm). `,
+    `${family} passes every token through ${nLayers} transformer blocks (self-attention, then a feed-forward network, each followed by LayerNorm). `,
     "Each row is the [CLS] token's vector after one block. ",
     code('[CLS]'),
     ' means nothing by itself; fine-tuning teaches the model to gather what the classifier needs at that position. Only the last row enters the head.',
   );
 }
 
-export function explainCls(dim: number): HTMLElement {
+export function explainCls(dim: number, t?: HeadTerms): HTMLElement {
+  const first = t?.kind === 'roberta' ? '<s> (RoBERTa\'s [CLS])' : '[CLS]';
   return p(
     code('hidden_state[:, 0]'),
-    `: the last block's output at the [CLS] position, ${dim} numbers. It is the only position the classification head reads; the other tokens' vectors are not used.`,
+    `: the last block's output at the ${first} position, ${dim} numbers. It is the only position the classification head reads; the other tokens' vectors are not used.`,
   );
 }
 
-export function explainPreClassifier(dim: number): HTMLElement {
+export function explainPreClassifier(dim: number, t?: HeadTerms): HTMLElement {
+  if (t && t.kind === 'bert') {
+    return h(
+      'div',
+      { class: 'explain' },
+      p(code(`bert.pooler.dense = Linear(${dim}, ${dim})`), ': BERT\'s pooler, a full matrix multiply plus bias on [CLS], followed by tanh.'),
+      p(
+        h('strong', {}, 'What it is. '),
+        'The pooler comes with the pretrained encoder: BERT trained it on next-sentence prediction, so fine-tuning starts from a layer that already summarises a sequence pair. ',
+        "DistilBERT has no such layer (no next-sentence prediction), which is why it adds pre_classifier. See the comparison below.",
+      ),
+      p('Sources: ', link(sources.bert, 'modeling_bert.py'), ' (BertPooler, BertForSequenceClassification).'),
+    );
+  }
+  if (t && t.kind === 'roberta') {
+    return h(
+      'div',
+      { class: 'explain' },
+      p(code(`classifier.dense = Linear(${dim}, ${dim})`), ': the first layer of RobertaClassificationHead, on <s> after a dropout, followed by tanh.'),
+      p(
+        h('strong', {}, 'What it is. '),
+        'RoBERTa is pretrained without next-sentence prediction, so its pooler is not used for classification; the head brings this dense layer, newly initialised when fine-tuning starts, like DistilBERT\'s pre_classifier (which uses ReLU instead of tanh).',
+      ),
+      p('Sources: ', link(sources.roberta, 'modeling_roberta.py'), ' (RobertaClassificationHead).'),
+    );
+  }
   return h(
     'div',
     { class: 'explain' },
@@ -66,15 +94,22 @@ export function explainPreClassifier(dim: number): HTMLElement {
   );
 }
 
-export function explainRelu(): HTMLElement {
+export function explainRelu(t?: HeadTerms): HTMLElement {
+  if (t?.activation === 'tanh') {
+    return p(
+      code('tanh(x)'),
+      ` per unit squashes each ${t.dense} output into (−1, 1). Unlike ReLU nothing becomes exactly 0; instead large inputs saturate near ±1, where the unit says "very much yes/no" and its exact input no longer matters.`,
+    );
+  }
   return p(
     code('ReLU(x) = max(0, x)'),
     ' per unit: every negative pre_classifier output becomes exactly 0 and contributes nothing to the logits. Zeroed units show as gaps.',
   );
 }
 
-export function explainDropout(prob: number | undefined): HTMLElement {
-  const pText = prob === undefined ? "p = config.json's seq_classif_dropout (0.2 unless the config says otherwise)" : `p = ${prob}`;
+export function explainDropout(prob: number | undefined, t?: HeadTerms): HTMLElement {
+  const key = t && t.kind !== 'distilbert' ? 'classifier_dropout (else hidden_dropout_prob)' : 'seq_classif_dropout';
+  const pText = prob === undefined ? `p = config.json's ${key}` : `p = ${prob}`;
   return p(
     h('strong', {}, 'Identity at inference: '),
     `the vector passes through unchanged. Dropout (${pText}) only acts while training, where it zeroes a random fraction p of the units and scales the rest by 1/(1−p). `,
@@ -82,7 +117,9 @@ export function explainDropout(prob: number | undefined): HTMLElement {
   );
 }
 
-export function explainClassifier(dim: number, labels: string[], problemType: ProblemType): HTMLElement {
+export function explainClassifier(dim: number, labels: string[], problemType: ProblemType, t?: HeadTerms): HTMLElement {
+  const name = t?.classifier ?? 'classifier';
+  const act = t?.activation === 'tanh' ? 'tanh' : 'relu';
   const to =
     problemType === 'multi_label_classification'
       ? 'Each probability is sigmoid(logit), independently per label (multi-label: several can be high at once).'
@@ -90,10 +127,10 @@ export function explainClassifier(dim: number, labels: string[], problemType: Pr
         ? 'This is a regression head: the logit is the predicted value, no probabilities.'
         : 'Probabilities are softmax(logits): only differences between logits matter, so a unit that pushes every logit up equally changes nothing.';
   return p(
-    code(`classifier = Linear(${dim}, ${labels.length})`),
+    code(`${name} = Linear(${dim}, ${labels.length})`),
     ': one logit per label, ',
-    code('logit[l] = bias[l] + Σu W[l,u]·relu[u]'),
-    '. Each term W[l,u]·relu[u] is one unit\'s exact share, so the bars below add up to the logit. ',
+    code(`logit[l] = bias[l] + Σu W[l,u]·${act}[u]`),
+    `. Each term W[l,u]·${act}[u] is one unit's exact share, so the bars below add up to the logit. `,
     to,
   );
 }

@@ -4,6 +4,7 @@ import type { Inspection, LogitContribution, UnitShare, WindowResult } from '../
 import { barList, matrixHeatmap, vectorHeatmap, waterfall, type Step } from './charts';
 import { exact, h, int, num, pct } from './dom';
 import * as ex from './explain';
+import { headComparison, headTerms, saturatedUnits, type HeadTerms } from './heads';
 import type { Palette } from './theme';
 import { tokenChips, type TokenCallbacks } from './tokens';
 
@@ -33,7 +34,7 @@ export function topUnitsFor(w: WindowResult, label: string, c: LogitContribution
 }
 
 /** Waterfall steps for one logit: bias, units toward (largest first), units against (most negative first), the rest, the sum. */
-export function logitSteps(w: WindowResult, label: string, logit: number): Step[] | undefined {
+export function logitSteps(w: WindowResult, label: string, logit: number, act = 'relu'): Step[] | undefined {
   const c = w.contributions[label];
   if (!c) return undefined;
   const { toward, against } = topUnitsFor(w, label, c);
@@ -48,11 +49,11 @@ export function logitSteps(w: WindowResult, label: string, logit: number): Step[
   const unitStep = (x: UnitShare, kind: 'toward' | 'against'): Step => {
     const r = w.stages.relu[x.unit] ?? 0;
     const weight = r === 0 ? 0 : x.value / r;
-    return { label: `unit ${x.unit}`, delta: x.value, kind, title: `unit ${x.unit}: W = ${exact(weight)} × relu = ${exact(r)} → ${exact(x.value)}` };
+    return { label: `unit ${x.unit}`, delta: x.value, kind, title: `unit ${x.unit}: W = ${exact(weight)} × ${act} = ${exact(r)} → ${exact(x.value)}` };
   };
   const sum = c.bias + c.units.reduce((a, b) => a + b, 0);
   return [
-    { label: 'bias', delta: c.bias, kind: 'bias', title: `classifier.bias for ${label}: ${exact(c.bias)}` },
+    { label: 'bias', delta: c.bias, kind: 'bias', title: `bias for ${label}: ${exact(c.bias)}` },
     ...toward.map((x) => unitStep(x, 'toward')),
     ...against.map((x) => unitStep(x, 'against')),
     { label: `${restActive} other units`, delta: rest, kind: 'rest', title: `the other ${restActive} non-zero units together: ${exact(rest)}` },
@@ -60,7 +61,7 @@ export function logitSteps(w: WindowResult, label: string, logit: number): Step[
   ];
 }
 
-function classifierCard(ins: Inspection, w: WindowResult): HTMLElement {
+function classifierCard(ins: Inspection, w: WindowResult, t: HeadTerms): HTMLElement {
   const labels = ins.model.labels;
   const winner = w.label;
   const logits = barList(
@@ -76,7 +77,7 @@ function classifierCard(ins: Inspection, w: WindowResult): HTMLElement {
         );
   const decomposition = h('div', { class: 'contributions', 'data-testid': 'contributions' });
   labels.forEach((l, i) => {
-    const steps = logitSteps(w, l, w.logits[i] ?? 0);
+    const steps = logitSteps(w, l, w.logits[i] ?? 0, t.activation);
     if (!steps) return;
     decomposition.appendChild(
       h('div', { class: 'contribution', 'data-label': l }, h('h4', {}, `Where the logit of ${l} comes from`), waterfall(steps, { caption: `decomposition of logit ${l}` })),
@@ -86,9 +87,9 @@ function classifierCard(ins: Inspection, w: WindowResult): HTMLElement {
   return card(
     'stage-classifier',
     6,
-    'classifier → logits → probabilities',
+    `${t.classifier} → logits → probabilities`,
     `${dim} → ${labels.length}`,
-    ex.explainClassifier(dim, labels, ins.model.problemType),
+    ex.explainClassifier(dim, labels, ins.model.problemType, t),
     h('div', { class: 'pair' }, h('div', {}, h('h4', {}, 'Logits'), logits), h('div', {}, h('h4', {}, 'Probabilities'), probs)),
     decomposition,
   );
@@ -100,6 +101,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
   const layerNames = w.stages.layers.map((_, i) => `block ${i + 1}`);
   const zeroed = w.head.zeroedUnits;
   const positive = w.stages.preClassifier.filter((v) => v > 0).length;
+  const t = headTerms(ins.model);
   return h(
     'div',
     { class: 'stages' },
@@ -115,7 +117,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       1,
       '[CLS] after each transformer block',
       `${w.stages.layers.length} × ${dim}`,
-      ex.explainLayers(w.stages.layers.length),
+      ex.explainLayers(w.stages.layers.length, t.family),
       h(
         'div',
         { class: 'layers' },
@@ -129,31 +131,44 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
     card(
       'stage-cls',
       2,
-      '[CLS] entering pre_classifier',
+      `[CLS] entering ${t.dense}`,
       `${dim}`,
-      ex.explainCls(dim),
+      ex.explainCls(dim, t),
       fact(`‖cls‖₂ = ${num(norms.cls)}`),
-      vectorHeatmap(w.stages.cls, { name: '[CLS] entering pre_classifier', palette, testid: 'heatmap-cls' }),
+      vectorHeatmap(w.stages.cls, { name: `[CLS] entering ${t.dense}`, palette, testid: 'heatmap-cls' }),
     ),
     card(
       'stage-pre-classifier',
       3,
-      'pre_classifier (dense)',
+      `${t.dense} (dense${t.quantized ? ', int8' : ''})`,
       `${dim} → ${dim}`,
-      ex.explainPreClassifier(dim),
+      ex.explainPreClassifier(dim, t),
       fact(`‖output‖₂ = ${num(norms.preClassifier)}; ${positive} of ${dim} units are positive.`),
-      vectorHeatmap(w.stages.preClassifier, { name: 'pre_classifier output', palette, testid: 'heatmap-pre' }),
+      vectorHeatmap(w.stages.preClassifier, { name: `${t.dense} output`, palette, testid: 'heatmap-pre' }),
     ),
     card(
       'stage-relu',
       4,
-      'ReLU',
+      t.act,
       `${dim} → ${dim}`,
-      fact(h('strong', { 'data-testid': 'zeroed' }, `${zeroed} of ${dim}`), ` units are zero (${pct(zeroed / Math.max(1, dim))}); ${dim - zeroed} stay active. ‖relu‖₂ = ${num(norms.relu)}`),
-      ex.explainRelu(),
-      vectorHeatmap(w.stages.relu, { name: 'ReLU output', palette, testid: 'heatmap-relu' }),
+      activationFact(w, t, dim, zeroed, norms.relu),
+      ex.explainRelu(t),
+      vectorHeatmap(w.stages.relu, { name: `${t.act} output`, palette, testid: 'heatmap-relu' }),
     ),
-    card('stage-dropout', 5, 'dropout', 'identity', ex.explainDropout(dropoutP)),
-    classifierCard(ins, w),
+    card('stage-dropout', 5, 'dropout', 'identity', ex.explainDropout(dropoutP, t)),
+    classifierCard(ins, w, t),
+    card('head-comparison', 7, `Why ${t.dense}? The head next to ${t.kind === 'distilbert' ? "BERT's and RoBERTa's" : 'the other families'}`, `${t.family} head`, headComparison(ins.model)),
+  );
+}
+
+/** ReLU: how many units are exactly zero. tanh never zeroes a unit; what matters is how many sit at ±1. */
+function activationFact(w: WindowResult, t: HeadTerms, dim: number, zeroed: number, norm: number): HTMLElement {
+  if (t.activation === 'relu') {
+    return fact(h('strong', { 'data-testid': 'zeroed' }, `${zeroed} of ${dim}`), ` units are zero (${pct(zeroed / Math.max(1, dim))}); ${dim - zeroed} stay active. ‖relu‖₂ = ${num(norm)}`);
+  }
+  const sat = saturatedUnits(w.stages.relu);
+  return fact(
+    h('strong', { 'data-testid': 'saturated' }, `${sat} of ${dim}`),
+    ` units are saturated (|tanh| > 0.99, ${pct(sat / Math.max(1, dim))}); none is zeroed. ‖tanh‖₂ = ${num(norm)}`,
   );
 }

@@ -1,7 +1,7 @@
 // Builds Inspections for the webview tests that are internally consistent by construction, computed here
 // independently of the core: pre = W_pre·cls + b_pre, relu = max(0, pre), units[l][u] = W_c[l][u]·relu[u],
 // logit[l] = bias[l] + Σ units[l], probabilities by softmax/sigmoid, top units by sorting. Seeded, so stable.
-import type { Inspection, ProblemType, TokenSpan, WindowResult } from '../../../src/core/types';
+import type { HeadInfo, HeadKind, Inspection, ModelInfo, ProblemType, TokenSpan, WindowResult } from '../../../src/core/types';
 
 export interface FixtureOptions {
   text?: string;
@@ -14,6 +14,30 @@ export interface FixtureOptions {
   /** Keep only the first window and mark it truncated. */
   truncate?: boolean;
   seed?: number;
+  /** Which family's head: sets model.head (names, activation) and uses tanh for BERT/RoBERTa. Unset: no model.head (older exports). */
+  head?: HeadKind;
+}
+
+/** model.head as the core describes each family (transformers' parameter names). */
+export function headInfo(kind: HeadKind, dim: number, labels: number): HeadInfo {
+  const names: Record<HeadKind, [string, string]> = {
+    distilbert: ['pre_classifier', 'classifier'],
+    bert: ['bert.pooler.dense', 'classifier'],
+    roberta: ['classifier.dense', 'classifier.out_proj'],
+  };
+  const [denseName, classifierName] = names[kind];
+  return {
+    kind,
+    activation: kind === 'distilbert' ? 'relu' : 'tanh',
+    denseName,
+    classifierName,
+    pretrainedDense: kind === 'bert',
+    denseParams: dim * dim + dim,
+    classifierParams: labels * dim + labels,
+    denseOp: 'Gemm',
+    classifierOp: 'Gemm',
+    quantized: false,
+  };
 }
 
 function rng(seed: number): () => number {
@@ -63,6 +87,7 @@ export function makeInspection(o: FixtureOptions = {}): Inspection {
   const labels = o.labels ?? ['NEGATIVE', 'POSITIVE'];
   const problemType = o.problemType ?? 'single_label_classification';
   const r = rng(o.seed ?? 7);
+  const tanh = o.head === 'bert' || o.head === 'roberta';
   const wPre = Array.from({ length: dim }, () => Array.from({ length: dim }, () => gauss(r) / Math.sqrt(dim)));
   const bPre = Array.from({ length: dim }, () => gauss(r) * 0.1);
   const wC = labels.map(() => Array.from({ length: dim }, () => gauss(r) * 0.3));
@@ -81,7 +106,7 @@ export function makeInspection(o: FixtureOptions = {}): Inspection {
     const layers = Array.from({ length: nLayers }, (_, l) => Array.from({ length: dim }, (_, u) => gauss(r) * (0.5 + l) + (u === 3 ? 6 : 0)));
     const clsVec = layers[nLayers - 1] as number[];
     const pre = wPre.map((row, i) => (bPre[i] as number) + row.reduce((a, w, u) => a + w * (clsVec[u] as number), 0));
-    const relu = pre.map((x) => Math.max(0, x));
+    const relu = pre.map((x) => (tanh ? Math.tanh(x * 2) : Math.max(0, x)));
     const contributions: WindowResult['contributions'] = {};
     const topUnits: WindowResult['head']['topUnits'] = {};
     const logits = labels.map((label, l) => {
@@ -126,7 +151,7 @@ export function makeInspection(o: FixtureOptions = {}): Inspection {
     model: {
       name: 'fixture-distilbert',
       path: '/models/fixture-distilbert',
-      architecture: 'DistilBertForSequenceClassification',
+      architecture: { distilbert: 'DistilBertForSequenceClassification', bert: 'BertForSequenceClassification', roberta: 'RobertaForSequenceClassification' }[o.head ?? 'distilbert'],
       labels,
       problemType,
       dim,
@@ -134,7 +159,8 @@ export function makeInspection(o: FixtureOptions = {}): Inspection {
       maxLength: 512,
       onnxFile: 'onnx/model.onnx',
       dropout: 0.2,
-    },
+      ...(o.head ? { head: headInfo(o.head, dim, labels.length) } : {}),
+    } satisfies ModelInfo,
     windows,
     aggregate: {
       label: labels[aggLogits.indexOf(Math.max(...aggLogits))] as string,

@@ -1,0 +1,56 @@
+// "DistilBERT: Choose Model Folder...": a folder picked in a dialog is validated by the core (config.json,
+// tokenizer files, the ONNX file of the chosen variant) before it is saved, so a bad folder never becomes the
+// setting; the message names the missing or broken file.
+import * as vscode from 'vscode';
+import { fullKey, type Config } from './config';
+import type { Log } from './log';
+import type { Notifier } from './notify';
+
+export class ChooseModelFolder {
+  constructor(
+    private readonly config: Config,
+    private readonly notifier: Notifier,
+    private readonly log: Log,
+  ) {}
+
+  /**
+   * Shows the folder dialog (or takes `folder`, for tests and scripts, like exportJson's target), validates the
+   * folder and saves it as the user-level model.path. Returns the saved folder, or undefined.
+   */
+  async run(folder?: vscode.Uri): Promise<string | undefined> {
+    let uri = folder instanceof vscode.Uri ? folder : undefined;
+    if (!uri) {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        canSelectMany: false,
+        openLabel: 'Use This Model',
+        title: 'Choose a model folder (Hugging Face layout: config.json, tokenizer.json, onnx/model.onnx)',
+      });
+      uri = picked?.[0];
+      if (!uri) return undefined; // dismissed
+    }
+    if (uri.scheme !== 'file') {
+      this.notifier.error(`${uri.toString()} is not a local folder; the model runs from local files. Choose a folder on this machine.`);
+      return undefined;
+    }
+    const dir = uri.fsPath;
+    let variant: 'fp32' | 'quantized' = 'fp32';
+    try {
+      variant = this.config.variant();
+      // Only the folder check: it reads config.json and looks for the files, without loading ONNX Runtime.
+      const { resolveModelFolder } = await import('../core/model/modelFolder');
+      const folderInfo = resolveModelFolder(dir, variant);
+      this.log.info(`Model folder ${dir} is valid (${folderInfo.config.architecture}, ${variant}).`);
+    } catch (err) {
+      const e = err as { message?: unknown; hint?: unknown };
+      const message = typeof e.message === 'string' ? e.message : String(err);
+      const hint = typeof e.hint === 'string' && e.hint ? ` ${e.hint}` : '';
+      this.notifier.error(`${dir} cannot be used as the model (${variant}), so ${fullKey('model.path')} was not changed: ${message}${hint}`, err, 'model.path');
+      return undefined;
+    }
+    await this.config.setModelPath(dir);
+    this.notifier.info(`${fullKey('model.path')} is now ${dir} (user settings). The model reloads on the next classification.`);
+    return dir;
+  }
+}

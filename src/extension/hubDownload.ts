@@ -1,0 +1,96 @@
+// Models by hub id: downloads (or reuses) a repository's files into the extension's global storage with a
+// cancellable notification showing bytes, and keeps the Hugging Face token in SecretStorage. The token is
+// never read from settings and never logged; only whether one was sent is.
+import * as vscode from 'vscode';
+import type { FetchHubResult } from '../core/hub';
+import type { Config, ModelVariant } from './config';
+import type { Log } from './log';
+
+/** SecretStorage key of the Hugging Face token. */
+export const TOKEN_KEY = 'distilbertInspector.hfToken';
+
+const AUTH_HINT = 'Run "DistilBERT: Set Hugging Face Token" with a token that can read it.';
+
+export class HubDownloads {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly storageDir: string,
+    private readonly config: Config,
+    private readonly log: Log,
+  ) {}
+
+  /** The verified snapshot folder of `hub` (a model folder in the Hugging Face layout). Rejects with the hub's HubError. */
+  async fetch(hub: { repo: string; revision: string }, variant: ModelVariant): Promise<FetchHubResult> {
+    // Loaded on first use, like the rest of the core.
+    const core = await import('../core/hub');
+    const endpoint = this.config.hubEndpoint();
+    const token = (await this.secrets.get(TOKEN_KEY)) || undefined;
+    const http = vscode.workspace.getConfiguration('http');
+    const proxySupport = http.get<string>('proxySupport');
+    const httpProxy = http.get<string>('proxy');
+    // VS Code routes node's http/https through http.proxy itself unless proxySupport is off; then pass it on.
+    const proxy = proxySupport === 'off' ? httpProxy || undefined : false;
+    const name = core.formatRef(hub);
+    this.log.info(
+      `Fetching ${name} (${variant}) from ${endpoint ?? core.DEFAULT_ENDPOINT} into ${this.storageDir}` +
+        `${token ? ' with the stored Hugging Face token' : ''}${typeof proxy === 'string' ? ' through http.proxy' : ''}...`,
+    );
+    const started = performance.now();
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `DistilBERT: downloading ${name} (${variant})`, cancellable: true },
+      (progress, ct) => {
+        const ac = new AbortController();
+        const sub = ct.onCancellationRequested(() => ac.abort());
+        let last = 0;
+        return core
+          .fetchHubModel(hub, {
+            cacheDir: this.storageDir,
+            variant,
+            endpoint,
+            token,
+            signal: ac.signal,
+            proxy,
+            authHint: AUTH_HINT,
+            onProgress: (p) => {
+              const d = core.describeProgress(p);
+              progress.report({ message: d.message, increment: d.percent === undefined ? undefined : d.percent - last });
+              last = d.percent ?? last;
+            },
+          })
+          .finally(() => sub.dispose());
+      },
+    );
+    const how = result.offline ? 'the cached copy (the hub could not be reached)' : result.fromCache ? 'the verified cache' : 'a verified download';
+    this.log.info(
+      `${name} (${variant}) is commit ${result.commit.slice(0, 12)} from ${how} in ${Math.round(performance.now() - started)} ms: ${result.dir}`,
+    );
+    return result;
+  }
+
+  /** Stores a token (asked for in a password box unless given, which tests do). Returns whether one was stored. */
+  async setToken(given?: string): Promise<boolean> {
+    const token =
+      typeof given === 'string'
+        ? given
+        : await vscode.window.showInputBox({
+            title: 'Hugging Face token',
+            prompt: 'A token with read access, for private or gated models. Stored in VS Code\'s secret storage, never in settings.',
+            password: true,
+            ignoreFocusOut: true,
+            validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Paste the token (no spaces).'),
+          });
+    if (!token?.trim()) return false;
+    await this.secrets.store(TOKEN_KEY, token.trim());
+    this.log.info('A Hugging Face token was stored in secret storage.');
+    return true;
+  }
+
+  async clearToken(): Promise<void> {
+    await this.secrets.delete(TOKEN_KEY);
+    this.log.info('The Hugging Face token was removed from secret storage.');
+  }
+
+  async hasToken(): Promise<boolean> {
+    return Boolean(await this.secrets.get(TOKEN_KEY));
+  }
+}
