@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Inspection } from '../core/types';
+import type { VariantRun } from '../shared/protocol';
 import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
@@ -33,6 +34,8 @@ export interface CommandDeps {
 
 export class ClassifyCommands {
   private last: ClassifyOutcome | undefined;
+  /** The text of the last result, for the fp32 / int8 comparison of that same text. */
+  private lastText: { requestId: number; text: string } | undefined;
   private lastEditor: vscode.TextEditor | undefined;
   private readonly attached = new WeakSet<InspectorPanel>();
 
@@ -91,7 +94,7 @@ export class ClassifyCommands {
   openInspector(): InspectorPanel {
     const panel = this.panel();
     const current = panel.currentInspection();
-    if (!current && this.last) panel.showResult(this.last.requestId, this.last.inspection, this.last.source);
+    if (!current && this.last) panel.showResult(this.last.requestId, this.last.inspection, this.last.source, this.deps.models.hasBothVariants(this.last.inspection.model));
     return panel;
   }
 
@@ -141,10 +144,11 @@ export class ClassifyCommands {
       }
       const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
       // Closing the panel mid-run is fine: the result still reaches the status bar and the editor.
-      InspectorPanel.current?.showResult(request.id, inspection, source);
+      InspectorPanel.current?.showResult(request.id, inspection, source, models.hasBothVariants(inspection.model));
       statusBar.showResult(inspection, what);
       if (doc.version === version) decorations.show(doc, inspection, baseOffset);
       this.last = { requestId: request.id, inspection, source };
+      this.lastText = { requestId: request.id, text };
       return this.last;
     } catch (err) {
       if (!request.isCurrent()) return undefined; // superseded: the newer request owns the UI now
@@ -157,6 +161,45 @@ export class ClassifyCommands {
       }
       statusBar.showError(failure.text);
       InspectorPanel.current?.showError(request.id, failure.text);
+      notifier.failure(failure, err);
+      return undefined;
+    }
+  }
+
+  /**
+   * "Compare fp32 / int8": the last result's text through both ONNX files of its model folder, shown beside
+   * the result in the panel. Returns the runs (fp32 first) for tests; undefined when there is nothing to compare.
+   */
+  async compareVariants(): Promise<VariantRun[] | undefined> {
+    const { models, notifier, log } = this.deps;
+    const last = this.last;
+    const text = this.lastText;
+    if (!last || !text || text.requestId !== last.requestId) {
+      notifier.info('There is no result to compare yet. Run "DistilBERT: Classify Selection" first.');
+      return undefined;
+    }
+    if (!models.hasBothVariants(last.inspection.model)) {
+      notifier.info(
+        `The model folder ${last.inspection.model.path} has no pair of onnx/model.onnx and onnx/model_quantized.onnx, so there is no fp32 / int8 comparison for it.`,
+      );
+      return undefined;
+    }
+    const request = models.begin();
+    const panel = this.panel();
+    // The panel shows the comparison under its result; request.id is only for cancelling and the log.
+    panel.showCompare(last.requestId, { kind: 'running' });
+    log.info(`Request ${request.id}: comparing fp32 and int8 on the text of request ${last.requestId}.`);
+    try {
+      const runs = await Promise.resolve(
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'DistilBERT: fp32 / int8' }, () =>
+          models.compareVariants(request, text.text),
+        ),
+      );
+      InspectorPanel.current?.showCompare(last.requestId, { kind: 'done', runs });
+      return runs;
+    } catch (err) {
+      const failure = describeFailure(err, models.currentChoice());
+      InspectorPanel.current?.showCompare(last.requestId, failure.level === 'silent' ? { kind: 'available' } : { kind: 'error', message: failure.text });
       notifier.failure(failure, err);
       return undefined;
     }
@@ -213,6 +256,9 @@ export class ClassifyCommands {
     this.attached.add(panel);
     panel.onDidRequestReveal((target) => {
       void revealRange(target).catch((err: unknown) => this.deps.log.error(`Could not reveal ${target.uri}.`, err));
+    });
+    panel.onDidRequestCompare(({ requestId }) => {
+      if (requestId === this.last?.requestId) void this.compareVariants();
     });
   }
 }

@@ -81,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     vscode.commands.registerCommand('distilbertInspector.exportJson', (target?: vscode.Uri) => commands.exportJson(target)),
     vscode.commands.registerCommand('distilbertInspector.showLog', () => log.show()),
+    vscode.commands.registerCommand('distilbertInspector.compareVariants', () => commands.compareVariants()),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.
     vscode.commands.registerCommand('distilbertInspector.chooseModelFolder', (folder?: vscode.Uri) =>
       new ChooseModelFolder(config, notifier, log).run(folder),

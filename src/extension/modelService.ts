@@ -1,8 +1,11 @@
 // Owns the core Inspector: opens it on first use (so activation loads neither onnxruntime-node nor the
 // model), reopens it when a setting that shapes it changes, and runs one inspection at a time: a new
 // request aborts the running one, and request ids let callers drop results that are no longer current.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Inspection, ModelInfo } from '../core/types';
+import type { VariantRun } from '../shared/protocol';
 import type { Inspector } from '../core/inspector';
 import type { Config, ModelChoice } from './config';
 import type { HubDownloads } from './hubDownload';
@@ -27,6 +30,8 @@ export class ModelService implements vscode.Disposable {
   private nextId = 1;
   private running: { id: number; controller: AbortController } | undefined;
   private loaded: Loaded | undefined;
+  /** The other ONNX variant of the loaded model's folder, opened on the first comparison; unloaded with `loaded`. */
+  private other: { key: string; inspector: Promise<Inspector> } | undefined;
   private model: ModelInfo | undefined;
   private attempted: ModelChoice | undefined;
   private disposed = false;
@@ -84,6 +89,61 @@ export class ModelService implements vscode.Disposable {
         `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
     );
     return inspection;
+  }
+
+  /** True when the model's folder has both onnx/model.onnx and onnx/model_quantized.onnx. */
+  hasBothVariants(model: ModelInfo): boolean {
+    return ['model.onnx', 'model_quantized.onnx'].every((f) => fs.existsSync(path.join(model.path, 'onnx', f)));
+  }
+
+  /**
+   * Runs `text` through the loaded model and through its folder's other ONNX variant (opened lazily, kept
+   * until the model is unloaded), one after the other so the latencies do not compete for the cores.
+   * Returns the fp32 run first. Rejects with the core's errors; `request` cancels both.
+   */
+  async compareVariants(request: InspectRequest, text: string): Promise<VariantRun[]> {
+    this.config.checkWindowSettings();
+    const main = await this.inspector();
+    const key = this.loaded?.key;
+    const model = main.model;
+    if (!this.hasBothVariants(model)) {
+      throw Object.assign(new Error(`The model folder ${model.path} does not have both onnx/model.onnx and onnx/model_quantized.onnx, so there is nothing to compare.`), {
+        code: 'MODEL_FILE_MISSING',
+        hint: 'Export the int8 graph next to the fp32 one (e.g. with ONNX Runtime quantize_dynamic) to compare them.',
+      });
+    }
+    const variant = path.basename(model.onnxFile) === 'model_quantized.onnx' ? 'quantized' : 'fp32';
+    const otherVariant = variant === 'fp32' ? 'quantized' : 'fp32';
+    if (!this.other || this.other.key !== key) {
+      void this.other?.inspector.then((i) => i.dispose(), () => undefined).catch(() => undefined);
+      const threads = this.config.threads();
+      this.log.info(`Opening the ${otherVariant} graph of ${model.path} for the fp32 / int8 comparison...`);
+      const opening = import('../core/inspector').then((core) =>
+        core.Inspector.open({ modelDir: model.path, cacheDir: this.cacheDir, threads: threads || undefined, variant: otherVariant }),
+      );
+      this.other = { key: key ?? '', inspector: opening };
+      opening.catch(() => {
+        if (this.other?.inspector === opening) this.other = undefined; // retry next time
+      });
+    }
+    const second = await this.other.inspector;
+    const { windowTokens, overlap } = this.config.windowOptions(model.maxLength);
+    const run = async (inspector: Inspector, v: 'fp32' | 'quantized'): Promise<VariantRun> => {
+      if (request.signal.aborted) throw cancelled();
+      const started = performance.now();
+      const ins = await inspector.inspect(text, { windowTokens, overlap, signal: request.signal });
+      const latencyMs = performance.now() - started;
+      const a = ins.aggregate;
+      return { variant: v, onnxFile: ins.model.onnxFile, label: a.label, logits: a.logits, probabilities: a.probabilities, latencyMs, inferenceMs: ins.timing.inferenceMs };
+    };
+    const byVariant = { [variant]: main, [otherVariant]: second } as Record<'fp32' | 'quantized', Inspector>;
+    const fp32 = await run(byVariant.fp32, 'fp32');
+    const quantized = await run(byVariant.quantized, 'quantized');
+    this.log.info(
+      `Request ${request.id}: fp32 ${fp32.label} in ${Math.round(fp32.latencyMs)} ms vs int8 ${quantized.label} in ${Math.round(quantized.latencyMs)} ms ` +
+        `(max |Δ logit| ${Math.max(...fp32.logits.map((x, i) => Math.abs(x - (quantized.logits[i] ?? 0)))).toPrecision(3)}).`,
+    );
+    return [fp32, quantized];
   }
 
   /** The Inspector for the current settings, opening it on first use. */
@@ -153,7 +213,15 @@ export class ModelService implements vscode.Disposable {
   /** Forgets the open Inspector and disposes it once it has finished opening (its worker ends). */
   private unload(reason: string): Promise<void> {
     const old = this.loaded;
-    if (!old) return Promise.resolve();
+    const other = this.other;
+    this.other = undefined;
+    const otherGone = (other?.inspector ?? Promise.resolve(undefined))
+      .then(
+        (inspector) => inspector?.dispose(),
+        () => undefined,
+      )
+      .catch((err: unknown) => this.log.error('Disposing the comparison model failed.', err));
+    if (!old) return otherGone;
     this.loaded = undefined;
     this.model = undefined;
     this.cancelRunning();
@@ -163,7 +231,8 @@ export class ModelService implements vscode.Disposable {
         (inspector) => inspector.dispose(),
         () => undefined, // its failure was already reported to whoever awaited it
       )
-      .catch((err: unknown) => this.log.error('Disposing the old model failed.', err));
+      .catch((err: unknown) => this.log.error('Disposing the old model failed.', err))
+      .then(() => otherGone);
   }
 
   /** For deactivate(): waits until the worker has ended. */

@@ -12,11 +12,34 @@ export interface PanelSource {
   selection: boolean;
 }
 
+/** One ONNX variant's run of the compared text. */
+export interface VariantRun {
+  variant: 'fp32' | 'quantized';
+  onnxFile: string;
+  label: string;
+  /** In the order of the inspection's model.labels. */
+  logits: number[];
+  probabilities: Record<string, number>;
+  /** Wall time of the whole inspect call (worker round trip included), and the core's inference time. */
+  latencyMs: number;
+  inferenceMs: number;
+}
+
+/**
+ * The fp32 / int8 comparison of the shown result: offered only when the model folder has both
+ * onnx/model.onnx and onnx/model_quantized.onnx; runs fp32 first, then quantized.
+ */
+export type CompareState =
+  | { kind: 'available' }
+  | { kind: 'running' }
+  | { kind: 'done'; runs: VariantRun[] }
+  | { kind: 'error'; message: string };
+
 /** What the panel shows. Only `result` ever presents an inspection, so a pending run hides older results. */
 export type ViewState =
   | { kind: 'empty'; note?: string }
   | { kind: 'running'; requestId: number; what: string }
-  | { kind: 'result'; requestId: number; inspection: Inspection; source: PanelSource }
+  | { kind: 'result'; requestId: number; inspection: Inspection; source: PanelSource; compare?: CompareState }
   | { kind: 'error'; requestId: number; message: string };
 
 /** The host's record of the panel: the view plus the newest request id it has seen. */
@@ -28,8 +51,10 @@ export interface PanelState {
 /** Messages from the host to the webview. Nothing is posted before the webview says `ready`. */
 export type HostToWebview =
   | { type: 'running'; requestId: number; what: string }
-  | { type: 'result'; requestId: number; inspection: Inspection; source: PanelSource }
+  | { type: 'result'; requestId: number; inspection: Inspection; source: PanelSource; compare?: CompareState }
   | { type: 'error'; requestId: number; message: string }
+  /** The fp32 / int8 comparison of the result with this request id changed (applies only to that result). */
+  | { type: 'compare'; requestId: number; compare: CompareState }
   /** The whole picture, sent in answer to every `ready` (first load, reload after hide, window reload). */
   | { type: 'restore'; state: PanelState };
 
@@ -43,7 +68,9 @@ export type WebviewToHost =
   /** Reveal a range in the editor; start/end are offsets in the inspected text (the host adds baseOffset). */
   | ({ type: 'reveal' } & RevealTarget)
   /** The user pressed Export JSON. */
-  | { type: 'exportJson' };
+  | { type: 'exportJson' }
+  /** The user pressed "Compare fp32 / int8" on the current result. */
+  | { type: 'compareVariants' };
 
 /** What the webview persists with setState (and the serializer hands back after a window reload). */
 export interface PersistedState {
@@ -71,8 +98,12 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
       if (msg.requestId < state.newest) return undefined;
       return {
         newest: msg.requestId,
-        view: { kind: 'result', requestId: msg.requestId, inspection: msg.inspection, source: msg.source },
+        view: { kind: 'result', requestId: msg.requestId, inspection: msg.inspection, source: msg.source, ...(msg.compare ? { compare: msg.compare } : {}) },
       };
+    case 'compare':
+      // Only for the result on show: a comparison of an older result must not appear under a newer one.
+      if (state.view.kind !== 'result' || state.view.requestId !== msg.requestId) return undefined;
+      return { newest: state.newest, view: { ...state.view, compare: msg.compare } };
     case 'error':
       if (msg.requestId < state.newest) return undefined;
       return { newest: msg.requestId, view: { kind: 'error', requestId: msg.requestId, message: msg.message } };
@@ -126,6 +157,28 @@ export function isInspection(x: unknown): x is Inspection {
   return Array.isArray(x.windows) && x.windows.length > 0 && x.windows.every((w) => isWindow(w, dim, nLabels));
 }
 
+function isVariantRun(x: unknown): x is VariantRun {
+  return (
+    isObj(x) && (x.variant === 'fp32' || x.variant === 'quantized') && isStr(x.onnxFile) && isStr(x.label) &&
+    isNumArray(x.logits) && isNumRecord(x.probabilities) && isNum(x.latencyMs) && isNum(x.inferenceMs)
+  );
+}
+
+export function isCompareState(x: unknown): x is CompareState {
+  if (!isObj(x)) return false;
+  switch (x.kind) {
+    case 'available':
+    case 'running':
+      return true;
+    case 'done':
+      return Array.isArray(x.runs) && x.runs.length === 2 && x.runs.every(isVariantRun);
+    case 'error':
+      return isStr(x.message);
+    default:
+      return false;
+  }
+}
+
 export function isPanelSource(x: unknown): x is PanelSource {
   return isObj(x) && isStr(x.uri) && isStr(x.fileName) && isIndex(x.baseOffset) && typeof x.selection === 'boolean';
 }
@@ -138,7 +191,7 @@ export function isViewState(x: unknown): x is ViewState {
     case 'running':
       return isNum(x.requestId) && isStr(x.what);
     case 'result':
-      return isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source);
+      return isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source) && (x.compare === undefined || isCompareState(x.compare));
     case 'error':
       return isNum(x.requestId) && isStr(x.message);
     default:
@@ -160,9 +213,11 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
     case 'running':
       return isNum(x.requestId) && isStr(x.what);
     case 'result':
-      return isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source);
+      return isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source) && (x.compare === undefined || isCompareState(x.compare));
     case 'error':
       return isNum(x.requestId) && isStr(x.message);
+    case 'compare':
+      return isNum(x.requestId) && isCompareState(x.compare);
     case 'restore':
       return isPanelState(x.state);
     default:
@@ -175,6 +230,7 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
   switch (x.type) {
     case 'ready':
     case 'exportJson':
+    case 'compareVariants':
       return Object.keys(x).length === 1;
     case 'reveal':
       if ('windowIndex' in x) return isIndex(x.windowIndex) && !('start' in x) && !('end' in x);

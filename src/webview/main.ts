@@ -38,6 +38,9 @@ const callbacks: ViewCallbacks = {
   exportJson() {
     post({ type: 'exportJson' });
   },
+  compareVariants() {
+    post({ type: 'compareVariants' });
+  },
 };
 
 function render(): void {

@@ -1,7 +1,8 @@
 // The whole page as a pure function of the persisted state: summary at the top, the window list, status, and
 // the selected window's stages. main.ts re-renders on every state change (results are small enough).
 import type { Inspection } from '../core/types';
-import { assertNever, type PanelSource, type PersistedState } from '../shared/protocol';
+import { assertNever, type CompareState, type PanelSource, type PersistedState } from '../shared/protocol';
+import { compareButton, compareSection } from './compare';
 import { h, int, num, pct } from './dom';
 import { windowStages } from './stages';
 import type { Palette } from './theme';
@@ -10,6 +11,8 @@ export interface ViewCallbacks {
   selectWindow(index: number): void;
   reveal(start: number, end: number): void;
   exportJson(): void;
+  /** "Compare fp32 / int8" on the shown result. */
+  compareVariants(): void;
 }
 
 function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
@@ -25,7 +28,7 @@ function coverageText(ins: Inspection): string {
   return `Truncated: the model read ${int(c.coveredChars)} of ${int(c.textLength)} characters (${int(c.tokens)} tokens${per}); the rest was not classified.`;
 }
 
-function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks): HTMLElement {
+function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined): HTMLElement {
   const a = ins.aggregate;
   const many = ins.windows.length > 1;
   const what = `${source.selection ? 'Selection in' : 'Whole file'} ${source.fileName}`;
@@ -41,7 +44,8 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks): HTMLE
     ),
     h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
-    h('div', { class: 'actions' }, exportButton(cb)),
+    h('div', { class: 'actions' }, exportButton(cb), compare ? compareButton(compare, () => cb.compareVariants()) : null),
+    compare ? compareSection(ins, compare) : null,
   );
 }
 
@@ -117,7 +121,7 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
       return h(
         'div',
         { class: 'result' },
-        summary(ins, view.source, cb),
+        summary(ins, view.source, cb, view.compare),
         many ? windowList(ins, selected, cb) : null,
         many && w ? h('h2', { class: 'window-heading' }, `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`) : null,
         w ? windowStages(ins, w, palette, cb, ins.model.dropout) : null,

@@ -17,7 +17,7 @@ function render(ins: Inspection): HTMLElement {
     panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true } } },
     selectedWindow: 0,
   };
-  const cb: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {} };
+  const cb: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {} };
   const root = renderApp(st, readPalette(), cb);
   document.getElementById('app')!.replaceChildren(root);
   return root;

@@ -15,7 +15,7 @@ const source: PanelSource = { uri: 'file:///w/review.txt', fileName: 'review.txt
 
 function render(ins: Inspection, selectedWindow = 0, cb: Partial<ViewCallbacks> = {}): HTMLElement {
   const st: PersistedState = { version: 1, panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source } }, selectedWindow };
-  const calls: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, ...cb };
+  const calls: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {}, ...cb };
   const root = renderApp(st, readPalette(), calls);
   document.getElementById('app')!.replaceChildren(root);
   return root;
@@ -158,12 +158,12 @@ test('hostile document text, labels, file names and errors stay text: no element
   ins.windows[0]!.tokens.splice(1, 0, { id: 1, text: evil, start: 0, end: 4, special: false });
   const evilSource = { ...source, fileName: `${evil}.txt` };
   const st: PersistedState = { version: 1, panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source: evilSource } }, selectedWindow: 0 };
-  const root = renderApp(st, readPalette(), { selectWindow: () => {}, reveal: () => {}, exportJson: () => {} });
+  const root = renderApp(st, readPalette(), { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {} });
   assert.equal(root.querySelectorAll('img, script, b').length, 0);
   assert.ok(root.textContent?.includes(evil));
   assert.ok(root.querySelector('.chip[title]')?.parentElement);
   const err = renderApp({ version: 1, panel: { newest: 2, view: { kind: 'error', requestId: 2, message: evil } }, selectedWindow: 0 }, readPalette(), {
-    selectWindow: () => {}, reveal: () => {}, exportJson: () => {},
+    selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {},
   });
   assert.equal(err.querySelectorAll('img, script').length, 0);
   assert.equal(err.querySelector('[data-testid="error"]')?.textContent, evil);
@@ -171,7 +171,7 @@ test('hostile document text, labels, file names and errors stay text: no element
 
 test('while a run is pending only the status shows, never a result', () => {
   const running = renderApp({ version: 1, panel: { newest: 3, view: { kind: 'running', requestId: 3, what: 'selection in a.txt' } }, selectedWindow: 0 }, readPalette(), {
-    selectWindow: () => {}, reveal: () => {}, exportJson: () => {},
+    selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {},
   });
   assert.match(running.textContent ?? '', /Running: selection in a\.txt/);
   assert.equal(running.getAttribute('data-testid'), 'status');

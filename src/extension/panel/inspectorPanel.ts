@@ -2,7 +2,7 @@
 // static HTML shell. Results cross to the webview only as typed protocol messages, and only after `ready`.
 import * as vscode from 'vscode';
 import type { Inspection } from '../../core/types';
-import { assertNever, isWebviewToHost, type HostToWebview, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import { assertNever, isWebviewToHost, type CompareState, type HostToWebview, type PanelSource, type WebviewToHost } from '../../shared/protocol';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
 
@@ -25,12 +25,15 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly revealEmitter = new vscode.EventEmitter<{ uri: string; start: number; end: number }>();
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  private readonly compareEmitter = new vscode.EventEmitter<{ requestId: number }>();
   /** True between the webview's `ready` and the moment it is hidden (its page is torn down then). */
   private ready = false;
   private disposed = false;
 
   readonly onDidRequestReveal = this.revealEmitter.event;
   readonly onDidDispose = this.disposeEmitter.event;
+  /** The user asked to compare fp32 and int8 on the result with this request id. */
+  readonly onDidRequestCompare = this.compareEmitter.event;
 
   static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
     const existing = InspectorPanel.current;
@@ -68,6 +71,7 @@ export class InspectorPanel implements vscode.Disposable {
     this.disposables.push(
       this.revealEmitter,
       this.disposeEmitter,
+      this.compareEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
@@ -82,8 +86,13 @@ export class InspectorPanel implements vscode.Disposable {
     this.post(this.model.running(requestId, what));
   }
 
-  showResult(requestId: number, inspection: Inspection, source: PanelSource): void {
-    this.post(this.model.result(requestId, inspection, source));
+  /** `canCompare`: the model folder has both ONNX variants, so the panel offers "Compare fp32 / int8". */
+  showResult(requestId: number, inspection: Inspection, source: PanelSource, canCompare = false): void {
+    this.post(this.model.result(requestId, inspection, source, canCompare ? { kind: 'available' } : undefined));
+  }
+
+  showCompare(requestId: number, compare: CompareState): void {
+    this.post(this.model.compare(requestId, compare));
   }
 
   showError(requestId: number, message: string): void {
@@ -151,6 +160,11 @@ export class InspectorPanel implements vscode.Disposable {
       case 'exportJson':
         void this.exportJson();
         return;
+      case 'compareVariants': {
+        const requestId = this.model.currentRequestId();
+        if (requestId !== undefined) this.compareEmitter.fire({ requestId });
+        return;
+      }
       default:
         assertNever(msg);
     }

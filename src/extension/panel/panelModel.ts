@@ -5,6 +5,7 @@ import {
   emptyPanelState,
   isPersistedState,
   reduce,
+  type CompareState,
   type HostToWebview,
   type PanelSource,
   type PanelState,
@@ -51,8 +52,18 @@ export class PanelModel {
     return this.apply({ type: 'running', requestId, what });
   }
 
-  result(requestId: number, inspection: Inspection, source: PanelSource): HostToWebview | undefined {
-    return this.apply({ type: 'result', requestId, inspection, source });
+  result(requestId: number, inspection: Inspection, source: PanelSource, compare?: CompareState): HostToWebview | undefined {
+    return this.apply({ type: 'result', requestId, inspection, source, ...(compare ? { compare } : {}) });
+  }
+
+  /** The fp32 / int8 comparison of result `requestId`; dropped when another result (or a run) is on show. */
+  compare(requestId: number, compare: CompareState): HostToWebview | undefined {
+    return this.apply({ type: 'compare', requestId, compare });
+  }
+
+  /** The request id of the result on show, if any (what a "compare" click refers to). */
+  currentRequestId(): number | undefined {
+    return this.state.view.kind === 'result' ? this.state.view.requestId : undefined;
   }
 
   error(requestId: number, message: string): HostToWebview | undefined {
