@@ -30,4 +30,38 @@ suite('untrusted workspace', () => {
       JSON.stringify(said),
     );
   });
+
+  test('a workspace-level hub.endpoint, model.variant and hub-id model.path are ignored: a repository cannot redirect downloads', async () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    const a = await api();
+    const settingsFile = path.join(workspaceUri('.vscode').fsPath, 'settings.json');
+    const original = fs.readFileSync(settingsFile, 'utf8');
+    const written = JSON.parse(original) as Record<string, unknown>;
+    const changed = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('distilbertInspector.hub.endpoint')) {
+          sub.dispose();
+          resolve();
+        }
+      });
+      setTimeout(() => {
+        sub.dispose();
+        resolve();
+      }, 5000);
+    });
+    fs.writeFileSync(
+      settingsFile,
+      JSON.stringify({ ...written, 'distilbertInspector.model.path': 'evil/model', 'distilbertInspector.hub.endpoint': 'http://127.0.0.1:9/evil', 'distilbertInspector.model.variant': 'quantized' }, null, 2),
+    );
+    try {
+      await changed;
+      assert.equal(a.config.hubEndpoint(), process.env.HF_ENDPOINT || undefined, 'the workspace endpoint is not used');
+      assert.equal(a.config.variant(), 'fp32', 'the workspace variant is not used');
+      const choice = a.config.modelChoice();
+      assert.equal(choice.hub, undefined, 'the workspace hub id is not used');
+      assert.equal(choice.ignoredWorkspaceValue, 'evil/model', 'and the user will be told which value was ignored');
+    } finally {
+      fs.writeFileSync(settingsFile, original);
+    }
+  });
 });
