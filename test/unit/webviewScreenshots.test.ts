@@ -143,3 +143,28 @@ test('hostile document text is shown as text in the real page: no element, no sc
   await noProblems(h);
   await h.page.close();
 });
+
+test('a BERT head in the real page: tanh saturation, the head comparison, and the fp32 / int8 comparison after a click', async () => {
+  const ins = makeInspection({ text: review, dim: 96, nLayers: 4, seed: 5, head: 'bert' });
+  const h = await openHarness(browser, bundle, themes.light);
+  await h.send({ type: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'available' } });
+  await h.page.waitForSelector(tid('saturated'));
+  assert.equal(await h.page.textContent(`${tid('stage-pre-classifier')} h3`), 'bert.pooler.dense (dense)');
+  assert.equal(await h.page.getAttribute(`${tid('head-comparison')} tr[aria-current="true"]`, 'data-head'), 'bert');
+  await h.page.click(tid('compare-variants'));
+  assert.deepEqual((await h.posted()).slice(-1), [{ type: 'compareVariants' }], 'the click asks the host, carrying nothing else');
+  const fp = ins.aggregate.logits;
+  const run = (variant: 'fp32' | 'quantized', logits: number[], latencyMs: number) => ({
+    variant, onnxFile: `onnx/${variant === 'fp32' ? 'model' : 'model_quantized'}.onnx`, label: ins.aggregate.label, logits,
+    probabilities: ins.aggregate.probabilities, latencyMs, inferenceMs: latencyMs - 1,
+  });
+  await h.send({ type: 'compare', requestId: 1, compare: { kind: 'done', runs: [run('fp32', fp, 14), run('quantized', fp.map((x) => x + 0.03), 9)] } });
+  await h.page.waitForSelector(tid('variant-comparison'));
+  for (const name of ['light', 'dark'] as const) {
+    await h.setTheme(themes[name]);
+    await h.page.locator(tid('variant-comparison')).screenshot({ path: path.join(shots, `compare-variants-${name}.png`) });
+    await h.page.locator(tid('head-comparison')).screenshot({ path: path.join(shots, `head-comparison-bert-${name}.png`) });
+  }
+  await noProblems(h);
+  await h.page.close();
+});
