@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InspectorError } from '../errors';
 import type { Inspection, WindowResult } from '../types';
+import { unpackWindow } from './packing';
 import type { FromWorker, InspectRequest, LoadInfo, LoadRequest, ToWorker } from './messages';
 
 interface Pending {
@@ -130,7 +131,7 @@ export class EngineClient {
         p.resolve(msg.info);
         return;
       case 'window':
-        p.windows[msg.index] = msg.window;
+        p.windows[msg.index] = unpackWindow(msg.window);
         return;
       case 'result':
         this.settle(msg.id);

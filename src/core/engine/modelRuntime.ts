@@ -55,6 +55,9 @@ export class ModelRuntime {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
+        // Idle pool threads sleep instead of spinning: the cores are shared with the editor, and a spinning
+        // pool on a busy machine measured 3-5x slower (1x128 full-size: ~50 ms without spinning, 180-270 ms with).
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
       });
     } catch (err) {
       throw new InspectorError(

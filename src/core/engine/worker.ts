@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { InspectorError, toInspectorError } from '../errors';
 import type { FromWorker, ToWorker, WireError } from './messages';
 import { ModelRuntime } from './modelRuntime';
+import { packWindow } from './packing';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
@@ -55,7 +56,10 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
             if (cancelled.has(id)) throw new InspectorError('CANCELLED', 'The inspection was cancelled.', '');
             if (total > 1) post({ type: 'progress', id, done, total });
           },
-          (index, window) => post({ type: 'window', id, index, window }),
+          (index, w) => {
+            const { window, transfer } = packWindow(w);
+            port!.postMessage({ type: 'window', id, index, window } satisfies FromWorker, transfer);
+          },
         );
         post({ type: 'result', id, inspection: { ...inspection, windows: [] } });
         return;
