@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, classifySelection, closeAll, labelsOf, messagesSince, multilabelModel, openEditor, repoRoot, setUserSetting, type ExtensionApi } from './helpers';
+import { api, classifySelection, labelsOf, messagesSince, multilabelModel, repoRoot, setUserSetting, type ExtensionApi, selectFirstLine } from './helpers';
 
 const chooseModelFolder = (folder: string): Thenable<string | undefined> =>
   vscode.commands.executeCommand<string | undefined>('distilbertInspector.chooseModelFolder', vscode.Uri.file(folder));
@@ -20,11 +20,7 @@ suite('choose model folder', () => {
     a = await api();
   });
 
-  setup(async () => {
-    await closeAll();
-    const editor = await openEditor('short.txt');
-    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
-  });
+  setup(() => selectFirstLine());
 
   teardown(async () => {
     await setUserSetting('model.path', undefined);

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { VariantRun } from '../../../src/shared/protocol';
-import { api, classifySelection, closeAll, messagesSince, multilabelModel, openEditor, repoRoot, setUserSetting, type ExtensionApi } from './helpers';
+import { api, classifySelection, messagesSince, multilabelModel, repoRoot, setUserSetting, type ExtensionApi, selectFirstLine } from './helpers';
 
 const int8 = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-int8');
 const compare = (): Thenable<VariantRun[] | undefined> => vscode.commands.executeCommand<VariantRun[] | undefined>('distilbertInspector.compareVariants');
@@ -16,11 +16,7 @@ suite('fp32 / int8 comparison', () => {
     a = await api();
   });
 
-  setup(async () => {
-    await closeAll();
-    const editor = await openEditor('short.txt');
-    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
-  });
+  setup(() => selectFirstLine());
 
   teardown(async () => {
     await setUserSetting('model.path', undefined);

@@ -82,3 +82,11 @@ export async function closeAll(): Promise<void> {
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/** A clean editor area with the first line of a workspace file selected: the usual start of a classify test. */
+export async function selectFirstLine(name = 'short.txt'): Promise<vscode.TextEditor> {
+  await closeAll();
+  const editor = await openEditor(name);
+  editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+  return editor;
+}

@@ -5,8 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  api, bundledModel, classifySelection, closeAll, labelsOf, messagesSince, multilabelModel, nextModelLoad, openEditor,
+  api, bundledModel, classifySelection, labelsOf, messagesSince, multilabelModel, nextModelLoad,
   setUserSetting, type ExtensionApi,
+  selectFirstLine,
 } from './helpers';
 
 suite('settings', () => {
@@ -16,11 +17,7 @@ suite('settings', () => {
     a = await api();
   });
 
-  setup(async () => {
-    await closeAll();
-    const editor = await openEditor('short.txt');
-    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
-  });
+  setup(() => selectFirstLine());
 
   teardown(async () => {
     for (const key of ['model.path', 'windowTokens', 'windowOverlap', 'threads']) await setUserSetting(key, undefined);
