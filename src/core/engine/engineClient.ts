@@ -25,8 +25,6 @@ export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
-  /** Ids the worker may still be working on (for cancelling them at dispose). */
-  private readonly running = new Set<number>();
 
   constructor(private readonly workerPath = defaultWorkerPath()) {}
 
@@ -49,10 +47,10 @@ export class EngineClient {
     this.disposed = true;
     const w = this.worker;
     this.worker = undefined;
+    // Pending requests are what the worker may still be working on: cancel them before failing them here.
+    for (const id of this.pending.keys()) w?.postMessage({ type: 'cancel', id } satisfies ToWorker);
     this.failAll(new InspectorError('DISPOSED', 'The model was unloaded.', ''));
     if (!w) return;
-    for (const id of this.running) w.postMessage({ type: 'cancel', id } satisfies ToWorker);
-    this.running.clear();
     w.ref(); // keep the process alive until the worker has really ended
     const ended = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), DISPOSE_GRACE_MS);
@@ -97,7 +95,6 @@ export class EngineClient {
         onProgress,
       });
       worker.ref();
-      this.running.add(id);
       worker.postMessage({ ...msg, id } as ToWorker);
     });
   }
@@ -105,7 +102,6 @@ export class EngineClient {
   /** An idle worker must not keep a CLI process alive; a pending request must. */
   private settle(id: number): void {
     this.pending.delete(id);
-    this.running.delete(id);
     if (this.pending.size === 0) this.worker?.unref();
   }
 
