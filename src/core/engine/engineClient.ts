@@ -37,11 +37,6 @@ export class EngineClient {
     return this.request<Inspection>({ type: 'inspect', ...req }, signal, onProgress);
   }
 
-  /** True while a worker thread is running (it is started by the first request). */
-  get alive(): boolean {
-    return this.worker !== undefined;
-  }
-
   /** Cancels what is pending, lets the worker release its session and end; terminates it if it does not. */
   async dispose(): Promise<void> {
     this.disposed = true;
