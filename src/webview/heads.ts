@@ -62,6 +62,8 @@ export interface HeadTerms {
   classifier: string;
   pretrained: boolean;
   quantized: boolean;
+  /** The first token the head reads: [CLS], or <s> for RoBERTa. */
+  first: string;
 }
 
 export function headTerms(model: ModelInfo): HeadTerms {
@@ -78,6 +80,7 @@ export function headTerms(model: ModelInfo): HeadTerms {
     classifier: head?.classifierName ?? f.classifier,
     pretrained: head?.pretrainedDense ?? f.pretrained,
     quantized: head?.quantized ?? false,
+    first: kind === 'roberta' ? '<s>' : '[CLS]',
   };
 }
 
