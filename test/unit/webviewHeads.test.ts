@@ -30,16 +30,16 @@ const el = (root: ParentNode, id: string): Element => {
 };
 const title = (root: ParentNode, id: string): string => el(root, id).querySelector('h3')?.textContent ?? '';
 
-const cases: Array<{ kind: HeadKind; dense: string; act: string; classifier: string }> = [
-  { kind: 'distilbert', dense: 'pre_classifier', act: 'ReLU', classifier: 'classifier' },
-  { kind: 'bert', dense: 'bert.pooler.dense', act: 'tanh', classifier: 'classifier' },
-  { kind: 'roberta', dense: 'classifier.dense', act: 'tanh', classifier: 'classifier.out_proj' },
+const cases: Array<{ kind: HeadKind; first: string; dense: string; act: string; classifier: string }> = [
+  { kind: 'distilbert', first: '[CLS]', dense: 'pre_classifier', act: 'ReLU', classifier: 'classifier' },
+  { kind: 'bert', first: '[CLS]', dense: 'bert.pooler.dense', act: 'tanh', classifier: 'classifier' },
+  { kind: 'roberta', first: '<s>', dense: 'classifier.dense', act: 'tanh', classifier: 'classifier.out_proj' },
 ];
 
 for (const c of cases) {
   test(`${c.kind}: stages are named ${c.dense} -> ${c.act} -> ${c.classifier}`, () => {
     const root = render(makeInspection({ head: c.kind, dim: 32 }));
-    assert.equal(title(root, 'stage-cls'), `[CLS] entering ${c.dense}`);
+    assert.equal(title(root, 'stage-cls'), `${c.first} entering ${c.dense}`);
     assert.equal(title(root, 'stage-pre-classifier'), `${c.dense} (dense)`);
     assert.equal(title(root, 'stage-relu'), c.act);
     assert.equal(title(root, 'stage-classifier'), `${c.classifier} → logits → probabilities`);
