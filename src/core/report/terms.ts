@@ -1,0 +1,81 @@
+// The head in its own terms, and one plain sentence per stage, for the Markdown report. A small core copy of
+// the webview's heads.ts / explain.ts wording: those build DOM nodes, and the core must not import webview code.
+import type { HeadActivation, HeadKind, ModelInfo, ProblemType } from '../types';
+
+/** What the report calls this model's head and its stages. */
+export interface ReportTerms {
+  kind: HeadKind;
+  family: string;
+  /** Parameter name of the dense layer: pre_classifier, bert.pooler.dense or classifier.dense. */
+  dense: string;
+  activation: HeadActivation;
+  /** 'ReLU' or 'tanh' as written in titles. */
+  act: string;
+  classifier: string;
+  pretrained: boolean;
+  quantized: boolean;
+  /** The first token the head reads: [CLS], or <s> for RoBERTa. */
+  first: string;
+  /** The transformers class of the whole model. */
+  modelClass: string;
+}
+
+const FAMILY: Record<HeadKind, { family: string; dense: string; activation: HeadActivation; classifier: string; pretrained: boolean; modelClass: string }> = {
+  distilbert: { family: 'DistilBERT', dense: 'pre_classifier', activation: 'relu', classifier: 'classifier', pretrained: false, modelClass: 'DistilBertForSequenceClassification' },
+  bert: { family: 'BERT', dense: 'bert.pooler.dense', activation: 'tanh', classifier: 'classifier', pretrained: true, modelClass: 'BertForSequenceClassification' },
+  roberta: { family: 'RoBERTa', dense: 'classifier.dense', activation: 'tanh', classifier: 'classifier.out_proj', pretrained: false, modelClass: 'RobertaForSequenceClassification' },
+};
+
+/** DistilBERT's names when the inspection does not say (exports from before model.head existed). */
+export function reportTerms(model: ModelInfo): ReportTerms {
+  const head = model.head;
+  const kind = head?.kind ?? 'distilbert';
+  const f = FAMILY[kind];
+  const activation = head?.activation ?? f.activation;
+  return {
+    kind,
+    family: f.family,
+    dense: head?.denseName ?? f.dense,
+    activation,
+    act: activation === 'relu' ? 'ReLU' : 'tanh',
+    classifier: head?.classifierName ?? f.classifier,
+    pretrained: head?.pretrainedDense ?? f.pretrained,
+    quantized: head?.quantized ?? false,
+    first: kind === 'roberta' ? '<s>' : '[CLS]',
+    modelClass: f.modelClass,
+  };
+}
+
+/** One sentence per stage, in data-flow order. */
+export const explain = {
+  tokens: (t: ReportTerms): string =>
+    `The tokenizer splits the text into word pieces and adds ${t.first} in front and ${t.kind === 'roberta' ? '</s>' : '[SEP]'} at the end; only the ${t.first} position feeds the classification head.`,
+  layers: (t: ReportTerms, n: number): string =>
+    `${t.family} passes every token through ${n} transformer blocks (self-attention, then a feed-forward network, each followed by LayerNorm); each row is the ${t.first} vector after one block, and only the last row enters the head.`,
+  cls: (t: ReportTerms, dim: number): string =>
+    `hidden_state[:, 0]: the last block's output at the ${t.first} position, ${dim} numbers, the only position the head reads.`,
+  dense: (t: ReportTerms, dim: number): string => {
+    if (t.kind === 'bert') {
+      return `bert.pooler.dense = Linear(${dim}, ${dim}) followed by tanh: BERT's pooler, pretrained with next-sentence prediction and only adjusted by fine-tuning.`;
+    }
+    if (t.kind === 'roberta') {
+      return `classifier.dense = Linear(${dim}, ${dim}) followed by tanh: the first layer of RobertaClassificationHead, newly initialised when fine-tuning starts (RoBERTa drops next-sentence prediction, so its pooler is unused).`;
+    }
+    return `pre_classifier = Linear(${dim}, ${dim}) followed by ReLU: DistilBERT's counterpart of BERT's pooler (dense + tanh, pretrained with next-sentence prediction); DistilBERT has no next-sentence prediction, so this dense layer starts fresh at fine-tuning.`;
+  },
+  activation: (t: ReportTerms): string =>
+    t.activation === 'relu'
+      ? 'ReLU(x) = max(0, x) per unit: every negative output becomes exactly 0 and contributes nothing to the logits.'
+      : `tanh per unit squashes each ${t.dense} output into (−1, 1); nothing becomes exactly 0, but units near ±1 are saturated.`,
+  dropout: (t: ReportTerms, p: number | undefined): string =>
+    `Dropout (p = ${p ?? (t.kind === 'distilbert' ? "config.json's seq_classif_dropout" : "config.json's classifier_dropout")}) is the identity at inference: the vector passes through unchanged.`,
+  classifier: (t: ReportTerms, dim: number, labels: number, problemType: ProblemType): string => {
+    const to =
+      problemType === 'multi_label_classification'
+        ? 'each probability is sigmoid(logit), independently per label'
+        : problemType === 'regression'
+          ? 'this is a regression head: the logit is the predicted value'
+          : 'probabilities are softmax(logits)';
+    return `${t.classifier} = Linear(${dim}, ${labels}): logit[l] = bias[l] + Σu W[l,u]·${t.activation}[u], so each unit's term is its exact share of the logit; ${to}.`;
+  },
+};
