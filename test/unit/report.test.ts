@@ -70,6 +70,10 @@ describe('report of a single-window DistilBERT inspection', () => {
     assert.equal(rows['head'], 'DistilBERT: pre_classifier → ReLU → dropout → classifier');
     assert.equal(rows['labels'], ref.labels.map((l, i) => `${i}: ${l}`).join(', '));
     assert.match(rows['dense layer']!, /newly initialised at fine-tuning/);
+    // The ONNX file relative to the model folder: a shared report carries no local paths.
+    assert.ok(path.isAbsolute(ins.model.onnxFile), 'the core gives an absolute path');
+    assert.equal(rows['ONNX file'], 'onnx/model.onnx');
+    assert.ok(!report.markdown.includes(FIXTURES), 'no local path in the report');
   });
 
   it('the stages come in data-flow order, each explained, with norms and zeroed units as computed', () => {
@@ -285,12 +289,14 @@ describe('untrusted text, labels and file names', () => {
 
   it('SVG text is escaped: hostile labels parse as text, never as elements', () => {
     const els = svgElements(report.assets.find((a) => a.fileName === 'logits.svg')!.content);
-    assert.deepEqual([...new Set(els.map((e) => e.name))].sort(), ['desc', 'line', 'rect', 'svg', 'text', 'title']);
+    assert.deepEqual([...new Set(els.map((e) => e.name))].sort(), ['desc', 'g', 'line', 'rect', 'svg', 'text', 'title']);
     assert.deepEqual(els.filter((e) => e.attributes['class'] === 'bar').map((e) => e.attributes['data-label']), labels);
     // Each bar's tooltip: "label: value"; the axis labels are cut at 28 characters, so all of these show whole.
     const titles = els.filter((e) => e.name === 'title').slice(1).map((e) => e.text.replace(/: [^:]*$/, ''));
     assert.deepEqual(titles, labels);
-    assert.deepEqual(els.filter((e) => e.name === 'text').slice(0, 8).filter((_, i) => i % 2 === 0).map((e) => e.text), labels);
+    // The caption, then per bar its axis label and its value.
+    assert.equal(els.find((e) => e.name === 'text')!.text, 'Logits (aggregate)');
+    assert.deepEqual(els.filter((e) => e.name === 'text').slice(1, 9).filter((_, i) => i % 2 === 0).map((e) => e.text), labels);
     for (const a of report.assets) assert.ok(svgElements(a.content).every((e) => ['svg', 'title', 'desc', 'rect', 'text', 'line', 'g'].includes(e.name)), a.fileName);
     for (const a of report.assets) assertWellFormed(a.content, a.fileName);
     const ctrl = barChart([{ label: 'nul\u0000 & "q" \'a\' <x/>]]>', value: 1 }], { title: '<t>', desc: '&', signed: false });

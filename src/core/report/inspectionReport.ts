@@ -66,10 +66,17 @@ function modelSection(ins: Inspection, t: ReportTerms): Section {
       ['labels', m.labels.map((l, i) => `${i}: ${mdText(l)}`).join(', ')],
       ['problem type', mdText(m.problemType)],
       ['hidden size / blocks / max tokens', `${m.dim} / ${m.nLayers} / ${m.maxLength}`],
-      ['ONNX file', mdText(m.onnxFile)],
+      ['ONNX file', mdText(relativeOnnx(m.path, m.onnxFile))],
     ];
     return ['## Model', mdTable(['property', 'value'], rows.map(([k, v]) => [k, v]))].join('\n\n');
   };
+}
+
+/** The ONNX file inside the model folder (`onnx/model.onnx`): a shared report should not carry local paths. */
+function relativeOnnx(folder: string, file: string): string {
+  const f = file.replace(/\\/g, '/');
+  const d = folder.replace(/\\/g, '/').replace(/\/+$/, '');
+  return d && f.startsWith(`${d}/`) ? f.slice(d.length + 1) : f;
 }
 
 function coverageText(ins: Inspection): string {
@@ -296,7 +303,7 @@ export function inspectionSections(input: InspectionReportInput): Section[] {
 
 /** The closing line of every report. */
 export const footerSection: Section = () =>
-  'Made by DistilBERT Inspector. The charts are SVG files in the folder next to this file; open one in a browser and hover a mark for its exact value.';
+  'Made by DistilBERT Inspector. The charts are SVG files in the folder next to this file; open one in a browser and hover a bar or cell for its exact value.';
 
 /** The whole report of one inspection, with its charts under `assetFolder`; `extra` sections go before the footer. */
 export function inspectionReport(input: InspectionReportInput, opts: { assetFolder: string; extra?: Section[] }): Report {

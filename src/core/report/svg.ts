@@ -26,18 +26,24 @@ export function fmt(v: number): string {
   return v.toFixed(4);
 }
 
-/** The outer <svg> with its accessible name, description and background. */
+/** Height of the visible caption band at the top of every chart (the chart may be opened on its own). */
+const CAPTION = 24;
+
+/** The outer <svg> with its accessible name, description, background and visible caption. */
 function frame(width: number, height: number, title: string, desc: string, body: string[]): string {
   // Each chart is its own file, so fixed ids are unique where it matters (and the output is deterministic).
   const id = 'chart';
-  const w = Math.ceil(width);
-  const h = Math.ceil(height);
+  const w = Math.ceil(Math.max(width, textWidth(title) + 16));
+  const h = Math.ceil(height) + CAPTION;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-labelledby="${id}-t ${id}-d" ${FONT}>`,
     `<title id="${id}-t">${xml(title)}</title>`,
     `<desc id="${id}-d">${xml(desc)}</desc>`,
     `<rect width="${w}" height="${h}" fill="${reportPalette.background}"/>`,
+    `<text x="8" y="17" fill="${reportPalette.text}" font-weight="bold" aria-hidden="true">${xml(title)}</text>`,
+    `<g transform="translate(0 ${CAPTION})">`,
     ...body,
+    '</g>',
     '</svg>',
     '',
   ].join('\n');
@@ -154,7 +160,7 @@ export function heatStrip(values: number[], opts: { title: string; wrap?: number
   values.forEach((v, u) => {
     const x = left + (u % wrap) * cell;
     const y = top + Math.floor(u / wrap) * cell;
-    body.push(`<rect class="cell" data-unit="${u}" data-value="${v}" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${cellColour(v, scale)}"/>`);
+    body.push(`<rect class="cell" data-unit="${u}" data-value="${v}" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${cellColour(v, scale)}"><title>unit ${u}: ${v}</title></rect>`);
   });
   body.push(`<rect x="${left}" y="${top}" width="${wrap * cell}" height="${rows * cell}" fill="none" stroke="${reportPalette.frame}"/>`);
   const footY = top + rows * cell + 20;
