@@ -119,6 +119,21 @@ export class ClassifyCommands {
     return target;
   }
 
+  /** What a report exports: the panel's inspection (else the last result), with its text while the host has it. */
+  reportSubject(): { inspection: Inspection; text?: string; source?: PanelSource } | undefined {
+    const panel = InspectorPanel.current;
+    const shown = panel?.currentInspection();
+    const last = this.last;
+    if (shown && shown !== last?.inspection) {
+      // A panel restored after a window reload: its source is known, its text is not.
+      const source = panel?.currentSource();
+      return { inspection: shown, ...(source ? { source } : {}) };
+    }
+    if (!last) return undefined;
+    const text = this.lastText?.requestId === last.requestId ? this.lastText.text : undefined;
+    return { inspection: last.inspection, source: last.source, ...(text !== undefined ? { text } : {}) };
+  }
+
   private async classify(doc: vscode.TextDocument, range: vscode.Range, selection: boolean, what: string): Promise<ClassifyOutcome | undefined> {
     const { models, statusBar, decorations, notifier, log } = this.deps;
     const text = doc.getText(range);

@@ -7,6 +7,7 @@ import { Config, fullKey, type ModelChoice } from './config';
 import { describeFailure } from './failures';
 import { HubDownloads } from './hubDownload';
 import { ChooseModelFolder } from './chooseModel';
+import { MarkdownExport } from './exportMarkdown';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
@@ -80,6 +81,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       commands.openInspector();
     }),
     vscode.commands.registerCommand('distilbertInspector.exportJson', (target?: vscode.Uri) => commands.exportJson(target)),
+    // `target` (the .md) is for tests and scripts, like exportJson's; the charts go to a sibling `<name>-assets/`.
+    vscode.commands.registerCommand('distilbertInspector.exportMarkdown', (target?: vscode.Uri) =>
+      new MarkdownExport(() => commands.reportSubject(), notifier, log).run(target),
+    ),
     vscode.commands.registerCommand('distilbertInspector.showLog', () => log.show()),
     vscode.commands.registerCommand('distilbertInspector.compareVariants', () => commands.compareVariants()),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.

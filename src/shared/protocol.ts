@@ -69,6 +69,8 @@ export type WebviewToHost =
   | ({ type: 'reveal' } & RevealTarget)
   /** The user pressed Export JSON. */
   | { type: 'exportJson' }
+  /** The user pressed Export Markdown (a report with the charts as SVG files). */
+  | { type: 'exportMarkdown' }
   /** The user pressed "Compare fp32 / int8" on the current result. */
   | { type: 'compareVariants' };
 
@@ -230,6 +232,7 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
   switch (x.type) {
     case 'ready':
     case 'exportJson':
+    case 'exportMarkdown':
     case 'compareVariants':
       return Object.keys(x).length === 1;
     case 'reveal':

@@ -38,6 +38,9 @@ const callbacks: ViewCallbacks = {
   exportJson() {
     post({ type: 'exportJson' });
   },
+  exportMarkdown() {
+    post({ type: 'exportMarkdown' });
+  },
   compareVariants() {
     post({ type: 'compareVariants' });
   },

@@ -11,6 +11,8 @@ export interface ViewCallbacks {
   selectWindow(index: number): void;
   reveal(start: number, end: number): void;
   exportJson(): void;
+  /** Export Markdown; optional so callers written before it still type-check (no button without it). */
+  exportMarkdown?(): void;
   /** "Compare fp32 / int8" on the shown result. */
   compareVariants(): void;
 }
@@ -44,7 +46,7 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
     ),
     h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
-    h('div', { class: 'actions' }, exportButton(cb), compare ? compareButton(compare, () => cb.compareVariants()) : null),
+    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton(cb), compare ? compareButton(compare, () => cb.compareVariants()) : null),
     compare ? compareSection(ins, compare) : null,
   );
 }
@@ -52,6 +54,18 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
 function exportButton(cb: ViewCallbacks): HTMLElement {
   const b = h('button', { type: 'button', 'data-testid': 'export-json', 'data-focus-key': 'export', title: 'Save this inspection as a JSON file' }, 'Export JSON');
   b.addEventListener('click', () => cb.exportJson());
+  return b;
+}
+
+function exportMarkdownButton(cb: ViewCallbacks): HTMLElement | null {
+  const run = cb.exportMarkdown?.bind(cb);
+  if (!run) return null;
+  const b = h(
+    'button',
+    { type: 'button', 'data-testid': 'export-markdown', 'data-focus-key': 'export-markdown', title: 'Save this inspection as a Markdown report with its charts as SVG images' },
+    'Export Markdown',
+  );
+  b.addEventListener('click', () => run());
   return b;
 }
 

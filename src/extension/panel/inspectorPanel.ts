@@ -103,6 +103,11 @@ export class InspectorPanel implements vscode.Disposable {
     return this.model.currentInspection();
   }
 
+  /** Where the current inspection's text came from. */
+  currentSource(): PanelSource | undefined {
+    return this.model.currentSource();
+  }
+
   /** Saves the current inspection (the same object as the CLI's --json) where the user chooses. */
   async exportJson(): Promise<void> {
     const inspection = this.model.currentInspection();
@@ -159,6 +164,10 @@ export class InspectorPanel implements vscode.Disposable {
       }
       case 'exportJson':
         void this.exportJson();
+        return;
+      case 'exportMarkdown':
+        // The command owns the dialog, the report and the messages, for the button and the palette alike.
+        void vscode.commands.executeCommand('distilbertInspector.exportMarkdown');
         return;
       case 'compareVariants': {
         const requestId = this.model.currentRequestId();

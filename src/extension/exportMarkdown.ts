@@ -1,0 +1,140 @@
+// "DistilBERT: Export Inspection as Markdown": the core builds the report (Markdown + SVG charts); this writes
+// `<name>.md` and the charts into the sibling folder `<name>-assets/` through vscode.workspace.fs, so it works
+// on remote file systems too. The save dialog confirms replacing the .md; replacing charts already in the
+// assets folder is asked separately (a script's target gets a refusal instead), and nothing else is touched.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { inspectionReport } from '../core/report/inspectionReport';
+import type { Report } from '../core/report/markdown';
+import type { Inspection } from '../core/types';
+import type { Log } from './log';
+import type { Notifier } from './notify';
+import type { PanelSource } from './panel/inspectorPanel';
+
+/** What a report is about: the shown inspection, and its text and origin when the host still knows them. */
+export interface ReportSubject {
+  inspection: Inspection;
+  text?: string;
+  source?: PanelSource;
+}
+
+/** Where a report goes: the Markdown file and the folder of its charts. */
+export interface ReportTarget {
+  markdown: vscode.Uri;
+  assets: vscode.Uri;
+}
+
+/** `foo.md` -> `foo-assets` next to it (a name without extension works the same). */
+export function reportTarget(markdown: vscode.Uri): ReportTarget {
+  const base = path.posix.basename(markdown.path).replace(/\.[^.]*$/, '') || 'inspection';
+  return { markdown, assets: markdown.with({ path: path.posix.join(path.posix.dirname(markdown.path), `${base}-assets`) }) };
+}
+
+export class MarkdownExport {
+  constructor(
+    private readonly subject: () => ReportSubject | undefined,
+    private readonly notifier: Notifier,
+    private readonly log: Log,
+  ) {}
+
+  /** Writes the report to `target` when given (scripts, tests), else where the user chooses. Returns the .md written. */
+  async run(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const subject = this.subject();
+    if (!subject) {
+      this.notifier.info('There is no inspection to export yet. Run "DistilBERT: Classify Selection" first.');
+      return undefined;
+    }
+    const scripted = target instanceof vscode.Uri;
+    const markdown = scripted ? target : await this.ask(subject.source);
+    if (!markdown) return undefined;
+    const where = reportTarget(markdown);
+    const report = inspectionReport(
+      {
+        inspection: subject.inspection,
+        ...(subject.text !== undefined ? { text: subject.text } : {}),
+        ...(subject.source ? { source: { fileName: subject.source.fileName, selection: subject.source.selection } } : {}),
+      },
+      { assetFolder: path.posix.basename(where.assets.path) },
+    );
+    const clashes = await this.existing(where.assets, report);
+    if (clashes.length > 0 && !(await this.mayReplace(where.assets, clashes, scripted))) return undefined;
+    try {
+      await this.write(where, report);
+    } catch (err) {
+      this.notifier.error(`Could not write the report to ${fsPathOf(markdown)}: ${errorText(err)}. Choose a writable location.`, err);
+      return undefined;
+    }
+    this.log.info(`Exported the inspection as Markdown to ${markdown.toString()} with ${report.assets.length} charts in ${where.assets.toString()}.`);
+    if (!scripted) {
+      this.notifier.info(`Saved the report to ${fsPathOf(markdown)} (charts in ${path.posix.basename(where.assets.path)}/).`, {
+        title: 'Open Preview',
+        run: () => vscode.commands.executeCommand('markdown.showPreview', markdown),
+      });
+    }
+    return markdown;
+  }
+
+  private async ask(source: PanelSource | undefined): Promise<vscode.Uri | undefined> {
+    const defaultUri = defaultReportUri(source);
+    return vscode.window.showSaveDialog({
+      title: 'Export Inspection as Markdown',
+      ...(defaultUri ? { defaultUri } : {}),
+      filters: { Markdown: ['md'] },
+      saveLabel: 'Export',
+    });
+  }
+
+  /** The report's chart files that already exist in the assets folder. */
+  private async existing(folder: vscode.Uri, report: Report): Promise<string[]> {
+    const found: string[] = [];
+    for (const a of report.assets) {
+      try {
+        await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, a.fileName));
+        found.push(a.fileName);
+      } catch {
+        // Not there: nothing to replace.
+      }
+    }
+    return found;
+  }
+
+  private async mayReplace(folder: vscode.Uri, clashes: string[], scripted: boolean): Promise<boolean> {
+    const what = `${fsPathOf(folder)} already holds ${clashes.length} of this report's charts (${clashes.slice(0, 3).join(', ')}${clashes.length > 3 ? ', ...' : ''})`;
+    if (scripted) {
+      this.notifier.warn(`Not exporting: ${what}. Choose another file name or remove that folder.`);
+      return false;
+    }
+    const replace = 'Replace';
+    const picked = await vscode.window.showWarningMessage(`${what}. Replace them?`, { modal: true }, replace);
+    return picked === replace;
+  }
+
+  /** Charts first, then the Markdown, so a report on disk never points at charts that are not there. */
+  private async write(where: ReportTarget, report: Report): Promise<void> {
+    await vscode.workspace.fs.createDirectory(where.assets);
+    for (const a of report.assets) {
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(where.assets, a.fileName), Buffer.from(a.content, 'utf8'));
+    }
+    await vscode.workspace.fs.writeFile(where.markdown, Buffer.from(report.markdown, 'utf8'));
+  }
+}
+
+/** Next to the inspected file when it is on disk (foo.txt -> foo.inspection.md), else the dialog's default. */
+function defaultReportUri(source: PanelSource | undefined): vscode.Uri | undefined {
+  if (!source) return undefined;
+  try {
+    const uri = vscode.Uri.parse(source.uri, true);
+    if (uri.scheme !== 'file') return undefined;
+    return uri.with({ path: uri.path.replace(/(\.[^./]*)?$/, '.inspection.md') });
+  } catch {
+    return undefined;
+  }
+}
+
+function fsPathOf(uri: vscode.Uri): string {
+  return uri.scheme === 'file' ? uri.fsPath : uri.toString();
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
