@@ -21,6 +21,7 @@ import { makeWorkspace } from '../vscode/fixtureWorkspace';
 import {
   classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
 } from './workbench';
+import { exportMarkdownFromPanel } from './reportSteps';
 
 const EXT_ID = 'distilbert-inspector.distilbert-inspector';
 const shots = path.join(resultsDir, 'screenshots');
@@ -159,6 +160,16 @@ async function main(): Promise<void> {
       const after = await editorCursor(page);
       assert(after !== before, `clicking the last window did not move the editor (${before})`);
       console.log(`       ${windows} windows, overall ${r.label} ${r.probability}; last window revealed at ${after}`);
+    });
+
+    await check('export the result as Markdown from the panel and read it in the Markdown preview', page, async () => {
+      const report = await exportMarkdownFromPanel(page, path.join(workspace, 'long.inspection.md'));
+      assert(report.assets.length > 0 && report.links === report.assets.length, `${report.links} image links for ${report.assets.length} charts`);
+      assert(report.shownImages === report.links, `the preview shows ${report.shownImages} of ${report.links} charts`);
+      await page.screenshot({ path: path.join(shots, 'report-preview-vscode-dark.png') });
+      await report.showCharts();
+      await page.screenshot({ path: path.join(shots, 'report-preview-vscode-charts-dark.png') });
+      console.log(`       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`);
     });
   } finally {
     await browser?.close().catch(() => undefined);
