@@ -1,13 +1,15 @@
 // The report as people see it, in headless Chromium: the panel's Export Markdown button posts its message from
 // the real webview bundle (under the real CSP), and an exported report from the bundled model renders, charts
-// and all, on a dark page (the charts bring their own white background). Screenshots go to
-// $REPORT_SCREENSHOTS or test-results/screenshots/report-*.png.
+// and all, on a dark page (the charts bring their own white background). Screenshots (report-*.png) go to
+// $REPORT_SCREENSHOTS or a temp folder, whose path is printed, like webviewScreenshots.test.ts: the UI runner
+// clears test-results/screenshots/ at its start and puts its own report-preview-vscode-*.png there.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { BUNDLED, ROOT, isolateHome, tempDir } from './helpers';
+import { BUNDLED, isolateHome, tempDir } from './helpers';
 import { makeInspection } from './webviewHarness/inspection';
 import { bundleWebview, openHarness } from './webviewHarness/page';
 import { themes } from './webviewHarness/themes';
@@ -19,7 +21,7 @@ import { inspectionReport } from '../../src/core/report/inspectionReport';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it') as new (opts: object) => { render(src: string): string };
 
-const shots = process.env.REPORT_SCREENSHOTS ?? path.join(ROOT, 'test-results', 'screenshots');
+const shots = process.env.REPORT_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-report-shots-'));
 let browser: Browser;
 
 before(async () => {

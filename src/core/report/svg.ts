@@ -61,8 +61,8 @@ function clip(s: string, max: number): string {
   return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-/** Rough width of a label in the 12px sans-serif font, enough to lay out a column. */
-const textWidth = (s: string): number => Array.from(s).length * 7;
+/** Generous width of a label in the 12px sans-serif font (capitals run ~8px), enough to lay out a column. */
+const textWidth = (s: string): number => Array.from(s).length * 8;
 
 export interface BarDatum {
   label: string;
