@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
 import type { Inspection, ModelInfo } from '../core/types';
 import type { VariantRun } from '../shared/protocol';
 import type { Inspector } from '../core/inspector';
@@ -89,6 +90,21 @@ export class ModelService implements vscode.Disposable {
         `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
     );
     return inspection;
+  }
+
+  /** Occlusion of `text`'s first window (the window size of the settings, at most the model's max length). */
+  async occlude(request: InspectRequest, text: string, unit: OcclusionUnit, onProgress?: (done: number, total: number) => void): Promise<OcclusionResult> {
+    this.config.checkWindowSettings();
+    const inspector = await this.inspector();
+    if (request.signal.aborted) throw cancelled();
+    const { windowTokens } = this.config.windowOptions(inspector.model.maxLength);
+    const started = performance.now();
+    const result = await inspector.occlude(text, { unit, windowTokens, signal: request.signal, onProgress });
+    this.log.info(
+      `Request ${request.id}: occlusion by ${unit} of ${text.length} chars: ${result.forwardPasses} forward passes in ${result.batches} ONNX calls, ` +
+        `${Math.round(performance.now() - started)} ms (inference ${Math.round(result.inferenceMs)} ms)${result.coverage.complete ? '' : `, first window only (to char ${result.coverage.coveredEnd} of ${text.length})`}.`,
+    );
+    return result;
   }
 
   /** True when the model's folder has both onnx/model.onnx and onnx/model_quantized.onnx. */
