@@ -50,7 +50,6 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
     h('div', { class: 'actions' }, exportButton(cb), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : [])),
     compare ? compareSection(ins, compare) : null,
-    occlusionSection(occlusion, occlusionCallbacks(cb)),
   );
 }
 
@@ -131,6 +130,7 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
         'div',
         { class: 'result' },
         summary(ins, view.source, cb, view.compare, view.occlusion),
+        occlusionSection(view.occlusion, occlusionCallbacks(cb)),
         many ? windowList(ins, selected, cb) : null,
         many && w ? h('h2', { class: 'window-heading' }, `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`) : null,
         w ? windowStages(ins, w, palette, cb, ins.model.dropout) : null,
