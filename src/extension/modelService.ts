@@ -30,6 +30,8 @@ interface Loaded {
 export class ModelService implements vscode.Disposable {
   private nextId = 1;
   private running: { id: number; controller: AbortController } | undefined;
+  /** Requests about the current result (occlusion): they abort nothing, and the next begin() aborts them. */
+  private readonly followers = new Set<AbortController>();
   private loaded: Loaded | undefined;
   /** The other ONNX variant of the loaded model's folder, opened on the first comparison; unloaded with `loaded`. */
   private other: { key: string; inspector: Promise<Inspector> } | undefined;
@@ -60,6 +62,8 @@ export class ModelService implements vscode.Disposable {
   /** Starts a request and aborts the one running, whose result would now be stale. */
   begin(): InspectRequest {
     this.running?.controller.abort();
+    for (const c of this.followers) c.abort();
+    this.followers.clear();
     const id = this.nextId++;
     const controller = new AbortController();
     this.running = { id, controller };
@@ -71,9 +75,28 @@ export class ModelService implements vscode.Disposable {
     };
   }
 
+  /**
+   * A request about the current result (e.g. its occlusion) that must not abort a classification in flight
+   * (which would leave the panel waiting for a result that never comes): it queues behind it in the worker,
+   * and the next begin() aborts it, since a newer result makes it moot.
+   */
+  beginFollower(): InspectRequest {
+    const id = this.nextId++;
+    const controller = new AbortController();
+    this.followers.add(controller);
+    controller.signal.addEventListener('abort', () => this.followers.delete(controller), { once: true });
+    return {
+      id,
+      signal: controller.signal,
+      isCurrent: () => !controller.signal.aborted,
+      cancel: () => controller.abort(),
+    };
+  }
+
   /** Cancels the running request, if any (e.g. the panel was closed or the model is being replaced). */
   cancelRunning(): void {
     this.running?.controller.abort();
+    for (const c of this.followers) c.abort();
   }
 
   /** Runs the core on `text` with the current window settings. Rejects with the core's InspectorError. */

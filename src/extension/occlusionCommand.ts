@@ -31,6 +31,7 @@ export interface OcclusionDeps {
 
 export class OcclusionCommand {
   private last: OcclusionOutcome | undefined;
+  private running: { cancel(): void } | undefined;
 
   constructor(private readonly deps: OcclusionDeps) {}
 
@@ -50,7 +51,11 @@ export class OcclusionCommand {
     }
     if (forRequestId !== undefined && forRequestId !== last.requestId) return undefined;
     const resultId = last.requestId;
-    const request = models.begin();
+    // A new occlusion replaces one still running; a classification in flight is not disturbed (it finishes
+    // first, and its new result then makes this one moot: begin() aborts followers).
+    this.running?.cancel();
+    const request = models.beginFollower();
+    this.running = request;
     const panel = commands.openInspector();
     log.info(`Request ${request.id}: occlusion by ${unit} of the text of request ${resultId} (${text.length} chars).`);
     panel.showOcclusion(resultId, { kind: 'running', unit, done: 0, total: 0 });
@@ -82,7 +87,7 @@ export class OcclusionCommand {
       return this.last;
     } catch (err) {
       const failure = describeFailure(err, models.currentChoice());
-      if (failure.level === 'silent') {
+      if (failure.level === 'silent' || !request.isCurrent()) {
         log.info(`Request ${request.id}: occlusion cancelled.`);
         InspectorPanel.current?.showOcclusion(resultId, { kind: 'cancelled' });
         return undefined;
@@ -90,6 +95,9 @@ export class OcclusionCommand {
       InspectorPanel.current?.showOcclusion(resultId, { kind: 'error', message: failure.text });
       notifier.failure(failure, err);
       return undefined;
+    } finally {
+      if (this.running === request) this.running = undefined;
+      request.cancel(); // finished: drop it from the model service's followers (aborting a settled run is a no-op)
     }
   }
 

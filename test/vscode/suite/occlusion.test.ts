@@ -106,4 +106,33 @@ suite('occlusion', () => {
     assert.deepEqual(a.panelOcclusion(), { requestId: second.requestId, kind: 'done' });
     assert.deepEqual(messagesSince(a, from), []);
   });
+
+  test('explaining while a classification runs leaves that classification alone', async () => {
+    await classifyLine();
+    const classifying = classifySelection(); // not awaited: the occlusion starts while it is in flight
+    const explaining = occlude();
+    const [r, o] = await Promise.all([classifying, explaining]);
+    assert.ok(r, 'the classification still finishes');
+    assert.equal(a.lastResult()?.requestId, r.requestId);
+    // The occlusion belonged to the result before: it never shows under the new one, nor tints for it.
+    if (o) assert.ok(o.requestId < r.requestId);
+    assert.deepEqual(a.panelOcclusion(), { requestId: r.requestId, kind: undefined });
+  });
+
+  test('a new classification cancels a running occlusion', async () => {
+    const long = Array.from({ length: 30 }, () => 'the plot is thin but the acting is superb').join(', ');
+    const doc = await vscode.workspace.openTextDocument({ content: long });
+    const editor = await openEditor(doc);
+    editor.selection = new vscode.Selection(doc.positionAt(0), doc.positionAt(long.length));
+    assert.ok(await classifySelection());
+    const explaining = occlude();
+    const deadline = Date.now() + 30_000;
+    while (a.panelOcclusion()?.kind !== 'running' && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5));
+    assert.equal(a.panelOcclusion()?.kind, 'running');
+    const r = await classifySelection();
+    assert.ok(r);
+    assert.equal(await explaining, undefined, 'the occlusion was cancelled');
+    assert.deepEqual(a.panelOcclusion(), { requestId: r.requestId, kind: undefined });
+    assert.deepEqual(a.occlusionTints(doc.uri), []);
+  });
 });
