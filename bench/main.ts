@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { readTsv } from '../src/cli/eval';
 import { Inspector, defaultModelDir, packageRoot } from '../src/core/inspector';
 import { TextTokenizer } from '../src/core/tokenizer/textTokenizer';
+import { benchOcclusion, printOcclusionTable, type OcclusionRow } from './occlusion';
 
 const LENGTHS = [16, 64, 128, 512];
 const FILE_TOKENS = 20_000;
@@ -156,6 +157,14 @@ async function main(): Promise<void> {
   const best = Math.max(full.theirsFile.tokS, full.theirsFile.tokSSeq);
   console.log(`whole-file throughput ratio (ours/transformers.js): ${(full.oursFile.tokS / best).toFixed(2)}`);
   console.log(`max event-loop block ms: ${Math.ceil(Math.max(...rows.map((r) => r.oursFile.blockMs)))}`);
+
+  // Occlusion ("which words drove the decision"): its cost per text length on each model.
+  const occlusion: OcclusionRow[] = [];
+  for (const dir of [...(fs.existsSync(path.join(bundled, 'onnx', 'model.onnx')) ? [bundled] : []), fullSizeModel(bundled)]) {
+    console.log(`\n## occlusion on ${path.basename(dir)}`);
+    occlusion.push(...(await benchOcclusion(dir, bigCorpus, path.join(WORK, 'cache'))));
+  }
+  printOcclusionTable(occlusion);
 }
 
 void main().catch((err) => {

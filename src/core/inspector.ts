@@ -8,6 +8,7 @@ import { InspectorError } from './errors';
 import type { OnnxVariant } from './model/modelFolder';
 import { checkText } from './text/textInput';
 import type { LongTextMode } from './text/windows';
+import type { OcclusionResult, OcclusionUnit } from './attribution/occlusion';
 import type { Inspection, ModelInfo } from './types';
 
 export { InspectorError } from './errors';
@@ -35,6 +36,19 @@ export interface InspectOptions {
   /** Batch x padded length per ONNX call (default BATCH_TOKENS). */
   batchTokens?: number;
   signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Per-call options of an occlusion run. */
+export interface OccludeOptions {
+  /** 'word' (default): each word's pieces removed together; 'piece': each word piece alone. */
+  unit?: OcclusionUnit;
+  /** Tokens of the one window occluded, specials included; defaults to the model's max length. */
+  windowTokens?: number;
+  /** Batch x padded length per ONNX call (default BATCH_TOKENS). */
+  batchTokens?: number;
+  signal?: AbortSignal;
+  /** Forward passes done of the total. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -80,6 +94,26 @@ export class Inspector {
     const overlap = opts.overlap ?? Math.min(DEFAULT_OVERLAP, Math.floor((windowTokens - 2) / 4));
     return this.client.inspect(
       { text, windowTokens, overlap, mode: opts.mode ?? 'windows', batchTokens: opts.batchTokens ?? BATCH_TOKENS },
+      opts.signal,
+      opts.onProgress,
+    );
+  }
+
+  /**
+   * Which words drove the decision: the logits with each word (or piece) removed, minus the text's own.
+   * Covers the first window only (result.coverage says where it stops on a longer text).
+   */
+  occlude(text: string, opts: OccludeOptions = {}): Promise<OcclusionResult> {
+    try {
+      checkText(text);
+      if (opts.unit !== undefined && opts.unit !== 'word' && opts.unit !== 'piece') {
+        throw new InspectorError('BAD_OPTION', `Occlusion unit must be 'word' or 'piece'; got ${JSON.stringify(opts.unit)}.`, "Pass unit: 'word' or 'piece'.");
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.client.occlude(
+      { text, unit: opts.unit ?? 'word', windowTokens: opts.windowTokens ?? this.model.maxLength, batchTokens: opts.batchTokens ?? BATCH_TOKENS },
       opts.signal,
       opts.onProgress,
     );

@@ -2,6 +2,7 @@
 // Handlers return their outcome so extension-host tests can await results without scraping the UI.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { OcclusionUnit } from '../core/attribution/occlusion';
 import type { Inspection } from '../core/types';
 import type { VariantRun } from '../shared/protocol';
 import { describeFailure } from './failures';
@@ -38,6 +39,8 @@ export class ClassifyCommands {
   private lastText: { requestId: number; text: string } | undefined;
   private lastEditor: vscode.TextEditor | undefined;
   private readonly attached = new WeakSet<InspectorPanel>();
+  /** Handles the panel's "Explain by occlusion" clicks (set by activate; the command lives in occlusionCommand.ts). */
+  onOcclusionRequest: ((requestId: number, unit: OcclusionUnit) => void) | undefined;
 
   constructor(private readonly deps: CommandDeps) {}
 
@@ -55,6 +58,11 @@ export class ClassifyCommands {
 
   lastResult(): ClassifyOutcome | undefined {
     return this.last;
+  }
+
+  /** The text of the last result (what occlusion and comparisons re-run), if it is still the last result's. */
+  lastResultText(): string | undefined {
+    return this.lastText && this.lastText.requestId === this.last?.requestId ? this.lastText.text : undefined;
   }
 
   /** The selection, or the whole document when nothing is selected (and says so). */
@@ -275,6 +283,7 @@ export class ClassifyCommands {
     panel.onDidRequestCompare(({ requestId }) => {
       if (requestId === this.last?.requestId) void this.compareVariants();
     });
+    panel.onDidRequestOcclusion(({ requestId, unit }) => this.onOcclusionRequest?.(requestId, unit));
   }
 }
 

@@ -23,11 +23,12 @@ export type SettingKey =
   | 'windowTokens'
   | 'windowOverlap'
   | 'threads'
-  | 'decorations.enabled';
+  | 'decorations.enabled'
+  | 'occlusion.editorTint';
 
 /** Keys whose change needs a new Inspector (model folder, ONNX file, download source and threads are fixed at open time). */
 const RELOAD_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint', 'threads'];
-const ALL_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint', 'windowTokens', 'windowOverlap', 'threads', 'decorations.enabled'];
+const ALL_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint', 'windowTokens', 'windowOverlap', 'threads', 'decorations.enabled', 'occlusion.editorTint'];
 
 /** Which ONNX file of a model folder (or hub repository) to load: onnx/model.onnx or onnx/model_quantized.onnx. */
 export type ModelVariant = 'fp32' | 'quantized';
@@ -198,6 +199,21 @@ export class Config implements vscode.Disposable {
 
   decorationsEnabled(): boolean {
     return this.section().get<unknown>('decorations.enabled', true) !== false;
+  }
+
+  /** Whether an occlusion run tints the words in the editor (its panel heat strip shows either way). */
+  occlusionEditorTint(): boolean {
+    return this.section().get<unknown>('occlusion.editorTint', true) !== false;
+  }
+
+  /** Flips occlusion.editorTint where it is set (user settings when it is not set anywhere else). */
+  async toggleOcclusionEditorTint(): Promise<boolean> {
+    const next = !this.occlusionEditorTint();
+    const i = this.section().inspect('occlusion.editorTint');
+    const target =
+      i?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder : i?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await this.section().update('occlusion.editorTint', next, target);
+    return next;
   }
 
   /** True when a user, workspace or folder value is set (not just the default). */

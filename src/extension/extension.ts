@@ -11,6 +11,8 @@ import { MarkdownExport } from './exportMarkdown';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
+import { OcclusionCommand, type OcclusionOutcome } from './occlusionCommand';
+import { OcclusionTint, type TintedRange } from './occlusionTint';
 import { Notifier, type ShownMessage } from './notify';
 import { InspectorPanel } from './panel/inspectorPanel';
 import { ResultStatusBar } from './statusBar';
@@ -29,6 +31,11 @@ export interface ExtensionApi {
   panelInspection(): Inspection | undefined;
   /** What the panel's "reveal window" request does: show the document and select start..end. */
   revealRange(target: { uri: string; start: number; end: number }): Promise<vscode.TextEditor>;
+  /** The last finished occlusion, and the occlusion tints a document shows now. */
+  lastOcclusion(): OcclusionOutcome | undefined;
+  occlusionTints(uri: vscode.Uri): TintedRange[];
+  /** The occlusion state under the panel's current result (undefined kind: none asked for). */
+  panelOcclusion(): { requestId: number; kind: string | undefined } | undefined;
 }
 
 let modelsForDeactivate: ModelService | undefined;
@@ -56,6 +63,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const statusBar = new ResultStatusBar('distilbertInspector.openInspector');
   const decorations = new WindowDecorations(config);
   const commands = new ClassifyCommands({ extensionUri: context.extensionUri, models, statusBar, decorations, notifier, log });
+  const occlusionTint = new OcclusionTint(config);
+  const occlusion = new OcclusionCommand({ commands, models, tint: occlusionTint, notifier, log });
+  commands.onOcclusionRequest = (requestId, unit) => void occlusion.run(unit, requestId);
 
   context.subscriptions.push(
     log,
@@ -63,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     models,
     statusBar,
     decorations,
+    occlusionTint,
     ...commands.listeners(),
     InspectorPanel.registerSerializer(context.extensionUri),
     config.onDidChange((change) => {
@@ -87,6 +98,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ),
     vscode.commands.registerCommand('distilbertInspector.showLog', () => log.show()),
     vscode.commands.registerCommand('distilbertInspector.compareVariants', () => commands.compareVariants()),
+    vscode.commands.registerCommand('distilbertInspector.occlude', (unit?: 'word' | 'piece') => occlusion.run(unit)),
+    vscode.commands.registerCommand('distilbertInspector.toggleOcclusionTint', async () => {
+      const on = await config.toggleOcclusionEditorTint();
+      notifier.info(`Occlusion tint in the editor is now ${on ? 'on' : 'off'} (setting ${fullKey('occlusion.editorTint')}).`);
+      return on;
+    }),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.
     vscode.commands.registerCommand('distilbertInspector.chooseModelFolder', (folder?: vscode.Uri) =>
       new ChooseModelFolder(config, notifier, log).run(folder),
@@ -115,6 +132,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statusText: () => statusBar.text(),
     panelInspection: () => InspectorPanel.current?.currentInspection(),
     revealRange,
+    lastOcclusion: () => occlusion.lastOutcome(),
+    occlusionTints: (uri) => occlusionTint.tints(uri),
+    panelOcclusion: () => {
+      const o = InspectorPanel.current?.currentOcclusion();
+      return o && { requestId: o.requestId, kind: o.occlusion?.kind };
+    },
   };
 }
 

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
 import type { Inspection, ModelInfo } from '../core/types';
 import type { VariantRun } from '../shared/protocol';
 import type { Inspector } from '../core/inspector';
@@ -29,6 +30,8 @@ interface Loaded {
 export class ModelService implements vscode.Disposable {
   private nextId = 1;
   private running: { id: number; controller: AbortController } | undefined;
+  /** Requests about the current result (occlusion): they abort nothing, and the next begin() aborts them. */
+  private readonly followers = new Set<AbortController>();
   private loaded: Loaded | undefined;
   /** The other ONNX variant of the loaded model's folder, opened on the first comparison; unloaded with `loaded`. */
   private other: { key: string; inspector: Promise<Inspector> } | undefined;
@@ -59,6 +62,8 @@ export class ModelService implements vscode.Disposable {
   /** Starts a request and aborts the one running, whose result would now be stale. */
   begin(): InspectRequest {
     this.running?.controller.abort();
+    for (const c of this.followers) c.abort();
+    this.followers.clear();
     const id = this.nextId++;
     const controller = new AbortController();
     this.running = { id, controller };
@@ -70,9 +75,28 @@ export class ModelService implements vscode.Disposable {
     };
   }
 
+  /**
+   * A request about the current result (e.g. its occlusion) that must not abort a classification in flight
+   * (which would leave the panel waiting for a result that never comes): it queues behind it in the worker,
+   * and the next begin() aborts it, since a newer result makes it moot.
+   */
+  beginFollower(): InspectRequest {
+    const id = this.nextId++;
+    const controller = new AbortController();
+    this.followers.add(controller);
+    controller.signal.addEventListener('abort', () => this.followers.delete(controller), { once: true });
+    return {
+      id,
+      signal: controller.signal,
+      isCurrent: () => !controller.signal.aborted,
+      cancel: () => controller.abort(),
+    };
+  }
+
   /** Cancels the running request, if any (e.g. the panel was closed or the model is being replaced). */
   cancelRunning(): void {
     this.running?.controller.abort();
+    for (const c of this.followers) c.abort();
   }
 
   /** Runs the core on `text` with the current window settings. Rejects with the core's InspectorError. */
@@ -89,6 +113,21 @@ export class ModelService implements vscode.Disposable {
         `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
     );
     return inspection;
+  }
+
+  /** Occlusion of `text`'s first window (the window size of the settings, at most the model's max length). */
+  async occlude(request: InspectRequest, text: string, unit: OcclusionUnit, onProgress?: (done: number, total: number) => void): Promise<OcclusionResult> {
+    this.config.checkWindowSettings();
+    const inspector = await this.inspector();
+    if (request.signal.aborted) throw cancelled();
+    const { windowTokens } = this.config.windowOptions(inspector.model.maxLength);
+    const started = performance.now();
+    const result = await inspector.occlude(text, { unit, windowTokens, signal: request.signal, onProgress });
+    this.log.info(
+      `Request ${request.id}: occlusion by ${unit} of ${text.length} chars: ${result.forwardPasses} forward passes in ${result.batches} ONNX calls, ` +
+        `${Math.round(performance.now() - started)} ms (inference ${Math.round(result.inferenceMs)} ms)${result.coverage.complete ? '' : `, first window only (to char ${result.coverage.coveredEnd} of ${text.length})`}.`,
+    );
+    return result;
   }
 
   /** True when the model's folder has both onnx/model.onnx and onnx/model_quantized.onnx. */

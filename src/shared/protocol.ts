@@ -2,6 +2,7 @@
 // Both ends import this file: the types keep them in step at compile time, the guards at run time (a webview
 // message is untrusted input to the host, and persisted webview state may come from an older version).
 // The stale-result rule lives here too (`reduce`), so host and webview apply exactly the same logic.
+import type { OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
 import type { Inspection } from '../core/types';
 
 /** Where the inspected text came from; baseOffset is the document offset of the text's char 0. */
@@ -35,11 +36,21 @@ export type CompareState =
   | { kind: 'done'; runs: VariantRun[] }
   | { kind: 'error'; message: string };
 
+/**
+ * "Which words drove the decision" for the shown result: each word (or piece) of its text removed in turn.
+ * `latencyMs` is the whole run as the editor saw it (worker round trip included).
+ */
+export type OcclusionState =
+  | { kind: 'running'; unit: OcclusionUnit; done: number; total: number }
+  | { kind: 'done'; result: OcclusionResult; latencyMs: number }
+  | { kind: 'cancelled' }
+  | { kind: 'error'; message: string };
+
 /** What the panel shows. Only `result` ever presents an inspection, so a pending run hides older results. */
 export type ViewState =
   | { kind: 'empty'; note?: string }
   | { kind: 'running'; requestId: number; what: string }
-  | { kind: 'result'; requestId: number; inspection: Inspection; source: PanelSource; compare?: CompareState }
+  | { kind: 'result'; requestId: number; inspection: Inspection; source: PanelSource; compare?: CompareState; occlusion?: OcclusionState }
   | { kind: 'error'; requestId: number; message: string };
 
 /** The host's record of the panel: the view plus the newest request id it has seen. */
@@ -55,6 +66,8 @@ export type HostToWebview =
   | { type: 'error'; requestId: number; message: string }
   /** The fp32 / int8 comparison of the result with this request id changed (applies only to that result). */
   | { type: 'compare'; requestId: number; compare: CompareState }
+  /** The occlusion of the result with this request id changed (applies only to that result). */
+  | { type: 'occlusion'; requestId: number; occlusion: OcclusionState }
   /** The whole picture, sent in answer to every `ready` (first load, reload after hide, window reload). */
   | { type: 'restore'; state: PanelState };
 
@@ -72,7 +85,9 @@ export type WebviewToHost =
   /** The user pressed Export Markdown (a report with the charts as SVG files). */
   | { type: 'exportMarkdown' }
   /** The user pressed "Compare fp32 / int8" on the current result. */
-  | { type: 'compareVariants' };
+  | { type: 'compareVariants' }
+  /** The user pressed "Explain by occlusion" (words, or word pieces) on the current result. */
+  | { type: 'occlude'; unit: OcclusionUnit };
 
 /** What the webview persists with setState (and the serializer hands back after a window reload). */
 export interface PersistedState {
@@ -106,6 +121,10 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
       // Only for the result on show: a comparison of an older result must not appear under a newer one.
       if (state.view.kind !== 'result' || state.view.requestId !== msg.requestId) return undefined;
       return { newest: state.newest, view: { ...state.view, compare: msg.compare } };
+    case 'occlusion':
+      // Like a comparison: only under its own result, never under a newer one.
+      if (state.view.kind !== 'result' || state.view.requestId !== msg.requestId) return undefined;
+      return { newest: state.newest, view: { ...state.view, occlusion: msg.occlusion } };
     case 'error':
       if (msg.requestId < state.newest) return undefined;
       return { newest: msg.requestId, view: { kind: 'error', requestId: msg.requestId, message: msg.message } };
@@ -181,6 +200,47 @@ export function isCompareState(x: unknown): x is CompareState {
   }
 }
 
+const isIndexArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isIndex);
+const isUnit = (x: unknown): x is OcclusionUnit => x === 'word' || x === 'piece';
+
+/** Structural check of an occlusion result: item ranges ordered, vectors one value per label, token indices in range. */
+export function isOcclusionResult(x: unknown): x is OcclusionResult {
+  if (!isObj(x) || !isUnit(x.unit) || x.method !== 'removed' || !Array.isArray(x.labels) || !x.labels.every(isStr) || !isStr(x.label)) return false;
+  const n = x.labels.length;
+  const perLabel = (v: unknown) => isNumArray(v) && v.length === n;
+  if (!perLabel(x.baselineLogits) || !perLabel(x.baselineProbabilities)) return false;
+  if (!Array.isArray(x.tokens) || !x.tokens.every(isTokenSpan)) return false;
+  const tokens = x.tokens.length;
+  if (![x.forwardPasses, x.batches].every(isIndex) || !isNum(x.inferenceMs) || !isNum(x.totalMs)) return false;
+  const c = x.coverage;
+  if (!isObj(c) || ![c.windowTokens, c.textTokens, c.coveredEnd, c.textLength].every(isIndex) || typeof c.complete !== 'boolean') return false;
+  return (
+    Array.isArray(x.items) &&
+    x.items.every(
+      (it) =>
+        isObj(it) && isIndex(it.start) && isIndex(it.end) && it.start <= it.end && isStr(it.text) &&
+        isIndexArray(it.tokenIndices) && it.tokenIndices.every((i) => i < tokens) &&
+        perLabel(it.logits) && perLabel(it.deltaLogits) && perLabel(it.deltaProbabilities),
+    )
+  );
+}
+
+export function isOcclusionState(x: unknown): x is OcclusionState {
+  if (!isObj(x)) return false;
+  switch (x.kind) {
+    case 'running':
+      return isUnit(x.unit) && isIndex(x.done) && isIndex(x.total);
+    case 'done':
+      return isOcclusionResult(x.result) && isNum(x.latencyMs);
+    case 'cancelled':
+      return true;
+    case 'error':
+      return isStr(x.message);
+    default:
+      return false;
+  }
+}
+
 export function isPanelSource(x: unknown): x is PanelSource {
   return isObj(x) && isStr(x.uri) && isStr(x.fileName) && isIndex(x.baseOffset) && typeof x.selection === 'boolean';
 }
@@ -193,7 +253,10 @@ export function isViewState(x: unknown): x is ViewState {
     case 'running':
       return isNum(x.requestId) && isStr(x.what);
     case 'result':
-      return isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source) && (x.compare === undefined || isCompareState(x.compare));
+      return (
+        isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source) && (x.compare === undefined || isCompareState(x.compare)) &&
+        (x.occlusion === undefined || isOcclusionState(x.occlusion))
+      );
     case 'error':
       return isNum(x.requestId) && isStr(x.message);
     default:
@@ -220,6 +283,8 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
       return isNum(x.requestId) && isStr(x.message);
     case 'compare':
       return isNum(x.requestId) && isCompareState(x.compare);
+    case 'occlusion':
+      return isNum(x.requestId) && isOcclusionState(x.occlusion);
     case 'restore':
       return isPanelState(x.state);
     default:
@@ -235,6 +300,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'exportMarkdown':
     case 'compareVariants':
       return Object.keys(x).length === 1;
+    case 'occlude':
+      return isUnit(x.unit) && Object.keys(x).length === 2;
     case 'reveal':
       if ('windowIndex' in x) return isIndex(x.windowIndex) && !('start' in x) && !('end' in x);
       return isIndex(x.start) && isIndex(x.end) && x.start <= x.end;

@@ -44,6 +44,9 @@ const callbacks: ViewCallbacks = {
   compareVariants() {
     post({ type: 'compareVariants' });
   },
+  occlude(unit) {
+    post({ type: 'occlude', unit });
+  },
 };
 
 function render(): void {

@@ -1,9 +1,11 @@
 // The whole page as a pure function of the persisted state: summary at the top, the window list, status, and
 // the selected window's stages. main.ts re-renders on every state change (results are small enough).
 import type { Inspection } from '../core/types';
-import { assertNever, type CompareState, type PanelSource, type PersistedState } from '../shared/protocol';
+import { assertNever, type CompareState, type OcclusionState, type PanelSource, type PersistedState } from '../shared/protocol';
 import { compareButton, compareSection } from './compare';
 import { h, int, num, pct } from './dom';
+import { occlusionButtons, occlusionSection } from './occlusion';
+import type { OcclusionUnit } from '../core/attribution/occlusion';
 import { windowStages } from './stages';
 import type { Palette } from './theme';
 
@@ -15,6 +17,8 @@ export interface ViewCallbacks {
   exportMarkdown?(): void;
   /** "Compare fp32 / int8" on the shown result. */
   compareVariants(): void;
+  /** "Explain by occlusion" on the shown result; optional so older callers need not offer it. */
+  occlude?(unit: OcclusionUnit): void;
 }
 
 function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
@@ -30,7 +34,7 @@ function coverageText(ins: Inspection): string {
   return `Truncated: the model read ${int(c.coveredChars)} of ${int(c.textLength)} characters (${int(c.tokens)} tokens${per}); the rest was not classified.`;
 }
 
-function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined): HTMLElement {
+function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined, occlusion?: OcclusionState): HTMLElement {
   const a = ins.aggregate;
   const many = ins.windows.length > 1;
   const what = `${source.selection ? 'Selection in' : 'Whole file'} ${source.fileName}`;
@@ -46,9 +50,13 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
     ),
     h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
-    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton(cb), compare ? compareButton(compare, () => cb.compareVariants()) : null),
+    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton(cb), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : [])),
     compare ? compareSection(ins, compare) : null,
   );
+}
+
+function occlusionCallbacks(cb: ViewCallbacks): { occlude(unit: OcclusionUnit): void; reveal(start: number, end: number): void } {
+  return { occlude: (unit) => cb.occlude?.(unit), reveal: (start, end) => cb.reveal(start, end) };
 }
 
 function exportButton(cb: ViewCallbacks): HTMLElement {
@@ -135,7 +143,8 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
       return h(
         'div',
         { class: 'result' },
-        summary(ins, view.source, cb, view.compare),
+        summary(ins, view.source, cb, view.compare, view.occlusion),
+        occlusionSection(view.occlusion, occlusionCallbacks(cb)),
         many ? windowList(ins, selected, cb) : null,
         many && w ? h('h2', { class: 'window-heading' }, `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`) : null,
         w ? windowStages(ins, w, palette, cb, ins.model.dropout) : null,

@@ -18,6 +18,7 @@ import {
   workbenchUrl, writeSummary, type Sandbox, type Server,
 } from '../vscode/codeServer';
 import { makeWorkspace } from '../vscode/fixtureWorkspace';
+import { occlusionUiTests } from './occlusionUi';
 import {
   classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
 } from './workbench';
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
       await page.screenshot({ path: path.join(shots, 'report-preview-vscode-charts-dark.png') });
       console.log(`       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`);
     });
+    await occlusionUiTests(page, check, shots);
   } finally {
     await browser?.close().catch(() => undefined);
     server?.stop();

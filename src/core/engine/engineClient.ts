@@ -3,9 +3,10 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InspectorError } from '../errors';
+import type { OcclusionResult } from '../attribution/occlusion';
 import type { Inspection, WindowResult } from '../types';
 import { unpackWindow } from './packing';
-import type { FromWorker, InspectRequest, LoadInfo, LoadRequest, ToWorker } from './messages';
+import type { FromWorker, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, ToWorker } from './messages';
 
 interface Pending {
   /** Windows of an inspection, arriving one message each before the result. */
@@ -37,6 +38,12 @@ export class EngineClient {
     return this.request<Inspection>({ type: 'inspect', ...req }, signal, onProgress);
   }
 
+  /** Occlusion of one window; progress counts forward passes. */
+  occlude(req: OccludeRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<OcclusionResult> {
+    if (signal?.aborted) return Promise.reject(cancelled());
+    return this.request<OcclusionResult>({ type: 'occlude', ...req }, signal, onProgress);
+  }
+
   /** Cancels what is pending, lets the worker release its session and end; terminates it if it does not. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -63,7 +70,7 @@ export class EngineClient {
   }
 
   private request<T>(
-    msg: { type: 'load' | 'inspect' } & Record<string, unknown>,
+    msg: { type: 'load' | 'inspect' | 'occlude' } & Record<string, unknown>,
     signal?: AbortSignal,
     onProgress?: (done: number, total: number) => void,
   ): Promise<T> {
@@ -127,6 +134,10 @@ export class EngineClient {
       case 'result':
         this.settle(msg.id);
         p.resolve({ ...msg.inspection, windows: p.windows });
+        return;
+      case 'occlusion':
+        this.settle(msg.id);
+        p.resolve(msg.occlusion);
         return;
       case 'error': {
         this.settle(msg.id);

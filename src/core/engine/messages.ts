@@ -1,4 +1,5 @@
 // The protocol between the inspector (caller's thread) and the inference worker thread.
+import type { OcclusionResult, OcclusionUnit } from '../attribution/occlusion';
 import type { OnnxVariant } from '../model/modelFolder';
 import type { LongTextMode } from '../text/windows';
 import type { Inspection, ModelInfo, WindowResult } from '../types';
@@ -22,10 +23,19 @@ export interface InspectRequest {
   batchTokens: number;
 }
 
+/** Options for one occlusion run (one window: the first `windowTokens` tokens of the text). */
+export interface OccludeRequest {
+  text: string;
+  unit: OcclusionUnit;
+  windowTokens: number;
+  batchTokens: number;
+}
+
 /** Caller -> worker. */
 export type ToWorker =
   | ({ type: 'load'; id: number } & LoadRequest)
   | ({ type: 'inspect'; id: number } & InspectRequest)
+  | ({ type: 'occlude'; id: number } & OccludeRequest)
   | { type: 'cancel'; id: number }
   | { type: 'dispose' };
 
@@ -55,4 +65,5 @@ export type FromWorker =
   // deserialised (a 20k-token file on a full-size model is ~8 MB of vectors).
   | { type: 'window'; id: number; index: number; window: WindowResult }
   | { type: 'result'; id: number; inspection: Inspection }
+  | { type: 'occlusion'; id: number; occlusion: OcclusionResult }
   | { type: 'error'; id: number; error: WireError };

@@ -2,6 +2,7 @@
 // thread (ONNX Runtime's Node binding computes on the calling thread), but has no thread logic of its own.
 import * as os from 'node:os';
 import * as ort from 'onnxruntime-node';
+import { groupTokens, itemSpan, minus, removeTokens, type OcclusionItem, type OcclusionResult } from '../attribution/occlusion';
 import { InspectorError } from '../errors';
 import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head/head';
 import { HEAD_NAMES } from '../model/modelConfig';
@@ -10,7 +11,7 @@ import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps
 import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
 import type { Aggregate, Encoding, Inspection, ModelInfo, Stages, WindowResult } from '../types';
-import type { InspectRequest, LoadInfo, LoadRequest } from './messages';
+import type { InspectRequest, LoadInfo, LoadRequest, OccludeRequest } from './messages';
 
 /** Called between ONNX calls; throws to stop (cancellation). */
 export type Checkpoint = (done: number, total: number) => Promise<void>;
@@ -145,8 +146,72 @@ export class ModelRuntime {
     };
   }
 
-  /** One ONNX call for a batch; returns per-row stages and logits. */
-  private async run(batch: Encoding[]): Promise<{ stages: Stages; logits: number[] }[]> {
+  /**
+   * Occlusion of the text's first window: one baseline pass plus one pass per item with that item's pieces
+   * removed, batched under the token budget, fetching only the logits.
+   */
+  async occlude(req: OccludeRequest, checkpoint: Checkpoint): Promise<OcclusionResult> {
+    const t0 = performance.now();
+    const { labels, problemType, maxLength } = this.info.model;
+    if (!Number.isInteger(req.windowTokens) || req.windowTokens < 3 || req.windowTokens > maxLength) {
+      throw new InspectorError('BAD_OPTION', `Occlusion window must be an integer from 3 to ${maxLength} tokens (the model's max length); got ${req.windowTokens}.`, `Use at most ${maxLength} tokens.`);
+    }
+    const pieces = this.tokenizer.tokenize(req.text);
+    const enc = this.tokenizer.encodePieces(pieces, req.windowTokens, req.text.length);
+    const specialIds = new Set([this.tokenizer.clsId, this.tokenizer.sepId, this.tokenizer.padId]);
+    const groups = groupTokens(enc.tokens, req.text, req.unit, specialIds);
+    if (groups.length === 0) {
+      throw new InspectorError(
+        'EMPTY_TEXT',
+        pieces.length === 0 ? 'The text has no tokens the model can read.' : 'The text has only special tokens (such as [CLS] or [SEP]); there is no word to remove.',
+        'Explain a text with words in it.',
+      );
+    }
+    const variants = [{ ids: enc.ids, attentionMask: enc.attentionMask }, ...groups.map((g) => removeTokens(enc, g))];
+    const batches = makeBatches(variants, this.plan.batchInvariant ? req.batchTokens : 0);
+    const logits = new Array<number[]>(variants.length);
+    const t1 = performance.now();
+    let done = 0;
+    for (const batch of batches) {
+      await checkpoint(done, variants.length);
+      const rows = await this.runLogits(batch.map((i) => variants[i]!));
+      batch.forEach((v, r) => (logits[v] = rows[r]!));
+      done += batch.length;
+    }
+    await checkpoint(done, variants.length);
+    const inferenceMs = performance.now() - t1;
+    const base = logits[0]!;
+    const baseProbs = toProbabilities(base, problemType);
+    const items = groups.map((g, k): OcclusionItem => {
+      const l = logits[k + 1]!;
+      return { ...itemSpan(enc.tokens, g, req.text), tokenIndices: g, logits: l, deltaLogits: minus(l, base), deltaProbabilities: minus(toProbabilities(l, problemType), baseProbs) };
+    });
+    return {
+      unit: req.unit,
+      method: 'removed',
+      labels,
+      label: labels[argmax(base)]!,
+      baselineLogits: base,
+      baselineProbabilities: baseProbs,
+      tokens: enc.tokens,
+      items,
+      forwardPasses: variants.length,
+      batches: batches.length,
+      inferenceMs,
+      totalMs: performance.now() - t0,
+      coverage: { windowTokens: enc.ids.length, textTokens: pieces.length, coveredEnd: enc.coveredEnd, complete: !enc.truncated, textLength: req.text.length },
+    };
+  }
+
+  /** One ONNX call fetching only the logits: one small tensor to copy out instead of every tap. */
+  private async runLogits(batch: { ids: number[] }[]): Promise<number[][]> {
+    const out = await this.call(batch, [this.plan.outputs.logits]);
+    const t = out[this.plan.outputs.logits]!;
+    const width = t.dims[t.dims.length - 1]!;
+    return batch.map((_, r) => Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width)));
+  }
+
+  private async call(batch: { ids: number[] }[], fetches: string[]): Promise<ort.InferenceSession.ReturnType> {
     const padded = padBatch(batch, this.tokenizer.padId);
     const dims = [padded.batch, padded.seqLen];
     const feeds: Record<string, ort.Tensor> = {};
@@ -157,14 +222,18 @@ export class ModelRuntime {
       else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', new BigInt64Array(padded.inputIds.length), dims);
       else throw new InspectorError('GRAPH_INVALID', `The graph wants an input "${name}" this inspector does not know.`, 'Export with inputs input_ids, attention_mask (and token_type_ids) only.');
     }
-    const o = this.plan.outputs;
-    const fetches = [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers, ...(o.classifierInput ? [o.classifierInput] : [])];
-    let out: ort.InferenceSession.ReturnType;
     try {
-      out = await this.session.run(feeds, fetches);
+      return await this.session.run(feeds, fetches);
     } catch (err) {
       throw new InspectorError('INFERENCE_FAILED', `ONNX Runtime failed: ${(err as Error).message}`, 'See the log; try a shorter window.');
     }
+  }
+
+  /** One ONNX call for a batch; returns per-row stages and logits. */
+  private async run(batch: Encoding[]): Promise<{ stages: Stages; logits: number[] }[]> {
+    const o = this.plan.outputs;
+    const fetches = [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers, ...(o.classifierInput ? [o.classifierInput] : [])];
+    const out = await this.call(batch, fetches);
     const row = (name: string, r: number): number[] => {
       const t = out[name]!;
       const width = t.dims[t.dims.length - 1]!;

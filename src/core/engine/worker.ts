@@ -64,6 +64,17 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
         post({ type: 'result', id, inspection: { ...inspection, windows: [] } });
         return;
       }
+      case 'occlude': {
+        if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
+        const id = msg.id;
+        const occlusion = await runtime.occlude(msg, async (done, total) => {
+          await new Promise((r) => setImmediate(r));
+          if (cancelled.has(id)) throw new InspectorError('CANCELLED', 'The occlusion was cancelled.', '');
+          if (total > 1) post({ type: 'progress', id, done, total });
+        });
+        post({ type: 'occlusion', id, occlusion });
+        return;
+      }
       default: {
         const never: never = msg;
         throw new Error(`unknown message ${JSON.stringify(never)}`);

@@ -2,7 +2,8 @@
 // static HTML shell. Results cross to the webview only as typed protocol messages, and only after `ready`.
 import * as vscode from 'vscode';
 import type { Inspection } from '../../core/types';
-import { assertNever, isWebviewToHost, type CompareState, type HostToWebview, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import type { OcclusionUnit } from '../../core/attribution/occlusion';
+import { assertNever, isWebviewToHost, type CompareState, type HostToWebview, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
 
@@ -26,6 +27,7 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly revealEmitter = new vscode.EventEmitter<{ uri: string; start: number; end: number }>();
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   private readonly compareEmitter = new vscode.EventEmitter<{ requestId: number }>();
+  private readonly occludeEmitter = new vscode.EventEmitter<{ requestId: number; unit: OcclusionUnit }>();
   /** True between the webview's `ready` and the moment it is hidden (its page is torn down then). */
   private ready = false;
   private disposed = false;
@@ -34,6 +36,8 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidDispose = this.disposeEmitter.event;
   /** The user asked to compare fp32 and int8 on the result with this request id. */
   readonly onDidRequestCompare = this.compareEmitter.event;
+  /** The user asked for the occlusion of the result with this request id. */
+  readonly onDidRequestOcclusion = this.occludeEmitter.event;
 
   static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
     const existing = InspectorPanel.current;
@@ -72,6 +76,7 @@ export class InspectorPanel implements vscode.Disposable {
       this.revealEmitter,
       this.disposeEmitter,
       this.compareEmitter,
+      this.occludeEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
@@ -93,6 +98,15 @@ export class InspectorPanel implements vscode.Disposable {
 
   showCompare(requestId: number, compare: CompareState): void {
     this.post(this.model.compare(requestId, compare));
+  }
+
+  showOcclusion(requestId: number, occlusion: OcclusionState): void {
+    this.post(this.model.occlusion(requestId, occlusion));
+  }
+
+  /** The occlusion state under the result on show (for tests and the "explain" command). */
+  currentOcclusion(): { requestId: number; occlusion: OcclusionState | undefined } | undefined {
+    return this.model.currentOcclusion();
   }
 
   showError(requestId: number, message: string): void {
@@ -172,6 +186,11 @@ export class InspectorPanel implements vscode.Disposable {
       case 'compareVariants': {
         const requestId = this.model.currentRequestId();
         if (requestId !== undefined) this.compareEmitter.fire({ requestId });
+        return;
+      }
+      case 'occlude': {
+        const requestId = this.model.currentRequestId();
+        if (requestId !== undefined) this.occludeEmitter.fire({ requestId, unit: msg.unit });
         return;
       }
       default:

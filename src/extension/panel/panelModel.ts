@@ -7,6 +7,7 @@ import {
   reduce,
   type CompareState,
   type HostToWebview,
+  type OcclusionState,
   type PanelSource,
   type PanelState,
   type RevealTarget,
@@ -32,6 +33,10 @@ export class PanelModel {
         newest: 0,
         view: { kind: 'empty', note: `The window reloaded while this ran: ${view.what}. Run the command again.` },
       });
+    }
+    if (view.kind === 'result' && view.occlusion?.kind === 'running') {
+      // The occlusion died with the old host too.
+      return new PanelModel({ newest: 0, view: { ...view, occlusion: { kind: 'error', message: 'The window reloaded while the occlusion ran. Run it again.' } } });
     }
     return new PanelModel({ newest: 0, view });
   }
@@ -59,6 +64,16 @@ export class PanelModel {
   /** The fp32 / int8 comparison of result `requestId`; dropped when another result (or a run) is on show. */
   compare(requestId: number, compare: CompareState): HostToWebview | undefined {
     return this.apply({ type: 'compare', requestId, compare });
+  }
+
+  /** The occlusion of result `requestId`; dropped when another result (or a run) is on show. */
+  occlusion(requestId: number, occlusion: OcclusionState): HostToWebview | undefined {
+    return this.apply({ type: 'occlusion', requestId, occlusion });
+  }
+
+  currentOcclusion(): { requestId: number; occlusion: OcclusionState | undefined } | undefined {
+    const view = this.state.view;
+    return view.kind === 'result' ? { requestId: view.requestId, occlusion: view.occlusion } : undefined;
   }
 
   /** The request id of the result on show, if any (what a "compare" click refers to). */
