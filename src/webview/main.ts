@@ -41,6 +41,9 @@ const callbacks: ViewCallbacks = {
   compareVariants() {
     post({ type: 'compareVariants' });
   },
+  revealCompared(side) {
+    post({ type: 'revealCompared', side });
+  },
 };
 
 function render(): void {

@@ -5,6 +5,7 @@ import { assertNever, type CompareState, type PanelSource, type PersistedState }
 import { compareButton, compareSection } from './compare';
 import { h, int, num, pct } from './dom';
 import { windowStages } from './stages';
+import { comparisonView } from './textComparison';
 import type { Palette } from './theme';
 
 export interface ViewCallbacks {
@@ -13,6 +14,8 @@ export interface ViewCallbacks {
   exportJson(): void;
   /** "Compare fp32 / int8" on the shown result. */
   compareVariants(): void;
+  /** "Compare Two Texts": reveal side A (0) or B (1) in the editor (optional so older callers type-check). */
+  revealCompared?(side: 0 | 1): void;
 }
 
 function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
@@ -128,6 +131,8 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
         h('p', { class: 'meta' }, `Model folder: ${ins.model.path} (${ins.model.onnxFile}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`),
       );
     }
+    case 'comparison':
+      return comparisonView(view.comparison, view.texts, palette, cb);
     default:
       return assertNever(view, 'view');
   }

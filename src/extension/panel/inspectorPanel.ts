@@ -1,8 +1,9 @@
 // The Activation Inspector panel: a thin vscode shell around PanelModel (state, stale-result rule) and the
 // static HTML shell. Results cross to the webview only as typed protocol messages, and only after `ready`.
 import * as vscode from 'vscode';
+import type { TextComparison } from '../../core/compare/textCompare';
 import type { Inspection } from '../../core/types';
-import { assertNever, isWebviewToHost, type CompareState, type HostToWebview, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type PanelSource, type WebviewToHost } from '../../shared/protocol';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
 
@@ -95,6 +96,10 @@ export class InspectorPanel implements vscode.Disposable {
     this.post(this.model.compare(requestId, compare));
   }
 
+  showComparison(requestId: number, comparison: TextComparison, texts: [ComparedText, ComparedText]): void {
+    this.post(this.model.comparison(requestId, comparison, texts));
+  }
+
   showError(requestId: number, message: string): void {
     this.post(this.model.error(requestId, message));
   }
@@ -163,6 +168,11 @@ export class InspectorPanel implements vscode.Disposable {
       case 'compareVariants': {
         const requestId = this.model.currentRequestId();
         if (requestId !== undefined) this.compareEmitter.fire({ requestId });
+        return;
+      }
+      case 'revealCompared': {
+        const range = this.model.revealCompared(msg.side);
+        if (range) this.revealEmitter.fire(range);
         return;
       }
       default:
