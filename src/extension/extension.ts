@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import type { Inspection } from '../core/types';
 import { ClassifyCommands, revealRange, type ClassifyOutcome } from './commands';
+import { CompareTextsCommand, type TextComparisonOutcome } from './compareTexts';
+import type { TextComparison } from '../core/compare/textCompare';
 import { Config, fullKey, type ModelChoice } from './config';
 import { describeFailure } from './failures';
 import { HubDownloads } from './hubDownload';
@@ -28,6 +30,9 @@ export interface ExtensionApi {
   panelInspection(): Inspection | undefined;
   /** What the panel's "reveal window" request does: show the document and select start..end. */
   revealRange(target: { uri: string; start: number; end: number }): Promise<vscode.TextEditor>;
+  /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
+  lastTextComparison(): TextComparisonOutcome | undefined;
+  panelComparison(): TextComparison | undefined;
 }
 
 let modelsForDeactivate: ModelService | undefined;
@@ -55,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const statusBar = new ResultStatusBar('distilbertInspector.openInspector');
   const decorations = new WindowDecorations(config);
   const commands = new ClassifyCommands({ extensionUri: context.extensionUri, models, statusBar, decorations, notifier, log });
+  const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
   context.subscriptions.push(
     log,
@@ -82,6 +88,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('distilbertInspector.exportJson', (target?: vscode.Uri) => commands.exportJson(target)),
     vscode.commands.registerCommand('distilbertInspector.showLog', () => log.show()),
     vscode.commands.registerCommand('distilbertInspector.compareVariants', () => commands.compareVariants()),
+    // `args` ({ source, uri, texts, ... }) is for tests and scripts; a person picks the source in a quick pick.
+    vscode.commands.registerCommand('distilbertInspector.compareTexts', (args?: unknown) => compareTextsCommand.run(args)),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.
     vscode.commands.registerCommand('distilbertInspector.chooseModelFolder', (folder?: vscode.Uri) =>
       new ChooseModelFolder(config, notifier, log).run(folder),
@@ -110,6 +118,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statusText: () => statusBar.text(),
     panelInspection: () => InspectorPanel.current?.currentInspection(),
     revealRange,
+    lastTextComparison: () => compareTextsCommand.lastComparison(),
+    panelComparison: () => InspectorPanel.current?.currentComparison(),
   };
 }
 

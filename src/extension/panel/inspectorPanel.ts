@@ -108,6 +108,10 @@ export class InspectorPanel implements vscode.Disposable {
     return this.model.currentInspection();
   }
 
+  currentComparison(): TextComparison | undefined {
+    return this.model.currentComparison();
+  }
+
   /** Saves the current inspection (the same object as the CLI's --json) where the user chooses. */
   async exportJson(): Promise<void> {
     const inspection = this.model.currentInspection();

@@ -91,6 +91,11 @@ export class PanelModel {
     return this.state.view.kind === 'result' ? this.state.view.inspection : undefined;
   }
 
+  /** The text comparison on show, if any. */
+  currentComparison(): TextComparison | undefined {
+    return this.state.view.kind === 'comparison' ? this.state.view.comparison : undefined;
+  }
+
   currentSource(): PanelSource | undefined {
     return this.state.view.kind === 'result' ? this.state.view.source : undefined;
   }
