@@ -153,26 +153,35 @@ function unitChips(top: UnitDelta[], what: string, count: number): HTMLElement {
 }
 
 function stageTable(c: TextComparison, t: HeadTerms, palette: Palette): HTMLElement {
-  const head = ['stage', 'cosine', '‖A‖', '‖B‖', '‖B − A‖', 'Δ per unit (B − A)', 'units that changed most'];
-  const rows = c.stages.map((d) => {
+  const head = ['stage', 'cosine', '‖A‖', '‖B‖', '‖B − A‖'];
+  // One <tbody> per stage: the figures on one line, the Δ strip and the top units full width below them, so the
+  // table fits a panel beside the editor.
+  const groups = c.stages.map((d) => {
     const name = stageName(d.stage, t);
     return h(
-      'tr',
+      'tbody',
       { 'data-testid': 'stage-row', 'data-stage': d.stage.kind === 'layer' ? `layer${d.stage.layer}` : d.stage.kind },
-      h('th', { scope: 'row' }, name),
-      h('td', { class: 'num', 'data-testid': 'cosine', title: d.cosine === null ? 'undefined: a vector is all zeros' : `cos(A, B) = ${exact(d.cosine)}` }, d.cosine === null ? '—' : d.cosine.toFixed(4)),
-      h('td', { class: 'num', title: `‖A‖₂ = ${exact(d.normA)}` }, num(d.normA)),
-      h('td', { class: 'num', title: `‖B‖₂ = ${exact(d.normB)}` }, num(d.normB)),
-      h('td', { class: 'num', 'data-testid': 'distance', title: `‖B − A‖₂ = ${exact(d.distance)}` }, num(d.distance)),
-      h('td', { class: 'strip-cell' }, deltaStrip(d, name, palette)),
-      h('td', {}, unitChips(d.top, name, 4)),
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, name),
+        h('td', { class: 'num', 'data-testid': 'cosine', title: d.cosine === null ? 'undefined: a vector is all zeros' : `cos(A, B) = ${exact(d.cosine)}` }, d.cosine === null ? '—' : d.cosine.toFixed(4)),
+        h('td', { class: 'num', title: `‖A‖₂ = ${exact(d.normA)}` }, num(d.normA)),
+        h('td', { class: 'num', title: `‖B‖₂ = ${exact(d.normB)}` }, num(d.normB)),
+        h('td', { class: 'num', 'data-testid': 'distance', title: `‖B − A‖₂ = ${exact(d.distance)}` }, num(d.distance)),
+      ),
+      h(
+        'tr',
+        { class: 'stage-detail' },
+        h('td', { colspan: head.length }, h('div', { class: 'stage-detail-grid' }, deltaStrip(d, name, palette), unitChips(d.top, name, 4))),
+      ),
     );
   });
   return h(
     'table',
     { class: 'head-table stage-compare', 'data-testid': 'stage-table' },
     h('thead', {}, h('tr', {}, ...head.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, ...rows),
+    ...groups,
   );
 }
 
@@ -181,22 +190,27 @@ function contributionBlock(c: TextComparison, t: HeadTerms): HTMLElement {
     'div',
     { class: 'pair contribution-moves' },
     ...c.contributions.map((cd) => {
-      const max = Math.max(1e-12, ...cd.top.map((x) => Math.abs(x.delta)), Math.abs(cd.rest));
+      // Scaled to the listed units: the rest is often many small moves adding up to more than any one of them,
+      // and as a bar it would flatten the units this card is about; it is stated as a number instead.
+      const max = Math.max(1e-12, ...cd.top.map((x) => Math.abs(x.delta)));
+      const others = c.model.dim - cd.top.length;
       return h(
         'div',
         { 'data-testid': 'contribution-moves', 'data-label': cd.label },
         h('h4', {}, `Logit ${cd.label}: Δ ${signed(cd.logitDelta)}`),
         barList(
-          [
-            ...cd.top.map((x) => ({
-              label: `unit ${x.unit}`,
-              value: x.delta,
-              text: signed(x.delta),
-              title: `unit ${x.unit}: ${t.classifier} weight × ${t.act} contributed ${exact(x.a)} in A, ${exact(x.b)} in B (Δ ${exact(x.delta)})`,
-            })),
-            { label: 'all other units', value: cd.rest, text: signed(cd.rest), title: `the other units together: Δ ${exact(cd.rest)}` },
-          ],
+          cd.top.map((x) => ({
+            label: `unit ${x.unit}`,
+            value: x.delta,
+            text: signed(x.delta),
+            title: `unit ${x.unit}: ${t.classifier} weight × ${t.act} contributed ${exact(x.a)} in A, ${exact(x.b)} in B (Δ ${exact(x.delta)})`,
+          })),
           { signed: true, max, caption: `units whose contribution to logit ${cd.label} moved most`, testid: 'contribution-bars' },
+        ),
+        h(
+          'p',
+          { class: 'meta', 'data-testid': 'contribution-rest', 'data-value': cd.rest, title: `the other ${others} units together: Δ ${exact(cd.rest)}` },
+          `The other ${others} units together: Δ ${signed(cd.rest)}.`,
         ),
       );
     }),

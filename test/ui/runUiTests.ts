@@ -21,6 +21,7 @@ import { makeWorkspace } from '../vscode/fixtureWorkspace';
 import {
   classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
 } from './workbench';
+import { compareTextsUi } from './compareUi';
 
 const EXT_ID = 'distilbert-inspector.distilbert-inspector';
 const shots = path.join(resultsDir, 'screenshots');
@@ -160,6 +161,8 @@ async function main(): Promise<void> {
       assert(after !== before, `clicking the last window did not move the editor (${before})`);
       console.log(`       ${windows} windows, overall ${r.label} ${r.probability}; last window revealed at ${after}`);
     });
+
+    await compareTextsUi(page, check, shots);
   } finally {
     await browser?.close().catch(() => undefined);
     server?.stop();
