@@ -98,9 +98,11 @@ export class CompareTextsCommand {
     } catch (err) {
       if (err instanceof InputProblem || err instanceof GitHeadError) {
         this.deps.notifier.warn(err.message);
-        return undefined;
+      } else {
+        // Unexpected (e.g. the clipboard or the git extension failed): say so instead of a bare command failure.
+        this.deps.notifier.error(`Compare Two Texts could not read its inputs: ${(err as Error)?.message ?? String(err)}. See "DistilBERT: Show Log" for details.`, err);
       }
-      throw err;
+      return undefined;
     }
     return this.compare(sides, gitVia);
   }
@@ -212,8 +214,11 @@ function explicit(args: CompareTextsArgs): [Side, Side] {
 }
 
 function activeEditor(): vscode.TextEditor {
-  // With the panel focused there is no active editor; the visible one is what the user was working in.
-  const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+  // With the panel focused there is no active editor; the visible one is what the user was working in. The Output
+  // panel (e.g. this extension's log) is a text editor too, with scheme `output`: never compare that.
+  const usable = (e: vscode.TextEditor | undefined): e is vscode.TextEditor => e !== undefined && e.document.uri.scheme !== 'output';
+  const active = vscode.window.activeTextEditor;
+  const editor = usable(active) ? active : vscode.window.visibleTextEditors.find(usable);
   if (!editor) {
     throw new InputProblem('Open a text file first: Compare Two Texts reads two selections, the selection and the clipboard, or the file and its last commit from the editor.');
   }

@@ -204,6 +204,18 @@ suite('Compare Two Texts', () => {
     assert.match(await warningOf(a, { source: 'selections' }), /Open a text file first/);
   });
 
+  test('cancelling a running comparison (the notification\'s Cancel) returns nothing, shows no comparison and reports no error', async function () {
+    this.timeout(120_000);
+    const long = fs.readFileSync(workspaceUri('long.txt').fsPath, 'utf8').slice(0, 40_000);
+    const from = a.messages().length;
+    const running = compare({ texts: [long.slice(50), long], names: ['long A', 'long B'] });
+    await new Promise((res) => setTimeout(res, 300));
+    a.models.cancelRunning(); // what the Cancel button of the progress notification calls (request.cancel)
+    assert.equal(await running, undefined);
+    assert.equal(a.panelComparison(), undefined);
+    assert.deepEqual(messagesSince(a, from), [], 'a cancellation is not an error to report');
+  });
+
   test('a newer request supersedes a running comparison: it returns nothing and the panel shows the newer result', async function () {
     this.timeout(120_000);
     const long = fs.readFileSync(workspaceUri('long.txt').fsPath, 'utf8').slice(0, 40_000);
