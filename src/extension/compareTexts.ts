@@ -82,6 +82,9 @@ export class CompareTextsCommand {
       if (args.texts) {
         sides = explicit(args);
       } else {
+        if (args.source !== undefined && !PICKS.some((p) => p.source === args.source)) {
+          throw new InputProblem(`Compare Two Texts got source ${JSON.stringify(args.source)}; it must be "selections", "clipboard" or "git".`);
+        }
         const source = args.source ?? (await this.pickSource());
         if (!source) return undefined; // the user dismissed the pick
         if (source === 'selections') sides = twoSelections(activeEditor());

@@ -198,6 +198,7 @@ suite('Compare Two Texts', () => {
     assert.match(await warningOf(a, { source: 'clipboard' }), /The clipboard holds no text\. Copy the text/);
     await vscode.env.clipboard.writeText(editor.document.getText(editor.selection));
     assert.match(await warningOf(a, { source: 'clipboard' }), /The selection in review\.md and the clipboard are the same text/);
+    assert.match(await warningOf(a, { source: 'svn' as never }), /got source "svn"; it must be "selections", "clipboard" or "git"/);
     const huge = 'word '.repeat(500_000); // 2.5 M characters, over the extension's 2 M limit
     assert.match(await warningOf(a, { texts: ['short', huge] }), /text B has 2,500,000 characters, more than the 2,000,000/);
     await closeAll();
@@ -219,10 +220,11 @@ suite('Compare Two Texts', () => {
   test('a newer request supersedes a running comparison: it returns nothing and the panel shows the newer result', async function () {
     this.timeout(120_000);
     const long = fs.readFileSync(workspaceUri('long.txt').fsPath, 'utf8').slice(0, 40_000);
-    const running = compare({ texts: [long, long.slice(100)], names: ['long A', 'long B'] });
-    await new Promise((res) => setTimeout(res, 300));
     const editor = await openEditor('short.txt');
     editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+    // No waiting in between: both commands start their request before their first await, so the classification
+    // is always the newer request, however fast the model is.
+    const running = compare({ texts: [long, long.slice(100)], names: ['long A', 'long B'] });
     const newer = await classifySelection();
     assert.ok(newer);
     assert.equal(await running, undefined, 'the superseded comparison is dropped');

@@ -1,6 +1,8 @@
 // Runs only in the runner's untrusted-workspace configuration: comparing with git HEAD would run git in a
 // repository the user has not trusted (its .git/config can run programs), so the command refuses and says why;
 // the sources that need no git still work in Restricted Mode.
+// Named to sort after untrusted.test.ts: that file's first test expects to be the first to load the model (the
+// notice about the ignored workspace model.path is shown once per value).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TextComparisonOutcome } from '../../../src/extension/compareTexts';
