@@ -56,6 +56,11 @@ export class ClassifyCommands {
     ];
   }
 
+  /** The panel, created or revealed and wired to the editor (for other commands that show results in it). */
+  showPanel(): InspectorPanel {
+    return this.panel();
+  }
+
   lastResult(): ClassifyOutcome | undefined {
     return this.last;
   }

@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import type { Inspection } from '../core/types';
 import { ClassifyCommands, revealRange, type ClassifyOutcome } from './commands';
+import { CompareTextsCommand, type TextComparisonOutcome } from './compareTexts';
+import type { TextComparison } from '../core/compare/textCompare';
 import { Config, fullKey, type ModelChoice } from './config';
 import { describeFailure } from './failures';
 import { HubDownloads } from './hubDownload';
@@ -36,6 +38,9 @@ export interface ExtensionApi {
   occlusionTints(uri: vscode.Uri): TintedRange[];
   /** The occlusion state under the panel's current result (undefined kind: none asked for). */
   panelOcclusion(): { requestId: number; kind: string | undefined } | undefined;
+  /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
+  lastTextComparison(): TextComparisonOutcome | undefined;
+  panelComparison(): TextComparison | undefined;
 }
 
 let modelsForDeactivate: ModelService | undefined;
@@ -66,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const occlusionTint = new OcclusionTint(config);
   const occlusion = new OcclusionCommand({ commands, models, tint: occlusionTint, notifier, log });
   commands.onOcclusionRequest = (requestId, unit) => void occlusion.run(unit, requestId);
+  const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
   context.subscriptions.push(
     log,
@@ -104,6 +110,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       notifier.info(`Occlusion tint in the editor is now ${on ? 'on' : 'off'} (setting ${fullKey('occlusion.editorTint')}).`);
       return on;
     }),
+    // `args` ({ source, uri, texts, ... }) is for tests and scripts; a person picks the source in a quick pick.
+    vscode.commands.registerCommand('distilbertInspector.compareTexts', (args?: unknown) => compareTextsCommand.run(args)),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.
     vscode.commands.registerCommand('distilbertInspector.chooseModelFolder', (folder?: vscode.Uri) =>
       new ChooseModelFolder(config, notifier, log).run(folder),
@@ -138,6 +146,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       const o = InspectorPanel.current?.currentOcclusion();
       return o && { requestId: o.requestId, kind: o.occlusion?.kind };
     },
+    lastTextComparison: () => compareTextsCommand.lastComparison(),
+    panelComparison: () => InspectorPanel.current?.currentComparison(),
   };
 }
 

@@ -3,6 +3,7 @@
 // message is untrusted input to the host, and persisted webview state may come from an older version).
 // The stale-result rule lives here too (`reduce`), so host and webview apply exactly the same logic.
 import type { OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
+import type { TextComparison } from '../core/compare/textCompare';
 import type { Inspection } from '../core/types';
 
 /** Where the inspected text came from; baseOffset is the document offset of the text's char 0. */
@@ -45,13 +46,30 @@ export type OcclusionState =
   | { kind: 'done'; result: OcclusionResult; latencyMs: number }
   | { kind: 'cancelled' }
   | { kind: 'error'; message: string };
+/** One side (A or B) of "Compare Two Texts" as the panel names it; uri/start/end are set when it can be revealed. */
+export interface ComparedText {
+  /** e.g. "selection 1 in a.md", "the clipboard", "a.md at HEAD". */
+  what: string;
+  /** The start of the text (at most COMPARED_EXCERPT_CHARS), shown as plain text. */
+  excerpt: string;
+  length: number;
+  /** Document range of the text, for "reveal in editor" (document offsets, end exclusive). */
+  uri?: string;
+  start?: number;
+  end?: number;
+}
+
+/** How much of each compared text the panel shows. */
+export const COMPARED_EXCERPT_CHARS = 600;
 
 /** What the panel shows. Only `result` ever presents an inspection, so a pending run hides older results. */
 export type ViewState =
   | { kind: 'empty'; note?: string }
   | { kind: 'running'; requestId: number; what: string }
   | { kind: 'result'; requestId: number; inspection: Inspection; source: PanelSource; compare?: CompareState; occlusion?: OcclusionState }
-  | { kind: 'error'; requestId: number; message: string };
+  | { kind: 'error'; requestId: number; message: string }
+  /** "Compare Two Texts": A and B side by side (B − A). */
+  | { kind: 'comparison'; requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] };
 
 /** The host's record of the panel: the view plus the newest request id it has seen. */
 export interface PanelState {
@@ -68,6 +86,8 @@ export type HostToWebview =
   | { type: 'compare'; requestId: number; compare: CompareState }
   /** The occlusion of the result with this request id changed (applies only to that result). */
   | { type: 'occlusion'; requestId: number; occlusion: OcclusionState }
+  /** A finished "Compare Two Texts" (same stale rule as `result`). */
+  | { type: 'comparison'; requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] }
   /** The whole picture, sent in answer to every `ready` (first load, reload after hide, window reload). */
   | { type: 'restore'; state: PanelState };
 
@@ -87,7 +107,9 @@ export type WebviewToHost =
   /** The user pressed "Compare fp32 / int8" on the current result. */
   | { type: 'compareVariants' }
   /** The user pressed "Explain by occlusion" (words, or word pieces) on the current result. */
-  | { type: 'occlude'; unit: OcclusionUnit };
+  | { type: 'occlude'; unit: OcclusionUnit }
+  /** Reveal side A (0) or B (1) of the comparison on show in the editor. */
+  | { type: 'revealCompared'; side: 0 | 1 };
 
 /** What the webview persists with setState (and the serializer hands back after a window reload). */
 export interface PersistedState {
@@ -128,6 +150,9 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
     case 'error':
       if (msg.requestId < state.newest) return undefined;
       return { newest: msg.requestId, view: { kind: 'error', requestId: msg.requestId, message: msg.message } };
+    case 'comparison':
+      if (msg.requestId < state.newest) return undefined;
+      return { newest: msg.requestId, view: { kind: 'comparison', requestId: msg.requestId, comparison: msg.comparison, texts: msg.texts } };
     case 'restore':
       return msg.state;
     default:
@@ -241,6 +266,57 @@ export function isOcclusionState(x: unknown): x is OcclusionState {
   }
 }
 
+function isUnitDeltas(x: unknown): boolean {
+  return Array.isArray(x) && x.every((t) => isObj(t) && isIndex(t.unit) && isNum(t.a) && isNum(t.b) && isNum(t.delta));
+}
+
+function isComparedSide(x: unknown, nLabels: number): boolean {
+  return (
+    isObj(x) && isStr(x.label) && isNumArray(x.logits) && x.logits.length === nLabels && isNumRecord(x.probabilities) &&
+    isIndex(x.windows) && isIndex(x.tokens) && isIndex(x.textLength) && typeof x.complete === 'boolean' && typeof x.mean === 'boolean'
+  );
+}
+
+function isStageKey(x: unknown, nLayers: number): boolean {
+  if (!isObj(x)) return false;
+  if (x.kind === 'layer') return isIndex(x.layer) && x.layer < nLayers;
+  return x.kind === 'cls' || x.kind === 'preClassifier' || x.kind === 'relu';
+}
+
+/** Structural check of a TextComparison: every array the renderer indexes has the model's sizes. */
+export function isTextComparison(x: unknown): x is TextComparison {
+  if (!isObj(x) || x.version !== 1 || !isObj(x.model) || !isIndex(x.topUnits)) return false;
+  const m = x.model;
+  if (!isStr(m.name) || !Array.isArray(m.labels) || !m.labels.every(isStr) || !isIndex(m.dim) || !isIndex(m.nLayers)) return false;
+  const nLabels = m.labels.length;
+  const dim = m.dim;
+  const nLayers = m.nLayers;
+  if (!isComparedSide(x.a, nLabels) || !isComparedSide(x.b, nLabels) || typeof x.labelChanged !== 'boolean') return false;
+  if (!isNumArray(x.logitDelta) || x.logitDelta.length !== nLabels || !isNumRecord(x.probabilityDelta)) return false;
+  const stagesOk =
+    Array.isArray(x.stages) &&
+    x.stages.every(
+      (d) =>
+        isObj(d) && isStageKey(d.stage, nLayers) && (d.cosine === null || isNum(d.cosine)) && isNum(d.normA) && isNum(d.normB) &&
+        isNum(d.distance) && isNumArray(d.delta) && d.delta.length === dim && isUnitDeltas(d.top),
+    );
+  if (!stagesOk) return false;
+  return (
+    Array.isArray(x.contributions) &&
+    x.contributions.every((c) => isObj(c) && isStr(c.label) && isNum(c.logitDelta) && isNum(c.rest) && isUnitDeltas(c.top))
+  );
+}
+
+function isComparedText(x: unknown): x is ComparedText {
+  if (!isObj(x) || !isStr(x.what) || !isStr(x.excerpt) || !isIndex(x.length)) return false;
+  if (x.uri === undefined) return x.start === undefined && x.end === undefined;
+  return isStr(x.uri) && isIndex(x.start) && isIndex(x.end) && x.start <= x.end;
+}
+
+function isComparedTexts(x: unknown): x is [ComparedText, ComparedText] {
+  return Array.isArray(x) && x.length === 2 && x.every(isComparedText);
+}
+
 export function isPanelSource(x: unknown): x is PanelSource {
   return isObj(x) && isStr(x.uri) && isStr(x.fileName) && isIndex(x.baseOffset) && typeof x.selection === 'boolean';
 }
@@ -259,6 +335,8 @@ export function isViewState(x: unknown): x is ViewState {
       );
     case 'error':
       return isNum(x.requestId) && isStr(x.message);
+    case 'comparison':
+      return isNum(x.requestId) && isTextComparison(x.comparison) && isComparedTexts(x.texts);
     default:
       return false;
   }
@@ -285,6 +363,8 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
       return isNum(x.requestId) && isCompareState(x.compare);
     case 'occlusion':
       return isNum(x.requestId) && isOcclusionState(x.occlusion);
+    case 'comparison':
+      return isNum(x.requestId) && isTextComparison(x.comparison) && isComparedTexts(x.texts);
     case 'restore':
       return isPanelState(x.state);
     default:
@@ -305,6 +385,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'reveal':
       if ('windowIndex' in x) return isIndex(x.windowIndex) && !('start' in x) && !('end' in x);
       return isIndex(x.start) && isIndex(x.end) && x.start <= x.end;
+    case 'revealCompared':
+      return (x.side === 0 || x.side === 1) && Object.keys(x).length === 2;
     default:
       return false;
   }

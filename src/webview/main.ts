@@ -47,6 +47,9 @@ const callbacks: ViewCallbacks = {
   occlude(unit) {
     post({ type: 'occlude', unit });
   },
+  revealCompared(side) {
+    post({ type: 'revealCompared', side });
+  },
 };
 
 function render(): void {

@@ -7,6 +7,7 @@ import { h, int, num, pct } from './dom';
 import { occlusionButtons, occlusionSection } from './occlusion';
 import type { OcclusionUnit } from '../core/attribution/occlusion';
 import { windowStages } from './stages';
+import { comparisonView } from './textComparison';
 import type { Palette } from './theme';
 
 export interface ViewCallbacks {
@@ -19,6 +20,8 @@ export interface ViewCallbacks {
   compareVariants(): void;
   /** "Explain by occlusion" on the shown result; optional so older callers need not offer it. */
   occlude?(unit: OcclusionUnit): void;
+  /** "Compare Two Texts": reveal side A (0) or B (1) in the editor (optional so older callers type-check). */
+  revealCompared?(side: 0 | 1): void;
 }
 
 function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
@@ -151,6 +154,8 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
         h('p', { class: 'meta' }, `Model folder: ${ins.model.path} (${ins.model.onnxFile}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`),
       );
     }
+    case 'comparison':
+      return comparisonView(view.comparison, view.texts, palette, cb);
     default:
       return assertNever(view, 'view');
   }

@@ -23,6 +23,7 @@ import {
   classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
 } from './workbench';
 import { exportMarkdownFromPanel } from './reportSteps';
+import { compareTextsUi } from './compareUi';
 
 const EXT_ID = 'distilbert-inspector.distilbert-inspector';
 const shots = path.join(resultsDir, 'screenshots');
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
       console.log(`       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`);
     });
     await occlusionUiTests(page, check, shots);
+    await compareTextsUi(page, check, shots);
   } finally {
     await browser?.close().catch(() => undefined);
     server?.stop();

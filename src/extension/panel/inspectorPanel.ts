@@ -1,9 +1,10 @@
 // The Activation Inspector panel: a thin vscode shell around PanelModel (state, stale-result rule) and the
 // static HTML shell. Results cross to the webview only as typed protocol messages, and only after `ready`.
 import * as vscode from 'vscode';
+import type { TextComparison } from '../../core/compare/textCompare';
 import type { Inspection } from '../../core/types';
 import type { OcclusionUnit } from '../../core/attribution/occlusion';
-import { assertNever, isWebviewToHost, type CompareState, type HostToWebview, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
 
@@ -109,6 +110,10 @@ export class InspectorPanel implements vscode.Disposable {
     return this.model.currentOcclusion();
   }
 
+  showComparison(requestId: number, comparison: TextComparison, texts: [ComparedText, ComparedText]): void {
+    this.post(this.model.comparison(requestId, comparison, texts));
+  }
+
   showError(requestId: number, message: string): void {
     this.post(this.model.error(requestId, message));
   }
@@ -120,6 +125,10 @@ export class InspectorPanel implements vscode.Disposable {
   /** Where the current inspection's text came from. */
   currentSource(): PanelSource | undefined {
     return this.model.currentSource();
+  }
+
+  currentComparison(): TextComparison | undefined {
+    return this.model.currentComparison();
   }
 
   /** Saves the current inspection (the same object as the CLI's --json) where the user chooses. */
@@ -191,6 +200,11 @@ export class InspectorPanel implements vscode.Disposable {
       case 'occlude': {
         const requestId = this.model.currentRequestId();
         if (requestId !== undefined) this.occludeEmitter.fire({ requestId, unit: msg.unit });
+        return;
+      }
+      case 'revealCompared': {
+        const range = this.model.revealCompared(msg.side);
+        if (range) this.revealEmitter.fire(range);
         return;
       }
       default:

@@ -1,11 +1,13 @@
 // The panel's host-side state, free of `vscode` so it is unit-tested in plain Node. The InspectorPanel feeds every
 // update through here; only accepted (non-stale) updates reach the webview.
+import type { TextComparison } from '../../core/compare/textCompare';
 import type { Inspection } from '../../core/types';
 import {
   emptyPanelState,
   isPersistedState,
   reduce,
   type CompareState,
+  type ComparedText,
   type HostToWebview,
   type OcclusionState,
   type PanelSource,
@@ -81,6 +83,20 @@ export class PanelModel {
     return this.state.view.kind === 'result' ? this.state.view.requestId : undefined;
   }
 
+  /** A finished "Compare Two Texts"; stale (dropped) when a newer request has started. */
+  comparison(requestId: number, comparison: TextComparison, texts: [ComparedText, ComparedText]): HostToWebview | undefined {
+    return this.apply({ type: 'comparison', requestId, comparison, texts });
+  }
+
+  /** The document range of side A (0) or B (1) of the comparison on show; undefined when it has none (clipboard, HEAD). */
+  revealCompared(side: 0 | 1): { uri: string; start: number; end: number } | undefined {
+    const view = this.state.view;
+    if (view.kind !== 'comparison') return undefined;
+    const t = view.texts[side];
+    if (t.uri === undefined || t.start === undefined || t.end === undefined) return undefined;
+    return { uri: t.uri, start: t.start, end: t.end };
+  }
+
   error(requestId: number, message: string): HostToWebview | undefined {
     return this.apply({ type: 'error', requestId, message });
   }
@@ -88,6 +104,11 @@ export class PanelModel {
   /** The inspection the panel presents as current; undefined while a run is pending or after an error. */
   currentInspection(): Inspection | undefined {
     return this.state.view.kind === 'result' ? this.state.view.inspection : undefined;
+  }
+
+  /** The text comparison on show, if any. */
+  currentComparison(): TextComparison | undefined {
+    return this.state.view.kind === 'comparison' ? this.state.view.comparison : undefined;
   }
 
   currentSource(): PanelSource | undefined {
