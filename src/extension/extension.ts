@@ -7,6 +7,7 @@ import { Config, fullKey, type ModelChoice } from './config';
 import { describeFailure } from './failures';
 import { HubDownloads } from './hubDownload';
 import { ChooseModelFolder } from './chooseModel';
+import { ClassifierDiagnostics, type DiagnosticsOutcome } from './diagnostics';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
@@ -28,6 +29,9 @@ export interface ExtensionApi {
   panelInspection(): Inspection | undefined;
   /** What the panel's "reveal window" request does: show the document and select start..end. */
   revealRange(target: { uri: string; start: number; end: number }): Promise<vscode.TextEditor>;
+  /** Classifier diagnostics: the last pass's outcome for a document, and an event per finished pass. */
+  diagnosticsOutcome(uri: vscode.Uri): DiagnosticsOutcome | undefined;
+  readonly onDidFinishDiagnostics: vscode.Event<{ uri: vscode.Uri; outcome: DiagnosticsOutcome }>;
 }
 
 let modelsForDeactivate: ModelService | undefined;
@@ -98,6 +102,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
   );
 
+  // After the reload listener above, so on a model change the new model is already loading when it re-checks.
+  const diagnostics = new ClassifierDiagnostics(config, models, notifier, log);
+  context.subscriptions.push(diagnostics);
+
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms (model not loaded yet; it loads on first use).`);
   return {
@@ -110,6 +118,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statusText: () => statusBar.text(),
     panelInspection: () => InspectorPanel.current?.currentInspection(),
     revealRange,
+    diagnosticsOutcome: (uri) => diagnostics.outcome(uri),
+    onDidFinishDiagnostics: diagnostics.onDidFinish,
   };
 }
 
