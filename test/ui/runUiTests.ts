@@ -18,6 +18,7 @@ import {
   workbenchUrl, writeSummary, type Sandbox, type Server,
 } from '../vscode/codeServer';
 import { makeWorkspace } from '../vscode/fixtureWorkspace';
+import { diagnosticsUiTests } from './diagnosticsUi';
 import {
   classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
 } from './workbench';
@@ -160,6 +161,8 @@ async function main(): Promise<void> {
       assert(after !== before, `clicking the last window did not move the editor (${before})`);
       console.log(`       ${windows} windows, overall ${r.label} ${r.probability}; last window revealed at ${after}`);
     });
+
+    await diagnosticsUiTests(page, workspace, shots, check);
   } finally {
     await browser?.close().catch(() => undefined);
     server?.stop();
