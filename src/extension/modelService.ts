@@ -115,6 +115,12 @@ export class ModelService implements vscode.Disposable {
     return { ...this.stats };
   }
 
+  /** Starts the counters afresh (the in-flight count stays: runs still going are still in flight). */
+  resetRunStats(): void {
+    this.stats.started = 0;
+    this.stats.peakInFlight = this.stats.inFlight;
+  }
+
   private readonly stats = { started: 0, inFlight: 0, peakInFlight: 0 };
 
   private async counted<T>(run: () => Promise<T>): Promise<T> {

@@ -42,6 +42,21 @@ export type ViewState =
   | { kind: 'result'; requestId: number; inspection: Inspection; source: PanelSource; compare?: CompareState }
   | { kind: 'error'; requestId: number; message: string };
 
+/** Live inspection as the panel's live bar shows it (not panel state: live is off after every reload). */
+export interface LiveStatus {
+  on: boolean;
+  /** idle: nothing to do; waiting: the debounce is counting down; running: a run is in flight. */
+  phase: 'idle' | 'waiting' | 'running';
+  /** Live runs that produced a result since live was switched on. */
+  runs: number;
+  /** Wall time of the last live run that produced a result (worker round trip included). */
+  lastLatencyMs?: number;
+  /** Why nothing is shown for the current cursor, e.g. "blank line: nothing to classify". */
+  note?: string;
+  /** What the last live result classified, e.g. "the paragraph at lines 3–6 of review.md". */
+  what?: string;
+}
+
 /** The host's record of the panel: the view plus the newest request id it has seen. */
 export interface PanelState {
   newest: number;
@@ -56,7 +71,9 @@ export type HostToWebview =
   /** The fp32 / int8 comparison of the result with this request id changed (applies only to that result). */
   | { type: 'compare'; requestId: number; compare: CompareState }
   /** The whole picture, sent in answer to every `ready` (first load, reload after hide, window reload). */
-  | { type: 'restore'; state: PanelState };
+  | { type: 'restore'; state: PanelState }
+  /** Live inspection's state and last latency (results themselves arrive as `result`, under the usual rule). */
+  | { type: 'live'; live: LiveStatus };
 
 /** Which text range to reveal: a window of the current inspection, or a char range of the inspected text. */
 export type RevealTarget = { windowIndex: number } | { start: number; end: number };
@@ -70,7 +87,9 @@ export type WebviewToHost =
   /** The user pressed Export JSON. */
   | { type: 'exportJson' }
   /** The user pressed "Compare fp32 / int8" on the current result. */
-  | { type: 'compareVariants' };
+  | { type: 'compareVariants' }
+  /** The user switched live inspection on or off in the panel. */
+  | { type: 'setLive'; on: boolean };
 
 /** What the webview persists with setState (and the serializer hands back after a window reload). */
 export interface PersistedState {
@@ -109,6 +128,8 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
       return { newest: msg.requestId, view: { kind: 'error', requestId: msg.requestId, message: msg.message } };
     case 'restore':
       return msg.state;
+    case 'live':
+      return state; // live status is not panel state; main.ts keeps it beside the PersistedState
     default:
       return assertNever(msg);
   }
@@ -207,6 +228,13 @@ export function isPersistedState(x: unknown): x is PersistedState {
   return isObj(x) && x.version === 1 && isPanelState(x.panel) && isIndex(x.selectedWindow);
 }
 
+export function isLiveStatus(x: unknown): x is LiveStatus {
+  return (
+    isObj(x) && typeof x.on === 'boolean' && (x.phase === 'idle' || x.phase === 'waiting' || x.phase === 'running') && isIndex(x.runs) &&
+    (x.lastLatencyMs === undefined || (isNum(x.lastLatencyMs) && x.lastLatencyMs >= 0)) && (x.note === undefined || isStr(x.note)) && (x.what === undefined || isStr(x.what))
+  );
+}
+
 export function isHostToWebview(x: unknown): x is HostToWebview {
   if (!isObj(x)) return false;
   switch (x.type) {
@@ -220,6 +248,8 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
       return isNum(x.requestId) && isCompareState(x.compare);
     case 'restore':
       return isPanelState(x.state);
+    case 'live':
+      return isLiveStatus(x.live);
     default:
       return false;
   }
@@ -232,6 +262,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'exportJson':
     case 'compareVariants':
       return Object.keys(x).length === 1;
+    case 'setLive':
+      return typeof x.on === 'boolean' && Object.keys(x).length === 2;
     case 'reveal':
       if ('windowIndex' in x) return isIndex(x.windowIndex) && !('start' in x) && !('end' in x);
       return isIndex(x.start) && isIndex(x.end) && x.start <= x.end;

@@ -2,7 +2,7 @@
 // static HTML shell. Results cross to the webview only as typed protocol messages, and only after `ready`.
 import * as vscode from 'vscode';
 import type { Inspection } from '../../core/types';
-import { assertNever, isWebviewToHost, type CompareState, type HostToWebview, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import { assertNever, isWebviewToHost, type CompareState, type HostToWebview, type LiveStatus, type PanelSource, type WebviewToHost } from '../../shared/protocol';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
 
@@ -26,6 +26,9 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly revealEmitter = new vscode.EventEmitter<{ uri: string; start: number; end: number }>();
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   private readonly compareEmitter = new vscode.EventEmitter<{ requestId: number }>();
+  private readonly liveEmitter = new vscode.EventEmitter<boolean>();
+  /** The live bar's state, re-sent after every `ready` (it is not part of the persisted panel state). */
+  private live: LiveStatus | undefined;
   /** True between the webview's `ready` and the moment it is hidden (its page is torn down then). */
   private ready = false;
   private disposed = false;
@@ -34,6 +37,8 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidDispose = this.disposeEmitter.event;
   /** The user asked to compare fp32 and int8 on the result with this request id. */
   readonly onDidRequestCompare = this.compareEmitter.event;
+  /** The user switched live inspection on (true) or off in the panel. */
+  readonly onDidRequestLive = this.liveEmitter.event;
 
   static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
     const existing = InspectorPanel.current;
@@ -72,6 +77,7 @@ export class InspectorPanel implements vscode.Disposable {
       this.revealEmitter,
       this.disposeEmitter,
       this.compareEmitter,
+      this.liveEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
@@ -97,6 +103,12 @@ export class InspectorPanel implements vscode.Disposable {
 
   showError(requestId: number, message: string): void {
     this.post(this.model.error(requestId, message));
+  }
+
+  /** Updates the live bar (toggle, phase, last latency). */
+  showLive(live: LiveStatus): void {
+    this.live = live;
+    this.post({ type: 'live', live });
   }
 
   currentInspection(): Inspection | undefined {
@@ -151,6 +163,7 @@ export class InspectorPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         void this.panel.webview.postMessage({ type: 'restore', state: this.model.snapshot } satisfies HostToWebview);
+        if (this.live) void this.panel.webview.postMessage({ type: 'live', live: this.live } satisfies HostToWebview);
         return;
       case 'reveal': {
         const range = this.model.revealRange(msg);
@@ -165,6 +178,9 @@ export class InspectorPanel implements vscode.Disposable {
         if (requestId !== undefined) this.compareEmitter.fire({ requestId });
         return;
       }
+      case 'setLive':
+        this.liveEmitter.fire(msg.on);
+        return;
       default:
         assertNever(msg);
     }
