@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HubError } from '../core/hub/errors';
 import { parseModelRef, type ModelRef } from '../core/hub/modelRef';
+import { parseRules, type ParsedRules } from '../core/diagnostics/rules';
 
 export const SECTION = 'distilbertInspector';
 
@@ -24,11 +25,18 @@ export type SettingKey =
   | 'windowOverlap'
   | 'threads'
   | 'decorations.enabled'
-  | 'occlusion.editorTint';
+  | 'occlusion.editorTint'
+  | 'diagnostics.enabled'
+  | 'diagnostics.rules'
+  | 'diagnostics.languages'
+  | 'diagnostics.maxFileSizeKB'
+  | 'live.debounceMs';
 
 /** Keys whose change needs a new Inspector (model folder, ONNX file, download source and threads are fixed at open time). */
 const RELOAD_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint', 'threads'];
 const ALL_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint', 'windowTokens', 'windowOverlap', 'threads', 'decorations.enabled', 'occlusion.editorTint'];
+/** The classifier-diagnostics and live-inspection settings (kept apart so merges with other features stay additive). */
+const FEATURE_KEYS: readonly SettingKey[] = ['diagnostics.enabled', 'diagnostics.rules', 'diagnostics.languages', 'diagnostics.maxFileSizeKB', 'live.debounceMs'];
 
 /** Which ONNX file of a model folder (or hub repository) to load: onnx/model.onnx or onnx/model_quantized.onnx. */
 export type ModelVariant = 'fp32' | 'quantized';
@@ -73,7 +81,7 @@ export class Config implements vscode.Disposable {
   constructor() {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        const keys = ALL_KEYS.filter((k) => e.affectsConfiguration(fullKey(k)));
+        const keys = [...ALL_KEYS, ...FEATURE_KEYS].filter((k) => e.affectsConfiguration(fullKey(k)));
         if (keys.length) this.emitter.fire({ keys, reloadModel: keys.some((k) => RELOAD_KEYS.includes(k)) });
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -214,6 +222,45 @@ export class Config implements vscode.Disposable {
       i?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder : i?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     await this.section().update('occlusion.editorTint', next, target);
     return next;
+  }
+
+  /** Classifier diagnostics in the Problems panel (off by default). */
+  diagnosticsEnabled(): boolean {
+    const v = this.section().get<unknown>('diagnostics.enabled', false);
+    if (typeof v !== 'boolean') {
+      throw new SettingError('diagnostics.enabled', `Setting ${fullKey('diagnostics.enabled')} is ${JSON.stringify(v)}, but it must be true or false. Fix it in Settings.`);
+    }
+    return v;
+  }
+
+  /**
+   * The diagnostics rules, checked entry by entry: bad entries come back as problems (naming the entry and the
+   * fix) and the good ones still run. Whether a rule's label exists is checked later, against the loaded model.
+   */
+  diagnosticsRules(): ParsedRules {
+    return parseRules(this.section().get<unknown>('diagnostics.rules', []), fullKey('diagnostics.rules'));
+  }
+
+  /** Language ids whose documents get diagnostics on save. */
+  diagnosticsLanguages(): string[] {
+    const v = this.section().get<unknown>('diagnostics.languages', ['markdown', 'plaintext']);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x.trim() !== '')) {
+      throw new SettingError(
+        'diagnostics.languages',
+        `Setting ${fullKey('diagnostics.languages')} is ${JSON.stringify(v)}, but it must be a list of language ids such as ["markdown", "plaintext"]. Fix it in Settings.`,
+      );
+    }
+    return v.map((x: string) => x.trim());
+  }
+
+  /** Documents larger than this (KB of UTF-8) are skipped by the diagnostics. */
+  diagnosticsMaxFileSizeKB(): number {
+    return this.integer('diagnostics.maxFileSizeKB', 256, 1, 100_000);
+  }
+
+  /** Quiet time after the last edit or selection move before live inspection re-classifies. */
+  liveDebounceMs(): number {
+    return this.integer('live.debounceMs', 300, 0, 10_000);
   }
 
   /** True when a user, workspace or folder value is set (not just the default). */

@@ -10,6 +10,8 @@ import { describeFailure } from './failures';
 import { HubDownloads } from './hubDownload';
 import { ChooseModelFolder } from './chooseModel';
 import { MarkdownExport } from './exportMarkdown';
+import { ClassifierDiagnostics, type DiagnosticsOutcome } from './diagnostics';
+import { LiveInspection } from './live';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
@@ -41,6 +43,11 @@ export interface ExtensionApi {
   /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
   lastTextComparison(): TextComparisonOutcome | undefined;
   panelComparison(): TextComparison | undefined;
+  /** Classifier diagnostics: the last pass's outcome for a document, and an event per finished pass. */
+  diagnosticsOutcome(uri: vscode.Uri): DiagnosticsOutcome | undefined;
+  readonly onDidFinishDiagnostics: vscode.Event<{ uri: vscode.Uri; outcome: DiagnosticsOutcome }>;
+  /** Live inspection: on/off, its scheduler's counters, and the last live result shown. */
+  readonly live: Pick<LiveInspection, 'isOn' | 'stats' | 'lastResult'>;
 }
 
 let modelsForDeactivate: ModelService | undefined;
@@ -128,6 +135,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
   );
 
+  // After the reload listener above, so on a model change the new model is already loading when it re-checks.
+  const diagnostics = new ClassifierDiagnostics(config, models, notifier, log);
+  context.subscriptions.push(diagnostics);
+  const live = new LiveInspection({ extensionUri: context.extensionUri, config, models, notifier, log });
+  context.subscriptions.push(
+    live,
+    // `on` is for tests and keybindings ({"args": true}); without it the command flips live.
+    vscode.commands.registerCommand('distilbertInspector.toggleLive', (on?: unknown) => live.toggle(typeof on === 'boolean' ? on : undefined)),
+  );
+
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms (model not loaded yet; it loads on first use).`);
   return {
@@ -148,6 +165,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     },
     lastTextComparison: () => compareTextsCommand.lastComparison(),
     panelComparison: () => InspectorPanel.current?.currentComparison(),
+    diagnosticsOutcome: (uri) => diagnostics.outcome(uri),
+    onDidFinishDiagnostics: diagnostics.onDidFinish,
+    live,
   };
 }
 

@@ -107,7 +107,7 @@ export class ModelService implements vscode.Disposable {
     if (request.signal.aborted) throw cancelled();
     const { windowTokens, overlap } = this.config.windowOptions(inspector.model.maxLength);
     const started = performance.now();
-    const inspection = await inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress });
+    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress }));
     this.log.info(
       `Request ${request.id}: ${text.length} chars, ${inspection.windows.length} window(s) -> ${inspection.aggregate.label} ` +
         `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
@@ -128,6 +128,49 @@ export class ModelService implements vscode.Disposable {
         `${Math.round(performance.now() - started)} ms (inference ${Math.round(result.inferenceMs)} ms)${result.coverage.complete ? '' : `, first window only (to char ${result.coverage.coveredEnd} of ${text.length})`}.`,
     );
     return result;
+  }
+
+  /**
+   * Runs `text` outside the one-current-request rule of begin(): for background work (Problems-panel
+   * diagnostics) that must neither abort the panel's request nor be aborted by it. The caller owns `signal`.
+   * The worker runs requests one after another, so this queues behind (or ahead of) the panel's run.
+   */
+  async inspectDetached(text: string, signal: AbortSignal, what: string): Promise<Inspection> {
+    this.config.checkWindowSettings();
+    const inspector = await this.inspector();
+    if (signal.aborted) throw cancelled();
+    const { windowTokens, overlap } = this.config.windowOptions(inspector.model.maxLength);
+    const started = performance.now();
+    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal }));
+    this.log.info(
+      `${what}: ${text.length} chars, ${inspection.windows.length} window(s) in ${Math.round(performance.now() - started)} ms ` +
+        `(inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
+    );
+    return inspection;
+  }
+
+  /** How many inspect calls ran and the most that were ever in flight at once (for tests of live inspection). */
+  runStats(): { started: number; inFlight: number; peakInFlight: number } {
+    return { ...this.stats };
+  }
+
+  /** Starts the counters afresh (the in-flight count stays: runs still going are still in flight). */
+  resetRunStats(): void {
+    this.stats.started = 0;
+    this.stats.peakInFlight = this.stats.inFlight;
+  }
+
+  private readonly stats = { started: 0, inFlight: 0, peakInFlight: 0 };
+
+  private async counted<T>(run: () => Promise<T>): Promise<T> {
+    this.stats.started++;
+    this.stats.inFlight++;
+    this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.stats.inFlight);
+    try {
+      return await run();
+    } finally {
+      this.stats.inFlight--;
+    }
   }
 
   /** True when the model's folder has both onnx/model.onnx and onnx/model_quantized.onnx. */

@@ -71,6 +71,21 @@ export type ViewState =
   /** "Compare Two Texts": A and B side by side (B − A). */
   | { kind: 'comparison'; requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] };
 
+/** Live inspection as the panel's live bar shows it (not panel state: live is off after every reload). */
+export interface LiveStatus {
+  on: boolean;
+  /** idle: nothing to do; waiting: the debounce is counting down; running: a run is in flight. */
+  phase: 'idle' | 'waiting' | 'running';
+  /** Live runs that produced a result since live was switched on. */
+  runs: number;
+  /** Wall time of the last live run that produced a result (worker round trip included). */
+  lastLatencyMs?: number;
+  /** Why nothing is shown for the current cursor, e.g. "blank line: nothing to classify". */
+  note?: string;
+  /** What the last live result classified, e.g. "the paragraph at lines 3–6 of review.md". */
+  what?: string;
+}
+
 /** The host's record of the panel: the view plus the newest request id it has seen. */
 export interface PanelState {
   newest: number;
@@ -89,7 +104,9 @@ export type HostToWebview =
   /** A finished "Compare Two Texts" (same stale rule as `result`). */
   | { type: 'comparison'; requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] }
   /** The whole picture, sent in answer to every `ready` (first load, reload after hide, window reload). */
-  | { type: 'restore'; state: PanelState };
+  | { type: 'restore'; state: PanelState }
+  /** Live inspection's state and last latency (results themselves arrive as `result`, under the usual rule). */
+  | { type: 'live'; live: LiveStatus };
 
 /** Which text range to reveal: a window of the current inspection, or a char range of the inspected text. */
 export type RevealTarget = { windowIndex: number } | { start: number; end: number };
@@ -109,7 +126,9 @@ export type WebviewToHost =
   /** The user pressed "Explain by occlusion" (words, or word pieces) on the current result. */
   | { type: 'occlude'; unit: OcclusionUnit }
   /** Reveal side A (0) or B (1) of the comparison on show in the editor. */
-  | { type: 'revealCompared'; side: 0 | 1 };
+  | { type: 'revealCompared'; side: 0 | 1 }
+  /** The user switched live inspection on or off in the panel. */
+  | { type: 'setLive'; on: boolean };
 
 /** What the webview persists with setState (and the serializer hands back after a window reload). */
 export interface PersistedState {
@@ -155,6 +174,8 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
       return { newest: msg.requestId, view: { kind: 'comparison', requestId: msg.requestId, comparison: msg.comparison, texts: msg.texts } };
     case 'restore':
       return msg.state;
+    case 'live':
+      return state; // live status is not panel state; main.ts keeps it beside the PersistedState
     default:
       return assertNever(msg);
   }
@@ -350,6 +371,13 @@ export function isPersistedState(x: unknown): x is PersistedState {
   return isObj(x) && x.version === 1 && isPanelState(x.panel) && isIndex(x.selectedWindow);
 }
 
+export function isLiveStatus(x: unknown): x is LiveStatus {
+  return (
+    isObj(x) && typeof x.on === 'boolean' && (x.phase === 'idle' || x.phase === 'waiting' || x.phase === 'running') && isIndex(x.runs) &&
+    (x.lastLatencyMs === undefined || (isNum(x.lastLatencyMs) && x.lastLatencyMs >= 0)) && (x.note === undefined || isStr(x.note)) && (x.what === undefined || isStr(x.what))
+  );
+}
+
 export function isHostToWebview(x: unknown): x is HostToWebview {
   if (!isObj(x)) return false;
   switch (x.type) {
@@ -367,6 +395,8 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
       return isNum(x.requestId) && isTextComparison(x.comparison) && isComparedTexts(x.texts);
     case 'restore':
       return isPanelState(x.state);
+    case 'live':
+      return isLiveStatus(x.live);
     default:
       return false;
   }
@@ -382,6 +412,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
       return Object.keys(x).length === 1;
     case 'occlude':
       return isUnit(x.unit) && Object.keys(x).length === 2;
+    case 'setLive':
+      return typeof x.on === 'boolean' && Object.keys(x).length === 2;
     case 'reveal':
       if ('windowIndex' in x) return isIndex(x.windowIndex) && !('start' in x) && !('end' in x);
       return isIndex(x.start) && isIndex(x.end) && x.start <= x.end;

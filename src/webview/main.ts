@@ -6,10 +6,12 @@ import {
   isHostToWebview,
   isPersistedState,
   reduce,
+  type LiveStatus,
   type PersistedState,
   type WebviewToHost,
 } from '../shared/protocol';
 import { readPalette } from './theme';
+import { liveBar, liveOff } from './live';
 import { renderApp, type ViewCallbacks } from './view';
 
 interface VsCodeApi {
@@ -22,6 +24,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const api = acquireVsCodeApi();
 const saved = api.getState();
 let state: PersistedState = isPersistedState(saved) ? saved : { version: 1, panel: emptyPanelState, selectedWindow: 0 };
+/** Live inspection's bar; not persisted (the host re-sends it after `ready`, and live is off after a reload). */
+let live: LiveStatus = liveOff;
 
 function post(msg: WebviewToHost): void {
   api.postMessage(msg);
@@ -57,7 +61,7 @@ function render(): void {
   if (!app) return;
   // Re-rendering replaces the elements; keep keyboard focus on the "same" control.
   const focusKey = (document.activeElement as HTMLElement | null)?.getAttribute?.('data-focus-key');
-  app.replaceChildren(renderApp(state, readPalette(), callbacks));
+  app.replaceChildren(liveBar(live, (on) => post({ type: 'setLive', on })), renderApp(state, readPalette(), callbacks));
   if (focusKey) app.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`)?.focus();
   // A long file has hundreds of windows in a scrolling list: keep the selected one in sight (scrolling only
   // the list, not the page).
@@ -94,6 +98,11 @@ function commit(next: PersistedState): void {
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const msg = event.data;
   if (!isHostToWebview(msg)) return;
+  if (msg.type === 'live') {
+    live = msg.live;
+    render();
+    return;
+  }
   const panel = reduce(state.panel, msg);
   if (!panel) return; // stale: an older request finished after a newer one started
   commit({ version: 1, panel, selectedWindow: msg.type === 'result' ? 0 : state.selectedWindow });

@@ -19,6 +19,7 @@ import {
 } from '../vscode/codeServer';
 import { makeWorkspace } from '../vscode/fixtureWorkspace';
 import { occlusionUiTests } from './occlusionUi';
+import { diagnosticsUiTests } from './diagnosticsUi';
 import {
   classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
 } from './workbench';
@@ -175,6 +176,7 @@ async function main(): Promise<void> {
     });
     await occlusionUiTests(page, check, shots);
     await compareTextsUi(page, check, shots);
+    await diagnosticsUiTests(page, workspace, shots, check);
   } finally {
     await browser?.close().catch(() => undefined);
     server?.stop();

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { TextComparison } from '../../core/compare/textCompare';
 import type { Inspection } from '../../core/types';
 import type { OcclusionUnit } from '../../core/attribution/occlusion';
-import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type LiveStatus, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
 
@@ -29,6 +29,9 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   private readonly compareEmitter = new vscode.EventEmitter<{ requestId: number }>();
   private readonly occludeEmitter = new vscode.EventEmitter<{ requestId: number; unit: OcclusionUnit }>();
+  private readonly liveEmitter = new vscode.EventEmitter<boolean>();
+  /** The live bar's state, re-sent after every `ready` (it is not part of the persisted panel state). */
+  private live: LiveStatus | undefined;
   /** True between the webview's `ready` and the moment it is hidden (its page is torn down then). */
   private ready = false;
   private disposed = false;
@@ -39,6 +42,8 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidRequestCompare = this.compareEmitter.event;
   /** The user asked for the occlusion of the result with this request id. */
   readonly onDidRequestOcclusion = this.occludeEmitter.event;
+  /** The user switched live inspection on (true) or off in the panel. */
+  readonly onDidRequestLive = this.liveEmitter.event;
 
   static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
     const existing = InspectorPanel.current;
@@ -78,6 +83,7 @@ export class InspectorPanel implements vscode.Disposable {
       this.disposeEmitter,
       this.compareEmitter,
       this.occludeEmitter,
+      this.liveEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
@@ -116,6 +122,12 @@ export class InspectorPanel implements vscode.Disposable {
 
   showError(requestId: number, message: string): void {
     this.post(this.model.error(requestId, message));
+  }
+
+  /** Updates the live bar (toggle, phase, last latency). */
+  showLive(live: LiveStatus): void {
+    this.live = live;
+    this.post({ type: 'live', live });
   }
 
   currentInspection(): Inspection | undefined {
@@ -179,6 +191,7 @@ export class InspectorPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         void this.panel.webview.postMessage({ type: 'restore', state: this.model.snapshot } satisfies HostToWebview);
+        if (this.live) void this.panel.webview.postMessage({ type: 'live', live: this.live } satisfies HostToWebview);
         return;
       case 'reveal': {
         const range = this.model.revealRange(msg);
@@ -207,6 +220,9 @@ export class InspectorPanel implements vscode.Disposable {
         if (range) this.revealEmitter.fire(range);
         return;
       }
+      case 'setLive':
+        this.liveEmitter.fire(msg.on);
+        return;
       default:
         assertNever(msg);
     }
