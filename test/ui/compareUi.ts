@@ -4,7 +4,7 @@
 // Screenshots: test-results/screenshots/compare-texts-*.png. Called from runUiTests.ts.
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { openFromExplorer, panel, runCommand } from './workbench';
+import { closeAllEditors, openFromExplorer, panel, runCommand } from './workbench';
 
 type Check = (name: string, page: Page | undefined, fn: () => Promise<void>) => Promise<boolean>;
 
@@ -40,6 +40,7 @@ async function cursorStatus(page: Page): Promise<string> {
 
 export async function compareTextsUi(page: Page, check: Check, shots: string): Promise<void> {
   await check('compare two selections from the command palette and read the comparison', page, async () => {
+    await closeAllEditors(page);
     await openFromExplorer(page, 'review.md');
     // The editor beside the panel wraps long lines, so whole lines are selected by their logical extent:
     // a click in line 6, then Ctrl+L (Expand Line Selection); then Alt+drag over all of line 3's rows.

@@ -26,6 +26,15 @@ export async function openFromExplorer(page: Page, fileName: string): Promise<vo
   await page.locator('.editor-instance .view-lines').first().waitFor({ timeout: 30_000 });
 }
 
+/**
+ * Closes every editor and group (the panel included): steps that follow others start from one editor group, so
+ * "the active review.md tab" and "the editor" each mean one element.
+ */
+export async function closeAllEditors(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editor Groups');
+  await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 15_000 });
+}
+
 /** Puts the cursor in the editor and selects line `line` (1-based) from its start to its end, by keyboard. */
 export async function selectLine(page: Page, line: number): Promise<void> {
   await page.locator('.editor-instance .view-lines').first().click();
