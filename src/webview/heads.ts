@@ -2,7 +2,8 @@
 // classifier.dense + tanh) and the card comparing the three, answering "why does DistilBERT need
 // pre_classifier where BERT has a pooler". Parameter counts are computed from the shown model's own dim and
 // labels, so the table is about this model, not a textbook one.
-import type { HeadActivation, HeadInfo, HeadKind, ModelInfo } from '../core/types';
+import { HEAD_FAMILY, headTerms, saturatedUnits, type HeadTerms } from '../core/head/headTerms';
+import type { HeadKind, ModelInfo } from '../core/types';
 import { h, int, link } from './dom';
 
 export const headSources: Record<HeadKind, { file: string; url: string; cls: string }> = {
@@ -23,71 +24,18 @@ export const headSources: Record<HeadKind, { file: string; url: string; cls: str
   },
 };
 
-/** How each family builds its head (transformers' modeling files): fixed facts, not read from the model. */
-const FAMILY: Record<HeadKind, { family: string; dense: string; activation: HeadActivation; classifier: string; pretrained: boolean; why: string }> = {
-  distilbert: {
-    family: 'DistilBERT',
-    dense: 'pre_classifier',
-    activation: 'relu',
-    classifier: 'classifier',
-    pretrained: false,
-    why: 'no: distillation drops next-sentence prediction, so there is no pooler to inherit; it starts fresh when fine-tuning',
-  },
-  bert: {
-    family: 'BERT',
-    dense: 'bert.pooler.dense',
-    activation: 'tanh',
-    classifier: 'classifier',
-    pretrained: true,
-    why: 'yes: the pooler is trained with next-sentence prediction during pretraining',
-  },
-  roberta: {
-    family: 'RoBERTa',
-    dense: 'classifier.dense',
-    activation: 'tanh',
-    classifier: 'classifier.out_proj',
-    pretrained: false,
-    why: 'no: RoBERTa drops next-sentence prediction; its pooler is unused and the head brings its own dense layer',
-  },
+/** Whether each family's dense layer comes pretrained, and why (the card's answer); the other facts: HEAD_FAMILY. */
+const WHY: Record<HeadKind, string> = {
+  distilbert: 'no: distillation drops next-sentence prediction, so there is no pooler to inherit; it starts fresh when fine-tuning',
+  bert: 'yes: the pooler is trained with next-sentence prediction during pretraining',
+  roberta: 'no: RoBERTa drops next-sentence prediction; its pooler is unused and the head brings its own dense layer',
 };
+const FAMILY = Object.fromEntries(
+  (Object.keys(HEAD_FAMILY) as HeadKind[]).map((k) => [k, { ...HEAD_FAMILY[k], why: WHY[k] }]),
+) as Record<HeadKind, (typeof HEAD_FAMILY)[HeadKind] & { why: string }>;
 
-/** The names the panel uses for this model's head; DistilBERT's when the core did not say (older exports). */
-export interface HeadTerms {
-  kind: HeadKind;
-  family: string;
-  dense: string;
-  activation: HeadActivation;
-  /** 'ReLU' or 'tanh' as written in titles. */
-  act: string;
-  classifier: string;
-  pretrained: boolean;
-  quantized: boolean;
-  /** The first token the head reads: [CLS], or <s> for RoBERTa. */
-  first: string;
-}
+export { headTerms, saturatedUnits, type HeadTerms };
 
-export function headTerms(model: ModelInfo): HeadTerms {
-  const head: HeadInfo | undefined = model.head;
-  const kind = head?.kind ?? 'distilbert';
-  const f = FAMILY[kind];
-  const activation = head?.activation ?? f.activation;
-  return {
-    kind,
-    family: f.family,
-    dense: head?.denseName ?? f.dense,
-    activation,
-    act: activation === 'relu' ? 'ReLU' : 'tanh',
-    classifier: head?.classifierName ?? f.classifier,
-    pretrained: head?.pretrainedDense ?? f.pretrained,
-    quantized: head?.quantized ?? false,
-    first: kind === 'roberta' ? '<s>' : '[CLS]',
-  };
-}
-
-/** Units of a tanh output at the flat ends (|x| > 0.99, as the CLI counts them): the gradient is nearly zero there. */
-export function saturatedUnits(values: number[]): number {
-  return values.filter((x) => Math.abs(x) > 0.99).length;
-}
 
 export function denseParams(dim: number): number {
   return dim * dim + dim;

@@ -4,6 +4,7 @@ import type { Inspection, UnitShare, WindowResult } from '../types';
 import { fenced, mdText } from './escape';
 import { composeReport, mdTable, type Report, type Section } from './markdown';
 import { barChart, fmt, heatMatrix, heatStrip, waterfall, type WaterfallStep } from './svg';
+import { saturatedUnits } from '../head/headTerms';
 import { explain, reportTerms, type ReportTerms } from './terms';
 
 /** What the report is about. Only `inspection` is required. */
@@ -248,7 +249,7 @@ function windowSection(ins: Inspection, index: number, t: ReportTerms, dropout: 
       ctx.image(`${prefix}dense.svg`, heatStrip(w.stages.preClassifier, { title: `${t.dense} output${where}` }), `${t.dense} output${where}`),
     );
 
-    const saturated = w.stages.relu.filter((x) => Math.abs(x) > 0.99).length;
+    const saturated = saturatedUnits(w.stages.relu);
     parts.push(
       `### 4. ${t.act}`,
       mdText(explain.activation(t)),

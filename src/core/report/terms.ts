@@ -1,50 +1,11 @@
-// The head in its own terms, and one plain sentence per stage, for the Markdown report. A small core copy of
-// the webview's heads.ts / explain.ts wording: those build DOM nodes, and the core must not import webview code.
-import type { HeadActivation, HeadKind, ModelInfo, ProblemType } from '../types';
+// One plain sentence per stage, for the Markdown report: a small core copy of the webview's explain.ts wording
+// (that builds DOM nodes, and the core must not import webview code). The head's names are shared: ../head/headTerms.
+import { headTerms, type HeadTerms } from '../head/headTerms';
+import type { ProblemType } from '../types';
 
-/** What the report calls this model's head and its stages. */
-export interface ReportTerms {
-  kind: HeadKind;
-  family: string;
-  /** Parameter name of the dense layer: pre_classifier, bert.pooler.dense or classifier.dense. */
-  dense: string;
-  activation: HeadActivation;
-  /** 'ReLU' or 'tanh' as written in titles. */
-  act: string;
-  classifier: string;
-  pretrained: boolean;
-  quantized: boolean;
-  /** The first token the head reads: [CLS], or <s> for RoBERTa. */
-  first: string;
-  /** The transformers class of the whole model. */
-  modelClass: string;
-}
-
-const FAMILY: Record<HeadKind, { family: string; dense: string; activation: HeadActivation; classifier: string; pretrained: boolean; modelClass: string }> = {
-  distilbert: { family: 'DistilBERT', dense: 'pre_classifier', activation: 'relu', classifier: 'classifier', pretrained: false, modelClass: 'DistilBertForSequenceClassification' },
-  bert: { family: 'BERT', dense: 'bert.pooler.dense', activation: 'tanh', classifier: 'classifier', pretrained: true, modelClass: 'BertForSequenceClassification' },
-  roberta: { family: 'RoBERTa', dense: 'classifier.dense', activation: 'tanh', classifier: 'classifier.out_proj', pretrained: false, modelClass: 'RobertaForSequenceClassification' },
-};
-
-/** DistilBERT's names when the inspection does not say (exports from before model.head existed). */
-export function reportTerms(model: ModelInfo): ReportTerms {
-  const head = model.head;
-  const kind = head?.kind ?? 'distilbert';
-  const f = FAMILY[kind];
-  const activation = head?.activation ?? f.activation;
-  return {
-    kind,
-    family: f.family,
-    dense: head?.denseName ?? f.dense,
-    activation,
-    act: activation === 'relu' ? 'ReLU' : 'tanh',
-    classifier: head?.classifierName ?? f.classifier,
-    pretrained: head?.pretrainedDense ?? f.pretrained,
-    quantized: head?.quantized ?? false,
-    first: kind === 'roberta' ? '<s>' : '[CLS]',
-    modelClass: f.modelClass,
-  };
-}
+/** The report names the head like the panel does. */
+export type ReportTerms = HeadTerms;
+export const reportTerms = headTerms;
 
 /** One sentence per stage, in data-flow order. */
 export const explain = {
