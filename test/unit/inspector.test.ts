@@ -1,11 +1,13 @@
 // End to end through the worker thread: every tapped stage of every fixture against torch's own values.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIXTURES, FIXTURE_NAMES, isolateHome, maxAbsDiff, readReference, tempDir } from './helpers';
 
 isolateHome();
 import { Inspector, InspectorError } from '../../src/core/inspector';
+import { WORKER_NICE } from '../../src/core/engine/workerPriority';
 
 // torch vs ONNX Runtime on the same fp32 graph: reference.json states 1e-4 absolute.
 for (const name of FIXTURE_NAMES) {
@@ -111,5 +113,27 @@ describe('inspector errors and cancellation', () => {
     const ins = await inspector.inspect('a witty movie . '.repeat(200), { windowTokens: 16, overlap: 2, onProgress: (d) => seen.push(d) });
     assert.ok(seen.length >= 2);
     assert.equal(seen.at(-1), ins.windows.length);
+  });
+});
+
+// Inference must not compete with the caller's event loop for the cores: the worker thread and the ONNX Runtime
+// threads it starts run at a lower priority (Linux only; elsewhere the call would lower the whole process).
+describe('inference runs at a lower priority than the caller', { skip: process.platform !== 'linux' }, () => {
+  const niceOf = (task: string) => Number(fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+  const tasks = () => new Map(fs.readdirSync('/proc/self/task').map((t) => [t, niceOf(t)]));
+
+  it('lowers the worker and its ONNX Runtime pool threads, not the calling thread', async () => {
+    const before = tasks();
+    const mainNice = niceOf(String(process.pid));
+    const inspector = await Inspector.open({ modelDir: path.join(FIXTURES, 'tiny-distilbert-o17-gemm'), cacheDir: tempDir('dbi-cache-'), threads: 2 });
+    try {
+      await inspector.inspect('a witty movie');
+      const lowered = [...tasks()].filter(([t, n]) => !before.has(t) && n === Math.min(19, mainNice + WORKER_NICE));
+      // The worker thread itself plus at least one intra-op pool thread (threads: 2 = the caller + one pool thread).
+      assert.ok(lowered.length >= 2, `threads at nice ${mainNice + WORKER_NICE}: ${lowered.length} of ${tasks().size}`);
+      assert.equal(niceOf(String(process.pid)), mainNice, 'the calling thread keeps its priority');
+    } finally {
+      await inspector.dispose();
+    }
   });
 });

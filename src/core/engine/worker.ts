@@ -6,9 +6,12 @@ import { InspectorError, toInspectorError } from '../errors';
 import type { FromWorker, ToWorker, WireError } from './messages';
 import { ModelRuntime } from './modelRuntime';
 import { packWindow } from './packing';
+import { lowerThisThreadPriority } from './workerPriority';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
+
+lowerThisThreadPriority();
 
 let runtime: ModelRuntime | undefined;
 const cancelled = new Set<number>();
