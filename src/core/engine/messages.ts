@@ -2,7 +2,8 @@
 import type { OcclusionResult, OcclusionUnit } from '../attribution/occlusion';
 import type { OnnxVariant } from '../model/modelFolder';
 import type { LongTextMode } from '../text/windows';
-import type { Inspection, ModelInfo, WindowResult } from '../types';
+import type { Inspection, ModelInfo } from '../types';
+import type { WireWindow } from './packing';
 
 /** Options for loading a model into the worker. */
 export interface LoadRequest {
@@ -63,7 +64,7 @@ export type FromWorker =
   | { type: 'progress'; id: number; done: number; total: number }
   // Windows travel one message each: one large result would block the caller's event loop while it is
   // deserialised (a 20k-token file on a full-size model is ~8 MB of vectors).
-  | { type: 'window'; id: number; index: number; window: WindowResult }
+  | { type: 'window'; id: number; index: number; window: WireWindow }
   | { type: 'result'; id: number; inspection: Inspection }
   | { type: 'occlusion'; id: number; occlusion: OcclusionResult }
   | { type: 'error'; id: number; error: WireError };

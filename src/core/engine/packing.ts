@@ -1,10 +1,24 @@
-// Window results cross the worker boundary with their vectors as transferred Float64Arrays. Structured
-// clone turns a number[] into one heap number per element; a whole-file result on a full-size model is
-// ~350k of them, and collecting those stalled the caller's event loop for 30-70 ms. Float64 keeps every
-// value exact (the contributions are double products).
-import type { WindowResult } from '../types';
+// Window results cross the worker boundary packed: vectors as transferred Float64Arrays, tokens as a few
+// typed arrays and one string. Structured clone turns a number[] into one heap number per element and a
+// token into a generic object; a whole-file result on a full-size model is ~350k numbers and ~20k tokens, and
+// collecting those stalled the caller's event loop for 30-70 ms. Float64 keeps every value exact (the
+// contributions are double products).
+import type { TokenSpan, WindowResult } from '../types';
 
 type Vec = number[] | Float64Array;
+
+/** A window's tokens as columns: texts concatenated, each ending at textEnds[i]. */
+export interface PackedTokens {
+  ids: Int32Array<ArrayBuffer>;
+  starts: Int32Array<ArrayBuffer>;
+  ends: Int32Array<ArrayBuffer>;
+  special: Uint8Array<ArrayBuffer>;
+  texts: string;
+  textEnds: Int32Array<ArrayBuffer>;
+}
+
+/** A WindowResult as it travels: tokens packed (vectors are Float64Arrays behind their number[] type). */
+export type WireWindow = Omit<WindowResult, 'tokens'> & { tokens: PackedTokens };
 
 function pack(v: number[], transfer: ArrayBuffer[]): number[] {
   const f = Float64Array.from(v);
@@ -21,8 +35,42 @@ function unpack(v: Vec): number[] {
   return out;
 }
 
-/** Replaces the window's vectors by Float64Arrays and lists their buffers for postMessage's transfer list. */
-export function packWindow(w: WindowResult): { window: WindowResult; transfer: ArrayBuffer[] } {
+function packTokens(tokens: TokenSpan[], transfer: ArrayBuffer[]): PackedTokens {
+  const n = tokens.length;
+  const p: PackedTokens = {
+    ids: new Int32Array(n),
+    starts: new Int32Array(n),
+    ends: new Int32Array(n),
+    special: new Uint8Array(n),
+    texts: tokens.map((t) => t.text).join(''),
+    textEnds: new Int32Array(n),
+  };
+  let at = 0;
+  tokens.forEach((t, i) => {
+    p.ids[i] = t.id;
+    p.starts[i] = t.start;
+    p.ends[i] = t.end;
+    p.special[i] = t.special ? 1 : 0;
+    at += t.text.length;
+    p.textEnds[i] = at;
+  });
+  transfer.push(p.ids.buffer, p.starts.buffer, p.ends.buffer, p.special.buffer, p.textEnds.buffer);
+  return p;
+}
+
+function unpackTokens(p: PackedTokens): TokenSpan[] {
+  const out = new Array<TokenSpan>(p.ids.length);
+  let from = 0;
+  for (let i = 0; i < out.length; i++) {
+    const to = p.textEnds[i]!;
+    out[i] = { id: p.ids[i]!, text: p.texts.slice(from, to), start: p.starts[i]!, end: p.ends[i]!, special: p.special[i] === 1 };
+    from = to;
+  }
+  return out;
+}
+
+/** Packs the window's vectors and tokens and lists their buffers for postMessage's transfer list. */
+export function packWindow(w: WindowResult): { window: WireWindow; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];
   const s = w.stages;
   const stages = {
@@ -35,11 +83,11 @@ export function packWindow(w: WindowResult): { window: WindowResult; transfer: A
   };
   const contributions: WindowResult['contributions'] = {};
   for (const [label, c] of Object.entries(w.contributions)) contributions[label] = { bias: c.bias, units: pack(c.units, transfer) };
-  return { window: { ...w, stages, contributions }, transfer };
+  return { window: { ...w, stages, contributions, tokens: packTokens(w.tokens, transfer) }, transfer };
 }
 
-/** The inverse of packWindow, on the caller's side: plain arrays again (the JSON contract). */
-export function unpackWindow(w: WindowResult): WindowResult {
+/** The inverse of packWindow, on the caller's side: plain arrays and objects again (the JSON contract). */
+export function unpackWindow(w: WireWindow): WindowResult {
   const s = w.stages;
   const stages = {
     ...s,
@@ -51,5 +99,5 @@ export function unpackWindow(w: WindowResult): WindowResult {
   };
   const contributions: WindowResult['contributions'] = {};
   for (const [label, c] of Object.entries(w.contributions)) contributions[label] = { bias: c.bias, units: unpack(c.units) };
-  return { ...w, stages, contributions };
+  return { ...w, stages, contributions, tokens: unpackTokens(w.tokens) };
 }

@@ -1,0 +1,49 @@
+// The worker->caller wire format: a window packed in the worker and unpacked in the caller is the same window.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { packWindow, unpackWindow } from '../../src/core/engine/packing';
+import type { WindowResult } from '../../src/core/types';
+
+function windowOf(tokens: WindowResult['tokens']): WindowResult {
+  const v = (n: number, k: number) => Array.from({ length: n }, (_, i) => Math.sin(i * k) / 3);
+  return {
+    start: 0,
+    end: 42,
+    tokenCount: tokens.length,
+    label: 'POSITIVE',
+    probabilities: { NEGATIVE: 0.25, POSITIVE: 0.75 },
+    logits: [-0.5, 0.6],
+    stages: { cls: v(8, 1), preClassifier: v(8, 2), relu: v(8, 3).map((x) => Math.max(0, x)), layers: [v(8, 4), v(8, 5)] },
+    contributions: { NEGATIVE: { bias: 0.1, units: v(8, 6) }, POSITIVE: { bias: -0.1, units: v(8, 7) } },
+    head: {} as WindowResult['head'],
+    tokens,
+    truncated: false,
+  };
+}
+
+describe('window packing', () => {
+  it('round-trips vectors exactly and tokens with any text (emoji, CJK, empty, specials)', () => {
+    const w = windowOf([
+      { id: 2, text: '[CLS]', start: 0, end: 0, special: true },
+      { id: 7, text: '👍', start: 0, end: 2, special: false },
+      { id: 9, text: '日本', start: 3, end: 5, special: false },
+      { id: 11, text: '##ing', start: 5, end: 8, special: false },
+      { id: 0, text: '', start: 8, end: 8, special: false },
+      { id: 3, text: '[SEP]', start: 8, end: 8, special: true },
+    ]);
+    const { window, transfer } = packWindow(w);
+    // Every vector and token column travels as a transferred buffer, not as cloned numbers.
+    assert.equal(transfer.length, 3 + 2 + 2 + 5);
+    assert.ok(window.tokens.ids instanceof Int32Array);
+    const back = unpackWindow(structuredClone(window, { transfer }));
+    assert.deepEqual(back, w);
+    assert.ok(Array.isArray(back.stages.cls) && Array.isArray(back.contributions.POSITIVE!.units), 'plain arrays again (the JSON contract)');
+  });
+
+  it('keeps the int8 head input and an empty window', () => {
+    const w = windowOf([]);
+    w.stages.classifierInput = [0.5, -0.25];
+    const { window, transfer } = packWindow(w);
+    assert.deepEqual(unpackWindow(structuredClone(window, { transfer })), w);
+  });
+});
