@@ -212,7 +212,9 @@ export class ClassifyCommands {
       );
       return undefined;
     }
-    const request = models.begin();
+    // About the current result, like occlusion: it must not abort a classification in flight (whose panel would
+    // then wait on "Running..." forever), and the next classification makes it moot and aborts it.
+    const request = models.beginFollower();
     const panel = this.panel();
     // The panel shows the comparison under its result; request.id is only for cancelling and the log.
     panel.showCompare(last.requestId, { kind: 'running' });

@@ -43,6 +43,27 @@ suite('fp32 / int8 comparison', () => {
     assert.deepEqual(again?.[1]?.logits, q.logits);
   });
 
+  test('comparing while a classification runs leaves that classification alone', async () => {
+    await setUserSetting('model.path', int8);
+    assert.ok(await classifySelection());
+    // A text long enough (many windows) that the classification is surely in flight when the comparison starts.
+    const long = Array.from({ length: 1000 }, () => 'the plot is thin but the acting is superb').join(', ');
+    const doc = await vscode.workspace.openTextDocument({ content: long });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(doc.positionAt(0), doc.positionAt(long.length));
+    const classifying = classifySelection();
+    const deadline = Date.now() + 30_000;
+    while (!a.statusText().includes('sync~spin') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 2));
+    const runs = await compare(); // of the result before: the panel's "compare" button stays live while the next one runs
+    const r = await classifying;
+    assert.ok(r, 'the classification still finishes');
+    assert.equal(a.lastResult()?.requestId, r.requestId);
+    assert.equal(a.panelInspection(), r.inspection, 'the panel shows the newer result, not "Running..."');
+    assert.ok(runs, 'the comparison of the earlier result finishes too');
+    assert.deepEqual(runs.map((x) => x.variant), ['fp32', 'quantized']);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   test('with model.variant = quantized the loaded graph is int8 and fp32 opens as the second one', async () => {
     await setUserSetting('model.variant', 'quantized');
     await setUserSetting('model.path', int8);
