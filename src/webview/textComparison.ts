@@ -2,7 +2,7 @@
 // with their difference, one row per stage (cosine, norms, ‖B − A‖, a heat strip of the Δ vector, the units
 // that moved most), and per label the units whose contribution to the logit moved most.
 // Not the fp32 / int8 card (compare.ts): that compares two graphs on one text; this compares two texts on one graph.
-import type { ComparedSide, StageDiff, StageKey, TextComparison, UnitDelta } from '../core/compare/textCompare';
+import { stageTitle, type ComparedSide, type StageDiff, type TextComparison, type UnitDelta } from '../core/compare/textCompare';
 import type { ComparedText } from '../shared/protocol';
 import { barList, robustScale } from './charts';
 import { exact, h, int, num, pct, s, signed } from './dom';
@@ -16,18 +16,8 @@ export interface ComparisonCallbacks {
 
 const SIDES = ['A', 'B'] as const;
 
-export function stageName(k: StageKey, t: HeadTerms): string {
-  switch (k.kind) {
-    case 'layer':
-      return `${t.first} after block ${k.layer + 1}`;
-    case 'cls':
-      return `${t.first} entering ${t.dense}`;
-    case 'preClassifier':
-      return `${t.dense} output`;
-    case 'relu':
-      return `${t.act} output`;
-  }
-}
+/** One copy of the stage names, shared with the Markdown report. */
+export const stageName = stageTitle;
 
 function probText(c: TextComparison, side: ComparedSide): string {
   return c.problemType === 'regression' ? `score ${num(side.logits[0] ?? 0)}` : pct(side.probabilities[side.label] ?? 0);
