@@ -12,6 +12,8 @@ import type { Palette } from './theme';
 export interface ComparisonCallbacks {
   /** Reveal side A (0) or B (1) in the editor. */
   revealCompared?(side: 0 | 1): void;
+  /** Export this comparison as a Markdown report (no button without it). */
+  exportMarkdown?(): void;
 }
 
 const SIDES = ['A', 'B'] as const;
@@ -207,6 +209,19 @@ function contributionBlock(c: TextComparison, t: HeadTerms): HTMLElement {
   );
 }
 
+/** Same test id and focus key as the inspection's button: one "Export Markdown" per panel, whatever it shows. */
+function exportMarkdownButton(cb: ComparisonCallbacks): HTMLElement | null {
+  const run = cb.exportMarkdown?.bind(cb);
+  if (!run) return null;
+  const b = h(
+    'button',
+    { type: 'button', 'data-testid': 'export-markdown', 'data-focus-key': 'export-markdown', title: 'Save this comparison as a Markdown report with its charts as SVG images' },
+    'Export Markdown',
+  );
+  b.addEventListener('click', () => run());
+  return h('div', { class: 'actions' }, b);
+}
+
 export function comparisonView(c: TextComparison, texts: [ComparedText, ComparedText], palette: Palette, cb: ComparisonCallbacks): HTMLElement {
   const t = headTerms(c.model);
   const anyMean = c.a.mean || c.b.mean;
@@ -221,6 +236,7 @@ export function comparisonView(c: TextComparison, texts: [ComparedText, Compared
       h('h2', {}, 'Compare two texts'),
       h('p', { class: 'fact', 'data-testid': 'comparison-verdict' }, `${verdict} Largest logit change ${num(maxDelta)}. Every Δ is B − A.`),
       h('p', { class: 'meta' }, `model ${c.model.name} · ${t.family} head`),
+      exportMarkdownButton(cb),
       anyMean
         ? h('p', { class: 'coverage warn', 'data-testid': 'mean-note' }, 'A side read in several windows is summarised by the token-weighted mean of its windows (the same weights as its aggregate logits, so its mean contributions add up to them); the mean activation vector is not the activation of the mean.')
         : null,

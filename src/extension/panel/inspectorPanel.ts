@@ -143,6 +143,11 @@ export class InspectorPanel implements vscode.Disposable {
     return this.model.currentComparison();
   }
 
+  /** The text comparison on show with the texts it names, if any (what a report of the panel exports). */
+  currentComparisonView(): { requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] } | undefined {
+    return this.model.currentComparisonView();
+  }
+
   /** Saves the current inspection (the same object as the CLI's --json) where the user chooses. */
   async exportJson(): Promise<void> {
     const inspection = this.model.currentInspection();
