@@ -23,6 +23,9 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
 
 export class InspectorPanel implements vscode.Disposable {
   static current: InspectorPanel | undefined;
+  private static readonly createEmitter = new vscode.EventEmitter<InspectorPanel>();
+  /** A panel came to be: opened by any command, or restored by the serializer after a window reload. */
+  static readonly onDidCreate = InspectorPanel.createEmitter.event;
 
   private readonly disposables: vscode.Disposable[] = [];
   private readonly revealEmitter = new vscode.EventEmitter<{ uri: string; start: number; end: number }>();
@@ -92,6 +95,7 @@ export class InspectorPanel implements vscode.Disposable {
       }),
     );
     panel.webview.html = this.html();
+    InspectorPanel.createEmitter.fire(this);
   }
 
   showRunning(requestId: number, what: string): void {
