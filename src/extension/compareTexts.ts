@@ -67,11 +67,18 @@ const PICKS: (vscode.QuickPickItem & { source: CompareSource })[] = [
 
 export class CompareTextsCommand {
   private last: TextComparisonOutcome | undefined;
+  /** The whole texts of the last comparison (the outcome carries only the panel's excerpts), for its report. */
+  private lastFull: { comparison: TextComparison; texts: [string, string] } | undefined;
 
   constructor(private readonly deps: CompareTextsDeps) {}
 
   lastComparison(): TextComparisonOutcome | undefined {
     return this.last;
+  }
+
+  /** The whole texts A and B of `comparison` while it is the last one this command made; undefined otherwise. */
+  fullTexts(comparison: TextComparison): [string, string] | undefined {
+    return this.lastFull?.comparison === comparison ? this.lastFull.texts : undefined;
   }
 
   async run(rawArgs?: unknown): Promise<TextComparisonOutcome | undefined> {
@@ -170,6 +177,7 @@ export class CompareTextsCommand {
           `${gitVia ? ` (HEAD read by the ${gitVia})` : ''}.`,
       );
       this.last = { requestId: request.id, comparison, texts, ...(gitVia ? { gitVia } : {}) };
+      this.lastFull = { comparison, texts: [sides[0].text, sides[1].text] };
       return this.last;
     } catch (err) {
       if (!request.isCurrent()) return undefined; // superseded: the newer request owns the panel now

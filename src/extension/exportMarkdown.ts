@@ -1,22 +1,21 @@
-// "DistilBERT: Export Inspection as Markdown": the core builds the report (Markdown + SVG charts); this writes
-// `<name>.md` and the charts into the sibling folder `<name>-assets/` through vscode.workspace.fs, so it works
-// on remote file systems too. The save dialog confirms replacing the .md; replacing charts already in the
-// assets folder is asked separately (a script's target gets a refusal instead), and nothing else is touched.
+// "DistilBERT: Export Inspection as Markdown": the core builds the report (Markdown + SVG charts) of what the panel
+// shows, an inspection or a comparison of two texts (reportSubject.ts decides); this writes `<name>.md` and the
+// charts into the sibling folder `<name>-assets/` through vscode.workspace.fs, so it works on remote file systems
+// too. The save dialog confirms replacing the .md; replacing charts already in the assets folder is asked
+// separately (a script's target gets a refusal instead), and nothing else is touched.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { comparisonReport } from '../core/report/comparisonReport';
 import { inspectionReport } from '../core/report/inspectionReport';
 import type { Report } from '../core/report/markdown';
-import type { Inspection } from '../core/types';
+import type { ClassifyCommands } from './commands';
+import type { CompareTextsCommand } from './compareTexts';
 import type { Log } from './log';
 import type { Notifier } from './notify';
-import type { PanelSource } from './panel/inspectorPanel';
+import { InspectorPanel, type PanelSource } from './panel/inspectorPanel';
+import { chooseReportSubject, reportedTexts, type ReportSubject } from './reportSubject';
 
-/** What a report is about: the shown inspection, and its text and origin when the host still knows them. */
-export interface ReportSubject {
-  inspection: Inspection;
-  text?: string;
-  source?: PanelSource;
-}
+export type { ReportSubject } from './reportSubject';
 
 /** Where a report goes: the Markdown file and the folder of its charts. */
 export interface ReportTarget {
@@ -41,21 +40,14 @@ export class MarkdownExport {
   async run(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const subject = this.subject();
     if (!subject) {
-      this.notifier.info('There is no inspection to export yet. Run "DistilBERT: Classify Selection" first.');
+      this.notifier.info('There is nothing to export yet. Run "DistilBERT: Classify Selection" or "DistilBERT: Compare Two Texts..." first.');
       return undefined;
     }
     const scripted = target instanceof vscode.Uri;
-    const markdown = scripted ? target : await this.ask(subject.source);
+    const markdown = scripted ? target : await this.ask(subject);
     if (!markdown) return undefined;
     const where = reportTarget(markdown);
-    const report = inspectionReport(
-      {
-        inspection: subject.inspection,
-        ...(subject.text !== undefined ? { text: subject.text } : {}),
-        ...(subject.source ? { source: { fileName: subject.source.fileName, selection: subject.source.selection } } : {}),
-      },
-      { assetFolder: path.posix.basename(where.assets.path) },
-    );
+    const report = build(subject, path.posix.basename(where.assets.path));
     const clashes = await this.existing(where.assets, report);
     if (clashes.length > 0 && !(await this.mayReplace(where.assets, clashes, scripted))) return undefined;
     try {
@@ -64,7 +56,7 @@ export class MarkdownExport {
       this.notifier.error(`Could not write the report to ${fsPathOf(markdown)}: ${errorText(err)}. Choose a writable location.`, err);
       return undefined;
     }
-    this.log.info(`Exported the inspection as Markdown to ${markdown.toString()} with ${report.assets.length} charts in ${where.assets.toString()}.`);
+    this.log.info(`Exported the ${subject.kind} as Markdown to ${markdown.toString()} with ${report.assets.length} charts in ${where.assets.toString()}.`);
     if (!scripted) {
       this.notifier.info(`Saved the report to ${fsPathOf(markdown)} (charts in ${path.posix.basename(where.assets.path)}/).`, {
         title: 'Open Preview',
@@ -74,10 +66,10 @@ export class MarkdownExport {
     return markdown;
   }
 
-  private async ask(source: PanelSource | undefined): Promise<vscode.Uri | undefined> {
-    const defaultUri = defaultReportUri(source);
+  private async ask(subject: ReportSubject): Promise<vscode.Uri | undefined> {
+    const defaultUri = subject.kind === 'inspection' ? defaultReportUri(subject.source) : defaultComparisonUri(subject.texts.map((t) => t.uri));
     return vscode.window.showSaveDialog({
-      title: 'Export Inspection as Markdown',
+      title: subject.kind === 'inspection' ? 'Export Inspection as Markdown' : 'Export Comparison as Markdown',
       ...(defaultUri ? { defaultUri } : {}),
       filters: { Markdown: ['md'] },
       saveLabel: 'Export',
@@ -117,6 +109,49 @@ export class MarkdownExport {
     }
     await vscode.workspace.fs.writeFile(where.markdown, Buffer.from(report.markdown, 'utf8'));
   }
+}
+
+/** What an export writes now: the panel's comparison or inspection, else the newest of the two (reportSubject.ts). */
+export function reportSubjectNow(commands: ClassifyCommands, compare: CompareTextsCommand): ReportSubject | undefined {
+  const panel = InspectorPanel.current;
+  const inspection = commands.reportSubject();
+  const panelComparison = panel?.currentComparisonView();
+  const lastComparison = compare.lastComparison();
+  return chooseReportSubject({
+    panelShowsInspection: panel?.currentInspection() !== undefined,
+    fullTexts: (c) => compare.fullTexts(c),
+    ...(panelComparison ? { panelComparison } : {}),
+    ...(inspection ? { inspection } : {}),
+    ...(commands.lastResult() ? { lastInspectionId: commands.lastResult()!.requestId } : {}),
+    ...(lastComparison ? { lastComparison } : {}),
+  });
+}
+
+/** The report of an inspection or of a comparison, its charts linked from `assetFolder`. */
+function build(subject: ReportSubject, assetFolder: string): Report {
+  if (subject.kind === 'comparison') return comparisonReport({ comparison: subject.comparison, texts: reportedTexts(subject) }, { assetFolder });
+  return inspectionReport(
+    {
+      inspection: subject.inspection,
+      ...(subject.text !== undefined ? { text: subject.text } : {}),
+      ...(subject.source ? { source: { fileName: subject.source.fileName, selection: subject.source.selection } } : {}),
+    },
+    { assetFolder },
+  );
+}
+
+/** Next to the file a compared text came from (B's, else A's: foo.md -> foo.comparison.md); clipboard-only: the dialog's default. */
+function defaultComparisonUri(uris: (string | undefined)[]): vscode.Uri | undefined {
+  for (const u of [uris[1], uris[0]]) {
+    if (u === undefined) continue;
+    try {
+      const uri = vscode.Uri.parse(u, true);
+      if (uri.scheme === 'file') return uri.with({ path: uri.path.replace(/(\.[^./]*)?$/, '.comparison.md') });
+    } catch {
+      // Not a URI we can place a file next to: try the other side.
+    }
+  }
+  return undefined;
 }
 
 /** Next to the inspected file when it is on disk (foo.txt -> foo.inspection.md), else the dialog's default. */

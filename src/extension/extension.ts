@@ -9,7 +9,7 @@ import { Config, fullKey, type ModelChoice } from './config';
 import { describeFailure } from './failures';
 import { HubDownloads } from './hubDownload';
 import { ChooseModelFolder } from './chooseModel';
-import { MarkdownExport } from './exportMarkdown';
+import { MarkdownExport, reportSubjectNow } from './exportMarkdown';
 import { ClassifierDiagnostics, type DiagnosticsOutcome } from './diagnostics';
 import { LiveInspection } from './live';
 import { WindowDecorations } from './decorations';
@@ -107,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('distilbertInspector.exportJson', (target?: vscode.Uri) => commands.exportJson(target)),
     // `target` (the .md) is for tests and scripts, like exportJson's; the charts go to a sibling `<name>-assets/`.
     vscode.commands.registerCommand('distilbertInspector.exportMarkdown', (target?: vscode.Uri) =>
-      new MarkdownExport(() => commands.reportSubject(), notifier, log).run(target),
+      new MarkdownExport(() => reportSubjectNow(commands, compareTextsCommand), notifier, log).run(target),
     ),
     vscode.commands.registerCommand('distilbertInspector.showLog', () => log.show()),
     vscode.commands.registerCommand('distilbertInspector.compareVariants', () => commands.compareVariants()),

@@ -82,7 +82,11 @@ export class LiveInspection implements vscode.Disposable {
         this.lastEditor = e;
         this.schedule(e);
       }),
+      // Every panel's Live switch works, however the panel was opened (Classify, Open Inspector, a window reload),
+      // not only one that "Toggle Live Inspection" opened.
+      InspectorPanel.onDidCreate((panel) => this.attach(panel)),
     );
+    if (InspectorPanel.current) this.attach(InspectorPanel.current);
   }
 
   isOn(): boolean {

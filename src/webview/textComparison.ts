@@ -2,7 +2,7 @@
 // with their difference, one row per stage (cosine, norms, ‖B − A‖, a heat strip of the Δ vector, the units
 // that moved most), and per label the units whose contribution to the logit moved most.
 // Not the fp32 / int8 card (compare.ts): that compares two graphs on one text; this compares two texts on one graph.
-import type { ComparedSide, StageDiff, StageKey, TextComparison, UnitDelta } from '../core/compare/textCompare';
+import { stageTitle, type ComparedSide, type StageDiff, type TextComparison, type UnitDelta } from '../core/compare/textCompare';
 import type { ComparedText } from '../shared/protocol';
 import { barList, robustScale } from './charts';
 import { exact, h, int, num, pct, s, signed } from './dom';
@@ -12,22 +12,14 @@ import type { Palette } from './theme';
 export interface ComparisonCallbacks {
   /** Reveal side A (0) or B (1) in the editor. */
   revealCompared?(side: 0 | 1): void;
+  /** Export this comparison as a Markdown report (no button without it). */
+  exportMarkdown?(): void;
 }
 
 const SIDES = ['A', 'B'] as const;
 
-export function stageName(k: StageKey, t: HeadTerms): string {
-  switch (k.kind) {
-    case 'layer':
-      return `${t.first} after block ${k.layer + 1}`;
-    case 'cls':
-      return `${t.first} entering ${t.dense}`;
-    case 'preClassifier':
-      return `${t.dense} output`;
-    case 'relu':
-      return `${t.act} output`;
-  }
-}
+/** One copy of the stage names, shared with the Markdown report. */
+export const stageName = stageTitle;
 
 function probText(c: TextComparison, side: ComparedSide): string {
   return c.problemType === 'regression' ? `score ${num(side.logits[0] ?? 0)}` : pct(side.probabilities[side.label] ?? 0);
@@ -217,6 +209,19 @@ function contributionBlock(c: TextComparison, t: HeadTerms): HTMLElement {
   );
 }
 
+/** Same test id and focus key as the inspection's button: one "Export Markdown" per panel, whatever it shows. */
+function exportMarkdownButton(cb: ComparisonCallbacks): HTMLElement | null {
+  const run = cb.exportMarkdown?.bind(cb);
+  if (!run) return null;
+  const b = h(
+    'button',
+    { type: 'button', 'data-testid': 'export-markdown', 'data-focus-key': 'export-markdown', title: 'Save this comparison as a Markdown report with its charts as SVG images' },
+    'Export Markdown',
+  );
+  b.addEventListener('click', () => run());
+  return h('div', { class: 'actions' }, b);
+}
+
 export function comparisonView(c: TextComparison, texts: [ComparedText, ComparedText], palette: Palette, cb: ComparisonCallbacks): HTMLElement {
   const t = headTerms(c.model);
   const anyMean = c.a.mean || c.b.mean;
@@ -231,6 +236,7 @@ export function comparisonView(c: TextComparison, texts: [ComparedText, Compared
       h('h2', {}, 'Compare two texts'),
       h('p', { class: 'fact', 'data-testid': 'comparison-verdict' }, `${verdict} Largest logit change ${num(maxDelta)}. Every Δ is B − A.`),
       h('p', { class: 'meta' }, `model ${c.model.name} · ${t.family} head`),
+      exportMarkdownButton(cb),
       anyMean
         ? h('p', { class: 'coverage warn', 'data-testid': 'mean-note' }, 'A side read in several windows is summarised by the token-weighted mean of its windows (the same weights as its aggregate logits, so its mean contributions add up to them); the mean activation vector is not the activation of the mean.')
         : null,

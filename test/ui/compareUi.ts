@@ -1,9 +1,12 @@
 // "Compare Two Texts" as a person does it: open review.md, select one sentence with the keyboard, add a second
 // selection with Alt+drag (VS Code's multi-cursor modifier), run "DistilBERT: Compare Two Texts..." from the
-// palette, pick "Two selections", and read the comparison in the panel; then "Show in editor" for side A.
+// palette, pick "Two selections", and read the comparison in the panel; then "Show in editor" for side A; then
+// the comparison's "Export Markdown" button, the save dialog, and the report in VS Code's Markdown preview.
 // Screenshots: test-results/screenshots/compare-texts-*.png. Called from runUiTests.ts.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { exportMarkdownFromPanel } from './reportSteps';
 import { closeAllEditors, openFromExplorer, panel, runCommand } from './workbench';
 
 type Check = (name: string, page: Page | undefined, fn: () => Promise<void>) => Promise<boolean>;
@@ -38,7 +41,10 @@ async function cursorStatus(page: Page): Promise<string> {
   return (await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+|\d+ selections/ }).first().innerText()).trim();
 }
 
-export async function compareTextsUi(page: Page, check: Check, shots: string): Promise<void> {
+/** `workspace`: the folder the workbench has open (the report is saved next to review.md); without it no export step. */
+export async function compareTextsUi(page: Page, check: Check, shots: string, workspace?: string): Promise<void> {
+  /** What the panel showed: the stage table's cosines, for comparing with the exported report. */
+  let panelCosines: string[] = [];
   await check('compare two selections from the command palette and read the comparison', page, async () => {
     await closeAllEditors(page);
     await openFromExplorer(page, 'review.md');
@@ -64,6 +70,7 @@ export async function compareTextsUi(page: Page, check: Check, shots: string): P
     assert(rows >= 4, `the stage table has ${rows} rows`);
     const cosines = await p.locator('[data-testid=cosine]').allInnerTexts();
     assert(cosines.every((c) => c === '—' || (Number(c) >= -1 && Number(c) <= 1)), `cosines ${cosines.join(', ')}`);
+    panelCosines = cosines.map((c) => c.trim());
     const verdict = await p.locator('[data-testid=comparison-verdict]').innerText();
     assert(/Largest logit change \d/.test(verdict), verdict);
     await page.waitForTimeout(500);
@@ -85,5 +92,28 @@ export async function compareTextsUi(page: Page, check: Check, shots: string): P
     while ((await cursorStatus(page)) === before && Date.now() < deadline) await page.waitForTimeout(200);
     const after = await cursorStatus(page);
     assert(/^Ln 3, Col \d+ \(\d+ selected\)/.test(after), `the editor shows "${after}" (expected line 3 selected)`);
+  });
+
+  if (!workspace) return;
+  await check('export the comparison as Markdown from the panel and read it in the Markdown preview', page, async () => {
+    const report = await exportMarkdownFromPanel(page, path.join(workspace, 'review.comparison.md'));
+    const md = fs.readFileSync(report.markdownPath, 'utf8');
+    assert(md.startsWith('# DistilBERT Inspector comparison: '), `the report is not a comparison: ${md.slice(0, 120)}`);
+    for (const line of ['The first hour is slow and the dialogue often feels forced.', 'Overall, a flawed but rewarding film that I would happily watch again.']) {
+      assert(md.includes(`\n\`\`\`text\n${line}\n\`\`\`\n`), `the report does not quote "${line}"`);
+    }
+    // The report states what the panel showed: the stage table's cosines, row by row, both to 4 decimals
+    // (the report prints an exact 0 as "0", the panel as "0.0000"; "—" is an undefined cosine in both).
+    const at = md.indexOf('\n## How far apart each stage is\n');
+    const rows = md.slice(at).split('\n').filter((l) => l.startsWith('| ')).slice(2);
+    const reported = rows.slice(0, panelCosines.length).map((l) => l.split(' | ')[1]!.trim());
+    const same = (x: string, y: string): boolean => (x === '—' || y === '—' ? x === y : Number(x) === Number(y));
+    assert(panelCosines.length > 0 && reported.length === panelCosines.length && reported.every((x, i) => same(x, panelCosines[i]!)), `report cosines ${reported.join(' ')} vs panel ${panelCosines.join(' ')}`);
+    assert(report.assets.length > 0 && report.links === report.assets.length, `${report.links} image links for ${report.assets.length} charts`);
+    assert(report.shownImages === report.links, `the preview shows ${report.shownImages} of ${report.links} charts`);
+    await page.screenshot({ path: path.join(shots, 'compare-texts-report-preview.png') });
+    await report.showCharts();
+    await page.screenshot({ path: path.join(shots, 'compare-texts-report-charts.png') });
+    console.log(`       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`);
   });
 }

@@ -25,6 +25,7 @@ import {
 } from './workbench';
 import { exportMarkdownFromPanel } from './reportSteps';
 import { compareTextsUi } from './compareUi';
+import { liveInspectionUi } from './liveUi';
 
 const EXT_ID = 'distilbert-inspector.distilbert-inspector';
 const shots = path.join(resultsDir, 'screenshots');
@@ -175,7 +176,8 @@ async function main(): Promise<void> {
       console.log(`       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`);
     });
     await occlusionUiTests(page, check, shots);
-    await compareTextsUi(page, check, shots);
+    await compareTextsUi(page, check, shots, workspace);
+    await liveInspectionUi(page, check, shots, workspace);
     await diagnosticsUiTests(page, workspace, shots, check);
   } finally {
     await browser?.close().catch(() => undefined);

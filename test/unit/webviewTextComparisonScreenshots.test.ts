@@ -66,6 +66,10 @@ test('a comparison renders under the CSP in three themes; strip readout, keyboar
 
   await h.page.click(tid('reveal-A'));
   assert.deepEqual((await h.posted()).at(-1), { type: 'revealCompared', side: 0 });
+  // The comparison's own Export Markdown button, by keyboard: the host decides what to export from what is on show.
+  await h.page.focus(`${tid('text-comparison')} ${tid('export-markdown')}`);
+  await h.page.keyboard.press('Enter');
+  assert.deepEqual((await h.posted()).at(-1), { type: 'exportMarkdown' });
 
   for (const [name, theme] of Object.entries(themes)) {
     await h.setTheme(theme);

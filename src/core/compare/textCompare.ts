@@ -7,6 +7,7 @@
 // exactly to the aggregate logit: mean_k(bias + Σ_u W[l][u]·x_k[u]) = bias + Σ_u W[l][u]·mean_k(x_k[u]).
 // The mean ReLU vector is not ReLU of the mean pre_classifier vector, so every mean is labelled as one.
 import { InspectorError } from '../errors';
+import type { HeadTerms } from '../head/headTerms';
 import type { Inspection, ModelInfo, ProblemType } from '../types';
 
 /** How many units to list per stage and per label unless asked otherwise. */
@@ -219,4 +220,18 @@ export function compareTexts(a: Inspection, b: Inspection, opts: { topUnits?: nu
 /** A stage's name for text output: "block 3", "cls", "preClassifier", "relu" (the panel uses the head's own names). */
 export function stageKeyName(s: StageKey): string {
   return s.kind === 'layer' ? `block ${s.layer + 1}` : s.kind;
+}
+
+/** A stage's name in the head's own terms ("[CLS] after block 2", "pre_classifier output"), for the panel and the report. */
+export function stageTitle(k: StageKey, t: HeadTerms): string {
+  switch (k.kind) {
+    case 'layer':
+      return `${t.first} after block ${k.layer + 1}`;
+    case 'cls':
+      return `${t.first} entering ${t.dense}`;
+    case 'preClassifier':
+      return `${t.dense} output`;
+    case 'relu':
+      return `${t.act} output`;
+  }
 }

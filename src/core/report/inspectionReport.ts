@@ -1,6 +1,6 @@
 // The sections of an inspection's report, in the panel's order: what was read and by which model, the result,
 // the windows, and for each detailed window every stage of the head with a plain explanation and its chart.
-import type { Inspection, UnitShare, WindowResult } from '../types';
+import type { Inspection, ModelInfo, UnitShare, WindowResult } from '../types';
 import { fenced, mdText } from './escape';
 import { composeReport, mdTable, type Report, type Section } from './markdown';
 import { barChart, fmt, heatMatrix, heatStrip, waterfall, type WaterfallStep } from './svg';
@@ -53,9 +53,9 @@ function titleSection(input: InspectionReportInput): Section {
   };
 }
 
-function modelSection(ins: Inspection, t: ReportTerms): Section {
+/** The model table; shared with the comparison report (both texts went through one model). */
+export function modelSection(m: ModelInfo, t: ReportTerms): Section {
   return () => {
-    const m = ins.model;
     const code = (s: string): string => mdText(s);
     const head = `${t.family}: ${code(t.dense)} → ${t.act} → dropout → ${code(t.classifier)}${t.quantized ? ' (int8)' : ''}`;
     const pretrained = t.pretrained ? 'pretrained with the encoder (next-sentence prediction)' : 'newly initialised at fine-tuning';
@@ -294,7 +294,7 @@ export function inspectionSections(input: InspectionReportInput): Section[] {
   const t = reportTerms(ins.model);
   return [
     titleSection(input),
-    modelSection(ins, t),
+    modelSection(ins.model, t),
     inputSection(input),
     resultSection(ins),
     windowsSection(ins),

@@ -23,6 +23,9 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
 
 export class InspectorPanel implements vscode.Disposable {
   static current: InspectorPanel | undefined;
+  private static readonly createEmitter = new vscode.EventEmitter<InspectorPanel>();
+  /** A panel came to be: opened by any command, or restored by the serializer after a window reload. */
+  static readonly onDidCreate = InspectorPanel.createEmitter.event;
 
   private readonly disposables: vscode.Disposable[] = [];
   private readonly revealEmitter = new vscode.EventEmitter<{ uri: string; start: number; end: number }>();
@@ -92,6 +95,7 @@ export class InspectorPanel implements vscode.Disposable {
       }),
     );
     panel.webview.html = this.html();
+    InspectorPanel.createEmitter.fire(this);
   }
 
   showRunning(requestId: number, what: string): void {
@@ -141,6 +145,11 @@ export class InspectorPanel implements vscode.Disposable {
 
   currentComparison(): TextComparison | undefined {
     return this.model.currentComparison();
+  }
+
+  /** The text comparison on show with the texts it names, if any (what a report of the panel exports). */
+  currentComparisonView(): { requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] } | undefined {
+    return this.model.currentComparisonView();
   }
 
   /** Saves the current inspection (the same object as the CLI's --json) where the user chooses. */

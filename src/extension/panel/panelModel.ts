@@ -111,6 +111,12 @@ export class PanelModel {
     return this.state.view.kind === 'comparison' ? this.state.view.comparison : undefined;
   }
 
+  /** The text comparison on show with the texts it names (what "Export Markdown" writes), if any. */
+  currentComparisonView(): { requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] } | undefined {
+    const view = this.state.view;
+    return view.kind === 'comparison' ? { requestId: view.requestId, comparison: view.comparison, texts: view.texts } : undefined;
+  }
+
   currentSource(): PanelSource | undefined {
     return this.state.view.kind === 'result' ? this.state.view.source : undefined;
   }
