@@ -40,6 +40,20 @@ describe('window packing', () => {
     assert.ok(Array.isArray(back.stages.cls) && Array.isArray(back.contributions.POSITIVE!.units), 'plain arrays again (the JSON contract)');
   });
 
+  it('expands tokens, stages and contributions only when read, and serialises like the original', () => {
+    const w = windowOf([{ id: 2, text: '[CLS]', start: 0, end: 0, special: true }]);
+    const { window, transfer } = packWindow(w);
+    const back = unpackWindow(structuredClone(window, { transfer }));
+    for (const key of ['tokens', 'stages', 'contributions']) {
+      assert.equal(typeof Object.getOwnPropertyDescriptor(back, key)?.get, 'function', `${key} is not expanded yet`);
+    }
+    assert.deepEqual(JSON.parse(JSON.stringify(back)), w, 'JSON (the CLI contract, the webview) reads through');
+    assert.deepEqual(Object.getOwnPropertyDescriptor(back, 'tokens')?.value, w.tokens, 'expanded once, then a plain property');
+    back.label = 'NEGATIVE';
+    back.tokens = [];
+    assert.deepEqual({ ...back }.tokens, []);
+  });
+
   it('keeps the int8 head input and an empty window', () => {
     const w = windowOf([]);
     w.stages.classifierInput = [0.5, -0.25];

@@ -86,10 +86,28 @@ export function packWindow(w: WindowResult): { window: WireWindow; transfer: Arr
   return { window: { ...w, stages, contributions, tokens: packTokens(w.tokens, transfer) }, transfer };
 }
 
-/** The inverse of packWindow, on the caller's side: plain arrays and objects again (the JSON contract). */
+/**
+ * The inverse of packWindow, on the caller's side: plain arrays and objects again (the JSON contract). The
+ * tokens, stages and contributions expand on first read: a whole-file run then leaves the caller a few objects
+ * per window instead of ~1,000 (its GC pauses were what blocked the event loop), and callers that only read
+ * labels and ranges (Problems-panel diagnostics, the status bar) never pay for the rest. JSON.stringify,
+ * structuredClone and spreading all read through the getters.
+ */
 export function unpackWindow(w: WireWindow): WindowResult {
-  const s = w.stages;
-  const stages = {
+  const { tokens, stages, contributions, ...rest } = w;
+  const out = rest as WindowResult;
+  lazy(out, 'tokens', () => unpackTokens(tokens));
+  lazy(out, 'stages', () => unpackStages(stages));
+  lazy(out, 'contributions', () => {
+    const c: WindowResult['contributions'] = {};
+    for (const [label, x] of Object.entries(contributions)) c[label] = { bias: x.bias, units: unpack(x.units) };
+    return c;
+  });
+  return out;
+}
+
+function unpackStages(s: WindowResult['stages']): WindowResult['stages'] {
+  return {
     ...s,
     cls: unpack(s.cls),
     preClassifier: unpack(s.preClassifier),
@@ -97,7 +115,19 @@ export function unpackWindow(w: WireWindow): WindowResult {
     layers: s.layers.map(unpack),
     ...(s.classifierInput ? { classifierInput: unpack(s.classifierInput) } : {}),
   };
-  const contributions: WindowResult['contributions'] = {};
-  for (const [label, c] of Object.entries(w.contributions)) contributions[label] = { bias: c.bias, units: unpack(c.units) };
-  return { ...w, stages, contributions, tokens: unpackTokens(w.tokens) };
+}
+
+/** An enumerable property computed on first read and then stored as a plain data property. */
+function lazy<T, K extends keyof T>(obj: T, key: K, make: () => T[K]): void {
+  const settle = (value: T[K]) => Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = make();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
 }
