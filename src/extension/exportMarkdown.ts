@@ -1,4 +1,4 @@
-// "DistilBERT: Export Inspection as Markdown": the core builds the report (Markdown + SVG charts) of what the panel
+// "DistilBERT: Export as Markdown": the core builds the report (Markdown + SVG charts) of what the panel
 // shows, an inspection or a comparison of two texts (reportSubject.ts decides); this writes `<name>.md` and the
 // charts into the sibling folder `<name>-assets/` through vscode.workspace.fs, so it works on remote file systems
 // too. The save dialog confirms replacing the .md; replacing charts already in the assets folder is asked

@@ -1,4 +1,4 @@
-// "DistilBERT: Export Inspection as Markdown" in a real VS Code: the report and its charts land on disk through
+// "DistilBERT: Export as Markdown" in a real VS Code: the report and its charts land on disk through
 // workspace.fs and agree with the current inspection; existing charts are never replaced without asking (a
 // script's target gets a refusal), and an unwritable target gets a message naming it.
 import * as assert from 'node:assert/strict';
