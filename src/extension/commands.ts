@@ -13,6 +13,7 @@ import { InspectorPanel, type PanelSource } from './panel/inspectorPanel';
 import type { ResultStatusBar } from './statusBar';
 import type { WindowDecorations } from './decorations';
 import { textProblem } from './textChecks';
+import { isUserEditor, targetEditor } from './targetEditor';
 
 /** A finished, current classification. */
 export interface ClassifyOutcome {
@@ -49,7 +50,7 @@ export class ClassifyCommands {
     return [
       // A focused webview leaves activeTextEditor undefined; remember the editor the user was in.
       vscode.window.onDidChangeActiveTextEditor((e) => {
-        if (e) this.lastEditor = e;
+        if (isUserEditor(e)) this.lastEditor = e;
       }),
       // A panel restored after a window reload is created by the serializer; hook it up once its tab shows.
       vscode.window.tabGroups.onDidChangeTabs(() => this.attach(InspectorPanel.current)),
@@ -263,13 +264,9 @@ export class ClassifyCommands {
     );
   }
 
-  /** The editor to act on: the active one, or the last one used when a webview has focus. */
+  /** The editor to act on (see targetEditor: never the Output panel). */
   private editor(): vscode.TextEditor | undefined {
-    const visible = vscode.window.visibleTextEditors;
-    const editor =
-      vscode.window.activeTextEditor ??
-      (this.lastEditor && visible.includes(this.lastEditor) ? this.lastEditor : undefined) ??
-      visible[0];
+    const editor = targetEditor(this.lastEditor);
     if (!editor) this.deps.notifier.info('Open a text file (or select text in one) to classify it with DistilBERT.');
     return editor;
   }

@@ -13,6 +13,7 @@ import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import type { InspectorPanel } from './panel/inspectorPanel';
 import { textProblem } from './textChecks';
+import { targetEditor } from './targetEditor';
 
 export type CompareSource = 'selections' | 'clipboard' | 'git';
 
@@ -225,11 +226,7 @@ function explicit(args: CompareTextsArgs): [Side, Side] {
 }
 
 function activeEditor(): vscode.TextEditor {
-  // With the panel focused there is no active editor; the visible one is what the user was working in. The Output
-  // panel (e.g. this extension's log) is a text editor too, with scheme `output`: never compare that.
-  const usable = (e: vscode.TextEditor | undefined): e is vscode.TextEditor => e !== undefined && e.document.uri.scheme !== 'output';
-  const active = vscode.window.activeTextEditor;
-  const editor = usable(active) ? active : vscode.window.visibleTextEditors.find(usable);
+  const editor = targetEditor();
   if (!editor) {
     throw new InputProblem('Open a text file first: Compare Two Texts reads two selections, the selection and the clipboard, or the file and its last commit from the editor.');
   }

@@ -16,6 +16,7 @@ import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import { InspectorPanel } from './panel/inspectorPanel';
 import { textProblem } from './textChecks';
+import { isUserEditor, targetEditor } from './targetEditor';
 
 /** Live runs classify small texts as the user types; a longer selection is left to "Classify Selection". */
 export const LIVE_MAX_CHARS = 20_000;
@@ -75,10 +76,10 @@ export class LiveInspection implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         const editor = vscode.window.activeTextEditor;
-        if (editor && e.document === editor.document && e.contentChanges.length) this.schedule(editor);
+        if (isUserEditor(editor) && e.document === editor.document && e.contentChanges.length) this.schedule(editor);
       }),
       vscode.window.onDidChangeActiveTextEditor((e) => {
-        if (!e) return; // focus went to the panel or another non-text view: keep the last result
+        if (!isUserEditor(e)) return; // focus went to the panel, the log or another non-text view: keep the last result
         this.lastEditor = e;
         this.schedule(e);
       }),
@@ -260,7 +261,6 @@ export class LiveInspection implements vscode.Disposable {
 
   /** The editor to follow: the active one, or the last one used while the panel has focus. */
   private editor(): vscode.TextEditor | undefined {
-    const visible = vscode.window.visibleTextEditors;
-    return vscode.window.activeTextEditor ?? (this.lastEditor && visible.includes(this.lastEditor) ? this.lastEditor : undefined) ?? visible[0];
+    return targetEditor(this.lastEditor);
   }
 }

@@ -50,6 +50,24 @@ suite('classify', () => {
     assert.ok(line.range.contains(ranges[0]!), `decoration ${JSON.stringify(ranges[0])} inside the selected line`);
   });
 
+  test('with the log focused, Classify Selection still classifies the file the user was in, not the log', async () => {
+    const editor = await openEditor('review.md');
+    const line = editor.document.lineAt(2);
+    editor.selection = new vscode.Selection(line.range.start, line.range.end);
+    await vscode.commands.executeCommand('distilbertInspector.showLog');
+    await vscode.commands.executeCommand('workbench.panel.output.focus');
+    // The Output panel is a text editor too (scheme `output`): wait until VS Code reports it as the active one.
+    const deadline = Date.now() + 10_000;
+    const onLog = () => vscode.window.activeTextEditor?.document.uri.scheme === 'output';
+    while (!onLog() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    assert.ok(onLog(), 'precondition: the log is the active text editor');
+    const r = await classifySelection();
+    assert.ok(r, 'a result');
+    assert.equal(r.source.uri, editor.document.uri.toString());
+    assert.equal(r.inspection.coverage.textLength, line.text.length, 'the selected line, not the log');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+  });
+
   test('with no selection it classifies the whole file and says so', async () => {
     const editor = await openEditor('short.txt');
     editor.selection = new vscode.Selection(0, 3, 0, 3);
