@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURES, isolateHome, readReference, tempDir } from './helpers';
+import { FIXTURES, isolateHome, loopDiff, readReference, tempDir } from './helpers';
 import { assertPrinted, assertWellFormed, rendered, svgDoc, svgElements, tableAfter, textAfter } from './reportHarness';
 import { makeInspection } from './webviewHarness/inspection';
 
@@ -34,21 +34,6 @@ function assertImagesMatchAssets(doc: Document, report: Report): void {
   const srcs = Array.from(doc.querySelectorAll('img')).map((i) => i.getAttribute('src') ?? '');
   assert.deepEqual(srcs.slice().sort(), report.assets.map((a) => `${ASSETS}/${a.fileName}`).sort());
   for (const a of report.assets) assertWellFormed(a.content, a.fileName);
-}
-
-/** cos, norms and distance by the plain loop, from the inspection's own vectors (not textCompare's code). */
-function loop(a: number[], b: number[]): { cos: number | null; na: number; nb: number; dist: number } {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  let dist = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-    dist += (b[i]! - a[i]!) ** 2;
-  }
-  return { cos: na === 0 || nb === 0 ? null : dot / Math.sqrt(na * nb), na: Math.sqrt(na), nb: Math.sqrt(nb), dist: Math.sqrt(dist) };
 }
 
 /** "unit 12 +0.4321, unit 3 -0.1000" -> [{unit, printed}]. */
@@ -116,7 +101,7 @@ describe('report of a comparison on tiny-distilbert-o17-gemm (real inspections)'
     rows.forEach((r, i) => {
       const d = c.stages[i]!;
       assert.equal(r[0], stageTitle(d.stage, t));
-      const want = loop(vectors[i]![0]!, vectors[i]![1]!);
+      const want = loopDiff(vectors[i]![0]!, vectors[i]![1]!);
       if (want.cos === null) assert.equal(r[1], '—');
       else assertPrinted(r[1]!, want.cos, `cosine ${r[0]}`);
       assertPrinted(r[2]!, want.na, `‖A‖ ${r[0]}`);

@@ -58,3 +58,22 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
   return m;
 }
+
+/**
+ * An independent reference for the stage comparisons: cosine, norms and distance of two vectors by the plain
+ * loop (not textCompare's code), and the units ordered by |b - a|, largest first.
+ */
+export function loopDiff(a: number[], b: number[]): { cos: number | null; na: number; nb: number; dist: number; order: number[] } {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  let dist = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+    dist += (b[i]! - a[i]!) ** 2;
+  }
+  const order = a.map((_, i) => i).sort((x, y) => Math.abs(b[y]! - a[y]!) - Math.abs(b[x]! - a[x]!));
+  return { cos: na === 0 || nb === 0 ? null : dot / Math.sqrt(na * nb), na: Math.sqrt(na), nb: Math.sqrt(nb), dist: Math.sqrt(dist), order };
+}

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURES, isolateHome, readReference, tempDir } from './helpers';
+import { FIXTURES, isolateHome, loopDiff, readReference, tempDir } from './helpers';
 
 isolateHome();
 import { Inspector } from '../../src/core/inspector';
@@ -14,22 +14,6 @@ import type { Inspection } from '../../src/core/types';
 
 const dir = path.join(FIXTURES, 'tiny-distilbert-o17-gemm');
 const ref = readReference(dir);
-
-/** The straightforward loop: every figure of a StageDiff from scratch. */
-function loopDiff(a: number[], b: number[]): { cos: number | null; na: number; nb: number; dist: number; order: number[] } {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  let dist = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-    dist += (b[i]! - a[i]!) ** 2;
-  }
-  const order = a.map((_, i) => i).sort((x, y) => Math.abs(b[y]! - a[y]!) - Math.abs(b[x]! - a[x]!));
-  return { cos: na === 0 || nb === 0 ? null : dot / Math.sqrt(na * nb), na: Math.sqrt(na), nb: Math.sqrt(nb), dist: Math.sqrt(dist), order };
-}
 
 /** Same arithmetic, different order of operations: 1e-9 absolute covers the float64 rounding differences. */
 const EXACT = 1e-9;
