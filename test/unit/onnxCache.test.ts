@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { MAX_ENTRIES } from '../../src/core/onnx/tapCache';
 import { GraphError, PreparedModel, prepareTappedModel } from '../../src/core/onnx/taps';
 
 /** Everything this file writes lives under one temp folder, removed when its tests end. */
@@ -133,6 +134,45 @@ describe('tap cache', () => {
     await prepareTappedModel(GEMM, cache);
     assert.equal(fs.existsSync(stale), false);
     assert.equal(fs.existsSync(fresh), true, 'a recent temp file may belong to a live writer');
+  });
+
+  it('keeps the most recently used entries and drops the rest, abandoned ones and old formats', async () => {
+    const cache = tmp('onnx-cache-');
+    const root = path.join(cache, 'onnx-taps-v2');
+    const gemm = await prepareTappedModel(GEMM, cache);
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+    const fake = (i: number, h: number | undefined, dirAgeH = 0): string => {
+      const dir = path.join(root, crypto.createHash('sha256').update(`fake ${i}`).digest('hex'));
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'model.onnx'), 'a tapped copy');
+      if (h !== undefined) {
+        fs.writeFileSync(path.join(dir, 'plan.json'), '{}');
+        fs.utimesSync(path.join(dir, 'plan.json'), hoursAgo(h), hoursAgo(h));
+      }
+      fs.utimesSync(dir, hoursAgo(dirAgeH), hoursAgo(dirAgeH));
+      return dir;
+    };
+    const byAge = Array.from({ length: MAX_ENTRIES + 1 }, (_, i) => fake(i, i + 1)); // 1 h .. 9 h since last use
+    const abandoned = fake(100, undefined, 2); // no plan.json for 2 h: a killed writer
+    const writing = fake(101, undefined, 0); // no plan.json yet: maybe a live writer
+    fs.mkdirSync(path.join(cache, 'onnx-taps-v1', 'x'), { recursive: true });
+    fs.mkdirSync(path.join(cache, 'hub'));
+
+    const matmul = await prepareTappedModel(MATMUL, cache); // a new entry: the cache prunes
+    const left = new Set(fs.readdirSync(root).map((n) => path.join(root, n)));
+    // The new entry plus the MAX_ENTRIES - 1 most recent others: gemm (just used) and the newest fakes.
+    const kept = [path.dirname(matmul.path), path.dirname(gemm.path), ...byAge.slice(0, MAX_ENTRIES - 2)];
+    for (const d of kept) assert.ok(left.has(d), `kept ${path.basename(d)}`);
+    for (const d of byAge.slice(MAX_ENTRIES - 2)) assert.ok(!left.has(d), `dropped ${path.basename(d)}`);
+    assert.ok(!left.has(abandoned), 'an entry a killed writer left is dropped');
+    assert.ok(left.has(writing), 'a recent entry without plan.json may belong to a live writer');
+    assert.ok(!fs.existsSync(path.join(cache, 'onnx-taps-v1')), 'an old format folder is dropped');
+    assert.ok(fs.existsSync(path.join(cache, 'hub')), 'other folders in the cache are left alone');
+
+    // A hit counts as use: an entry served again moves to the front.
+    fs.utimesSync(path.join(path.dirname(gemm.path), 'plan.json'), hoursAgo(100), hoursAgo(100));
+    assert.equal((await prepareTappedModel(GEMM, cache)).fromCache, true);
+    assert.ok(fs.statSync(path.join(path.dirname(gemm.path), 'plan.json')).mtimeMs > hoursAgo(1).getTime());
   });
 
   it('names the cache folder when it cannot be written', async () => {

@@ -3,6 +3,8 @@
 // on every load. Entry layout: <cacheDir>/onnx-taps-v2/<sha256>/{model.onnx, head.bin, plan.json};
 // plan.json is written last and acts as the commit marker. Every file is written to a temp name and
 // renamed, so a crash or a concurrent writer never leaves a half-written file under a final name.
+// Each entry is a model-sized copy, so the cache keeps the MAX_ENTRIES most recently used (plan.json's mtime,
+// touched on every hit) and drops older ones, and the folders of earlier formats, when it stores a new one.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,6 +13,8 @@ import type { HeadWeights, TapPlan } from './taps';
 /** Bump when the tap plan or the appended record changes, so old entries are not reused. */
 const FORMAT = 'onnx-taps-v2';
 const MAX_INDEX_ENTRIES = 64;
+/** Tapped copies kept: enough for a few models, each fp32 and int8, without growing without bound. */
+export const MAX_ENTRIES = 8;
 
 export interface CacheEntry {
   modelPath: string;
@@ -51,6 +55,11 @@ export async function cacheLookup(onnxPath: string, stat: fs.Stats, cacheDir: st
     await writeIndex(root, index).catch(() => undefined);
   }
   const entry = await loadEntry(path.join(root, key), stat.size);
+  if (entry) {
+    // Recency for pruning; a read-only cache still serves the entry.
+    const now = new Date();
+    await fs.promises.utimes(path.join(root, key, 'plan.json'), now, now).catch(() => undefined);
+  }
   return entry ? { key, entry } : { key };
 }
 
@@ -86,7 +95,36 @@ export async function cacheStore(
     plan,
   };
   await atomicWrite(path.join(dir, 'plan.json'), (tmp) => fs.promises.writeFile(tmp, JSON.stringify(meta, null, 1)));
+  await pruneCache(cacheDir, key).catch(() => undefined); // a failed clean-up must not fail the load
   return { modelPath, plan, weights };
+}
+
+/**
+ * Removes all but the `keep` most recently used entries (never `current`), entries a killed writer left without
+ * plan.json after an hour, and folders of earlier cache formats. Another process still using a removed copy is
+ * unaffected on Linux and macOS (ONNX Runtime has read the file; an open file outlives its name); where removal
+ * fails (Windows, a file in use) the entry stays for next time.
+ */
+export async function pruneCache(cacheDir: string, current: string, keep = MAX_ENTRIES): Promise<string[]> {
+  const removed: string[] = [];
+  const rm = async (dir: string) => {
+    if (await fs.promises.rm(dir, { recursive: true, force: true }).then(() => true, () => false)) removed.push(dir);
+  };
+  for (const name of await fs.promises.readdir(cacheDir)) {
+    if (/^onnx-taps-v\d+$/.test(name) && name !== FORMAT) await rm(path.join(cacheDir, name));
+  }
+  const root = path.join(cacheDir, FORMAT);
+  const entries: { dir: string; usedMs: number }[] = [];
+  for (const name of await fs.promises.readdir(root)) {
+    if (!/^[0-9a-f]{64}$/.test(name) || name === current) continue;
+    const dir = path.join(root, name);
+    const plan = await fs.promises.stat(path.join(dir, 'plan.json')).catch(() => undefined);
+    if (plan) entries.push({ dir, usedMs: plan.mtimeMs });
+    else if (Date.now() - ((await fs.promises.stat(dir).catch(() => undefined))?.mtimeMs ?? 0) > 3600_000) await rm(dir);
+  }
+  entries.sort((a, b) => b.usedMs - a.usedMs);
+  for (const e of entries.slice(Math.max(0, keep - 1))) await rm(e.dir);
+  return removed;
 }
 
 /** A valid entry, or undefined when missing, stale or corrupt (the caller rebuilds it). */
