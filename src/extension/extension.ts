@@ -138,7 +138,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // After the reload listener above, so on a model change the new model is already loading when it re-checks.
   const diagnostics = new ClassifierDiagnostics(config, models, notifier, log);
   context.subscriptions.push(diagnostics);
-  const live = new LiveInspection({ extensionUri: context.extensionUri, config, models, notifier, log });
+  const live = new LiveInspection({ extensionUri: context.extensionUri, config, models, notifier, log, statusBar });
   context.subscriptions.push(
     live,
     // `on` is for tests and keybindings ({"args": true}); without it the command flips live.

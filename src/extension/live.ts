@@ -17,6 +17,7 @@ import type { Notifier } from './notify';
 import { InspectorPanel } from './panel/inspectorPanel';
 import { textProblem } from './textChecks';
 import { isUserEditor, targetEditor } from './targetEditor';
+import type { ResultStatusBar } from './statusBar';
 
 /** Live runs classify small texts as the user types; a longer selection is left to "Classify Selection". */
 export const LIVE_MAX_CHARS = 20_000;
@@ -44,6 +45,7 @@ export interface LiveDeps {
   models: ModelService;
   notifier: Notifier;
   log: Log;
+  statusBar: ResultStatusBar;
 }
 
 export class LiveInspection implements vscode.Disposable {
@@ -209,6 +211,8 @@ export class LiveInspection implements vscode.Disposable {
       const latencyMs = performance.now() - started;
       if (signal.aborted || !request.isCurrent() || !this.on) return;
       InspectorPanel.current?.showResult(request.id, inspection, job.source, false);
+      // The status bar tells the latest verdict, live or not (else it contradicts the panel beside it).
+      this.deps.statusBar.showResult(inspection, job.what);
       this.shown = { key: job.key, inspection };
       this.runs++;
       this.lastLatencyMs = latencyMs;

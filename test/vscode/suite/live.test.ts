@@ -59,6 +59,8 @@ suite('live inspection', () => {
     assert.equal(r.source.baseOffset, doc.offsetAt(new vscode.Position(2, 0)));
     assert.ok(r.latencyMs > 0);
     assert.equal(a.panelInspection(), r.inspection, 'the panel shows the live result');
+    const { label, probabilities } = r.inspection.aggregate;
+    assert.ok(a.statusText().includes(`${label} ${(probabilities[label]! * 100).toFixed(1)}%`), `the status bar agrees: ${a.statusText()}`);
   });
 
   test('quick moves: the last selection wins, stale runs are cancelled, never two inferences at once', async () => {
@@ -126,6 +128,8 @@ suite('live inspection', () => {
     await editor.edit((e) => e.insert(new vscode.Position(0, 12), ' Dull, though.'));
     const r = await waitFor('the edited paragraph\'s result', () => (a.live.lastResult()?.text === 'A fine film. Dull, though.' ? a.live.lastResult() : undefined));
     assert.equal(a.panelInspection(), r!.inspection);
+    const { label, probabilities } = r!.inspection.aggregate;
+    assert.ok(a.statusText().includes(`${label} ${(probabilities[label]! * 100).toFixed(1)}%`), `the status bar agrees: ${a.statusText()}`);
   });
 
   test('a blank line runs nothing; closing the panel switches live off', async () => {
