@@ -65,3 +65,34 @@ export function signed(v: number): string {
 export function int(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/**
+ * A list the keyboard walks as one tab stop (the roving tabindex pattern): arrows, Home and End move between the
+ * items matching `selector`; click, Enter and Space activate one.
+ */
+export function rovingList(list: HTMLElement, selector: string, activate: (el: HTMLElement) => void): void {
+  const itemOf = (e: Event) => (e.target as Element | null)?.closest?.(selector) as HTMLElement | null;
+  list.addEventListener('click', (e) => {
+    const el = itemOf(e);
+    if (el) activate(el);
+  });
+  list.addEventListener('keydown', (e) => {
+    const el = itemOf(e);
+    if (!el) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      activate(el);
+      return;
+    }
+    const all = Array.from(list.querySelectorAll<HTMLElement>(selector));
+    const i = all.indexOf(el);
+    const j = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: all.length - 1 }[e.key];
+    const next = j === undefined ? undefined : all[Math.max(0, Math.min(all.length - 1, j))];
+    if (next) {
+      e.preventDefault();
+      el.tabIndex = -1;
+      next.tabIndex = 0;
+      next.focus();
+    }
+  });
+}

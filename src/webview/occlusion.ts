@@ -4,7 +4,7 @@
 // strength is |Δ| relative to the largest |Δ| of the run. Hover (title) gives the exact values for every label.
 import type { OcclusionItem, OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
 import { assertNever, type OcclusionState } from '../shared/protocol';
-import { exact, h, int, num, signed } from './dom';
+import { exact, h, int, num, rovingList, signed } from './dom';
 
 export interface OcclusionCallbacks {
   occlude(unit: OcclusionUnit): void;
@@ -97,7 +97,8 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
     cell.style.backgroundColor = `color-mix(in srgb, var(${v >= 0 ? '--pos' : '--neg'}) ${strength}%, transparent)`;
     strip.appendChild(cell);
   });
-  wireKeys(strip, cb);
+  // One tab stop for the strip; arrows move, Enter/Space selects the word in the editor.
+  rovingList(strip, '.heat-cell', (el) => cb.reveal(Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end'))));
 
   const order = values.map((v, i) => i).sort((a, b) => values[b]! - values[a]!);
   const name = (i: number) => `“${result.items[i]!.text}” ${signed(values[i]!)}`;
@@ -139,30 +140,3 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
   );
 }
 
-/** One tab stop for the strip; arrows move, Enter/Space selects the word in the editor. */
-function wireKeys(strip: HTMLElement, cb: OcclusionCallbacks): void {
-  const activate = (el: HTMLElement): void => cb.reveal(Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end')));
-  strip.addEventListener('click', (e) => {
-    const el = (e.target as Element | null)?.closest?.('.heat-cell') as HTMLElement | null;
-    if (el) activate(el);
-  });
-  strip.addEventListener('keydown', (e) => {
-    const el = (e.target as Element | null)?.closest?.('.heat-cell') as HTMLElement | null;
-    if (!el) return;
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      activate(el);
-      return;
-    }
-    const all = Array.from(strip.querySelectorAll<HTMLElement>('.heat-cell'));
-    const i = all.indexOf(el);
-    const j = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: all.length - 1 }[e.key];
-    const next = j === undefined ? undefined : all[Math.max(0, Math.min(all.length - 1, j))];
-    if (next) {
-      e.preventDefault();
-      el.tabIndex = -1;
-      next.tabIndex = 0;
-      next.focus();
-    }
-  });
-}

@@ -1,7 +1,7 @@
 // The input as word-piece chips. Chip text is the piece itself (textContent, so hostile text stays text);
 // hover shows the id and the character range; click/Enter reveals that range in the editor. One tab stop for
 // the whole list (roving tabindex), arrow keys move between chips.
-import { h, int } from './dom';
+import { h, int, rovingList } from './dom';
 import type { TokenSpan, WindowResult } from '../core/types';
 
 export interface TokenCallbacks {
@@ -53,34 +53,10 @@ export function tokenChips(w: WindowResult, textLength: number, cb: TokenCallbac
   });
   if (w.truncated && trailing === w.tokens.length) list.appendChild(truncationMarker(w, textLength));
 
-  const chips = (): HTMLElement[] => Array.from(list.querySelectorAll<HTMLElement>('.chip'));
-  const activate = (el: HTMLElement): void => {
+  rovingList(list, '.chip', (el) => {
     const start = Number(el.getAttribute('data-start'));
     const end = Number(el.getAttribute('data-end'));
     if (!el.classList.contains('special') && end > start) cb.reveal(start, end);
-  };
-  list.addEventListener('click', (e) => {
-    const el = (e.target as Element | null)?.closest?.('.chip') as HTMLElement | null;
-    if (el) activate(el);
-  });
-  list.addEventListener('keydown', (e) => {
-    const el = (e.target as Element | null)?.closest?.('.chip') as HTMLElement | null;
-    if (!el) return;
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      activate(el);
-      return;
-    }
-    const all = chips();
-    const i = all.indexOf(el);
-    const j = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: all.length - 1 }[e.key];
-    const next = j === undefined ? undefined : all[Math.max(0, Math.min(all.length - 1, j))];
-    if (next) {
-      e.preventDefault();
-      el.tabIndex = -1;
-      next.tabIndex = 0;
-      next.focus();
-    }
   });
   return list;
 }
