@@ -209,11 +209,60 @@ def evaluate(model, dev):
     return correct / len(dev)
 
 
+def load_run(work):
+    """A finished run of this script (its args.json and best.pt) as an eval-mode classifier."""
+    with open(os.path.join(work, "args.json")) as f:
+        a = json.load(f)
+    with open(os.path.join(work, "vocab.txt"), encoding="utf-8") as f:
+        n_vocab = len(f.read().split("\n")) - 1
+    cfg = DistilBertConfig(vocab_size=n_vocab, max_position_embeddings=512, dim=a["dim"], n_layers=a["layers"],
+                           n_heads=a["heads"], hidden_dim=a["hidden"])
+    m = DistilBertForSequenceClassification(cfg)
+    m.load_state_dict(torch.load(os.path.join(work, "best.pt"))["state_dict"])
+    return m.eval()
+
+
+@torch.no_grad()
+def teacher_probs(works, examples, vocab_path, dev, cache_path=""):
+    """The teachers' averaged probabilities for every example (their ensemble), in example order.
+    Computed in length-sorted batches (unsorted, padding made it ~5x slower) and cached at cache_path."""
+    if cache_path and os.path.exists(cache_path):
+        saved = torch.load(cache_path)
+        if saved["teachers"] == works and saved["n"] == len(examples):
+            log(f"teacher probabilities from {cache_path} (ensemble dev acc {saved['dev_acc']:.4f})")
+            return saved["probs"]
+    probs = torch.zeros(len(examples), 2)
+    dev_probs = torch.zeros(len(dev), 2)
+    with open(vocab_path, encoding="utf-8") as f:
+        vocab = f.read()
+    for w in works:
+        with open(os.path.join(w, "vocab.txt"), encoding="utf-8") as f:
+            if f.read() != vocab:
+                raise SystemExit(f"teacher {w} has another vocabulary; teachers must share this run's vocab.txt")
+        m = load_run(w)
+        for rows, out in ((examples, probs), (dev, dev_probs)):
+            for idx in batches(rows, 4096, random.Random(0)):
+                ids, mask, _ = collate(rows, idx)
+                out[idx] += torch.softmax(m(ids, mask), -1) / len(works)
+        log(f"teacher {w}: dev acc {evaluate(m, dev):.4f}")
+    y = torch.tensor([e[1] for e in dev])
+    dev_acc = (dev_probs.argmax(-1) == y).float().mean().item()
+    log(f"teacher ensemble of {len(works)}: dev acc {dev_acc:.4f}")
+    if cache_path:
+        torch.save({"teachers": works, "n": len(examples), "probs": probs, "dev_acc": dev_acc}, cache_path)
+    return probs
+
+
 def finetune(model, enc, args, best_path):
-    rng = random.Random(2)
+    rng = random.Random(2 + 1000 * args.seed)
     enc_row = lambda s: enc.encode(s, 512)[1]  # noqa: E731
     train = [(enc_row(s), y) for s, y in wp.read_sst2(os.path.join(SST2, "train.tsv"))]
     dev = [(enc_row(s), y) for s, y in wp.read_sst2(os.path.join(SST2, "dev.tsv"))]
+    soft = None
+    if args.teachers:
+        # Distillation from an ensemble of earlier runs (born-again networks): their averaged probabilities
+        # carry what several random inits agree on, which one small model trained from scratch cannot see.
+        soft = teacher_probs(args.teachers.split(","), train, os.path.join(args.work, "vocab.txt"), dev, args.teacher_cache)
     per_epoch = len(batches(train, args.ft_tokens, random.Random(0)))
     total = args.ft_steps or int(per_epoch * args.ft_epochs)
     opt = make_optimizer(list(model.named_parameters()), args.ft_lr, args.weight_decay)
@@ -231,7 +280,11 @@ def finetune(model, enc, args, best_path):
             for g in opt.param_groups:
                 g["lr"] = lr_at(step, total, args.ft_lr, WARMUP)
             ids, mask, y = collate(train, idx)
-            loss = nn.functional.cross_entropy(model(ids, mask), y, label_smoothing=args.label_smoothing)
+            logits = model(ids, mask)
+            loss = nn.functional.cross_entropy(logits, y, label_smoothing=args.label_smoothing)
+            if soft is not None:
+                kd = nn.functional.cross_entropy(logits, soft[idx])
+                loss = (1 - args.kd_alpha) * loss + args.kd_alpha * kd
             opt.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -295,9 +348,13 @@ def main():
     ap.add_argument("--ppmi-init", type=int, default=1, help="init word embeddings from PPMI-SVD vectors")
     ap.add_argument("--ppmi-scale", type=float, default=0.1, help="per-component std of those vectors")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (OpenBLAS has its own)")
+    ap.add_argument("--seed", type=int, default=0, help="init and batch order (0: the shipped runs' seeds)")
+    ap.add_argument("--teachers", default="", help="comma-separated --work dirs of finished runs to distil from")
+    ap.add_argument("--teacher-cache", default="", help="file to keep the teachers' probabilities in (shared by runs)")
+    ap.add_argument("--kd-alpha", type=float, default=0.7, help="weight of the teachers' soft labels in the loss")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
+    torch.manual_seed(args.seed)
     os.makedirs(args.work, exist_ok=True)
     with open(os.path.join(args.work, "args.json"), "w") as f:
         json.dump(vars(args), f, indent=2)
