@@ -6,8 +6,8 @@
 # can run at once on two cores (one torch thread each: OPENBLAS_NUM_THREADS=1).
 set -euo pipefail
 W=${1:-/tmp/sst2-distil}
-STUDENT_SEED=${STUDENT_SEED:-11}
-KD_ALPHA=${KD_ALPHA:-0.7}
+STUDENT_SEED=${STUDENT_SEED:-12}
+KD_ALPHA=${KD_ALPHA:-0.9}
 export OPENBLAS_NUM_THREADS=1
 train() { /usr/bin/python3 models/recipe/train.py --mlm-steps 0 --dropout 0.2 --classif-dropout 0.3 --weight-decay 0.05 --threads 1 "$@"; }
 mkdir -p "$W"
