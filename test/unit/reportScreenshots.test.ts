@@ -5,14 +5,13 @@
 // clears test-results/screenshots/ at its start and puts its own report-preview-vscode-*.png there.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { BUNDLED, isolateHome, tempDir } from './helpers';
 import { makeInspection } from './webviewHarness/inspection';
-import { bundleWebview, openHarness } from './webviewHarness/page';
+import { openHarness } from './webviewHarness/page';
 import { themes } from './webviewHarness/themes';
+import { chromiumForFile } from './webviewHarness/chromium';
 
 isolateHome();
 import { Inspector } from '../../src/core/inspector';
@@ -21,20 +20,10 @@ import { inspectionReport } from '../../src/core/report/inspectionReport';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it') as new (opts: object) => { render(src: string): string };
 
-const shots = process.env.REPORT_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-report-shots-'));
-let browser: Browser;
-
-before(async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
-});
-after(async () => {
-  await browser?.close();
-  console.log(`report screenshots: ${shots}`);
-});
+const chrome = chromiumForFile({ shotsEnv: 'REPORT_SCREENSHOTS', tempPrefix: 'dbi-report-shots-', what: 'report', bundle: true });
 
 test('the panel shows Export Markdown next to Export JSON; clicking it, or Enter on it, posts exportMarkdown', async () => {
-  const h = await openHarness(browser, await bundleWebview(), themes.dark);
+  const h = await openHarness(chrome.browser, chrome.bundle, themes.dark);
   await h.send({ type: 'result', requestId: 1, inspection: makeInspection(), source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true } });
   const buttons = await h.page.locator('.actions button').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-testid')));
   assert.deepEqual(buttons.slice(0, 2), ['export-json', 'export-markdown']);
@@ -59,7 +48,7 @@ test('an exported report of the bundled model renders with its charts; screensho
   // What a dark Markdown preview does: the rendered Markdown on a dark page, images loaded from the files.
   const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{background:#1e1e1e;color:#d4d4d4;font:14px system-ui;max-width:900px;margin:16px}img{display:block;margin:8px 0;max-width:100%}table{border-collapse:collapse}td,th{border:1px solid #555;padding:2px 6px}pre{background:#2d2d2d;padding:8px;white-space:pre-wrap}</style></head><body>${new MarkdownIt({ html: false }).render(report.markdown)}</body></html>`;
   fs.writeFileSync(path.join(dir, 'review.html'), html);
-  const page = await browser.newPage({ viewport: { width: 960, height: 900 }, deviceScaleFactor: 1 });
+  const page = await chrome.browser.newPage({ viewport: { width: 960, height: 900 }, deviceScaleFactor: 1 });
   try {
     await page.goto(`file://${path.join(dir, 'review.html')}`);
     const images = page.locator('img');
@@ -67,11 +56,11 @@ test('an exported report of the bundled model renders with its charts; screensho
     // Every chart loaded and has a size (a broken image has naturalWidth 0).
     const sizes = await images.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
     assert.ok(sizes.every((w) => w > 100), JSON.stringify(sizes));
-    await page.screenshot({ path: path.join(shots, 'report-preview-dark.png'), fullPage: true });
+    await page.screenshot({ path: path.join(chrome.shots, 'report-preview-dark.png'), fullPage: true });
     for (const name of ['probabilities', 'w1-logit-1', 'w1-activation', 'w1-layers']) {
       const svg = report.assets.find((a) => a.fileName === `${name}.svg`)!.content;
       await page.setContent(`<!DOCTYPE html><html><body style="margin:0;background:#1e1e1e">${svg}</body></html>`);
-      await page.locator('svg').screenshot({ path: path.join(shots, `report-${name}.png`) });
+      await page.locator('svg').screenshot({ path: path.join(chrome.shots, `report-${name}.png`) });
     }
   } finally {
     await page.close();

@@ -2,32 +2,18 @@
 // keyboard use, stale results, hostile text, restore from setState, and screenshots in light, dark and
 // high-contrast palettes (written to $WEBVIEW_SCREENSHOTS or a temp folder, whose path is printed).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { test } from 'node:test';
 import type { PanelSource } from '../../src/shared/protocol';
 import { makeInspection } from './webviewHarness/inspection';
-import { bundleWebview, openHarness, type Harness } from './webviewHarness/page';
+import { openHarness, type Harness } from './webviewHarness/page';
 import { themes } from './webviewHarness/themes';
+import { chromiumForFile } from './webviewHarness/chromium';
 
 const review =
   'A gripping, beautifully acted film. The ending felt rushed and the score is far too loud, but I would happily watch it again.';
 const source: PanelSource = { uri: 'file:///w/review.txt', fileName: 'review.txt', baseOffset: 0, selection: true };
-const shots = process.env.WEBVIEW_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-webview-shots-'));
-let browser: Browser;
-let bundle: string;
-
-before(async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  bundle = await bundleWebview();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
-});
-after(async () => {
-  await browser?.close();
-  console.log(`webview screenshots: ${shots}`);
-});
+const chrome = chromiumForFile({ shotsEnv: 'WEBVIEW_SCREENSHOTS', tempPrefix: 'dbi-webview-shots-', what: 'webview', bundle: true });
 
 async function noProblems(h: Harness): Promise<void> {
   const csp = (await h.posted()).filter((m) => (m as { cspViolation?: string }).cspViolation);
@@ -38,7 +24,7 @@ const tid = (id: string): string => `[data-testid="${id}"]`;
 
 test('renders a full result under the CSP, follows theme switches, and saves light/dark/high-contrast screenshots', async () => {
   const ins = makeInspection({ text: review, dim: 768, nLayers: 6, seed: 11 });
-  const h = await openHarness(browser, bundle, themes.light);
+  const h = await openHarness(chrome.browser, chrome.bundle, themes.light);
   assert.deepEqual(await h.posted(), [{ type: 'ready' }], 'the webview says ready, and nothing else, first');
   await h.send({ type: 'running', requestId: 1, what: 'selection in review.txt' });
   await h.page.waitForSelector(`${tid('status')}[aria-busy="true"]`);
@@ -56,7 +42,7 @@ test('renders a full result under the CSP, follows theme switches, and saves lig
     // Hovering a cell shows its exact value.
     await h.page.hover(`${tid('heatmap-cls')} rect[data-unit="${neg}"]`);
     assert.equal(await h.page.textContent(`${tid('stage-cls')} .tip`), `unit ${neg}: ${Number(cls[neg]!.toPrecision(6))}`);
-    await h.page.screenshot({ path: path.join(shots, `inspector-${name}.png`), fullPage: true });
+    await h.page.screenshot({ path: path.join(chrome.shots, `inspector-${name}.png`), fullPage: true });
   }
   await noProblems(h);
   await h.page.close();
@@ -64,7 +50,7 @@ test('renders a full result under the CSP, follows theme switches, and saves lig
 
 test('several windows: the list reveals a window with the mouse and with Enter; heatmaps read out by keyboard', async () => {
   const ins = makeInspection({ text: `${review} ${review} ${review}`, dim: 768, nLayers: 6, windowTokens: 24, truncate: false, seed: 5 });
-  const h = await openHarness(browser, bundle, themes.dark);
+  const h = await openHarness(chrome.browser, chrome.bundle, themes.dark);
   await h.send({ type: 'result', requestId: 4, inspection: ins, source: { ...source, selection: false } });
   const items = h.page.locator(tid('window-item'));
   assert.equal(await items.count(), ins.windows.length);
@@ -75,7 +61,7 @@ test('several windows: the list reveals a window with the mouse and with Enter; 
   const reveals = (await h.posted()).filter((m) => (m as { type?: string }).type === 'reveal');
   assert.deepEqual(reveals, [{ type: 'reveal', windowIndex: 1 }, { type: 'reveal', windowIndex: 2 }]);
   await h.page.evaluate(() => window.scrollTo(0, 0));
-  await h.page.screenshot({ path: path.join(shots, 'inspector-windows-dark.png'), fullPage: false });
+  await h.page.screenshot({ path: path.join(chrome.shots, 'inspector-windows-dark.png'), fullPage: false });
   await h.page.focus(tid('heatmap-relu'));
   await h.page.keyboard.press('ArrowRight');
   const readout = await h.page.locator(`${tid('stage-relu')} .heatmap-readout`).textContent();
@@ -90,7 +76,7 @@ test('a long file: the window list scrolls and keeps the selection in sight; a h
   const text = Array.from({ length: 50 }, (_, i) => `Paragraph ${i}: ${review}`).join('\n');
   const ins = makeInspection({ text, dim: 768, nLayers: 6, windowTokens: 30, seed: 9 });
   assert.ok(ins.windows.length >= 40);
-  const h = await openHarness(browser, bundle, themes.light);
+  const h = await openHarness(chrome.browser, chrome.bundle, themes.light);
   await h.send({ type: 'result', requestId: 1, inspection: ins, source });
   await h.page.waitForSelector(tid('window-list'));
   await h.page.locator(tid('window-item')).nth(35).click();
@@ -111,7 +97,7 @@ test('a long file: the window list scrolls and keeps the selection in sight; a h
 test('a stale result never replaces a pending run; the result comes back after restore from setState', async () => {
   const old = makeInspection({ text: 'old text', seed: 1 });
   const fresh = makeInspection({ text: review, seed: 2, labels: ['NEGATIVE', 'POSITIVE'] });
-  const h = await openHarness(browser, bundle, themes.light);
+  const h = await openHarness(chrome.browser, chrome.bundle, themes.light);
   await h.send({ type: 'running', requestId: 7, what: 'selection in review.txt' });
   await h.send({ type: 'result', requestId: 6, inspection: old, source });
   await h.send({ type: 'error', requestId: 5, message: 'cancelled' });
@@ -123,7 +109,7 @@ test('a stale result never replaces a pending run; the result comes back after r
   const saved = await h.state();
   await h.page.close();
   // Hidden-and-shown or reloaded: the page starts from getState before the host says anything.
-  const again = await openHarness(browser, bundle, themes.light, saved);
+  const again = await openHarness(chrome.browser, chrome.bundle, themes.light, saved);
   assert.equal(await again.page.textContent(tid('result-label')), fresh.aggregate.label);
   await noProblems(again);
   await again.page.close();
@@ -133,7 +119,7 @@ test('hostile document text is shown as text in the real page: no element, no sc
   const evil = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
   const ins = makeInspection({ text: `so ${evil} so` });
   ins.windows[0]!.tokens.splice(1, 0, { id: 9, text: evil, start: 0, end: 2, special: false });
-  const h = await openHarness(browser, bundle, themes.dark);
+  const h = await openHarness(chrome.browser, chrome.bundle, themes.dark);
   await h.send({ type: 'result', requestId: 1, inspection: ins, source: { ...source, fileName: evil } });
   await h.page.waitForSelector(tid('tokens'));
   assert.equal(await h.page.locator('img, #app script').count(), 0);
@@ -146,7 +132,7 @@ test('hostile document text is shown as text in the real page: no element, no sc
 
 test('a BERT head in the real page: tanh saturation, the head comparison, and the fp32 / int8 comparison after a click', async () => {
   const ins = makeInspection({ text: review, dim: 96, nLayers: 4, seed: 5, head: 'bert' });
-  const h = await openHarness(browser, bundle, themes.light);
+  const h = await openHarness(chrome.browser, chrome.bundle, themes.light);
   await h.send({ type: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'available' } });
   await h.page.waitForSelector(tid('saturated'));
   assert.equal(await h.page.textContent(`${tid('stage-pre-classifier')} h3`), 'bert.pooler.dense (dense)');
@@ -162,8 +148,8 @@ test('a BERT head in the real page: tanh saturation, the head comparison, and th
   await h.page.waitForSelector(tid('variant-comparison'));
   for (const name of ['light', 'dark'] as const) {
     await h.setTheme(themes[name]);
-    await h.page.locator(tid('variant-comparison')).screenshot({ path: path.join(shots, `compare-variants-${name}.png`) });
-    await h.page.locator(tid('head-comparison')).screenshot({ path: path.join(shots, `head-comparison-bert-${name}.png`) });
+    await h.page.locator(tid('variant-comparison')).screenshot({ path: path.join(chrome.shots, `compare-variants-${name}.png`) });
+    await h.page.locator(tid('head-comparison')).screenshot({ path: path.join(chrome.shots, `head-comparison-bert-${name}.png`) });
   }
   await noProblems(h);
   await h.page.close();

@@ -3,30 +3,16 @@
 // values by mouse and keyboard; "Show in editor" posts the side; screenshots in light, dark and high contrast
 // (written to $WEBVIEW_SCREENSHOTS or a temp folder, whose path is printed).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { compareTexts } from '../../src/core/compare/textCompare';
 import type { ComparedText } from '../../src/shared/protocol';
 import { makeInspection } from './webviewHarness/inspection';
-import { bundleWebview, openHarness } from './webviewHarness/page';
+import { openHarness } from './webviewHarness/page';
 import { themes } from './webviewHarness/themes';
+import { chromiumForFile } from './webviewHarness/chromium';
 
-const shots = process.env.WEBVIEW_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-webview-shots-'));
-let browser: Browser;
-let bundle: string;
-
-before(async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  bundle = await bundleWebview();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
-});
-after(async () => {
-  await browser?.close();
-  console.log(`webview screenshots: ${shots}`);
-});
+const chrome = chromiumForFile({ shotsEnv: 'WEBVIEW_SCREENSHOTS', tempPrefix: 'dbi-webview-shots-', what: 'webview', bundle: true });
 
 const tid = (id: string): string => `[data-testid="${id}"]`;
 const evil = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
@@ -42,7 +28,7 @@ test('a comparison renders under the CSP in three themes; strip readout, keyboar
     { what: 'selection 1 in review.md (line 3)', excerpt: textA, length: textA.length, uri: 'file:///w/review.md', start: 40, end: 40 + textA.length },
     { what: `the clipboard ${evil}`, excerpt: textB, length: textB.length },
   ];
-  const h = await openHarness(browser, bundle, themes.light);
+  const h = await openHarness(chrome.browser, chrome.bundle, themes.light);
   await h.send({ type: 'comparison', requestId: 1, comparison: c, texts });
   await h.page.waitForSelector(tid('text-comparison'));
   assert.equal(await h.page.locator('img, #app script').count(), 0, 'hostile text never becomes markup');
@@ -75,7 +61,7 @@ test('a comparison renders under the CSP in three themes; strip readout, keyboar
     await h.setTheme(theme);
     const first = relu.delta.findIndex((v) => v > 0);
     await h.page.waitForSelector(`${tid('stage-row')}[data-stage="relu"] rect[data-unit="${first}"][fill="${theme.vars['--vscode-charts-blue']}"]`);
-    await h.page.screenshot({ path: path.join(shots, `compare-texts-${name}.png`), fullPage: true });
+    await h.page.screenshot({ path: path.join(chrome.shots, `compare-texts-${name}.png`), fullPage: true });
   }
   const csp = (await h.posted()).filter((m) => (m as { cspViolation?: string }).cspViolation);
   assert.deepEqual([...h.problems, ...csp.map((m) => JSON.stringify(m))], []);
