@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { InspectorError, toInspectorError } from '../errors';
 import type { FromWorker, ToWorker, WireError } from './messages';
-import { ModelRuntime } from './modelRuntime';
+import { ModelRuntime, type Checkpoint } from './modelRuntime';
 import { packWindow } from './packing';
 import { lowerThisThreadPriority } from './workerPriority';
 
@@ -37,6 +37,15 @@ port.on('message', (msg: ToWorker) => {
   queue = queue.then(() => handle(msg)).catch(() => undefined);
 });
 
+/** Runs between ONNX calls: lets queued messages (a cancel) arrive, stops a cancelled request, reports progress. */
+function checkpoint(id: number, what: string): Checkpoint {
+  return async (done, total) => {
+    await new Promise((r) => setImmediate(r));
+    if (cancelled.has(id)) throw new InspectorError('CANCELLED', `The ${what} was cancelled.`, '');
+    if (total > 1) post({ type: 'progress', id, done, total });
+  };
+}
+
 async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): Promise<void> {
   try {
     switch (msg.type) {
@@ -53,12 +62,7 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
         const id = msg.id;
         const inspection = await runtime.inspect(
           msg,
-          async (done, total) => {
-            // Let queued messages (a cancel) arrive between ONNX calls.
-            await new Promise((r) => setImmediate(r));
-            if (cancelled.has(id)) throw new InspectorError('CANCELLED', 'The inspection was cancelled.', '');
-            if (total > 1) post({ type: 'progress', id, done, total });
-          },
+          checkpoint(id, 'inspection'),
           (index, w) => {
             const { window, transfer } = packWindow(w);
             port!.postMessage({ type: 'window', id, index, window } satisfies FromWorker, transfer);
@@ -70,11 +74,7 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
       case 'occlude': {
         if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
         const id = msg.id;
-        const occlusion = await runtime.occlude(msg, async (done, total) => {
-          await new Promise((r) => setImmediate(r));
-          if (cancelled.has(id)) throw new InspectorError('CANCELLED', 'The occlusion was cancelled.', '');
-          if (total > 1) post({ type: 'progress', id, done, total });
-        });
+        const occlusion = await runtime.occlude(msg, checkpoint(id, 'occlusion'));
         post({ type: 'occlusion', id, occlusion });
         return;
       }
