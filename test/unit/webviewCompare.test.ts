@@ -6,8 +6,8 @@ import { installDom } from './webviewHarness/linkedom';
 import { makeInspection } from './webviewHarness/inspection';
 
 const document = installDom();
-import { renderApp, type ViewCallbacks } from '../../src/webview/view';
-import { readPalette } from '../../src/webview/theme';
+
+import { renderPanel } from './webviewHarness/render';
 import { isHostToWebview, isWebviewToHost, reduce, type CompareState, type PanelState, type VariantRun } from '../../src/shared/protocol';
 import type { Inspection } from '../../src/core/types';
 
@@ -36,22 +36,15 @@ function runsFor(ins: Inspection, shift: number[]): VariantRun[] {
   return [make('fp32', fp, 12.5), make('quantized', fp.map((x, i) => x + (shift[i] ?? 0)), 7.5)];
 }
 
-function render(state: PanelState, cb: Partial<ViewCallbacks> = {}): HTMLElement {
-  const calls: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {}, ...cb };
-  const root = renderApp({ version: 1, panel: state, selectedWindow: 0 }, readPalette(), calls);
-  document.getElementById('app')!.replaceChildren(root);
-  return root;
-}
-
 const q = (root: ParentNode, id: string): Element | null => root.querySelector(`[data-testid="${id}"]`);
 
 test('no compare button unless the host offers it; clicking it asks the host', () => {
   const ins = makeInspection();
   const plain = reduce({ newest: 0, view: { kind: 'empty' } }, { type: 'result', requestId: 1, inspection: ins, source })!;
-  assert.equal(q(render(plain), 'compare-variants'), null);
+  assert.equal(q(renderPanel(plain), 'compare-variants'), null);
   const offered = reduce({ newest: 0, view: { kind: 'empty' } }, { type: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'available' } })!;
   let asked = 0;
-  const button = q(render(offered, { compareVariants: () => asked++ }), 'compare-variants') as HTMLButtonElement;
+  const button = q(renderPanel(offered, { compareVariants: () => asked++ }), 'compare-variants') as HTMLButtonElement;
   assert.ok(button);
   button.click();
   assert.equal(asked, 1);
@@ -77,7 +70,7 @@ test('the table shows both logits, their difference and both latencies', () => {
   const shift = [0.125, -0.25];
   const runs = runsFor(ins, shift);
   const st = reduce({ newest: 0, view: { kind: 'empty' } }, { type: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'done', runs } })!;
-  const root = render(st);
+  const root = renderPanel(st);
   const card = q(root, 'variant-comparison');
   assert.ok(card);
   const deltas = Array.from(card.querySelectorAll('[data-testid="delta-logit"]')).map((e) => Number(e.getAttribute('title')));
@@ -90,10 +83,10 @@ test('the table shows both logits, their difference and both latencies', () => {
 
 test('running and error states of the comparison are shown, the button disabled while running', () => {
   const ins = makeInspection();
-  const running = render({ newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'running' } } });
+  const running = renderPanel({ newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'running' } } });
   assert.ok((q(running, 'compare-variants') as HTMLButtonElement).hasAttribute('disabled'));
   assert.ok(q(running, 'compare-status'));
-  const failed = render({ newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'error', message: '<b>no</b> int8' } } });
+  const failed = renderPanel({ newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'error', message: '<b>no</b> int8' } } });
   assert.equal(q(failed, 'compare-error')?.textContent, '<b>no</b> int8');
   assert.equal(failed.querySelector('b'), null, 'messages stay text');
 });

@@ -10,8 +10,8 @@ const document = installDom();
 import type { OcclusionResult, OcclusionUnit } from '../../src/core/attribution/occlusion';
 import { PanelModel } from '../../src/extension/panel/panelModel';
 import { isHostToWebview, isWebviewToHost, reduce, type OcclusionState, type PanelState } from '../../src/shared/protocol';
-import { renderApp, type ViewCallbacks } from '../../src/webview/view';
-import { readPalette } from '../../src/webview/theme';
+import type { ViewCallbacks } from '../../src/webview/view';
+import { renderPanel } from './webviewHarness/render';
 
 const source = { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 10, selection: true };
 const TEXT = 'not a great movie!';
@@ -59,12 +59,7 @@ function result(over: Partial<OcclusionResult> = {}): OcclusionResult {
   };
 }
 
-function render(state: PanelState, cb: Partial<ViewCallbacks> = {}): HTMLElement {
-  const calls: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {}, occlude: () => {}, ...cb };
-  const root = renderApp({ version: 1, panel: state, selectedWindow: 0 }, readPalette(), calls);
-  document.getElementById('app')!.replaceChildren(root);
-  return root;
-}
+const render = (state: PanelState, cb: Partial<ViewCallbacks> = {}): HTMLElement => renderPanel(state, { occlude: () => {}, ...cb });
 
 const q = (root: ParentNode, id: string): Element | null => root.querySelector(`[data-testid="${id}"]`);
 const qa = (root: ParentNode, id: string): Element[] => Array.from(root.querySelectorAll(`[data-testid="${id}"]`));
@@ -88,7 +83,7 @@ test('the buttons ask the host for words or pieces, and are disabled while a run
   assert.match(q(render(withOcclusion({ kind: 'cancelled' })), 'occlusion-status')!.textContent!, /cancelled/);
   assert.equal(q(render(withOcclusion({ kind: 'error', message: 'boom <b>x</b>' })), 'occlusion-error')!.textContent, 'boom <b>x</b>');
   // No callback, no buttons (an older embedding of the view).
-  const plain = renderApp({ version: 1, panel: st, selectedWindow: 0 }, readPalette(), { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {} });
+  const plain = renderPanel(st);
   assert.equal(q(plain, 'occlude-word'), null);
 });
 

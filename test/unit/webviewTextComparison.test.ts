@@ -7,8 +7,8 @@ import { installDom } from './webviewHarness/linkedom';
 import { makeInspection } from './webviewHarness/inspection';
 
 const document = installDom();
-import { renderApp, type ViewCallbacks } from '../../src/webview/view';
-import { readPalette } from '../../src/webview/theme';
+
+import { renderPanel } from './webviewHarness/render';
 import { compareTexts, type TextComparison } from '../../src/core/compare/textCompare';
 import { PanelModel } from '../../src/extension/panel/panelModel';
 import {
@@ -34,13 +34,6 @@ function comparison(): TextComparison {
   // Same seed: the same head weights (one model); B's several windows draw other vectors than A's one.
   const b = makeInspection({ text: textB, seed: 3, windowTokens: 4 });
   return compareTexts(a, b, { topUnits: 5 });
-}
-
-function render(state: PanelState, cb: Partial<ViewCallbacks> = {}): HTMLElement {
-  const calls: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {}, ...cb };
-  const root = renderApp({ version: 1, panel: state, selectedWindow: 0 }, readPalette(), calls);
-  document.getElementById('app')!.replaceChildren(root);
-  return root;
 }
 
 const q = (root: ParentNode, id: string): Element | null => root.querySelector(`[data-testid="${id}"]`);
@@ -89,7 +82,7 @@ test('the host maps a reveal request to the side’s own document range, and ref
 
 test('renders both texts as inert text, both labels and the verdict', () => {
   const c = comparison();
-  const root = render(shown(c));
+  const root = renderPanel(shown(c));
   assert.equal(q(root, 'excerpt-A')!.textContent, textA);
   assert.equal(q(root, 'excerpt-B')!.textContent, textB);
   assert.equal(root.querySelector('img'), null, 'document text never becomes markup');
@@ -105,7 +98,7 @@ test('renders both texts as inert text, both labels and the verdict', () => {
 
 test('logit bars: A, B and Δ per label with exact values on hover', () => {
   const c = comparison();
-  const root = render(shown(c));
+  const root = renderPanel(shown(c));
   const blocks = qa(root, 'logit-compare');
   assert.equal(blocks.length, c.model.labels.length);
   blocks.forEach((b, i) => {
@@ -120,7 +113,7 @@ test('logit bars: A, B and Δ per label with exact values on hover', () => {
 
 test('one row per stage with its cosine, ‖B − A‖, a Δ strip of dim cells and the top units', () => {
   const c = comparison();
-  const root = render(shown(c));
+  const root = renderPanel(shown(c));
   const rows = qa(root, 'stage-row');
   assert.equal(rows.length, c.model.nLayers + 3);
   rows.forEach((r, k) => {
@@ -138,7 +131,7 @@ test('one row per stage with its cosine, ‖B − A‖, a Δ strip of dim cells 
 });
 
 test('the Δ strip is keyboard readable', () => {
-  const root = render(shown(comparison()));
+  const root = renderPanel(shown(comparison()));
   const strip = q(root, 'delta-strip') as HTMLElement;
   assert.equal(strip.getAttribute('tabindex'), '0');
   strip.dispatchEvent(new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('focus'));
@@ -158,7 +151,7 @@ test('the Δ strip is keyboard readable', () => {
 test('contribution moves per label add up to the logit change; reveal only where a range exists', () => {
   const c = comparison();
   let revealed: number[] = [];
-  const root = render(shown(c), { revealCompared: (side) => revealed.push(side) });
+  const root = renderPanel(shown(c), { revealCompared: (side) => revealed.push(side) });
   const blocks = qa(root, 'contribution-moves');
   assert.equal(blocks.length, c.model.labels.length);
   blocks.forEach((b, i) => {
