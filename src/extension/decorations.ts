@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Inspection } from '../core/types';
 import type { Config } from './config';
 import { percent } from './statusBar';
+import { decorationListeners } from './decorationListeners';
 
 interface Applied {
   version: number;
@@ -35,14 +36,11 @@ export class WindowDecorations implements vscode.Disposable {
     this.disposables.push(
       this.noteType,
       this.extentType,
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length > 0) this.clear(e.document.uri);
-      }),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.byUri.delete(doc.uri.toString())),
-      vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((ed) => this.paint(ed))),
-      config.onDidChange((change) => {
-        if (change.keys.includes('decorations.enabled')) vscode.window.visibleTextEditors.forEach((ed) => this.paint(ed));
-      }),
+      ...decorationListeners(
+        { clear: (uri) => this.clear(uri), forget: (uri) => this.byUri.delete(uri.toString()), paint: (ed) => this.paint(ed) },
+        config,
+        'decorations.enabled',
+      ),
     );
   }
 

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { OcclusionItem, OcclusionResult } from '../core/attribution/occlusion';
 import type { Config } from './config';
+import { decorationListeners } from './decorationListeners';
 
 /** One tinted word: its document range and how much it supports the predicted label (−Δ logit). */
 export interface TintedRange {
@@ -45,14 +46,11 @@ export class OcclusionTint implements vscode.Disposable {
       this.disposables.push(type);
     }
     this.disposables.push(
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length > 0) this.clear(e.document.uri);
-      }),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.byUri.delete(doc.uri.toString())),
-      vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((ed) => this.paint(ed))),
-      config.onDidChange((change) => {
-        if (change.keys.includes('occlusion.editorTint')) vscode.window.visibleTextEditors.forEach((ed) => this.paint(ed));
-      }),
+      ...decorationListeners(
+        { clear: (uri) => this.clear(uri), forget: (uri) => this.byUri.delete(uri.toString()), paint: (ed) => this.paint(ed) },
+        config,
+        'occlusion.editorTint',
+      ),
     );
   }
 
