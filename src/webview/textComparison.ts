@@ -8,6 +8,7 @@ import { barList, robustScale } from './charts';
 import { exact, h, int, num, pct, s, signed } from './dom';
 import { headTerms, type HeadTerms } from './heads';
 import type { Palette } from './theme';
+import { exportMarkdownButton } from './exportButtons';
 
 export interface ComparisonCallbacks {
   /** Reveal side A (0) or B (1) in the editor. */
@@ -209,17 +210,10 @@ function contributionBlock(c: TextComparison, t: HeadTerms): HTMLElement {
   );
 }
 
-/** Same test id and focus key as the inspection's button: one "Export Markdown" per panel, whatever it shows. */
-function exportMarkdownButton(cb: ComparisonCallbacks): HTMLElement | null {
-  const run = cb.exportMarkdown?.bind(cb);
-  if (!run) return null;
-  const b = h(
-    'button',
-    { type: 'button', 'data-testid': 'export-markdown', 'data-focus-key': 'export-markdown', title: 'Save this comparison as a Markdown report with its charts as SVG images' },
-    'Export Markdown',
-  );
-  b.addEventListener('click', () => run());
-  return h('div', { class: 'actions' }, b);
+/** The comparison's Export Markdown, in its own actions row. */
+function exportRow(cb: ComparisonCallbacks): HTMLElement | null {
+  const b = exportMarkdownButton('comparison', cb.exportMarkdown?.bind(cb));
+  return b && h('div', { class: 'actions' }, b);
 }
 
 export function comparisonView(c: TextComparison, texts: [ComparedText, ComparedText], palette: Palette, cb: ComparisonCallbacks): HTMLElement {
@@ -236,7 +230,7 @@ export function comparisonView(c: TextComparison, texts: [ComparedText, Compared
       h('h2', {}, 'Compare two texts'),
       h('p', { class: 'fact', 'data-testid': 'comparison-verdict' }, `${verdict} Largest logit change ${num(maxDelta)}. Every Δ is B − A.`),
       h('p', { class: 'meta' }, `model ${c.model.name} · ${t.family} head`),
-      exportMarkdownButton(cb),
+      exportRow(cb),
       anyMean
         ? h('p', { class: 'coverage warn', 'data-testid': 'mean-note' }, 'A side read in several windows is summarised by the token-weighted mean of its windows (the same weights as its aggregate logits, so its mean contributions add up to them); the mean activation vector is not the activation of the mean.')
         : null,

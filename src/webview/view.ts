@@ -9,6 +9,7 @@ import type { OcclusionUnit } from '../core/attribution/occlusion';
 import { windowStages } from './stages';
 import { comparisonView } from './textComparison';
 import type { Palette } from './theme';
+import { exportMarkdownButton } from './exportButtons';
 
 export interface ViewCallbacks {
   selectWindow(index: number): void;
@@ -53,7 +54,7 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
     ),
     h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
-    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton(cb), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : [])),
+    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton('inspection', cb.exportMarkdown?.bind(cb)), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : [])),
     compare ? compareSection(ins, compare) : null,
   );
 }
@@ -68,17 +69,6 @@ function exportButton(cb: ViewCallbacks): HTMLElement {
   return b;
 }
 
-function exportMarkdownButton(cb: ViewCallbacks): HTMLElement | null {
-  const run = cb.exportMarkdown?.bind(cb);
-  if (!run) return null;
-  const b = h(
-    'button',
-    { type: 'button', 'data-testid': 'export-markdown', 'data-focus-key': 'export-markdown', title: 'Save this inspection as a Markdown report with its charts as SVG images' },
-    'Export Markdown',
-  );
-  b.addEventListener('click', () => run());
-  return b;
-}
 
 function windowList(ins: Inspection, selected: number, cb: ViewCallbacks): HTMLElement {
   const list = h('ol', { class: 'windows', 'data-testid': 'window-list', 'aria-label': 'Windows of the text' });
