@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { exportMarkdownFromPanel } from './reportSteps';
+import { checkPreviewShowsCharts, exportMarkdownFromPanel } from './reportSteps';
 import { closeAllEditors, openFromExplorer, panel, runCommand } from './workbench';
 
 type Check = (name: string, page: Page | undefined, fn: () => Promise<void>) => Promise<boolean>;
@@ -109,11 +109,6 @@ export async function compareTextsUi(page: Page, check: Check, shots: string, wo
     const reported = rows.slice(0, panelCosines.length).map((l) => l.split(' | ')[1]!.trim());
     const same = (x: string, y: string): boolean => (x === '—' || y === '—' ? x === y : Number(x) === Number(y));
     assert(panelCosines.length > 0 && reported.length === panelCosines.length && reported.every((x, i) => same(x, panelCosines[i]!)), `report cosines ${reported.join(' ')} vs panel ${panelCosines.join(' ')}`);
-    assert(report.assets.length > 0 && report.links === report.assets.length, `${report.links} image links for ${report.assets.length} charts`);
-    assert(report.shownImages === report.links, `the preview shows ${report.shownImages} of ${report.links} charts`);
-    await page.screenshot({ path: path.join(shots, 'compare-texts-report-preview.png') });
-    await report.showCharts();
-    await page.screenshot({ path: path.join(shots, 'compare-texts-report-charts.png') });
-    console.log(`       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`);
+    await checkPreviewShowsCharts(page, report, shots, ['compare-texts-report-preview.png', 'compare-texts-report-charts.png']);
   });
 }

@@ -71,3 +71,13 @@ export async function exportMarkdownFromPanel(page: Page, expected: string): Pro
   };
   return { markdownPath: expected, assets, links, shownImages: shown.loaded, showCharts };
 }
+
+/** Every chart is linked and loaded in the preview; saves the preview and its first chart as `shots`/`names`. */
+export async function checkPreviewShowsCharts(page: Page, report: ExportedReport, shots: string, names: [preview: string, charts: string]): Promise<void> {
+  if (!(report.assets.length > 0 && report.links === report.assets.length)) throw new Error(`${report.links} image links for ${report.assets.length} charts`);
+  if (report.shownImages !== report.links) throw new Error(`the preview shows ${report.shownImages} of ${report.links} charts`);
+  await page.screenshot({ path: path.join(shots, names[0]) });
+  await report.showCharts();
+  await page.screenshot({ path: path.join(shots, names[1]) });
+  console.log(`       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`);
+}

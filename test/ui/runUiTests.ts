@@ -23,7 +23,7 @@ import { diagnosticsUiTests } from './diagnosticsUi';
 import {
   classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
 } from './workbench';
-import { exportMarkdownFromPanel } from './reportSteps';
+import { checkPreviewShowsCharts, exportMarkdownFromPanel } from './reportSteps';
 import { compareTextsUi } from './compareUi';
 import { liveInspectionUi } from './liveUi';
 
@@ -168,12 +168,7 @@ async function main(): Promise<void> {
 
     await check('export the result as Markdown from the panel and read it in the Markdown preview', page, async () => {
       const report = await exportMarkdownFromPanel(page, path.join(workspace, 'long.inspection.md'));
-      assert(report.assets.length > 0 && report.links === report.assets.length, `${report.links} image links for ${report.assets.length} charts`);
-      assert(report.shownImages === report.links, `the preview shows ${report.shownImages} of ${report.links} charts`);
-      await page.screenshot({ path: path.join(shots, 'report-preview-vscode-dark.png') });
-      await report.showCharts();
-      await page.screenshot({ path: path.join(shots, 'report-preview-vscode-charts-dark.png') });
-      console.log(`       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`);
+      await checkPreviewShowsCharts(page, report, shots, ['report-preview-vscode-dark.png', 'report-preview-vscode-charts-dark.png']);
     });
     await occlusionUiTests(page, check, shots);
     await compareTextsUi(page, check, shots, workspace);
