@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HubError } from '../core/hub/errors';
-import { parseModelRef, type ModelRef } from '../core/hub/modelRef';
+import { parseModelRef, type ModelRef, type ParseRefOptions } from '../core/hub/modelRef';
 import { parseRules, type ParsedRules } from '../core/diagnostics/rules';
 
 export const SECTION = 'distilbertInspector';
@@ -96,24 +96,21 @@ export class Config implements vscode.Disposable {
 
   /**
    * The model folder. In an untrusted workspace a workspace (or folder) value could point the extension at
-   * a model folder planted in the repository, so only the user-level value counts there.
+   * a model folder planted in the repository, so only the user-level value counts there, and even that value
+   * must not resolve into the workspace (see untrustedModelRef).
    */
   modelChoice(): ModelChoice {
     const { value, ignored } = this.restrictedString('model.path');
     const setting = value.trim();
     const variant = this.variant();
     if (setting === '') return { dir: '', hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
+    if (!vscode.workspace.isTrusted) return { ...untrustedModelRef(setting), variant, setting, ignoredWorkspaceValue: ignored };
     // `${workspaceFolder}` and relative paths are folders; anything else may be a hub id (the core decides:
     // an existing folder wins over a hub id of the same spelling).
     if (setting.includes('${workspaceFolder}')) {
       return { dir: resolveFolder(setting), hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
     }
-    let ref: ModelRef;
-    try {
-      ref = parseModelRef(setting, { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir() });
-    } catch (err) {
-      throw new SettingError('model.path', `Setting ${fullKey('model.path')} is "${setting}": ${(err as HubError).oneLine?.() ?? String(err)}`);
-    }
+    const ref = modelRef(setting, { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir() });
     if (ref.kind === 'hub') {
       return { dir: '', hub: { repo: ref.repo, revision: ref.revision }, variant, setting, ignoredWorkspaceValue: ignored };
     }
@@ -281,6 +278,34 @@ export class Config implements vscode.Disposable {
   dispose(): void {
     for (const d of this.subscriptions.splice(0)) d.dispose();
   }
+}
+
+/** parseModelRef with its errors as a SettingError naming model.path. */
+function modelRef(setting: string, opts: ParseRefOptions): ModelRef {
+  try {
+    return parseModelRef(setting, opts);
+  } catch (err) {
+    throw new SettingError('model.path', `Setting ${fullKey('model.path')} is "${setting}": ${(err as HubError).oneLine?.() ?? String(err)}`);
+  }
+}
+
+/**
+ * model.path in Restricted Mode: only what cannot name a folder the repository put there. An absolute path (or
+ * `~/...`) is the user's own choice; `owner/name[@revision]` is always a hub id, downloaded even when the
+ * workspace holds a folder of that name; a relative path or `${workspaceFolder}` is refused.
+ */
+function untrustedModelRef(setting: string): Pick<ModelChoice, 'dir' | 'hub'> {
+  const refuse = (what: string): SettingError =>
+    new SettingError(
+      'model.path',
+      `Setting ${fullKey('model.path')} is "${setting}", ${what}, but this workspace is in Restricted Mode (not trusted), where the model never comes ` +
+        `from the workspace's files. Use an absolute path or a hub id (owner/name) in your user settings, or trust the workspace.`,
+    );
+  if (setting.includes('${workspaceFolder}')) throw refuse('a folder inside the workspace');
+  if (setting === '~' || setting.startsWith('~/') || path.isAbsolute(setting)) return { dir: resolveFolder(setting), hub: undefined };
+  const ref = modelRef(setting, { cwd: os.homedir(), existingFolderWins: false });
+  if (ref.kind === 'hub') return { dir: '', hub: { repo: ref.repo, revision: ref.revision } };
+  throw refuse('a path relative to the workspace');
 }
 
 /** Expands `~` and `${workspaceFolder}`; a relative path is taken from the first workspace folder. */

@@ -28,6 +28,16 @@ describe('parseModelRef', () => {
     for (const [input, dir] of cases) assert.deepEqual(parseModelRef(input, opts), { kind: 'local', dir }, input);
   });
 
+  it('with existingFolderWins: false, an existing folder named like a hub id is still the hub id (untrusted workspaces)', () => {
+    const strict = { ...opts, existingFolderWins: false };
+    const r = parseModelRef('owner/local-model', strict);
+    assert.equal(r.kind, 'hub');
+    assert.equal(r.kind === 'hub' && r.repo, 'owner/local-model');
+    // Explicit paths stay paths; a bare word is a (relative) folder either way.
+    assert.deepEqual(parseModelRef('./owner/local-model', strict), { kind: 'local', dir: path.join(cwd, 'owner', 'local-model') });
+    assert.deepEqual(parseModelRef('plain', strict), { kind: 'local', dir: path.join(cwd, 'plain') });
+  });
+
   it('reads hub ids with an optional revision', () => {
     const cases: Array<[string, string, string, boolean]> = [
       ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'main', false],

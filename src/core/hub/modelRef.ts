@@ -1,6 +1,7 @@
 // `--model` and the model setting take either a local folder or a hub id `owner/name[@revision]`.
 // Anything that looks like a path or exists on disk is a folder, so a local folder named like a hub id
-// still wins; only a string that cannot be a path is treated as a hub id.
+// still wins; only a string that cannot be a path is treated as a hub id. Where the folders around are not the
+// user's (an untrusted workspace), `existingFolderWins: false` keeps a hub id a hub id.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +19,8 @@ export interface ParseRefOptions {
   cwd?: string;
   /** For `~` (default os.homedir()). */
   home?: string;
+  /** False: `owner/name` is a hub id even when `cwd` holds a folder of that name (default true). */
+  existingFolderWins?: boolean;
 }
 
 const ID_HINT = 'A hub id looks like owner/name or owner/name@revision (e.g. Xenova/distilbert-base-uncased-finetuned-sst-2-english); a local folder needs an existing path.';
@@ -32,7 +35,7 @@ export function parseModelRef(input: string, opts: ParseRefOptions = {}): ModelR
   if (path.isAbsolute(s) || path.win32.isAbsolute(s) || /^\.\.?([\\/]|$)/.test(s) || s.includes('\\')) {
     return { kind: 'local', dir: path.resolve(cwd, s) };
   }
-  if (fs.existsSync(path.resolve(cwd, s))) return { kind: 'local', dir: path.resolve(cwd, s) };
+  if (opts.existingFolderWins !== false && fs.existsSync(path.resolve(cwd, s))) return { kind: 'local', dir: path.resolve(cwd, s) };
 
   const at = s.indexOf('@');
   const id = at < 0 ? s : s.slice(0, at);
