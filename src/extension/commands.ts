@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { OcclusionUnit } from '../core/attribution/occlusion';
 import type { Inspection } from '../core/types';
 import type { VariantRun } from '../shared/protocol';
+import { writeFileAtomic } from './atomicWrite';
 import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
@@ -124,7 +125,7 @@ export class ClassifyCommands {
       return undefined;
     }
     try {
-      await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'));
+      await writeFileAtomic(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'), vscode.workspace.fs);
     } catch (err) {
       this.deps.notifier.error(`Could not write ${target.fsPath}: ${errorText(err)}. Choose a writable location.`, err);
       return undefined;

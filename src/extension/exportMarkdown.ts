@@ -1,13 +1,14 @@
 // "DistilBERT: Export as Markdown": the core builds the report (Markdown + SVG charts) of what the panel
 // shows, an inspection or a comparison of two texts (reportSubject.ts decides); this writes `<name>.md` and the
-// charts into the sibling folder `<name>-assets/` through vscode.workspace.fs, so it works on remote file systems
-// too. The save dialog confirms replacing the .md; replacing charts already in the assets folder is asked
-// separately (a script's target gets a refusal instead), and nothing else is touched.
+// charts into the sibling folder `<name>-assets/`, each file atomically (atomicWrite.ts; remote file systems
+// through vscode.workspace.fs). The save dialog confirms replacing the .md; replacing charts already in the assets
+// folder is asked separately (a script's target gets a refusal instead), and nothing else is touched.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { comparisonReport } from '../core/report/comparisonReport';
 import { inspectionReport } from '../core/report/inspectionReport';
 import type { Report } from '../core/report/markdown';
+import { writeFileAtomic } from './atomicWrite';
 import type { ClassifyCommands } from './commands';
 import type { CompareTextsCommand } from './compareTexts';
 import type { Log } from './log';
@@ -101,13 +102,13 @@ export class MarkdownExport {
     return picked === replace;
   }
 
-  /** Charts first, then the Markdown, so a report on disk never points at charts that are not there. */
+  /** Charts first, then the Markdown, so a report on disk never points at charts that are not there; each file atomically. */
   private async write(where: ReportTarget, report: Report): Promise<void> {
     await vscode.workspace.fs.createDirectory(where.assets);
     for (const a of report.assets) {
-      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(where.assets, a.fileName), Buffer.from(a.content, 'utf8'));
+      await writeFileAtomic(vscode.Uri.joinPath(where.assets, a.fileName), Buffer.from(a.content, 'utf8'), vscode.workspace.fs);
     }
-    await vscode.workspace.fs.writeFile(where.markdown, Buffer.from(report.markdown, 'utf8'));
+    await writeFileAtomic(where.markdown, Buffer.from(report.markdown, 'utf8'), vscode.workspace.fs);
   }
 }
 

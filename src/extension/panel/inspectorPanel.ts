@@ -5,6 +5,7 @@ import type { TextComparison } from '../../core/compare/textCompare';
 import type { Inspection } from '../../core/types';
 import type { OcclusionUnit } from '../../core/attribution/occlusion';
 import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type LiveStatus, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import { writeFileAtomic } from '../atomicWrite';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
 
@@ -170,7 +171,7 @@ export class InspectorPanel implements vscode.Disposable {
     });
     if (!target) return;
     try {
-      await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'));
+      await writeFileAtomic(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'), vscode.workspace.fs);
       void vscode.window.showInformationMessage(`DistilBERT Inspector: saved the inspection to ${target.fsPath}.`);
     } catch (e) {
       void vscode.window.showErrorMessage(

@@ -120,4 +120,27 @@ suite('export Markdown', () => {
     assert.equal(await exportMarkdown(bad), undefined);
     assert.ok(messagesSince(a, from).some((m) => m.level === 'error' && m.text.includes(bad.fsPath)), JSON.stringify(messagesSince(a, from)));
   });
+
+  test('exports replace a file atomically: a new file renamed over the old one, no temporary file left behind', async () => {
+    const editor = await openEditor('short.txt');
+    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+    assert.ok(await classifySelection());
+    const dir = fs.mkdtempSync(path.join(tmp, 'atomic-'));
+    const json = path.join(dir, 'result.json');
+    const md = path.join(dir, 'result.md');
+    for (const f of [json, md]) fs.writeFileSync(f, 'an earlier export\n', { mode: 0o640 });
+    // A reader that opened the earlier file keeps reading it whole: an in-place write would truncate it under them.
+    const inodes = [json, md].map((f) => fs.statSync(f).ino);
+    assert.ok(await vscode.commands.executeCommand('distilbertInspector.exportJson', vscode.Uri.file(json)));
+    assert.ok(await exportMarkdown(vscode.Uri.file(md)));
+    [json, md].forEach((f, i) => {
+      const st = fs.statSync(f);
+      assert.notEqual(st.ino, inodes[i], `${path.basename(f)} was rewritten in place, not replaced by a rename`);
+      assert.equal(st.mode & 0o777, 0o640, `${path.basename(f)} keeps its permissions`);
+    });
+    assert.doesNotThrow(() => JSON.parse(fs.readFileSync(json, 'utf8')));
+    assert.ok(fs.readFileSync(md, 'utf8').startsWith('# '));
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['result-assets', 'result.json', 'result.md'], 'no temporary files');
+    assert.ok(fs.readdirSync(path.join(dir, 'result-assets')).every((f) => f.endsWith('.svg')), 'only charts in the assets folder');
+  });
 });
