@@ -13,9 +13,13 @@ import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import { textProblem } from './textChecks';
 
-/** What the last diagnostics pass did for a document (kept for the extension-host tests and the log). */
+/**
+ * What the last diagnostics pass did for a document (kept for the extension-host tests and the log). Only what
+ * the Problems entries are made of is kept per open document, never the inspection itself: its stages and tokens
+ * per window would hold kilobytes per window for every open document.
+ */
 export type DiagnosticsOutcome =
-  | { kind: 'done'; version: number; findings: Finding[]; inspection: Inspection }
+  | { kind: 'done'; version: number; findings: Finding[]; windows: number; textLength: number }
   | { kind: 'skipped'; version: number; reason: string };
 
 /** Above this many characters the run shows the window progress indicator (never a notification). */
@@ -135,7 +139,7 @@ export class ClassifierDiagnostics implements vscode.Disposable {
         }),
       );
       this.log.info(`Diagnostics pass ${pass}: ${findings.length} problem(s) in ${name} from ${inspection.windows.length} window(s).`);
-      this.finish(doc.uri, { kind: 'done', version, findings, inspection });
+      this.finish(doc.uri, { kind: 'done', version, findings, windows: inspection.windows.length, textLength: inspection.coverage.textLength });
     } catch (err) {
       if (this.running.get(key)?.pass !== pass) return;
       this.running.delete(key);

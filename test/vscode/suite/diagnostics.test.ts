@@ -135,9 +135,25 @@ suite('classifier diagnostics', () => {
       const pct = `${(w.probabilities['NEGATIVE']! * 100).toFixed(1)}%`;
       assert.equal(d.message, `NEGATIVE ${pct} (rule: NEGATIVE ≥ 50%) — window ${i + 1} of ${windows.length}`);
       // The diagnostics pass computed the same probabilities as the command (same model, same windows).
-      const ow = o.kind === 'done' ? o.inspection.windows[i]! : undefined;
-      assert.ok(ow && Math.abs(ow.probabilities['NEGATIVE']! - w.probabilities['NEGATIVE']!) < 1e-6);
+      const finding = o.kind === 'done' ? o.findings[k] : undefined;
+      assert.ok(finding && finding.windowIndex === i && Math.abs(finding.probability - w.probabilities['NEGATIVE']!) < 1e-6, JSON.stringify(finding));
     });
+  });
+
+  test('an open document keeps only what its Problems entries need, not its whole inspection', async () => {
+    await setUserSetting('diagnostics.enabled', true);
+    const uri = workspaceUri('diag-memory.md');
+    const outcome = nextOutcome(a, uri);
+    await writeAndSave('diag-memory.md', TEXT.repeat(20));
+    const o = await outcome;
+    assert.ok(o.kind === 'done', JSON.stringify(o));
+    const diags = await waitFor('the diagnostics', () => (ours(uri).length ? ours(uri) : undefined));
+    assert.ok(o.windows >= 40 && o.findings.length === diags.length, `${o.windows} windows, ${o.findings.length} findings, ${diags.length} entries`);
+    // Each window's stages (the [CLS] vector per block, pre_classifier, ReLU) and tokens would be kilobytes; a
+    // finding is its range, label, probability, rule and message.
+    const kept = JSON.stringify(a.diagnosticsOutcome(uri)).length;
+    console.log(`[mocha] diagnostics: ${kept} bytes kept for ${o.windows} windows and ${o.findings.length} findings`);
+    assert.ok(kept < 400 * (o.findings.length + 1), `${kept} bytes kept for ${o.findings.length} findings over ${o.windows} windows`);
   });
 
   test('a diagnostics pass does not replace or cancel the panel\'s result', async () => {
@@ -247,7 +263,7 @@ suite('classifier diagnostics', () => {
       assert.deepEqual(outcomes, [{ version: second, kind: 'done' }], `the first save's run (version ${first}) was dropped: ${JSON.stringify(outcomes)}`);
       const o = a.diagnosticsOutcome(uri);
       assert.ok(o?.kind === 'done', JSON.stringify(o?.kind));
-      assert.equal(o.inspection.coverage.textLength, editor.document.getText().length);
+      assert.equal(o.textLength, editor.document.getText().length);
     } finally {
       sub.dispose();
     }
