@@ -11,12 +11,13 @@ import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import { InspectorPanel, type PanelSource } from './panel/inspectorPanel';
+import type { Session } from './session';
 import type { ResultStatusBar } from './statusBar';
 import type { WindowDecorations } from './decorations';
 import { textProblem } from './textChecks';
 import { isUserEditor, targetEditor } from './targetEditor';
 
-/** A finished, current classification. */
+/** A finished classification (the session's result on show when it finished). */
 export interface ClassifyOutcome {
   requestId: number;
   inspection: Inspection;
@@ -29,6 +30,8 @@ const LONG_TEXT_CHARS = 4000;
 export interface CommandDeps {
   extensionUri: vscode.Uri;
   models: ModelService;
+  /** Owns the result on show; classifications put theirs there, and the commands here read it from there. */
+  session: Session;
   statusBar: ResultStatusBar;
   decorations: WindowDecorations;
   notifier: Notifier;
@@ -36,9 +39,6 @@ export interface CommandDeps {
 }
 
 export class ClassifyCommands {
-  private last: ClassifyOutcome | undefined;
-  /** The text of the last result, for the fp32 / int8 comparison of that same text. */
-  private lastText: { requestId: number; text: string } | undefined;
   private lastEditor: vscode.TextEditor | undefined;
   private readonly attached = new WeakSet<InspectorPanel>();
   /** Handles the panel's "Explain by occlusion" clicks (set by activate; the command lives in occlusionCommand.ts). */
@@ -63,13 +63,9 @@ export class ClassifyCommands {
     return this.panel();
   }
 
+  /** The result on show, whether a command or live inspection produced it. */
   lastResult(): ClassifyOutcome | undefined {
-    return this.last;
-  }
-
-  /** The text of the last result (what occlusion and comparisons re-run), if it is still the last result's. */
-  lastResultText(): string | undefined {
-    return this.lastText && this.lastText.requestId === this.last?.requestId ? this.lastText.text : undefined;
+    return this.deps.session.current();
   }
 
   /** The selection, or the whole document when nothing is selected (and says so). */
@@ -108,14 +104,14 @@ export class ClassifyCommands {
 
   openInspector(): InspectorPanel {
     const panel = this.panel();
-    const current = panel.currentInspection();
-    if (!current && this.last) panel.showResult(this.last.requestId, this.last.inspection, this.last.source, this.deps.models.hasBothVariants(this.last.inspection.model));
+    const shown = this.deps.session.current();
+    if (!panel.currentInspection() && shown) panel.showResult(shown.requestId, shown.inspection, shown.source, this.deps.models.hasBothVariants(shown.inspection.model));
     return panel;
   }
 
   /** Saves the current inspection: to `target` when given (scripts, tests), else where the user chooses. */
   async exportJson(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-    const inspection = InspectorPanel.current?.currentInspection() ?? this.last?.inspection;
+    const inspection = InspectorPanel.current?.currentInspection() ?? this.deps.session.current()?.inspection;
     if (!inspection) {
       this.deps.notifier.info('There is no inspection to export yet. Run "DistilBERT: Classify Selection" first.');
       return undefined;
@@ -134,23 +130,21 @@ export class ClassifyCommands {
     return target;
   }
 
-  /** What a report exports: the panel's inspection (else the last result), with its text while the host has it. */
+  /** What a report exports: the panel's inspection (else the result on show), with its text while the host has it. */
   reportSubject(): { inspection: Inspection; text?: string; source?: PanelSource } | undefined {
     const panel = InspectorPanel.current;
-    const shown = panel?.currentInspection();
-    const last = this.last;
-    if (shown && shown !== last?.inspection) {
+    const inPanel = panel?.currentInspection();
+    const shown = this.deps.session.current();
+    if (inPanel && inPanel !== shown?.inspection) {
       // A panel restored after a window reload: its source is known, its text is not.
       const source = panel?.currentSource();
-      return { inspection: shown, ...(source ? { source } : {}) };
+      return { inspection: inPanel, ...(source ? { source } : {}) };
     }
-    if (!last) return undefined;
-    const text = this.lastText?.requestId === last.requestId ? this.lastText.text : undefined;
-    return { inspection: last.inspection, source: last.source, ...(text !== undefined ? { text } : {}) };
+    return shown && { inspection: shown.inspection, source: shown.source, text: shown.text };
   }
 
   private async classify(doc: vscode.TextDocument, range: vscode.Range, selection: boolean, what: string): Promise<ClassifyOutcome | undefined> {
-    const { models, statusBar, decorations, notifier, log } = this.deps;
+    const { models, session, statusBar, decorations, notifier, log } = this.deps;
     const text = doc.getText(range);
     const problem = textProblem(text, what);
     if (problem) {
@@ -174,12 +168,11 @@ export class ClassifyCommands {
       }
       const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
       // Closing the panel mid-run is fine: the result still reaches the status bar and the editor.
-      InspectorPanel.current?.showResult(request.id, inspection, source, models.hasBothVariants(inspection.model));
+      const shown = { requestId: request.id, inspection, source, text, origin: 'command' as const };
+      session.show(shown);
       statusBar.showResult(inspection, what);
       if (doc.version === version) decorations.show(doc, inspection, baseOffset);
-      this.last = { requestId: request.id, inspection, source };
-      this.lastText = { requestId: request.id, text };
-      return this.last;
+      return shown;
     } catch (err) {
       if (!request.isCurrent()) return undefined; // superseded: the newer request owns the UI now
       const failure = describeFailure(err, models.currentChoice());
@@ -202,9 +195,8 @@ export class ClassifyCommands {
    */
   async compareVariants(): Promise<VariantRun[] | undefined> {
     const { models, notifier, log } = this.deps;
-    const last = this.last;
-    const text = this.lastText;
-    if (!last || !text || text.requestId !== last.requestId) {
+    const last = this.deps.session.current();
+    if (!last) {
       notifier.info('There is no result to compare yet. Run "DistilBERT: Classify Selection" first.');
       return undefined;
     }
@@ -224,7 +216,7 @@ export class ClassifyCommands {
     try {
       const runs = await Promise.resolve(
         vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'DistilBERT: fp32 / int8' }, () =>
-          models.compareVariants(request, text.text),
+          models.compareVariants(request, last.text),
         ),
       );
       InspectorPanel.current?.showCompare(last.requestId, { kind: 'done', runs });
@@ -286,7 +278,7 @@ export class ClassifyCommands {
       void revealRange(target).catch((err: unknown) => this.deps.log.error(`Could not reveal ${target.uri}.`, err));
     });
     panel.onDidRequestCompare(({ requestId }) => {
-      if (requestId === this.last?.requestId) void this.compareVariants();
+      if (this.deps.session.resultOf(requestId)) void this.compareVariants();
     });
     panel.onDidRequestOcclusion(({ requestId, unit }) => this.onOcclusionRequest?.(requestId, unit));
   }

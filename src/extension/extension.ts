@@ -19,6 +19,7 @@ import { OcclusionCommand, type OcclusionOutcome } from './occlusionCommand';
 import { OcclusionTint, type TintedRange } from './occlusionTint';
 import { Notifier, type ShownMessage } from './notify';
 import { InspectorPanel } from './panel/inspectorPanel';
+import { Session } from './session';
 import { ResultStatusBar } from './statusBar';
 
 /** What `activate` returns: a small API so extension-host tests can await results without scraping the UI. */
@@ -27,6 +28,7 @@ export interface ExtensionApi {
   readonly activationMs: number;
   readonly models: ModelService;
   readonly config: Config;
+  /** The result on show (from a command or live inspection). */
   lastResult(): ClassifyOutcome | undefined;
   messages(): readonly ShownMessage[];
   decoratedRanges(uri: vscode.Uri): vscode.Range[];
@@ -74,9 +76,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   modelsForDeactivate = models;
   const statusBar = new ResultStatusBar('distilbertInspector.openInspector');
   const decorations = new WindowDecorations(config);
-  const commands = new ClassifyCommands({ extensionUri: context.extensionUri, models, statusBar, decorations, notifier, log });
+  // The result on show, from a command or live inspection: what every command about "the current result" uses.
+  const session = new Session((r) => InspectorPanel.current?.showResult(r.requestId, r.inspection, r.source, models.hasBothVariants(r.inspection.model)));
+  const commands = new ClassifyCommands({ extensionUri: context.extensionUri, models, session, statusBar, decorations, notifier, log });
   const occlusionTint = new OcclusionTint(config);
-  const occlusion = new OcclusionCommand({ commands, models, tint: occlusionTint, notifier, log });
+  const occlusion = new OcclusionCommand({ commands, session, models, tint: occlusionTint, notifier, log });
   commands.onOcclusionRequest = (requestId, unit) => void occlusion.run(unit, requestId);
   const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
@@ -138,7 +142,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // After the reload listener above, so on a model change the new model is already loading when it re-checks.
   const diagnostics = new ClassifierDiagnostics(config, models, notifier, log);
   context.subscriptions.push(diagnostics);
-  const live = new LiveInspection({ extensionUri: context.extensionUri, config, models, notifier, log, statusBar });
+  const live = new LiveInspection({ extensionUri: context.extensionUri, config, models, session, notifier, log, statusBar });
   context.subscriptions.push(
     live,
     // `on` is for tests and keybindings ({"args": true}); without it the command flips live.

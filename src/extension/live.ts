@@ -15,6 +15,7 @@ import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import { InspectorPanel } from './panel/inspectorPanel';
+import type { Session } from './session';
 import { textProblem } from './textChecks';
 import { isUserEditor, targetEditor } from './targetEditor';
 import type { ResultStatusBar } from './statusBar';
@@ -43,6 +44,8 @@ export interface LiveDeps {
   extensionUri: vscode.Uri;
   config: Config;
   models: ModelService;
+  /** A live result becomes the result on show, which every command about "the current result" acts on. */
+  session: Session;
   notifier: Notifier;
   log: Log;
   statusBar: ResultStatusBar;
@@ -210,7 +213,7 @@ export class LiveInspection implements vscode.Disposable {
       const inspection = await models.inspect(request, job.text);
       const latencyMs = performance.now() - started;
       if (signal.aborted || !request.isCurrent() || !this.on) return;
-      InspectorPanel.current?.showResult(request.id, inspection, job.source, false);
+      this.deps.session.show({ requestId: request.id, inspection, source: job.source, text: job.text, origin: 'live' });
       // The status bar tells the latest verdict, live or not (else it contradicts the panel beside it).
       this.deps.statusBar.showResult(inspection, job.what);
       this.shown = { key: job.key, inspection };

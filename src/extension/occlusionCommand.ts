@@ -10,6 +10,7 @@ import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import type { OcclusionTint, TintedRange } from './occlusionTint';
 import { InspectorPanel, type PanelSource } from './panel/inspectorPanel';
+import type { Session } from './session';
 
 /** A finished occlusion of result `requestId`, for tests. */
 export interface OcclusionOutcome {
@@ -23,6 +24,8 @@ export interface OcclusionOutcome {
 
 export interface OcclusionDeps {
   commands: ClassifyCommands;
+  /** The result on show (from a command or live inspection): the one explained. */
+  session: Session;
   models: ModelService;
   tint: OcclusionTint;
   notifier: Notifier;
@@ -41,16 +44,16 @@ export class OcclusionCommand {
 
   /** Explains the current result; `forRequestId` (a panel click) must still be the current result. */
   async run(unit: OcclusionUnit = 'word', forRequestId?: number): Promise<OcclusionOutcome | undefined> {
-    const { commands, models, tint, notifier, log } = this.deps;
+    const { commands, session, models, tint, notifier, log } = this.deps;
     if (unit !== 'word' && unit !== 'piece') unit = 'word'; // a stray command argument
-    const last = commands.lastResult();
-    const text = commands.lastResultText();
-    if (!last || text === undefined) {
+    const last = session.current();
+    if (!last) {
       notifier.info('There is no result to explain yet. Run "DistilBERT: Classify Selection" first, then "DistilBERT: Explain Result by Occlusion".');
       return undefined;
     }
     if (forRequestId !== undefined && forRequestId !== last.requestId) return undefined;
     const resultId = last.requestId;
+    const text = last.text;
     // A new occlusion replaces one still running; a classification in flight is not disturbed (it finishes
     // first, and its new result then makes this one moot: begin() aborts followers).
     this.running?.cancel();
@@ -82,7 +85,7 @@ export class OcclusionCommand {
       );
       const latencyMs = performance.now() - started;
       InspectorPanel.current?.showOcclusion(resultId, { kind: 'done', result, latencyMs });
-      const tints = commands.lastResult()?.requestId === resultId ? this.tintEditor(last.source, text, result) : [];
+      const tints = session.resultOf(resultId) ? this.tintEditor(last.source, text, result) : [];
       this.last = { requestId: resultId, source: last.source, result, latencyMs, tints };
       return this.last;
     } catch (err) {

@@ -1,10 +1,13 @@
 // Live inspection as a person meets it: open a text file and the Activation Inspector, click the panel's "Live"
 // switch, select a sentence in the editor and watch the panel classify it, then type over it and watch the panel
 // re-classify as the sentiment flips, with the latency of the last run in the live bar; finally switch live off.
-// Screenshots: test-results/screenshots/live-inspection-*.png. Called from runUiTests.ts.
+// Then the live result on show is the one "Explain Result by Occlusion" and "Export Markdown" act on.
+// Screenshots: test-results/screenshots/live-*.png. Called from runUiTests.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { heatCells } from './occlusionUi';
+import { exportMarkdownFromPanel } from './reportSteps';
 import { closeAllEditors, openFromExplorer, panel, runCommand, selectLine } from './workbench';
 
 type Check = (name: string, page: Page | undefined, fn: () => Promise<void>) => Promise<boolean>;
@@ -127,5 +130,33 @@ export async function liveInspectionUi(page: Page, check: Check, shots: string, 
     await page.locator('.editor-instance .view-lines').first().click();
     await runCommand(page, 'File: Revert File');
     await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  await check('a live result is the current one: Explain Result by Occlusion and Export Markdown act on it', page, async () => {
+    await closeAllEditors(page);
+    fs.writeFileSync(path.join(workspace, FILE), `Live inspection\n\n${POSITIVE_TEXT}\n`);
+    await openFromExplorer(page, FILE);
+    await runCommand(page, 'DistilBERT: Toggle Live Inspection');
+    await waitForLive(page, 'live to switch on', (r) => r.pressed === 'true');
+    await selectLine(page, 3);
+    await waitForLive(page, `the selection "${POSITIVE_TEXT}" classified live`, (r) => r.barClass.includes('phase-idle') && shows(r, POSITIVE_TEXT));
+
+    // The palette's command explains what the panel shows: the live result, not an older command result.
+    await runCommand(page, 'DistilBERT: Explain Result by Occlusion');
+    const cells = await heatCells(page, 4);
+    assert(cells.texts.join(' ') === 'a wonderful , moving film', `the heat strip explains "${cells.texts.join(' ')}", not the live text`);
+    await panel(page).locator('[data-testid=occlusion]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: path.join(shots, 'live-occlusion.png') });
+
+    // The report of the live result quotes its text (the host knows it: the live result is the current one).
+    const report = await exportMarkdownFromPanel(page, path.join(workspace, 'live.inspection.md'));
+    const md = fs.readFileSync(report.markdownPath, 'utf8');
+    assert(md.includes(`\n${POSITIVE_TEXT}\n`), `the report does not quote the live text:\n${md.slice(0, 600)}`);
+    assert(md.includes(`Selection in ${FILE.replace(".", "\\.")}`), `the report does not name ${FILE}`); // Markdown-escaped
+    assert(report.shownImages === report.assets.length, `the preview shows ${report.shownImages} of ${report.assets.length} charts`);
+    await page.screenshot({ path: path.join(shots, 'live-report-preview.png') });
+    console.log(`       live result explained (${cells.cost}) and exported with ${report.assets.length} charts`);
+    await closeAllEditors(page); // closes the panel too, which switches live off
   });
 }

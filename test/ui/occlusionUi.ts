@@ -13,7 +13,7 @@ function assert(cond: unknown, msg: string): asserts cond {
 }
 
 /** Heat cells in the panel once the occlusion is done (the card replaces the running status). */
-async function heatCells(page: Page, minimum: number): Promise<{ texts: string[]; values: number[]; joined: number; cost: string }> {
+export async function heatCells(page: Page, minimum: number): Promise<{ texts: string[]; values: number[]; joined: number; cost: string }> {
   const p = panel(page);
   const deadline = Date.now() + 120_000;
   for (;;) {

@@ -5,9 +5,10 @@
 // then the same in the dark theme, and "DistilBERT: Classify File" on a long file with its window list.
 // Screenshots go to test-results/screenshots/, the tally to test-results/ui-summary.json {passed, failed}.
 //
-// Usage: node out/test/ui/runUiTests.js [--vsix file.vsix | --dev] [--keep]
+// Usage: node out/test/ui/runUiTests.js [--vsix file.vsix | --dev] [--grep REGEX] [--keep]
 //   --vsix  install this VSIX instead of building one; --dev  load the repo as a development extension
-//   (payload URL) instead of installing a VSIX, for quick iteration. DBI_UI_MODEL=<folder> sets
+//   (payload URL) instead of installing a VSIX, for quick iteration; --grep  run only the steps whose name
+//   matches (steps that build on an earlier one need it to match too). DBI_UI_MODEL=<folder> sets
 //   distilbertInspector.model.path in the user settings (e.g. a test fixture while no bundled model exists).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,10 +34,15 @@ const argv = process.argv.slice(2);
 const dev = argv.includes('--dev');
 const keep = argv.includes('--keep');
 const givenVsix = argv.includes('--vsix') ? argv[argv.indexOf('--vsix') + 1] : undefined;
+const grep = argv.includes('--grep') ? new RegExp(argv[argv.indexOf('--grep') + 1] ?? '', 'i') : undefined;
 
 let passed = 0;
 let failed = 0;
 async function check(name: string, page: Page | undefined, fn: () => Promise<void>): Promise<boolean> {
+  if (grep && !grep.test(name)) {
+    console.log(`  skip ${name}`);
+    return true;
+  }
   const t = Date.now();
   try {
     await fn();

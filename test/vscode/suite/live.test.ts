@@ -2,8 +2,12 @@
 // selection; quick moves end with the last selection's result on show, with never two inferences at once;
 // an empty selection means the paragraph at the cursor; closing the panel switches live off.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, classifySelection, closeAll, openEditor, setUserSetting, type ExtensionApi } from './helpers';
+import type { OcclusionOutcome } from '../../../src/extension/occlusionCommand';
+import { api, classifySelection, closeAll, openEditor, selectFirstLine, setUserSetting, type ExtensionApi } from './helpers';
 
 const toggleLive = (on?: boolean): Thenable<boolean> => vscode.commands.executeCommand<boolean>('distilbertInspector.toggleLive', on);
 
@@ -130,6 +134,37 @@ suite('live inspection', () => {
     assert.equal(a.panelInspection(), r!.inspection);
     const { label, probabilities } = r!.inspection.aggregate;
     assert.ok(a.statusText().includes(`${label} ${(probabilities[label]! * 100).toFixed(1)}%`), `the status bar agrees: ${a.statusText()}`);
+  });
+
+  test('the live result on show is the current result: occlusion explains it, JSON and Markdown export it with its text', async () => {
+    await selectFirstLine('short.txt');
+    const older = await classifySelection(); // a command result first: live must take over from it
+    assert.ok(older);
+    const editor = await openEditor('review.md');
+    const text = selectLine(editor, 3);
+    await toggleLive(true);
+    const r = await waitFor('the live result', () => (a.live.lastResult()?.text === text ? a.live.lastResult() : undefined));
+    assert.equal(a.lastResult()?.requestId, r.requestId, 'the live result is the current result');
+
+    const occlusion = await vscode.commands.executeCommand<OcclusionOutcome | undefined>('distilbertInspector.occlude');
+    assert.ok(occlusion, JSON.stringify(a.messages().slice(-3)));
+    assert.equal(occlusion.requestId, r.requestId, 'occlusion explains the live result, not the older command result');
+    assert.equal(occlusion.result.items.at(-1)?.end, text.length);
+    assert.deepEqual(a.panelOcclusion(), { requestId: r.requestId, kind: 'done' }, 'and the panel shows it under that result');
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-live-export-'));
+    try {
+      const json = vscode.Uri.file(path.join(dir, 'live.json'));
+      assert.equal((await vscode.commands.executeCommand<vscode.Uri>('distilbertInspector.exportJson', json))?.toString(), json.toString());
+      assert.deepEqual(JSON.parse(fs.readFileSync(json.fsPath, 'utf8')), JSON.parse(JSON.stringify(r.inspection)));
+      const md = vscode.Uri.file(path.join(dir, 'live.md'));
+      assert.equal((await vscode.commands.executeCommand<vscode.Uri>('distilbertInspector.exportMarkdown', md))?.toString(), md.toString());
+      const report = fs.readFileSync(md.fsPath, 'utf8');
+      assert.ok(report.includes('Selection in review\\.md'), report.slice(0, 400)); // Markdown-escaped file name
+      assert.ok(report.includes(`\n${text}\n`), `the report quotes the live text: ${report.slice(0, 800)}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a blank line runs nothing; closing the panel switches live off', async () => {
