@@ -126,7 +126,7 @@ function stageCommon() {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
   }
   copy('dist', (r) => /^(extension|worker|webview)\.js$/.test(r));
-  copy('media');
+  copy('media', (r) => r !== 'icon.svg'); // the icon's source; the manifest points at icon.png
   // Only the model itself (config, tokenizer, ONNX graph, model card): no torch reference values or other
   // test and training artefacts.
   copy(MODEL, (r) => MODEL_FILES.test(r));

@@ -34,11 +34,12 @@ const ORT_130_TARGETS = ['linux-x64', 'linux-arm64', 'win32-x64', 'win32-arm64',
 /** Size budget per VSIX (measured 31-39 MB packed, 48-69 MB unpacked with onnxruntime-node 1.30). */
 const BUDGET_PACKED_MB = 45;
 const BUDGET_UNPACKED_MB = 80;
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const MODEL = 'models/distilbert-sst2-small';
 const NEEDED = ['package.json', 'README.md', 'CHANGELOG.md', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js',
   'media/inspector.css', `${MODEL}/config.json`, `${MODEL}/tokenizer.json`, `${MODEL}/tokenizer_config.json`, `${MODEL}/onnx/model.onnx`,
   'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/cjs/index.js'];
-const STRAY = /\.map$|\.ts$|(^|\/)(src|out|test|tests|fixtures|bench|scripts|recipe|\.vscode-test)\/|reference\.json$|\.vsix$/;
+const STRAY = /\.map$|\.ts$|^media\/icon\.svg$|(^|\/)(src|out|test|tests|fixtures|bench|scripts|recipe|\.vscode-test)\/|reference\.json$|\.vsix$/;
 
 const ortFolders = (): { platform: string; arch: string; dir: string }[] =>
   fs.readdirSync(path.join(ortDir, 'bin')).flatMap((napi) => {
@@ -107,7 +108,8 @@ function checkVsix(file: string, target: string, modelBytes: Buffer, ortShips: S
   const names = new Set(ext.map((e) => e.rel));
   // vsce stores README.md and CHANGELOG.md as readme.md and changelog.md.
   const lower = new Set([...names].map((n) => n.toLowerCase()));
-  for (const f of [...NEEDED, ...(pkg.icon ? [pkg.icon] : [])]) assert.ok(lower.has(f.toLowerCase()), `${target}: ${f} is missing`);
+  const screenshots = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]!);
+  for (const f of [...NEEDED, ...(pkg.icon ? [pkg.icon] : []), ...screenshots]) assert.ok(lower.has(f.toLowerCase()), `${target}: ${f} is missing`);
   assert.ok(byName.get(`extension/${MODEL}/onnx/model.onnx`)!.read().equals(modelBytes), 'the bundled model is byte-identical');
   const manifest = JSON.parse(byName.get('extension/package.json')!.read().toString('utf8')) as Record<string, unknown>;
   for (const k of ['scripts', 'devDependencies', 'files']) assert.equal(manifest[k], undefined, `package.json in the VSIX keeps "${k}"`);
