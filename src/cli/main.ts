@@ -8,6 +8,7 @@ import { resolveModelArg } from '../core/hub';
 import { Inspector, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
 import { decodeTextFile } from '../core/text/textInput';
+import { defaultCacheDir } from './cacheDir';
 import { formatInspection } from './format';
 
 const USAGE = `usage: distilbert-inspector [options] "text to classify"
@@ -27,7 +28,9 @@ options:
   --top K              units listed toward/against each label (default 5)
   --threads N          ONNX Runtime threads (default: one per core)
   --cache-dir DIR      where tapped graphs and hub downloads (DIR/hub) are cached
-                       (default: $DISTILBERT_INSPECTOR_CACHE or $XDG_CACHE_HOME/distilbert-inspector)
+                       (default: $DISTILBERT_INSPECTOR_CACHE, else %LOCALAPPDATA%\\distilbert-inspector\\Cache
+                       on Windows, ~/Library/Caches/distilbert-inspector on macOS,
+                       $XDG_CACHE_HOME/distilbert-inspector or ~/.cache/distilbert-inspector elsewhere)
   -h, --help           this help`;
 
 export interface CliArgs {
@@ -59,7 +62,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     window: 1,
     top: 5,
     threads: 0,
-    cacheDir: env['DISTILBERT_INSPECTOR_CACHE'] ?? path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'distilbert-inspector'),
+    cacheDir: defaultCacheDir(process.platform, env, os.homedir()),
     help: false,
   };
   const words: string[] = [];

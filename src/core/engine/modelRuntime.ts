@@ -52,6 +52,8 @@ export class ModelRuntime {
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(tapped.path, {
+        // CPU only: the platform VSIXs ship no other provider's libraries (scripts/vsix-targets.js).
+        executionProviders: ['cpu'],
         graphOptimizationLevel: 'all',
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
