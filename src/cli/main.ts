@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `distilbert-inspector "some text"`: classify text with a DistilBERT model and print its head layer by layer.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InspectorError, toInspectorError } from '../core/errors';
+import { prepareCacheDir, readBoundedFile, TEXT_FILE_LIMIT_BYTES } from '../core/files';
 import { resolveModelArg } from '../core/hub';
 import { Inspector, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
@@ -43,6 +43,8 @@ export interface CliArgs {
   top: number;
   threads: number;
   cacheDir: string;
+  /** How the cache folder was chosen, named in errors about it. */
+  cacheDirFrom: string;
   help: boolean;
 }
 
@@ -60,6 +62,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     top: 5,
     threads: 0,
     cacheDir: env['DISTILBERT_INSPECTOR_CACHE'] ?? path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'distilbert-inspector'),
+    cacheDirFrom: env['DISTILBERT_INSPECTOR_CACHE'] !== undefined ? '$DISTILBERT_INSPECTOR_CACHE' : 'the default $XDG_CACHE_HOME/distilbert-inspector',
     help: false,
   };
   const words: string[] = [];
@@ -92,7 +95,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--window': args.window = int(); break;
       case '--top': args.top = int(); break;
       case '--threads': args.threads = int(); break;
-      case '--cache-dir': args.cacheDir = value(); break;
+      case '--cache-dir': args.cacheDir = value(); args.cacheDirFrom = '--cache-dir'; break;
       case '-h': case '--help': args.help = true; break;
       case '--': words.push(...argv.slice(i + 1)); i = argv.length; break;
       default:
@@ -112,12 +115,7 @@ function usage(msg: string): InspectorError {
 
 function readInput(args: CliArgs): { text: string; name: string } {
   if (args.file === undefined) return { text: args.text!, name: 'The text' };
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(args.file);
-  } catch (err) {
-    throw new InspectorError('BAD_OPTION', `Cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, 'Check the path.');
-  }
+  const bytes = readBoundedFile(args.file, { maxBytes: TEXT_FILE_LIMIT_BYTES, code: 'BAD_OPTION', hint: 'Give --file a regular UTF-8 text file (classify a part of a larger one).' });
   return { text: decodeTextFile(bytes, args.file), name: args.file };
 }
 
@@ -130,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const { text } = readInput(args);
+    prepareCacheDir(args.cacheDir, args.cacheDirFrom);
     // A hub id is downloaded (or found in the cache) first; progress goes to stderr so --json stays clean.
     const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: args.variant, progress: process.stderr });
     inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { EngineClient } from './engine/engineClient';
 import type { LoadInfo } from './engine/messages';
 import { InspectorError } from './errors';
+import { prepareCacheDir } from './files';
 import type { OnnxVariant } from './model/modelFolder';
 import { checkText } from './text/textInput';
 import type { LongTextMode } from './text/windows';
@@ -67,7 +68,7 @@ export class Inspector {
   }
 
   static async open(opts: InspectorOptions): Promise<Inspector> {
-    fs.mkdirSync(opts.cacheDir, { recursive: true });
+    prepareCacheDir(opts.cacheDir, 'the cache folder of the inspector');
     const client = new EngineClient(opts.workerPath);
     try {
       const info = await client.load({
