@@ -123,7 +123,7 @@ export class ModelRuntime {
       await checkpoint(done, plans.length);
       const rows = await this.run(batch.map((i) => encodings[i]!));
       batch.forEach((w, r) => {
-        windows[w] = this.windowResult(plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate');
+        windows[w] = this.windowResult(plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate', req.topUnits);
         onWindow?.(w, windows[w]!);
       });
       done += batch.length;
@@ -249,7 +249,7 @@ export class ModelRuntime {
     });
   }
 
-  private windowResult(plan: WindowPlan, enc: Encoding, row: { stages: Stages; logits: number[] }, truncated: boolean): WindowResult {
+  private windowResult(plan: WindowPlan, enc: Encoding, row: { stages: Stages; logits: number[] }, truncated: boolean, topUnits: number): WindowResult {
     const { labels, problemType } = this.info.model;
     const probs = toProbabilities(row.logits, problemType);
     const contributions = decomposeLogits(row.stages.classifierInput ?? row.stages.relu, this.weights.classifierWeight, this.weights.classifierBias, labels);
@@ -262,7 +262,7 @@ export class ModelRuntime {
       logits: row.logits,
       stages: row.stages,
       contributions,
-      head: summarizeHead(row.stages, contributions),
+      head: summarizeHead(row.stages, contributions, topUnits),
       tokens: enc.tokens,
       truncated,
     };
