@@ -136,9 +136,8 @@ export async function main(argv: string[]): Promise<number> {
     // A hub id is downloaded (or found in the cache) first; progress goes to stderr so --json stays clean.
     const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: args.variant, progress: process.stderr });
     inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
-    const { dim, maxLength } = inspector.model;
+    const { dim } = inspector.model;
     if (args.top > dim) throw usage(`--top needs a whole number from 1 to ${dim} (the units of this model's head), got ${args.top}.`);
-    if (args.windowTokens !== undefined && args.windowTokens > maxLength) throw usage(`--window-tokens needs a whole number from 8 to ${maxLength} (this model's max length), got ${args.windowTokens}.`);
     const ins = await inspector.inspect(text, {
       windowTokens: args.windowTokens,
       overlap: args.overlap,
