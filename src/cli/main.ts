@@ -8,6 +8,7 @@ import { resolveModelArg } from '../core/hub';
 import { Inspector, MAX_THREADS, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
 import { decodeTextFile } from '../core/text/textInput';
+import { terminalSafe } from '../core/text/terminalSafe';
 import { formatInspection } from './format';
 
 const USAGE = `usage: distilbert-inspector [options] "text to classify"
@@ -157,7 +158,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     const e = toInspectorError(err, 'INFERENCE_FAILED');
-    process.stderr.write(`distilbert-inspector: ${e.oneLine().replace(/\s*\n\s*/g, ' ')}\n`);
+    // Messages can quote a model's or a server's strings: no terminal controls, one line.
+    process.stderr.write(`distilbert-inspector: ${terminalSafe(e.oneLine().replace(/\s*\n\s*/g, ' '))}\n`);
     if (process.env['DISTILBERT_INSPECTOR_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return e.code === 'BAD_OPTION' ? 2 : 1;
   } finally {

@@ -11,7 +11,7 @@ import { loadOrt, ORT_LOG_SEVERITY } from './ortRuntime';
 import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps';
 import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
-import type { Aggregate, Encoding, Inspection, ModelInfo, Stages, WindowResult } from '../types';
+import { labelRecord, type Aggregate, type Encoding, type Inspection, type ModelInfo, type Stages, type WindowResult } from '../types';
 import type { InspectRequest, LoadInfo, LoadRequest, OccludeRequest } from './messages';
 
 /** Called between ONNX calls; throws to stop (cancellation). */
@@ -309,7 +309,7 @@ function aggregate(windows: WindowResult[], model: ModelInfo): Aggregate {
 }
 
 function byLabel(labels: string[], values: number[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = labelRecord<number>();
   labels.forEach((l, i) => (out[l] = values[i]!));
   return out;
 }
