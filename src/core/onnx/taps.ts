@@ -83,7 +83,7 @@ export interface PreparedModel {
  */
 export async function prepareTappedModel(onnxPath: string, cacheDir: string, opts: PrepareOptions = {}): Promise<PreparedModel> {
   // Checked before it is hashed or read: /dev/zero or a FIFO behind the name would be read forever.
-  const stat = checkRegularFile(onnxPath, ONNX_FILE);
+  const stat = asGraphError(() => checkRegularFile(onnxPath, ONNX_FILE));
   const hit = await cacheLookup(onnxPath, stat, cacheDir);
   // A cached plan found with another activation than the architecture wants is rebuilt, which reports it.
   if (hit.entry && (!opts.headKind || HEAD_ACTIVATION[opts.headKind] === hit.entry.plan.head.activation)) {
@@ -111,9 +111,19 @@ const ONNX_FILE: FileLimit = {
   hint: 'Point the model folder at a real ONNX export (onnx/model.onnx), under 2 GB with its weights inside.',
 };
 
+/** The file checks' refusals as this module's GraphError (missing, unreadable, not a regular file, too large). */
+function asGraphError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const err = e as { message?: string; hint?: string };
+    throw new GraphError('NOT_FOUND', err.message ?? String(e), err.hint ?? ONNX_FILE.hint);
+  }
+}
+
 /** Reads the graph positionally (weights stay on disk) and works out the taps and the bytes to append. */
 export function buildTaps(onnxPath: string, expectedLayers?: number, headKind?: HeadKind): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
-  const { fd } = openBounded(onnxPath, ONNX_FILE);
+  const { fd } = asGraphError(() => openBounded(onnxPath, ONNX_FILE));
   try {
     return tapGraph(indexModel(new FileSource(fd)), onnxPath, expectedLayers, headKind);
   } catch (e) {
