@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-node';
 import { readTsv } from '../src/cli/eval';
+import { loadOrt } from '../src/core/engine/ortRuntime';
 import { Inspector, defaultModelDir, packageRoot } from '../src/core/inspector';
 import { TextTokenizer } from '../src/core/tokenizer/textTokenizer';
 import { benchOcclusion, printOcclusionTable, type OcclusionRow } from './occlusion';
@@ -118,8 +118,9 @@ async function benchModel(modelDir: string, corpus: string, tjs: TjsModule): Pro
   const ids = new BigInt64Array(128).fill(100n);
   ids[0] = BigInt(tok.clsId);
   ids[127] = BigInt(tok.sepId);
+  const ort = loadOrt();
   const feeds = { input_ids: new ort.Tensor('int64', ids, [1, 128]), attention_mask: new ort.Tensor('int64', new BigInt64Array(128).fill(1n), [1, 128]) };
-  const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1 };
+  const opts: import('onnxruntime-node').InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1 };
   const plain = await ort.InferenceSession.create(inspector.model.onnxFile, opts);
   const tapped = await ort.InferenceSession.create(inspector.info.tappedPath, opts);
   const untappedMs = await timeIt(30, () => plain.run(feeds));
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(WORK, { recursive: true });
   const corpus = readTsv(path.join(packageRoot(), '..', 'shared', 'data', 'sst2', 'dev.tsv')).map((r) => r.sentence.trim()).join(' ');
   const bigCorpus = Array.from({ length: 4 }, () => corpus).join(' ');
+  loadOrt(); // telemetry off before transformers.js loads its onnxruntime-node
   const tjs = require('@huggingface/transformers') as TjsModule;
   tjs.env.allowRemoteModels = false;
   tjs.env.allowLocalModels = true;

@@ -45,7 +45,8 @@ async function child(phase: Phase, model: string, cache: string, tapped: boolean
   }
   const p = await prepareTappedModel(model, cache);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+  const { loadOrt } = require('../src/core/engine/ortRuntime') as typeof import('../src/core/engine/ortRuntime');
+  const ort = loadOrt();
   const create = async (withTaps: boolean): Promise<[import('onnxruntime-node').InferenceSession, number, number]> => {
     const s0 = performance.now();
     const sc = cpuNow();

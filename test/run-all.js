@@ -12,7 +12,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const only = process.argv.slice(2); // e.g. `npm test -- unit`
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-test-home-'));
-const env = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), ONNXRUNTIME_NODE_INSTALL: 'skip' };
+// ONNX Runtime's telemetry is off in every test process (the core also turns it off itself; see src/core/engine/ortRuntime.ts).
+const env = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), ONNXRUNTIME_NODE_INSTALL: 'skip', ORT_DISABLE_TELEMETRY: '1', ORT_TELEMETRY_DISABLED: '1' };
 const resultsDir = path.join(root, 'test-results');
 fs.mkdirSync(resultsDir, { recursive: true });
 

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // `npm run eval`: accuracy of a model on SST-2 dev through the project's own TypeScript inference path
 // (tokenizer, tapped graph, worker), not through torch. Ends with the line `accuracy: 0.XXXX`.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { toInspectorError } from '../core/errors';
+import { readBoundedText } from '../core/files';
 import { Inspector, defaultModelDir, packageRoot } from '../core/inspector';
 
 /** Rows of a GLUE-style TSV with a `sentence` and an integer `label` column. */
 export function readTsv(file: string): { sentence: string; label: number }[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readBoundedText(file, { maxBytes: 256 * 1024 * 1024, code: 'BAD_OPTION', hint: 'Give --data a GLUE-style TSV file.' }).split('\n').filter((l) => l.trim() !== '');
   const header = lines[0]!.split('\t');
   const si = header.indexOf('sentence');
   const li = header.indexOf('label');

@@ -1,6 +1,7 @@
 // The CLI's readable layer-by-layer view of an inspection. Pure text in, text out: tested without a terminal.
 import { norm } from '../core/head/head';
-import type { Inspection, ModelInfo, WindowResult } from '../core/types';
+import { terminalSafe as safe } from '../core/text/terminalSafe';
+import type { Inspection, ModelInfo, ProblemType, WindowResult } from '../core/types';
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -18,7 +19,8 @@ export function formatInspection(text: string, ins: Inspection, opts: FormatOpti
   const c = colors(opts.color);
   const m = ins.model;
   const out: string[] = [];
-  out.push(`${c.bold('Model')}   ${m.name}  (${m.architecture}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.join(', ')})`);
+  // Every string from the model (name, labels, token texts) is cleaned of terminal controls before printing.
+  out.push(`${c.bold('Model')}   ${safe(m.name)}  (${safe(m.architecture)}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.map(safe).join(', ')})`);
   const cov = ins.coverage;
   const covered = cov.complete ? 'all of it' : `the first ${cov.coveredEnd} characters only (truncated)`;
   out.push(`${c.bold('Input')}   ${text.length} characters, ${cov.tokens} word pieces, ${ins.windows.length} window${ins.windows.length === 1 ? '' : 's'} of <= ${cov.windowTokens} tokens; read ${covered}`);
@@ -26,7 +28,7 @@ export function formatInspection(text: string, ins: Inspection, opts: FormatOpti
   if (ins.windows.length > 1) {
     out.push('', c.bold('Windows'));
     ins.windows.forEach((w, i) => {
-      out.push(`  ${String(i + 1).padStart(3)}  chars ${w.start}-${w.end}  ${String(w.tokenCount).padStart(3)} tokens  ${w.label} ${pct(w.probabilities[w.label]!)}  ${c.dim(snippet(text, w.start, w.end, 40))}`);
+      out.push(`  ${String(i + 1).padStart(3)}  chars ${w.start}-${w.end}  ${String(w.tokenCount).padStart(3)} tokens  ${safe(w.label)} ${score(w.probabilities[w.label]!, m.problemType)}  ${c.dim(snippet(text, w.start, w.end, 40))}`);
     });
   }
 
@@ -37,8 +39,8 @@ export function formatInspection(text: string, ins: Inspection, opts: FormatOpti
 
   out.push('');
   const a = ins.aggregate;
-  const probs = m.labels.map((l) => `${l} ${pct(a.probabilities[l]!)}`).join('  ');
-  out.push(`${c.bold('=>')} ${c.bold(a.label)} ${pct(a.probabilities[a.label]!)}   (${probs}; ${a.method})`);
+  const probs = m.labels.map((l) => `${safe(l)} ${score(a.probabilities[l]!, m.problemType)}`).join('  ');
+  out.push(`${c.bold('=>')} ${c.bold(safe(a.label))} ${score(a.probabilities[a.label]!, m.problemType)}   (${probs}; ${a.method})`);
   out.push(c.dim(`   tokenize ${ins.timing.tokenizeMs.toFixed(1)} ms, inference ${ins.timing.inferenceMs.toFixed(1)} ms`));
   return out.join('\n');
 }
@@ -59,7 +61,7 @@ function formatWindow(text: string, w: WindowResult, m: ModelInfo, opts: FormatO
   const { labels, dim } = m;
   const names = headNames(m);
   const out: string[] = [];
-  const pieces = w.tokens.map((t) => t.text);
+  const pieces = w.tokens.map((t) => safe(t.text));
   out.push(`  tokens       ${elide(pieces.join(' '), 110)}${w.truncated ? c.yellow('  [truncated here]') : ''}`);
   out.push(`  text         ${c.dim(snippet(text, w.start, w.end, 100))}`);
   out.push('');
@@ -76,17 +78,18 @@ function formatWindow(text: string, w: WindowResult, m: ModelInfo, opts: FormatO
   out.push(`  ${c.bold(names.act.padEnd(12))} ${names.actFormula}: ${actDetail}, |x| ${fmt(norm(w.stages.relu))}  ${spark(w.stages.relu)}`);
   const p = opts.dropout === undefined ? '' : ` (p=${opts.dropout})`;
   out.push(`  ${c.bold('dropout')}      identity at inference${p}: ${names.classifier} reads the ${names.act} output unchanged`);
-  out.push(`  ${c.bold(names.classifier)}   Linear(${dim} -> ${labels.length}): logits ${labels.map((l, i) => `${l} ${fmt(w.logits[i]!)}`).join('  ')}`);
+  out.push(`  ${c.bold(names.classifier)}   Linear(${dim} -> ${labels.length}): logits ${labels.map((l, i) => `${safe(l)} ${fmt(w.logits[i]!)}`).join('  ')}`);
   for (const label of labels) {
     const contrib = w.contributions[label]!;
     const sum = contrib.units.reduce((s, x) => s + x, 0);
     const top = w.head.topUnits[label]!;
     const units = (xs: { unit: number; value: number }[]) => xs.slice(0, opts.topK).map((u) => `#${u.unit} ${signed(u.value)}`).join(', ') || 'none';
-    out.push(`    ${label}: bias ${signed(contrib.bias)} + units ${signed(sum)} = ${fmt(contrib.bias + sum)}`);
+    out.push(`    ${safe(label)}: bias ${signed(contrib.bias)} + units ${signed(sum)} = ${fmt(contrib.bias + sum)}`);
     out.push(`      toward: ${c.green(units(top.toward))}`);
     out.push(`      against: ${c.red(units(top.against))}`);
   }
-  out.push(`  ${c.bold('probabilities')} ${labels.map((l) => `${l} ${pct(w.probabilities[l]!)} ${bar(w.probabilities[l]!)}`).join('  ')}`);
+  if (m.problemType === 'regression') out.push(`  ${c.bold('scores')}       ${labels.map((l) => `${safe(l)} ${score(w.probabilities[l]!, m.problemType)}`).join('  ')}`);
+  else out.push(`  ${c.bold('probabilities')} ${labels.map((l) => `${safe(l)} ${pct(w.probabilities[l]!)} ${bar(w.probabilities[l]!)}`).join('  ')}`);
   return out;
 }
 
@@ -115,17 +118,20 @@ export function spark(v: number[], width = 32): string {
   return vals.map((x) => SPARK[Math.min(SPARK.length - 1, Math.floor((x / max) * (SPARK.length - 1)))]).join('');
 }
 
-function bar(p: number, width = 10): string {
-  const n = Math.round(p * width);
+/** A probability bar; values outside [0, 1] (or NaN) are drawn at the nearest end instead of throwing. */
+export function bar(p: number, width = 10): string {
+  const n = Number.isFinite(p) ? Math.round(Math.min(1, Math.max(0, p)) * width) : 0;
   return '█'.repeat(n) + '░'.repeat(width - n);
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(3));
 const signed = (x: number) => (x >= 0 ? '+' : '') + fmt(x);
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+/** A regression head outputs raw scores, not probabilities. */
+const score = (p: number, problemType: ProblemType) => (problemType === 'regression' ? `score ${fmt(p)}` : pct(p));
 
 function snippet(text: string, start: number, end: number, max: number): string {
-  return JSON.stringify(elide(text.slice(start, end).replace(/\s+/g, ' '), max));
+  return JSON.stringify(elide(safe(text.slice(start, end)).replace(/\s+/g, ' '), max));
 }
 
 function elide(s: string, max: number): string {

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `distilbert-inspector "some text"`: classify text with a DistilBERT model and print its head layer by layer.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InspectorError, toInspectorError } from '../core/errors';
+import { prepareCacheDir, readBoundedFile, TEXT_FILE_LIMIT_BYTES } from '../core/files';
 import { resolveModelArg } from '../core/hub';
-import { Inspector, defaultModelDir } from '../core/inspector';
+import { Inspector, MAX_THREADS, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
 import { decodeTextFile } from '../core/text/textInput';
+import { terminalSafe } from '../core/text/terminalSafe';
 import { defaultCacheDir } from './cacheDir';
 import { formatInspection } from './format';
 
@@ -25,8 +26,8 @@ options:
   --overlap N          word pieces shared by consecutive windows (default 64)
   --truncate           read only the first window instead of the whole text
   --window N           which window gets the detailed view (1-based, default 1)
-  --top K              units listed toward/against each label (default 5)
-  --threads N          ONNX Runtime threads (default: one per core)
+  --top K              units listed toward/against each label (default 5; at most the head's dim)
+  --threads N          ONNX Runtime threads, 1 to 64 (default: one per core)
   --cache-dir DIR      where tapped graphs and hub downloads (DIR/hub) are cached
                        (default: $DISTILBERT_INSPECTOR_CACHE, else %LOCALAPPDATA%\\distilbert-inspector\\Cache
                        on Windows, ~/Library/Caches/distilbert-inspector on macOS,
@@ -46,6 +47,8 @@ export interface CliArgs {
   top: number;
   threads: number;
   cacheDir: string;
+  /** How the cache folder was chosen, named in errors about it. */
+  cacheDirFrom: string;
   help: boolean;
 }
 
@@ -63,6 +66,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     top: 5,
     threads: 0,
     cacheDir: defaultCacheDir(process.platform, env, os.homedir()),
+    cacheDirFrom: env['DISTILBERT_INSPECTOR_CACHE'] !== undefined ? '$DISTILBERT_INSPECTOR_CACHE' : 'the default cache folder',
     help: false,
   };
   const words: string[] = [];
@@ -73,10 +77,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       if (v === undefined) throw usage(`${a} needs a value.`);
       return v;
     };
-    const int = (): number => {
+    // Digits only: Number() would take "", "1e3", "0x20" and " 7 " as numbers.
+    const int = (min: number, max: number, range = `from ${min} to ${max}`): number => {
       const v = value();
-      const n = Number(v);
-      if (!Number.isInteger(n)) throw usage(`${a} needs a whole number, got "${v}".`);
+      const n = /^[0-9]{1,9}$/.test(v) ? Number(v) : NaN;
+      if (!(n >= min && n <= max)) throw usage(`${a} needs a whole number ${range}, got "${v}".`);
       return n;
     };
     switch (a) {
@@ -89,13 +94,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       }
       case '--json': args.json = true; break;
-      case '--window-tokens': args.windowTokens = int(); break;
-      case '--overlap': args.overlap = int(); break;
+      // The model's own limits (max length, dim) are checked once it is loaded.
+      case '--window-tokens': args.windowTokens = int(8, MAX_INT, 'of at least 8 (up to the model\'s max length)'); break;
+      case '--overlap': args.overlap = int(0, MAX_INT, 'of at least 0 (less than the tokens per window)'); break;
       case '--truncate': args.truncate = true; break;
-      case '--window': args.window = int(); break;
-      case '--top': args.top = int(); break;
-      case '--threads': args.threads = int(); break;
-      case '--cache-dir': args.cacheDir = value(); break;
+      case '--window': args.window = int(1, MAX_INT, 'of at least 1 (up to the number of windows)'); break;
+      case '--top': args.top = int(1, MAX_INT, 'of at least 1 (up to the units of the model\'s head)'); break;
+      case '--threads': args.threads = int(1, MAX_THREADS); break;
+      case '--cache-dir': args.cacheDir = value(); args.cacheDirFrom = '--cache-dir'; break;
       case '-h': case '--help': args.help = true; break;
       case '--': words.push(...argv.slice(i + 1)); i = argv.length; break;
       default:
@@ -109,18 +115,15 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   return args;
 }
 
+const MAX_INT = 999_999_999;
+
 function usage(msg: string): InspectorError {
   return new InspectorError('BAD_OPTION', msg, 'See distilbert-inspector --help.');
 }
 
 function readInput(args: CliArgs): { text: string; name: string } {
   if (args.file === undefined) return { text: args.text!, name: 'The text' };
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(args.file);
-  } catch (err) {
-    throw new InspectorError('BAD_OPTION', `Cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, 'Check the path.');
-  }
+  const bytes = readBoundedFile(args.file, { maxBytes: TEXT_FILE_LIMIT_BYTES, code: 'BAD_OPTION', hint: 'Give --file a regular UTF-8 text file (classify a part of a larger one).' });
   return { text: decodeTextFile(bytes, args.file), name: args.file };
 }
 
@@ -133,14 +136,22 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const { text } = readInput(args);
+    prepareCacheDir(args.cacheDir, args.cacheDirFrom);
     // A hub id is downloaded (or found in the cache) first; progress goes to stderr so --json stays clean.
     const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: args.variant, progress: process.stderr });
     inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
+    const { dim } = inspector.model;
+    if (args.top > dim) throw usage(`--top needs a whole number from 1 to ${dim} (the units of this model's head), got ${args.top}.`);
     const ins = await inspector.inspect(text, {
       windowTokens: args.windowTokens,
       overlap: args.overlap,
       mode: args.truncate ? 'truncate' : 'windows',
+      topUnits: args.top,
     });
+    if (args.window > ins.windows.length) {
+      const n = ins.windows.length;
+      throw usage(`--window needs a whole number from 1 to ${n} (the text was read in ${n} window${n === 1 ? '' : 's'}), got ${args.window}.`);
+    }
     if (args.json) {
       process.stdout.write(`${JSON.stringify(ins)}\n`);
     } else {
@@ -150,7 +161,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     const e = toInspectorError(err, 'INFERENCE_FAILED');
-    process.stderr.write(`distilbert-inspector: ${e.oneLine().replace(/\s*\n\s*/g, ' ')}\n`);
+    // Messages can quote a model's or a server's strings: no terminal controls, one line.
+    process.stderr.write(`distilbert-inspector: ${terminalSafe(e.oneLine().replace(/\s*\n\s*/g, ' '))}\n`);
     if (process.env['DISTILBERT_INSPECTOR_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return e.code === 'BAD_OPTION' ? 2 : 1;
   } finally {

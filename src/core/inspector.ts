@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { EngineClient } from './engine/engineClient';
 import type { LoadInfo } from './engine/messages';
 import { InspectorError } from './errors';
+import { prepareCacheDir } from './files';
 import type { OnnxVariant } from './model/modelFolder';
 import { checkText } from './text/textInput';
 import type { LongTextMode } from './text/windows';
@@ -35,6 +36,8 @@ export interface InspectOptions {
   mode?: LongTextMode;
   /** Batch x padded length per ONNX call (default BATCH_TOKENS). */
   batchTokens?: number;
+  /** Units listed toward / against each label in each window's head.topUnits (1 to the model's dim; default 5). */
+  topUnits?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -53,6 +56,11 @@ export interface OccludeOptions {
 }
 
 export const DEFAULT_OVERLAP = 64;
+/** Units listed toward / against each label unless asked otherwise. */
+export const DEFAULT_TOP_UNITS = 5;
+
+/** Most ONNX Runtime threads accepted (the extension's threads setting has the same maximum). */
+export const MAX_THREADS = 64;
 /** Batch x padded length per ONNX call; measured best for throughput on 2 cores (see bench/). */
 export const BATCH_TOKENS = 1024;
 
@@ -67,13 +75,17 @@ export class Inspector {
   }
 
   static async open(opts: InspectorOptions): Promise<Inspector> {
-    fs.mkdirSync(opts.cacheDir, { recursive: true });
+    const threads = opts.threads ?? 0;
+    if (!Number.isInteger(threads) || threads < 0 || threads > MAX_THREADS) {
+      throw new InspectorError('BAD_OPTION', `ONNX Runtime threads must be a whole number from 1 to ${MAX_THREADS}, or 0 for one per core; got ${threads}.`, 'Lower the thread count (CLI: --threads).');
+    }
+    prepareCacheDir(opts.cacheDir, 'the cache folder of the inspector');
     const client = new EngineClient(opts.workerPath);
     try {
       const info = await client.load({
         modelDir: opts.modelDir,
         cacheDir: opts.cacheDir,
-        threads: opts.threads ?? 0,
+        threads,
         variant: opts.variant ?? 'fp32',
       });
       return new Inspector(client, info);
@@ -84,8 +96,12 @@ export class Inspector {
   }
 
   inspect(text: string, opts: InspectOptions = {}): Promise<Inspection> {
+    const topUnits = opts.topUnits ?? DEFAULT_TOP_UNITS;
     try {
       checkText(text);
+      if (!Number.isInteger(topUnits) || topUnits < 1 || topUnits > this.model.dim) {
+        throw new InspectorError('BAD_OPTION', `Top units per label must be a whole number from 1 to ${this.model.dim} (the units of this model's head); got ${topUnits}.`, 'CLI: --top K.');
+      }
     } catch (err) {
       return Promise.reject(err);
     }
@@ -93,7 +109,7 @@ export class Inspector {
     // A short window cannot hold the default overlap; keep a quarter of it instead of failing.
     const overlap = opts.overlap ?? Math.min(DEFAULT_OVERLAP, Math.floor((windowTokens - 2) / 4));
     return this.client.inspect(
-      { text, windowTokens, overlap, mode: opts.mode ?? 'windows', batchTokens: opts.batchTokens ?? BATCH_TOKENS },
+      { text, windowTokens, overlap, mode: opts.mode ?? 'windows', batchTokens: opts.batchTokens ?? BATCH_TOKENS, topUnits },
       opts.signal,
       opts.onProgress,
     );

@@ -173,6 +173,15 @@ export interface Aggregate {
   method: string;
 }
 
+/**
+ * An empty record keyed by label, with no prototype: labels come from a model's config.json, and a label named
+ * "__proto__" or "constructor" must be an ordinary key (on a plain object, assigning "__proto__" sets the
+ * prototype and the value is lost). Own keys survive JSON.stringify, structured clone and spreading as they are.
+ */
+export function labelRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** A whole inspection: the `--json` output and what the panel shows. */
 export interface Inspection {
   model: ModelInfo;

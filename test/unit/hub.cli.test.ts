@@ -40,13 +40,14 @@ describe('cli with a hub id', () => {
     const j = JSON.parse(r.out);
     assert.ok(Array.isArray(j.windows) && j.windows.length === 1);
     assert.match(r.err, /^Xenova\/tiny-distilbert-sst2: onnx\/model\.onnx \[[#-]+\] +\d+%/m);
-    assert.match(r.err, new RegExp(`Xenova/tiny-distilbert-sst2: downloaded and verified: ${COMMIT.slice(0, 12)}, [\\d.]+ kB in .*snapshots/${COMMIT}\\n$`));
+    // It says how each file was checked: sha256 for the LFS file, git's blob sha1 for the small ones.
+    assert.match(r.err, new RegExp(`Xenova/tiny-distilbert-sst2: downloaded \\(verified: sha256 onnx/model.onnx; git blob sha1 config.json, tokenizer.json, tokenizer_config.json\\): ${COMMIT.slice(0, 12)}, [\\d.]+ kB in .*snapshots/${COMMIT}\\n$`));
     assert.ok(!r.err.includes('\r'), 'no carriage returns when stderr is not a terminal');
     assert.ok(fs.existsSync(path.join(cache, 'hub', 'models--Xenova--tiny-distilbert-sst2', 'snapshots', COMMIT, 'onnx', 'model.onnx')));
 
     const again = await run({}, '--model', `Xenova/tiny-distilbert-sst2@${COMMIT}`, 'it is fine');
     assert.equal(again.code, 0, again.err);
-    assert.match(again.err, /^Xenova\/tiny-distilbert-sst2@a1b2c3d4e5f6\S*: cached: /m);
+    assert.match(again.err, /^Xenova\/tiny-distilbert-sst2@a1b2c3d4e5f6\S*: cached \(verified: /m);
     assert.match(again.out, /pre_classifier/);
   });
 

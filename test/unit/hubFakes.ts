@@ -36,6 +36,10 @@ export interface CdnMode {
   chunkDelayMs?: number;
   /** Answer 200 with the whole file even to a Range request. */
   ignoreRange?: boolean;
+  /** Send this many junk bytes after the file (more than X-Linked-Size declared). */
+  extraBytes?: number;
+  /** Send one byte, then one more every this many ms (never stalls long enough for the stall timeout). */
+  trickleMs?: number;
 }
 
 export interface FakeRepo {
@@ -69,6 +73,8 @@ export class FakeHub {
   readonly renames = new Map<string, string>();
   readonly requests: Recorded[] = [];
   cdnMode: CdnMode = {};
+  /** Where the hub redirects an LFS file (default: the CDN); mirrors redirect within their own origin. */
+  lfsLocation: ((sha: string) => string) | undefined;
   private drops = 0;
   /** Connections the CDN has open right now (a cancelled download must leave none). */
   readonly cdnSockets = new Set<net.Socket>();
@@ -108,6 +114,8 @@ export class FakeHub {
 
   private hub(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.requests.push({ server: 'hub', method: req.method ?? '', url: req.url ?? '', headers: req.headers, remotePort: req.socket.remotePort });
+    // A mirror serves the blobs itself (same origin as the resolve URLs).
+    if ((req.url ?? '').startsWith('/blobs/')) return this.cdn(req, res);
     const m = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(req.url ?? '');
     const fail = (status: number, code: string): void => {
       res.writeHead(status, { 'x-error-code': code, 'content-type': 'text/plain' }).end(`${code}\n`);
@@ -134,7 +142,7 @@ export class FakeHub {
       const body = `Found. Redirecting to ${this.cdnUrl}/blobs/${sha}`;
       res.writeHead(302, {
         ...common,
-        location: `${this.cdnUrl}/blobs/${sha}?X-Amz-Signature=fake`,
+        location: this.lfsLocation?.(sha) ?? `${this.cdnUrl}/blobs/${sha}?X-Amz-Signature=fake`,
         'x-linked-etag': `"${sha}"`,
         'x-linked-size': String(data.length),
         etag: `"${gitBlobSha1(pointer)}"`,
@@ -167,10 +175,24 @@ export class FakeHub {
       if (start >= data.length) return void res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
       res.writeHead(206, { etag, 'accept-ranges': 'bytes', 'content-length': String(data.length - start), 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` });
     } else {
-      res.writeHead(200, { etag, 'accept-ranges': 'bytes', 'content-length': String(data.length) });
+      // With extra bytes the body is chunked: a Content-Length would make the client stop at the declared size.
+      res.writeHead(200, { etag, 'accept-ranges': 'bytes', ...(mode.extraBytes ? {} : { 'content-length': String(data.length) }) });
     }
     if (req.method === 'HEAD') return void res.end();
     let rest = body.subarray(start);
+    if (mode.extraBytes) {
+      res.write(rest);
+      return void res.end(Buffer.alloc(mode.extraBytes, 0x41));
+    }
+    if (mode.trickleMs) {
+      const drip = (): void => {
+        if (res.destroyed || !rest.length) return void res.end();
+        res.write(rest.subarray(0, 1));
+        rest = rest.subarray(1);
+        setTimeout(drip, mode.trickleMs);
+      };
+      return drip();
+    }
     if (mode.dropAfter !== undefined && this.drops < (mode.dropTimes ?? 1)) {
       this.drops++;
       res.write(rest.subarray(0, mode.dropAfter), () => setTimeout(() => res.socket?.destroy(), 20));

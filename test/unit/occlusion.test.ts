@@ -11,10 +11,11 @@ import { BUNDLED, FIXTURES, isolateHome, maxAbsDiff, tempDir } from './helpers';
 
 isolateHome();
 import { Tokenizer } from '@huggingface/tokenizers';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { groupTokens, itemSpan, type OcclusionResult, type OcclusionUnit } from '../../src/core/attribution/occlusion';
 import { Inspector, InspectorError } from '../../src/core/inspector';
 import { TextTokenizer } from '../../src/core/tokenizer/textTokenizer';
+import { loadOrt } from '../../src/core/engine/ortRuntime';
 
 const TOL = 1e-4;
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -94,14 +95,14 @@ function probabilities(logits: number[], problemType: string): number[] {
 
 class Reference {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
     private readonly lib: Tokenizer,
     readonly tok: TextTokenizer,
     readonly problemType: string,
   ) {}
 
   static async open(dir: string, onnx = 'model.onnx'): Promise<Reference> {
-    const session = await ort.InferenceSession.create(path.join(dir, 'onnx', onnx), { intraOpNumThreads: 1 });
+    const session = await loadOrt().InferenceSession.create(path.join(dir, 'onnx', onnx), { intraOpNumThreads: 1 });
     const lib = new Tokenizer(readJson(path.join(dir, 'tokenizer.json')) as object, readJson(path.join(dir, 'tokenizer_config.json')) as object);
     const config = readJson(path.join(dir, 'config.json')) as { problem_type?: string };
     return new Reference(session, lib, TextTokenizer.fromFolder(dir), config.problem_type ?? 'single_label_classification');
@@ -114,10 +115,10 @@ class Reference {
 
   async logits(ids: number[]): Promise<number[]> {
     const dims = [1, ids.length];
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const name of this.session.inputNames) {
       const data = name === 'input_ids' ? BigInt64Array.from(ids.map(BigInt)) : name === 'attention_mask' ? new BigInt64Array(ids.length).fill(1n) : new BigInt64Array(ids.length);
-      feeds[name] = new ort.Tensor('int64', data, dims);
+      feeds[name] = new (loadOrt().Tensor)('int64', data, dims);
     }
     const out = await this.session.run(feeds);
     return Array.from(out[this.session.outputNames[0]!]!.data as Float32Array);

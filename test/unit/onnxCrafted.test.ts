@@ -8,14 +8,14 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { GraphError, prepareTappedModel } from '../../src/core/onnx/taps';
 import { fieldBytes, fieldMessage, fieldVarint } from '../../src/core/onnx/wire';
+import { loadOrt } from '../../src/core/engine/ortRuntime';
 
 /** Everything this file writes lives under one temp folder, removed when its tests end. */
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-unit-'));
 after(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
 process.env['HOME'] = fs.mkdtempSync(path.join(TMP, 'onnx-crafted-home-'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+const ort = loadOrt(); // telemetry off, ONNX Runtime's own logging quiet
 
 const FIXTURE = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'tiny-distilbert-o14-gemm', 'onnx', 'model.onnx');
 const D = 4;

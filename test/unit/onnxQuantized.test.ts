@@ -9,12 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PreparedModel, prepareTappedModel } from '../../src/core/onnx/taps';
+import { loadOrt } from '../../src/core/engine/ortRuntime';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-unit-'));
 after(() => fs.rmSync(TMP, { recursive: true, force: true }));
 process.env['HOME'] = fs.mkdtempSync(path.join(TMP, 'onnx-int8-home-'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+const ort = loadOrt(); // telemetry off, ONNX Runtime's own logging quiet
 type Tensor = import('onnxruntime-node').Tensor;
 
 const DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'tiny-distilbert-o17-int8');

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HeadWeights, PreparedModel, prepareTappedModel } from '../../src/core/onnx/taps';
+import { loadOrt } from '../../src/core/engine/ortRuntime';
 
 /** Everything this file writes lives under one temp folder, removed when its tests end. */
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-unit-'));
@@ -15,8 +16,7 @@ after(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
 // onnxruntime-node writes under ~/.cache: point HOME at a temp dir before it is loaded.
 process.env['HOME'] = fs.mkdtempSync(path.join(TMP, 'onnx-taps-home-'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+const ort = loadOrt(); // telemetry off, ONNX Runtime's own logging quiet
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models');
 const NAMES = ['tiny-distilbert-o14-gemm', 'tiny-distilbert-o17-gemm', 'tiny-distilbert-o14-matmul', 'tiny-distilbert-o17-multilabel'];

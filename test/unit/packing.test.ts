@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { packWindow, unpackWindow } from '../../src/core/engine/packing';
-import type { WindowResult } from '../../src/core/types';
+import { labelRecord, type LogitContribution, type WindowResult } from '../../src/core/types';
 
 function windowOf(tokens: WindowResult['tokens']): WindowResult {
   const v = (n: number, k: number) => Array.from({ length: n }, (_, i) => Math.sin(i * k) / 3);
@@ -14,7 +14,8 @@ function windowOf(tokens: WindowResult['tokens']): WindowResult {
     probabilities: { NEGATIVE: 0.25, POSITIVE: 0.75 },
     logits: [-0.5, 0.6],
     stages: { cls: v(8, 1), preClassifier: v(8, 2), relu: v(8, 3).map((x) => Math.max(0, x)), layers: [v(8, 4), v(8, 5)] },
-    contributions: { NEGATIVE: { bias: 0.1, units: v(8, 6) }, POSITIVE: { bias: -0.1, units: v(8, 7) } },
+    // Label-keyed records have no prototype (a label may be named __proto__), as the core makes them.
+    contributions: Object.assign(labelRecord<LogitContribution>(), { NEGATIVE: { bias: 0.1, units: v(8, 6) }, POSITIVE: { bias: -0.1, units: v(8, 7) } }),
     head: {} as WindowResult['head'],
     tokens,
     truncated: false,
@@ -47,7 +48,7 @@ describe('window packing', () => {
     for (const key of ['tokens', 'stages', 'contributions']) {
       assert.equal(typeof Object.getOwnPropertyDescriptor(back, key)?.get, 'function', `${key} is not expanded yet`);
     }
-    assert.deepEqual(JSON.parse(JSON.stringify(back)), w, 'JSON (the CLI contract, the webview) reads through');
+    assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(w)), 'JSON (the CLI contract, the webview) reads through');
     assert.deepEqual(Object.getOwnPropertyDescriptor(back, 'tokens')?.value, w.tokens, 'expanded once, then a plain property');
     back.label = 'NEGATIVE';
     back.tokens = [];

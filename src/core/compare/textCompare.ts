@@ -8,7 +8,7 @@
 // The mean ReLU vector is not ReLU of the mean pre_classifier vector, so every mean is labelled as one.
 import { InspectorError } from '../errors';
 import type { HeadTerms } from '../head/headTerms';
-import type { Inspection, ModelInfo, ProblemType } from '../types';
+import { labelRecord, type Inspection, type ModelInfo, type ProblemType } from '../types';
 
 /** How many units to list per stage and per label unless asked otherwise. */
 export const DEFAULT_TOP_UNITS = 8;
@@ -134,7 +134,7 @@ export function sideVectors(ins: Inspection): { layers: number[][]; cls: number[
   const nLayers = ws[0]?.stages.layers.length ?? 0;
   const layers: number[][] = [];
   for (let l = 0; l < nLayers; l++) layers.push(weightedMean(ws.map((w) => w.stages.layers[l] ?? []), weights));
-  const contributions: Record<string, number[]> = {};
+  const contributions = labelRecord<number[]>();
   for (const label of ins.model.labels) contributions[label] = weightedMean(ws.map((w) => w.contributions[label]?.units ?? []), weights);
   return {
     layers,
@@ -200,7 +200,7 @@ export function compareTexts(a: Inspection, b: Inspection, opts: { topUnits?: nu
     });
     return { label, logitDelta: all, top, rest };
   });
-  const probabilityDelta: Record<string, number> = {};
+  const probabilityDelta = labelRecord<number>();
   for (const l of labels) probabilityDelta[l] = (b.aggregate.probabilities[l] ?? 0) - (a.aggregate.probabilities[l] ?? 0);
   return {
     version: 1,

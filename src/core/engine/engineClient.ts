@@ -7,6 +7,7 @@ import type { OcclusionResult } from '../attribution/occlusion';
 import type { Inspection, WindowResult } from '../types';
 import { unpackWindow } from './packing';
 import type { FromWorker, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, ToWorker } from './messages';
+import { disableOrtTelemetry } from './ortRuntime';
 
 interface Pending {
   /** Windows of an inspection, arriving one message each before the result. */
@@ -109,6 +110,9 @@ export class EngineClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
+    // The worker's environment is copied from this thread's, and only this thread can set the real one that
+    // ONNX Runtime's native code reads: telemetry goes off here, before the binding loads anywhere.
+    disableOrtTelemetry();
     const worker = new Worker(this.workerPath);
     worker.on('message', (msg: FromWorker) => this.onMessage(msg));
     worker.on('error', (err) => this.onDeath(worker, `the inference worker crashed: ${err.message}`));

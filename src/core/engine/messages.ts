@@ -22,6 +22,8 @@ export interface InspectRequest {
   mode: LongTextMode;
   /** Sequences per ONNX call are bounded by this many tokens (batch x padded length). */
   batchTokens: number;
+  /** Units listed toward / against each label in head.topUnits. */
+  topUnits: number;
 }
 
 /** Options for one occlusion run (one window: the first `windowTokens` tokens of the text). */

@@ -1,16 +1,17 @@
 // A loaded model: tokenizer, tapped ONNX graph and one reused ONNX Runtime session. Runs inside the worker
 // thread (ONNX Runtime's Node binding computes on the calling thread), but has no thread logic of its own.
 import * as os from 'node:os';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { groupTokens, itemSpan, minus, removeTokens, type OcclusionItem, type OcclusionResult } from '../attribution/occlusion';
 import { InspectorError } from '../errors';
 import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head/head';
 import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder } from '../model/modelFolder';
+import { loadOrt, ORT_LOG_SEVERITY } from './ortRuntime';
 import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps';
 import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
-import type { Aggregate, Encoding, Inspection, ModelInfo, Stages, WindowResult } from '../types';
+import { labelRecord, type Aggregate, type Encoding, type Inspection, type ModelInfo, type Stages, type WindowResult } from '../types';
 import type { InspectRequest, LoadInfo, LoadRequest, OccludeRequest } from './messages';
 
 /** Called between ONNX calls; throws to stop (cancellation). */
@@ -23,7 +24,7 @@ export class ModelRuntime {
   private constructor(
     readonly info: LoadInfo,
     private readonly tokenizer: TextTokenizer,
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
     private readonly plan: TapPlan,
     private readonly weights: HeadWeights,
   ) {}
@@ -49,12 +50,13 @@ export class ModelRuntime {
       );
     }
     const threads = req.threads > 0 ? req.threads : Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-    let session: ort.InferenceSession;
+    let session: Ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(tapped.path, {
+      session = await loadOrt().InferenceSession.create(tapped.path, {
         // CPU only: the platform VSIXs ship no other provider's libraries (scripts/vsix-targets.js).
         executionProviders: ['cpu'],
         graphOptimizationLevel: 'all',
+        logSeverityLevel: ORT_LOG_SEVERITY,
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
@@ -123,7 +125,7 @@ export class ModelRuntime {
       await checkpoint(done, plans.length);
       const rows = await this.run(batch.map((i) => encodings[i]!));
       batch.forEach((w, r) => {
-        windows[w] = this.windowResult(plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate');
+        windows[w] = this.windowResult(plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate', req.topUnits);
         onWindow?.(w, windows[w]!);
       });
       done += batch.length;
@@ -213,10 +215,11 @@ export class ModelRuntime {
     return batch.map((_, r) => Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width)));
   }
 
-  private async call(batch: { ids: number[] }[], fetches: string[]): Promise<ort.InferenceSession.ReturnType> {
+  private async call(batch: { ids: number[] }[], fetches: string[]): Promise<Ort.InferenceSession.ReturnType> {
+    const ort = loadOrt();
     const padded = padBatch(batch, this.tokenizer.padId);
     const dims = [padded.batch, padded.seqLen];
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const name of this.plan.inputNames) {
       if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', padded.inputIds, dims);
       else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', padded.attentionMask, dims);
@@ -248,7 +251,7 @@ export class ModelRuntime {
     });
   }
 
-  private windowResult(plan: WindowPlan, enc: Encoding, row: { stages: Stages; logits: number[] }, truncated: boolean): WindowResult {
+  private windowResult(plan: WindowPlan, enc: Encoding, row: { stages: Stages; logits: number[] }, truncated: boolean, topUnits: number): WindowResult {
     const { labels, problemType } = this.info.model;
     const probs = toProbabilities(row.logits, problemType);
     const contributions = decomposeLogits(row.stages.classifierInput ?? row.stages.relu, this.weights.classifierWeight, this.weights.classifierBias, labels);
@@ -261,7 +264,7 @@ export class ModelRuntime {
       logits: row.logits,
       stages: row.stages,
       contributions,
-      head: summarizeHead(row.stages, contributions),
+      head: summarizeHead(row.stages, contributions, topUnits),
       tokens: enc.tokens,
       truncated,
     };
@@ -308,7 +311,7 @@ function aggregate(windows: WindowResult[], model: ModelInfo): Aggregate {
 }
 
 function byLabel(labels: string[], values: number[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = labelRecord<number>();
   labels.forEach((l, i) => (out[l] = values[i]!));
   return out;
 }

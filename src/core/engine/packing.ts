@@ -3,7 +3,7 @@
 // token into a generic object; a whole-file result on a full-size model is ~350k numbers and ~20k tokens, and
 // collecting those stalled the caller's event loop for 30-70 ms. Float64 keeps every value exact (the
 // contributions are double products).
-import type { TokenSpan, WindowResult } from '../types';
+import { labelRecord, type TokenSpan, type WindowResult } from '../types';
 
 type Vec = number[] | Float64Array;
 
@@ -81,7 +81,7 @@ export function packWindow(w: WindowResult): { window: WireWindow; transfer: Arr
     layers: s.layers.map((l) => pack(l, transfer)),
     ...(s.classifierInput ? { classifierInput: pack(s.classifierInput, transfer) } : {}),
   };
-  const contributions: WindowResult['contributions'] = {};
+  const contributions: WindowResult['contributions'] = labelRecord();
   for (const [label, c] of Object.entries(w.contributions)) contributions[label] = { bias: c.bias, units: pack(c.units, transfer) };
   return { window: { ...w, stages, contributions, tokens: packTokens(w.tokens, transfer) }, transfer };
 }
@@ -99,7 +99,7 @@ export function unpackWindow(w: WireWindow): WindowResult {
   lazy(out, 'tokens', () => unpackTokens(tokens));
   lazy(out, 'stages', () => unpackStages(stages));
   lazy(out, 'contributions', () => {
-    const c: WindowResult['contributions'] = {};
+    const c: WindowResult['contributions'] = labelRecord();
     for (const [label, x] of Object.entries(contributions)) c[label] = { bias: x.bias, units: unpack(x.units) };
     return c;
   });

@@ -3,6 +3,7 @@
 // Requests run one at a time in arrival order; a cancel message is seen between ONNX calls.
 import { parentPort } from 'node:worker_threads';
 import { InspectorError, toInspectorError } from '../errors';
+import { CancelTracker } from './cancellation';
 import type { FromWorker, ToWorker, WireError } from './messages';
 import { ModelRuntime, type Checkpoint } from './modelRuntime';
 import { packWindow } from './packing';
@@ -14,14 +15,14 @@ if (!port) throw new Error('worker.js must run as a worker thread');
 lowerThisThreadPriority();
 
 let runtime: ModelRuntime | undefined;
-const cancelled = new Set<number>();
+const requests = new CancelTracker();
 let queue: Promise<void> = Promise.resolve();
 
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'cancel') {
-    cancelled.add(msg.id);
+    requests.cancel(msg.id);
     return;
   }
   if (msg.type === 'dispose') {
@@ -34,6 +35,7 @@ port.on('message', (msg: ToWorker) => {
     });
     return;
   }
+  requests.start(msg.id);
   queue = queue.then(() => handle(msg)).catch(() => undefined);
 });
 
@@ -41,7 +43,7 @@ port.on('message', (msg: ToWorker) => {
 function checkpoint(id: number, what: string): Checkpoint {
   return async (done, total) => {
     await new Promise((r) => setImmediate(r));
-    if (cancelled.has(id)) throw new InspectorError('CANCELLED', `The ${what} was cancelled.`, '');
+    if (requests.isCancelled(id)) throw new InspectorError('CANCELLED', `The ${what} was cancelled.`, '');
     if (total > 1) post({ type: 'progress', id, done, total });
   };
 }
@@ -86,7 +88,7 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
   } catch (err) {
     post({ type: 'error', id: msg.id, error: toWire(err) });
   } finally {
-    cancelled.delete(msg.id);
+    requests.finish(msg.id);
   }
 }
 

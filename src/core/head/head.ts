@@ -1,7 +1,7 @@
 // The classification head's arithmetic, done exactly on the values tapped from the graph:
 //   logits = classifier.weight @ dropout(relu(pre_classifier(cls))) + classifier.bias
 // Dropout is the identity at inference, so each logit splits into the bias plus one term per ReLU unit.
-import type { HeadSummary, LogitContribution, ProblemType, Stages, UnitShare } from '../types';
+import { labelRecord, type HeadSummary, type LogitContribution, type ProblemType, type Stages, type UnitShare } from '../types';
 
 /** Logits -> probabilities as transformers does for the problem type (softmax, sigmoid, or raw for regression). */
 export function toProbabilities(logits: ArrayLike<number>, problemType: ProblemType): number[] {
@@ -29,7 +29,7 @@ export function decomposeLogits(
   labels: string[],
 ): Record<string, LogitContribution> {
   const dim = relu.length;
-  const out: Record<string, LogitContribution> = {};
+  const out = labelRecord<LogitContribution>();
   labels.forEach((label, l) => {
     const units = new Array<number>(dim);
     for (let u = 0; u < dim; u++) units[u] = (classifierWeight[l * dim + u] as number) * (relu[u] as number);
@@ -41,7 +41,7 @@ export function decomposeLogits(
 /** Norms, how many units the ReLU zeroed, and the units pushing most toward / against each label. */
 export function summarizeHead(stages: Stages, contributions: Record<string, LogitContribution>, topK = 5): HeadSummary {
   const zeroedUnits = stages.relu.filter((x) => x === 0).length;
-  const topUnits: HeadSummary['topUnits'] = {};
+  const topUnits: HeadSummary['topUnits'] = labelRecord();
   for (const [label, c] of Object.entries(contributions)) {
     const shares: UnitShare[] = c.units.map((value, unit) => ({ unit, value }));
     const toward = shares.filter((s) => s.value > 0).sort((a, b) => b.value - a.value).slice(0, topK);

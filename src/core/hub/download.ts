@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { cacheError, type RepoCache, type Verification } from './cacheLayout';
 import { HubError } from './errors';
 import { send, type Exchange, type NetOptions } from './http';
-import { httpError, requestHeaders, resolveUrl, type FileMeta, type HubTarget } from './hubClient';
+import { httpError, redirectTarget, requestHeaders, resolveUrl, type FileMeta, type HubTarget } from './hubClient';
 
 const MAX_REDIRECTS = 10;
 
@@ -38,7 +38,8 @@ export async function downloadFile(
       await fetchInto(t, meta, part, net, onBytes);
       break;
     } catch (err) {
-      const retryable = err instanceof HubError && (err.code === 'HUB_NETWORK' || err.code === 'HUB_TIMEOUT');
+      const pastDeadline = net.deadline !== undefined && Date.now() >= net.deadline.at;
+      const retryable = err instanceof HubError && (err.code === 'HUB_NETWORK' || err.code === 'HUB_TIMEOUT') && !pastDeadline;
       if (!retryable || attempt >= retries) throw err;
       await delay(Math.min(4000, 250 * 2 ** attempt), net.signal);
     }
@@ -101,6 +102,13 @@ async function fetchInto(t: HubTarget, meta: FileMeta, part: string, net: NetOpt
       out.on('close', () => (failure ? reject(failure) : resolve()));
       res.on('data', (chunk: Buffer) => {
         ex.kick();
+        // Never more than the hub declared: a host sending more is cut off there, not written to disk in full.
+        if (meta.size !== undefined && received + chunk.length > meta.size) {
+          out.write(chunk.subarray(0, meta.size - received));
+          received = meta.size;
+          res.destroy();
+          return stop(new HubError('HUB_VERIFY', `${ex.url.host} sent more than the ${meta.size} bytes the hub declared for ${meta.file}; the download was stopped there.`, 'Try again; if it keeps failing, the mirror or proxy is serving a different file.'));
+        }
         received += chunk.length;
         onBytes(received);
         if (!out.write(chunk)) {
@@ -129,7 +137,7 @@ async function follow(t: HubTarget, start: URL, extra: Record<string, string>, n
     const location = ex.res.headers.location;
     if (status >= 300 && status < 400 && location) {
       ex.close();
-      url = new URL(location, url);
+      url = redirectTarget(url, location, meta.file);
       continue;
     }
     return ex;

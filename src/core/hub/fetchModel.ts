@@ -8,11 +8,13 @@ import { cacheError, RepoCache, type CompleteMarker, type HubVariant, type Verif
 import { downloadFile, verify } from './download';
 import { HubError, isOfflineFailure } from './errors';
 import { cancelled, type NetOptions } from './http';
-import { headFile, type FileMeta, type HubTarget } from './hubClient';
+import { checkEndpoint, headFile, type FileMeta, type HubTarget } from './hubClient';
 import { formatRef, isCommitHash, parseModelRef } from './modelRef';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The whole fetch (every file, every resume) must finish within this; 4 GB at 1 MB/s takes ~70 min. */
+export const DEFAULT_DEADLINE_MS = 2 * 60 * 60_000;
 const METADATA_TIMEOUT_MS = 10_000;
 export const DEFAULT_AUTH_HINT = 'Set HF_TOKEN to a token with read access (CLI), or store one with the token command (VS Code).';
 
@@ -45,6 +47,8 @@ export interface FetchHubOptions {
   noProxy?: string;
   /** Stall timeout in ms (nothing received for this long); default env HF_HUB_DOWNLOAD_TIMEOUT (s), else 30 s. */
   timeoutMs?: number;
+  /** Overall limit in ms for the whole fetch, however steadily bytes arrive; default 2 hours. */
+  deadlineMs?: number;
   /** Automatic resumes after a dropped connection or stall, per file; default 3. */
   retries?: number;
   /** Skip the network and use the cache only (default: env HF_HUB_OFFLINE=1). */
@@ -89,14 +93,18 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
   const ref = typeof input === 'string' ? parseModelRef(input) : { kind: 'hub' as const, ...input };
   if (ref.kind !== 'hub') throw new HubError('HUB_BAD_ID', `"${input as string}" is a local folder, not a hub id.`, 'Open it as a folder instead.');
   const env = opts.env ?? process.env;
+  const endpoint = opts.endpoint || env['HF_ENDPOINT'] || DEFAULT_ENDPOINT;
+  checkEndpoint(endpoint);
   const target: HubTarget = {
-    endpoint: opts.endpoint || env['HF_ENDPOINT'] || DEFAULT_ENDPOINT,
+    endpoint,
     repo: ref.repo,
     token: opts.token || undefined,
     authHint: opts.authHint ?? DEFAULT_AUTH_HINT,
   };
   const timeoutMs = opts.timeoutMs ?? seconds(env['HF_HUB_DOWNLOAD_TIMEOUT']) ?? DEFAULT_TIMEOUT_MS;
-  const net: NetOptions = { proxy: opts.proxy, noProxy: opts.noProxy, env, timeoutMs, signal: opts.signal, ca: opts.ca };
+  const limitMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadline = { at: Date.now() + limitMs, limitMs };
+  const net: NetOptions = { proxy: opts.proxy, noProxy: opts.noProxy, env, timeoutMs, deadline, signal: opts.signal, ca: opts.ca };
   // Metadata answers fast or not at all: a hanging network should fall back to the cache in seconds, not
   // after a full download timeout (huggingface_hub's HF_HUB_ETAG_TIMEOUT, 10 s by default).
   const headNet: NetOptions = { ...net, timeoutMs: Math.min(timeoutMs, seconds(env['HF_HUB_ETAG_TIMEOUT']) ?? METADATA_TIMEOUT_MS) };

@@ -12,6 +12,11 @@ import { proxyFor, type ProxySettings } from './proxy';
 export interface NetOptions extends ProxySettings {
   /** Give up when nothing arrives for this long (connect, headers, or between body chunks). */
   timeoutMs: number;
+  /**
+   * Epoch ms by which the whole fetch must be done: a host trickling a byte every few seconds never trips the
+   * stall timeout, so this bounds the total time.
+   */
+  deadline?: { at: number; limitMs: number };
   signal?: AbortSignal;
   /** Extra trusted CA certificates (tests, corporate TLS inspection); node's defaults otherwise. */
   ca?: string | Buffer | Array<string | Buffer>;
@@ -38,17 +43,20 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
     };
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    let deadlineTimer: NodeJS.Timeout | undefined;
     const proxy = proxyFor(url, o);
     const via = proxy ? ` through the proxy ${proxy.host}` : '';
 
     const close = (): void => {
       if (timer) clearTimeout(timer);
+      clearTimeout(deadlineTimer);
       timer = undefined;
       o.signal?.removeEventListener('abort', onAbort);
       for (const d of live) d.destroy();
     };
     const fail = (err: HubError): void => {
       if (timer) clearTimeout(timer);
+      clearTimeout(deadlineTimer);
       timer = undefined;
       o.signal?.removeEventListener('abort', onAbort);
       // Destroying with the error makes a caller already reading the body see this error, not a bare "aborted".
@@ -67,6 +75,19 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
     };
     const onAbort = (): void => fail(cancelled());
     o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      return fail(new HubError('HUB_PROTOCOL', `Refused to send a request to a ${url.protocol} URL (${method} ${url.href}); only http and https are used.`, 'Check the endpoint (HF_ENDPOINT, or the hub endpoint setting).'));
+    }
+    if (o.deadline !== undefined) {
+      const left = o.deadline.at - Date.now();
+      const overall = new HubError(
+        'HUB_TIMEOUT',
+        `${url.host}${via} is too slow: the download did not finish within its overall limit of ${formatDuration(o.deadline.limitMs)}.`,
+        'Try again later or from a faster network: the download resumes where it stopped.',
+      );
+      if (left <= 0) return fail(overall);
+      deadlineTimer = setTimeout(() => fail(overall), left);
+    }
     kick();
 
     const onError = (err: Error): void => {
@@ -127,6 +148,10 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
       connect.end();
     }
   });
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.max(1, Math.round(ms / 1000))} s`;
 }
 
 export function cancelled(): HubError {

@@ -30,6 +30,43 @@ export interface FileMeta {
 const USER_AGENT = `distilbert-inspector/0.1 node/${process.versions.node}`;
 const MAX_REDIRECTS = 10;
 
+/** Where the endpoint comes from, named when it is not a usable URL. */
+export const ENDPOINT_SETTING = 'the hub endpoint (VS Code: distilbertInspector.hub.endpoint; CLI and environment: HF_ENDPOINT)';
+
+/** The endpoint as a URL: http(s) only (a file: or ftp: endpoint must never be sent a request as if it were HTTP). */
+export function checkEndpoint(endpoint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new HubError('HUB_PROTOCOL', `"${endpoint}" is not a URL, so it cannot be ${ENDPOINT_SETTING}.`, 'Set it to an http(s) URL such as https://huggingface.co, or clear it.');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new HubError('HUB_PROTOCOL', `${ENDPOINT_SETTING} is "${endpoint}", a ${url.protocol} URL; only http and https are supported.`, 'Set it to an http(s) URL such as https://huggingface.co, or clear it.');
+  }
+  return url;
+}
+
+/**
+ * The target of a redirect: http(s) only, and never from https down to http (a redirect must not strip TLS
+ * from a download, or send a file: or ftp: request as HTTP).
+ */
+export function redirectTarget(from: URL, location: string, file: string): URL {
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new HubError('HUB_PROTOCOL', `${from.host} redirected ${file} to "${location}", which is not a URL.`, 'Check the endpoint (HF_ENDPOINT) and any proxy in between.');
+  }
+  if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+    throw new HubError('HUB_PROTOCOL', `${from.host} redirected ${file} to a ${next.protocol} URL; only http and https are followed.`, 'Check the endpoint (HF_ENDPOINT) and any proxy in between.');
+  }
+  if (from.protocol === 'https:' && next.protocol === 'http:') {
+    throw new HubError('HUB_PROTOCOL', `${from.host} redirected ${file} from https to plain http (${next.host}); the download was refused.`, 'Use an endpoint whose file host serves https, or check the proxy in between.');
+  }
+  return next;
+}
+
 export function resolveUrl(t: HubTarget, revision: string, file: string): URL {
   const base = t.endpoint.replace(/\/+$/, '');
   return new URL(`${base}/${t.repo}/resolve/${encodeURIComponent(revision)}/${file.split('/').map(encodeURIComponent).join('/')}`);
@@ -52,9 +89,11 @@ export async function headFile(t: HubTarget, revision: string, file: string, net
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (status >= 300 && status < 400 && location) {
-      const next = new URL(location, url);
-      // The hub redirects within itself for renamed repos (relative Location); a redirect to another
-      // origin is the file host, and the metadata we need is on this response already.
+      // An LFS file's answer is a redirect that carries its metadata (X-Linked-Etag / X-Linked-Size), wherever
+      // it points: the file host, or the same origin on mirrors and self-hosted hubs. huggingface_hub reads
+      // them there too. Only a redirect without them (a renamed repo) is followed, within the endpoint's origin.
+      if (header(res.headers, 'x-linked-etag') !== undefined) return metaFrom(t, revision, file, res, false);
+      const next = redirectTarget(url, location, file);
       if (next.origin === url.origin) {
         url = next;
         continue;

@@ -38,6 +38,9 @@ export const HEAD_NAMES: Record<HeadKind, { denseName: string; classifierName: s
 /** Sequence classifiers whose head the taps understand: pre_classifier + ReLU, BERT's pooler + tanh, RoBERTa's classifier.dense + tanh. */
 export const SUPPORTED_ARCHITECTURES = Object.keys(ARCHITECTURES);
 
+/** More labels than any real classifier head has; a config claiming more is refused before anything is allocated for them. */
+export const MAX_LABELS = 100_000;
+
 const PROBLEM_TYPES: ProblemType[] = ['single_label_classification', 'multi_label_classification', 'regression'];
 
 export function parseModelConfig(raw: string, file: string): ModelConfig {
@@ -98,12 +101,14 @@ function readLabels(c: Record<string, unknown>, file: string): string[] {
   if (id2label === undefined) {
     // transformers defaults to LABEL_0..LABEL_{n-1}; num_labels defaults to 2.
     const n = optionalInt(c, 'num_labels') ?? 2;
+    if (n > MAX_LABELS) throw invalid(file, `says num_labels ${n}, more than the ${MAX_LABELS.toLocaleString('en-US')} labels this inspector supports`);
     return Array.from({ length: n }, (_, i) => `LABEL_${i}`);
   }
   if (typeof id2label !== 'object' || id2label === null || Array.isArray(id2label)) {
     throw invalid(file, '"id2label" must be an object like {"0": "NEGATIVE", "1": "POSITIVE"}');
   }
   const entries = Object.entries(id2label as Record<string, unknown>);
+  if (entries.length > MAX_LABELS) throw invalid(file, `"id2label" has ${entries.length} labels, more than the ${MAX_LABELS.toLocaleString('en-US')} this inspector supports`);
   const labels: string[] = new Array(entries.length);
   for (const [k, v] of entries) {
     const i = Number(k);

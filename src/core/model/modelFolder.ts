@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InspectorError } from '../errors';
+import { CONFIG_LIMIT_BYTES, readBoundedText } from '../files';
 import type { ModelConfig } from '../types';
 import { snapshotDisplayName } from '../hub/cacheLayout';
 import { parseModelConfig } from './modelConfig';
@@ -51,7 +52,7 @@ export function resolveModelFolder(dir: string, variant: OnnxVariant = 'fp32'): 
   const tokenizerPath = required(abs, 'tokenizer.json');
   const tokenizerConfigPath = optional(abs, 'tokenizer_config.json');
   const onnxPath = findOnnx(abs, variant);
-  const config = parseModelConfig(fs.readFileSync(configPath, 'utf8'), configPath);
+  const config = parseModelConfig(readBoundedText(configPath, { maxBytes: CONFIG_LIMIT_BYTES, code: 'MODEL_CONFIG_INVALID', hint: 'Use the config.json written by transformers (save_pretrained) for this model.' }), configPath);
   // A hub snapshot's folder is named by its commit; show owner/name@commit instead.
   return { dir: abs, name: snapshotDisplayName(abs) ?? path.basename(abs), config, configPath, tokenizerPath, tokenizerConfigPath, onnxPath };
 }

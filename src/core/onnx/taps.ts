@@ -3,6 +3,7 @@
 // added as outputs, found by data flow (headFinder, layerFinder), appended without re-encoding
 // (tapEdit) and cached per model content (tapCache).
 import * as fs from 'fs';
+import { checkRegularFile, ONNX_LIMIT_BYTES, openBounded, type FileLimit } from '../files';
 import { GraphError } from './errors';
 import { GraphIndex, indexModel } from './graphIndex';
 import { HEAD_ACTIVATION, findHead, type HeadActivation, type HeadKind } from './headFinder';
@@ -81,12 +82,8 @@ export interface PreparedModel {
  * tap outputs and the head's weights. Throws GraphError naming the file when the model cannot be tapped.
  */
 export async function prepareTappedModel(onnxPath: string, cacheDir: string, opts: PrepareOptions = {}): Promise<PreparedModel> {
-  let stat: fs.Stats;
-  try {
-    stat = await fs.promises.stat(onnxPath);
-  } catch (e) {
-    throw new GraphError('NOT_FOUND', `${onnxPath}: cannot read the model (${(e as Error).message})`, 'Check the model folder contains onnx/model.onnx.');
-  }
+  // Checked before it is hashed or read: /dev/zero or a FIFO behind the name would be read forever.
+  const stat = asGraphError(() => checkRegularFile(onnxPath, ONNX_FILE));
   const hit = await cacheLookup(onnxPath, stat, cacheDir);
   // A cached plan found with another activation than the architecture wants is rebuilt, which reports it.
   if (hit.entry && (!opts.headKind || HEAD_ACTIVATION[opts.headKind] === hit.entry.plan.head.activation)) {
@@ -108,9 +105,25 @@ export async function prepareTappedModel(onnxPath: string, cacheDir: string, opt
   return { path: entry.modelPath, plan: entry.plan, weights: entry.weights, fromCache: false };
 }
 
+const ONNX_FILE: FileLimit = {
+  maxBytes: ONNX_LIMIT_BYTES,
+  code: 'GRAPH_INVALID',
+  hint: 'Point the model folder at a real ONNX export (onnx/model.onnx), under 2 GB with its weights inside.',
+};
+
+/** The file checks' refusals as this module's GraphError (missing, unreadable, not a regular file, too large). */
+function asGraphError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const err = e as { message?: string; hint?: string };
+    throw new GraphError('NOT_FOUND', err.message ?? String(e), err.hint ?? ONNX_FILE.hint);
+  }
+}
+
 /** Reads the graph positionally (weights stay on disk) and works out the taps and the bytes to append. */
 export function buildTaps(onnxPath: string, expectedLayers?: number, headKind?: HeadKind): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
-  const fd = fs.openSync(onnxPath, 'r');
+  const { fd } = asGraphError(() => openBounded(onnxPath, ONNX_FILE));
   try {
     return tapGraph(indexModel(new FileSource(fd)), onnxPath, expectedLayers, headKind);
   } catch (e) {

@@ -3,6 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CONFIG_LIMIT_BYTES, readBoundedText, TOKENIZER_LIMIT_BYTES } from '../files';
 import type { Encoding, TokenSpan } from '../types';
 import { ByteLevelBpeOffsets, buildByteLevelSpec, isByteLevelBpe } from './byteLevelBpe';
 import { wrapPieces, type SpecialToken } from './encoding';
@@ -11,17 +12,16 @@ import { buildSpec } from './spec';
 import { WordPieceOffsets } from './wordpieceOffsets';
 
 function readJson(file: string, required: boolean): unknown {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !required) return undefined;
-    if (code === 'ENOENT') {
-      throw new TokenizerError('TOKENIZER_MISSING', `Missing ${file}.`, 'A model folder needs the Hugging Face tokenizer.json beside config.json (tokenizer.save_pretrained(folder) writes it).');
-    }
-    throw new TokenizerError('TOKENIZER_UNREADABLE', `Cannot read ${file}: ${(e as Error).message}`, 'Check the file exists and is readable.');
+  // lstat: a dangling symlink is "missing"; a symlink to /dev/zero is refused by the bounded read.
+  if (!fs.existsSync(file) && !fs.lstatSync(file, { throwIfNoEntry: false })) {
+    if (!required) return undefined;
+    throw new TokenizerError('TOKENIZER_MISSING', `Missing ${file}.`, 'A model folder needs the Hugging Face tokenizer.json beside config.json (tokenizer.save_pretrained(folder) writes it).');
   }
+  const raw = readBoundedText(file, {
+    maxBytes: required ? TOKENIZER_LIMIT_BYTES : CONFIG_LIMIT_BYTES,
+    code: 'TOKENIZER_INVALID',
+    hint: required ? 'Re-save the tokenizer with tokenizer.save_pretrained(folder), or restore the file.' : 'Fix or delete tokenizer_config.json (it is optional).',
+  });
   try {
     return JSON.parse(raw) as unknown;
   } catch (e) {
