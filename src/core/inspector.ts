@@ -35,6 +35,8 @@ export interface InspectOptions {
   mode?: LongTextMode;
   /** Batch x padded length per ONNX call (default BATCH_TOKENS). */
   batchTokens?: number;
+  /** Also the token lens: the head applied to every token's final hidden state (windows[].tokenLens). */
+  tokenLens?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -93,7 +95,7 @@ export class Inspector {
     // A short window cannot hold the default overlap; keep a quarter of it instead of failing.
     const overlap = opts.overlap ?? Math.min(DEFAULT_OVERLAP, Math.floor((windowTokens - 2) / 4));
     return this.client.inspect(
-      { text, windowTokens, overlap, mode: opts.mode ?? 'windows', batchTokens: opts.batchTokens ?? BATCH_TOKENS },
+      { text, windowTokens, overlap, mode: opts.mode ?? 'windows', batchTokens: opts.batchTokens ?? BATCH_TOKENS, ...(opts.tokenLens ? { tokenLens: true } : {}) },
       opts.signal,
       opts.onProgress,
     );

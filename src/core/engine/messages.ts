@@ -22,6 +22,8 @@ export interface InspectRequest {
   mode: LongTextMode;
   /** Sequences per ONNX call are bounded by this many tokens (batch x padded length). */
   batchTokens: number;
+  /** Also apply the head to every token's final hidden state (windows[].tokenLens); off by default, it costs dim^2 per token. */
+  tokenLens?: boolean;
 }
 
 /** Options for one occlusion run (one window: the first `windowTokens` tokens of the text). */
