@@ -1,6 +1,7 @@
 // The CLI's readable layer-by-layer view of an inspection. Pure text in, text out: tested without a terminal.
 import { norm } from '../core/head/head';
 import type { Inspection, ModelInfo, WindowResult } from '../core/types';
+import { formatLens, formatTokenLens } from './formatLens';
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -87,6 +88,7 @@ function formatWindow(text: string, w: WindowResult, m: ModelInfo, opts: FormatO
     out.push(`      against: ${c.red(units(top.against))}`);
   }
   out.push(`  ${c.bold('probabilities')} ${labels.map((l) => `${l} ${pct(w.probabilities[l]!)} ${bar(w.probabilities[l]!)}`).join('  ')}`);
+  out.push(...formatLens(w, m, c.bold), ...formatTokenLens(w, m, c.bold));
   return out;
 }
 

@@ -25,6 +25,7 @@ options:
   --truncate           read only the first window instead of the whole text
   --window N           which window gets the detailed view (1-based, default 1)
   --top K              units listed toward/against each label (default 5)
+  --token-lens         also apply the head to every word piece's final hidden state (windows[].tokenLens)
   --threads N          ONNX Runtime threads (default: one per core)
   --cache-dir DIR      where tapped graphs and hub downloads (DIR/hub) are cached
                        (default: $DISTILBERT_INSPECTOR_CACHE or $XDG_CACHE_HOME/distilbert-inspector)
@@ -41,6 +42,8 @@ export interface CliArgs {
   truncate: boolean;
   window: number;
   top: number;
+  /** Also the token lens (the head on every word piece). */
+  tokenLens: boolean;
   threads: number;
   cacheDir: string;
   help: boolean;
@@ -58,6 +61,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     truncate: false,
     window: 1,
     top: 5,
+    tokenLens: false,
     threads: 0,
     cacheDir: env['DISTILBERT_INSPECTOR_CACHE'] ?? path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'distilbert-inspector'),
     help: false,
@@ -91,6 +95,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--truncate': args.truncate = true; break;
       case '--window': args.window = int(); break;
       case '--top': args.top = int(); break;
+      case '--token-lens': args.tokenLens = true; break;
       case '--threads': args.threads = int(); break;
       case '--cache-dir': args.cacheDir = value(); break;
       case '-h': case '--help': args.help = true; break;
@@ -137,6 +142,7 @@ export async function main(argv: string[]): Promise<number> {
       windowTokens: args.windowTokens,
       overlap: args.overlap,
       mode: args.truncate ? 'truncate' : 'windows',
+      tokenLens: args.tokenLens,
     });
     if (args.json) {
       process.stdout.write(`${JSON.stringify(ins)}\n`);
