@@ -236,6 +236,34 @@ export class ClassifyCommands {
     }
   }
 
+  /**
+   * The token lens of the last result: its text run again with the head applied at every word piece, shown in
+   * place of that result (same request id, same numbers plus windows[].tokenLens). Like a comparison it is about
+   * the current result: it aborts nothing, and a newer classification makes it moot.
+   */
+  async showTokenLens(): Promise<Inspection | undefined> {
+    const { models, notifier, log } = this.deps;
+    const last = this.last;
+    const text = this.lastResultText();
+    if (!last || text === undefined) {
+      notifier.info('There is no result for the token lens yet. Run "DistilBERT: Classify Selection" first.');
+      return undefined;
+    }
+    const request = models.beginFollower();
+    log.info(`Request ${request.id}: token lens on the text of request ${last.requestId}.`);
+    try {
+      const inspection = await this.withProgress('the token lens', text.length, request.cancel, (onProgress) => models.inspect(request, text, onProgress, true));
+      if (this.last !== last || !request.isCurrent()) return undefined;
+      this.last = { ...last, inspection };
+      InspectorPanel.current?.showResult(last.requestId, inspection, last.source, models.hasBothVariants(inspection.model));
+      return inspection;
+    } catch (err) {
+      const failure = describeFailure(err, models.currentChoice());
+      notifier.failure(failure, err);
+      return undefined;
+    }
+  }
+
   /** A cancellable notification for long texts; the window progress indicator otherwise. */
   private withProgress<T>(
     what: string,
@@ -288,6 +316,9 @@ export class ClassifyCommands {
       if (requestId === this.last?.requestId) void this.compareVariants();
     });
     panel.onDidRequestOcclusion(({ requestId, unit }) => this.onOcclusionRequest?.(requestId, unit));
+    panel.onDidRequestTokenLens(({ requestId }) => {
+      if (requestId === this.last?.requestId) void this.showTokenLens();
+    });
   }
 }
 

@@ -128,7 +128,9 @@ export type WebviewToHost =
   /** Reveal side A (0) or B (1) of the comparison on show in the editor. */
   | { type: 'revealCompared'; side: 0 | 1 }
   /** The user switched live inspection on or off in the panel. */
-  | { type: 'setLive'; on: boolean };
+  | { type: 'setLive'; on: boolean }
+  /** The user asked for the token lens of the current result (the same text run again with it). */
+  | { type: 'tokenLens' };
 
 /** What the webview persists with setState (and the serializer hands back after a window reload). */
 export interface PersistedState {
@@ -205,7 +207,25 @@ function isWindow(x: unknown, dim: number, nLabels: number): boolean {
   const h = x.head;
   if (!isObj(h) || !isNum(h.zeroedUnits) || !isObj(h.norms) || !isObj(h.topUnits)) return false;
   if (!isObj(x.contributions)) return false;
+  if (!isOptionalLens(x, nLabels, Array.isArray(x.tokens) ? x.tokens.length : 0)) return false;
   return Object.values(x.contributions).every((c) => isObj(c) && isNum(c.bias) && isNumArray(c.units));
+}
+
+/** A head reading (lens entry, token lens entry, experiment): logits and probabilities per label, and a label. */
+function isReading(x: unknown, nLabels: number): boolean {
+  return isObj(x) && isNumArray(x.logits) && x.logits.length === nLabels && isNumArray(x.probabilities) && x.probabilities.length === nLabels && isStr(x.label);
+}
+
+/** The head lens fields are optional (results saved before them), but well formed when present. */
+function isOptionalLens(x: Obj, nLabels: number, nTokens: number): boolean {
+  const isShares = (v: unknown) => Array.isArray(v) && v.every((u) => isObj(u) && isIndex(u.unit) && isNum(u.value));
+  if (x.lens !== undefined) {
+    const ok = Array.isArray(x.lens) && x.lens.every((e) => isReading(e, nLabels) && isIndex(e.layer) && isIndex(e.activeUnits) && isObj(e.topUnits) && Object.values(e.topUnits).every((t) => isObj(t) && isShares(t.toward) && isShares(t.against)));
+    if (!ok) return false;
+  }
+  if (x.lensSettledAt !== undefined && !isIndex(x.lensSettledAt)) return false;
+  if (x.experiments !== undefined && !(isObj(x.experiments) && isReading(x.experiments.bypassDense, nLabels) && isReading(x.experiments.noActivation, nLabels))) return false;
+  return x.tokenLens === undefined || (Array.isArray(x.tokenLens) && x.tokenLens.length === nTokens && x.tokenLens.every((e) => isReading(e, nLabels)));
 }
 
 /** Structural check of an Inspection: enough that the renderer cannot trip over a malformed one. */
@@ -409,6 +429,7 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'exportJson':
     case 'exportMarkdown':
     case 'compareVariants':
+    case 'tokenLens':
       return Object.keys(x).length === 1;
     case 'occlude':
       return isUnit(x.unit) && Object.keys(x).length === 2;
