@@ -46,8 +46,7 @@ export function lensSummary(lens: LensEntry[], settledAt: number | undefined, la
   }
   const p = (e: LensEntry) => `${((e.probabilities[li] ?? 0) * 100).toFixed(1)}%`;
   const from = lens.find((e) => e.layer === settle) ?? last;
-  return (
-    `For this input the head already reads ${last.label} after ${name(settle)} and keeps it to the end. ${flips} ` +
-    `Its probability of ${last.label} is ${p(lens[0]!)} after ${name(lens[0]!.layer)}, ${p(from)} where it settles and ${p(last)} after ${name(last.layer)}.`
-  );
+  const where = settle === lens[0]!.layer || settle === last.layer ? '' : `, ${p(from)} where it settles`;
+  const decided = settle === last.layer ? `settles on ${last.label} only at ${name(settle)}, the last block` : `already reads ${last.label} after ${name(settle)} and keeps it to the end`;
+  return `For this input the head ${decided}. ${flips} Its probability of ${last.label} is ${p(lens[0]!)} after ${name(lens[0]!.layer)}${where} and ${p(last)} after ${name(last.layer)}.`;
 }
