@@ -142,3 +142,22 @@ describe('head lens is opt-in where it costs', () => {
     }
   });
 });
+
+describe('the lens kernel', () => {
+  it('matches a plain loop for odd and even sizes and any number of vectors', async () => {
+    const { linear } = await import('../../src/core/head/lens');
+    for (const [n, inDim, outDim] of [[1, 5, 3], [3, 8, 2], [4, 7, 7], [9, 33, 4], [37, 6, 5]] as const) {
+      const W = Float32Array.from({ length: outDim * inDim }, (_, i) => Math.sin(i * 1.7));
+      const b = Float32Array.from({ length: outDim }, (_, i) => Math.cos(i));
+      const xs = Float64Array.from({ length: n * inDim }, (_, i) => Math.sin(i * 0.3) * 2);
+      const got = linear(W, b, xs, n, inDim);
+      for (let k = 0; k < n; k++) {
+        for (let o = 0; o < outDim; o++) {
+          let s = b[o]!;
+          for (let i = 0; i < inDim; i++) s += W[o * inDim + i]! * xs[k * inDim + i]!;
+          assert.ok(Math.abs(got[k * outDim + o]! - s) < 1e-12, `n ${n} in ${inDim} out ${outDim} at ${k},${o}`);
+        }
+      }
+    }
+  });
+});
