@@ -114,5 +114,6 @@ export function whatIfBody(ins: Inspection, w: WindowResult, t: HeadTerms, key: 
         ),
       )
     : h('p', { class: 'muted' }, 'This result was saved before the head experiments existed; classify again to run them.');
-  return h('div', { class: 'whatif', 'data-testid': 'whatif' }, controls, units, anyUnit, outcome);
+  const caption = h('p', { class: 'explain' }, `The ${listed.length} units with the largest terms (their terms in ${labels.join(' / ')}); press one to switch it off, again to switch it back on.`);
+  return h('div', { class: 'whatif', 'data-testid': 'whatif' }, controls, caption, units, anyUnit, outcome);
 }
