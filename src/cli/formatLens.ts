@@ -16,7 +16,7 @@ export function formatLens(w: WindowResult, m: ModelInfo, bold: (s: string) => s
   const settled = w.lensSettledAt ?? lens[lens.length - 1]!.layer;
   const out = [
     '',
-    `  ${bold('Head lens')}    the model's own head applied to [CLS] after each layer; label settles at ${lensLayerName(settled)}`,
+    `  ${bold('Head lens')}    the model's own head applied to [CLS] after each layer (logits, label, active units); the label settles at ${settled === 0 ? 'the embeddings' : lensLayerName(settled)}`,
     `  ${'layer'.padEnd(12)} ${labels.map((l) => l.padStart(width)).join('')}   ${'label'.padEnd(Math.max(...labels.map((l) => l.length)) + 8)} active`,
   ];
   for (const e of lens) {

@@ -61,7 +61,7 @@ describe('cli', () => {
     const r = cli('--model', MODEL, text);
     assert.equal(r.code, 0, r.err);
     const table = r.out.slice(r.out.indexOf('Head lens'));
-    assert.match(table, /label settles at (embeddings|block \d)/);
+    assert.match(table, /the label settles at (the embeddings|block \d)/);
     const rows = table.split('\n').filter((l) => /^ {2}(embeddings|block \d) /.test(l));
     assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[0] === 'embeddings' ? 'embeddings' : l.trim().split(/\s+/).slice(0, 2).join(' ')), ['embeddings', 'block 1', 'block 2']);
     assert.equal(rows.filter((l) => l.endsWith('<- settles')).length, 1);
