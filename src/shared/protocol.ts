@@ -5,6 +5,7 @@
 import type { OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
 import type { TextComparison } from '../core/compare/textCompare';
 import type { Inspection } from '../core/types';
+import { isOptionalLens } from './lensGuards';
 
 /** Where the inspected text came from; baseOffset is the document offset of the text's char 0. */
 export interface PanelSource {
@@ -209,23 +210,6 @@ function isWindow(x: unknown, dim: number, nLabels: number): boolean {
   if (!isObj(x.contributions)) return false;
   if (!isOptionalLens(x, nLabels, Array.isArray(x.tokens) ? x.tokens.length : 0)) return false;
   return Object.values(x.contributions).every((c) => isObj(c) && isNum(c.bias) && isNumArray(c.units));
-}
-
-/** A head reading (lens entry, token lens entry, experiment): logits and probabilities per label, and a label. */
-function isReading(x: unknown, nLabels: number): boolean {
-  return isObj(x) && isNumArray(x.logits) && x.logits.length === nLabels && isNumArray(x.probabilities) && x.probabilities.length === nLabels && isStr(x.label);
-}
-
-/** The head lens fields are optional (results saved before them), but well formed when present. */
-function isOptionalLens(x: Obj, nLabels: number, nTokens: number): boolean {
-  const isShares = (v: unknown) => Array.isArray(v) && v.every((u) => isObj(u) && isIndex(u.unit) && isNum(u.value));
-  if (x.lens !== undefined) {
-    const ok = Array.isArray(x.lens) && x.lens.every((e) => isReading(e, nLabels) && isIndex(e.layer) && isIndex(e.activeUnits) && isObj(e.topUnits) && Object.values(e.topUnits).every((t) => isObj(t) && isShares(t.toward) && isShares(t.against)));
-    if (!ok) return false;
-  }
-  if (x.lensSettledAt !== undefined && !isIndex(x.lensSettledAt)) return false;
-  if (x.experiments !== undefined && !(isObj(x.experiments) && isReading(x.experiments.bypassDense, nLabels) && isReading(x.experiments.noActivation, nLabels))) return false;
-  return x.tokenLens === undefined || (Array.isArray(x.tokenLens) && x.tokenLens.length === nTokens && x.tokenLens.every((e) => isReading(e, nLabels)));
 }
 
 /** Structural check of an Inspection: enough that the renderer cannot trip over a malformed one. */
