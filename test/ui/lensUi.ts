@@ -4,7 +4,7 @@
 // test-results/screenshots/head-lens-{light,dark}.png, head-lens-whatif-light.png, head-lens-tokens-light.png.
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { panel, showHead } from './workbench';
+import { panel, runCommand, showHead } from './workbench';
 
 type Check = (name: string, page: Page | undefined, fn: () => Promise<void>) => Promise<boolean>;
 
@@ -80,8 +80,10 @@ export async function headLensLightUi(page: Page, check: Check, shots: string, n
     await p.locator('[data-testid=token-lens]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(shots, 'head-lens-tokens-light.png') });
-    // Back to the head, where the next step's dark-theme screenshot expects the panel.
+    // Back to the head, where the next step's dark-theme screenshot expects the panel, and the keyboard back to
+    // the editors: files opened next must open there, not beside the panel.
     await showHead(page);
+    await runCommand(page, 'View: Focus First Editor Group');
   });
 }
 
