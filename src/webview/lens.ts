@@ -10,6 +10,7 @@ import type { HeadTerms } from './heads';
 /** Series classes defined in inspector.css; more labels reuse them in turn. */
 export const SERIES = 6;
 
+/** What the lens card asks of the host. */
 export interface LensCallbacks {
   /** Re-runs the shown text with the token lens; absent where the host cannot (then no button). */
   tokenLens?(): void;

@@ -17,6 +17,7 @@ export interface WhatIfState {
   label: string;
 }
 
+/** Where the what-if state lives (main.ts), read and replaced by the card. */
 export interface WhatIfCallbacks {
   get(): WhatIfState | undefined;
   set(next: WhatIfState | undefined): void;
@@ -31,6 +32,7 @@ function describe(what: WhatIf, t: HeadTerms): string {
   return what.off.length === 0 ? 'no unit switched off' : `${int(what.off.length)} unit${what.off.length === 1 ? '' : 's'} switched off`;
 }
 
+/** The what-if card's body: the controls, the unit switches and the experiment's logits and probabilities. */
 export function whatIfBody(ins: Inspection, w: WindowResult, t: HeadTerms, key: string, cb: WhatIfCallbacks): HTMLElement {
   const labels = ins.model.labels;
   const dim = ins.model.dim;

@@ -9,6 +9,7 @@ export interface Source {
   url: string;
 }
 
+/** The sources the paragraph on the dense layer paraphrases. */
 export const LENS_SOURCES = {
   issue1535: { title: 'huggingface/transformers issue 1535 (V. Sanh, 2019)', url: 'https://github.com/huggingface/transformers/issues/1535' },
   distilbert: { title: 'modeling_distilbert.py', url: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/distilbert/modeling_distilbert.py' },

@@ -16,6 +16,7 @@ function reading(logits: number[], ins: Inspection): { logits: number[]; probabi
   return { logits, probabilities: probs(logits, ins.model.problemType), label: ins.model.labels[logits.indexOf(Math.max(...logits))]! };
 }
 
+/** `ins` with a lens, lensSettledAt and experiments on every window (and a token lens if asked). */
 export function withLens(ins: Inspection, o: { tokenLens?: boolean } = {}): Inspection {
   const n = ins.model.nLayers;
   const windows = ins.windows.map((w): WindowResult => {
