@@ -10,6 +10,7 @@ import { loadOrt } from '../src/core/engine/ortRuntime';
 import { Inspector, defaultModelDir, packageRoot } from '../src/core/inspector';
 import { TextTokenizer } from '../src/core/tokenizer/textTokenizer';
 import { benchOcclusion, printOcclusionTable, type OcclusionRow } from './occlusion';
+import { benchLens } from './lens';
 
 const LENGTHS = [16, 64, 128, 512];
 const FILE_TOKENS = 20_000;
@@ -164,6 +165,10 @@ async function main(): Promise<void> {
   const best = Math.max(full.theirsFile.tokS, full.theirsFile.tokSSeq);
   console.log(`whole-file throughput ratio (ours/transformers.js): ${(full.oursFile.tokS / best).toFixed(2)}`);
   console.log(`max event-loop block ms: ${Math.ceil(Math.max(...rows.map((r) => r.oursFile.blockMs)))}`);
+
+  // The head lens: computed in JS from the taps, no ONNX call; the issue's target is < 2 ms on the full-size model.
+  console.log('\n## head lens');
+  await benchLens(fullSizeModel(bundled), 'full-size', path.join(WORK, 'cache'));
 
   // Occlusion ("which words drove the decision"): its cost per text length on each model.
   const occlusion: OcclusionRow[] = [];

@@ -26,7 +26,7 @@ export interface OcclusionRow {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** A text of exactly `n` tokens ([CLS] and [SEP] included), cut after a whole word. */
-function textOfTokens(tok: TextTokenizer, corpus: string, n: number): string {
+export function textOfTokens(tok: TextTokenizer, corpus: string, n: number): string {
   const pieces = tok.tokenize(corpus);
   let k = n - 2;
   while (k > 0 && pieces[k]!.text.startsWith('##')) k--;

@@ -2,6 +2,7 @@
 import { norm } from '../core/head/head';
 import { terminalSafe as safe } from '../core/text/terminalSafe';
 import type { Inspection, ModelInfo, ProblemType, WindowResult } from '../core/types';
+import { formatLens, formatTokenLens } from './formatLens';
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -90,6 +91,7 @@ function formatWindow(text: string, w: WindowResult, m: ModelInfo, opts: FormatO
   }
   if (m.problemType === 'regression') out.push(`  ${c.bold('scores')}       ${labels.map((l) => `${safe(l)} ${score(w.probabilities[l]!, m.problemType)}`).join('  ')}`);
   else out.push(`  ${c.bold('probabilities')} ${labels.map((l) => `${safe(l)} ${pct(w.probabilities[l]!)} ${bar(w.probabilities[l]!)}`).join('  ')}`);
+  out.push(...formatLens(w, m, c.bold), ...formatTokenLens(w, m, c.bold));
   return out;
 }
 

@@ -27,6 +27,7 @@ options:
   --truncate           read only the first window instead of the whole text
   --window N           which window gets the detailed view (1-based, default 1)
   --top K              units listed toward/against each label (default 5; at most the head's dim)
+  --token-lens         also apply the head to every word piece's final hidden state (windows[].tokenLens)
   --threads N          ONNX Runtime threads, 1 to 64 (default: one per core)
   --cache-dir DIR      where tapped graphs and hub downloads (DIR/hub) are cached
                        (default: $DISTILBERT_INSPECTOR_CACHE, else %LOCALAPPDATA%\\distilbert-inspector\\Cache
@@ -45,6 +46,8 @@ export interface CliArgs {
   truncate: boolean;
   window: number;
   top: number;
+  /** Also the token lens (the head on every word piece). */
+  tokenLens: boolean;
   threads: number;
   cacheDir: string;
   /** How the cache folder was chosen, named in errors about it. */
@@ -64,6 +67,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     truncate: false,
     window: 1,
     top: 5,
+    tokenLens: false,
     threads: 0,
     cacheDir: defaultCacheDir(process.platform, env, os.homedir()),
     cacheDirFrom: env['DISTILBERT_INSPECTOR_CACHE'] !== undefined ? '$DISTILBERT_INSPECTOR_CACHE' : 'the default cache folder',
@@ -100,6 +104,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--truncate': args.truncate = true; break;
       case '--window': args.window = int(1, MAX_INT, 'of at least 1 (up to the number of windows)'); break;
       case '--top': args.top = int(1, MAX_INT, 'of at least 1 (up to the units of the model\'s head)'); break;
+      case '--token-lens': args.tokenLens = true; break;
       case '--threads': args.threads = int(1, MAX_THREADS); break;
       case '--cache-dir': args.cacheDir = value(); args.cacheDirFrom = '--cache-dir'; break;
       case '-h': case '--help': args.help = true; break;
@@ -147,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
       overlap: args.overlap,
       mode: args.truncate ? 'truncate' : 'windows',
       topUnits: args.top,
+      tokenLens: args.tokenLens,
     });
     if (args.window > ins.windows.length) {
       const n = ins.windows.length;

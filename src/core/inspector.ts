@@ -38,6 +38,8 @@ export interface InspectOptions {
   batchTokens?: number;
   /** Units listed toward / against each label in each window's head.topUnits (1 to the model's dim; default 5). */
   topUnits?: number;
+  /** Also the token lens: the head applied to every token's final hidden state (windows[].tokenLens). */
+  tokenLens?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -109,7 +111,7 @@ export class Inspector {
     // A short window cannot hold the default overlap; keep a quarter of it instead of failing.
     const overlap = opts.overlap ?? Math.min(DEFAULT_OVERLAP, Math.floor((windowTokens - 2) / 4));
     return this.client.inspect(
-      { text, windowTokens, overlap, mode: opts.mode ?? 'windows', batchTokens: opts.batchTokens ?? BATCH_TOKENS, topUnits },
+      { text, windowTokens, overlap, mode: opts.mode ?? 'windows', batchTokens: opts.batchTokens ?? BATCH_TOKENS, topUnits, ...(opts.tokenLens ? { tokenLens: true } : {}) },
       opts.signal,
       opts.onProgress,
     );

@@ -66,6 +66,8 @@ export interface Stages {
    * The contributions use it, so they add up to the quantized graph's logits.
    */
   classifierInput?: number[];
+  /** [CLS] row of the embeddings' output (block 1's input, dim); the head lens starts here. */
+  embeddings?: number[];
 }
 
 /**
@@ -92,6 +94,36 @@ export interface HeadSummary {
   topUnits: Record<string, { toward: UnitShare[]; against: UnitShare[] }>;
 }
 
+/**
+ * The model's own head applied to the [CLS] vector after the embeddings (layer 0) or after block `layer`.
+ * The last entry reads exactly what the head reads, so its logits are the window's logits.
+ */
+export interface LensEntry {
+  layer: number;
+  /** In the order of model.labels. */
+  logits: number[];
+  probabilities: number[];
+  label: string;
+  /** Units of the activation's output that are not zero (ReLU: positive units; tanh: all but exact zeros). */
+  activeUnits: number;
+  /** Per label: the units whose classifier term pushes most toward (positive) / against (negative) it. */
+  topUnits: Record<string, { toward: UnitShare[]; against: UnitShare[] }>;
+}
+
+/** The head applied to one word piece's final hidden state instead of [CLS]'s. */
+export interface TokenLensEntry {
+  logits: number[];
+  probabilities: number[];
+  label: string;
+}
+
+/** A head experiment (not the model): logits of a modified head, recomputed exactly from its weights. */
+export interface HeadExperiment {
+  logits: number[];
+  probabilities: number[];
+  label: string;
+}
+
 /** Result for one window of the input text (the JSON contract of `--json`). */
 export interface WindowResult {
   start: number;
@@ -106,6 +138,17 @@ export interface WindowResult {
   head: HeadSummary;
   tokens: TokenSpan[];
   truncated: boolean;
+  /** Head lens: layer 0 (embeddings) then one entry per block; the last entry's logits equal `logits`. */
+  lens?: LensEntry[];
+  /** The first lens layer from which the label never changes again (the last entry's label is the window's). */
+  lensSettledAt?: number;
+  /**
+   * Experiments on the head, not the model: the classifier on act(CLS) (the dense layer bypassed) and on the
+   * dense layer's raw output (no activation).
+   */
+  experiments?: { bypassDense: HeadExperiment; noActivation: HeadExperiment };
+  /** Only when asked for: the head applied to every token's final hidden state, one entry per token. */
+  tokenLens?: TokenLensEntry[];
 }
 
 /**

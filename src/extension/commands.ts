@@ -229,6 +229,33 @@ export class ClassifyCommands {
     }
   }
 
+  /**
+   * The token lens of the last result: its text run again with the head applied at every word piece, shown in
+   * place of that result (same request id, same numbers plus windows[].tokenLens). Like a comparison it is about
+   * the current result: it aborts nothing, and a newer classification makes it moot.
+   */
+  async showTokenLens(): Promise<Inspection | undefined> {
+    const { models, notifier, log, session } = this.deps;
+    const last = session.current();
+    if (!last) {
+      notifier.info('There is no result for the token lens yet. Run "DistilBERT: Classify Selection" first.');
+      return undefined;
+    }
+    const request = models.beginFollower();
+    log.info(`Request ${request.id}: token lens on the text of request ${last.requestId}.`);
+    try {
+      const inspection = await this.withProgress('the token lens', last.text.length, request.cancel, (onProgress) => models.inspect(request, last.text, onProgress, true));
+      // A newer result on show (or a newer request) makes this one moot.
+      if (session.current() !== last || !request.isCurrent()) return undefined;
+      session.show({ ...last, inspection });
+      return inspection;
+    } catch (err) {
+      const failure = describeFailure(err, models.currentChoice());
+      notifier.failure(failure, err);
+      return undefined;
+    }
+  }
+
   /** A cancellable notification for long texts; the window progress indicator otherwise. */
   private withProgress<T>(
     what: string,
@@ -281,6 +308,9 @@ export class ClassifyCommands {
       if (this.deps.session.resultOf(requestId)) void this.compareVariants();
     });
     panel.onDidRequestOcclusion(({ requestId, unit }) => this.onOcclusionRequest?.(requestId, unit));
+    panel.onDidRequestTokenLens(({ requestId }) => {
+      if (this.deps.session.resultOf(requestId)) void this.showTokenLens();
+    });
   }
 }
 

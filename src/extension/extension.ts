@@ -115,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ),
     vscode.commands.registerCommand('distilbertInspector.showLog', () => log.show()),
     vscode.commands.registerCommand('distilbertInspector.compareVariants', () => commands.compareVariants()),
+    vscode.commands.registerCommand('distilbertInspector.showTokenLens', () => commands.showTokenLens()),
     vscode.commands.registerCommand('distilbertInspector.occlude', (unit?: 'word' | 'piece') => occlusion.run(unit)),
     vscode.commands.registerCommand('distilbertInspector.toggleOcclusionTint', async () => {
       const on = await config.toggleOcclusionEditorTint();

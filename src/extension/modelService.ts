@@ -100,14 +100,14 @@ export class ModelService implements vscode.Disposable {
   }
 
   /** Runs the core on `text` with the current window settings. Rejects with the core's InspectorError. */
-  async inspect(request: InspectRequest, text: string, onProgress?: (done: number, total: number) => void): Promise<Inspection> {
+  async inspect(request: InspectRequest, text: string, onProgress?: (done: number, total: number) => void, tokenLens = false): Promise<Inspection> {
     // Check settings before loading anything, so a bad setting fails fast with its own message.
     this.config.checkWindowSettings();
     const inspector = await this.inspector();
     if (request.signal.aborted) throw cancelled();
     const { windowTokens, overlap } = this.config.windowOptions(inspector.model.maxLength);
     const started = performance.now();
-    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress }));
+    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress, tokenLens }));
     this.log.info(
       `Request ${request.id}: ${text.length} chars, ${inspection.windows.length} window(s) -> ${inspection.aggregate.label} ` +
         `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,

@@ -5,6 +5,7 @@
 import type { OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
 import type { TextComparison } from '../core/compare/textCompare';
 import type { Inspection } from '../core/types';
+import { isOptionalLens } from './lensGuards';
 
 /** Where the inspected text came from; baseOffset is the document offset of the text's char 0. */
 export interface PanelSource {
@@ -128,7 +129,9 @@ export type WebviewToHost =
   /** Reveal side A (0) or B (1) of the comparison on show in the editor. */
   | { type: 'revealCompared'; side: 0 | 1 }
   /** The user switched live inspection on or off in the panel. */
-  | { type: 'setLive'; on: boolean };
+  | { type: 'setLive'; on: boolean }
+  /** The user asked for the token lens of the current result (the same text run again with it). */
+  | { type: 'tokenLens' };
 
 /** What the webview persists with setState (and the serializer hands back after a window reload). */
 export interface PersistedState {
@@ -205,6 +208,7 @@ function isWindow(x: unknown, dim: number, nLabels: number): boolean {
   const h = x.head;
   if (!isObj(h) || !isNum(h.zeroedUnits) || !isObj(h.norms) || !isObj(h.topUnits)) return false;
   if (!isObj(x.contributions)) return false;
+  if (!isOptionalLens(x, nLabels, Array.isArray(x.tokens) ? x.tokens.length : 0)) return false;
   return Object.values(x.contributions).every((c) => isObj(c) && isNum(c.bias) && isNumArray(c.units));
 }
 
@@ -409,6 +413,7 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'exportJson':
     case 'exportMarkdown':
     case 'compareVariants':
+    case 'tokenLens':
       return Object.keys(x).length === 1;
     case 'occlude':
       return isUnit(x.unit) && Object.keys(x).length === 2;

@@ -2,6 +2,7 @@
 import { h, link } from './dom';
 import type { ProblemType } from '../core/types';
 import type { HeadTerms } from './heads';
+import { whyDense } from '../core/head/lensStory';
 
 export const sources = {
   distilbert: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/distilbert/modeling_distilbert.py',
@@ -132,5 +133,16 @@ export function explainClassifier(dim: number, labels: string[], problemType: Pr
     code(`logit[l] = bias[l] + Σu W[l,u]·${act}[u]`),
     `. Each term W[l,u]·${act}[u] is one unit's exact share, so the bars below add up to the logit. `,
     to,
+  );
+}
+
+/** Why the head has a dense layer at all (sourced), and what the head lens does; the report words it the same (whyDense). */
+export function explainLens(t: HeadTerms): HTMLElement {
+  const why = whyDense(t);
+  return h(
+    'div',
+    { class: 'explain', 'data-testid': 'why-dense' },
+    p(why.text),
+    p('Sources: ', ...why.sources.flatMap((src, i) => [i > 0 ? ', ' : '', link(src.url, src.title)]), '.'),
   );
 }

@@ -13,6 +13,7 @@ import {
 import { readPalette } from './theme';
 import { liveBar, liveOff } from './live';
 import { renderApp, type ViewCallbacks } from './view';
+import type { WhatIfState } from './whatIf';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -26,6 +27,8 @@ const saved = api.getState();
 let state: PersistedState = isPersistedState(saved) ? saved : { version: 1, panel: emptyPanelState, selectedWindow: 0 };
 /** Live inspection's bar; not persisted (the host re-sends it after `ready`, and live is off after a reload). */
 let live: LiveStatus = liveOff;
+/** The what-if experiment on show; not persisted (an experiment, not a result), dropped with its result. */
+let whatIf: WhatIfState | undefined;
 
 function post(msg: WebviewToHost): void {
   api.postMessage(msg);
@@ -53,6 +56,16 @@ const callbacks: ViewCallbacks = {
   },
   revealCompared(side) {
     post({ type: 'revealCompared', side });
+  },
+  tokenLens() {
+    post({ type: 'tokenLens' });
+  },
+  whatIf: {
+    get: () => whatIf,
+    set(next) {
+      whatIf = next;
+      render();
+    },
   },
 };
 

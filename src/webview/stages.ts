@@ -7,6 +7,15 @@ import * as ex from './explain';
 import { headComparison, headTerms, saturatedUnits, type HeadTerms } from './heads';
 import type { Palette } from './theme';
 import { tokenChips, type TokenCallbacks } from './tokens';
+import { lensBody, type LensCallbacks } from './lens';
+import { whatIfBody, type WhatIfCallbacks } from './whatIf';
+
+/** The head lens card's button and the what-if state (main.ts keeps it per result and window). */
+export interface HeadLensOptions extends LensCallbacks {
+  whatIf?: WhatIfCallbacks;
+  /** Which result and window the what-if state belongs to. */
+  key: string;
+}
 
 function card(testid: string, step: number, title: string, shape: string, ...body: (Node | null)[]): HTMLElement {
   const id = `card-${testid}`;
@@ -95,7 +104,7 @@ function classifierCard(ins: Inspection, w: WindowResult, t: HeadTerms): HTMLEle
   );
 }
 
-export function windowStages(ins: Inspection, w: WindowResult, palette: Palette, cb: TokenCallbacks, dropoutP: number | undefined): HTMLElement {
+export function windowStages(ins: Inspection, w: WindowResult, palette: Palette, cb: TokenCallbacks, dropoutP: number | undefined, lens?: HeadLensOptions): HTMLElement {
   const dim = ins.model.dim;
   const norms = w.head.norms;
   const layerNames = w.stages.layers.map((_, i) => `block ${i + 1}`);
@@ -157,8 +166,20 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
     ),
     card('stage-dropout', 5, 'dropout', 'identity', ex.explainDropout(dropoutP, t)),
     classifierCard(ins, w, t),
-    card('head-comparison', 7, `Why ${t.dense}? The head next to ${t.kind === 'distilbert' ? "BERT's and RoBERTa's" : 'the other families'}`, `${t.family} head`, headComparison(ins.model)),
+    ...lensCards(ins, w, t, lens),
+    card('head-comparison', 9, `Why ${t.dense}? The head next to ${t.kind === 'distilbert' ? "BERT's and RoBERTa's" : 'the other families'}`, `${t.family} head`, headComparison(ins.model)),
   );
+}
+
+/** The head lens (7) and the what-if experiments (8); none for results saved before the lens existed. */
+function lensCards(ins: Inspection, w: WindowResult, t: HeadTerms, opts: HeadLensOptions | undefined): HTMLElement[] {
+  const body = lensBody(ins, w, t, opts ?? {});
+  if (!body) return [];
+  const cards = [card('stage-lens', 7, `Head lens: the ${t.family} head after every block`, `${w.lens!.length} × ${t.dense} → ${t.act} → ${t.classifier}`, body)];
+  if (opts?.whatIf) {
+    cards.push(card('stage-whatif', 8, `What if? Experiments on the ${t.act} units`, `${ins.model.dim} units`, whatIfBody(ins, w, t, opts.key, opts.whatIf)));
+  }
+  return cards;
 }
 
 /** ReLU: how many units are exactly zero. tanh never zeroes a unit; what matters is how many sit at ±1. */

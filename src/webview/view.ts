@@ -10,6 +10,7 @@ import { windowStages } from './stages';
 import { comparisonView } from './textComparison';
 import type { Palette } from './theme';
 import { exportMarkdownButton } from './exportButtons';
+import type { WhatIfCallbacks } from './whatIf';
 
 export interface ViewCallbacks {
   selectWindow(index: number): void;
@@ -23,6 +24,10 @@ export interface ViewCallbacks {
   occlude?(unit: OcclusionUnit): void;
   /** "Compare Two Texts": reveal side A (0) or B (1) in the editor (optional so older callers type-check). */
   revealCompared?(side: 0 | 1): void;
+  /** Re-run the shown result with the token lens (optional: no button without it). */
+  tokenLens?(): void;
+  /** The what-if experiment's state (optional: no what-if card without it). */
+  whatIf?: WhatIfCallbacks;
 }
 
 function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
@@ -140,7 +145,7 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
         occlusionSection(view.occlusion, occlusionCallbacks(cb)),
         many ? windowList(ins, selected, cb) : null,
         many && w ? h('h2', { class: 'window-heading' }, `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`) : null,
-        w ? windowStages(ins, w, palette, cb, ins.model.dropout) : null,
+        w ? windowStages(ins, w, palette, cb, ins.model.dropout, { key: `${view.requestId}:${selected}`, ...(cb.tokenLens ? { tokenLens: () => cb.tokenLens?.() } : {}), ...(cb.whatIf ? { whatIf: cb.whatIf } : {}) }) : null,
         h('p', { class: 'meta' }, `Model folder: ${ins.model.path} (${ins.model.onnxFile}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`),
       );
     }

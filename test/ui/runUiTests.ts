@@ -27,6 +27,7 @@ import {
 import { checkPreviewShowsCharts, exportMarkdownFromPanel } from './reportSteps';
 import { compareTextsUi } from './compareUi';
 import { liveInspectionUi } from './liveUi';
+import { headLensDarkUi, headLensLightUi } from './lensUi';
 
 const EXT_ID = 'distilbert-inspector.distilbert-inspector';
 const shots = path.join(resultsDir, 'screenshots');
@@ -84,6 +85,14 @@ function checkReading(r: PanelReading, labels: string[]): void {
   }
   const logits = (r.stages.logits ?? '').match(/-?\d+\.\d+(?:e[-+]?\d+)?/gi) ?? [];
   assert(logits.length >= labels.length, `logits show ${logits.length} values for ${labels.length} labels`);
+}
+
+/** The model's transformer blocks (config.json n_layers, or num_hidden_layers for BERT/RoBERTa). */
+function modelLayers(modelDir: string): number {
+  const cfg = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { n_layers?: number; num_hidden_layers?: number };
+  const n = cfg.n_layers ?? cfg.num_hidden_layers;
+  assert(Number.isInteger(n), `${modelDir}/config.json has no n_layers`);
+  return n!;
 }
 
 function buildVsix(dir: string): string {
@@ -148,6 +157,7 @@ async function main(): Promise<void> {
       await page.screenshot({ path: path.join(shots, 'classify-selection-head-light.png') });
       console.log(`       ${light.label} ${light.probability}`);
     });
+    await headLensLightUi(page, check, shots, modelLayers(modelDir));
 
     await check('the panel follows the dark theme with the same result', page, async () => {
       await setTheme(page, 'Dark Modern');
@@ -157,6 +167,7 @@ async function main(): Promise<void> {
       assert(dark.background !== light?.background, `panel background stayed ${dark.background} in the dark theme`);
       await page.screenshot({ path: path.join(shots, 'classify-selection-head-dark.png') });
     });
+    await headLensDarkUi(page, check, shots);
 
     await check('classify a long file window by window and reveal a window from the panel', page, async () => {
       const windows = await classifyFileInPalette(page, 'long.txt');

@@ -56,6 +56,28 @@ describe('cli', () => {
     assert.equal(typeof j.aggregate.probabilities.POSITIVE, 'number');
   });
 
+  it('prints the head lens table, and the token lens only with --token-lens; --json carries both', () => {
+    const text = 'a gorgeous , witty , seductive movie .';
+    const r = cli('--model', MODEL, text);
+    assert.equal(r.code, 0, r.err);
+    const table = r.out.slice(r.out.indexOf('Head lens'));
+    assert.match(table, /the label settles at (the embeddings|block \d)/);
+    const rows = table.split('\n').filter((l) => /^ {2}(embeddings|block \d) /.test(l));
+    assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[0] === 'embeddings' ? 'embeddings' : l.trim().split(/\s+/).slice(0, 2).join(' ')), ['embeddings', 'block 1', 'block 2']);
+    assert.equal(rows.filter((l) => l.endsWith('<- settles')).length, 1);
+    assert.doesNotMatch(r.out, /Token lens/);
+
+    const j = JSON.parse(cli('--model', MODEL, '--json', '--token-lens', text).out);
+    const w = j.windows[0];
+    assert.deepEqual(w.lens.map((e: { layer: number }) => e.layer), [0, 1, 2]);
+    const last = w.lens[2];
+    last.logits.forEach((x: number, i: number) => assert.ok(Math.abs(x - w.logits[i]) < 1e-4));
+    // The table shows the JSON's numbers: the last row's logits, to 3 decimals.
+    assert.ok(rows[2]!.includes(last.logits.map((x: number) => (x >= 0 ? '+' : '') + x.toFixed(3))[0]));
+    assert.equal(w.tokenLens.length, w.tokens.length);
+    assert.ok(cli('--model', MODEL, '--token-lens', text).out.includes('what the head would read if it looked at each word piece instead of [CLS]'));
+  });
+
   it('--file reads a long file in windows and says what it covered', () => {
     const dir = tempDir('dbi-cli-file-');
     const file = path.join(dir, 'long.txt');

@@ -138,7 +138,7 @@ describe('tap cache', () => {
 
   it('keeps the most recently used entries and drops the rest, abandoned ones and old formats', async () => {
     const cache = tmp('onnx-cache-');
-    const root = path.join(cache, 'onnx-taps-v2');
+    const root = path.join(cache, 'onnx-taps-v3');
     const gemm = await prepareTappedModel(GEMM, cache);
     const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
     const fake = (i: number, h: number | undefined, dirAgeH = 0): string => {

@@ -61,4 +61,29 @@ describe('window packing', () => {
     const { window, transfer } = packWindow(w);
     assert.deepEqual(unpackWindow(structuredClone(window, { transfer })), w);
   });
+
+  it('carries the embeddings vector as a buffer and the lens, experiments and token lens as one string, expanded on read', () => {
+    const w = windowOf([{ id: 2, text: '[CLS]', start: 0, end: 0, special: true }]);
+    w.stages.embeddings = [0.25, -0.5, 1 / 3];
+    const reading = (x: number) => ({ logits: [x, -x], probabilities: [0.5 + x / 10, 0.5 - x / 10], label: x > 0 ? 'NEGATIVE' : 'POSITIVE' });
+    // A label named like a lens field must not confuse the unpacking.
+    w.lens = [0, 1, 2].map((layer) => ({ layer, ...reading(layer / 7 + 0.05), activeUnits: layer, topUnits: { lens: { toward: [{ unit: 1, value: 0.1 }], against: [] } } }));
+    w.lensSettledAt = 1;
+    w.experiments = { bypassDense: reading(0.3), noActivation: reading(-0.2) };
+    w.tokenLens = [reading(0.1)];
+    const { window, transfer } = packWindow(w);
+    assert.equal(transfer.length, 3 + 2 + 2 + 5 + 1, 'stages.embeddings travels as a buffer');
+    assert.equal(typeof window.lensJson, 'string');
+    const back = unpackWindow(structuredClone(window, { transfer }));
+    for (const key of ['lens', 'experiments', 'tokenLens']) {
+      assert.equal(typeof Object.getOwnPropertyDescriptor(back, key)?.get, 'function', `${key} is not parsed yet`);
+    }
+    assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(w)));
+    assert.deepEqual(back.lens, w.lens);
+    assert.equal(back.lensSettledAt, 1);
+
+    const without = windowOf([]);
+    const plain = unpackWindow(packWindow(without).window);
+    assert.ok(!('lens' in plain) && !('tokenLens' in plain), 'no lens fields appear from nowhere');
+  });
 });

@@ -86,6 +86,7 @@ describe('report of a single-window DistilBERT inspection', () => {
       '4. ReLU',
       '5. dropout (identity)',
       '6. classifier → logits → probabilities',
+      '7. Head lens: the DistilBERT head after every block',
     ]);
     const w = ins.windows[0]!;
     const norm = (v: number[]): number => Math.sqrt(v.reduce((a, x) => a + x * x, 0));

@@ -24,6 +24,8 @@ export interface InspectRequest {
   batchTokens: number;
   /** Units listed toward / against each label in head.topUnits. */
   topUnits: number;
+  /** Also apply the head to every token's final hidden state (windows[].tokenLens); off by default, it costs dim^2 per token. */
+  tokenLens?: boolean;
 }
 
 /** Options for one occlusion run (one window: the first `windowTokens` tokens of the text). */

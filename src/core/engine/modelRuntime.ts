@@ -5,6 +5,7 @@ import type * as Ort from 'onnxruntime-node';
 import { groupTokens, itemSpan, minus, removeTokens, type OcclusionItem, type OcclusionResult } from '../attribution/occlusion';
 import { InspectorError } from '../errors';
 import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head/head';
+import { headExperiments, layerLens, tokenLens, type LensModel } from '../head/lens';
 import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder } from '../model/modelFolder';
 import { loadOrt, ORT_LOG_SEVERITY } from './ortRuntime';
@@ -123,7 +124,7 @@ export class ModelRuntime {
     let done = 0;
     for (const batch of batches) {
       await checkpoint(done, plans.length);
-      const rows = await this.run(batch.map((i) => encodings[i]!));
+      const rows = await this.run(batch.map((i) => encodings[i]!), req.tokenLens === true);
       batch.forEach((w, r) => {
         windows[w] = this.windowResult(plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate', req.topUnits);
         onWindow?.(w, windows[w]!);
@@ -234,25 +235,34 @@ export class ModelRuntime {
     }
   }
 
-  /** One ONNX call for a batch; returns per-row stages and logits. */
-  private async run(batch: Encoding[]): Promise<{ stages: Stages; logits: number[] }[]> {
+  /** One ONNX call for a batch; returns per-row stages and logits (and every position's final hidden state when asked). */
+  private async run(batch: Encoding[], allPositions: boolean): Promise<Row[]> {
     const o = this.plan.outputs;
-    const fetches = [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers, ...(o.classifierInput ? [o.classifierInput] : [])];
+    const fetches = [o.logits, o.cls, o.preClassifier, o.relu, o.embeddings, ...o.layers, ...(o.classifierInput ? [o.classifierInput] : [])];
+    if (allPositions) fetches.push(o.hiddenStates);
     const out = await this.call(batch, fetches);
     const row = (name: string, r: number): number[] => {
       const t = out[name]!;
       const width = t.dims[t.dims.length - 1]!;
       return Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width));
     };
-    return batch.map((_, r) => {
+    const hidden = allPositions ? out[o.hiddenStates] : undefined;
+    return batch.map((enc, r) => {
       const stages: Stages = { cls: row(o.cls, r), preClassifier: row(o.preClassifier, r), relu: row(o.relu, r), layers: o.layers.map((l) => row(l, r)) };
       if (o.classifierInput) stages.classifierInput = row(o.classifierInput, r);
-      return { logits: row(o.logits, r), stages };
+      stages.embeddings = row(o.embeddings, r);
+      if (!hidden) return { logits: row(o.logits, r), stages };
+      // [batch, seq, dim]: this row's real tokens, padding left out.
+      const [, seq, dim] = hidden.dims as [number, number, number];
+      const positions = (hidden.data as Float32Array).subarray(r * seq * dim, (r * seq + enc.ids.length) * dim);
+      return { logits: row(o.logits, r), stages, positions };
     });
   }
 
-  private windowResult(plan: WindowPlan, enc: Encoding, row: { stages: Stages; logits: number[] }, truncated: boolean, topUnits: number): WindowResult {
+  private windowResult(plan: WindowPlan, enc: Encoding, row: Row, truncated: boolean, topUnits: number): WindowResult {
     const { labels, problemType } = this.info.model;
+    const lensModel: LensModel = { labels, problemType, activation: this.plan.head.activation };
+    const { lens, settledAt } = layerLens(row.stages, this.weights, lensModel);
     const probs = toProbabilities(row.logits, problemType);
     const contributions = decomposeLogits(row.stages.classifierInput ?? row.stages.relu, this.weights.classifierWeight, this.weights.classifierBias, labels);
     return {
@@ -267,12 +277,23 @@ export class ModelRuntime {
       head: summarizeHead(row.stages, contributions, topUnits),
       tokens: enc.tokens,
       truncated,
+      lens,
+      lensSettledAt: settledAt,
+      experiments: headExperiments(row.stages, this.weights, lensModel),
+      ...(row.positions ? { tokenLens: tokenLens(row.positions, enc.ids.length, this.info.model.dim, this.weights, lensModel) } : {}),
     };
   }
 
   async dispose(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** One sequence's taps from a batch run; `positions` ([tokens x dim]) only when a token lens is asked for. */
+interface Row {
+  stages: Stages;
+  logits: number[];
+  positions?: Float32Array;
 }
 
 /** Length-sorted batches under a token budget: similar lengths waste no padding; long windows run alone. */

@@ -17,8 +17,15 @@ export interface PackedTokens {
   textEnds: Int32Array<ArrayBuffer>;
 }
 
-/** A WindowResult as it travels: tokens packed (vectors are Float64Arrays behind their number[] type). */
-export type WireWindow = Omit<WindowResult, 'tokens'> & { tokens: PackedTokens };
+/**
+ * A WindowResult as it travels: tokens packed (vectors are Float64Arrays behind their number[] type); the
+ * lens, the head experiments and the token lens as one JSON string (a few hundred small objects per window
+ * otherwise, and a string is one allocation to clone; JSON keeps doubles exact).
+ */
+export type WireWindow = Omit<WindowResult, 'tokens' | LensKey> & { tokens: PackedTokens; lensJson?: string; lensKeys?: LensKey[] };
+
+type LensKey = 'lens' | 'experiments' | 'tokenLens';
+const LENS_KEYS: LensKey[] = ['lens', 'experiments', 'tokenLens'];
 
 function pack(v: number[], transfer: ArrayBuffer[]): number[] {
   const f = Float64Array.from(v);
@@ -80,10 +87,15 @@ export function packWindow(w: WindowResult): { window: WireWindow; transfer: Arr
     relu: pack(s.relu, transfer),
     layers: s.layers.map((l) => pack(l, transfer)),
     ...(s.classifierInput ? { classifierInput: pack(s.classifierInput, transfer) } : {}),
+    ...(s.embeddings ? { embeddings: pack(s.embeddings, transfer) } : {}),
   };
   const contributions: WindowResult['contributions'] = labelRecord();
   for (const [label, c] of Object.entries(w.contributions)) contributions[label] = { bias: c.bias, units: pack(c.units, transfer) };
-  return { window: { ...w, stages, contributions, tokens: packTokens(w.tokens, transfer) }, transfer };
+  const { lens, experiments, tokenLens, ...rest } = w;
+  const lensPart = { lens, experiments, tokenLens };
+  const lensKeys = LENS_KEYS.filter((k) => lensPart[k] !== undefined);
+  const lensWire = lensKeys.length > 0 ? { lensJson: JSON.stringify(lensPart), lensKeys } : {};
+  return { window: { ...rest, stages, contributions, tokens: packTokens(w.tokens, transfer), ...lensWire }, transfer };
 }
 
 /**
@@ -94,8 +106,13 @@ export function packWindow(w: WindowResult): { window: WireWindow; transfer: Arr
  * structuredClone and spreading all read through the getters.
  */
 export function unpackWindow(w: WireWindow): WindowResult {
-  const { tokens, stages, contributions, ...rest } = w;
+  const { tokens, stages, contributions, lensJson, lensKeys, ...rest } = w;
   const out = rest as WindowResult;
+  if (lensJson !== undefined) {
+    let parsed: Pick<WindowResult, LensKey> | undefined;
+    const part = () => (parsed ??= JSON.parse(lensJson) as Pick<WindowResult, LensKey>);
+    for (const key of lensKeys ?? []) lazy(out, key, () => part()[key]);
+  }
   lazy(out, 'tokens', () => unpackTokens(tokens));
   lazy(out, 'stages', () => unpackStages(stages));
   lazy(out, 'contributions', () => {
@@ -114,6 +131,7 @@ function unpackStages(s: WindowResult['stages']): WindowResult['stages'] {
     relu: unpack(s.relu),
     layers: s.layers.map(unpack),
     ...(s.classifierInput ? { classifierInput: unpack(s.classifierInput) } : {}),
+    ...(s.embeddings ? { embeddings: unpack(s.embeddings) } : {}),
   };
 }
 

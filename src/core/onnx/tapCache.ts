@@ -1,6 +1,6 @@
 // On-disk cache of tapped models, keyed by the original's content sha256 so a renamed or copied model
 // reuses its entry. A small index maps path+size+mtime to the hash so an unchanged file is not re-read
-// on every load. Entry layout: <cacheDir>/onnx-taps-v2/<sha256>/{model.onnx, head.bin, plan.json};
+// on every load. Entry layout: <cacheDir>/onnx-taps-v3/<sha256>/{model.onnx, head.bin, plan.json};
 // plan.json is written last and acts as the commit marker. Every file is written to a temp name and
 // renamed, so a crash or a concurrent writer never leaves a half-written file under a final name.
 // Each entry is a model-sized copy, so the cache keeps the MAX_ENTRIES most recently used (plan.json's mtime,
@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { HeadWeights, TapPlan } from './taps';
 
 /** Bump when the tap plan or the appended record changes, so old entries are not reused. */
-const FORMAT = 'onnx-taps-v2';
+const FORMAT = 'onnx-taps-v3';
 const MAX_INDEX_ENTRIES = 64;
 /** Tapped copies kept: enough for a few models, each fp32 and int8, without growing without bound. */
 export const MAX_ENTRIES = 8;
@@ -159,7 +159,7 @@ function validPlan(p: TapPlan | undefined): boolean {
     !!o &&
     Array.isArray(p.inputNames) &&
     typeof p.batchInvariant === 'boolean' &&
-    [o.logits, o.cls, o.preClassifier, o.relu].every((s) => typeof s === 'string') &&
+    [o.logits, o.cls, o.preClassifier, o.relu, o.embeddings, o.hiddenStates].every((s) => typeof s === 'string') &&
     Array.isArray(o.layers) &&
     Number.isInteger(p.head?.dim) &&
     Number.isInteger(p.head?.numLabels) &&

@@ -8,6 +8,7 @@ import { GraphError } from './errors';
 import { GraphIndex, indexModel } from './graphIndex';
 import { HEAD_ACTIVATION, findHead, type HeadActivation, type HeadKind } from './headFinder';
 import { findLayers } from './layerFinder';
+import { buildLensEdit } from './lensTaps';
 import { buildTapEdit } from './tapEdit';
 import { CacheEntry, cacheLookup, cacheStore } from './tapCache';
 import { FileSource, WireError } from './wire';
@@ -38,6 +39,10 @@ export interface TapPlan {
     layers: string[];
     /** Quantized classifier only: dequantize(quantize(relu)), the vector the int8 classifier really multiplies. */
     classifierInput?: string;
+    /** Head lens: [batch, dim], the [CLS] row of the embeddings' output (block 1's input). */
+    embeddings: string;
+    /** Token lens: [batch, seq, dim], the last block's output at every position (fetched only when asked). */
+    hiddenStates: string;
   };
   head: {
     dim: number;
@@ -158,10 +163,17 @@ function tapGraph(
   const cls = head.classifier;
   // The last block's [CLS] row is exactly the vector the dense layer reads: reuse it, no extra node.
   const edit = buildTapEdit(g, Object.values(outputs), layers.blockOutputs, new Map([[head.lastHidden, head.cls]]), cls.quantizedInput);
+  const lens = buildLensEdit(g, layers.blockInputs[0]!, head.lastHidden);
   const plan: TapPlan = {
     inputNames: g.inputs,
     batchInvariant: !g.nodes.some((n) => n.opType === 'DynamicQuantizeLinear'),
-    outputs: { ...outputs, layers: edit.layerTaps, ...(edit.dequantized ? { classifierInput: edit.dequantized } : {}) },
+    outputs: {
+      ...outputs,
+      layers: edit.layerTaps,
+      ...(edit.dequantized ? { classifierInput: edit.dequantized } : {}),
+      embeddings: lens.embeddings,
+      hiddenStates: lens.hiddenStates,
+    },
     head: {
       dim: pre.inDim,
       numLabels: cls.outDim,
@@ -181,7 +193,7 @@ function tapGraph(
     preClassifierWeight: pre.weight,
     preClassifierBias: pre.bias,
   };
-  return { plan, weights, record: edit.record };
+  return { plan, weights, record: Buffer.concat([edit.record, lens.record]) };
 }
 
 function checkLayers(plan: TapPlan, file: string, expected: number | undefined): void {

@@ -6,6 +6,7 @@ import { composeReport, mdTable, type Report, type Section } from './markdown';
 import { barChart, fmt, heatMatrix, heatStrip, waterfall, type WaterfallStep } from './svg';
 import { saturatedUnits } from '../head/headTerms';
 import { explain, reportTerms, type ReportTerms } from './terms';
+import { lensSection } from './lensReport';
 
 /** What the report is about. Only `inspection` is required. */
 export interface InspectionReportInput {
@@ -298,7 +299,7 @@ export function inspectionSections(input: InspectionReportInput): Section[] {
     inputSection(input),
     resultSection(ins),
     windowsSection(ins),
-    ...detailedWindows(input).map((i) => windowSection(ins, i, t, ins.model.dropout)),
+    ...detailedWindows(input).flatMap((i) => [windowSection(ins, i, t, ins.model.dropout), lensSection(ins, i, t)]),
   ];
 }
 

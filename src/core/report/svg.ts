@@ -30,7 +30,7 @@ export function fmt(v: number): string {
 const CAPTION = 24;
 
 /** The outer <svg> with its accessible name, description, background and visible caption. */
-function frame(width: number, height: number, title: string, desc: string, body: string[]): string {
+export function frame(width: number, height: number, title: string, desc: string, body: string[]): string {
   // Each chart is its own file, so fixed ids are unique where it matters (and the output is deterministic).
   const id = 'chart';
   const w = Math.ceil(Math.max(width, textWidth(title) + 16));
@@ -51,7 +51,7 @@ function frame(width: number, height: number, title: string, desc: string, body:
 
 const r2 = (v: number): string => (Math.round(v * 100) / 100).toString();
 
-function text(x: number, y: number, s: string, attrs = ''): string {
+export function text(x: number, y: number, s: string, attrs = ''): string {
   return `<text x="${r2(x)}" y="${r2(y)}" fill="${reportPalette.text}"${attrs ? ` ${attrs}` : ''}>${xml(s)}</text>`;
 }
 

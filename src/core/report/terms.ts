@@ -1,7 +1,8 @@
 // One plain sentence per stage, for the Markdown report: a small core copy of the webview's explain.ts wording
 // (that builds DOM nodes, and the core must not import webview code). The head's names are shared: ../head/headTerms.
 import { headTerms, type HeadTerms } from '../head/headTerms';
-import type { ProblemType } from '../types';
+import { lensSummary, whyDense, type Source } from '../head/lensStory';
+import type { LensEntry, ProblemType } from '../types';
 
 /** The report names the head like the panel does. */
 export type ReportTerms = HeadTerms;
@@ -39,4 +40,8 @@ export const explain = {
           : 'probabilities are softmax(logits)';
     return `${t.classifier} = Linear(${dim}, ${labels}): logit[l] = bias[l] + Σu W[l,u]·${t.activation}[u], so each unit's term is its exact share of the logit; ${to}.`;
   },
+  /** Why the head has a dense layer (the panel's explainLens paragraph) and the sources it paraphrases. */
+  whyDense: (t: ReportTerms): { text: string; sources: Source[] } => whyDense(t),
+  /** What the head lens shows for this input (the panel's lens summary). */
+  lens: (lens: LensEntry[], settledAt: number | undefined, labels: string[], problemType: ProblemType): string => lensSummary(lens, settledAt, labels, problemType),
 };

@@ -34,6 +34,7 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly compareEmitter = new vscode.EventEmitter<{ requestId: number }>();
   private readonly occludeEmitter = new vscode.EventEmitter<{ requestId: number; unit: OcclusionUnit }>();
   private readonly liveEmitter = new vscode.EventEmitter<boolean>();
+  private readonly tokenLensEmitter = new vscode.EventEmitter<{ requestId: number }>();
   /** The live bar's state, re-sent after every `ready` (it is not part of the persisted panel state). */
   private live: LiveStatus | undefined;
   /** True between the webview's `ready` and the moment it is hidden (its page is torn down then). */
@@ -48,6 +49,8 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidRequestOcclusion = this.occludeEmitter.event;
   /** The user switched live inspection on (true) or off in the panel. */
   readonly onDidRequestLive = this.liveEmitter.event;
+  /** The user asked for the token lens of the result with this request id. */
+  readonly onDidRequestTokenLens = this.tokenLensEmitter.event;
 
   static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
     const existing = InspectorPanel.current;
@@ -88,6 +91,7 @@ export class InspectorPanel implements vscode.Disposable {
       this.compareEmitter,
       this.occludeEmitter,
       this.liveEmitter,
+      this.tokenLensEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
@@ -233,6 +237,11 @@ export class InspectorPanel implements vscode.Disposable {
       case 'setLive':
         this.liveEmitter.fire(msg.on);
         return;
+      case 'tokenLens': {
+        const requestId = this.model.currentRequestId();
+        if (requestId !== undefined) this.tokenLensEmitter.fire({ requestId });
+        return;
+      }
       default:
         assertNever(msg);
     }
