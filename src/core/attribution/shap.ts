@@ -68,10 +68,14 @@ interface Task {
 
 const MAX_BATCH = 256;
 
-/** Owen values of `n` items over `root` with at most `budget` distinct coalitions evaluated. */
-export async function owenValues(n: number, root: HNode, value: ValueFunction, budget: number): Promise<OwenResult> {
+/**
+ * Owen values of `n` items over `root` with at most `budget` distinct coalitions evaluated. `allValue`, when the
+ * caller already has v(all) (the unperturbed text's pass), is used instead of evaluating it again.
+ */
+export async function owenValues(n: number, root: HNode, value: ValueFunction, budget: number, allValue?: number): Promise<OwenResult> {
   const cache = new Map<string, number>();
   const key = (m: Uint8Array) => m.join('');
+  if (allValue !== undefined) cache.set('1'.repeat(n), allValue);
   const evaluate = async (masks: Uint8Array[]) => {
     const todo = new Map<string, Uint8Array>();
     for (const m of masks) if (!cache.has(key(m))) todo.set(key(m), m);

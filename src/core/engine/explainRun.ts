@@ -109,7 +109,7 @@ export async function runExplain(rt: ModelRuntime, req: ExplainRequest, checkpoi
   } else if (req.method === 'shap') {
     const flat = 2 ** n <= req.budget;
     const root = flat ? flatHierarchy(n) : splitHierarchy(breakStrengths(groups.map((g) => itemSpan(enc.tokens, g, req.text).text)));
-    const r = await owenValues(n, root, async (masks) => (await logitsOf(masks.map((m) => withPresence(enc, groups, m, replacement, tok.maskId)))).map(lo), req.budget);
+    const r = await owenValues(n, root, async (masks) => (await logitsOf(masks.map((m) => withPresence(enc, groups, m, replacement, tok.maskId)))).map(lo), req.budget, lo(base));
     scores = r.values;
     shap = { budget: req.budget, exact: r.exact, hierarchy: flat ? 'flat' : 'words-phrases-sentences', replacement };
     scoreMeaning = `${flat ? 'Shapley' : 'Owen'} value of the word for ${labels[y]}'s log-odds (absent words ${replacement === 'mask' ? 'masked' : 'deleted'}); they sum to its log-odds minus that of the text without words`;
