@@ -8,10 +8,15 @@ import { resolveModelArg } from '../core/hub';
 import { Inspector, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
 import { decodeTextFile } from '../core/text/textInput';
+import { attentionJson } from '../core/attribution/attention';
+import { DEFAULT_BUDGET, parseMethod, type AttributionMethod } from '../core/attribution/explain';
+import { faithfulnessMain } from './faithfulness';
+import { formatExplanation } from './formatExplanation';
 import { formatInspection } from './format';
 
 const USAGE = `usage: distilbert-inspector [options] "text to classify"
        distilbert-inspector [options] --file PATH
+       distilbert-inspector faithfulness --data FILE.tsv [--methods occlusion,shap,rollout] [--limit N]
 
 options:
   --file PATH          classify a whole file (windows over long text)
@@ -26,6 +31,11 @@ options:
   --window N           which window gets the detailed view (1-based, default 1)
   --top K              units listed toward/against each label (default 5)
   --threads N          ONNX Runtime threads (default: one per core)
+  --attention          add each window's attention ([CLS] row of every layer and head, and the rollout)
+                       as windows[].attention to --json; --attention-full adds the full layers x heads x seq x seq
+  --explain METHOD     which words drove the decision in the first window: occlusion, shap or rollout, with its
+                       faithfulness (comprehensiveness / sufficiency); --json gets it as "explanation"
+  --budget N           forward passes a SHAP explanation may use (default 500)
   --cache-dir DIR      where tapped graphs and hub downloads (DIR/hub) are cached
                        (default: $DISTILBERT_INSPECTOR_CACHE or $XDG_CACHE_HOME/distilbert-inspector)
   -h, --help           this help`;
@@ -44,6 +54,10 @@ export interface CliArgs {
   threads: number;
   cacheDir: string;
   help: boolean;
+  /** Attention in the JSON: none, [CLS] rows, or full matrices. */
+  attention: 'none' | 'cls' | 'full';
+  explain: AttributionMethod | undefined;
+  budget: number;
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
@@ -61,6 +75,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     threads: 0,
     cacheDir: env['DISTILBERT_INSPECTOR_CACHE'] ?? path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'distilbert-inspector'),
     help: false,
+    attention: 'none',
+    explain: undefined,
+    budget: DEFAULT_BUDGET,
   };
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -93,6 +110,22 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--top': args.top = int(); break;
       case '--threads': args.threads = int(); break;
       case '--cache-dir': args.cacheDir = value(); break;
+      case '--attention': args.attention = args.attention === 'full' ? 'full' : 'cls'; break;
+      case '--attention-full': args.attention = 'full'; break;
+      case '--explain': {
+        const v = value();
+        try {
+          args.explain = parseMethod(v);
+        } catch (e) {
+          throw usage(`--explain: ${(e as Error).message}.`);
+        }
+        break;
+      }
+      case '--budget': {
+        args.budget = int();
+        if (args.budget < 2) throw usage(`--budget needs at least 2 forward passes, got ${args.budget}.`);
+        break;
+      }
       case '-h': case '--help': args.help = true; break;
       case '--': words.push(...argv.slice(i + 1)); i = argv.length; break;
       default:
@@ -124,6 +157,10 @@ function readInput(args: CliArgs): { text: string; name: string } {
 export async function main(argv: string[]): Promise<number> {
   let inspector: Inspector | undefined;
   try {
+    if (argv[0] === 'faithfulness') {
+      await faithfulnessMain(argv.slice(1));
+      return 0;
+    }
     const args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -138,11 +175,16 @@ export async function main(argv: string[]): Promise<number> {
       overlap: args.overlap,
       mode: args.truncate ? 'truncate' : 'windows',
     });
+    const mode = args.truncate ? 'truncate' : 'windows';
+    const attention = args.attention === 'none' ? undefined : await inspector.attention(text, { windowTokens: args.windowTokens, overlap: args.overlap, mode, full: args.attention === 'full' });
+    const explanation = args.explain ? await inspector.explain(text, { method: args.explain, budget: args.budget }) : undefined;
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(ins)}\n`);
+      const windows = attention ? ins.windows.map((w, i) => ({ ...w, attention: attentionJson(attention.windows[i]!) })) : ins.windows;
+      process.stdout.write(`${JSON.stringify({ ...ins, windows, ...(explanation ? { explanation } : {}) })}\n`);
     } else {
       const color = process.stdout.isTTY === true && !process.env['NO_COLOR'];
       process.stdout.write(`${formatInspection(text, ins, { window: args.window - 1, topK: args.top, dropout: ins.model.dropout, color })}\n`);
+      if (explanation) process.stdout.write(`${formatExplanation(explanation)}\n`);
     }
     return 0;
   } catch (err) {
