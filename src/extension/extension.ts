@@ -15,6 +15,7 @@ import { LiveInspection } from './live';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
+import { AttributionCommand, type ExplanationOutcome } from './attributionCommand';
 import { OcclusionCommand, type OcclusionOutcome } from './occlusionCommand';
 import { OcclusionTint, type TintedRange } from './occlusionTint';
 import { Notifier, type ShownMessage } from './notify';
@@ -38,6 +39,8 @@ export interface ExtensionApi {
   /** The last finished occlusion, and the occlusion tints a document shows now. */
   lastOcclusion(): OcclusionOutcome | undefined;
   occlusionTints(uri: vscode.Uri): TintedRange[];
+  /** The last finished SHAP / rollout explanation from the panel's method picker. */
+  lastExplanation(): ExplanationOutcome | undefined;
   /** The occlusion state under the panel's current result (undefined kind: none asked for). */
   panelOcclusion(): { requestId: number; kind: string | undefined } | undefined;
   /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
@@ -78,6 +81,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const occlusionTint = new OcclusionTint(config);
   const occlusion = new OcclusionCommand({ commands, models, tint: occlusionTint, notifier, log });
   commands.onOcclusionRequest = (requestId, unit) => void occlusion.run(unit, requestId);
+  const attribution = new AttributionCommand({ commands, models, tint: occlusionTint, notifier, log });
+  // The picker runs every method here (occlusion too), so each strip carries its faithfulness score.
+  commands.onExplainRequest = (requestId, method) => void attribution.explain(method, requestId);
+  commands.onAttentionRequest = (requestId, layer, head) => void attribution.showAttention(requestId, layer, head);
   const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
   context.subscriptions.push(
@@ -158,6 +165,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     panelInspection: () => InspectorPanel.current?.currentInspection(),
     revealRange,
     lastOcclusion: () => occlusion.lastOutcome(),
+    lastExplanation: () => attribution.lastOutcome(),
     occlusionTints: (uri) => occlusionTint.tints(uri),
     panelOcclusion: () => {
       const o = InspectorPanel.current?.currentOcclusion();

@@ -3,7 +3,9 @@
 import * as vscode from 'vscode';
 import type { TextComparison } from '../../core/compare/textCompare';
 import type { Inspection } from '../../core/types';
+import type { AttributionMethod } from '../../core/attribution/explain';
 import type { OcclusionUnit } from '../../core/attribution/occlusion';
+import type { AttentionState, ExplanationState } from '../../shared/attributionProtocol';
 import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type LiveStatus, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
@@ -33,6 +35,8 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly compareEmitter = new vscode.EventEmitter<{ requestId: number }>();
   private readonly occludeEmitter = new vscode.EventEmitter<{ requestId: number; unit: OcclusionUnit }>();
   private readonly liveEmitter = new vscode.EventEmitter<boolean>();
+  private readonly explainEmitter = new vscode.EventEmitter<{ requestId: number; method: AttributionMethod }>();
+  private readonly attentionEmitter = new vscode.EventEmitter<{ requestId: number; layer?: number; head?: number }>();
   /** The live bar's state, re-sent after every `ready` (it is not part of the persisted panel state). */
   private live: LiveStatus | undefined;
   /** True between the webview's `ready` and the moment it is hidden (its page is torn down then). */
@@ -47,6 +51,10 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidRequestOcclusion = this.occludeEmitter.event;
   /** The user switched live inspection on (true) or off in the panel. */
   readonly onDidRequestLive = this.liveEmitter.event;
+  /** The user picked an attribution method (SHAP, rollout) for the result with this request id. */
+  readonly onDidRequestExplanation = this.explainEmitter.event;
+  /** The user opened the attention view, or picked its head view's layer/head. */
+  readonly onDidRequestAttention = this.attentionEmitter.event;
 
   static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
     const existing = InspectorPanel.current;
@@ -87,6 +95,8 @@ export class InspectorPanel implements vscode.Disposable {
       this.compareEmitter,
       this.occludeEmitter,
       this.liveEmitter,
+      this.explainEmitter,
+      this.attentionEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
@@ -113,6 +123,14 @@ export class InspectorPanel implements vscode.Disposable {
 
   showOcclusion(requestId: number, occlusion: OcclusionState): void {
     this.post(this.model.occlusion(requestId, occlusion));
+  }
+
+  showExplanation(requestId: number, explanation: ExplanationState): void {
+    this.post(this.model.apply({ type: 'explanation', requestId, explanation }));
+  }
+
+  showAttention(requestId: number, attention: AttentionState): void {
+    this.post(this.model.apply({ type: 'attention', requestId, attention }));
   }
 
   /** The occlusion state under the result on show (for tests and the "explain" command). */
@@ -222,6 +240,16 @@ export class InspectorPanel implements vscode.Disposable {
       case 'occlude': {
         const requestId = this.model.currentRequestId();
         if (requestId !== undefined) this.occludeEmitter.fire({ requestId, unit: msg.unit });
+        return;
+      }
+      case 'explain': {
+        const requestId = this.model.currentRequestId();
+        if (requestId !== undefined) this.explainEmitter.fire({ requestId, method: msg.method });
+        return;
+      }
+      case 'attention': {
+        const requestId = this.model.currentRequestId();
+        if (requestId !== undefined) this.attentionEmitter.fire({ requestId, ...(msg.layer !== undefined ? { layer: msg.layer, head: msg.head ?? -1 } : {}) });
         return;
       }
       case 'revealCompared': {
