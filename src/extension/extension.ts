@@ -15,6 +15,8 @@ import { LiveInspection } from './live';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
+import type { AttributionMethod } from '../core/attribution/explain';
+import type { AttentionView } from '../shared/attributionProtocol';
 import { AttributionCommand, type ExplanationOutcome } from './attributionCommand';
 import { OcclusionCommand, type OcclusionOutcome } from './occlusionCommand';
 import { OcclusionTint, type TintedRange } from './occlusionTint';
@@ -39,8 +41,11 @@ export interface ExtensionApi {
   /** The last finished occlusion, and the occlusion tints a document shows now. */
   lastOcclusion(): OcclusionOutcome | undefined;
   occlusionTints(uri: vscode.Uri): TintedRange[];
-  /** The last finished SHAP / rollout explanation from the panel's method picker. */
+  /** The last finished explanation from the panel's method picker. */
   lastExplanation(): ExplanationOutcome | undefined;
+  /** What the panel's method picker and attention button do, on the current result (for tests). */
+  explainCurrent(method: AttributionMethod): Promise<ExplanationOutcome | undefined>;
+  attentionCurrent(layer?: number, head?: number): Promise<AttentionView | undefined>;
   /** The occlusion state under the panel's current result (undefined kind: none asked for). */
   panelOcclusion(): { requestId: number; kind: string | undefined } | undefined;
   /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
@@ -166,6 +171,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     revealRange,
     lastOcclusion: () => occlusion.lastOutcome(),
     lastExplanation: () => attribution.lastOutcome(),
+    explainCurrent: async (method) => {
+      const id = commands.lastResult()?.requestId;
+      return id === undefined ? undefined : attribution.explain(method, id);
+    },
+    attentionCurrent: async (layer, head) => {
+      const id = commands.lastResult()?.requestId;
+      return id === undefined ? undefined : attribution.showAttention(id, layer, head);
+    },
     occlusionTints: (uri) => occlusionTint.tints(uri),
     panelOcclusion: () => {
       const o = InspectorPanel.current?.currentOcclusion();
