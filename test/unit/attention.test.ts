@@ -13,7 +13,9 @@ isolateHome();
 import * as ort from 'onnxruntime-node';
 import { attentionJson, rollout } from '../../src/core/attribution/attention';
 import { Inspector } from '../../src/core/inspector';
-import { prepareAttentionModel } from '../../src/core/onnx/attentionTaps';
+import { findAttentionSoftmax, prepareAttentionModel } from '../../src/core/onnx/attentionTaps';
+import { indexModel } from '../../src/core/onnx/graphIndex';
+import { BufferSource } from '../../src/core/onnx/wire';
 import { prepareTappedModel } from '../../src/core/onnx/taps';
 
 interface AttentionRef {
@@ -112,3 +114,19 @@ for (const name of NAMES) {
     });
   });
 }
+
+describe('attention taps: graphs without a separate softmax', () => {
+  it('a block whose attention softmax is missing (fused away) is named, with the fix', () => {
+    const file = path.join(FIXTURES, 'tiny-distilbert-o17-gemm', 'onnx', 'model.onnx');
+    const g = indexModel(new BufferSource(fs.readFileSync(file)));
+    assert.equal(findAttentionSoftmax(g, file).length, 2);
+    const second = g.nodes.filter((n) => n.opType === 'Softmax')[1]!;
+    second.opType = 'Identity';
+    assert.throws(() => findAttentionSoftmax(g, file), (e: Error & { code?: string; hint?: string }) => {
+      assert.equal(e.code, 'UNSUPPORTED');
+      assert.match(e.message, /model\.onnx: transformer block 2 has 0 Softmax nodes/);
+      assert.match(e.hint!, /softmax is a node of its own/);
+      return true;
+    });
+  });
+});
