@@ -2,6 +2,8 @@
 // these in): states, and their run-time guards (a webview message and persisted state are untrusted input).
 import type { WindowAttention } from '../core/attribution/attention';
 import { ATTRIBUTION_METHODS, type AttributionMethod, type AttributionResult } from '../core/attribution/explain';
+// protocol.ts imports this module too; its guards are only called at run time, after both have loaded.
+import { isIndex, isNum, isObj, isStr } from './protocol';
 
 /** The explanation by the picked method of the shown result (occlusion keeps its own OcclusionState). */
 export type ExplanationState =
@@ -33,10 +35,6 @@ export interface AttentionView {
 export type AttentionState = { kind: 'running' } | { kind: 'done'; view: AttentionView; latencyMs: number } | { kind: 'error'; message: string };
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
-const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNumArray = (x: unknown, n: number): x is number[] => Array.isArray(x) && x.length === n && x.every(isNum);
 
 export const isMethod = (x: unknown): x is AttributionMethod => (ATTRIBUTION_METHODS as readonly unknown[]).includes(x);

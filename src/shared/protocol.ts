@@ -186,11 +186,9 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
       if (state.view.kind !== 'result' || state.view.requestId !== msg.requestId) return undefined;
       return { newest: state.newest, view: { ...state.view, occlusion: msg.occlusion } };
     case 'explanation':
-      if (state.view.kind !== 'result' || state.view.requestId !== msg.requestId) return undefined;
-      return { newest: state.newest, view: { ...state.view, explanation: msg.explanation } };
     case 'attention':
       if (state.view.kind !== 'result' || state.view.requestId !== msg.requestId) return undefined;
-      return { newest: state.newest, view: { ...state.view, attention: msg.attention } };
+      return { newest: state.newest, view: msg.type === 'explanation' ? { ...state.view, explanation: msg.explanation } : { ...state.view, attention: msg.attention } };
     case 'error':
       if (msg.requestId < state.newest) return undefined;
       return { newest: msg.requestId, view: { kind: 'error', requestId: msg.requestId, message: msg.message } };
@@ -209,10 +207,10 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
 // ---- run-time guards -------------------------------------------------------------------------------------
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
-const isStr = (x: unknown): x is string => typeof x === 'string';
+export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+export const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+export const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNumArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
 const isNumRecord = (x: unknown): x is Record<string, number> => isObj(x) && Object.values(x).every(isNum);
 

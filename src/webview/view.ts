@@ -61,8 +61,8 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
     ),
     h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
-    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton('inspection', cb.exportMarkdown?.bind(cb)), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : [])),
-    cb.explain && cb.attention ? h('div', { class: 'actions' }, methodPicker(extra?.explanation, occlusion?.kind === 'done', attributionCallbacks(cb)), attentionButton(extra?.attention, { attention: (l, hd) => cb.attention?.(l, hd) })) : null,
+    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton('inspection', cb.exportMarkdown?.bind(cb)), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : []),
+      ...(cb.explain && cb.attention ? [methodPicker(extra?.explanation, occlusion?.kind === 'done', attributionCallbacks(cb)), attentionButton(extra?.attention, { attention: (l, hd) => cb.attention?.(l, hd) })] : [])),
     compare ? compareSection(ins, compare) : null,
   );
 }
