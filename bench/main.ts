@@ -9,6 +9,7 @@ import { readTsv } from '../src/cli/eval';
 import { loadOrt } from '../src/core/engine/ortRuntime';
 import { Inspector, defaultModelDir, packageRoot } from '../src/core/inspector';
 import { TextTokenizer } from '../src/core/tokenizer/textTokenizer';
+import { benchFaithfulness } from './faithfulness';
 import { benchOcclusion, printOcclusionTable, type OcclusionRow } from './occlusion';
 import { benchLens } from './lens';
 
@@ -177,6 +178,9 @@ async function main(): Promise<void> {
     occlusion.push(...(await benchOcclusion(dir, bigCorpus, path.join(WORK, 'cache'))));
   }
   printOcclusionTable(occlusion);
+
+  // Attribution methods scored for faithfulness (comprehensiveness / sufficiency AOPC), and the attention view's cost.
+  if (fs.existsSync(path.join(bundled, 'onnx', 'model.onnx'))) await benchFaithfulness(bundled, path.join(WORK, 'cache'));
 }
 
 void main().catch((err) => {

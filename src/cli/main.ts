@@ -10,10 +10,15 @@ import type { OnnxVariant } from '../core/model/modelFolder';
 import { decodeTextFile } from '../core/text/textInput';
 import { terminalSafe } from '../core/text/terminalSafe';
 import { defaultCacheDir } from './cacheDir';
+import { attentionJson } from '../core/attribution/attention';
+import { DEFAULT_BUDGET, parseMethod, type AttributionMethod } from '../core/attribution/explain';
+import { faithfulnessMain } from './faithfulness';
+import { formatExplanation } from './formatExplanation';
 import { formatInspection } from './format';
 
 const USAGE = `usage: distilbert-inspector [options] "text to classify"
        distilbert-inspector [options] --file PATH
+       distilbert-inspector faithfulness --data FILE.tsv [--methods occlusion,shap,rollout] [--limit N]
 
 options:
   --file PATH          classify a whole file (windows over long text)
@@ -29,6 +34,11 @@ options:
   --top K              units listed toward/against each label (default 5; at most the head's dim)
   --token-lens         also apply the head to every word piece's final hidden state (windows[].tokenLens)
   --threads N          ONNX Runtime threads, 1 to 64 (default: one per core)
+  --attention          add each window's attention ([CLS] row of every layer and head, and the rollout)
+                       as windows[].attention to --json; --attention-full adds the full layers x heads x seq x seq
+  --explain METHOD     which words drove the decision in the first window: occlusion, shap or rollout, with its
+                       faithfulness (comprehensiveness / sufficiency); --json gets it as "explanation"
+  --budget N           forward passes a SHAP explanation may use (default 500)
   --cache-dir DIR      where tapped graphs and hub downloads (DIR/hub) are cached
                        (default: $DISTILBERT_INSPECTOR_CACHE, else %LOCALAPPDATA%\\distilbert-inspector\\Cache
                        on Windows, ~/Library/Caches/distilbert-inspector on macOS,
@@ -53,6 +63,10 @@ export interface CliArgs {
   /** How the cache folder was chosen, named in errors about it. */
   cacheDirFrom: string;
   help: boolean;
+  /** Attention in the JSON: none, [CLS] rows, or full matrices. */
+  attention: 'none' | 'cls' | 'full';
+  explain: AttributionMethod | undefined;
+  budget: number;
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
@@ -72,6 +86,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     cacheDir: defaultCacheDir(process.platform, env, os.homedir()),
     cacheDirFrom: env['DISTILBERT_INSPECTOR_CACHE'] !== undefined ? '$DISTILBERT_INSPECTOR_CACHE' : 'the default cache folder',
     help: false,
+    attention: 'none',
+    explain: undefined,
+    budget: DEFAULT_BUDGET,
   };
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -107,6 +124,18 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--token-lens': args.tokenLens = true; break;
       case '--threads': args.threads = int(1, MAX_THREADS); break;
       case '--cache-dir': args.cacheDir = value(); args.cacheDirFrom = '--cache-dir'; break;
+      case '--attention': args.attention = args.attention === 'full' ? 'full' : 'cls'; break;
+      case '--attention-full': args.attention = 'full'; break;
+      case '--explain': {
+        const v = value();
+        try {
+          args.explain = parseMethod(v);
+        } catch (e) {
+          throw usage(`--explain: ${(e as Error).message}.`);
+        }
+        break;
+      }
+      case '--budget': args.budget = int(2, MAX_INT, 'of at least 2 (forward passes)'); break;
       case '-h': case '--help': args.help = true; break;
       case '--': words.push(...argv.slice(i + 1)); i = argv.length; break;
       default:
@@ -135,6 +164,10 @@ function readInput(args: CliArgs): { text: string; name: string } {
 export async function main(argv: string[]): Promise<number> {
   let inspector: Inspector | undefined;
   try {
+    if (argv[0] === 'faithfulness') {
+      await faithfulnessMain(argv.slice(1));
+      return 0;
+    }
     const args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -158,11 +191,17 @@ export async function main(argv: string[]): Promise<number> {
       const n = ins.windows.length;
       throw usage(`--window needs a whole number from 1 to ${n} (the text was read in ${n} window${n === 1 ? '' : 's'}), got ${args.window}.`);
     }
+    const mode = args.truncate ? 'truncate' : 'windows';
+    const attention = args.attention === 'none' ? undefined : await inspector.attention(text, { windowTokens: args.windowTokens, overlap: args.overlap, mode, full: args.attention === 'full' });
+    const explanation = args.explain ? await inspector.explain(text, { method: args.explain, budget: args.budget }) : undefined;
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(ins)}\n`);
+      const windows = attention ? ins.windows.map((w, i) => ({ ...w, attention: attentionJson(attention.windows[i]!) })) : ins.windows;
+      process.stdout.write(`${JSON.stringify({ ...ins, windows, ...(explanation ? { explanation } : {}) })}\n`);
     } else {
       const color = process.stdout.isTTY === true && !process.env['NO_COLOR'];
       process.stdout.write(`${formatInspection(text, ins, { window: args.window - 1, topK: args.top, dropout: ins.model.dropout, color })}\n`);
+      // Item texts quote the input: no terminal controls, line by line.
+      if (explanation) process.stdout.write(`${formatExplanation(explanation).split("\n").map(terminalSafe).join("\n")}\n`);
     }
     return 0;
   } catch (err) {

@@ -9,6 +9,8 @@ import { prepareCacheDir } from './files';
 import type { OnnxVariant } from './model/modelFolder';
 import { checkText } from './text/textInput';
 import type { LongTextMode } from './text/windows';
+import type { AttentionResult } from './attribution/attention';
+import { DEFAULT_BUDGET, parseMethod, type AttributionMethod, type AttributionResult } from './attribution/explain';
 import type { OcclusionResult, OcclusionUnit } from './attribution/occlusion';
 import type { Inspection, ModelInfo } from './types';
 
@@ -54,6 +56,30 @@ export interface OccludeOptions {
   batchTokens?: number;
   signal?: AbortSignal;
   /** Forward passes done of the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Per-call options of an attention request. */
+export interface AttentionOptions {
+  windowTokens?: number;
+  overlap?: number;
+  mode?: LongTextMode;
+  /** Keep the full layers x heads x seq x seq matrices, not only the [CLS] rows. */
+  full?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Per-call options of an attribution. */
+export interface ExplainOptions {
+  method: AttributionMethod;
+  /** SHAP's bound on forward passes (default 500). */
+  budget?: number;
+  /** Score comprehensiveness and sufficiency too (default true; 36 more passes). */
+  faithfulness?: boolean;
+  windowTokens?: number;
+  batchTokens?: number;
+  signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -132,6 +158,43 @@ export class Inspector {
     }
     return this.client.occlude(
       { text, unit: opts.unit ?? 'word', windowTokens: opts.windowTokens ?? this.model.maxLength, batchTokens: opts.batchTokens ?? BATCH_TOKENS },
+      opts.signal,
+      opts.onProgress,
+    );
+  }
+
+  /**
+   * Attention probabilities of every layer and head over the text's windows ([CLS] rows and rollout; the full
+   * matrices with `full`). Opens a second, attention-tapped session on first use; classification is unaffected.
+   */
+  attention(text: string, opts: AttentionOptions = {}): Promise<AttentionResult> {
+    try {
+      checkText(text);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const windowTokens = opts.windowTokens ?? this.model.maxLength;
+    const overlap = opts.overlap ?? Math.min(DEFAULT_OVERLAP, Math.floor((windowTokens - 2) / 4));
+    return this.client.attention({ text, windowTokens, overlap, mode: opts.mode ?? 'windows', full: opts.full ?? false }, opts.signal, opts.onProgress);
+  }
+
+  /** A token attribution of the first window by `method`, with its faithfulness (unless `faithfulness: false`). */
+  explain(text: string, opts: ExplainOptions): Promise<AttributionResult> {
+    try {
+      checkText(text);
+      parseMethod(opts.method);
+    } catch (err) {
+      return Promise.reject(err instanceof InspectorError ? err : new InspectorError('BAD_OPTION', (err as Error).message, 'Pick one of the listed methods.'));
+    }
+    return this.client.explain(
+      {
+        text,
+        method: opts.method,
+        windowTokens: opts.windowTokens ?? this.model.maxLength,
+        batchTokens: opts.batchTokens ?? BATCH_TOKENS,
+        budget: opts.budget ?? DEFAULT_BUDGET,
+        faithfulness: opts.faithfulness ?? true,
+      },
       opts.signal,
       opts.onProgress,
     );

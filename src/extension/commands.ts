@@ -1,5 +1,6 @@
 // The classify commands: editor state in, results out to the panel, the status bar and the decorations.
 // Handlers return their outcome so extension-host tests can await results without scraping the UI.
+import type { AttributionMethod } from '../core/attribution/explain';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OcclusionUnit } from '../core/attribution/occlusion';
@@ -43,6 +44,9 @@ export class ClassifyCommands {
   private readonly attached = new WeakSet<InspectorPanel>();
   /** Handles the panel's "Explain by occlusion" clicks (set by activate; the command lives in occlusionCommand.ts). */
   onOcclusionRequest: ((requestId: number, unit: OcclusionUnit) => void) | undefined;
+  /** Handles the panel's method picker and attention view (set by activate; see attributionCommand.ts). */
+  onExplainRequest: ((requestId: number, method: AttributionMethod) => void) | undefined;
+  onAttentionRequest: ((requestId: number, layer?: number, head?: number) => void) | undefined;
 
   constructor(private readonly deps: CommandDeps) {}
 
@@ -311,6 +315,8 @@ export class ClassifyCommands {
     panel.onDidRequestTokenLens(({ requestId }) => {
       if (this.deps.session.resultOf(requestId)) void this.showTokenLens();
     });
+    panel.onDidRequestExplanation(({ requestId, method }) => this.onExplainRequest?.(requestId, method));
+    panel.onDidRequestAttention(({ requestId, layer, head }) => this.onAttentionRequest?.(requestId, layer, head));
   }
 }
 

@@ -15,6 +15,9 @@ import { LiveInspection } from './live';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
+import type { AttributionMethod } from '../core/attribution/explain';
+import type { AttentionView } from '../shared/attributionProtocol';
+import { AttributionCommand, type ExplanationOutcome } from './attributionCommand';
 import { OcclusionCommand, type OcclusionOutcome } from './occlusionCommand';
 import { OcclusionTint, type TintedRange } from './occlusionTint';
 import { Notifier, type ShownMessage } from './notify';
@@ -40,6 +43,11 @@ export interface ExtensionApi {
   /** The last finished occlusion, and the occlusion tints a document shows now. */
   lastOcclusion(): OcclusionOutcome | undefined;
   occlusionTints(uri: vscode.Uri): TintedRange[];
+  /** The last finished explanation from the panel's method picker. */
+  lastExplanation(): ExplanationOutcome | undefined;
+  /** What the panel's method picker and attention button do, on the current result (for tests). */
+  explainCurrent(method: AttributionMethod): Promise<ExplanationOutcome | undefined>;
+  attentionCurrent(layer?: number, head?: number): Promise<AttentionView | undefined>;
   /** The occlusion state under the panel's current result (undefined kind: none asked for). */
   panelOcclusion(): { requestId: number; kind: string | undefined } | undefined;
   /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
@@ -82,6 +90,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const occlusionTint = new OcclusionTint(config);
   const occlusion = new OcclusionCommand({ commands, session, models, tint: occlusionTint, notifier, log });
   commands.onOcclusionRequest = (requestId, unit) => void occlusion.run(unit, requestId);
+  const attribution = new AttributionCommand({ session, models, tint: occlusionTint, notifier, log });
+  // The picker runs every method here (occlusion too), so each strip carries its faithfulness score.
+  commands.onExplainRequest = (requestId, method) => void attribution.explain(method, requestId);
+  commands.onAttentionRequest = (requestId, layer, head) => void attribution.showAttention(requestId, layer, head);
   const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
   context.subscriptions.push(
@@ -163,6 +175,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     panelInspection: () => InspectorPanel.current?.currentInspection(),
     revealRange,
     lastOcclusion: () => occlusion.lastOutcome(),
+    lastExplanation: () => attribution.lastOutcome(),
+    explainCurrent: async (method) => {
+      const id = commands.lastResult()?.requestId;
+      return id === undefined ? undefined : attribution.explain(method, id);
+    },
+    attentionCurrent: async (layer, head) => {
+      const id = commands.lastResult()?.requestId;
+      return id === undefined ? undefined : attribution.showAttention(id, layer, head);
+    },
     occlusionTints: (uri) => occlusionTint.tints(uri),
     panelOcclusion: () => {
       const o = InspectorPanel.current?.currentOcclusion();

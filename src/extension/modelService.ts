@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AttentionResult } from '../core/attribution/attention';
+import type { AttributionMethod, AttributionResult } from '../core/attribution/explain';
 import type { OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
 import type { Inspection, ModelInfo } from '../core/types';
 import type { VariantRun } from '../shared/protocol';
@@ -128,6 +130,26 @@ export class ModelService implements vscode.Disposable {
         `${Math.round(performance.now() - started)} ms (inference ${Math.round(result.inferenceMs)} ms)${result.coverage.complete ? '' : `, first window only (to char ${result.coverage.coveredEnd} of ${text.length})`}.`,
     );
     return result;
+  }
+
+  /** An attribution of `text`'s first window by `method` (SHAP, rollout, occlusion), with its faithfulness. */
+  async explain(request: InspectRequest, text: string, method: AttributionMethod, onProgress?: (done: number, total: number) => void): Promise<AttributionResult> {
+    this.config.checkWindowSettings();
+    const inspector = await this.inspector();
+    if (request.signal.aborted) throw cancelled();
+    const { windowTokens } = this.config.windowOptions(inspector.model.maxLength);
+    const result = await inspector.explain(text, { method, windowTokens, signal: request.signal, onProgress });
+    this.log.info(`Request ${request.id}: ${method} of ${text.length} chars: ${result.forwardPasses} forward passes (+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ${Math.round(result.totalMs)} ms.`);
+    return result;
+  }
+
+  /** Full attention of `text`'s first window (the attention view's data). */
+  async attention(request: InspectRequest, text: string): Promise<AttentionResult> {
+    this.config.checkWindowSettings();
+    const inspector = await this.inspector();
+    if (request.signal.aborted) throw cancelled();
+    const { windowTokens } = this.config.windowOptions(inspector.model.maxLength);
+    return inspector.attention(text, { windowTokens, mode: 'truncate', full: true, signal: request.signal });
   }
 
   /**

@@ -3,6 +3,8 @@
 // strengths relative to the run's largest effect, with the exact values on hover. Themeable colours
 // (contributes.colors). Like the window notes, offsets go stale on the first edit: any change clears them.
 import * as vscode from 'vscode';
+import { METHOD_NAMES, describeCost, type AttributedItem, type AttributionResult } from '../core/attribution/explain';
+import { describeFaithfulness } from '../core/attribution/faithfulness';
 import type { OcclusionItem, OcclusionResult } from '../core/attribution/occlusion';
 import type { Config } from './config';
 import { decorationListeners } from './decorationListeners';
@@ -58,16 +60,25 @@ export class OcclusionTint implements vscode.Disposable {
   show(document: vscode.TextDocument, result: OcclusionResult, baseOffset: number): TintedRange[] {
     const k = Math.max(0, result.labels.indexOf(result.label));
     const supports = result.items.map((it) => -(it.deltaLogits[k] ?? 0));
-    const maxAbs = Math.max(0, ...supports.map(Math.abs));
+    return this.paintItems(document, result.items.map((it, i) => ({ ...it, support: supports[i]!, hover: hover(result, it, supports[i]!) })), baseOffset);
+  }
+
+  /** Tints with another method's scores (SHAP, rollout): the editor follows the method picked in the panel. */
+  showAttribution(document: vscode.TextDocument, result: AttributionResult, baseOffset: number): TintedRange[] {
+    return this.paintItems(document, result.items.map((it) => ({ ...it, support: it.score, hover: attributionHover(result, it) })), baseOffset);
+  }
+
+  private paintItems(document: vscode.TextDocument, items: { start: number; end: number; support: number; hover: vscode.MarkdownString }[], baseOffset: number): TintedRange[] {
+    const maxAbs = Math.max(0, ...items.map((it) => Math.abs(it.support)));
     const options = new Map<Level, vscode.DecorationOptions[]>(LEVELS.map((l) => [l, []]));
     const tints: TintedRange[] = [];
-    result.items.forEach((it, i) => {
+    items.forEach((it) => {
       if (it.end <= it.start) return;
-      const support = supports[i]!;
+      const support = it.support;
       const level = tintLevel(support, maxAbs);
       const range = new vscode.Range(document.positionAt(baseOffset + it.start), document.positionAt(baseOffset + it.end));
       tints.push({ range, support, level });
-      options.get(level)!.push({ range, hoverMessage: hover(result, it, support) });
+      options.get(level)!.push({ range, hoverMessage: it.hover });
     });
     this.byUri.set(document.uri.toString(), { version: document.version, tints, options });
     for (const editor of vscode.window.visibleTextEditors) {
@@ -114,6 +125,16 @@ function hover(result: OcclusionResult, it: OcclusionItem, support: number): vsc
   });
   md.appendMarkdown('\n');
   md.appendText(`${it.tokenIndices.length} word piece${it.tokenIndices.length === 1 ? '' : 's'} removed; ${result.forwardPasses} forward passes in all.`);
+  return md;
+}
+
+function attributionHover(result: AttributionResult, it: AttributedItem): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**DistilBERT ${escape(METHOD_NAMES[result.method])}** · `);
+  md.appendText(`“${it.text}”: ${fmt(it.score)} (${result.scoreMeaning})`);
+  md.appendMarkdown('\n\n');
+  md.appendText(describeCost(result));
+  if (result.faithfulness) md.appendText(`; ${describeFaithfulness(result.faithfulness)}`);
   return md;
 }
 

@@ -2,7 +2,9 @@
 // Both ends import this file: the types keep them in step at compile time, the guards at run time (a webview
 // message is untrusted input to the host, and persisted webview state may come from an older version).
 // The stale-result rule lives here too (`reduce`), so host and webview apply exactly the same logic.
+import type { AttributionMethod } from '../core/attribution/explain';
 import type { OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
+import { isAttentionRequest, isAttentionState, isExplanationState, isMethod, type AttentionState, type ExplanationState } from './attributionProtocol';
 import type { TextComparison } from '../core/compare/textCompare';
 import type { Inspection } from '../core/types';
 import { isOptionalLens } from './lensGuards';
@@ -67,7 +69,17 @@ export const COMPARED_EXCERPT_CHARS = 600;
 export type ViewState =
   | { kind: 'empty'; note?: string }
   | { kind: 'running'; requestId: number; what: string }
-  | { kind: 'result'; requestId: number; inspection: Inspection; source: PanelSource; compare?: CompareState; occlusion?: OcclusionState }
+  | {
+      kind: 'result';
+      requestId: number;
+      inspection: Inspection;
+      source: PanelSource;
+      compare?: CompareState;
+      occlusion?: OcclusionState;
+      /** The explanation by the method picked in the panel (SHAP, rollout; occlusion shows as `occlusion`). */
+      explanation?: ExplanationState;
+      attention?: AttentionState;
+    }
   | { kind: 'error'; requestId: number; message: string }
   /** "Compare Two Texts": A and B side by side (B − A). */
   | { kind: 'comparison'; requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] };
@@ -102,6 +114,9 @@ export type HostToWebview =
   | { type: 'compare'; requestId: number; compare: CompareState }
   /** The occlusion of the result with this request id changed (applies only to that result). */
   | { type: 'occlusion'; requestId: number; occlusion: OcclusionState }
+  /** The picked method's explanation, or the attention view, of the result with this request id. */
+  | { type: 'explanation'; requestId: number; explanation: ExplanationState }
+  | { type: 'attention'; requestId: number; attention: AttentionState }
   /** A finished "Compare Two Texts" (same stale rule as `result`). */
   | { type: 'comparison'; requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] }
   /** The whole picture, sent in answer to every `ready` (first load, reload after hide, window reload). */
@@ -126,6 +141,10 @@ export type WebviewToHost =
   | { type: 'compareVariants' }
   /** The user pressed "Explain by occlusion" (words, or word pieces) on the current result. */
   | { type: 'occlude'; unit: OcclusionUnit }
+  /** The user picked an attribution method (SHAP or rollout; occlusion goes through `occlude`). */
+  | { type: 'explain'; method: AttributionMethod }
+  /** Open the attention view, or show the head view of `layer`/`head` (-1: the mean of the layer's heads). */
+  | { type: 'attention'; layer?: number; head?: number }
   /** Reveal side A (0) or B (1) of the comparison on show in the editor. */
   | { type: 'revealCompared'; side: 0 | 1 }
   /** The user switched live inspection on or off in the panel. */
@@ -169,6 +188,10 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
       // Like a comparison: only under its own result, never under a newer one.
       if (state.view.kind !== 'result' || state.view.requestId !== msg.requestId) return undefined;
       return { newest: state.newest, view: { ...state.view, occlusion: msg.occlusion } };
+    case 'explanation':
+    case 'attention':
+      if (state.view.kind !== 'result' || state.view.requestId !== msg.requestId) return undefined;
+      return { newest: state.newest, view: msg.type === 'explanation' ? { ...state.view, explanation: msg.explanation } : { ...state.view, attention: msg.attention } };
     case 'error':
       if (msg.requestId < state.newest) return undefined;
       return { newest: msg.requestId, view: { kind: 'error', requestId: msg.requestId, message: msg.message } };
@@ -187,10 +210,10 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
 // ---- run-time guards -------------------------------------------------------------------------------------
 
 type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
-const isStr = (x: unknown): x is string => typeof x === 'string';
+export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+export const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+export const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNumArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
 const isNumRecord = (x: unknown): x is Record<string, number> => isObj(x) && Object.values(x).every(isNum);
 
@@ -356,7 +379,9 @@ export function isViewState(x: unknown): x is ViewState {
     case 'result':
       return (
         isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source) && (x.compare === undefined || isCompareState(x.compare)) &&
-        (x.occlusion === undefined || isOcclusionState(x.occlusion))
+        (x.occlusion === undefined || isOcclusionState(x.occlusion)) &&
+        (x.explanation === undefined || isExplanationState(x.explanation)) &&
+        (x.attention === undefined || isAttentionState(x.attention))
       );
     case 'error':
       return isNum(x.requestId) && isStr(x.message);
@@ -395,6 +420,10 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
       return isNum(x.requestId) && isCompareState(x.compare);
     case 'occlusion':
       return isNum(x.requestId) && isOcclusionState(x.occlusion);
+    case 'explanation':
+      return isNum(x.requestId) && isExplanationState(x.explanation);
+    case 'attention':
+      return isNum(x.requestId) && isAttentionState(x.attention);
     case 'comparison':
       return isNum(x.requestId) && isTextComparison(x.comparison) && isComparedTexts(x.texts);
     case 'restore':
@@ -419,6 +448,10 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
       return isUnit(x.unit) && Object.keys(x).length === 2;
     case 'setLive':
       return typeof x.on === 'boolean' && Object.keys(x).length === 2;
+    case 'explain':
+      return isMethod(x.method) && Object.keys(x).length === 2;
+    case 'attention':
+      return isAttentionRequest(x);
     case 'reveal':
       if ('windowIndex' in x) return isIndex(x.windowIndex) && !('start' in x) && !('end' in x);
       return isIndex(x.start) && isIndex(x.end) && x.start <= x.end;

@@ -67,6 +67,12 @@ const callbacks: ViewCallbacks = {
       render();
     },
   },
+  explain(method) {
+    post({ type: 'explain', method });
+  },
+  attention(layer, head) {
+    post(layer === undefined ? { type: 'attention' } : { type: 'attention', layer, head: head ?? -1 });
+  },
 };
 
 function render(): void {
@@ -95,6 +101,11 @@ const persistLimit = 300_000;
 function persistable(st: PersistedState): PersistedState {
   const view = st.panel.view;
   if (view.kind !== 'result') return st;
+  // A 512-token head view is 262k numbers: keep the attention across a reload only for short windows.
+  if (view.attention?.kind === 'done' && view.attention.view.seq > 128) {
+    const { attention: _dropped, ...rest } = view;
+    return persistable({ ...st, panel: { ...st.panel, view: rest } });
+  }
   const m = view.inspection.model;
   const size = view.inspection.windows.length * (m.nLayers + 3) * m.dim;
   if (size <= persistLimit) return st;

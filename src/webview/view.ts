@@ -6,6 +6,10 @@ import { compareButton, compareSection } from './compare';
 import { h, int, num, pct } from './dom';
 import { occlusionButtons, occlusionSection } from './occlusion';
 import type { OcclusionUnit } from '../core/attribution/occlusion';
+import type { AttributionMethod } from '../core/attribution/explain';
+import type { AttentionState, ExplanationState } from '../shared/attributionProtocol';
+import { attentionButton, attentionSection } from './attention';
+import { explanationSection, methodPicker, type AttributionCallbacks } from './attribution';
 import { windowStages } from './stages';
 import { comparisonView } from './textComparison';
 import type { Palette } from './theme';
@@ -28,6 +32,9 @@ export interface ViewCallbacks {
   tokenLens?(): void;
   /** The what-if experiment's state (optional: no what-if card without it). */
   whatIf?: WhatIfCallbacks;
+  /** The method picker (occlusion / SHAP / rollout) and the attention view; optional like occlude. */
+  explain?(method: AttributionMethod): void;
+  attention?(layer?: number, head?: number): void;
 }
 
 function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
@@ -43,7 +50,7 @@ function coverageText(ins: Inspection): string {
   return `Truncated: the model read ${int(c.coveredChars)} of ${int(c.textLength)} characters (${int(c.tokens)} tokens${per}); the rest was not classified.`;
 }
 
-function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined, occlusion?: OcclusionState): HTMLElement {
+function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined, occlusion?: OcclusionState, extra?: { explanation?: ExplanationState; attention?: AttentionState }): HTMLElement {
   const a = ins.aggregate;
   const many = ins.windows.length > 1;
   const what = `${source.selection ? 'Selection in' : 'Whole file'} ${source.fileName}`;
@@ -59,13 +66,18 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
     ),
     h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
-    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton('inspection', cb.exportMarkdown?.bind(cb)), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : [])),
+    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton('inspection', cb.exportMarkdown?.bind(cb)), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : []),
+      ...(cb.explain && cb.attention ? [methodPicker(extra?.explanation, occlusion?.kind === 'done', attributionCallbacks(cb)), attentionButton(extra?.attention, { attention: (l, hd) => cb.attention?.(l, hd) })] : [])),
     compare ? compareSection(ins, compare) : null,
   );
 }
 
 function occlusionCallbacks(cb: ViewCallbacks): { occlude(unit: OcclusionUnit): void; reveal(start: number, end: number): void } {
   return { occlude: (unit) => cb.occlude?.(unit), reveal: (start, end) => cb.reveal(start, end) };
+}
+
+function attributionCallbacks(cb: ViewCallbacks): AttributionCallbacks {
+  return { explain: (m) => cb.explain?.(m), reveal: (start, end) => cb.reveal(start, end) };
 }
 
 function exportButton(cb: ViewCallbacks): HTMLElement {
@@ -141,8 +153,10 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
       return h(
         'div',
         { class: 'result' },
-        summary(ins, view.source, cb, view.compare, view.occlusion),
+        summary(ins, view.source, cb, view.compare, view.occlusion, view),
         occlusionSection(view.occlusion, occlusionCallbacks(cb)),
+        explanationSection(view.explanation, attributionCallbacks(cb)),
+        attentionSection(view.attention, palette, { attention: (l, hd) => cb.attention?.(l, hd) }),
         many ? windowList(ins, selected, cb) : null,
         many && w ? h('h2', { class: 'window-heading' }, `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`) : null,
         w ? windowStages(ins, w, palette, cb, ins.model.dropout, { key: `${view.requestId}:${selected}`, ...(cb.tokenLens ? { tokenLens: () => cb.tokenLens?.() } : {}), ...(cb.whatIf ? { whatIf: cb.whatIf } : {}) }) : null,

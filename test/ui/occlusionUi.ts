@@ -1,7 +1,8 @@
 // UI test of "which words drove the decision": a person classifies a sentence, presses "Explain by occlusion" in
 // the panel, and sees the heat strip under the result and the words tinted in the editor; the command palette's
 // "DistilBERT: Explain Result by Occlusion" does the same for word pieces. Screenshots:
-// test-results/screenshots/occlusion-tint-*.png.
+// test-results/screenshots/occlusion-tint-*.png. Then the method picker (SHAP) and the attention view, in light and
+// dark: attribution-shap-*.png, attention-view-*.png.
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openFromExplorer, panel, runCommand, setTheme } from './workbench';
@@ -108,3 +109,52 @@ export async function occlusionUiTests(page: Page, check: Check, shots: string):
     console.log(`       ${cells.texts.length} pieces`);
   });
 }
+
+/** Waits until `testid` shows in the panel (or an error element does, which fails the step). */
+async function panelShows(page: Page, testid: string, errorId: string): Promise<string> {
+  const p = panel(page);
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const snap = await p.locator('body').evaluate((body, ids) => ({
+      text: (body.querySelector(`[data-testid=${ids[0]}]`) as HTMLElement | null)?.innerText ?? '',
+      error: (body.querySelector(`[data-testid=${ids[1]}]`) as HTMLElement | null)?.innerText ?? '',
+    }), [testid, errorId]).catch(() => undefined);
+    if (snap?.error) throw new Error(`the panel shows an error: ${snap.error}`);
+    if (snap?.text) return snap.text;
+    if (Date.now() > deadline) throw new Error(`no ${testid} after 3 minutes`);
+    await page.waitForTimeout(250);
+  }
+}
+
+export async function attributionUiTests(page: Page, check: Check, shots: string): Promise<void> {
+  await check('pick SHAP in the panel: its strip says method, cost and faithfulness; then the attention view, light and dark', page, async () => {
+    // Runs after the occlusion steps: the light theme is on and the last line of review.md is the result.
+    await panel(page).locator('[data-testid=method-shap]').click();
+    const faith = await panelShows(page, 'explanation-faithfulness', 'explanation-error');
+    assert(/top 20% words drops (POSITIVE|NEGATIVE) by -?\d\.\d\d/.test(faith), `faithfulness line: ${faith}`);
+    const cost = await panel(page).locator('[data-testid=explanation-cost]').innerText();
+    assert(/^partition SHAP: \d+ forward passes in \d+ ms$/.test(cost), `cost: ${cost}`);
+    await panel(page).locator('[data-testid=explanation]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(shots, 'attribution-shap-light.png') });
+    await panel(page).locator('[data-testid=attention-open]').click();
+    await panelShows(page, 'attention-matrix-title', 'attention-error');
+    const strips = await panel(page).locator('[data-testid=attention-strip]').count();
+    assert(strips > 0, 'no attention strips');
+    await panel(page).locator('[data-testid=attention-strip][data-layer="0"][data-head="1"]').click();
+    const title = await panel(page).locator('[data-testid=attention-matrix-title]').innerText();
+    for (let i = 0; i < 40 && !/layer 1, head 2/.test(await panel(page).locator('[data-testid=attention-matrix-title]').innerText()); i++) await page.waitForTimeout(250);
+    await panel(page).locator('[data-testid=attention]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(shots, 'attention-view-light.png') });
+    await setTheme(page, 'Dark Modern');
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(shots, 'attention-view-dark.png') });
+    await panel(page).locator('[data-testid=explanation]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: path.join(shots, 'attribution-shap-dark.png') });
+    await setTheme(page, 'Light Modern'); // the steps after this one expect the theme the occlusion steps left
+    console.log(`       ${cost}; ${faith}; ${strips} attention strips (${title})`);
+  });
+}
+

@@ -19,7 +19,7 @@ import {
   workbenchUrl, writeSummary, type Sandbox, type Server,
 } from '../vscode/codeServer';
 import { makeWorkspace } from '../vscode/fixtureWorkspace';
-import { occlusionUiTests } from './occlusionUi';
+import { attributionUiTests, occlusionUiTests } from './occlusionUi';
 import { diagnosticsUiTests } from './diagnosticsUi';
 import {
   classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
@@ -188,6 +188,7 @@ async function main(): Promise<void> {
       await checkPreviewShowsCharts(page, report, shots, ['report-preview-vscode-dark.png', 'report-preview-vscode-charts-dark.png']);
     });
     await occlusionUiTests(page, check, shots);
+    await attributionUiTests(page, check, shots);
     await compareTextsUi(page, check, shots, workspace);
     await liveInspectionUi(page, check, shots, workspace);
     await diagnosticsUiTests(page, workspace, shots, check);

@@ -3,10 +3,12 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InspectorError } from '../errors';
+import type { AttentionResult } from '../attribution/attention';
+import type { AttributionResult } from '../attribution/explain';
 import type { OcclusionResult } from '../attribution/occlusion';
 import type { Inspection, WindowResult } from '../types';
 import { unpackWindow } from './packing';
-import type { FromWorker, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, ToWorker } from './messages';
+import type { AttentionRequest, ExplainRequest, FromWorker, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, ToWorker } from './messages';
 import { disableOrtTelemetry } from './ortRuntime';
 
 interface Pending {
@@ -45,6 +47,18 @@ export class EngineClient {
     return this.request<OcclusionResult>({ type: 'occlude', ...req }, signal, onProgress);
   }
 
+  /** Attention probabilities of the text's windows (a second, attention-tapped session; opened on first use). */
+  attention(req: AttentionRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<AttentionResult> {
+    if (signal?.aborted) return Promise.reject(cancelled());
+    return this.request<AttentionResult>({ type: 'attention', ...req }, signal, onProgress);
+  }
+
+  /** One attribution (occlusion, SHAP or rollout) of the first window; progress counts forward passes. */
+  explain(req: ExplainRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<AttributionResult> {
+    if (signal?.aborted) return Promise.reject(cancelled());
+    return this.request<AttributionResult>({ type: 'explain', ...req }, signal, onProgress);
+  }
+
   /** Cancels what is pending, lets the worker release its session and end; terminates it if it does not. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -71,7 +85,7 @@ export class EngineClient {
   }
 
   private request<T>(
-    msg: { type: 'load' | 'inspect' | 'occlude' } & Record<string, unknown>,
+    msg: { type: 'load' | 'inspect' | 'occlude' | 'attention' | 'explain' } & Record<string, unknown>,
     signal?: AbortSignal,
     onProgress?: (done: number, total: number) => void,
   ): Promise<T> {
@@ -142,6 +156,14 @@ export class EngineClient {
       case 'occlusion':
         this.settle(msg.id);
         p.resolve(msg.occlusion);
+        return;
+      case 'attention':
+        this.settle(msg.id);
+        p.resolve(msg.attention);
+        return;
+      case 'explanation':
+        this.settle(msg.id);
+        p.resolve(msg.explanation);
         return;
       case 'error': {
         this.settle(msg.id);

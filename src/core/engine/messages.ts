@@ -1,5 +1,8 @@
 // The protocol between the inspector (caller's thread) and the inference worker thread.
+import type { AttentionResult } from '../attribution/attention';
+import type { AttributionResult } from '../attribution/explain';
 import type { OcclusionResult, OcclusionUnit } from '../attribution/occlusion';
+import type { AttentionRequest, ExplainRequest } from './explainRun';
 import type { OnnxVariant } from '../model/modelFolder';
 import type { LongTextMode } from '../text/windows';
 import type { Inspection, ModelInfo } from '../types';
@@ -41,6 +44,8 @@ export type ToWorker =
   | ({ type: 'load'; id: number } & LoadRequest)
   | ({ type: 'inspect'; id: number } & InspectRequest)
   | ({ type: 'occlude'; id: number } & OccludeRequest)
+  | ({ type: 'attention'; id: number } & AttentionRequest)
+  | ({ type: 'explain'; id: number } & ExplainRequest)
   | { type: 'cancel'; id: number }
   | { type: 'dispose' };
 
@@ -62,6 +67,8 @@ export interface LoadInfo {
   headDescription: string;
 }
 
+export type { AttentionRequest, ExplainRequest } from './explainRun';
+
 /** Worker -> caller. */
 export type FromWorker =
   | { type: 'loaded'; id: number; info: LoadInfo }
@@ -71,4 +78,6 @@ export type FromWorker =
   | { type: 'window'; id: number; index: number; window: WireWindow }
   | { type: 'result'; id: number; inspection: Inspection }
   | { type: 'occlusion'; id: number; occlusion: OcclusionResult }
+  | { type: 'attention'; id: number; attention: AttentionResult }
+  | { type: 'explanation'; id: number; explanation: AttributionResult }
   | { type: 'error'; id: number; error: WireError };

@@ -9,6 +9,7 @@ import { headExperiments, layerLens, tokenLens, type LensModel } from '../head/l
 import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder } from '../model/modelFolder';
 import { loadOrt, ORT_LOG_SEVERITY } from './ortRuntime';
+import { prepareAttentionModel } from '../onnx/attentionTaps';
 import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps';
 import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
@@ -24,11 +25,19 @@ export type WindowSink = (index: number, window: WindowResult) => void;
 export class ModelRuntime {
   private constructor(
     readonly info: LoadInfo,
-    private readonly tokenizer: TextTokenizer,
+    readonly tokenizer: TextTokenizer,
     private readonly session: Ort.InferenceSession,
     private readonly plan: TapPlan,
     private readonly weights: HeadWeights,
+    private readonly threads: number,
   ) {}
+
+  /** False for dynamically quantized graphs: run one sequence per call (see TapPlan.batchInvariant). */
+  get batchInvariant(): boolean {
+    return this.plan.batchInvariant;
+  }
+
+  private attention: Promise<{ session: Ort.InferenceSession; outputs: string[] }> | undefined;
 
   static async load(req: LoadRequest): Promise<ModelRuntime> {
     const t0 = performance.now();
@@ -51,27 +60,7 @@ export class ModelRuntime {
       );
     }
     const threads = req.threads > 0 ? req.threads : Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-    let session: Ort.InferenceSession;
-    try {
-      session = await loadOrt().InferenceSession.create(tapped.path, {
-        // CPU only: the platform VSIXs ship no other provider's libraries (scripts/vsix-targets.js).
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: ORT_LOG_SEVERITY,
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        // Idle pool threads sleep instead of spinning: the cores are shared with the editor, and a spinning
-        // pool on a busy machine measured 3-5x slower (1x128 full-size: ~50 ms without spinning, 180-270 ms with).
-        extra: { session: { intra_op: { allow_spinning: '0' } } },
-      });
-    } catch (err) {
-      throw new InspectorError(
-        'GRAPH_INVALID',
-        `ONNX Runtime cannot load ${folder.onnxPath}: ${(err as Error).message}`,
-        'Re-export the model to ONNX (opset 14 or newer).',
-      );
-    }
+    const session = await openSession(tapped.path, threads, folder.onnxPath);
     const model: ModelInfo = {
       name: folder.name,
       path: folder.dir,
@@ -102,7 +91,18 @@ export class ModelRuntime {
       tokenizerVocab: tokenizer.vocabSize,
       headDescription: tapped.plan.head.description,
     };
-    return new ModelRuntime(info, tokenizer, session, tapped.plan, tapped.weights);
+    return new ModelRuntime(info, tokenizer, session, tapped.plan, tapped.weights, threads);
+  }
+
+  /** The attention copy's session, opened on first use (see onnx/attentionTaps.ts); a failure is retried next time. */
+  attentionSession(): Promise<{ session: Ort.InferenceSession; outputs: string[] }> {
+    const { onnxFile, head, nLayers } = this.info.model;
+    this.attention ??= prepareAttentionModel(onnxFile, this.info.tappedPath, head?.kind, nLayers).then(async (plan) => ({
+      session: await openSession(plan.path, this.threads, onnxFile),
+      outputs: plan.outputs,
+    }));
+    this.attention.catch(() => (this.attention = undefined));
+    return this.attention;
   }
 
   async inspect(req: InspectRequest, checkpoint: Checkpoint, onWindow?: WindowSink): Promise<Inspection> {
@@ -209,14 +209,15 @@ export class ModelRuntime {
   }
 
   /** One ONNX call fetching only the logits: one small tensor to copy out instead of every tap. */
-  private async runLogits(batch: { ids: number[] }[]): Promise<number[][]> {
+  async runLogits(batch: { ids: number[] }[]): Promise<number[][]> {
     const out = await this.call(batch, [this.plan.outputs.logits]);
     const t = out[this.plan.outputs.logits]!;
     const width = t.dims[t.dims.length - 1]!;
     return batch.map((_, r) => Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width)));
   }
 
-  private async call(batch: { ids: number[] }[], fetches: string[]): Promise<Ort.InferenceSession.ReturnType> {
+  /** One ONNX call of `session` (the tapped model's by default) on a padded batch. */
+  async call(batch: { ids: number[] }[], fetches: string[], session = this.session): Promise<Ort.InferenceSession.ReturnType> {
     const ort = loadOrt();
     const padded = padBatch(batch, this.tokenizer.padId);
     const dims = [padded.batch, padded.seqLen];
@@ -229,7 +230,7 @@ export class ModelRuntime {
       else throw new InspectorError('GRAPH_INVALID', `The graph wants an input "${name}" this inspector does not know.`, 'Export with inputs input_ids, attention_mask (and token_type_ids) only.');
     }
     try {
-      return await this.session.run(feeds, fetches);
+      return await session.run(feeds, fetches);
     } catch (err) {
       throw new InspectorError('INFERENCE_FAILED', `ONNX Runtime failed: ${(err as Error).message}`, 'See the log; try a shorter window.');
     }
@@ -286,6 +287,27 @@ export class ModelRuntime {
 
   async dispose(): Promise<void> {
     await this.session.release();
+    const attention = await this.attention?.catch(() => undefined);
+    await attention?.session.release();
+  }
+}
+
+async function openSession(file: string, threads: number, onnxPath: string): Promise<Ort.InferenceSession> {
+  try {
+    return await loadOrt().InferenceSession.create(file, {
+      // CPU only: the platform VSIXs ship no other provider's libraries (scripts/vsix-targets.js).
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: ORT_LOG_SEVERITY,
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      // Idle pool threads sleep instead of spinning: the cores are shared with the editor, and a spinning
+      // pool on a busy machine measured 3-5x slower (1x128 full-size: ~50 ms without spinning, 180-270 ms with).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+  } catch (err) {
+    throw new InspectorError('GRAPH_INVALID', `ONNX Runtime cannot load ${onnxPath}: ${(err as Error).message}`, 'Re-export the model to ONNX (opset 14 or newer).');
   }
 }
 

@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { InspectorError, toInspectorError } from '../errors';
 import { CancelTracker } from './cancellation';
 import type { FromWorker, ToWorker, WireError } from './messages';
+import { runAttention, runExplain } from './explainRun';
 import { ModelRuntime, type Checkpoint } from './modelRuntime';
 import { packWindow } from './packing';
 import { lowerThisThreadPriority } from './workerPriority';
@@ -78,6 +79,20 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
         const id = msg.id;
         const occlusion = await runtime.occlude(msg, checkpoint(id, 'occlusion'));
         post({ type: 'occlusion', id, occlusion });
+        return;
+      }
+      case 'attention': {
+        if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
+        const attention = await runAttention(runtime, msg, checkpoint(msg.id, 'attention view'));
+        // The matrices move, not copy: a 512-token window's full attention is tens of MB.
+        const transfer = attention.windows.flatMap((w) => [w.cls.buffer, w.rollout.buffer, ...(w.full ? [w.full.buffer] : [])]) as ArrayBuffer[];
+        port!.postMessage({ type: 'attention', id: msg.id, attention } satisfies FromWorker, transfer);
+        return;
+      }
+      case 'explain': {
+        if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
+        const explanation = await runExplain(runtime, msg, checkpoint(msg.id, 'explanation'));
+        post({ type: 'explanation', id: msg.id, explanation });
         return;
       }
       default: {

@@ -216,7 +216,8 @@ async function removeAbandonedTemps(dir: string, maxAgeMs = 10 * 60_000): Promis
   }
 }
 
-async function atomicWrite(target: string, write: (tmp: string) => Promise<void>): Promise<void> {
+/** Writes through a temp name and renames, so a crash never leaves a half-written file under `target`. */
+export async function atomicWrite(target: string, write: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
     await write(tmp);
@@ -233,6 +234,7 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function sha256(b: Buffer): string {
+/** Hex sha256 of a buffer. */
+export function sha256(b: Buffer): string {
   return crypto.createHash('sha256').update(b).digest('hex');
 }

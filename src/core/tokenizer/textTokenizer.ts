@@ -41,6 +41,8 @@ export class TextTokenizer {
   readonly sepId: number;
   readonly padId: number;
   readonly unkId: number;
+  /** The mask token's id ([MASK] for WordPiece, <mask> for byte-level BPE), undefined when the vocabulary has none. */
+  readonly maskId: number | undefined;
   /** How many tokens the template adds around a text ([CLS] and [SEP]: 2); windows have that much less room. */
   readonly numSpecialTokens: number;
   /** tokenizer_config.json's model_max_length when it is a sensible number. */
@@ -82,6 +84,8 @@ export class TextTokenizer {
       throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: the padding token "${spec.padToken}" (from tokenizer_config.json pad_token, else padding.pad_token, else [PAD]) is not in the vocabulary.`, 'Set "pad_token" in tokenizer_config.json to a token of the vocabulary (BERT uses [PAD]).');
     }
     this.padId = pad;
+    // Masked replacement in attributions keeps positions; idOf falls back to the unknown token, which is no mask.
+    this.maskId = ['[MASK]', '<mask>'].map((t) => this.pieces.idOf(t)).find((id) => id !== this.unkId);
     this.vocabSize = lib.model.vocab.length;
     this.modelMaxLength = spec.modelMaxLength;
   }

@@ -3,7 +3,9 @@
 import * as vscode from 'vscode';
 import type { TextComparison } from '../../core/compare/textCompare';
 import type { Inspection } from '../../core/types';
+import type { AttributionMethod } from '../../core/attribution/explain';
 import type { OcclusionUnit } from '../../core/attribution/occlusion';
+import type { AttentionState, ExplanationState } from '../../shared/attributionProtocol';
 import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type LiveStatus, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
 import { writeFileAtomic } from '../atomicWrite';
 import { makeNonce, renderShell } from './html';
@@ -35,6 +37,8 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly occludeEmitter = new vscode.EventEmitter<{ requestId: number; unit: OcclusionUnit }>();
   private readonly liveEmitter = new vscode.EventEmitter<boolean>();
   private readonly tokenLensEmitter = new vscode.EventEmitter<{ requestId: number }>();
+  private readonly explainEmitter = new vscode.EventEmitter<{ requestId: number; method: AttributionMethod }>();
+  private readonly attentionEmitter = new vscode.EventEmitter<{ requestId: number; layer?: number; head?: number }>();
   /** The live bar's state, re-sent after every `ready` (it is not part of the persisted panel state). */
   private live: LiveStatus | undefined;
   /** True between the webview's `ready` and the moment it is hidden (its page is torn down then). */
@@ -51,6 +55,10 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidRequestLive = this.liveEmitter.event;
   /** The user asked for the token lens of the result with this request id. */
   readonly onDidRequestTokenLens = this.tokenLensEmitter.event;
+  /** The user picked an attribution method (SHAP, rollout) for the result with this request id. */
+  readonly onDidRequestExplanation = this.explainEmitter.event;
+  /** The user opened the attention view, or picked its head view's layer/head. */
+  readonly onDidRequestAttention = this.attentionEmitter.event;
 
   static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
     const existing = InspectorPanel.current;
@@ -92,6 +100,8 @@ export class InspectorPanel implements vscode.Disposable {
       this.occludeEmitter,
       this.liveEmitter,
       this.tokenLensEmitter,
+      this.explainEmitter,
+      this.attentionEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
@@ -118,6 +128,14 @@ export class InspectorPanel implements vscode.Disposable {
 
   showOcclusion(requestId: number, occlusion: OcclusionState): void {
     this.post(this.model.occlusion(requestId, occlusion));
+  }
+
+  showExplanation(requestId: number, explanation: ExplanationState): void {
+    this.post(this.model.apply({ type: 'explanation', requestId, explanation }));
+  }
+
+  showAttention(requestId: number, attention: AttentionState): void {
+    this.post(this.model.apply({ type: 'attention', requestId, attention }));
   }
 
   /** The occlusion state under the result on show (for tests and the "explain" command). */
@@ -227,6 +245,16 @@ export class InspectorPanel implements vscode.Disposable {
       case 'occlude': {
         const requestId = this.model.currentRequestId();
         if (requestId !== undefined) this.occludeEmitter.fire({ requestId, unit: msg.unit });
+        return;
+      }
+      case 'explain': {
+        const requestId = this.model.currentRequestId();
+        if (requestId !== undefined) this.explainEmitter.fire({ requestId, method: msg.method });
+        return;
+      }
+      case 'attention': {
+        const requestId = this.model.currentRequestId();
+        if (requestId !== undefined) this.attentionEmitter.fire({ requestId, ...(msg.layer !== undefined ? { layer: msg.layer, head: msg.head ?? -1 } : {}) });
         return;
       }
       case 'revealCompared': {

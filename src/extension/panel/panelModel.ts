@@ -40,6 +40,10 @@ export class PanelModel {
       // The occlusion died with the old host too.
       return new PanelModel({ newest: 0, view: { ...view, occlusion: { kind: 'error', message: 'The window reloaded while the occlusion ran. Run it again.' } } });
     }
+    if (view.kind === 'result' && (view.explanation?.kind === 'running' || view.attention?.kind === 'running')) {
+      const lost = { kind: 'error' as const, message: 'The window reloaded while this ran. Run it again.' };
+      return new PanelModel({ newest: 0, view: { ...view, ...(view.explanation?.kind === 'running' ? { explanation: lost } : {}), ...(view.attention?.kind === 'running' ? { attention: lost } : {}) } });
+    }
     return new PanelModel({ newest: 0, view });
   }
 

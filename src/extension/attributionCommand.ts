@@ -1,0 +1,113 @@
+// The panel's method picker (partition SHAP, attention rollout; occlusion keeps its own command) and its
+// attention view. Like occlusion, both belong to one result (by request id), run beside a classification
+// without aborting it, and the editor tint follows the method last shown.
+import * as vscode from 'vscode';
+import type { AttentionResult } from '../core/attribution/attention';
+import { METHOD_NAMES, type AttributionMethod, type AttributionResult } from '../core/attribution/explain';
+import { attentionView, type AttentionView } from '../shared/attributionProtocol';
+import { describeFailure } from './failures';
+import type { Log } from './log';
+import type { ModelService } from './modelService';
+import type { Notifier } from './notify';
+import type { OcclusionTint, TintedRange } from './occlusionTint';
+import { InspectorPanel } from './panel/inspectorPanel';
+import type { Session } from './session';
+
+export interface AttributionDeps {
+  /** The result on show (from a command or live inspection): the one explained. */
+  session: Session;
+  models: ModelService;
+  tint: OcclusionTint;
+  notifier: Notifier;
+  log: Log;
+}
+
+/** A finished explanation, for tests. */
+export interface ExplanationOutcome {
+  requestId: number;
+  result: AttributionResult;
+  tints: TintedRange[];
+}
+
+export class AttributionCommand {
+  private last: ExplanationOutcome | undefined;
+  /** The full attention of the result on show, kept for head-view requests while it is the current result. */
+  private attention: { requestId: number; result: AttentionResult; textLength: number } | undefined;
+
+  constructor(private readonly deps: AttributionDeps) {}
+
+  lastOutcome(): ExplanationOutcome | undefined {
+    return this.last;
+  }
+
+  /** Explains the current result by `method` (it must still be result `forRequestId`). */
+  async explain(method: AttributionMethod, forRequestId: number): Promise<ExplanationOutcome | undefined> {
+    const { session, models, tint, notifier, log } = this.deps;
+    const last = session.resultOf(forRequestId);
+    if (!last) return undefined;
+    const text = last.text;
+    const request = models.beginFollower();
+    const show = (s: Parameters<InspectorPanel['showExplanation']>[1]) => InspectorPanel.current?.showExplanation(forRequestId, s);
+    show({ kind: 'running', method, done: 0, total: 0 });
+    const started = performance.now();
+    try {
+      const result = await Promise.resolve(
+        vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `DistilBERT: explaining by ${METHOD_NAMES[method]}`, cancellable: true },
+          async (_progress, token) => {
+            const sub = token.onCancellationRequested(() => request.cancel());
+            try {
+              return await models.explain(request, text, method, (done, total) => show({ kind: 'running', method, done, total }));
+            } finally {
+              sub.dispose();
+            }
+          },
+        ),
+      );
+      show({ kind: 'done', result, latencyMs: performance.now() - started });
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === last.source.uri);
+      const range = doc && new vscode.Range(doc.positionAt(last.source.baseOffset), doc.positionAt(last.source.baseOffset + text.length));
+      const tints = doc && range && doc.getText(range) === text && session.resultOf(forRequestId) ? tint.showAttribution(doc, result, last.source.baseOffset) : [];
+      this.last = { requestId: forRequestId, result, tints };
+      return this.last;
+    } catch (err) {
+      const failure = describeFailure(err, models.currentChoice());
+      if (failure.level === 'silent' || !request.isCurrent()) {
+        show({ kind: 'cancelled' });
+        return undefined;
+      }
+      log.info(`Explanation by ${method} failed: ${failure.text}`);
+      show({ kind: 'error', message: failure.text });
+      notifier.failure(failure, err);
+      return undefined;
+    } finally {
+      request.cancel();
+    }
+  }
+
+  /** Opens the attention view (layer/head undefined) or switches its head view; -1 = the mean of the heads. */
+  async showAttention(forRequestId: number, layer?: number, head = -1): Promise<AttentionView | undefined> {
+    const { session, models } = this.deps;
+    const last = session.resultOf(forRequestId);
+    if (!last) return undefined;
+    const text = last.text;
+    const panel = () => InspectorPanel.current;
+    const started = performance.now();
+    if (this.attention?.requestId !== forRequestId) {
+      panel()?.showAttention(forRequestId, { kind: 'running' });
+      const request = models.beginFollower();
+      try {
+        this.attention = { requestId: forRequestId, result: await models.attention(request, text), textLength: text.length };
+      } catch (err) {
+        panel()?.showAttention(forRequestId, { kind: 'error', message: describeFailure(err, models.currentChoice()).text });
+        return undefined;
+      } finally {
+        request.cancel();
+      }
+    }
+    const w = this.attention.result.windows[0]!;
+    const view = attentionView(w, layer ?? w.layers - 1, head, this.attention.result.inferenceMs, this.attention.textLength);
+    panel()?.showAttention(forRequestId, { kind: 'done', view, latencyMs: performance.now() - started });
+    return view;
+  }
+}
