@@ -7,7 +7,7 @@ import type { Inspection } from '../core/types';
 import type { VariantRun } from '../shared/protocol';
 import { describeFailure } from './failures';
 import type { Log } from './log';
-import type { ModelService } from './modelService';
+import { MODEL_CHANGED, type ModelService } from './modelService';
 import type { Notifier } from './notify';
 import { InspectorPanel, type PanelSource } from './panel/inspectorPanel';
 import type { ResultStatusBar } from './statusBar';
@@ -36,6 +36,8 @@ export interface CommandDeps {
 
 export class ClassifyCommands {
   private last: ClassifyOutcome | undefined;
+  /** What the last result classified ("the selection in a.md"), for the status bar when a cancel brings it back. */
+  private lastWhat = '';
   /** The text of the last result, for the fp32 / int8 comparison of that same text. */
   private lastText: { requestId: number; text: string } | undefined;
   private lastEditor: vscode.TextEditor | undefined;
@@ -163,9 +165,14 @@ export class ClassifyCommands {
     const panel = this.panel();
     panel.showRunning(request.id, what);
     statusBar.showRunning(what);
+    const progress = { done: 0, total: 0 };
     try {
       const inspection = await this.withProgress(what, text.length, request.cancel, (onProgress) =>
-        models.inspect(request, text, onProgress),
+        models.inspect(request, text, (done, total) => {
+          Object.assign(progress, { done, total });
+          InspectorPanel.current?.showProgress(request.id, done, total);
+          onProgress(done, total);
+        }),
       );
       if (!request.isCurrent()) {
         log.info(`Request ${request.id}: finished after a newer request started; its result is dropped.`);
@@ -175,17 +182,16 @@ export class ClassifyCommands {
       // Closing the panel mid-run is fine: the result still reaches the status bar and the editor.
       InspectorPanel.current?.showResult(request.id, inspection, source, models.hasBothVariants(inspection.model));
       statusBar.showResult(inspection, what);
-      if (doc.version === version) decorations.show(doc, inspection, baseOffset);
+      if (doc.version === version) decorations.show(doc, inspection, baseOffset, selection);
       this.last = { requestId: request.id, inspection, source };
+      this.lastWhat = what;
       this.lastText = { requestId: request.id, text };
       return this.last;
     } catch (err) {
       if (!request.isCurrent()) return undefined; // superseded: the newer request owns the UI now
       const failure = describeFailure(err, models.currentChoice());
       if (failure.level === 'silent') {
-        log.info(`Request ${request.id}: cancelled.`);
-        statusBar.showCancelled();
-        InspectorPanel.current?.showError(request.id, 'Cancelled.');
+        this.cancelled(request.id, request.signal.reason, progress, () => void this.classify(doc, range, selection, what));
         return undefined;
       }
       statusBar.showError(failure.text);
@@ -193,6 +199,23 @@ export class ClassifyCommands {
       notifier.failure(failure, err);
       return undefined;
     }
+  }
+
+  /**
+   * A cancel is not a failure: the previous result stays (panel and status bar) under a neutral note saying
+   * where the run stopped. When a model change stopped it, the note says so and offers to run it again.
+   */
+  private cancelled(requestId: number, reason: unknown, progress: { done: number; total: number }, runAgain: () => void): void {
+    const { statusBar, notifier, log } = this.deps;
+    const where = progress.total > 0 ? `at window ${Math.min(progress.done + 1, progress.total)} of ${progress.total}` : 'before its first window finished';
+    const keeps = this.last ? '; showing the previous result' : '';
+    const modelChanged = reason === MODEL_CHANGED;
+    const note = modelChanged ? `Stopped ${where} because the model settings changed${keeps}.` : `Cancelled ${where}${keeps}.`;
+    log.info(`Request ${requestId}: ${note}`);
+    InspectorPanel.current?.showCancelled(requestId, note);
+    if (this.last) statusBar.showResult(this.last.inspection, this.lastWhat);
+    else statusBar.showCancelled();
+    if (modelChanged) notifier.info(`${note} Run it again on the new model?`, { title: 'Run Again', run: runAgain });
   }
 
   /**

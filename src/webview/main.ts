@@ -7,12 +7,14 @@ import {
   isPersistedState,
   reduce,
   type LiveStatus,
+  type ModelNote,
   type PersistedState,
   type WebviewToHost,
 } from '../shared/protocol';
 import { readPalette } from './theme';
 import { liveBar, liveOff } from './live';
 import { renderApp, type ViewCallbacks } from './view';
+import { announce, announcement } from './announce';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -26,6 +28,8 @@ const saved = api.getState();
 let state: PersistedState = isPersistedState(saved) ? saved : { version: 1, panel: emptyPanelState, selectedWindow: 0 };
 /** Live inspection's bar; not persisted (the host re-sends it after `ready`, and live is off after a reload). */
 let live: LiveStatus = liveOff;
+/** The note about the loaded model; like `live`, re-sent by the host after `ready`. */
+let modelNote: ModelNote | undefined;
 
 function post(msg: WebviewToHost): void {
   api.postMessage(msg);
@@ -54,6 +58,12 @@ const callbacks: ViewCallbacks = {
   revealCompared(side) {
     post({ type: 'revealCompared', side });
   },
+  openModelCard() {
+    post({ type: 'openModelCard' });
+  },
+  switchModel() {
+    post({ type: 'switchModel' });
+  },
 };
 
 function render(): void {
@@ -61,7 +71,8 @@ function render(): void {
   if (!app) return;
   // Re-rendering replaces the elements; keep keyboard focus on the "same" control.
   const focusKey = (document.activeElement as HTMLElement | null)?.getAttribute?.('data-focus-key');
-  app.replaceChildren(liveBar(live, (on) => post({ type: 'setLive', on })), renderApp(state, readPalette(), callbacks));
+  app.replaceChildren(liveBar(live, (on) => post({ type: 'setLive', on })), renderApp(state, readPalette(), callbacks, modelNote));
+  announce(document.getElementById('announce'), announcement(state));
   if (focusKey) app.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`)?.focus();
   // A long file has hundreds of windows in a scrolling list: keep the selected one in sight (scrolling only
   // the list, not the page).
@@ -100,6 +111,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (!isHostToWebview(msg)) return;
   if (msg.type === 'live') {
     live = msg.live;
+    render();
+    return;
+  }
+  if (msg.type === 'modelNote') {
+    modelNote = msg.note;
     render();
     return;
   }

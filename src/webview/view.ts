@@ -1,7 +1,7 @@
 // The whole page as a pure function of the persisted state: summary at the top, the window list, status, and
 // the selected window's stages. main.ts re-renders on every state change (results are small enough).
 import type { Inspection } from '../core/types';
-import { assertNever, type CompareState, type OcclusionState, type PanelSource, type PersistedState } from '../shared/protocol';
+import { assertNever, type CompareState, type ModelNote, type OcclusionState, type PanelSource, type PersistedState } from '../shared/protocol';
 import { compareButton, compareSection } from './compare';
 import { h, int, num, pct } from './dom';
 import { occlusionButtons, occlusionSection } from './occlusion';
@@ -10,6 +10,7 @@ import { windowStages } from './stages';
 import { comparisonView } from './textComparison';
 import type { Palette } from './theme';
 import { exportMarkdownButton } from './exportButtons';
+import { modelNoteLine } from './announce';
 
 export interface ViewCallbacks {
   selectWindow(index: number): void;
@@ -23,6 +24,9 @@ export interface ViewCallbacks {
   occlude?(unit: OcclusionUnit): void;
   /** "Compare Two Texts": reveal side A (0) or B (1) in the editor (optional so older callers type-check). */
   revealCompared?(side: 0 | 1): void;
+  /** The model note's card link and full-size switch (optional: no note without them). */
+  openModelCard?(): void;
+  switchModel?(): void;
 }
 
 function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
@@ -38,7 +42,12 @@ function coverageText(ins: Inspection): string {
   return `Truncated: the model read ${int(c.coveredChars)} of ${int(c.textLength)} characters (${int(c.tokens)} tokens${per}); the rest was not classified.`;
 }
 
-function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined, occlusion?: OcclusionState): HTMLElement {
+function noteFor(ins: Inspection, note: ModelNote | undefined, cb: ViewCallbacks): HTMLElement | null {
+  if (!note || note.modelPath !== ins.model.path || !cb.openModelCard || !cb.switchModel) return null;
+  return modelNoteLine(note, { openModelCard: () => cb.openModelCard?.(), switchModel: () => cb.switchModel?.() });
+}
+
+function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined, occlusion?: OcclusionState, note?: ModelNote): HTMLElement {
   const a = ins.aggregate;
   const many = ins.windows.length > 1;
   const what = `${source.selection ? 'Selection in' : 'Whole file'} ${source.fileName}`;
@@ -53,6 +62,7 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
       many ? h('span', { class: 'muted' }, `over ${ins.windows.length} windows (${a.method})`) : null,
     ),
     h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
+    noteFor(ins, note, cb),
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
     h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton('inspection', cb.exportMarkdown?.bind(cb)), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : [])),
     compare ? compareSection(ins, compare) : null,
@@ -104,12 +114,17 @@ function placeholder(note: string | undefined): HTMLElement {
   return h(
     'div',
     { class: 'placeholder' },
-    note ? h('p', { 'data-testid': 'status', role: 'status' }, note) : null,
+    note ? h('p', { 'data-testid': 'status' }, note) : null,
     h('p', {}, 'Select some text and run “DistilBERT: Classify Selection” (or “DistilBERT: Classify File”) to see how the model reaches its label, layer by layer.'),
   );
 }
 
-export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallbacks): HTMLElement {
+/** The neutral line above a result a cancelled run handed back ("Cancelled at window 3 of 9; ..."). */
+function noticeLine(notice: string | undefined): HTMLElement | null {
+  return notice ? h('p', { class: 'notice', 'data-testid': 'notice' }, notice) : null;
+}
+
+export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallbacks, note?: ModelNote): HTMLElement {
   const view = st.panel.view;
   switch (view.kind) {
     case 'empty':
@@ -117,15 +132,17 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
     case 'running':
       return h(
         'div',
-        { class: 'status running', 'data-testid': 'status', role: 'status', 'aria-busy': 'true' },
+        { class: 'status running', 'data-testid': 'status', 'aria-busy': 'true' },
         h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        `Running: ${view.what}… The result appears here when it is ready.`,
+        view.total
+          ? `Running: ${view.what}… window ${int(view.done ?? 0)} of ${int(view.total)} done. The result appears here when it is ready.`
+          : `Running: ${view.what}… The result appears here when it is ready.`,
       );
     case 'error':
       return h(
         'div',
         { class: 'status failed' },
-        h('p', { 'data-testid': 'status', role: 'status' }, 'Classification failed.'),
+        h('p', { 'data-testid': 'status' }, 'Classification failed.'),
         h('pre', { class: 'error', 'data-testid': 'error' }, view.message),
       );
     case 'result': {
@@ -136,7 +153,8 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
       return h(
         'div',
         { class: 'result' },
-        summary(ins, view.source, cb, view.compare, view.occlusion),
+        noticeLine(view.notice),
+        summary(ins, view.source, cb, view.compare, view.occlusion, note),
         occlusionSection(view.occlusion, occlusionCallbacks(cb)),
         many ? windowList(ins, selected, cb) : null,
         many && w ? h('h2', { class: 'window-heading' }, `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`) : null,
@@ -144,8 +162,12 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
         h('p', { class: 'meta' }, `Model folder: ${ins.model.path} (${ins.model.onnxFile}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`),
       );
     }
-    case 'comparison':
-      return comparisonView(view.comparison, view.texts, palette, cb);
+    case 'comparison': {
+      const shown = comparisonView(view.comparison, view.texts, palette, cb);
+      const notice = noticeLine(view.notice);
+      if (notice) shown.prepend(notice);
+      return shown;
+    }
     default:
       return assertNever(view, 'view');
   }
