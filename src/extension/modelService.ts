@@ -45,10 +45,13 @@ export class ModelService implements vscode.Disposable {
   private loadFailed = false;
   private disposed = false;
   private readonly loadedEmitter = new vscode.EventEmitter<ModelInfo>();
+  private readonly progressEmitter = new vscode.EventEmitter<{ requestId: number; done: number; total: number }>();
   private readonly ignoredNotices = new Set<string>();
-  private readonly disposables: vscode.Disposable[] = [this.loadedEmitter];
+  private readonly disposables: vscode.Disposable[] = [this.loadedEmitter, this.progressEmitter];
   /** Fires each time a model finishes loading (first use and every reload). */
   readonly onDidLoadModel = this.loadedEmitter.event;
+  /** Windows done by a running inspect() request (what its progress notification shows). */
+  readonly onDidProgress = this.progressEmitter.event;
 
   constructor(
     private readonly config: Config,
@@ -113,7 +116,11 @@ export class ModelService implements vscode.Disposable {
     if (request.signal.aborted) throw cancelled();
     const { windowTokens, overlap } = this.config.windowOptions(inspector.model.maxLength);
     const started = performance.now();
-    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress }));
+    const progress = (done: number, total: number): void => {
+      onProgress?.(done, total);
+      this.progressEmitter.fire({ requestId: request.id, done, total });
+    };
+    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress: progress }));
     this.log.info(
       `Request ${request.id}: ${text.length} chars, ${inspection.windows.length} window(s) -> ${inspection.aggregate.label} ` +
         `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
