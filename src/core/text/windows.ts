@@ -23,7 +23,7 @@ export function checkWindowOptions(windowTokens: number, overlap: number, maxLen
       'BAD_OPTION',
       `Tokens per window must be an integer from 8 to ${maxLength} (the model's max_position_embeddings); got ${windowTokens}.`,
       `Use at most ${maxLength} tokens per window.`,
-      { cli: `Pass --window-tokens ${maxLength} or less.`, vscode: `Set distilbertInspector.windowTokens to at most ${maxLength}.` },
+      { cli: `Pass --window-tokens at most ${maxLength}.`, vscode: `Set distilbertInspector.windowTokens to at most ${maxLength}.` },
     );
   }
   const content = windowTokens - 2;
