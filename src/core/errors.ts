@@ -1,18 +1,35 @@
-/** Why an inspection could not run; `hint` tells the user what to do about it. */
+/** Where the user meets an error: the fix names that surface's own controls (a CLI option, or a setting). */
+export type Surface = 'cli' | 'vscode';
+
+/** A fix worded for each surface, when the neutral `hint` cannot name the control to change. */
+export type SurfaceHints = Record<Surface, string>;
+
+/** Why an inspection could not run; `hint` tells the user what to do about it (or `hints`, per surface). */
 export class InspectorError extends Error {
   constructor(
     readonly code: InspectorErrorCode,
     message: string,
     readonly hint: string,
+    readonly hints?: SurfaceHints,
   ) {
     super(message);
     this.name = 'InspectorError';
   }
 
-  /** One line for a CLI or a notification: the problem, then the fix. */
-  oneLine(): string {
-    return this.hint ? `${this.message} ${this.hint}` : this.message;
+  /** One line for a CLI or a notification: the problem, then the fix for that surface. */
+  oneLine(surface: Surface = 'cli'): string {
+    const hint = hintFor(this, surface);
+    return hint ? `${this.message} ${hint}` : this.message;
   }
+}
+
+/** The fix an error gives for `surface`: its per-surface hint when it has one, else its neutral hint. */
+export function hintFor(err: unknown, surface: Surface): string {
+  const e = err as { hint?: unknown; hints?: unknown } | null | undefined;
+  const per = e?.hints as Partial<SurfaceHints> | undefined;
+  const own = per && typeof per === 'object' ? per[surface] : undefined;
+  if (typeof own === 'string' && own) return own;
+  return typeof e?.hint === 'string' ? e.hint : '';
 }
 
 export type InspectorErrorCode =
@@ -39,7 +56,12 @@ export function toInspectorError(err: unknown, fallback: InspectorErrorCode): In
   const message = typeof e?.message === 'string' ? e.message : String(err);
   const hint = typeof e?.hint === 'string' ? e.hint : '';
   const code = typeof e?.code === 'string' && isKnownCode(e.code) ? e.code : fallback;
-  return new InspectorError(code, message, hint);
+  return new InspectorError(code, message, hint, surfaceHints(err));
+}
+
+function surfaceHints(err: unknown): SurfaceHints | undefined {
+  const h = (err as { hints?: unknown } | null | undefined)?.hints as Partial<SurfaceHints> | undefined;
+  return h && typeof h.cli === 'string' && typeof h.vscode === 'string' ? { cli: h.cli, vscode: h.vscode } : undefined;
 }
 
 function isKnownCode(code: string): code is InspectorErrorCode {

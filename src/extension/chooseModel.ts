@@ -2,6 +2,7 @@
 // tokenizer files, the ONNX file of the chosen variant) before it is saved, so a bad folder never becomes the
 // setting; the message names the missing or broken file.
 import * as vscode from 'vscode';
+import { hintFor } from '../core/errors';
 import { fullKey, type Config } from './config';
 import type { Log } from './log';
 import type { Notifier } from './notify';
@@ -43,14 +44,18 @@ export class ChooseModelFolder {
       const folderInfo = resolveModelFolder(dir, variant);
       this.log.info(`Model folder ${dir} is valid (${folderInfo.config.architecture}, ${variant}).`);
     } catch (err) {
-      const e = err as { message?: unknown; hint?: unknown };
+      const e = err as { message?: unknown };
       const message = typeof e.message === 'string' ? e.message : String(err);
-      const hint = typeof e.hint === 'string' && e.hint ? ` ${e.hint}` : '';
-      this.notifier.error(`${dir} cannot be used as the model (${variant}), so ${fullKey('model.path')} was not changed: ${message}${hint}`, err, 'model.path');
+      const hint = hintFor(err, 'vscode');
+      this.notifier.error(`${dir} cannot be used as the model (${variant}), so ${fullKey('model.path')} was not changed: ${message}${hint ? ` ${hint}` : ''}`, err, 'model.path');
       return undefined;
     }
-    await this.config.setModelPath(dir);
-    this.notifier.info(`${fullKey('model.path')} is now ${dir} (user settings). The model reloads on the next classification.`);
+    // Saved where the value in effect lives (Remote settings in a remote window), and the message says where.
+    const place = await this.config.setModelPath(dir);
+    this.notifier.info(`${fullKey('model.path')} is now ${dir}, saved in ${place.label}.`, {
+      title: place.button,
+      run: () => vscode.commands.executeCommand(place.command, { query: fullKey('model.path') }),
+    });
     return dir;
   }
 }

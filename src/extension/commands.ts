@@ -9,7 +9,7 @@ import type { VariantRun } from '../shared/protocol';
 import { writeFileAtomic } from './atomicWrite';
 import { describeFailure } from './failures';
 import type { Log } from './log';
-import type { ModelService } from './modelService';
+import { MODEL_CHANGED, type ModelService } from './modelService';
 import type { Notifier } from './notify';
 import { InspectorPanel, type PanelSource } from './panel/inspectorPanel';
 import type { Session } from './session';
@@ -162,9 +162,14 @@ export class ClassifyCommands {
     const panel = this.panel();
     panel.showRunning(request.id, what);
     statusBar.showRunning(what);
+    const progress = { done: 0, total: 0 };
     try {
       const inspection = await this.withProgress(what, text.length, request.cancel, (onProgress) =>
-        models.inspect(request, text, onProgress),
+        models.inspect(request, text, (done, total) => {
+          Object.assign(progress, { done, total });
+          InspectorPanel.current?.showProgress(request.id, done, total);
+          onProgress(done, total);
+        }),
       );
       if (!request.isCurrent()) {
         log.info(`Request ${request.id}: finished after a newer request started; its result is dropped.`);
@@ -172,18 +177,16 @@ export class ClassifyCommands {
       }
       const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
       // Closing the panel mid-run is fine: the result still reaches the status bar and the editor.
-      const shown = { requestId: request.id, inspection, source, text, origin: 'command' as const };
+      const shown = { requestId: request.id, inspection, source, text, origin: 'command' as const, what };
       session.show(shown);
       statusBar.showResult(inspection, what);
-      if (doc.version === version) decorations.show(doc, inspection, baseOffset);
+      if (doc.version === version) decorations.show(doc, inspection, baseOffset, selection);
       return shown;
     } catch (err) {
       if (!request.isCurrent()) return undefined; // superseded: the newer request owns the UI now
       const failure = describeFailure(err, models.currentChoice());
       if (failure.level === 'silent') {
-        log.info(`Request ${request.id}: cancelled.`);
-        statusBar.showCancelled();
-        InspectorPanel.current?.showError(request.id, 'Cancelled.');
+        this.cancelled(request.id, request.signal.reason, progress, () => void this.classify(doc, range, selection, what));
         return undefined;
       }
       statusBar.showError(failure.text);
@@ -191,6 +194,24 @@ export class ClassifyCommands {
       notifier.failure(failure, err);
       return undefined;
     }
+  }
+
+  /**
+   * A cancel is not a failure: the previous result stays (panel and status bar) under a neutral note saying
+   * where the run stopped. When a model change stopped it, the note says so and offers to run it again.
+   */
+  private cancelled(requestId: number, reason: unknown, progress: { done: number; total: number }, runAgain: () => void): void {
+    const { statusBar, notifier, log, session } = this.deps;
+    const last = session.current();
+    const where = progress.total > 0 ? `at window ${Math.min(progress.done + 1, progress.total)} of ${progress.total}` : 'before its first window finished';
+    const keeps = last ? '; showing the previous result' : '';
+    const modelChanged = reason === MODEL_CHANGED;
+    const note = modelChanged ? `Stopped ${where} because the model settings changed${keeps}.` : `Cancelled ${where}${keeps}.`;
+    log.info(`Request ${requestId}: ${note}`);
+    InspectorPanel.current?.showCancelled(requestId, note);
+    if (last) statusBar.showResult(last.inspection, last.what);
+    else statusBar.showCancelled();
+    if (modelChanged) notifier.info(`${note} Run it again on the new model?`, { title: 'Run Again', run: runAgain });
   }
 
   /**

@@ -185,7 +185,7 @@ export class CompareTextsCommand {
       const failure = describeFailure(err, models.currentChoice());
       if (failure.level === 'silent') {
         log.info(`Request ${request.id}: comparison cancelled.`);
-        this.deps.currentPanel()?.showError(request.id, 'Cancelled.');
+        this.deps.currentPanel()?.showCancelled(request.id, 'Comparison cancelled; showing what was there before.');
         return undefined;
       }
       this.deps.currentPanel()?.showError(request.id, failure.text);

@@ -38,6 +38,26 @@ const ALL_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.end
 /** The classifier-diagnostics and live-inspection settings (kept apart so merges with other features stay additive). */
 const FEATURE_KEYS: readonly SettingKey[] = ['diagnostics.enabled', 'diagnostics.rules', 'diagnostics.languages', 'diagnostics.maxFileSizeKB', 'live.debounceMs'];
 
+/**
+ * Settings about files and network on the machine that runs the extension host (scope machine-overridable in
+ * package.json): in a remote window (SSH, WSL, dev containers, Codespaces, code-server) their user-level value
+ * lives in the Remote settings, not the local User settings.
+ */
+const MACHINE_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint'];
+/** Settings an untrusted workspace must not choose (capabilities.untrustedWorkspaces.restrictedConfigurations). */
+const RESTRICTED_KEYS: readonly SettingKey[] = MACHINE_KEYS;
+
+/** Where a setting's value lives, named as the Settings editor names that tab, and how to open it there. */
+export interface SettingPlace {
+  /** e.g. "Remote settings (127.0.0.1:8080)", "User settings", "Workspace settings". */
+  label: string;
+  /** The button that opens it, e.g. "Open Remote Settings". */
+  button: string;
+  /** The command that opens that tab; its argument is `{ query }`. */
+  command: string;
+  target: vscode.ConfigurationTarget;
+}
+
 /** Which ONNX file of a model folder (or hub repository) to load: onnx/model.onnx or onnx/model_quantized.onnx. */
 export type ModelVariant = 'fp32' | 'quantized';
 
@@ -169,9 +189,38 @@ export class Config implements vscode.Disposable {
     return { value, ignored };
   }
 
-  /** Saves a model folder chosen in a dialog (user settings unless a target is given). */
-  async setModelPath(dir: string, target = vscode.ConfigurationTarget.Global): Promise<void> {
-    await this.section().update('model.path', dir, target);
+  /**
+   * Where `key`'s value in effect lives: the workspace (or folder) settings when one is set there and counts,
+   * else the user-level settings, which for machine settings in a remote window are the Remote settings.
+   */
+  settingPlace(key: SettingKey): SettingPlace {
+    const i = this.section().inspect(key);
+    const workspaceCounts = vscode.workspace.isTrusted || !RESTRICTED_KEYS.includes(key);
+    // A single-folder window has no separate folder tab: its folder settings are the Workspace tab.
+    if (workspaceCounts && i?.workspaceFolderValue !== undefined && vscode.workspace.workspaceFile) {
+      return { label: 'Folder settings', button: 'Open Folder Settings', command: 'workbench.action.openFolderSettings', target: vscode.ConfigurationTarget.WorkspaceFolder };
+    }
+    if (workspaceCounts && i?.workspaceFolderValue !== undefined) {
+      return { label: 'Workspace settings', button: 'Open Workspace Settings', command: 'workbench.action.openWorkspaceSettings', target: vscode.ConfigurationTarget.WorkspaceFolder };
+    }
+    if (workspaceCounts && i?.workspaceValue !== undefined) {
+      return { label: 'Workspace settings', button: 'Open Workspace Settings', command: 'workbench.action.openWorkspaceSettings', target: vscode.ConfigurationTarget.Workspace };
+    }
+    const remote = vscode.env.remoteName;
+    if (remote && MACHINE_KEYS.includes(key)) {
+      return { label: `Remote settings (${remote})`, button: 'Open Remote Settings', command: 'workbench.action.openRemoteSettings', target: vscode.ConfigurationTarget.Global };
+    }
+    return { label: 'User settings', button: 'Open User Settings', command: 'workbench.action.openSettings', target: vscode.ConfigurationTarget.Global };
+  }
+
+  /**
+   * Saves a model folder chosen in a dialog where the value in effect lives (a workspace value would otherwise
+   * override a new user value), and returns that place.
+   */
+  async setModelPath(dir: string): Promise<SettingPlace> {
+    const place = this.settingPlace('model.path');
+    await this.section().update('model.path', dir, place.target);
+    return place;
   }
 
   /** Checks the window settings without a model, so a bad value fails before a model load. */
@@ -285,7 +334,7 @@ function modelRef(setting: string, opts: ParseRefOptions): ModelRef {
   try {
     return parseModelRef(setting, opts);
   } catch (err) {
-    throw new SettingError('model.path', `Setting ${fullKey('model.path')} is "${setting}": ${(err as HubError).oneLine?.() ?? String(err)}`);
+    throw new SettingError('model.path', `Setting ${fullKey('model.path')} is "${setting}": ${(err as HubError).oneLine?.('vscode') ?? String(err)}`);
   }
 }
 

@@ -1,5 +1,6 @@
 // Per-window results in the editor: a subtle note at the end of the line where each window ends (a window
-// can end mid-word, where a note would split the word), and a hover over the window's exact character range
+// can end mid-word, where a note would split the word; but a selection's last window ends where the user chose,
+// so its note sits right after the selected text, not at the end of the paragraph), and a hover over the window's exact character range
 // giving label, probabilities and extent. Offsets go stale on the first edit, so any change to the document
 // clears them; they are re-applied when the document's editor becomes visible again.
 import * as vscode from 'vscode';
@@ -44,8 +45,11 @@ export class WindowDecorations implements vscode.Disposable {
     );
   }
 
-  /** Decorates `document` with the windows of `inspection`, whose text started at document offset `baseOffset`. */
-  show(document: vscode.TextDocument, inspection: Inspection, baseOffset: number): void {
+  /**
+   * Decorates `document` with the windows of `inspection`, whose text started at document offset `baseOffset`;
+   * `selection`: the text was a selection, whose end takes the last note.
+   */
+  show(document: vscode.TextDocument, inspection: Inspection, baseOffset: number, selection = false): void {
     const n = inspection.windows.length;
     const notes: vscode.DecorationOptions[] = [];
     const extents = inspection.windows.map((w, i): vscode.DecorationOptions => {
@@ -62,9 +66,9 @@ export class WindowDecorations implements vscode.Disposable {
         `Characters ${baseOffset + w.start}–${baseOffset + w.end} (lines ${range.start.line + 1}–${range.end.line + 1}), ` +
           `${w.tokenCount} tokens${w.truncated ? ', truncated' : ''}.`,
       );
-      const lineEnd = document.lineAt(range.end.line).range.end;
+      const at = selection && i === n - 1 ? range.end : document.lineAt(range.end.line).range.end;
       notes.push({
-        range: new vscode.Range(lineEnd, lineEnd),
+        range: new vscode.Range(at, at),
         hoverMessage: hover,
         renderOptions: { after: { contentText: `${n > 1 ? `W${i + 1} ` : ''}${w.label} ${percent(p)}` } },
       });
@@ -80,6 +84,12 @@ export class WindowDecorations implements vscode.Disposable {
   ranges(uri: vscode.Uri): vscode.Range[] {
     if (!this.config.decorationsEnabled()) return [];
     return this.byUri.get(uri.toString())?.extents.map((o) => o.range) ?? [];
+  }
+
+  /** Where each window's note is drawn (empty when decorations are off); for tests. */
+  notePositions(uri: vscode.Uri): vscode.Position[] {
+    if (!this.config.decorationsEnabled()) return [];
+    return this.byUri.get(uri.toString())?.notes.map((o) => o.range.start) ?? [];
   }
 
   clear(uri: vscode.Uri): void {

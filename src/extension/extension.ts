@@ -18,6 +18,7 @@ import { ModelService } from './modelService';
 import type { AttributionMethod } from '../core/attribution/explain';
 import type { AttentionView } from '../shared/attributionProtocol';
 import { AttributionCommand, type ExplanationOutcome } from './attributionCommand';
+import { ModelNotes } from './modelNote';
 import { OcclusionCommand, type OcclusionOutcome } from './occlusionCommand';
 import { OcclusionTint, type TintedRange } from './occlusionTint';
 import { Notifier, type ShownMessage } from './notify';
@@ -58,6 +59,14 @@ export interface ExtensionApi {
   readonly onDidFinishDiagnostics: vscode.Event<{ uri: vscode.Uri; outcome: DiagnosticsOutcome }>;
   /** Live inspection: on/off, its scheduler's counters, and the last live result shown. */
   readonly live: Pick<LiveInspection, 'isOn' | 'stats' | 'lastResult'>;
+  /** Where each window's note sits in a document's editor; the status bar's accessible name. */
+  decorationNotes(uri: vscode.Uri): vscode.Position[];
+  statusAccessibleName(): string;
+  /** The neutral notice above the panel's result (e.g. after a cancel), and the model note it shows. */
+  panelNotice(): string | undefined;
+  readonly modelNotes: Pick<ModelNotes, 'current'>;
+  /** The extension's global storage folder (hub downloads; the user-data folder is three levels up). */
+  readonly globalStoragePath: string;
 }
 
 let modelsForDeactivate: ModelService | undefined;
@@ -66,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const started = performance.now();
   const log = new Log();
   const config = new Config();
-  const notifier = new Notifier(log, context.extension.id);
+  const notifier = new Notifier(log, context.extension.id, (key) => config.settingPlace(key));
   const hub = new HubDownloads(context.secrets, context.globalStorageUri.fsPath, config, log);
   const models = new ModelService(
     config,
@@ -94,6 +103,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // The picker runs every method here (occlusion too), so each strip carries its faithfulness score.
   commands.onExplainRequest = (requestId, method) => void attribution.explain(method, requestId);
   commands.onAttentionRequest = (requestId, layer, head) => void attribution.showAttention(requestId, layer, head);
+  const modelNotes = new ModelNotes({
+    bundledDir: vscode.Uri.joinPath(context.extensionUri, 'models', 'distilbert-sst2-small').fsPath,
+    models,
+    config,
+    hub,
+    notifier,
+    log,
+  });
   const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
   context.subscriptions.push(
@@ -103,6 +120,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statusBar,
     decorations,
     occlusionTint,
+    modelNotes,
     ...commands.listeners(),
     InspectorPanel.registerSerializer(context.extensionUri),
     config.onDidChange((change) => {
@@ -110,9 +128,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       log.info(`Settings changed (${change.keys.map(fullKey).join(', ')}): reloading the model.`);
       models.reload().then(
         (model) => {
-          if (model) notifier.info(`DistilBERT Inspector now uses ${model.name} (labels: ${model.labels.join(', ')}).`);
+          if (!model) return;
+          // The change may have fixed a broken model: the error goes from the status bar and the panel too.
+          statusBar.showReady(model);
+          InspectorPanel.current?.showModelReady(`Model ready: ${model.name}. Run the command again to classify with it.`);
+          notifier.info(`DistilBERT Inspector now uses ${model.name} (labels: ${model.labels.join(', ')}); model ready.`);
         },
-        (err: unknown) => notifier.failure(describeFailure(err, models.currentChoice() ?? safeChoice(config)), err),
+        (err: unknown) => {
+          const failure = describeFailure(err, models.currentChoice() ?? safeChoice(config));
+          if (failure.level !== 'silent') statusBar.showError(failure.text);
+          notifier.failure(failure, err);
+        },
       );
     }),
     vscode.commands.registerCommand('distilbertInspector.classifySelection', () => commands.classifySelection()),
@@ -146,6 +172,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       if (stored) notifier.info('Hugging Face token stored in VS Code\'s secret storage; it is sent only to the hub endpoint when downloading.');
       return stored;
     }),
+    // `confirm` is for tests and scripts (answers the download question); a person gets a modal with the size.
+    vscode.commands.registerCommand('distilbertInspector.useFullSizeModel', (confirm?: unknown) =>
+      modelNotes.switchToFullSize(typeof confirm === 'boolean' ? confirm : undefined),
+    ),
     vscode.commands.registerCommand('distilbertInspector.clearHubToken', async () => {
       await hub.clearToken();
       notifier.info('Hugging Face token removed from VS Code\'s secret storage.');
@@ -194,6 +224,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     diagnosticsOutcome: (uri) => diagnostics.outcome(uri),
     onDidFinishDiagnostics: diagnostics.onDidFinish,
     live,
+    decorationNotes: (uri) => decorations.notePositions(uri),
+    statusAccessibleName: () => statusBar.accessibleName(),
+    panelNotice: () => InspectorPanel.current?.currentNotice(),
+    modelNotes,
+    globalStoragePath: context.globalStorageUri.fsPath,
   };
 }
 

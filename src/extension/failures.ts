@@ -1,5 +1,6 @@
 // Turns whatever an inspection threw into what the user should read: which file or setting is at fault and
 // how to fix it. Errors cross the worker boundary, so they are recognised by their `code`, not their class.
+import { hintFor } from '../core/errors';
 import { fullKey, SettingError, type ModelChoice, type SettingKey } from './config';
 
 /** How to tell the user about a failed inspection; 'silent' for cancellations (they asked for it). */
@@ -18,12 +19,29 @@ export function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Errors thrown while opening a model (not while running it): ModelService marks them. */
+const loadFailures = new WeakSet<object>();
+
+/** Marks `err` as a failure to load the model, so it is reported as one whatever its code. */
+export function markLoadFailure(err: unknown): unknown {
+  if (typeof err === 'object' && err !== null) loadFailures.add(err);
+  return err;
+}
+
+/** Ends `text` with a full stop unless it already ends a sentence. */
+function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?:)"”]$/.test(t) || t === '' ? t : `${t}.`;
+}
+
 export function describeFailure(err: unknown, choice: ModelChoice | undefined): Failure {
   if (err instanceof SettingError) return { level: 'error', text: err.message, setting: err.key };
   const code = errorCode(err);
-  const e = err as { message?: unknown; hint?: unknown } | null | undefined;
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  const hint = typeof e?.hint === 'string' && e.hint ? ` ${e.hint}` : '';
+  const e = err as { message?: unknown } | null | undefined;
+  const message = sentence(typeof e?.message === 'string' ? e.message : String(err));
+  // The fix worded for VS Code (a setting, never a CLI option), else the neutral one.
+  const fix = sentence(hintFor(err, 'vscode'));
+  const hint = fix ? ` ${fix}` : '';
   if (code && code.startsWith('HUB_')) {
     const what = choice?.hub ? `"${choice.setting}"` : 'the model';
     // An unusable endpoint is the endpoint setting's fault; everything else is about the model id or the network.
@@ -35,14 +53,15 @@ export function describeFailure(err: unknown, choice: ModelChoice | undefined): 
   }
   if (code === 'CANCELLED' || code === 'DISPOSED') return { level: 'silent', text: 'The inspection was cancelled.' };
   if (code && TEXT_CODES.has(code)) return { level: 'warning', text: `${message}${hint}` };
-  if (code && MODEL_CODE.test(code)) {
-    const where = choice?.dir
-      ? `from "${choice.dir}" (setting ${fullKey('model.path')})`
+  const loadFailed = typeof err === 'object' && err !== null && loadFailures.has(err);
+  if ((code && MODEL_CODE.test(code)) || loadFailed) {
+    const where = choice?.dir || choice?.hub
+      ? `from "${choice.dir || choice.setting}" (setting ${fullKey('model.path')})`
       : `(the bundled default model; set ${fullKey('model.path')} to use another folder)`;
     return { level: 'error', text: `Could not load the DistilBERT model ${where}: ${message}${hint}`, setting: 'model.path' };
   }
   if (code === 'BAD_OPTION') return { level: 'error', text: `${message}${hint}`, setting: optionSetting(message) };
-  return { level: 'error', text: `DistilBERT inference failed: ${message}${hint} See "DistilBERT: Show Log" for details.` };
+  return { level: 'error', text: `DistilBERT could not classify the text: ${message}${hint} See "DistilBERT: Show Log" for details.` };
 }
 
 /** Which window setting a BAD_OPTION message is about, so "Open Settings" lands on it. */

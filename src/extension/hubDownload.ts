@@ -2,7 +2,7 @@
 // cancellable notification showing bytes, and keeps the Hugging Face token in SecretStorage. The token is
 // never read from settings and never logged; only whether one was sent is.
 import * as vscode from 'vscode';
-import type { FetchHubResult } from '../core/hub';
+import type { DownloadSize, FetchHubResult } from '../core/hub';
 import type { Config, ModelVariant } from './config';
 import type { Log } from './log';
 
@@ -23,13 +23,7 @@ export class HubDownloads {
   async fetch(hub: { repo: string; revision: string }, variant: ModelVariant): Promise<FetchHubResult> {
     // Loaded on first use, like the rest of the core.
     const core = await import('../core/hub');
-    const endpoint = this.config.hubEndpoint();
-    const token = (await this.secrets.get(TOKEN_KEY)) || undefined;
-    const http = vscode.workspace.getConfiguration('http');
-    const proxySupport = http.get<string>('proxySupport');
-    const httpProxy = http.get<string>('proxy');
-    // VS Code routes node's http/https through http.proxy itself unless proxySupport is off; then pass it on.
-    const proxy = proxySupport === 'off' ? httpProxy || undefined : false;
+    const { endpoint, token, proxy } = await this.connection();
     const name = core.formatRef(hub);
     this.log.info(
       `Fetching ${name} (${variant}) from ${endpoint ?? core.DEFAULT_ENDPOINT} into ${this.storageDir}` +
@@ -65,6 +59,23 @@ export class HubDownloads {
       `${name} (${variant}) is commit ${result.commit.slice(0, 12)} from ${how} in ${Math.round(performance.now() - started)} ms: ${result.dir}`,
     );
     return result;
+  }
+
+  /** What downloading `hub` would take (HEAD requests only), and whether a verified copy is cached already. */
+  async downloadSize(hub: { repo: string; revision: string }, variant: ModelVariant): Promise<DownloadSize> {
+    const core = await import('../core/hub');
+    const { endpoint, token, proxy } = await this.connection();
+    return core.hubDownloadSize(hub, { cacheDir: this.storageDir, variant, endpoint, token, proxy, authHint: AUTH_HINT });
+  }
+
+  /** Endpoint (setting, else HF_ENDPOINT), the stored token and the proxy to pass on, for every hub request. */
+  private async connection(): Promise<{ endpoint: string | undefined; token: string | undefined; proxy: string | false | undefined }> {
+    const endpoint = this.config.hubEndpoint();
+    const token = (await this.secrets.get(TOKEN_KEY)) || undefined;
+    const http = vscode.workspace.getConfiguration('http');
+    // VS Code routes node's http/https through http.proxy itself unless proxySupport is off; then pass it on.
+    const proxy = http.get<string>('proxySupport') === 'off' ? http.get<string>('proxy') || undefined : false;
+    return { endpoint, token, proxy };
   }
 
   /** Stores a token (asked for in a password box unless given, which tests do). Returns whether one was stored. */

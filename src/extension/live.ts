@@ -213,7 +213,7 @@ export class LiveInspection implements vscode.Disposable {
       const inspection = await models.inspect(request, job.text);
       const latencyMs = performance.now() - started;
       if (signal.aborted || !request.isCurrent() || !this.on) return;
-      this.deps.session.show({ requestId: request.id, inspection, source: job.source, text: job.text, origin: 'live' });
+      this.deps.session.show({ requestId: request.id, inspection, source: job.source, text: job.text, origin: 'live', what: job.what });
       // The status bar tells the latest verdict, live or not (else it contradicts the panel beside it).
       this.deps.statusBar.showResult(inspection, job.what);
       this.shown = { key: job.key, inspection };

@@ -11,8 +11,12 @@ import type { Inspection, ModelInfo } from '../core/types';
 import type { VariantRun } from '../shared/protocol';
 import type { Inspector } from '../core/inspector';
 import type { Config, ModelChoice } from './config';
+import { markLoadFailure } from './failures';
 import type { HubDownloads } from './hubDownload';
 import type { Log } from './log';
+
+/** The abort reason of requests stopped because the model settings changed (signal.reason). */
+export const MODEL_CHANGED = 'model settings changed';
 
 /** One inspection request; `isCurrent()` turns false as soon as a newer request starts. */
 export interface InspectRequest {
@@ -39,12 +43,17 @@ export class ModelService implements vscode.Disposable {
   private other: { key: string; inspector: Promise<Inspector> } | undefined;
   private model: ModelInfo | undefined;
   private attempted: ModelChoice | undefined;
+  /** The last open failed: a settings change must retry it at once (the fix may be that change). */
+  private loadFailed = false;
   private disposed = false;
   private readonly loadedEmitter = new vscode.EventEmitter<ModelInfo>();
+  private readonly progressEmitter = new vscode.EventEmitter<{ requestId: number; done: number; total: number }>();
   private readonly ignoredNotices = new Set<string>();
-  private readonly disposables: vscode.Disposable[] = [this.loadedEmitter];
+  private readonly disposables: vscode.Disposable[] = [this.loadedEmitter, this.progressEmitter];
   /** Fires each time a model finishes loading (first use and every reload). */
   readonly onDidLoadModel = this.loadedEmitter.event;
+  /** Windows done by a running inspect() request (what its progress notification shows). */
+  readonly onDidProgress = this.progressEmitter.event;
 
   constructor(
     private readonly config: Config,
@@ -96,9 +105,9 @@ export class ModelService implements vscode.Disposable {
   }
 
   /** Cancels the running request, if any (e.g. the panel was closed or the model is being replaced). */
-  cancelRunning(): void {
-    this.running?.controller.abort();
-    for (const c of this.followers) c.abort();
+  cancelRunning(reason?: string): void {
+    this.running?.controller.abort(reason);
+    for (const c of this.followers) c.abort(reason);
   }
 
   /** Runs the core on `text` with the current window settings. Rejects with the core's InspectorError. */
@@ -109,7 +118,11 @@ export class ModelService implements vscode.Disposable {
     if (request.signal.aborted) throw cancelled();
     const { windowTokens, overlap } = this.config.windowOptions(inspector.model.maxLength);
     const started = performance.now();
-    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress, tokenLens }));
+    const progress = (done: number, total: number): void => {
+      onProgress?.(done, total);
+      this.progressEmitter.fire({ requestId: request.id, done, total });
+    };
+    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress: progress, tokenLens }));
     this.log.info(
       `Request ${request.id}: ${text.length} chars, ${inspection.windows.length} window(s) -> ${inspection.aggregate.label} ` +
         `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
@@ -280,8 +293,9 @@ export class ModelService implements vscode.Disposable {
    * if a model was in use, open the new one right away so a broken folder is reported at once.
    */
   async reload(): Promise<ModelInfo | undefined> {
-    const wasLoaded = this.loaded !== undefined;
-    void this.unload('model settings changed');
+    // After a failed load too: the change may be the fix, and the error shown must not outlive it.
+    const wasLoaded = this.loaded !== undefined || this.loadFailed;
+    void this.unload(MODEL_CHANGED);
     if (!wasLoaded) return undefined;
     await this.inspector();
     return this.model;
@@ -304,13 +318,17 @@ export class ModelService implements vscode.Disposable {
       // If settings changed while loading, unload() has already arranged this Inspector's disposal.
       if (this.loaded?.choice === choice) {
         this.model = m;
+        this.loadFailed = false;
         this.loadedEmitter.fire(m);
       }
       return inspector;
     } catch (err) {
       // Forget the failed attempt so the next request retries (the user may have fixed the folder).
-      if (this.loaded?.choice === choice) this.loaded = undefined;
-      throw err;
+      if (this.loaded?.choice === choice) {
+        this.loaded = undefined;
+        this.loadFailed = true;
+      }
+      throw markLoadFailure(err);
     }
   }
 
@@ -328,7 +346,7 @@ export class ModelService implements vscode.Disposable {
     if (!old) return otherGone;
     this.loaded = undefined;
     this.model = undefined;
-    this.cancelRunning();
+    this.cancelRunning(reason);
     this.log.info(`Unloading the model (${reason}).`);
     return old.inspector
       .then(

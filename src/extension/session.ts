@@ -15,6 +15,8 @@ export interface ShownResult {
   text: string;
   /** What produced it. */
   origin: 'command' | 'live';
+  /** What was classified, in words ("the selection in a.md"), for the status bar when a cancel brings it back. */
+  what: string;
 }
 
 export class Session {

@@ -20,6 +20,11 @@ export class ResultStatusBar implements vscode.Disposable {
     this.set('$(sync~spin) DistilBERT', `DistilBERT: classifying ${what}...`);
   }
 
+  /** A (re)loaded model after a settings change: any error about the old one is gone. */
+  showReady(model: { name: string }): void {
+    this.set('$(check) DistilBERT', `DistilBERT: model ready (${model.name}). Click to open the Activation Inspector.`);
+  }
+
   showResult(inspection: Inspection, what: string): void {
     const { label, probabilities } = inspection.aggregate;
     const p = probabilities[label] ?? 0;
@@ -30,7 +35,8 @@ export class ResultStatusBar implements vscode.Disposable {
     tip.appendText(n > 1 ? ` (mean of ${n} windows, weighted by tokens)` : '');
     tip.appendText(`\nModel: ${inspection.model.name}`);
     tip.appendMarkdown('\n\nClick to open the Activation Inspector.');
-    this.set(`$(beaker) ${noIcons(label)} ${percent(p)}`, tip);
+    const spoken = `DistilBERT: ${label} ${percent(p)} for ${what}${n > 1 ? `, mean of ${n} windows` : ''}. Model ${inspection.model.name}. Click to open the Activation Inspector.`;
+    this.set(`$(beaker) ${noIcons(label)} ${percent(p)}`, tip, spoken);
   }
 
   showError(message: string): void {
@@ -41,10 +47,20 @@ export class ResultStatusBar implements vscode.Disposable {
     this.set('$(circle-slash) DistilBERT', 'DistilBERT: the last classification was cancelled.');
   }
 
-  private set(text: string, tooltip: string | vscode.MarkdownString): void {
+  /**
+   * `spoken` is the screen reader's name for the item: plain words, never the tooltip's Markdown (VS Code would
+   * otherwise build the name from the text and the raw Markdown source).
+   */
+  private set(text: string, tooltip: string | vscode.MarkdownString, spoken = typeof tooltip === 'string' ? tooltip : text): void {
     this.item.text = text;
     this.item.tooltip = tooltip;
+    this.item.accessibilityInformation = { label: spoken, role: 'button' };
     this.item.show();
+  }
+
+  /** The name screen readers announce (for tests). */
+  accessibleName(): string {
+    return this.item.accessibilityInformation?.label ?? '';
   }
 
   dispose(): void {

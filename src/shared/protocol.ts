@@ -65,10 +65,14 @@ export interface ComparedText {
 /** How much of each compared text the panel shows. */
 export const COMPARED_EXCERPT_CHARS = 600;
 
-/** What the panel shows. Only `result` ever presents an inspection, so a pending run hides older results. */
+/**
+ * What the panel shows. Only `result` ever presents an inspection, so a pending run hides older results.
+ * `notice` on a result or comparison: a neutral line above it, e.g. why a newer run stopped and this one is back.
+ * `done`/`total` on a run: windows finished so far (for the progress line screen readers hear).
+ */
 export type ViewState =
   | { kind: 'empty'; note?: string }
-  | { kind: 'running'; requestId: number; what: string }
+  | { kind: 'running'; requestId: number; what: string; done?: number; total?: number }
   | {
       kind: 'result';
       requestId: number;
@@ -79,10 +83,24 @@ export type ViewState =
       /** The explanation by the method picked in the panel (SHAP, rollout; occlusion shows as `occlusion`). */
       explanation?: ExplanationState;
       attention?: AttentionState;
+      /** A neutral note over the result (e.g. a cancelled run that kept it). */
+      notice?: string;
     }
   | { kind: 'error'; requestId: number; message: string }
   /** "Compare Two Texts": A and B side by side (B − A). */
-  | { kind: 'comparison'; requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] };
+  | { kind: 'comparison'; requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText]; notice?: string };
+
+/**
+ * A quiet note under a result about the model that produced it, e.g. "Demo model, 82% on SST-2" (the figure
+ * read from its model card), with an offer to switch to a full-size model by hub id.
+ */
+export interface ModelNote {
+  /** The model folder the note is about: it shows only under results of that model. */
+  modelPath: string;
+  text: string;
+  /** Hub id offered as the full-size replacement, if any. */
+  switchTo?: string;
+}
 
 /** Live inspection as the panel's live bar shows it (not panel state: live is off after every reload). */
 export interface LiveStatus {
@@ -122,7 +140,11 @@ export type HostToWebview =
   /** The whole picture, sent in answer to every `ready` (first load, reload after hide, window reload). */
   | { type: 'restore'; state: PanelState }
   /** Live inspection's state and last latency (results themselves arrive as `result`, under the usual rule). */
-  | { type: 'live'; live: LiveStatus };
+  | { type: 'live'; live: LiveStatus }
+  /** Windows finished by the run on show (applies only to that run). */
+  | { type: 'progress'; requestId: number; done: number; total: number }
+  /** The note about the loaded model (not panel state: re-sent after every `ready`). */
+  | { type: 'modelNote'; note: ModelNote | undefined };
 
 /** Which text range to reveal: a window of the current inspection, or a char range of the inspected text. */
 export type RevealTarget = { windowIndex: number } | { start: number; end: number };
@@ -150,7 +172,11 @@ export type WebviewToHost =
   /** The user switched live inspection on or off in the panel. */
   | { type: 'setLive'; on: boolean }
   /** The user asked for the token lens of the current result (the same text run again with it). */
-  | { type: 'tokenLens' };
+  | { type: 'tokenLens' }
+  /** The user opened the model card linked from the model note. */
+  | { type: 'openModelCard' }
+  /** The user asked to switch to the full-size model the model note offers. */
+  | { type: 'switchModel' };
 
 /** What the webview persists with setState (and the serializer hands back after a window reload). */
 export interface PersistedState {
@@ -200,8 +226,12 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
       return { newest: msg.requestId, view: { kind: 'comparison', requestId: msg.requestId, comparison: msg.comparison, texts: msg.texts } };
     case 'restore':
       return msg.state;
+    case 'progress':
+      if (state.view.kind !== 'running' || state.view.requestId !== msg.requestId) return undefined;
+      return { newest: state.newest, view: { ...state.view, done: msg.done, total: msg.total } };
     case 'live':
-      return state; // live status is not panel state; main.ts keeps it beside the PersistedState
+    case 'modelNote':
+      return state; // not panel state; main.ts keeps them beside the PersistedState
     default:
       return assertNever(msg);
   }
@@ -214,6 +244,7 @@ export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== nu
 export const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 export const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 export const isStr = (x: unknown): x is string => typeof x === 'string';
+const isOptStr = (x: unknown): boolean => x === undefined || typeof x === 'string';
 const isNumArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
 const isNumRecord = (x: unknown): x is Record<string, number> => isObj(x) && Object.values(x).every(isNum);
 
@@ -375,18 +406,19 @@ export function isViewState(x: unknown): x is ViewState {
     case 'empty':
       return x.note === undefined || isStr(x.note);
     case 'running':
-      return isNum(x.requestId) && isStr(x.what);
+      return isNum(x.requestId) && isStr(x.what) && (x.done === undefined || isIndex(x.done)) && (x.total === undefined || isIndex(x.total));
     case 'result':
       return (
         isNum(x.requestId) && isInspection(x.inspection) && isPanelSource(x.source) && (x.compare === undefined || isCompareState(x.compare)) &&
         (x.occlusion === undefined || isOcclusionState(x.occlusion)) &&
         (x.explanation === undefined || isExplanationState(x.explanation)) &&
-        (x.attention === undefined || isAttentionState(x.attention))
+        (x.attention === undefined || isAttentionState(x.attention)) &&
+        isOptStr(x.notice)
       );
     case 'error':
       return isNum(x.requestId) && isStr(x.message);
     case 'comparison':
-      return isNum(x.requestId) && isTextComparison(x.comparison) && isComparedTexts(x.texts);
+      return isNum(x.requestId) && isTextComparison(x.comparison) && isComparedTexts(x.texts) && isOptStr(x.notice);
     default:
       return false;
   }
@@ -430,9 +462,17 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
       return isPanelState(x.state);
     case 'live':
       return isLiveStatus(x.live);
+    case 'progress':
+      return isNum(x.requestId) && isIndex(x.done) && isIndex(x.total);
+    case 'modelNote':
+      return x.note === undefined || isModelNote(x.note);
     default:
       return false;
   }
+}
+
+function isModelNote(x: unknown): x is ModelNote {
+  return isObj(x) && isStr(x.modelPath) && isStr(x.text) && isOptStr(x.switchTo);
 }
 
 export function isWebviewToHost(x: unknown): x is WebviewToHost {
@@ -443,6 +483,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'exportMarkdown':
     case 'compareVariants':
     case 'tokenLens':
+    case 'openModelCard':
+    case 'switchModel':
       return Object.keys(x).length === 1;
     case 'occlude':
       return isUnit(x.unit) && Object.keys(x).length === 2;

@@ -7,6 +7,7 @@ import {
   isPersistedState,
   reduce,
   type LiveStatus,
+  type ModelNote,
   type PersistedState,
   type WebviewToHost,
 } from '../shared/protocol';
@@ -14,6 +15,7 @@ import { readPalette } from './theme';
 import { liveBar, liveOff } from './live';
 import { renderApp, type ViewCallbacks } from './view';
 import type { WhatIfState } from './whatIf';
+import { announce, announcement } from './announce';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -29,6 +31,8 @@ let state: PersistedState = isPersistedState(saved) ? saved : { version: 1, pane
 let live: LiveStatus = liveOff;
 /** The what-if experiment on show; not persisted (an experiment, not a result), dropped with its result. */
 let whatIf: WhatIfState | undefined;
+/** The note about the loaded model; like `live`, re-sent by the host after `ready`. */
+let modelNote: ModelNote | undefined;
 
 function post(msg: WebviewToHost): void {
   api.postMessage(msg);
@@ -73,6 +77,12 @@ const callbacks: ViewCallbacks = {
   attention(layer, head) {
     post(layer === undefined ? { type: 'attention' } : { type: 'attention', layer, head: head ?? -1 });
   },
+  openModelCard() {
+    post({ type: 'openModelCard' });
+  },
+  switchModel() {
+    post({ type: 'switchModel' });
+  },
 };
 
 function render(): void {
@@ -80,7 +90,8 @@ function render(): void {
   if (!app) return;
   // Re-rendering replaces the elements; keep keyboard focus on the "same" control.
   const focusKey = (document.activeElement as HTMLElement | null)?.getAttribute?.('data-focus-key');
-  app.replaceChildren(liveBar(live, (on) => post({ type: 'setLive', on })), renderApp(state, readPalette(), callbacks));
+  app.replaceChildren(liveBar(live, (on) => post({ type: 'setLive', on })), renderApp(state, readPalette(), callbacks, modelNote));
+  announce(document.getElementById('announce'), announcement(state));
   if (focusKey) app.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`)?.focus();
   // A long file has hundreds of windows in a scrolling list: keep the selected one in sight (scrolling only
   // the list, not the page).
@@ -124,6 +135,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (!isHostToWebview(msg)) return;
   if (msg.type === 'live') {
     live = msg.live;
+    render();
+    return;
+  }
+  if (msg.type === 'modelNote') {
+    modelNote = msg.note;
     render();
     return;
   }

@@ -1,7 +1,7 @@
 // The whole page as a pure function of the persisted state: summary at the top, the window list, status, and
 // the selected window's stages. main.ts re-renders on every state change (results are small enough).
 import type { Inspection } from '../core/types';
-import { assertNever, type CompareState, type OcclusionState, type PanelSource, type PersistedState } from '../shared/protocol';
+import { assertNever, type CompareState, type ModelNote, type OcclusionState, type PanelSource, type PersistedState } from '../shared/protocol';
 import { compareButton, compareSection } from './compare';
 import { h, int, num, pct } from './dom';
 import { occlusionButtons, occlusionSection } from './occlusion';
@@ -15,6 +15,7 @@ import { comparisonView } from './textComparison';
 import type { Palette } from './theme';
 import { exportMarkdownButton } from './exportButtons';
 import type { WhatIfCallbacks } from './whatIf';
+import { modelNoteLine } from './announce';
 
 export interface ViewCallbacks {
   selectWindow(index: number): void;
@@ -35,6 +36,9 @@ export interface ViewCallbacks {
   /** The method picker (occlusion / SHAP / rollout) and the attention view; optional like occlude. */
   explain?(method: AttributionMethod): void;
   attention?(layer?: number, head?: number): void;
+  /** The model note's card link and full-size switch (optional: no note without them). */
+  openModelCard?(): void;
+  switchModel?(): void;
 }
 
 function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
@@ -50,7 +54,12 @@ function coverageText(ins: Inspection): string {
   return `Truncated: the model read ${int(c.coveredChars)} of ${int(c.textLength)} characters (${int(c.tokens)} tokens${per}); the rest was not classified.`;
 }
 
-function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined, occlusion?: OcclusionState, extra?: { explanation?: ExplanationState; attention?: AttentionState }): HTMLElement {
+function noteFor(ins: Inspection, note: ModelNote | undefined, cb: ViewCallbacks): HTMLElement | null {
+  if (!note || note.modelPath !== ins.model.path || !cb.openModelCard || !cb.switchModel) return null;
+  return modelNoteLine(note, { openModelCard: () => cb.openModelCard?.(), switchModel: () => cb.switchModel?.() });
+}
+
+function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined, occlusion?: OcclusionState, extra?: { explanation?: ExplanationState; attention?: AttentionState }, note?: ModelNote): HTMLElement {
   const a = ins.aggregate;
   const many = ins.windows.length > 1;
   const what = `${source.selection ? 'Selection in' : 'Whole file'} ${source.fileName}`;
@@ -65,6 +74,7 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
       many ? h('span', { class: 'muted' }, `over ${ins.windows.length} windows (${a.method})`) : null,
     ),
     h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
+    noteFor(ins, note, cb),
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
     h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton('inspection', cb.exportMarkdown?.bind(cb)), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : []),
       ...(cb.explain && cb.attention ? [methodPicker(extra?.explanation, occlusion?.kind === 'done', attributionCallbacks(cb)), attentionButton(extra?.attention, { attention: (l, hd) => cb.attention?.(l, hd) })] : [])),
@@ -121,12 +131,17 @@ function placeholder(note: string | undefined): HTMLElement {
   return h(
     'div',
     { class: 'placeholder' },
-    note ? h('p', { 'data-testid': 'status', role: 'status' }, note) : null,
+    note ? h('p', { 'data-testid': 'status' }, note) : null,
     h('p', {}, 'Select some text and run “DistilBERT: Classify Selection” (or “DistilBERT: Classify File”) to see how the model reaches its label, layer by layer.'),
   );
 }
 
-export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallbacks): HTMLElement {
+/** The neutral line above a result a cancelled run handed back ("Cancelled at window 3 of 9; ..."). */
+function noticeLine(notice: string | undefined): HTMLElement | null {
+  return notice ? h('p', { class: 'notice', 'data-testid': 'notice' }, notice) : null;
+}
+
+export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallbacks, note?: ModelNote): HTMLElement {
   const view = st.panel.view;
   switch (view.kind) {
     case 'empty':
@@ -134,15 +149,17 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
     case 'running':
       return h(
         'div',
-        { class: 'status running', 'data-testid': 'status', role: 'status', 'aria-busy': 'true' },
+        { class: 'status running', 'data-testid': 'status', 'aria-busy': 'true' },
         h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        `Running: ${view.what}… The result appears here when it is ready.`,
+        view.total
+          ? `Running: ${view.what}… window ${int(view.done ?? 0)} of ${int(view.total)} done. The result appears here when it is ready.`
+          : `Running: ${view.what}… The result appears here when it is ready.`,
       );
     case 'error':
       return h(
         'div',
         { class: 'status failed' },
-        h('p', { 'data-testid': 'status', role: 'status' }, 'Classification failed.'),
+        h('p', { 'data-testid': 'status' }, 'Classification failed.'),
         h('pre', { class: 'error', 'data-testid': 'error' }, view.message),
       );
     case 'result': {
@@ -153,7 +170,8 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
       return h(
         'div',
         { class: 'result' },
-        summary(ins, view.source, cb, view.compare, view.occlusion, view),
+        noticeLine(view.notice),
+        summary(ins, view.source, cb, view.compare, view.occlusion, view, note),
         occlusionSection(view.occlusion, occlusionCallbacks(cb)),
         explanationSection(view.explanation, attributionCallbacks(cb)),
         attentionSection(view.attention, palette, { attention: (l, hd) => cb.attention?.(l, hd) }),
@@ -163,8 +181,12 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
         h('p', { class: 'meta' }, `Model folder: ${ins.model.path} (${ins.model.onnxFile}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`),
       );
     }
-    case 'comparison':
-      return comparisonView(view.comparison, view.texts, palette, cb);
+    case 'comparison': {
+      const shown = comparisonView(view.comparison, view.texts, palette, cb);
+      const notice = noticeLine(view.notice);
+      if (notice) shown.prepend(notice);
+      return shown;
+    }
     default:
       return assertNever(view, 'view');
   }

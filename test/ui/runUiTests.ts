@@ -5,11 +5,12 @@
 // then the same in the dark theme, and "DistilBERT: Classify File" on a long file with its window list.
 // Screenshots go to test-results/screenshots/, the tally to test-results/ui-summary.json {passed, failed}.
 //
-// Usage: node out/test/ui/runUiTests.js [--vsix file.vsix | --dev] [--grep REGEX] [--keep]
+// Usage: node out/test/ui/runUiTests.js [--vsix file.vsix | --dev] [--grep REGEX] [--keep] [--first-ten]
 //   --vsix  install this VSIX instead of building one; --dev  load the repo as a development extension
 //   (payload URL) instead of installing a VSIX, for quick iteration; --grep  run only the steps whose name
 //   matches (steps that build on an earlier one need it to match too). DBI_UI_MODEL=<folder> sets
 //   distilbertInspector.model.path in the user settings (e.g. a test fixture while no bundled model exists).
+//   --first-ten runs only the first-ten-minutes walk (firstTenUi.ts), after the install.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,12 +29,18 @@ import { checkPreviewShowsCharts, exportMarkdownFromPanel } from './reportSteps'
 import { compareTextsUi } from './compareUi';
 import { liveInspectionUi } from './liveUi';
 import { headLensDarkUi, headLensLightUi } from './lensUi';
+import { firstTenMinutesUi } from './firstTenUi';
+import { FakeHub, fixtureFiles } from '../unit/hubFakes';
+
+/** The full-size model the panel offers (src/extension/modelNote.ts), served here by the loopback hub. */
+const FULL_SIZE_MODEL = 'Xenova/distilbert-base-uncased-finetuned-sst-2-english';
 
 const EXT_ID = 'distilbert-inspector.distilbert-inspector';
 const shots = path.join(resultsDir, 'screenshots');
 const argv = process.argv.slice(2);
 const dev = argv.includes('--dev');
 const keep = argv.includes('--keep');
+const firstTenOnly = argv.includes('--first-ten');
 const givenVsix = argv.includes('--vsix') ? argv[argv.indexOf('--vsix') + 1] : undefined;
 const grep = argv.includes('--grep') ? new RegExp(argv[argv.indexOf('--grep') + 1] ?? '', 'i') : undefined;
 
@@ -114,8 +121,14 @@ async function main(): Promise<void> {
     'editor.minimap.enabled': false,
   };
   const sandbox: Sandbox = makeSandbox('ui', settings);
-  // model.path is machine-overridable: a code-server window reads it from the remote machine's settings.
-  if (process.env.DBI_UI_MODEL) sandbox.writeMachineSettings({ 'distilbertInspector.model.path': path.resolve(process.env.DBI_UI_MODEL) });
+  // model.path and hub.endpoint are machine-overridable: a code-server window reads them from the remote
+  // machine's settings. The hub is a loopback fake serving a tiny fixture as the "full-size" model.
+  const hub = await new FakeHub().start();
+  const hubModel = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-multilabel');
+  hub.repos.set(FULL_SIZE_MODEL, { commit: Date.now().toString(16).padEnd(40, 'c').slice(0, 40), files: fixtureFiles(hubModel) });
+  const machineSettings: Record<string, unknown> = { 'distilbertInspector.hub.endpoint': hub.hubUrl };
+  if (process.env.DBI_UI_MODEL) machineSettings['distilbertInspector.model.path'] = path.resolve(process.env.DBI_UI_MODEL);
+  sandbox.writeMachineSettings(machineSettings);
   const workspace = makeWorkspace(path.join(sandbox.dir, 'workspace'));
   let server: Server | undefined;
   let browser: Browser | undefined;
@@ -145,6 +158,11 @@ async function main(): Promise<void> {
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     console.log(`  workbench up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
+    const firstTen = { shots, workspace, writeMachineSettings: sandbox.writeMachineSettings, machineSettings, hubUrl: hub.hubUrl, hubLabels: modelLabels(hubModel) };
+    if (firstTenOnly) {
+      await firstTenMinutesUi(page, check, firstTen);
+      return;
+    }
     let light: PanelReading | undefined;
     await check('classify a selected sentence from the command palette (light theme)', page, async () => {
       await classifySelectionInPalette(page, 'review.md', 3);
@@ -192,9 +210,11 @@ async function main(): Promise<void> {
     await compareTextsUi(page, check, shots, workspace);
     await liveInspectionUi(page, check, shots, workspace);
     await diagnosticsUiTests(page, workspace, shots, check);
+    await firstTenMinutesUi(page, check, firstTen);
   } finally {
     await browser?.close().catch(() => undefined);
     server?.stop();
+    await hub.stop().catch(() => undefined);
     if (keep) console.log(`kept ${sandbox.dir}`);
     else sandbox.remove();
   }

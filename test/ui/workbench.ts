@@ -125,8 +125,11 @@ export async function readPanel(page: Page): Promise<PanelReading> {
   return { label: await text('result-label'), probability: await text('result-probability'), stages, background };
 }
 
-/** Switches the colour theme as a person does: "Preferences: Color Theme", type the theme's name, Enter. */
-export async function setTheme(page: Page, theme: string): Promise<void> {
+/**
+ * Switches the colour theme as a person does: "Preferences: Color Theme", type the theme's name, Enter.
+ * `kind` is the workbench's class for the theme's kind (vs, vs-dark, hc-black, hc-light); default from the name.
+ */
+export async function setTheme(page: Page, theme: string, kind?: 'vs' | 'vs-dark' | 'hc-black' | 'hc-light'): Promise<void> {
   await runCommand(page, 'Preferences: Color Theme');
   // The theme picker reuses the quick input; its rows are the themes' labels ("Dark Modern").
   await paletteRow(page, 'Light Modern').waitFor({ timeout: 15_000 });
@@ -134,9 +137,9 @@ export async function setTheme(page: Page, theme: string): Promise<void> {
   const row = paletteRow(page, theme);
   await row.waitFor({ timeout: 15_000 });
   await row.click();
-  const dark = /dark/i.test(theme);
-  await page.waitForFunction((d) => document.querySelector('.monaco-workbench')?.classList.contains(d ? 'vs-dark' : 'vs') ?? false,
-    dark, { timeout: 30_000 });
+  const cls = kind ?? (/dark/i.test(theme) ? 'vs-dark' : 'vs');
+  await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c) ?? false,
+    cls, { timeout: 30_000 });
   await page.waitForTimeout(1500); // the webview receives the new --vscode-* variables a moment later
 }
 

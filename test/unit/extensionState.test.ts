@@ -57,6 +57,7 @@ describe('Session (the result on show)', () => {
     requestId,
     origin,
     text: `text ${requestId}`,
+    what: `the selection in a.txt (request ${requestId})`,
     inspection: { aggregate: { label: 'POSITIVE' } } as unknown as Inspection,
     source: { uri: 'file:///a.txt', fileName: 'a.txt', baseOffset: 0, selection: true },
   });

@@ -167,7 +167,7 @@ export class EngineClient {
         return;
       case 'error': {
         this.settle(msg.id);
-        const e = new InspectorError(msg.error.code as InspectorError['code'], msg.error.message, msg.error.hint);
+        const e = new InspectorError(msg.error.code as InspectorError['code'], msg.error.message, msg.error.hint, msg.error.hints);
         if (msg.error.stack) e.stack = msg.error.stack;
         p.reject(e);
         return;

@@ -54,6 +54,8 @@ export interface WireError {
   code: string;
   message: string;
   hint: string;
+  /** The fix per surface (CLI option or VS Code setting), when the error has one. */
+  hints?: { cli: string; vscode: string };
   stack?: string;
 }
 

@@ -109,5 +109,5 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
 
 function toWire(err: unknown): WireError {
   const e = toInspectorError(err, 'INFERENCE_FAILED');
-  return { code: e.code, message: e.message, hint: e.hint, stack: err instanceof Error ? err.stack : undefined };
+  return { code: e.code, message: e.message, hint: e.hint, ...(e.hints ? { hints: e.hints } : {}), stack: err instanceof Error ? err.stack : undefined };
 }

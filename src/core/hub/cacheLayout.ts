@@ -132,7 +132,10 @@ export class RepoCache {
 
 export function cacheError(where: string, err: unknown): HubError {
   const e = err as NodeJS.ErrnoException;
-  return new HubError('HUB_CACHE', `Cannot write the model cache ${where}: ${e.code ?? e.message}.`, 'Choose a writable cache folder (--cache-dir or DISTILBERT_INSPECTOR_CACHE).');
+  return new HubError('HUB_CACHE', `Cannot write the model cache ${where}: ${e.code ?? e.message}.`, 'Make the cache folder writable.', {
+    cli: 'Choose a writable cache folder (--cache-dir or DISTILBERT_INSPECTOR_CACHE).',
+    vscode: "Make the folder writable: it is the extension's global storage, on the machine that runs the extension host.",
+  });
 }
 
 function writeAtomic(file: string, text: string): void {

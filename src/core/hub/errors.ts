@@ -1,5 +1,7 @@
 // Download failures carry a code the callers can branch on (auth -> ask for a token, network -> offline
 // hint) and a hint that tells the user what to do, like InspectorError.
+import { hintFor, type Surface, type SurfaceHints } from '../errors';
+
 export type HubErrorCode =
   | 'HUB_BAD_ID' // malformed owner/name@revision
   | 'HUB_NOT_FOUND' // repo, revision or file does not exist (404)
@@ -18,14 +20,17 @@ export class HubError extends Error {
     readonly code: HubErrorCode,
     message: string,
     readonly hint: string = '',
+    /** The fix worded for each surface, when `hint` would have to name a CLI option or a setting. */
+    readonly hints?: SurfaceHints,
   ) {
     super(message);
     this.name = 'HubError';
   }
 
-  /** One line for a CLI or a notification: the problem, then the fix. */
-  oneLine(): string {
-    return this.hint ? `${this.message} ${this.hint}` : this.message;
+  /** One line for a CLI or a notification: the problem, then the fix for that surface. */
+  oneLine(surface: Surface = 'cli'): string {
+    const hint = hintFor(this, surface);
+    return hint ? `${this.message} ${hint}` : this.message;
   }
 }
 

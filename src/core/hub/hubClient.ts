@@ -115,12 +115,19 @@ function metaFrom(t: HubTarget, revision: string, file: string, res: http.Incomi
     throw new HubError(
       'HUB_PROTOCOL',
       `${t.endpoint} did not say which commit ${t.repo}@${revision} is (no valid X-Repo-Commit header on ${file}).`,
-      'The endpoint does not look like a Hugging Face hub: check HF_ENDPOINT (or the endpoint setting) and any proxy in between.',
+      'The endpoint does not look like a Hugging Face hub: check the endpoint and any proxy in between.',
+      {
+        cli: 'The endpoint does not look like a Hugging Face hub: check HF_ENDPOINT and any proxy in between.',
+        vscode: 'The endpoint does not look like a Hugging Face hub: check distilbertInspector.hub.endpoint (else HF_ENDPOINT) and any proxy in between.',
+      },
     );
   }
   const etag = normalizeEtag(header(h, 'x-linked-etag') ?? header(h, 'etag'));
   if (!etag) {
-    throw new HubError('HUB_PROTOCOL', `${t.endpoint} sent no ETag for ${t.repo}/${file}, so the download could not be verified.`, 'Check HF_ENDPOINT (or the endpoint setting) and any proxy in between.');
+    throw new HubError('HUB_PROTOCOL', `${t.endpoint} sent no ETag for ${t.repo}/${file}, so the download could not be verified.`, 'Check the endpoint and any proxy in between.', {
+      cli: 'Check HF_ENDPOINT and any proxy in between.',
+      vscode: 'Check distilbertInspector.hub.endpoint (else HF_ENDPOINT) and any proxy in between.',
+    });
   }
   const sizeText = header(h, 'x-linked-size') ?? (isBody ? header(h, 'content-length') : undefined);
   const size = sizeText !== undefined && /^\d+$/.test(sizeText) ? Number(sizeText) : undefined;

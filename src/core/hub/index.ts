@@ -5,3 +5,4 @@ export { DEFAULT_ENDPOINT, fetchHubModel, variantFiles, type FetchHubOptions, ty
 export { DEFAULT_REVISION, formatRef, isCommitHash, parseModelRef, type ModelRef } from './modelRef';
 export { describeProgress, formatBytes, renderLine, TerminalProgress, type ProgressStream } from './progress';
 export { resolveModelArg, type ResolveModelOptions } from './resolveModel';
+export { hubDownloadSize, type DownloadSize } from './downloadSize';

@@ -37,7 +37,11 @@ export function resolveModelFolder(dir: string, variant: OnnxVariant = 'fp32'): 
     throw new InspectorError(
       'MODEL_NOT_FOUND',
       `Model folder ${abs} does not exist.`,
-      'Point the model setting (or --model) at a folder with config.json, tokenizer.json and onnx/model.onnx.',
+      'Use a folder with config.json, tokenizer.json and onnx/model.onnx.',
+      {
+        cli: 'Pass --model a folder with config.json, tokenizer.json and onnx/model.onnx.',
+        vscode: 'Set distilbertInspector.model.path to a folder with config.json, tokenizer.json and onnx/model.onnx (or leave it empty for the bundled model).',
+      },
     );
   }
   if (!stat.isDirectory()) {

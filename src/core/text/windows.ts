@@ -22,7 +22,8 @@ export function checkWindowOptions(windowTokens: number, overlap: number, maxLen
     throw new InspectorError(
       'BAD_OPTION',
       `Tokens per window must be an integer from 8 to ${maxLength} (the model's max_position_embeddings); got ${windowTokens}.`,
-      `Set distilbertInspector.windowTokens (CLI: --window-tokens) to at most ${maxLength}.`,
+      `Use at most ${maxLength} tokens per window.`,
+      { cli: `Pass --window-tokens at most ${maxLength}.`, vscode: `Set distilbertInspector.windowTokens to at most ${maxLength}.` },
     );
   }
   const content = windowTokens - 2;
@@ -30,7 +31,8 @@ export function checkWindowOptions(windowTokens: number, overlap: number, maxLen
     throw new InspectorError(
       'BAD_OPTION',
       `Window overlap must be an integer from 0 to ${content - 1} (less than the ${content} text tokens a window holds); got ${overlap}.`,
-      'Lower distilbertInspector.windowOverlap (CLI: --overlap) or raise the tokens per window.',
+      'Lower the overlap or raise the tokens per window.',
+      { cli: 'Lower --overlap or raise --window-tokens.', vscode: 'Lower distilbertInspector.windowOverlap or raise distilbertInspector.windowTokens.' },
     );
   }
 }

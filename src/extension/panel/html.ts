@@ -46,6 +46,7 @@ export function renderShell(p: ShellParts): string {
 <title>Activation Inspector</title>
 </head>
 <body>
+<div id="announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="announce"></div>
 <main id="app"><p class="placeholder">Loading the inspector…</p></main>
 <script nonce="${attr(p.nonce)}" src="${attr(p.scriptUri)}"></script>
 </body>

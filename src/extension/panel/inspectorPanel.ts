@@ -6,7 +6,7 @@ import type { Inspection } from '../../core/types';
 import type { AttributionMethod } from '../../core/attribution/explain';
 import type { OcclusionUnit } from '../../core/attribution/occlusion';
 import type { AttentionState, ExplanationState } from '../../shared/attributionProtocol';
-import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type LiveStatus, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type LiveStatus, type ModelNote, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
 import { writeFileAtomic } from '../atomicWrite';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
@@ -39,6 +39,9 @@ export class InspectorPanel implements vscode.Disposable {
   private readonly tokenLensEmitter = new vscode.EventEmitter<{ requestId: number }>();
   private readonly explainEmitter = new vscode.EventEmitter<{ requestId: number; method: AttributionMethod }>();
   private readonly attentionEmitter = new vscode.EventEmitter<{ requestId: number; layer?: number; head?: number }>();
+  private readonly modelActionEmitter = new vscode.EventEmitter<'openModelCard' | 'switchModel'>();
+  /** The note about the loaded model, re-sent after every `ready` like the live bar. */
+  private note: ModelNote | undefined;
   /** The live bar's state, re-sent after every `ready` (it is not part of the persisted panel state). */
   private live: LiveStatus | undefined;
   /** True between the webview's `ready` and the moment it is hidden (its page is torn down then). */
@@ -59,6 +62,8 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidRequestExplanation = this.explainEmitter.event;
   /** The user opened the attention view, or picked its head view's layer/head. */
   readonly onDidRequestAttention = this.attentionEmitter.event;
+  /** The user clicked the model note's card link or its "switch to the full-size model" button. */
+  readonly onDidRequestModelAction = this.modelActionEmitter.event;
 
   static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
     const existing = InspectorPanel.current;
@@ -102,6 +107,7 @@ export class InspectorPanel implements vscode.Disposable {
       this.tokenLensEmitter,
       this.explainEmitter,
       this.attentionEmitter,
+      this.modelActionEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
@@ -149,6 +155,31 @@ export class InspectorPanel implements vscode.Disposable {
 
   showError(requestId: number, message: string): void {
     this.post(this.model.error(requestId, message));
+  }
+
+  showProgress(requestId: number, done: number, total: number): void {
+    this.post(this.model.progress(requestId, done, total));
+  }
+
+  /** Run `requestId` was cancelled: the previous result comes back with `notice` (see PanelModel.cancelled). */
+  showCancelled(requestId: number, notice: string): void {
+    this.post(this.model.cancelled(requestId, notice));
+  }
+
+  /** A reloaded model clears an error about the old one. */
+  showModelReady(note: string): void {
+    this.post(this.model.modelReady(note));
+  }
+
+  showModelNote(note: ModelNote | undefined): void {
+    this.note = note;
+    this.post({ type: 'modelNote', note });
+  }
+
+  /** The notice above the result on show (e.g. why a newer run stopped), for tests. */
+  currentNotice(): string | undefined {
+    const view = this.model.snapshot.view;
+    return view.kind === 'result' || view.kind === 'comparison' ? view.notice : view.kind === 'empty' ? view.note : undefined;
   }
 
   /** Updates the live bar (toggle, phase, last latency). */
@@ -224,6 +255,7 @@ export class InspectorPanel implements vscode.Disposable {
         this.ready = true;
         void this.panel.webview.postMessage({ type: 'restore', state: this.model.snapshot } satisfies HostToWebview);
         if (this.live) void this.panel.webview.postMessage({ type: 'live', live: this.live } satisfies HostToWebview);
+        if (this.note) void this.panel.webview.postMessage({ type: 'modelNote', note: this.note } satisfies HostToWebview);
         return;
       case 'reveal': {
         const range = this.model.revealRange(msg);
@@ -270,6 +302,10 @@ export class InspectorPanel implements vscode.Disposable {
         if (requestId !== undefined) this.tokenLensEmitter.fire({ requestId });
         return;
       }
+      case 'openModelCard':
+      case 'switchModel':
+        this.modelActionEmitter.fire(msg.type);
+        return;
       default:
         assertNever(msg);
     }

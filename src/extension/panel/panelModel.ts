@@ -13,9 +13,16 @@ import {
   type PanelSource,
   type PanelState,
   type RevealTarget,
+  type ViewState,
 } from '../../shared/protocol';
 
+/** A view a cancelled run can hand the panel back to. */
+type Shown = Extract<ViewState, { kind: 'result' | 'comparison' }>;
+
 export class PanelModel {
+  /** The result (or comparison) shown before the pending run, restored if that run is cancelled. */
+  private previous: Shown | undefined;
+
   private constructor(private state: PanelState) {}
 
   static empty(): PanelModel {
@@ -60,7 +67,44 @@ export class PanelModel {
   }
 
   running(requestId: number, what: string): HostToWebview | undefined {
-    return this.apply({ type: 'running', requestId, what });
+    const before = this.state.view;
+    const msg = this.apply({ type: 'running', requestId, what });
+    if (msg && (before.kind === 'result' || before.kind === 'comparison')) this.previous = before;
+    return msg;
+  }
+
+  /** Windows finished by run `requestId` (dropped when another view is on show). */
+  progress(requestId: number, done: number, total: number): HostToWebview | undefined {
+    return this.apply({ type: 'progress', requestId, done, total });
+  }
+
+  /**
+   * Run `requestId` was cancelled: cancelling is not a failure, so the result shown before it comes back with
+   * `notice` above it (or, with none, the empty panel says `notice`). Dropped when a newer run owns the panel.
+   */
+  cancelled(requestId: number, notice: string): HostToWebview | undefined {
+    const view = this.state.view;
+    if (view.kind !== 'running' || view.requestId !== requestId) return undefined;
+    const prev = this.previous;
+    // Work under the old result that the new run aborted is stopped too: say so rather than spin forever.
+    const back: ViewState =
+      prev?.kind === 'result'
+        ? {
+            ...prev,
+            notice,
+            ...(prev.occlusion?.kind === 'running' ? { occlusion: { kind: 'cancelled' as const } } : {}),
+            ...(prev.compare?.kind === 'running' ? { compare: { kind: 'available' as const } } : {}),
+          }
+        : prev
+          ? { ...prev, notice }
+          : { kind: 'empty', note: notice };
+    return this.apply({ type: 'restore', state: { newest: this.state.newest, view: back } });
+  }
+
+  /** The model loaded after a settings change: an error about the old one is cleared, with `note` instead. */
+  modelReady(note: string): HostToWebview | undefined {
+    if (this.state.view.kind !== 'error') return undefined;
+    return this.apply({ type: 'restore', state: { newest: this.state.newest, view: { kind: 'empty', note } } });
   }
 
   result(requestId: number, inspection: Inspection, source: PanelSource, compare?: CompareState): HostToWebview | undefined {

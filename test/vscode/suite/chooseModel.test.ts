@@ -1,4 +1,4 @@
-// "DistilBERT: Choose Model Folder...": the folder is validated by the core before it is saved (user settings);
+// "DistilBERT: Choose Model Folder...": the folder is validated by the core before it is saved (user-level; in a remote window that is the Remote settings);
 // a bad folder gets a message naming what is wrong and leaves the setting alone. The test passes the folder
 // as the command's argument, which skips the dialog (like exportJson's target).
 import * as assert from 'node:assert/strict';

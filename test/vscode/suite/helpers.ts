@@ -55,7 +55,7 @@ export async function setUserSetting(key: string, value: unknown): Promise<void>
 }
 
 /** The messages the extension showed since `from` (an index into api.messages()). */
-export function messagesSince(a: ExtensionApi, from: number): { level: string; text: string }[] {
+export function messagesSince(a: ExtensionApi, from: number): { level: string; text: string; actions: string[] }[] {
   return a.messages().slice(from);
 }
 

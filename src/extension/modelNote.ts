@@ -1,0 +1,126 @@
+// Honest default: under a result of the bundled demo model the panel says how good it is ("Demo model, 82% on
+// SST-2", the figure read from its model card) with a link to the card, and offers a one-click switch to a
+// full-size model by hub id, saying how much it downloads (asked from the hub) before anything is downloaded.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ModelInfo } from '../core/types';
+import { readCardAccuracy } from '../core/model/modelCard';
+import type { ModelNote } from '../shared/protocol';
+import { fullKey, type Config } from './config';
+import type { HubDownloads } from './hubDownload';
+import type { Log } from './log';
+import type { ModelService } from './modelService';
+import type { Notifier } from './notify';
+import { InspectorPanel } from './panel/inspectorPanel';
+
+/** The full-size model offered instead of the demo one: DistilBERT base fine-tuned on SST-2, in ONNX. */
+export const FULL_SIZE_MODEL = 'Xenova/distilbert-base-uncased-finetuned-sst-2-english';
+
+/** What "Use Full-Size Model" did, for tests: the hub's sizes and where the setting was saved. */
+export interface SwitchOutcome {
+  modelId: string;
+  totalBytes: number | undefined;
+  cached: boolean;
+  savedIn: string | undefined;
+}
+
+export class ModelNotes implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly attached = new WeakSet<InspectorPanel>();
+  private note: ModelNote | undefined;
+
+  constructor(
+    private readonly deps: { bundledDir: string; models: ModelService; config: Config; hub: HubDownloads; notifier: Notifier; log: Log },
+  ) {
+    this.disposables.push(
+      deps.models.onDidLoadModel((m) => this.update(m)),
+      InspectorPanel.onDidCreate((p) => this.attach(p)),
+    );
+    if (InspectorPanel.current) this.attach(InspectorPanel.current);
+  }
+
+  /** The note on show (for tests). */
+  current(): ModelNote | undefined {
+    return this.note;
+  }
+
+  /** Opens the bundled model's card in the Markdown preview. */
+  async openCard(): Promise<void> {
+    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(this.deps.bundledDir, 'README.md')));
+  }
+
+  /**
+   * Asks the hub what the full-size model downloads, says it, and on "Download and Use" saves it as model.path
+   * where that setting's value lives (the reload downloads it with a cancellable progress notification).
+   * `confirm` answers the question without a dialog (tests, scripts).
+   */
+  async switchToFullSize(confirm?: boolean): Promise<SwitchOutcome | undefined> {
+    const { config, hub, notifier } = this.deps;
+    let variant: 'fp32' | 'quantized';
+    let size: Awaited<ReturnType<HubDownloads['downloadSize']>>;
+    try {
+      variant = config.variant();
+      size = await Promise.resolve(
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `DistilBERT: asking the hub about ${FULL_SIZE_MODEL}` }, () =>
+          hub.downloadSize({ repo: FULL_SIZE_MODEL, revision: 'main' }, variant),
+        ),
+      );
+    } catch (err) {
+      const e = err as { oneLine?: (s: 'vscode') => string; message?: string };
+      notifier.error(`Could not ask the hub about ${FULL_SIZE_MODEL}: ${e.oneLine?.('vscode') ?? e.message ?? String(err)}`, err, 'hub.endpoint');
+      return undefined;
+    }
+    const { formatBytes } = await import('../core/hub/progress');
+    const place = config.settingPlace('model.path');
+    const amount = size.cached
+      ? 'It is already downloaded and verified, so nothing is downloaded.'
+      : size.totalBytes !== undefined
+        ? `It downloads ${formatBytes(size.totalBytes)} (${size.files.map((f) => f.file).join(', ')}) once from ${size.endpoint} into the extension's storage, verified, then works offline.`
+        : `It downloads ${size.files.map((f) => f.file).join(', ')} once from ${size.endpoint} (the hub did not report every size).`;
+    const ok = await notifier.ask(
+      `Use the full-size model ${FULL_SIZE_MODEL} (${variant})?`,
+      `${amount} ${fullKey('model.path')} will be set in ${place.label}; clear it to return to the demo model.`,
+      'Download and Use',
+      confirm,
+    );
+    if (!ok) return { modelId: FULL_SIZE_MODEL, totalBytes: size.totalBytes, cached: size.cached, savedIn: undefined };
+    await vscode.workspace.getConfiguration('distilbertInspector').update('model.path', FULL_SIZE_MODEL, place.target);
+    return { modelId: FULL_SIZE_MODEL, totalBytes: size.totalBytes, cached: size.cached, savedIn: place.label };
+  }
+
+  /** The note for `model`: only the bundled demo model gets one, with the figure its card states. */
+  private noteFor(model: ModelInfo): ModelNote | undefined {
+    if (!samePath(model.path, this.deps.bundledDir)) return undefined;
+    const card = readCardAccuracy(this.deps.bundledDir);
+    if (!card) return undefined;
+    return { modelPath: model.path, text: `Demo model, ${Math.round(card.accuracy * 100)}% on ${card.dataset}`, switchTo: FULL_SIZE_MODEL };
+  }
+
+  private update(model: ModelInfo): void {
+    this.note = this.noteFor(model);
+    InspectorPanel.current?.showModelNote(this.note);
+  }
+
+  private attach(panel: InspectorPanel): void {
+    if (this.attached.has(panel)) return;
+    this.attached.add(panel);
+    panel.showModelNote(this.note);
+    panel.onDidRequestModelAction((action) => {
+      const run = action === 'openModelCard' ? this.openCard() : this.switchToFullSize();
+      void Promise.resolve(run).catch((err: unknown) => this.deps.log.error(`The model note's ${action} failed.`, err));
+    });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function samePath(a: string, b: string): boolean {
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return path.resolve(a) === path.resolve(b);
+  }
+}
