@@ -7,18 +7,23 @@ import { InspectorError, toInspectorError } from '../core/errors';
 import { resolveModelArg } from '../core/hub';
 import { Inspector, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
+import { hubDtype, parseVariant } from '../core/model/variants';
 import { decodeTextFile } from '../core/text/textInput';
 import { formatInspection } from './format';
+import { quantizeCommand } from './quantize';
 
 const USAGE = `usage: distilbert-inspector [options] "text to classify"
        distilbert-inspector [options] --file PATH
+       distilbert-inspector quantize MODEL_DIR|ID     (writes onnx/model_int8.onnx; see quantize --help)
 
 options:
   --file PATH          classify a whole file (windows over long text)
   --model DIR|ID       model folder in the Hugging Face layout (default: the bundled distilbert-sst2-small),
                        or a hub id owner/name[@revision], downloaded once into the cache (token: $HF_TOKEN,
                        endpoint: $HF_ENDPOINT, proxy: $HTTPS_PROXY/$NO_PROXY, offline: $HF_HUB_OFFLINE=1)
-  --variant V          ONNX graph: fp32 (onnx/model.onnx, default) or quantized (onnx/model_quantized.onnx)
+  --variant V          ONNX graph (hub dtype names): fp32 (onnx/model.onnx, default), fp16, q8/quantized
+                       (model_quantized.onnx), int8 (model_int8.onnx), uint8 (model_uint8.onnx), or auto
+                       (the fastest graph the folder has that this CPU runs well)
   --json               print machine-readable JSON
   --window-tokens N    tokens per window, [CLS]/[SEP] included (default: the model's max length)
   --overlap N          word pieces shared by consecutive windows (default 64)
@@ -46,6 +51,11 @@ export interface CliArgs {
   help: boolean;
 }
 
+/** $DISTILBERT_INSPECTOR_CACHE, else $XDG_CACHE_HOME/distilbert-inspector (~/.cache when unset). */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['DISTILBERT_INSPECTOR_CACHE'] ?? path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'distilbert-inspector');
+}
+
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
   const args: CliArgs = {
     text: undefined,
@@ -59,7 +69,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     window: 1,
     top: 5,
     threads: 0,
-    cacheDir: env['DISTILBERT_INSPECTOR_CACHE'] ?? path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'distilbert-inspector'),
+    cacheDir: defaultCacheDir(env),
     help: false,
   };
   const words: string[] = [];
@@ -81,8 +91,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--model': args.model = value(); break;
       case '--variant': {
         const v = value();
-        if (v !== 'fp32' && v !== 'quantized') throw usage(`--variant is fp32 or quantized, got "${v}".`);
-        args.variant = v;
+        try {
+          args.variant = parseVariant(v, '--variant');
+        } catch (err) {
+          throw usage((err as InspectorError).oneLine());
+        }
         break;
       }
       case '--json': args.json = true; break;
@@ -124,6 +137,7 @@ function readInput(args: CliArgs): { text: string; name: string } {
 export async function main(argv: string[]): Promise<number> {
   let inspector: Inspector | undefined;
   try {
+    if (argv[0] === 'quantize') return await quantizeCommand(argv.slice(1), defaultCacheDir());
     const args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -131,7 +145,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const { text } = readInput(args);
     // A hub id is downloaded (or found in the cache) first; progress goes to stderr so --json stays clean.
-    const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: args.variant, progress: process.stderr });
+    const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: hubDtype(args.variant), progress: process.stderr });
     inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
     const ins = await inspector.inspect(text, {
       windowTokens: args.windowTokens,
