@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { HubError } from '../core/hub/errors';
 import { parseModelRef, type ModelRef } from '../core/hub/modelRef';
 import { parseRules, type ParsedRules } from '../core/diagnostics/rules';
+import { parseVariant, type OnnxVariant } from '../core/model/variants';
 
 export const SECTION = 'distilbertInspector';
 
@@ -38,8 +39,8 @@ const ALL_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.end
 /** The classifier-diagnostics and live-inspection settings (kept apart so merges with other features stay additive). */
 const FEATURE_KEYS: readonly SettingKey[] = ['diagnostics.enabled', 'diagnostics.rules', 'diagnostics.languages', 'diagnostics.maxFileSizeKB', 'live.debounceMs'];
 
-/** Which ONNX file of a model folder (or hub repository) to load: onnx/model.onnx or onnx/model_quantized.onnx. */
-export type ModelVariant = 'fp32' | 'quantized';
+/** Which ONNX file of a model folder (or hub repository) to load: a hub dtype name (onnx/model_<dtype>.onnx) or auto. */
+export type ModelVariant = OnnxVariant;
 
 export function fullKey(key: SettingKey): string {
   return `${SECTION}.${key}`;
@@ -120,13 +121,15 @@ export class Config implements vscode.Disposable {
     return { dir: resolveFolder(setting), hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
   }
 
-  /** fp32 (onnx/model.onnx) or quantized (onnx/model_quantized.onnx); a repository must not choose it when untrusted. */
+  /** The ONNX graph (fp32, int8, quantized, ... or auto); a repository must not choose it when untrusted. */
   variant(): ModelVariant {
     const v = this.restrictedString('model.variant', 'fp32').value;
-    if (v !== 'fp32' && v !== 'quantized') {
-      throw new SettingError('model.variant', `Setting ${fullKey('model.variant')} is ${JSON.stringify(v)}, but it must be "fp32" or "quantized". Fix it in Settings.`);
+    try {
+      return parseVariant(v, `Setting ${fullKey('model.variant')}`);
+    } catch (err) {
+      const e = err as Error & { hint?: string };
+      throw new SettingError('model.variant', `${e.message} ${e.hint ?? ''} Fix it in Settings.`.replace(/\s+/g, ' '));
     }
-    return v;
   }
 
   /**

@@ -3,7 +3,8 @@
 // never read from settings and never logged; only whether one was sent is.
 import * as vscode from 'vscode';
 import type { FetchHubResult } from '../core/hub';
-import type { Config, ModelVariant } from './config';
+import type { HubVariant } from '../core/hub/cacheLayout';
+import type { Config } from './config';
 import type { Log } from './log';
 
 /** SecretStorage key of the Hugging Face token. */
@@ -20,7 +21,7 @@ export class HubDownloads {
   ) {}
 
   /** The verified snapshot folder of `hub` (a model folder in the Hugging Face layout). Rejects with the hub's HubError. */
-  async fetch(hub: { repo: string; revision: string }, variant: ModelVariant): Promise<FetchHubResult> {
+  async fetch(hub: { repo: string; revision: string }, variant: HubVariant): Promise<FetchHubResult> {
     // Loaded on first use, like the rest of the core.
     const core = await import('../core/hub');
     const endpoint = this.config.hubEndpoint();
