@@ -180,6 +180,16 @@ export class Config implements vscode.Disposable {
     await this.section().update('model.path', dir, target);
   }
 
+  /** A variant passed to a command by a script (validated like the setting). */
+  variantFromArg(value: string): ModelVariant {
+    return parseVariant(value, 'The variant argument');
+  }
+
+  /** Saves model.variant in the user settings (a workspace value would be ignored when untrusted). */
+  async setVariant(variant: ModelVariant, target = vscode.ConfigurationTarget.Global): Promise<void> {
+    await this.section().update('model.variant', variant, target);
+  }
+
   /** Checks the window settings without a model, so a bad value fails before a model load. */
   checkWindowSettings(): void {
     this.windowOptions(Number.MAX_SAFE_INTEGER);

@@ -20,6 +20,7 @@ import { OcclusionTint, type TintedRange } from './occlusionTint';
 import { Notifier, type ShownMessage } from './notify';
 import { InspectorPanel } from './panel/inspectorPanel';
 import { ResultStatusBar } from './statusBar';
+import { QuantizeModelCommand, type QuantizeOutcome } from './quantizeCommand';
 
 /** What `activate` returns: a small API so extension-host tests can await results without scraping the UI. */
 export interface ExtensionApi {
@@ -78,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const occlusionTint = new OcclusionTint(config);
   const occlusion = new OcclusionCommand({ commands, models, tint: occlusionTint, notifier, log });
   commands.onOcclusionRequest = (requestId, unit) => void occlusion.run(unit, requestId);
+  const quantize = new QuantizeModelCommand(config, models, notifier, log, context.globalStorageUri.fsPath);
   const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
   context.subscriptions.push(
@@ -129,6 +131,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       if (stored) notifier.info('Hugging Face token stored in VS Code\'s secret storage; it is sent only to the hub endpoint when downloading.');
       return stored;
     }),
+    // `switchTo` is for tests and scripts; a person is asked after seeing the sample's agreement.
+    vscode.commands.registerCommand('distilbertInspector.quantizeModel', (switchTo?: unknown): Promise<QuantizeOutcome | undefined> =>
+      quantize.run(typeof switchTo === 'string' ? config.variantFromArg(switchTo) : undefined),
+    ),
     vscode.commands.registerCommand('distilbertInspector.clearHubToken', async () => {
       await hub.clearToken();
       notifier.info('Hugging Face token removed from VS Code\'s secret storage.');

@@ -253,6 +253,15 @@ export class ModelService implements vscode.Disposable {
     return this.loaded.inspector;
   }
 
+  /**
+   * The folder of the configured model: a local folder, the bundled one, or a hub snapshot (downloading the
+   * `dtype` graph first; `auto` downloads fp32 and then picks among what the snapshot holds).
+   */
+  async folderOf(choice: ModelChoice = this.config.modelChoice(), dtype: OnnxDtype = 'fp32'): Promise<string> {
+    if (choice.hub) return (await this.hub.fetch(choice.hub, dtype)).dir;
+    return choice.dir || (await import('../core/inspector')).defaultModelDir();
+  }
+
   /** The model choice of the Inspector last opened or attempted (for error messages). */
   currentChoice(): ModelChoice | undefined {
     return this.loaded?.choice ?? this.attempted;
@@ -275,8 +284,7 @@ export class ModelService implements vscode.Disposable {
     // Loaded here, not at activation: the core pulls in onnxruntime-node and the tokenizer.
     const core = await import('../core/inspector');
     try {
-      // `auto` downloads the fp32 graph and then picks among what the snapshot folder holds.
-      const modelDir = choice.hub ? (await this.hub.fetch(choice.hub, hubDtype(choice.variant))).dir : choice.dir || core.defaultModelDir();
+      const modelDir = await this.folderOf(choice, hubDtype(choice.variant));
       const from = choice.setting ? `setting distilbertInspector.model.path = "${choice.setting}"` : 'bundled default';
       this.log.info(`Loading the model from ${modelDir} (${from}, ${choice.variant}), threads ${threads || 'auto'}...`);
       const inspector = await core.Inspector.open({ modelDir, cacheDir: this.cacheDir, threads: threads || undefined, variant: choice.variant });
