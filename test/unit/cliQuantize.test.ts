@@ -86,3 +86,31 @@ describe('quantize command', () => {
     assert.ok(fs.readFileSync(fresh).equals(fs.readFileSync(path.join(bundled, 'model_int8.onnx'))), 'regenerate it with distilbert-inspector quantize models/distilbert-sst2-small');
   });
 });
+
+describe('int8 in the whole-file and occlusion paths', () => {
+  it("a window's int8 result does not depend on its neighbours (each window runs alone), nor does an occlusion pass", async () => {
+    const { Inspector } = await import('../../src/core/inspector');
+    const dir = copyFixture('tiny-distilbert-o17-gemm');
+    await quantizeModelFile(path.join(dir, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model_int8.onnx'), { perChannel: true, reduceRange: false });
+    const inspector = await Inspector.open({ modelDir: dir, cacheDir: tempDir('dbi-quant-ins-'), threads: 1, variant: 'int8' });
+    try {
+      assert.equal(inspector.model.variant, 'int8');
+      // Windows of different lengths: batched together they would share one padded activation scale.
+      const text = 'a gorgeous , witty , seductive movie . the plot is thin and the jokes fall flat , but it is charming . ok .';
+      const batched = await inspector.inspect(text, { windowTokens: 12, overlap: 2 });
+      const alone = await inspector.inspect(text, { windowTokens: 12, overlap: 2, batchTokens: 1 });
+      assert.ok(batched.windows.length >= 3);
+      assert.deepEqual(batched.windows.map((w) => w.logits), alone.windows.map((w) => w.logits));
+      // Each window equals that window's text inspected on its own.
+      for (const w of batched.windows) {
+        const own = await inspector.inspect(text.slice(w.start, w.end));
+        assert.deepEqual(own.windows[0]!.logits, w.logits, `window ${w.start}-${w.end}`);
+      }
+      const a = await inspector.occlude(text.slice(0, 60));
+      const b = await inspector.occlude(text.slice(0, 60), { batchTokens: 1 });
+      assert.deepEqual(a.items.map((i) => i.deltaLogits), b.items.map((i) => i.deltaLogits));
+    } finally {
+      await inspector.dispose();
+    }
+  });
+});
