@@ -161,3 +161,26 @@ describe('quantizer input checks', () => {
     assert.deepEqual(fs.existsSync(path.dirname(out)) ? fs.readdirSync(path.dirname(out)) : [], []);
   });
 });
+
+describe('quantizing BERT and RoBERTa heads (dense + tanh)', () => {
+  for (const [name, kind] of [['tiny-bert-o17', 'bert'], ['tiny-roberta-o17', 'roberta']] as const) {
+    it(`${name}: both head Linears become int8 chains the tapper finds; same argmax as torch`, async () => {
+      const out = path.join(TMP, `${name}-int8.onnx`);
+      await quantizeModelFile(path.join(FIXTURES, name, 'onnx', 'model.onnx'), out, { perChannel: true, reduceRange: false });
+      const q = await prepareTappedModel(out, fs.mkdtempSync(path.join(TMP, 'cache-')), { expectedLayers: 2, headKind: kind });
+      assert.equal(q.plan.head.preClassifierOp, 'MatMulInteger+Add');
+      assert.equal(q.plan.head.classifierOp, 'MatMulInteger+Add');
+      assert.equal(q.plan.head.activation, 'tanh');
+      const ref = JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'reference.json'), 'utf8')) as { cases: Case[] };
+      const s = await ort.InferenceSession.create(q.path, { intraOpNumThreads: 1 });
+      for (const c of ref.cases) {
+        const f = feeds(c.ids);
+        if (q.plan.inputNames.includes('token_type_ids')) f['token_type_ids'] = int64(c.ids.map(() => 0));
+        const logits = row0((await s.run(f))[q.plan.outputs.logits]!);
+        assert.equal(argmax(logits), argmax(c.logits), c.text);
+        assert.ok(maxAbsDiff(logits, c.logits) <= INT8_TOL, `${c.text}: ${maxAbsDiff(logits, c.logits)}`);
+      }
+      await s.release();
+    });
+  }
+});
