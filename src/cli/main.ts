@@ -7,7 +7,7 @@ import { InspectorError, toInspectorError } from '../core/errors';
 import { resolveModelArg } from '../core/hub';
 import { Inspector, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
-import { hubDtype, parseVariant } from '../core/model/variants';
+import { folderForVariant, parseVariant } from '../core/model/variants';
 import { decodeTextFile } from '../core/text/textInput';
 import { formatInspection } from './format';
 import { quantizeCommand } from './quantize';
@@ -119,6 +119,20 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   return args;
 }
 
+/** Options of the classify command that take a value (so the word after them is not the first positional one). */
+const VALUE_OPTIONS = new Set(['--file', '--model', '--variant', '--window-tokens', '--overlap', '--window', '--top', '--threads', '--cache-dir']);
+
+/** Where `quantize` stands when it is the first positional word (`--cache-dir DIR quantize ID` works too); else -1. */
+function subcommandIndex(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return -1;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return a === 'quantize' ? i : -1;
+  }
+  return -1;
+}
+
 function usage(msg: string): InspectorError {
   return new InspectorError('BAD_OPTION', msg, 'See distilbert-inspector --help.');
 }
@@ -137,7 +151,8 @@ function readInput(args: CliArgs): { text: string; name: string } {
 export async function main(argv: string[]): Promise<number> {
   let inspector: Inspector | undefined;
   try {
-    if (argv[0] === 'quantize') return await quantizeCommand(argv.slice(1), defaultCacheDir());
+    const sub = subcommandIndex(argv);
+    if (sub >= 0) return await quantizeCommand([...argv.slice(0, sub), ...argv.slice(sub + 1)], defaultCacheDir());
     const args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -145,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const { text } = readInput(args);
     // A hub id is downloaded (or found in the cache) first; progress goes to stderr so --json stays clean.
-    const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: hubDtype(args.variant), progress: process.stderr });
+    const dir = await folderForVariant(args.variant, async (variant) => (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: process.stderr })).dir);
     inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
     const ins = await inspector.inspect(text, {
       windowTokens: args.windowTokens,

@@ -9,7 +9,7 @@ import type { Inspector } from '../core/inspector';
 import type { Config, ModelChoice } from './config';
 import type { HubDownloads } from './hubDownload';
 import type { Log } from './log';
-import { findDtypeFile, hubDtype, type OnnxDtype } from '../core/model/variants';
+import { findDtypeFile, folderForVariant, type OnnxDtype } from '../core/model/variants';
 
 /** One inspection request; `isCurrent()` turns false as soon as a newer request starts. */
 export interface InspectRequest {
@@ -284,7 +284,7 @@ export class ModelService implements vscode.Disposable {
     // Loaded here, not at activation: the core pulls in onnxruntime-node and the tokenizer.
     const core = await import('../core/inspector');
     try {
-      const modelDir = await this.folderOf(choice, hubDtype(choice.variant));
+      const modelDir = await folderForVariant(choice.variant, (dtype) => this.folderOf(choice, dtype));
       const from = choice.setting ? `setting distilbertInspector.model.path = "${choice.setting}"` : 'bundled default';
       this.log.info(`Loading the model from ${modelDir} (${from}, ${choice.variant}), threads ${threads || 'auto'}...`);
       const inspector = await core.Inspector.open({ modelDir, cacheDir: this.cacheDir, threads: threads || undefined, variant: choice.variant });

@@ -46,6 +46,23 @@ export function hubDtype(variant: OnnxVariant): OnnxDtype {
   return variant === 'auto' ? 'fp32' : variant === 'q8' ? 'quantized' : variant;
 }
 
+/**
+ * The folder for `variant` from a source that fetches one dtype's files (a hub download; a local folder returns
+ * itself). An int8 graph the hub does not have (or that cannot be fetched now) may be one `quantize` wrote into
+ * the fp32 snapshot: that folder is used when it holds onnx/model_int8.onnx, else the first error stands.
+ */
+export async function folderForVariant(variant: OnnxVariant, fetch: (dtype: OnnxDtype) => Promise<string>): Promise<string> {
+  const dtype = hubDtype(variant);
+  try {
+    return await fetch(dtype);
+  } catch (err) {
+    if (dtype !== 'int8') throw err;
+    const fp32 = await fetch('fp32').catch(() => undefined);
+    if (fp32 !== undefined && findDtypeFile(fp32, 'int8')) return fp32;
+    throw err;
+  }
+}
+
 /** The dtype a file name stands for ('quantized' for model_quantized.onnx). */
 export function dtypeOfFile(file: string): OnnxDtype | undefined {
   const base = path.basename(file);
