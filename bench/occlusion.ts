@@ -38,10 +38,10 @@ export function sst2Corpus(): string {
 }
 
 /** Occlusion (unit 'word') of 16/64/256-token texts on one model; median wall time of a few runs after a warm-up. */
-export async function benchOcclusion(modelDir: string, corpus: string, cacheDir: string): Promise<OcclusionRow[]> {
-  const name = path.basename(modelDir);
+export async function benchOcclusion(modelDir: string, corpus: string, cacheDir: string, variant: 'fp32' | 'int8' = 'fp32'): Promise<OcclusionRow[]> {
+  const name = variant === 'fp32' ? path.basename(modelDir) : `${path.basename(modelDir)} (${variant})`;
   const tok = TextTokenizer.fromFolder(modelDir);
-  const inspector = await Inspector.open({ modelDir, cacheDir });
+  const inspector = await Inspector.open({ modelDir, cacheDir, variant });
   const rows: OcclusionRow[] = [];
   try {
     await inspector.occlude(textOfTokens(tok, corpus, 16)); // warm-up: session and thread pool

@@ -7,6 +7,7 @@ import { prepareCacheDir, readBoundedFile, TEXT_FILE_LIMIT_BYTES } from '../core
 import { resolveModelArg } from '../core/hub';
 import { Inspector, MAX_THREADS, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
+import { folderForVariant, parseVariant } from '../core/model/variants';
 import { decodeTextFile } from '../core/text/textInput';
 import { terminalSafe } from '../core/text/terminalSafe';
 import { defaultCacheDir } from './cacheDir';
@@ -15,17 +16,21 @@ import { DEFAULT_BUDGET, parseMethod, type AttributionMethod } from '../core/att
 import { faithfulnessMain } from './faithfulness';
 import { formatExplanation } from './formatExplanation';
 import { formatInspection } from './format';
+import { quantizeCommand } from './quantize';
 
 const USAGE = `usage: distilbert-inspector [options] "text to classify"
        distilbert-inspector [options] --file PATH
        distilbert-inspector faithfulness --data FILE.tsv [--methods occlusion,shap,rollout] [--limit N]
+       distilbert-inspector quantize MODEL_DIR|ID     (writes onnx/model_int8.onnx; see quantize --help)
 
 options:
   --file PATH          classify a whole file (windows over long text)
   --model DIR|ID       model folder in the Hugging Face layout (default: the bundled distilbert-sst2-small),
                        or a hub id owner/name[@revision], downloaded once into the cache (token: $HF_TOKEN,
                        endpoint: $HF_ENDPOINT, proxy: $HTTPS_PROXY/$NO_PROXY, offline: $HF_HUB_OFFLINE=1)
-  --variant V          ONNX graph: fp32 (onnx/model.onnx, default) or quantized (onnx/model_quantized.onnx)
+  --variant V          ONNX graph (hub dtype names): fp32 (onnx/model.onnx, default), fp16, q8/quantized
+                       (model_quantized.onnx), int8 (model_int8.onnx), uint8 (model_uint8.onnx), or auto
+                       (the fastest graph the folder has that this CPU runs well)
   --json               print machine-readable JSON
   --window-tokens N    tokens per window, [CLS]/[SEP] included (default: the model's max length)
   --overlap N          word pieces shared by consecutive windows (default 64)
@@ -110,8 +115,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--model': args.model = value(); break;
       case '--variant': {
         const v = value();
-        if (v !== 'fp32' && v !== 'quantized') throw usage(`--variant is fp32 or quantized, got "${v}".`);
-        args.variant = v;
+        try {
+          args.variant = parseVariant(v, '--variant');
+        } catch (err) {
+          throw usage((err as InspectorError).oneLine());
+        }
         break;
       }
       case '--json': args.json = true; break;
@@ -150,6 +158,19 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
 }
 
 const MAX_INT = 999_999_999;
+/** Options of the classify command that take a value (so the word after them is not the first positional one). */
+const VALUE_OPTIONS = new Set(['--file', '--model', '--variant', '--window-tokens', '--overlap', '--window', '--top', '--threads', '--cache-dir', '--explain', '--budget']);
+
+/** Where `quantize` stands when it is the first positional word (`--cache-dir DIR quantize ID` works too); else -1. */
+function subcommandIndex(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return -1;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return a === 'quantize' ? i : -1;
+  }
+  return -1;
+}
 
 function usage(msg: string): InspectorError {
   return new InspectorError('BAD_OPTION', msg, 'See distilbert-inspector --help.');
@@ -168,6 +189,8 @@ export async function main(argv: string[]): Promise<number> {
       await faithfulnessMain(argv.slice(1));
       return 0;
     }
+    const sub = subcommandIndex(argv);
+    if (sub >= 0) return await quantizeCommand([...argv.slice(0, sub), ...argv.slice(sub + 1)], defaultCacheDir(process.platform, process.env, os.homedir()));
     const args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -176,7 +199,7 @@ export async function main(argv: string[]): Promise<number> {
     const { text } = readInput(args);
     prepareCacheDir(args.cacheDir, args.cacheDirFrom);
     // A hub id is downloaded (or found in the cache) first; progress goes to stderr so --json stays clean.
-    const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: args.variant, progress: process.stderr });
+    const dir = await folderForVariant(args.variant, async (variant) => (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: process.stderr })).dir);
     inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
     const { dim } = inspector.model;
     if (args.top > dim) throw usage(`--top needs a whole number from 1 to ${dim} (the units of this model's head), got ${args.top}.`);

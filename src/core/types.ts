@@ -189,6 +189,10 @@ export interface ModelInfo {
   nLayers: number;
   maxLength: number;
   onnxFile: string;
+  /** Which graph computed the numbers (hub dtype name: fp32, int8, quantized, ...); set by the core. */
+  variant?: string;
+  /** Why that graph (e.g. how `auto` chose it). */
+  variantReason?: string;
   /** The head's dropout p during training (identity at inference): DistilBERT seq_classif_dropout, BERT/RoBERTa classifier_dropout ?? hidden_dropout_prob. */
   dropout: number | undefined;
   /** Always set by the core; optional only so hand-made ModelInfo objects (tests, older exports) still type-check. */

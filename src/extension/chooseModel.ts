@@ -3,7 +3,7 @@
 // setting; the message names the missing or broken file.
 import * as vscode from 'vscode';
 import { hintFor } from '../core/errors';
-import { fullKey, type Config } from './config';
+import { fullKey, type Config, type ModelVariant } from './config';
 import type { Log } from './log';
 import type { Notifier } from './notify';
 
@@ -36,7 +36,7 @@ export class ChooseModelFolder {
       return undefined;
     }
     const dir = uri.fsPath;
-    let variant: 'fp32' | 'quantized' = 'fp32';
+    let variant: ModelVariant = 'fp32';
     try {
       variant = this.config.variant();
       // Only the folder check: it reads config.json and looks for the files, without loading ONNX Runtime.

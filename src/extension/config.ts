@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { HubError } from '../core/hub/errors';
 import { parseModelRef, type ModelRef, type ParseRefOptions } from '../core/hub/modelRef';
 import { parseRules, type ParsedRules } from '../core/diagnostics/rules';
+import { parseVariant, type OnnxVariant } from '../core/model/variants';
 
 export const SECTION = 'distilbertInspector';
 
@@ -58,8 +59,8 @@ export interface SettingPlace {
   target: vscode.ConfigurationTarget;
 }
 
-/** Which ONNX file of a model folder (or hub repository) to load: onnx/model.onnx or onnx/model_quantized.onnx. */
-export type ModelVariant = 'fp32' | 'quantized';
+/** Which ONNX file of a model folder (or hub repository) to load: a hub dtype name (onnx/model_<dtype>.onnx) or auto. */
+export type ModelVariant = OnnxVariant;
 
 export function fullKey(key: SettingKey): string {
   return `${SECTION}.${key}`;
@@ -137,13 +138,15 @@ export class Config implements vscode.Disposable {
     return { dir: resolveFolder(setting), hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
   }
 
-  /** fp32 (onnx/model.onnx) or quantized (onnx/model_quantized.onnx); a repository must not choose it when untrusted. */
+  /** The ONNX graph (fp32, int8, quantized, ... or auto); a repository must not choose it when untrusted. */
   variant(): ModelVariant {
     const v = this.restrictedString('model.variant', 'fp32').value;
-    if (v !== 'fp32' && v !== 'quantized') {
-      throw new SettingError('model.variant', `Setting ${fullKey('model.variant')} is ${JSON.stringify(v)}, but it must be "fp32" or "quantized". Fix it in Settings.`);
+    try {
+      return parseVariant(v, `Setting ${fullKey('model.variant')}`);
+    } catch (err) {
+      const e = err as Error & { hint?: string };
+      throw new SettingError('model.variant', `${e.message} ${e.hint ?? ''} Fix it in Settings.`.replace(/\s+/g, ' '));
     }
-    return v;
   }
 
   /**
@@ -221,6 +224,16 @@ export class Config implements vscode.Disposable {
     const place = this.settingPlace('model.path');
     await this.section().update('model.path', dir, place.target);
     return place;
+  }
+
+  /** A variant passed to a command by a script (validated like the setting). */
+  variantFromArg(value: string): ModelVariant {
+    return parseVariant(value, 'The variant argument');
+  }
+
+  /** Saves model.variant in the user settings (a workspace value would be ignored when untrusted). */
+  async setVariant(variant: ModelVariant, target = vscode.ConfigurationTarget.Global): Promise<void> {
+    await this.section().update('model.variant', variant, target);
   }
 
   /** Checks the window settings without a model, so a bad value fails before a model load. */

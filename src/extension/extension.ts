@@ -25,6 +25,7 @@ import { Notifier, type ShownMessage } from './notify';
 import { InspectorPanel } from './panel/inspectorPanel';
 import { Session } from './session';
 import { ResultStatusBar } from './statusBar';
+import { QuantizeModelCommand, type QuantizeOutcome } from './quantizeCommand';
 
 /** What `activate` returns: a small API so extension-host tests can await results without scraping the UI. */
 export interface ExtensionApi {
@@ -111,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     notifier,
     log,
   });
+  const quantize = new QuantizeModelCommand(config, models, notifier, log, context.globalStorageUri.fsPath);
   const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
   context.subscriptions.push(
@@ -175,6 +177,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     // `confirm` is for tests and scripts (answers the download question); a person gets a modal with the size.
     vscode.commands.registerCommand('distilbertInspector.useFullSizeModel', (confirm?: unknown) =>
       modelNotes.switchToFullSize(typeof confirm === 'boolean' ? confirm : undefined),
+    ),
+    // `switchTo` is for tests and scripts; a person is asked after seeing the sample's agreement.
+    vscode.commands.registerCommand('distilbertInspector.quantizeModel', (switchTo?: unknown): Promise<QuantizeOutcome | undefined> =>
+      quantize.run(typeof switchTo === 'string' ? config.variantFromArg(switchTo) : undefined),
     ),
     vscode.commands.registerCommand('distilbertInspector.clearHubToken', async () => {
       await hub.clearToken();

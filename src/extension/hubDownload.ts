@@ -3,6 +3,7 @@
 // never read from settings and never logged; only whether one was sent is.
 import * as vscode from 'vscode';
 import type { DownloadSize, FetchHubResult } from '../core/hub';
+import type { HubVariant } from '../core/hub/cacheLayout';
 import type { Config, ModelVariant } from './config';
 import type { Log } from './log';
 
@@ -20,7 +21,7 @@ export class HubDownloads {
   ) {}
 
   /** The verified snapshot folder of `hub` (a model folder in the Hugging Face layout). Rejects with the hub's HubError. */
-  async fetch(hub: { repo: string; revision: string }, variant: ModelVariant): Promise<FetchHubResult> {
+  async fetch(hub: { repo: string; revision: string }, variant: HubVariant): Promise<FetchHubResult> {
     // Loaded on first use, like the rest of the core.
     const core = await import('../core/hub');
     const { endpoint, token, proxy } = await this.connection();
@@ -64,8 +65,9 @@ export class HubDownloads {
   /** What downloading `hub` would take (HEAD requests only), and whether a verified copy is cached already. */
   async downloadSize(hub: { repo: string; revision: string }, variant: ModelVariant): Promise<DownloadSize> {
     const core = await import('../core/hub');
+    const { hubDtype } = await import('../core/model/variants');
     const { endpoint, token, proxy } = await this.connection();
-    return core.hubDownloadSize(hub, { cacheDir: this.storageDir, variant, endpoint, token, proxy, authHint: AUTH_HINT });
+    return core.hubDownloadSize(hub, { cacheDir: this.storageDir, variant: hubDtype(variant), endpoint, token, proxy, authHint: AUTH_HINT });
   }
 
   /** Endpoint (setting, else HF_ENDPOINT), the stored token and the proxy to pass on, for every hub request. */

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ModelInfo } from '../core/types';
 import { readCardAccuracy } from '../core/model/modelCard';
 import type { ModelNote } from '../shared/protocol';
-import { fullKey, type Config } from './config';
+import { fullKey, type Config, type ModelVariant } from './config';
 import type { HubDownloads } from './hubDownload';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
@@ -57,7 +57,7 @@ export class ModelNotes implements vscode.Disposable {
    */
   async switchToFullSize(confirm?: boolean): Promise<SwitchOutcome | undefined> {
     const { config, hub, notifier } = this.deps;
-    let variant: 'fp32' | 'quantized';
+    let variant: ModelVariant;
     let size: Awaited<ReturnType<HubDownloads['downloadSize']>>;
     try {
       variant = config.variant();

@@ -1,8 +1,6 @@
 // Owns the core Inspector: opens it on first use (so activation loads neither onnxruntime-node nor the
 // model), reopens it when a setting that shapes it changes, and runs one inspection at a time: a new
 // request aborts the running one, and request ids let callers drop results that are no longer current.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttentionResult } from '../core/attribution/attention';
 import type { AttributionMethod, AttributionResult } from '../core/attribution/explain';
@@ -14,6 +12,7 @@ import type { Config, ModelChoice } from './config';
 import { markLoadFailure } from './failures';
 import type { HubDownloads } from './hubDownload';
 import type { Log } from './log';
+import { findDtypeFile, folderForVariant, type OnnxDtype } from '../core/model/variants';
 
 /** The abort reason of requests stopped because the model settings changed (signal.reason). */
 export const MODEL_CHANGED = 'model settings changed';
@@ -208,9 +207,15 @@ export class ModelService implements vscode.Disposable {
     }
   }
 
-  /** True when the model's folder has both onnx/model.onnx and onnx/model_quantized.onnx. */
+  /** True when the model's folder has onnx/model.onnx and an 8-bit graph (model_int8.onnx or model_quantized.onnx). */
   hasBothVariants(model: ModelInfo): boolean {
-    return ['model.onnx', 'model_quantized.onnx'].every((f) => fs.existsSync(path.join(model.path, 'onnx', f)));
+    return findDtypeFile(model.path, 'fp32') !== undefined && this.int8Dtype(model) !== undefined;
+  }
+
+  /** The 8-bit graph compared with fp32: the loaded one if it is 8-bit, else int8 (the fast one), else quantized. */
+  private int8Dtype(model: ModelInfo): OnnxDtype | undefined {
+    if (model.variant === 'int8' || model.variant === 'quantized' || model.variant === 'uint8') return model.variant;
+    return (['int8', 'quantized'] as const).find((d) => findDtypeFile(model.path, d) !== undefined);
   }
 
   /**
@@ -223,14 +228,14 @@ export class ModelService implements vscode.Disposable {
     const main = await this.inspector();
     const key = this.loaded?.key;
     const model = main.model;
-    if (!this.hasBothVariants(model)) {
-      throw Object.assign(new Error(`The model folder ${model.path} does not have both onnx/model.onnx and onnx/model_quantized.onnx, so there is nothing to compare.`), {
+    const int8 = this.int8Dtype(model);
+    if (!int8 || !findDtypeFile(model.path, 'fp32') || (model.variant !== 'fp32' && model.variant !== int8)) {
+      throw Object.assign(new Error(`The model folder ${model.path} does not have both onnx/model.onnx and an 8-bit graph (onnx/model_int8.onnx or onnx/model_quantized.onnx) next to the loaded ${model.variant} graph, so there is nothing to compare.`), {
         code: 'MODEL_FILE_MISSING',
-        hint: 'Export the int8 graph next to the fp32 one (e.g. with ONNX Runtime quantize_dynamic) to compare them.',
+        hint: 'Run DistilBERT: Quantize Model for Speed to write onnx/model_int8.onnx, then compare.',
       });
     }
-    const variant = path.basename(model.onnxFile) === 'model_quantized.onnx' ? 'quantized' : 'fp32';
-    const otherVariant = variant === 'fp32' ? 'quantized' : 'fp32';
+    const otherVariant: OnnxDtype = model.variant === 'fp32' ? int8 : 'fp32';
     if (!this.other || this.other.key !== key) {
       void this.other?.inspector.then((i) => i.dispose(), () => undefined).catch(() => undefined);
       const threads = this.config.threads();
@@ -253,11 +258,11 @@ export class ModelService implements vscode.Disposable {
       const a = ins.aggregate;
       return { variant: v, onnxFile: ins.model.onnxFile, label: a.label, logits: a.logits, probabilities: a.probabilities, latencyMs, inferenceMs: ins.timing.inferenceMs };
     };
-    const byVariant = { [variant]: main, [otherVariant]: second } as Record<'fp32' | 'quantized', Inspector>;
-    const fp32 = await run(byVariant.fp32, 'fp32');
-    const quantized = await run(byVariant.quantized, 'quantized');
+    const [fp32Inspector, int8Inspector] = model.variant === 'fp32' ? [main, second] : [second, main];
+    const fp32 = await run(fp32Inspector, 'fp32');
+    const quantized = await run(int8Inspector, 'quantized');
     this.log.info(
-      `Request ${request.id}: fp32 ${fp32.label} in ${Math.round(fp32.latencyMs)} ms vs int8 ${quantized.label} in ${Math.round(quantized.latencyMs)} ms ` +
+      `Request ${request.id}: fp32 ${fp32.label} in ${Math.round(fp32.latencyMs)} ms vs ${int8} ${quantized.label} in ${Math.round(quantized.latencyMs)} ms ` +
         `(max |Δ logit| ${Math.max(...fp32.logits.map((x, i) => Math.abs(x - (quantized.logits[i] ?? 0)))).toPrecision(3)}).`,
     );
     return [fp32, quantized];
@@ -283,6 +288,15 @@ export class ModelService implements vscode.Disposable {
     return this.loaded.inspector;
   }
 
+  /**
+   * The folder of the configured model: a local folder, the bundled one, or a hub snapshot (downloading the
+   * `dtype` graph first; `auto` downloads fp32 and then picks among what the snapshot holds).
+   */
+  async folderOf(choice: ModelChoice = this.config.modelChoice(), dtype: OnnxDtype = 'fp32'): Promise<string> {
+    if (choice.hub) return (await this.hub.fetch(choice.hub, dtype)).dir;
+    return choice.dir || (await import('../core/inspector')).defaultModelDir();
+  }
+
   /** The model choice of the Inspector last opened or attempted (for error messages). */
   currentChoice(): ModelChoice | undefined {
     return this.loaded?.choice ?? this.attempted;
@@ -306,13 +320,14 @@ export class ModelService implements vscode.Disposable {
     // Loaded here, not at activation: the core pulls in onnxruntime-node and the tokenizer.
     const core = await import('../core/inspector');
     try {
-      const modelDir = choice.hub ? (await this.hub.fetch(choice.hub, choice.variant)).dir : choice.dir || core.defaultModelDir();
+      const modelDir = await folderForVariant(choice.variant, (dtype) => this.folderOf(choice, dtype));
       const from = choice.setting ? `setting distilbertInspector.model.path = "${choice.setting}"` : 'bundled default';
       this.log.info(`Loading the model from ${modelDir} (${from}, ${choice.variant}), threads ${threads || 'auto'}...`);
       const inspector = await core.Inspector.open({ modelDir, cacheDir: this.cacheDir, threads: threads || undefined, variant: choice.variant });
       const m = inspector.model;
       this.log.info(
-        `Loaded ${m.name} (${m.architecture}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.join(', ')}, ${m.problemType}) ` +
+        `Loaded ${m.name} (${m.architecture}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.join(', ')}, ${m.problemType}; ` +
+          `graph ${m.variant} ${m.onnxFile}: ${m.variantReason}) ` +
           `in ${Math.round(performance.now() - started)} ms.`,
       );
       // If settings changed while loading, unload() has already arranged this Inspector's disposal.

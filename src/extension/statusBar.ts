@@ -33,7 +33,7 @@ export class ResultStatusBar implements vscode.Disposable {
     tip.appendMarkdown('**DistilBERT** — ');
     tip.appendText(`${label} ${percent(p)} for ${what}`);
     tip.appendText(n > 1 ? ` (mean of ${n} windows, weighted by tokens)` : '');
-    tip.appendText(`\nModel: ${inspection.model.name}`);
+    tip.appendText(`\nModel: ${inspection.model.name}, ${graphName(inspection)}`);
     tip.appendMarkdown('\n\nClick to open the Activation Inspector.');
     const spoken = `DistilBERT: ${label} ${percent(p)} for ${what}${n > 1 ? `, mean of ${n} windows` : ''}. Model ${inspection.model.name}. Click to open the Activation Inspector.`;
     this.set(`$(beaker) ${noIcons(label)} ${percent(p)}`, tip, spoken);
@@ -66,6 +66,12 @@ export class ResultStatusBar implements vscode.Disposable {
   dispose(): void {
     this.item.dispose();
   }
+}
+
+/** Which graph computed the numbers: "int8 graph (model_int8.onnx)". */
+export function graphName(inspection: Inspection): string {
+  const file = inspection.model.onnxFile.split(/[\\/]/).pop() ?? inspection.model.onnxFile;
+  return `${inspection.model.variant ?? 'fp32'} graph (${file})`;
 }
 
 /** "97.3%", the same rounding the panel uses. */

@@ -19,6 +19,7 @@ export interface PanelSource {
 
 /** One ONNX variant's run of the compared text. */
 export interface VariantRun {
+  /** The side: fp32, or the 8-bit graph ('quantized': model_int8.onnx or model_quantized.onnx, see onnxFile). */
   variant: 'fp32' | 'quantized';
   onnxFile: string;
   label: string;
@@ -31,8 +32,8 @@ export interface VariantRun {
 }
 
 /**
- * The fp32 / int8 comparison of the shown result: offered only when the model folder has both
- * onnx/model.onnx and onnx/model_quantized.onnx; runs fp32 first, then quantized.
+ * The fp32 / int8 comparison of the shown result: offered only when the model folder has onnx/model.onnx and
+ * an 8-bit graph (onnx/model_int8.onnx preferred, else onnx/model_quantized.onnx); runs fp32 first, then int8.
  */
 export type CompareState =
   | { kind: 'available' }

@@ -1,4 +1,5 @@
-// fp32 vs int8 for the shown result: the same text through onnx/model.onnx and onnx/model_quantized.onnx,
+// fp32 vs int8 for the shown result: the same text through onnx/model.onnx and the folder's 8-bit graph
+// (onnx/model_int8.onnx, else onnx/model_quantized.onnx),
 // logits and probabilities side by side with their difference, and each run's latency.
 import type { Inspection } from '../core/types';
 import { assertNever, type CompareState, type VariantRun } from '../shared/protocol';
@@ -13,7 +14,7 @@ export function compareButton(state: CompareState, onCompare: () => void): HTMLE
       'data-testid': 'compare-variants',
       'data-focus-key': 'compare',
       disabled: running,
-      title: 'Run the same text through onnx/model.onnx (fp32) and onnx/model_quantized.onnx (int8) and compare',
+      title: 'Run the same text through onnx/model.onnx (fp32) and the 8-bit graph (onnx/model_int8.onnx or model_quantized.onnx) and compare',
     },
     running ? 'Comparing fp32 / int8…' : 'Compare fp32 / int8',
   );
@@ -67,16 +68,17 @@ function compareTable(ins: Inspection, runs: VariantRun[]): HTMLElement {
     );
   });
   const same = fp32.label === int8.label;
+  const file = (p: string): string => p.split(/[\\/]/).pop() ?? p;
   const maxDelta = Math.max(...fp32.logits.map((x, i) => Math.abs(x - (int8.logits[i] ?? 0))));
   return h(
     'section',
     { class: 'card compare', 'data-testid': 'variant-comparison', 'aria-labelledby': 'card-compare' },
-    h('header', {}, h('h3', { id: 'card-compare' }, 'fp32 vs int8 on the same text'), h('span', { class: 'shape' }, 'model.onnx · model_quantized.onnx')),
+    h('header', {}, h('h3', { id: 'card-compare' }, 'fp32 vs int8 on the same text'), h('span', { class: 'shape', 'data-testid': 'compare-files' }, `${file(fp32.onnxFile)} · ${file(int8.onnxFile)}`)),
     h(
       'p',
       { class: 'fact' },
-      same ? `Both pick ${fp32.label}. ` : `They disagree: fp32 picks ${fp32.label}, int8 picks ${int8.label}. `,
-      `Largest logit difference ${num(maxDelta)}. `,
+      h('span', { 'data-testid': 'label-agreement' }, same ? `Labels agree: both pick ${fp32.label}. ` : `Labels disagree: fp32 picks ${fp32.label}, int8 picks ${int8.label}. `),
+      h('span', { 'data-testid': 'max-logit-diff', title: exact(maxDelta) }, `Largest logit difference ${num(maxDelta)}. `),
       h('span', { 'data-testid': 'latency' }, `Latency: fp32 ${ms(fp32.latencyMs)} (inference ${ms(fp32.inferenceMs)}), int8 ${ms(int8.latencyMs)} (inference ${ms(int8.inferenceMs)}).`),
     ),
     h('table', { class: 'head-table' }, h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, ...rows)),

@@ -178,7 +178,7 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
         many ? windowList(ins, selected, cb) : null,
         many && w ? h('h2', { class: 'window-heading' }, `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`) : null,
         w ? windowStages(ins, w, palette, cb, ins.model.dropout, { key: `${view.requestId}:${selected}`, ...(cb.tokenLens ? { tokenLens: () => cb.tokenLens?.() } : {}), ...(cb.whatIf ? { whatIf: cb.whatIf } : {}) }) : null,
-        h('p', { class: 'meta' }, `Model folder: ${ins.model.path} (${ins.model.onnxFile}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`),
+        h('p', { class: 'meta', 'data-testid': 'model-meta' }, `Model folder: ${ins.model.path}. Graph: ${ins.model.variant ?? 'fp32'} (${ins.model.onnxFile}${ins.model.variantReason ? `; ${ins.model.variantReason}` : ''}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`),
       );
     }
     case 'comparison': {

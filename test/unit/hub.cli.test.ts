@@ -70,6 +70,21 @@ describe('cli with a hub id', () => {
     assert.match(bad.err, /^distilbert-inspector: "Xenova\/bad--name" is not a valid hub id: the name "bad--name" may not contain "--"/);
     const variant = await run({}, '--model', 'Xenova/tiny-distilbert-sst2', '--variant', 'int4', 'text');
     assert.equal(variant.code, 2, `stdout: ${variant.out}\nstderr: ${variant.err}`);
-    assert.match(variant.err, /--variant is fp32 or quantized, got "int4"/);
+    assert.match(variant.err, /--variant is "int4", which is not an ONNX variant/);
+  });
+
+  it('quantize ID writes model_int8.onnx into the snapshot; --variant int8 then uses it although the hub has none', async () => {
+    const before = await run({}, '--model', 'Xenova/tiny-distilbert-sst2', '--variant', 'int8', 'text');
+    assert.equal(before.code, 1, before.err);
+    assert.match(before.err, /has no file onnx\/model_int8\.onnx.*distilbert-inspector quantize/);
+    const q = await run({}, 'quantize', 'Xenova/tiny-distilbert-sst2');
+    assert.equal(q.code, 0, q.err);
+    const snapshot = path.join(cache, 'hub', 'models--Xenova--tiny-distilbert-sst2', 'snapshots', COMMIT);
+    assert.match(q.out, new RegExp(`^wrote ${path.join(snapshot, 'onnx', 'model_int8.onnx').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    const r = await run({}, '--model', 'Xenova/tiny-distilbert-sst2', '--variant', 'int8', '--json', 'a gorgeous , witty , seductive movie .');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.equal(j.model.variant, 'int8');
+    assert.equal(j.model.onnxFile, path.join(snapshot, 'onnx', 'model_int8.onnx'));
   });
 });

@@ -73,6 +73,7 @@ describe('report of a single-window DistilBERT inspection', () => {
     // The ONNX file relative to the model folder: a shared report carries no local paths.
     assert.ok(path.isAbsolute(ins.model.onnxFile), 'the core gives an absolute path');
     assert.equal(rows['ONNX file'], 'onnx/model.onnx');
+    assert.equal(rows['graph (computed these numbers)'], 'fp32');
     assert.ok(!report.markdown.includes(FIXTURES), 'no local path in the report');
   });
 

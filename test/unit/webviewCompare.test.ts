@@ -79,6 +79,19 @@ test('the table shows both logits, their difference and both latencies', () => {
   assert.deepEqual(rows, ins.model.labels);
   const latency = q(card, 'latency')?.textContent ?? '';
   assert.ok(latency.includes('fp32 12.5 ms') && latency.includes('int8 7.5 ms'), latency);
+  assert.match(q(card, 'label-agreement')?.textContent ?? '', /^Labels agree: both pick /);
+  assert.equal(Number(q(card, 'max-logit-diff')?.getAttribute('title')), 0.25, 'the largest |Δ logit| over labels');
+  assert.equal(q(card, 'compare-files')?.textContent, 'model.onnx · model_quantized.onnx');
+});
+
+test('the card names the graphs that ran and says when the labels disagree', () => {
+  const ins = makeInspection({ labels: ['NEGATIVE', 'POSITIVE'] });
+  const [fp32, int8] = runsFor(ins, [0, 0]);
+  const flipped = { ...int8!, onnxFile: '/models/x/onnx/model_int8.onnx', label: fp32!.label === 'NEGATIVE' ? 'POSITIVE' : 'NEGATIVE' };
+  const st = reduce({ newest: 0, view: { kind: 'empty' } }, { type: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'done', runs: [fp32!, flipped] } })!;
+  const card = q(renderPanel(st), 'variant-comparison')!;
+  assert.equal(q(card, 'compare-files')?.textContent, 'model.onnx · model_int8.onnx');
+  assert.match(q(card, 'label-agreement')?.textContent ?? '', /^Labels disagree: fp32 picks \w+, int8 picks \w+\. $/);
 });
 
 test('running and error states of the comparison are shown, the button disabled while running', () => {
@@ -89,4 +102,11 @@ test('running and error states of the comparison are shown, the button disabled 
   const failed = renderPanel({ newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source, compare: { kind: 'error', message: '<b>no</b> int8' } } });
   assert.equal(q(failed, 'compare-error')?.textContent, '<b>no</b> int8');
   assert.equal(failed.querySelector('b'), null, 'messages stay text');
+});
+
+test('the panel says which graph computed the numbers, and why auto chose it', () => {
+  const ins = makeInspection();
+  const int8 = { ...ins, model: { ...ins.model, variant: 'int8', variantReason: 'int8 graph on an x86 CPU with avx512_vnni', onnxFile: '/m/onnx/model_int8.onnx' } };
+  const st = reduce({ newest: 0, view: { kind: 'empty' } }, { type: 'result', requestId: 1, inspection: int8, source })!;
+  assert.match(q(renderPanel(st), 'model-meta')?.textContent ?? '', /Graph: int8 \(\/m\/onnx\/model_int8\.onnx; int8 graph on an x86 CPU with avx512_vnni\)/);
 });

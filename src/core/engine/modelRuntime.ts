@@ -71,6 +71,8 @@ export class ModelRuntime {
       nLayers: config.nLayers,
       maxLength: config.maxLength,
       onnxFile: folder.onnxPath,
+      variant: folder.variant,
+      variantReason: folder.variantReason,
       dropout: config.seqClassifDropout,
       head: {
         kind: config.headKind,

@@ -10,8 +10,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HubError } from './errors';
+import type { OnnxDtype } from '../model/variants';
 
-export type HubVariant = 'fp32' | 'quantized';
+/** The dtype whose graph is downloaded (`auto` downloads fp32; see hubDtype). */
+export type HubVariant = OnnxDtype;
 
 /** How a file was checked before it was placed. */
 export type Verification = 'sha256' | 'git-sha1' | 'size';

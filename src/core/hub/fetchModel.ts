@@ -4,6 +4,7 @@
 // When the hub cannot be reached, a complete snapshot recorded for the revision is used instead.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ONNX_FILES } from '../model/variants';
 import { cacheError, RepoCache, type CompleteMarker, type HubVariant, type VerifiedFile } from './cacheLayout';
 import { downloadFile, verify } from './download';
 import { HubError, isOfflineFailure } from './errors';
@@ -77,7 +78,6 @@ export interface FetchHubResult {
 /** Hub refs as parseModelRef returns them, or the string itself. */
 export type HubRefInput = string | { repo: string; revision: string };
 
-const ONNX_FILE: Record<HubVariant, string> = { fp32: 'onnx/model.onnx', quantized: 'onnx/model_quantized.onnx' };
 
 /** The files of a variant; tokenizer_config.json is optional like in a local folder. */
 export function variantFiles(variant: HubVariant): Array<{ file: string; optional: boolean }> {
@@ -85,7 +85,7 @@ export function variantFiles(variant: HubVariant): Array<{ file: string; optiona
     { file: 'config.json', optional: false },
     { file: 'tokenizer.json', optional: false },
     { file: 'tokenizer_config.json', optional: true },
-    { file: ONNX_FILE[variant], optional: false },
+    { file: `onnx/${ONNX_FILES[variant]}`, optional: false },
   ];
 }
 

@@ -171,7 +171,7 @@ export function httpError(t: HubTarget, revision: string, file: string, res: htt
 }
 
 function fileHint(file: string): string {
-  if (file.endsWith('model_quantized.onnx')) return 'This repository has no int8 graph: choose the fp32 variant.';
+  if (/\/model_\w+\.onnx$/.test(file)) return `This repository has no ${file}: choose the fp32 variant (then \`distilbert-inspector quantize\` makes an int8 graph beside it).`;
   if (file.endsWith('.onnx')) return 'The repository has no ONNX export in onnx/ (the Xenova/ repositories have one): export it with optimum, or choose the quantized variant if it has one.';
   return 'The model needs config.json and tokenizer.json beside onnx/: choose a repository in the Hugging Face layout.';
 }

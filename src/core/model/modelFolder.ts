@@ -1,5 +1,5 @@
 // A model folder in the Hugging Face layout: config.json, tokenizer.json, tokenizer_config.json and
-// onnx/model.onnx (or onnx/model_quantized.onnx). Validation happens here, before anything heavy loads,
+// onnx/model.onnx (or another dtype's graph, see variants.ts). Validation happens here, before anything heavy loads,
 // so a broken folder gets a message that names the missing or garbled file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,14 +8,9 @@ import { CONFIG_LIMIT_BYTES, readBoundedText } from '../files';
 import type { ModelConfig } from '../types';
 import { snapshotDisplayName } from '../hub/cacheLayout';
 import { parseModelConfig } from './modelConfig';
+import { ONNX_FILES, availableDtypes, findDtypeFile, pickAuto, type OnnxDtype, type OnnxVariant } from './variants';
 
-/** Which ONNX file of a folder to use. */
-export type OnnxVariant = 'fp32' | 'quantized';
-
-const ONNX_FILES: Record<OnnxVariant, string> = {
-  fp32: 'model.onnx',
-  quantized: 'model_quantized.onnx',
-};
+export type { OnnxDtype, OnnxVariant } from './variants';
 
 /** A validated model folder. */
 export interface ModelFolder {
@@ -26,6 +21,9 @@ export interface ModelFolder {
   tokenizerPath: string;
   tokenizerConfigPath: string | undefined;
   onnxPath: string;
+  /** The graph chosen (`auto` resolved) and why, for the panel, the status bar and reports. */
+  variant: OnnxDtype;
+  variantReason: string;
 }
 
 export function resolveModelFolder(dir: string, variant: OnnxVariant = 'fp32'): ModelFolder {
@@ -55,10 +53,20 @@ export function resolveModelFolder(dir: string, variant: OnnxVariant = 'fp32'): 
   const configPath = required(abs, 'config.json');
   const tokenizerPath = required(abs, 'tokenizer.json');
   const tokenizerConfigPath = optional(abs, 'tokenizer_config.json');
-  const onnxPath = findOnnx(abs, variant);
+  const { onnxPath, dtype, reason } = findOnnx(abs, variant);
   const config = parseModelConfig(readBoundedText(configPath, { maxBytes: CONFIG_LIMIT_BYTES, code: 'MODEL_CONFIG_INVALID', hint: 'Use the config.json written by transformers (save_pretrained) for this model.' }), configPath);
   // A hub snapshot's folder is named by its commit; show owner/name@commit instead.
-  return { dir: abs, name: snapshotDisplayName(abs) ?? path.basename(abs), config, configPath, tokenizerPath, tokenizerConfigPath, onnxPath };
+  return {
+    dir: abs,
+    name: snapshotDisplayName(abs) ?? path.basename(abs),
+    config,
+    configPath,
+    tokenizerPath,
+    tokenizerConfigPath,
+    onnxPath,
+    variant: dtype,
+    variantReason: reason,
+  };
 }
 
 function required(dir: string, file: string): string {
@@ -78,19 +86,18 @@ function optional(dir: string, file: string): string | undefined {
   return fs.existsSync(p) ? p : undefined;
 }
 
-function findOnnx(dir: string, variant: OnnxVariant): string {
-  const wanted = ONNX_FILES[variant];
-  // Hugging Face (optimum, Xenova) puts the graph under onnx/; some exports keep it at the top level.
-  for (const p of [path.join(dir, 'onnx', wanted), path.join(dir, wanted)]) {
-    if (fs.existsSync(p)) return p;
-  }
-  const other = variant === 'fp32' ? 'quantized' : 'fp32';
-  const hasOther = [path.join(dir, 'onnx', ONNX_FILES[other]), path.join(dir, ONNX_FILES[other])].some((p) => fs.existsSync(p));
+function findOnnx(dir: string, variant: OnnxVariant): { onnxPath: string; dtype: OnnxDtype; reason: string } {
+  const chosen = variant === 'auto' ? pickAuto(dir) : { dtype: variant === 'q8' ? ('quantized' as const) : variant, reason: 'chosen in the settings' };
+  const found = chosen && findDtypeFile(dir, chosen.dtype);
+  if (chosen && found) return { onnxPath: found, dtype: chosen.dtype, reason: chosen.reason };
+  const wanted = variant === 'auto' ? ONNX_FILES.fp32 : ONNX_FILES[variant];
+  const others = availableDtypes(dir);
   throw new InspectorError(
     'MODEL_FILE_MISSING',
     `Model folder ${dir} has no onnx/${wanted}.`,
-    hasOther
-      ? `It has onnx/${ONNX_FILES[other]}: choose the ${other} variant, or export the ${variant} graph.`
+    others.length > 0
+      ? `It has ${others.map((d) => `onnx/${ONNX_FILES[d]} (${d})`).join(', ')}: choose one of those variants (or auto)` +
+          (variant === 'int8' ? ', or make the int8 graph with `distilbert-inspector quantize MODEL`.' : '.')
       : 'Export the model to ONNX (e.g. optimum-cli export onnx --task text-classification) into onnx/model.onnx.',
   );
 }

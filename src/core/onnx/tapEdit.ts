@@ -68,7 +68,8 @@ export function buildTapEdit(
   return dequantized ? { record: fieldBytes(7, graph), layerTaps, dequantized } : { record: fieldBytes(7, graph), layerTaps };
 }
 
-function node(opType: string, name: string, inputs: string[], outputs: string[], attrs: Buffer[]): Buffer {
+/** A NodeProto as GraphProto field 1 (default domain). */
+export function node(opType: string, name: string, inputs: string[], outputs: string[], attrs: Buffer[]): Buffer {
   return fieldMessage(1, [
     ...inputs.map((i) => fieldBytes(1, i)),
     ...outputs.map((o) => fieldBytes(2, o)),
@@ -79,7 +80,7 @@ function node(opType: string, name: string, inputs: string[], outputs: string[],
 }
 
 /** AttributeProto {name, i, type=INT(2)}. */
-function attrInt(name: string, value: number): Buffer {
+export function attrInt(name: string, value: number): Buffer {
   return Buffer.concat([fieldBytes(1, name), fieldVarint(3, value), fieldVarint(20, 2)]);
 }
 

@@ -69,6 +69,7 @@ export function modelSection(m: ModelInfo, t: ReportTerms): Section {
       ['problem type', mdText(m.problemType)],
       ['hidden size / blocks / max tokens', `${m.dim} / ${m.nLayers} / ${m.maxLength}`],
       ['ONNX file', mdText(relativeOnnx(m.path, m.onnxFile))],
+      ['graph (computed these numbers)', mdText(m.variant ?? 'fp32')],
     ];
     return ['## Model', mdTable(['property', 'value'], rows.map(([k, v]) => [k, v]))].join('\n\n');
   };
