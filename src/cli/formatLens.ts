@@ -1,5 +1,6 @@
 // The CLI's head lens: a compact table of what the model's own head says after the embeddings and after each
 // block, and (with --token-lens) what it would say reading each word piece instead of [CLS].
+import { terminalSafe as safe } from '../core/text/terminalSafe';
 import type { ModelInfo, WindowResult } from '../core/types';
 
 /** Where a lens layer sits: layer 0 is the embeddings' output, layer i the output of block i. */
@@ -11,7 +12,8 @@ export function lensLayerName(layer: number): string {
 export function formatLens(w: WindowResult, m: ModelInfo, bold: (s: string) => string): string[] {
   const lens = w.lens;
   if (!lens || lens.length === 0) return [];
-  const { labels } = m;
+  // Labels and word pieces come from the model's files: no terminal controls.
+  const labels = m.labels.map(safe);
   const width = Math.max(9, ...labels.map((l) => l.length + 1));
   const settled = w.lensSettledAt ?? lens[lens.length - 1]!.layer;
   const out = [
@@ -20,11 +22,11 @@ export function formatLens(w: WindowResult, m: ModelInfo, bold: (s: string) => s
     `  ${'layer'.padEnd(12)} ${labels.map((l) => l.padStart(width)).join('')}   ${'label'.padEnd(Math.max(...labels.map((l) => l.length)) + 8)} active`,
   ];
   for (const e of lens) {
-    const li = labels.indexOf(e.label);
+    const li = m.labels.indexOf(e.label);
     const p = m.problemType === 'regression' ? '' : ` ${pct(e.probabilities[li] ?? 0)}`;
     const mark = e.layer === settled ? '  <- settles' : '';
     out.push(
-      `  ${lensLayerName(e.layer).padEnd(12)} ${e.logits.map((x) => signed(x).padStart(width)).join('')}   ${`${e.label}${p}`.padEnd(Math.max(...labels.map((l) => l.length)) + 8)} ${e.activeUnits}/${m.dim}${mark}`,
+      `  ${lensLayerName(e.layer).padEnd(12)} ${e.logits.map((x) => signed(x).padStart(width)).join('')}   ${`${safe(e.label)}${p}`.padEnd(Math.max(...labels.map((l) => l.length)) + 8)} ${e.activeUnits}/${m.dim}${mark}`,
     );
   }
   return out;
@@ -39,7 +41,7 @@ export function formatTokenLens(w: WindowResult, m: ModelInfo, bold: (s: string)
     const e = tl[i]!;
     const li = m.labels.indexOf(e.label);
     const p = m.problemType === 'regression' ? signed(e.logits[0] ?? 0) : pct(e.probabilities[li] ?? 0);
-    return `${t.text} ${e.label} ${p}`;
+    return `${safe(t.text)} ${safe(e.label)} ${p}`;
   });
   for (let i = 0; i < cells.length; i += 4) out.push(`    ${cells.slice(i, i + 4).join('  |  ')}`);
   return out;
