@@ -25,6 +25,10 @@ export const LIVE_MAX_CHARS = 20_000;
 
 /** One thing to classify: a range of a document as it was when the job was made. */
 interface LiveJob {
+  /**
+   * Same key = same computation and the same words on show. `what` is part of it: a selection of exactly the
+   * line the cursor's paragraph was must still say "the selection", not keep the paragraph run's wording.
+   */
   key: string;
   text: string;
   source: PanelSource;
@@ -196,7 +200,7 @@ export class LiveInspection implements vscode.Disposable {
     // selection: true for a paragraph too; the panel then says "Selection in", i.e. a part of the file.
     const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection: true };
     this.note = undefined;
-    this.scheduler.request({ key: `${source.uri}\u0000${baseOffset}\u0000${text}`, text, source, what });
+    this.scheduler.request({ key: `${source.uri}\u0000${baseOffset}\u0000${what}\u0000${text}`, text, source, what });
   }
 
   private async run(job: LiveJob, signal: AbortSignal): Promise<void> {
