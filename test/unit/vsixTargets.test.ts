@@ -31,9 +31,9 @@ const EXPECTED: Record<string, { format: BinaryInfo['format']; machine: string; 
 };
 /** onnxruntime-node 1.30 ships these (no darwin-x64). */
 const ORT_130_TARGETS = ['linux-x64', 'linux-arm64', 'win32-x64', 'win32-arm64', 'darwin-arm64'];
-/** Size budget per VSIX (measured 31-39 MB packed, 48-69 MB unpacked with onnxruntime-node 1.30). */
-const BUDGET_PACKED_MB = 45;
-const BUDGET_UNPACKED_MB = 80;
+/** Size budget per VSIX (measured 43-51 MB packed, 62-83 MB unpacked with onnxruntime-node 1.30 and the bundled model in fp32 + int8). */
+const BUDGET_PACKED_MB = 56;
+const BUDGET_UNPACKED_MB = 92;
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const MODEL = 'models/distilbert-sst2-small';
 const NEEDED = ['package.json', 'README.md', 'CHANGELOG.md', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js',

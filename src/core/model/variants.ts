@@ -69,10 +69,14 @@ export function dtypeOfFile(file: string): OnnxDtype | undefined {
   return (Object.keys(ONNX_FILES) as OnnxDtype[]).find((d) => d !== 'q8' && ONNX_FILES[d] === base);
 }
 
-/** The path of a dtype's file in `dir` (onnx/ first, then the top level), if it exists. */
+/**
+ * The path of a dtype's file in `dir` (onnx/ first, then the top level), if something is there. Not only regular
+ * files: a FIFO or a link to a device is found here and then refused by the bounded reader, which names what it
+ * is, instead of being reported as missing.
+ */
 export function findDtypeFile(dir: string, dtype: OnnxDtype): string | undefined {
   const file = ONNX_FILES[dtype];
-  return [path.join(dir, 'onnx', file), path.join(dir, file)].find((p) => isFile(p));
+  return [path.join(dir, 'onnx', file), path.join(dir, file)].find((p) => fs.existsSync(p));
 }
 
 /** The dtypes present in `dir` (q8 folded into quantized). */
@@ -102,13 +106,5 @@ function safeReadInfo(file: string) {
     return readQuantizationInfo(file);
   } catch {
     return undefined;
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
   }
 }
