@@ -6,7 +6,7 @@ import { InspectorError } from '../errors';
 import type { OcclusionResult } from '../attribution/occlusion';
 import type { Inspection, WindowResult } from '../types';
 import { unpackWindow } from './packing';
-import type { FromWorker, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, ToWorker } from './messages';
+import type { ClassifyManyRequest, FromWorker, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, RowBlock, ToWorker } from './messages';
 
 interface Pending {
   /** Windows of an inspection, arriving one message each before the result. */
@@ -44,6 +44,12 @@ export class EngineClient {
     return this.request<OcclusionResult>({ type: 'occlude', ...req }, signal, onProgress);
   }
 
+  /** Dataset mode: one chunk of texts; progress counts texts. */
+  classifyMany(req: ClassifyManyRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<RowBlock> {
+    if (signal?.aborted) return Promise.reject(cancelled());
+    return this.request<RowBlock>({ type: 'classifyMany', ...req }, signal, onProgress);
+  }
+
   /** Cancels what is pending, lets the worker release its session and end; terminates it if it does not. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -70,7 +76,7 @@ export class EngineClient {
   }
 
   private request<T>(
-    msg: { type: 'load' | 'inspect' | 'occlude' } & Record<string, unknown>,
+    msg: { type: 'load' | 'inspect' | 'occlude' | 'classifyMany' } & Record<string, unknown>,
     signal?: AbortSignal,
     onProgress?: (done: number, total: number) => void,
   ): Promise<T> {
@@ -138,6 +144,10 @@ export class EngineClient {
       case 'occlusion':
         this.settle(msg.id);
         p.resolve(msg.occlusion);
+        return;
+      case 'rows':
+        this.settle(msg.id);
+        p.resolve(msg.rows);
         return;
       case 'error': {
         this.settle(msg.id);
