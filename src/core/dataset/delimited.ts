@@ -56,8 +56,12 @@ export class DelimitedParser {
         this.fields.push(this.field);
         this.field = '';
       } else if (c === '\n') {
-        if (!this.lastWasCr) this.finish(out);
-        this.lastWasCr = false;
+        // The \n of a \r\n pair: the \r already ended the record and counted the line.
+        if (this.lastWasCr) {
+          this.lastWasCr = false;
+          continue;
+        }
+        this.finish(out);
         this.line++;
         this.recordLine = this.line;
         continue;
