@@ -8,10 +8,12 @@ import { resolveModelArg } from '../core/hub';
 import { Inspector, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
 import { decodeTextFile } from '../core/text/textInput';
+import { datasetCommand } from './dataset';
 import { formatInspection } from './format';
 
 const USAGE = `usage: distilbert-inspector [options] "text to classify"
        distilbert-inspector [options] --file PATH
+       distilbert-inspector dataset FILE [options]   (a labelled CSV/TSV/JSONL/Parquet file; see dataset --help)
 
 options:
   --file PATH          classify a whole file (windows over long text)
@@ -124,6 +126,10 @@ function readInput(args: CliArgs): { text: string; name: string } {
 export async function main(argv: string[]): Promise<number> {
   let inspector: Inspector | undefined;
   try {
+    if (argv[0] === 'dataset') {
+      await datasetCommand(argv.slice(1));
+      return 0;
+    }
     const args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);

@@ -65,8 +65,8 @@ export function checkDatasetFile(file: string): fs.Stats {
   } catch (err) {
     throw new InspectorError('BAD_OPTION', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, 'Check the path.');
   }
-  if (!st.isFile()) throw new InspectorError('BAD_OPTION', `${file} is not a regular file.`, 'Give a CSV, TSV, JSONL or Parquet file.');
-  if (st.size === 0) throw new InspectorError('BAD_OPTION', `${file} is empty.`, 'Give a file with a header and one example per row.');
+  if (!st.isFile()) throw new InspectorError('DATASET_INVALID', `${file} is not a regular file.`, 'Give a CSV, TSV, JSONL or Parquet file.');
+  if (st.size === 0) throw new InspectorError('DATASET_INVALID', `${file} is empty.`, 'Give a file with a header and one example per row.');
   if (st.size > MAX_DATASET_BYTES) {
     throw new InspectorError('TEXT_TOO_LARGE', `${file} is ${(st.size / 1024 ** 3).toFixed(1)} GB; dataset mode reads at most ${MAX_DATASET_BYTES / 1024 ** 3} GB, because every example's text and vectors stay available for the views.`, 'Split the file, or sample it (e.g. shuf -n 100000).');
   }
@@ -76,7 +76,7 @@ export function checkDatasetFile(file: string): fs.Stats {
 export async function readDataset(file: string, opts: ReadDatasetOptions): Promise<Dataset> {
   checkDatasetFile(file);
   const format = opts.format ?? formatOf(file);
-  if (!format) throw new InspectorError('BAD_OPTION', `${file}: unknown dataset format.`, 'Use a .csv, .tsv, .jsonl or .parquet file.');
+  if (!format) throw new InspectorError('DATASET_INVALID', `${file}: unknown dataset format.`, 'Use a .csv, .tsv, .jsonl or .parquet file.');
   if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1)) throw new InspectorError('BAD_OPTION', `--limit must be a positive whole number, got ${opts.limit}.`, 'Pass e.g. --limit 1000.');
 
   const texts: string[] = [];
@@ -124,11 +124,11 @@ export async function readDataset(file: string, opts: ReadDatasetOptions): Promi
     if (opts.textColumn === undefined) textAlternatives = guess.textAlternatives;
     for (const [what, c] of [['text', textColumn], ['label', labelColumn]] as const) {
       if (c !== undefined && !seen.includes(c)) {
-        throw new InspectorError('BAD_OPTION', `${file} has no column "${c}"; its columns are ${seen.join(', ')}.`, `Name the ${what} column with --${what}-column.`);
+        throw new InspectorError('DATASET_INVALID', `${file} has no column "${c}"; its columns are ${seen.join(', ')}.`, `Name the ${what} column with --${what}-column.`);
       }
     }
-    if (textColumn === undefined) throw new InspectorError('BAD_OPTION', `${file}: no column looks like text (columns: ${seen.join(', ')}).`, 'Name it with --text-column.');
-    if (textColumn === labelColumn) throw new InspectorError('BAD_OPTION', `${file}: "${textColumn}" cannot be both the text and the label column.`, 'Pick another --label-column.');
+    if (textColumn === undefined) throw new InspectorError('DATASET_INVALID', `${file}: no column looks like text (columns: ${seen.join(', ')}).`, 'Name it with --text-column.');
+    if (textColumn === labelColumn) throw new InspectorError('DATASET_INVALID', `${file}: "${textColumn}" cannot be both the text and the label column.`, 'Pick another --label-column.');
   };
 
   let keepGoing = true;

@@ -13,7 +13,7 @@ export function labelMapper(raw: Iterable<string>, modelLabels: string[], file: 
       const target = explicit[v];
       const i = target === undefined ? -1 : modelLabels.indexOf(target);
       if (i < 0) {
-        throw new InspectorError('BAD_OPTION', `${file}: label "${v}" has no mapping to the model's labels (${modelLabels.join(', ')}).`, `Add it to --label-map, e.g. ${v}=${modelLabels[0]}.`);
+        throw new InspectorError('DATASET_INVALID', `${file}: label "${v}" has no mapping to the model's labels (${modelLabels.join(', ')}).`, `Add it to --label-map, e.g. ${v}=${modelLabels[0]}.`);
       }
       map.set(v, i);
     }
@@ -23,13 +23,13 @@ export function labelMapper(raw: Iterable<string>, modelLabels: string[], file: 
   const ids = distinct.filter(isId);
   if (ids.length > 0 && ids.length < distinct.length) {
     const names = distinct.filter((v) => !isId(v));
-    throw new InspectorError('BAD_OPTION', `${file}: the label column mixes ids (${ids.slice(0, 3).join(', ')}) and names (${names.slice(0, 3).map((n) => `"${n}"`).join(', ')}).`, 'Use one kind throughout, or map them with --label-map.');
+    throw new InspectorError('DATASET_INVALID', `${file}: the label column mixes ids (${ids.slice(0, 3).join(', ')}) and names (${names.slice(0, 3).map((n) => `"${n}"`).join(', ')}).`, 'Use one kind throughout, or map them with --label-map.');
   }
   if (ids.length > 0) {
     for (const v of distinct) {
       const i = Number(v);
       if (i < 0 || i >= modelLabels.length) {
-        throw new InspectorError('BAD_OPTION', `${file}: label id ${i} is outside the model's ${modelLabels.length} labels (0..${modelLabels.length - 1}: ${modelLabels.join(', ')}).`, `Map the ids with --label-map, e.g. ${i}=${modelLabels[0]}.`);
+        throw new InspectorError('DATASET_INVALID', `${file}: label id ${i} is outside the model's ${modelLabels.length} labels (0..${modelLabels.length - 1}: ${modelLabels.join(', ')}).`, `Map the ids with --label-map, e.g. ${i}=${modelLabels[0]}.`);
       }
       map.set(v, i);
     }
@@ -44,7 +44,7 @@ export function labelMapper(raw: Iterable<string>, modelLabels: string[], file: 
   }
   if (unknown.length) {
     throw new InspectorError(
-      'BAD_OPTION',
+      'DATASET_INVALID',
       `${file}: the model has no label ${unknown.slice(0, 5).map((u) => `"${u}"`).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''}; its labels are ${modelLabels.join(', ')}.`,
       `Map them with --label-map, e.g. --label-map "${unknown[0]}=${modelLabels[0]}".`,
     );

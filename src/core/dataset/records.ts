@@ -65,7 +65,7 @@ export async function readRecords(file: string, format: DatasetFormat, sink: Rec
         continue;
       }
       if (r.fields.length !== header.length) {
-        throw new InspectorError('BAD_OPTION', `${file}:${r.line}: ${r.fields.length} fields, but the header has ${header.length}.`, format === 'tsv' ? 'Every line needs one tab between each of the header\'s columns.' : 'Quote fields that contain commas or line breaks.');
+        throw new InspectorError('DATASET_INVALID', `${file}:${r.line}: ${r.fields.length} fields, but the header has ${header.length}.`, format === 'tsv' ? 'Every line needs one tab between each of the header\'s columns.' : 'Quote fields that contain commas or line breaks.');
       }
       const values: Record<string, unknown> = {};
       header.forEach((h, i) => (values[h] = r.fields[i]));
@@ -115,15 +115,15 @@ export async function readRecords(file: string, format: DatasetFormat, sink: Rec
     }
     deliver(out);
   }
-  if (!header && csv) throw new InspectorError('BAD_OPTION', `${file} is empty.`, 'A CSV/TSV dataset needs a header line naming its columns, then one row per example.');
+  if (!header && csv) throw new InspectorError('DATASET_INVALID', `${file} is empty.`, 'A CSV/TSV dataset needs a header line naming its columns, then one row per example.');
   return { columns, sha256: hash.digest('hex'), bytes, complete: !stopped };
 }
 
 function checkHeader(file: string, header: string[]): void {
   const seen = new Set<string>();
   header.forEach((h, i) => {
-    if (h === '') throw new InspectorError('BAD_OPTION', `${file}:1: column ${i + 1} of the header has no name.`, 'The first line must name every column.');
-    if (seen.has(h)) throw new InspectorError('BAD_OPTION', `${file}:1: the header names "${h}" twice.`, 'Give every column its own name.');
+    if (h === '') throw new InspectorError('DATASET_INVALID', `${file}:1: column ${i + 1} of the header has no name.`, 'The first line must name every column.');
+    if (seen.has(h)) throw new InspectorError('DATASET_INVALID', `${file}:1: the header names "${h}" twice.`, 'Give every column its own name.');
     seen.add(h);
   });
 }
@@ -166,10 +166,10 @@ class JsonlLines {
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new InspectorError('BAD_OPTION', `${this.file}:${this.line}: not valid JSON (${(err as Error).message}).`, 'JSON Lines needs one complete JSON object per line.');
+      throw new InspectorError('DATASET_INVALID', `${this.file}:${this.line}: not valid JSON (${(err as Error).message}).`, 'JSON Lines needs one complete JSON object per line.');
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InspectorError('BAD_OPTION', `${this.file}:${this.line}: a JSON ${Array.isArray(value) ? 'array' : typeof value}, not an object.`, 'Write each example as an object, e.g. {"text": "...", "label": 1}.');
+      throw new InspectorError('DATASET_INVALID', `${this.file}:${this.line}: a JSON ${Array.isArray(value) ? 'array' : typeof value}, not an object.`, 'Write each example as an object, e.g. {"text": "...", "label": 1}.');
     }
     this.onKeys(Object.keys(value));
     emit(value as Record<string, unknown>, this.line);
@@ -185,7 +185,7 @@ async function readParquet(file: string, sink: RecordSink): Promise<ReadSummary>
   try {
     metadata = await hp.parquetMetadataAsync(source);
   } catch (err) {
-    throw new InspectorError('BAD_OPTION', `${file} is not a readable Parquet file: ${(err as Error).message}.`, 'Check that the file is complete (not a partial download).');
+    throw new InspectorError('DATASET_INVALID', `${file} is not a readable Parquet file: ${(err as Error).message}.`, 'Check that the file is complete (not a partial download).');
   }
   const columns = hp.parquetSchema(metadata).children.map((c) => c.element.name);
   const total = Number(metadata.num_rows);

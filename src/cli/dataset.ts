@@ -1,0 +1,131 @@
+// `distilbert-inspector dataset FILE`: a labelled dataset through the model: metrics, confusion matrix, dead head
+// units and the head study; --json for scripts, --html for a page.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InspectorError } from '../core/errors';
+import { readDataset } from '../core/dataset/dataset';
+import { parseLabelMap } from '../core/dataset/labels';
+import { buildDatasetReport } from '../core/dataset/report';
+import { runDataset } from '../core/dataset/run';
+import { resolveModelArg } from '../core/hub';
+import { Inspector, defaultModelDir } from '../core/inspector';
+import type { OnnxVariant } from '../core/model/modelFolder';
+import { datasetHtml, formatDatasetReport } from './datasetFormat';
+
+export const DATASET_USAGE = `usage: distilbert-inspector dataset FILE [options]
+
+FILE is a .csv, .tsv, .jsonl or .parquet file with a header (Parquet/JSONL: field names).
+options:
+  --text-column C      the column with the text (default: guessed, e.g. "sentence" or "text")
+  --label-column C     the gold label column (default: guessed, e.g. "label"); --no-labels for none
+  --label-map A=X,...  map the file's labels onto the model's (e.g. 0=NEGATIVE,1=POSITIVE)
+  --limit N            read only the first N examples
+  --no-study           skip the head study (linear probes)
+  --json               print machine-readable JSON
+  --html OUT           write an HTML report to OUT
+  --model, --variant, --threads, --cache-dir   as for classifying text`;
+
+/** Parsed options of the dataset command. */
+export interface DatasetArgs {
+  file: string;
+  textColumn?: string;
+  labelColumn?: string | null;
+  labelMap?: Record<string, string>;
+  limit?: number;
+  study: boolean;
+  json: boolean;
+  html?: string;
+  model: string;
+  variant: OnnxVariant;
+  threads: number;
+  cacheDir: string;
+  help: boolean;
+}
+
+const bad = (msg: string) => new InspectorError('BAD_OPTION', msg, 'See distilbert-inspector dataset --help.');
+
+export function parseDatasetArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): DatasetArgs {
+  const args: DatasetArgs = {
+    file: '',
+    study: true,
+    json: false,
+    model: defaultModelDir(),
+    variant: 'fp32',
+    threads: 0,
+    cacheDir: env['DISTILBERT_INSPECTOR_CACHE'] ?? path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'distilbert-inspector'),
+    help: false,
+  };
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw bad(`${a} needs a value.`);
+      return v;
+    };
+    const count = (): number => {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < (a === '--threads' ? 0 : 1)) throw bad(`${a} needs a ${a === '--threads' ? 'whole number >= 0' : 'positive whole number'}, got "${v}".`);
+      return n;
+    };
+    switch (a) {
+      case '--text-column': args.textColumn = value(); break;
+      case '--label-column': args.labelColumn = value(); break;
+      case '--no-labels': args.labelColumn = null; break;
+      case '--label-map': args.labelMap = parseLabelMap(value()); break;
+      case '--limit': args.limit = count(); break;
+      case '--no-study': args.study = false; break;
+      case '--json': args.json = true; break;
+      case '--html': args.html = value(); break;
+      case '--model': args.model = value(); break;
+      case '--variant': {
+        const v = value();
+        if (v !== 'fp32' && v !== 'quantized') throw bad(`--variant is fp32 or quantized, got "${v}".`);
+        args.variant = v;
+        break;
+      }
+      case '--threads': args.threads = count(); break;
+      case '--cache-dir': args.cacheDir = value(); break;
+      case '-h': case '--help': args.help = true; break;
+      default:
+        if (a.startsWith('-')) throw bad(`Unknown option ${a}.`);
+        files.push(a);
+    }
+  }
+  if (!args.help && files.length !== 1) throw bad(files.length ? `Give one dataset file, got ${files.length}.` : 'Give the dataset file.');
+  args.file = files[0] ?? '';
+  if (args.json && args.html) throw bad('Give either --json or --html, not both.');
+  return args;
+}
+
+/** Runs the command; returns the exit code's meaning through errors (the caller prints them). */
+export async function datasetCommand(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<void> {
+  const args = parseDatasetArgs(argv);
+  if (args.help) {
+    out.write(`${DATASET_USAGE}\n`);
+    return;
+  }
+  const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: args.variant, progress: err });
+  const inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
+  try {
+    const ds = await readDataset(args.file, { modelLabels: inspector.model.labels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap, limit: args.limit });
+    const live = err.isTTY === true;
+    const run = await runDataset(inspector, ds, {
+      cacheDir: path.join(args.cacheDir, 'datasets'),
+      onProgress: live ? (done, total, eta) => err.write(`\r${done}/${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}   `) : undefined,
+    });
+    if (live) err.write('\r\x1b[K');
+    const report = buildDatasetReport(inspector.model, ds, run, { study: args.study });
+    if (args.json) out.write(`${JSON.stringify(report)}\n`);
+    else {
+      if (args.html) {
+        fs.writeFileSync(args.html, datasetHtml(report));
+      }
+      out.write(`${formatDatasetReport(report)}\n${args.html ? `\nHTML report: ${args.html}\n` : ''}`);
+    }
+  } finally {
+    await inspector.dispose();
+  }
+}
