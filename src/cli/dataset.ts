@@ -7,7 +7,7 @@ import { InspectorError } from '../core/errors';
 import { readDataset } from '../core/dataset/dataset';
 import { parseLabelMap } from '../core/dataset/labels';
 import { buildDatasetReport } from '../core/dataset/report';
-import { runDataset } from '../core/dataset/run';
+import { datasetModel, runDataset } from '../core/dataset/run';
 import { resolveModelArg } from '../core/hub';
 import { Inspector, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
@@ -108,24 +108,24 @@ export async function datasetCommand(argv: string[], out: NodeJS.WritableStream 
     return;
   }
   const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: args.variant, progress: err });
-  const inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
+  // The model is loaded only when rows are missing from the dataset cache.
+  let inspector: Inspector | undefined;
+  const model = datasetModel(dir, args.variant, async () => (inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant })));
   try {
-    const ds = await readDataset(args.file, { modelLabels: inspector.model.labels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap, limit: args.limit });
+    const ds = await readDataset(args.file, { modelLabels: model.labels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap, limit: args.limit });
     const live = err.isTTY === true;
-    const run = await runDataset(inspector, ds, {
+    const run = await runDataset(model, ds, {
       cacheDir: path.join(args.cacheDir, 'datasets'),
       onProgress: live ? (done, total, eta) => err.write(`\r${done}/${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}   `) : undefined,
     });
     if (live) err.write('\r\x1b[K');
-    const report = buildDatasetReport(inspector.model, ds, run, { study: args.study });
+    const report = buildDatasetReport(model, ds, run, { study: args.study });
     if (args.json) out.write(`${JSON.stringify(report)}\n`);
     else {
-      if (args.html) {
-        fs.writeFileSync(args.html, datasetHtml(report));
-      }
+      if (args.html) fs.writeFileSync(args.html, datasetHtml(report));
       out.write(`${formatDatasetReport(report)}\n${args.html ? `\nHTML report: ${args.html}\n` : ''}`);
     }
   } finally {
-    await inspector.dispose();
+    await (inspector as Inspector | undefined)?.dispose();
   }
 }

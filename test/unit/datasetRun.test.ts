@@ -9,7 +9,7 @@ import { FIXTURES, isolateHome, maxAbsDiff, readReference, tempDir } from './hel
 isolateHome();
 import { Inspector, InspectorError } from '../../src/core/inspector';
 import { readDataset } from '../../src/core/dataset/dataset';
-import { runDataset } from '../../src/core/dataset/run';
+import { inspectorModel, runDataset } from '../../src/core/dataset/run';
 
 const dir = path.join(FIXTURES, 'tiny-distilbert-o17-gemm');
 const ref = readReference(dir);
@@ -29,7 +29,7 @@ describe('dataset run on tiny-distilbert-o17-gemm', () => {
 
   it("batched across texts, every row matches torch's logits, [CLS] per block and ReLU within 1e-4", async () => {
     const ds = await readDataset(file, { modelLabels: inspector.model.labels });
-    const run = await runDataset(inspector, ds, { cacheDir: tempDir('dbi-runs-'), chunk: 16 });
+    const run = await runDataset(inspectorModel(inspector), ds, { cacheDir: tempDir('dbi-runs-'), chunk: 16 });
     const { dim, nLayers } = run;
     for (let i = 0; i < run.count; i++) {
       const c = ref.cases[i % ref.cases.length]!;
@@ -46,11 +46,11 @@ describe('dataset run on tiny-distilbert-o17-gemm', () => {
   it('reopens from the cache without running the model, and resumes a cancelled run', async () => {
     const ds = await readDataset(file, { modelLabels: inspector.model.labels });
     const cacheDir = tempDir('dbi-runs-');
-    const fresh = await runDataset(inspector, ds, { cacheDir: tempDir('dbi-runs-'), chunk: 8 });
+    const fresh = await runDataset(inspectorModel(inspector), ds, { cacheDir: tempDir('dbi-runs-'), chunk: 8 });
     const ctrl = new AbortController();
     let seen = 0;
     await assert.rejects(
-      runDataset(inspector, ds, {
+      runDataset(inspectorModel(inspector), ds, {
         cacheDir,
         chunk: 8,
         signal: ctrl.signal,
@@ -62,19 +62,19 @@ describe('dataset run on tiny-distilbert-o17-gemm', () => {
       (e: unknown) => e instanceof InspectorError && e.code === 'CANCELLED',
     );
     assert.ok(seen >= 16);
-    const resumed = await runDataset(inspector, ds, { cacheDir, chunk: 8 });
+    const resumed = await runDataset(inspectorModel(inspector), ds, { cacheDir, chunk: 8 });
     // Rows of finished chunks were kept; the chunk under way when the cancel came is run again.
     assert.ok(resumed.fromCache >= 8 && resumed.fromCache % 8 === 0 && resumed.fromCache < ds.texts.length, `resumed from ${resumed.fromCache}`);
     assert.deepEqual(resumed.logits, fresh.logits);
     assert.deepEqual(resumed.layers, fresh.layers);
     // A crash mid-append leaves extra bytes after the recorded rows: they are cut, not misread.
     fs.appendFileSync(path.join(resumed.cacheDir, 'logits.f32'), new Uint8Array(12));
-    const reopened = await runDataset(inspector, ds, { cacheDir, chunk: 8 });
+    const reopened = await runDataset(inspectorModel(inspector), ds, { cacheDir, chunk: 8 });
     assert.equal(reopened.fromCache, ds.texts.length);
     assert.deepEqual(reopened.act, fresh.act);
     // Another file content (one text changed) is another cache entry.
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"x"', '"y"'));
-    const changed = await runDataset(inspector, await readDataset(file, { modelLabels: inspector.model.labels }), { cacheDir, chunk: 8 });
+    const changed = await runDataset(inspectorModel(inspector), await readDataset(file, { modelLabels: inspector.model.labels }), { cacheDir, chunk: 8 });
     assert.equal(changed.fromCache, 0);
   });
 });

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Inspector } from '../inspector';
 import { InspectorError } from '../errors';
+import { resolveModelFolder, type OnnxVariant } from '../model/modelFolder';
 import type { Dataset } from './dataset';
 import { ResultCache, cacheKey, type ArraySpec } from './resultCache';
 
@@ -41,9 +42,47 @@ export interface RunOptions {
   batchTokens?: number;
 }
 
-export async function runDataset(inspector: Inspector, ds: Dataset, opts: RunOptions): Promise<DatasetRun> {
+/**
+ * A model as dataset mode needs it: its shape and a content key from its files, and the inspector only when
+ * rows are missing from the cache (a reopened dataset never starts ONNX Runtime).
+ */
+export interface DatasetModel {
+  key: string;
+  name: string;
+  path: string;
+  labels: string[];
+  dim: number;
+  nLayers: number;
+  maxLength: number;
+  inspector(): Promise<Inspector>;
+}
+
+/** Describes the model folder from its files; `open` is called at most once, on the first missing row. */
+export function datasetModel(modelDir: string, variant: OnnxVariant, open: () => Promise<Inspector>): DatasetModel {
+  const folder = resolveModelFolder(modelDir, variant);
+  const { config } = folder;
+  const hash = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  let opened: Promise<Inspector> | undefined;
+  return {
+    key: [fileKey(folder.onnxPath), hash(folder.tokenizerPath), config.labels.join(','), config.problemType, config.maxLength].join('|'),
+    name: folder.name,
+    path: folder.dir,
+    labels: config.labels,
+    dim: config.dim,
+    nLayers: config.nLayers,
+    maxLength: config.maxLength,
+    inspector: () => (opened ??= open()),
+  };
+}
+
+/** An existing inspector as a DatasetModel (tests, and callers that already hold one). */
+export function inspectorModel(inspector: Inspector, variant: OnnxVariant = 'fp32'): DatasetModel {
+  return datasetModel(inspector.model.path, variant, () => Promise.resolve(inspector));
+}
+
+export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOptions): Promise<DatasetRun> {
   const t0 = performance.now();
-  const { labels, dim, nLayers } = inspector.model;
+  const { labels, dim, nLayers } = model;
   const n = ds.texts.length;
   const specs: ArraySpec[] = [
     { name: 'logits', kind: 'f32', width: labels.length },
@@ -53,7 +92,7 @@ export async function runDataset(inspector: Inspector, ds: Dataset, opts: RunOpt
     { name: 'tokens', kind: 'i32', width: 1 },
     { name: 'truncated', kind: 'u8', width: 1 },
   ];
-  const key = cacheKey([modelKey(inspector), ds.sha256, ds.format, ds.textColumn, String(n), String(inspector.model.maxLength)]);
+  const key = cacheKey([model.key, ds.sha256, ds.format, ds.textColumn, String(n)]);
   const cache = new ResultCache(opts.cacheDir, key, specs, n);
   let done = cache.rowsDone();
   const fromCache = done;
@@ -66,6 +105,7 @@ export async function runDataset(inspector: Inspector, ds: Dataset, opts: RunOpt
     if (opts.signal?.aborted) throw new InspectorError('CANCELLED', `The dataset run was cancelled after ${done} of ${n} examples; the rest resumes next time.`, '');
     const end = Math.min(n, done + chunk);
     const start = done;
+    const inspector = await model.inspector();
     const rows = await inspector.classifyMany(ds.texts.slice(start, end), {
       batchTokens: opts.batchTokens,
       signal: opts.signal,
@@ -99,14 +139,27 @@ export async function runDataset(inspector: Inspector, ds: Dataset, opts: RunOpt
   }
 }
 
-/** The tapped graph's folder is named by the ONNX file's sha256; the tokenizer's and the labels complete the key. */
-function modelKey(inspector: Inspector): string {
-  const onnx = path.basename(path.dirname(inspector.info.tappedPath));
-  let tokenizer = '';
-  try {
-    tokenizer = createHash('sha256').update(fs.readFileSync(path.join(inspector.model.path, 'tokenizer.json'))).digest('hex');
-  } catch {
-    // the model loaded, so its tokenizer.json was readable a moment ago; a vanished file only weakens the key
+/**
+ * The ONNX file's sha256, remembered per (path, size, mtime) for this process: hashing a full-size model takes
+ * most of a second, which a reopened dataset should not pay twice.
+ */
+function fileKey(file: string): string {
+  const st = fs.statSync(file);
+  const id = `${path.resolve(file)}|${st.size}|${st.mtimeMs}`;
+  let key = FILE_KEYS.get(id);
+  if (!key) {
+    const hash = createHash('sha256');
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(1 << 22);
+      for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+    } finally {
+      fs.closeSync(fd);
+    }
+    key = hash.digest('hex');
+    FILE_KEYS.set(id, key);
   }
-  return [onnx, tokenizer, inspector.model.labels.join(','), inspector.model.problemType].join('|');
+  return key;
 }
+
+const FILE_KEYS = new Map<string, string>();
