@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { readTsv } from '../src/cli/eval';
 import { Inspector, defaultModelDir, packageRoot } from '../src/core/inspector';
 import { TextTokenizer } from '../src/core/tokenizer/textTokenizer';
+import { benchDataset } from './dataset';
 import { benchOcclusion, printOcclusionTable, type OcclusionRow } from './occlusion';
 
 const LENGTHS = [16, 64, 128, 512];
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
     occlusion.push(...(await benchOcclusion(dir, bigCorpus, path.join(WORK, 'cache'))));
   }
   printOcclusionTable(occlusion);
+  await benchDataset(fullSizeModel(bundled));
 }
 
 void main().catch((err) => {
