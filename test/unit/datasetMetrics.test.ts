@@ -9,6 +9,7 @@ import { tempDir } from './helpers';
 import { computeMetrics, softmaxRows } from '../../src/core/dataset/metrics';
 import { fitProbe, predictProbe } from '../../src/core/dataset/logistic';
 import { headStudy, inTrainSplit } from '../../src/core/dataset/headStudy';
+import { pca2 } from '../../src/core/dataset/projection';
 
 /** A seeded LCG + Box-Muller: test data without randomness across runs. */
 function gaussians(seed: number): () => number {
@@ -150,5 +151,30 @@ print(json.dumps({'x': T[:, :dim].ravel().tolist() + T[:, dim].tolist(), 'fun': 
     assert.ok(s.rows[1]!.testAccuracy > 0.95);
     assert.ok(s.rows[3]!.testAccuracy < 0.75, `noise block ${s.rows[3]!.testAccuracy}`);
     assert.deepEqual({ ...s.rows[4]!, id: 'probe-cls', description: '' }, { ...s.rows[1]!, description: '' });
+  });
+});
+
+describe('projection', () => {
+  it('pca2 matches numpy SVD coordinates up to sign (within 1e-6) and the explained variance shares', { skip: !hasNumpy() && 'needs python3-numpy' }, () => {
+    const g = gaussians(21);
+    const n = 120, dim = 7;
+    const X = new Float64Array(n * dim);
+    for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) X[i * dim + j] = g() * (dim - j) + (j === 2 ? 5 : 0);
+    const p = pca2(X, n, dim, 2000);
+    const script = `
+import json, sys, numpy as np
+X = np.array(json.loads(sys.stdin.read())).reshape(${n}, ${dim})
+Xc = X - X.mean(0)
+U, S, Vt = np.linalg.svd(Xc, full_matrices=False)
+P = Xc @ Vt[:2].T
+print(json.dumps({'x': P[:, 0].tolist(), 'y': P[:, 1].tolist(), 'explained': (S[:2] ** 2 / (S ** 2).sum()).tolist()}))
+`;
+    const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify([...X]), encoding: 'utf8' })) as { x: number[]; y: number[]; explained: number[] };
+    for (const [ours, theirs] of [[p.x, ref.x], [p.y, ref.y]] as const) {
+      const sign = Math.sign(ours[0]!) === Math.sign(theirs[0]!) ? 1 : -1;
+      const worst = Math.max(...ours.map((v, i) => Math.abs(sign * v - theirs[i]!)));
+      assert.ok(worst < 1e-6, `coordinates differ by ${worst}`);
+    }
+    assert.ok(Math.abs(p.explained[0] - ref.explained[0]!) < 1e-9 && Math.abs(p.explained[1] - ref.explained[1]!) < 1e-9, `${p.explained} vs ${ref.explained}`);
   });
 });
