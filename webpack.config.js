@@ -61,7 +61,7 @@ module.exports = (_env, argv) => {
       ...common,
       name: 'webview',
       target: 'web',
-      entry: { webview: entry('webview/main.js') },
+      entry: { webview: entry('webview/main.js'), datasetWebview: entry('webview/dataset/main.js') },
       resolve: { extensions: ['.js', '.json'] },
       output: { path: dist, filename: '[name].js' },
     },

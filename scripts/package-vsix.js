@@ -42,6 +42,8 @@ const required = [
   'dist/extension.js',
   'dist/worker.js',
   'dist/webview.js',
+  'dist/datasetWebview.js',
+  'media/dataset.css',
   'media/inspector.css',
   `${MODEL}/config.json`,
   `${MODEL}/tokenizer.json`,

@@ -149,15 +149,25 @@ export class ClassifyCommands {
   }
 
   private async classify(doc: vscode.TextDocument, range: vscode.Range, selection: boolean, what: string): Promise<ClassifyOutcome | undefined> {
-    const { models, statusBar, decorations, notifier, log } = this.deps;
-    const text = doc.getText(range);
+    const baseOffset = doc.offsetAt(range.start);
+    const version = doc.version;
+    const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
+    return this.classifyText(doc.getText(range), what, source, (inspection) => {
+      if (doc.version === version) this.deps.decorations.show(doc, inspection, baseOffset);
+    });
+  }
+
+  /**
+   * Classifies a text that `source` locates (a document range, or a dataset row) and shows it like any result:
+   * the panel, the status bar, and `onResult` for the caller's own display (editor decorations).
+   */
+  async classifyText(text: string, what: string, source: PanelSource, onResult?: (inspection: Inspection) => void): Promise<ClassifyOutcome | undefined> {
+    const { models, statusBar, notifier, log } = this.deps;
     const problem = textProblem(text, what);
     if (problem) {
       notifier.warn(problem);
       return undefined;
     }
-    const baseOffset = doc.offsetAt(range.start);
-    const version = doc.version;
     const request = models.begin();
     log.info(`Request ${request.id}: classifying ${what} (${text.length} chars).`);
     const panel = this.panel();
@@ -171,11 +181,10 @@ export class ClassifyCommands {
         log.info(`Request ${request.id}: finished after a newer request started; its result is dropped.`);
         return undefined;
       }
-      const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
       // Closing the panel mid-run is fine: the result still reaches the status bar and the editor.
       InspectorPanel.current?.showResult(request.id, inspection, source, models.hasBothVariants(inspection.model));
       statusBar.showResult(inspection, what);
-      if (doc.version === version) decorations.show(doc, inspection, baseOffset);
+      onResult?.(inspection);
       this.last = { requestId: request.id, inspection, source };
       this.lastText = { requestId: request.id, text };
       return this.last;

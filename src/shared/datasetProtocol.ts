@@ -57,3 +57,10 @@ export function isDatasetWebviewMessage(x: unknown): x is DatasetWebviewMessage 
       return false;
   }
 }
+
+/** The host is trusted; this only keeps a stray message (another extension's, an old format) from rendering. */
+export function isDatasetHostMessageType(x: unknown): x is DatasetHostMessage {
+  if (typeof x !== 'object' || x === null) return false;
+  const t = (x as Record<string, unknown>)['type'];
+  return t === 'progress' || t === 'dataset' || t === 'error';
+}
