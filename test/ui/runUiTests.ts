@@ -5,7 +5,7 @@
 // then the same in the dark theme, and "DistilBERT: Classify File" on a long file with its window list.
 // Screenshots go to test-results/screenshots/, the tally to test-results/ui-summary.json {passed, failed}.
 //
-// Usage: node out/test/ui/runUiTests.js [--vsix file.vsix | --dev] [--keep]
+// Usage: node out/test/ui/runUiTests.js [--vsix file.vsix | --dev] [--keep] [--only dataset]
 //   --vsix  install this VSIX instead of building one; --dev  load the repo as a development extension
 //   (payload URL) instead of installing a VSIX, for quick iteration. DBI_UI_MODEL=<folder> sets
 //   distilbertInspector.model.path in the user settings (e.g. a test fixture while no bundled model exists).
@@ -26,12 +26,15 @@ import {
 import { checkPreviewShowsCharts, exportMarkdownFromPanel } from './reportSteps';
 import { compareTextsUi } from './compareUi';
 import { liveInspectionUi } from './liveUi';
+import { datasetUiTests } from './datasetUi';
 
 const EXT_ID = 'distilbert-inspector.distilbert-inspector';
 const shots = path.join(resultsDir, 'screenshots');
 const argv = process.argv.slice(2);
 const dev = argv.includes('--dev');
 const keep = argv.includes('--keep');
+// --only dataset: after the workbench is up, run only the dataset-mode steps (quick iteration on one area).
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const givenVsix = argv.includes('--vsix') ? argv[argv.indexOf('--vsix') + 1] : undefined;
 
 let passed = 0;
@@ -130,6 +133,11 @@ async function main(): Promise<void> {
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     console.log(`  workbench up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
+    const sst2Dev = path.join(repoRoot, '..', 'shared', 'data', 'sst2', 'dev.tsv');
+    if (only === 'dataset') {
+      await datasetUiTests(page, check, shots, workspace, sst2Dev);
+      return;
+    }
     let light: PanelReading | undefined;
     await check('classify a selected sentence from the command palette (light theme)', page, async () => {
       await classifySelectionInPalette(page, 'review.md', 3);
@@ -174,6 +182,7 @@ async function main(): Promise<void> {
     await compareTextsUi(page, check, shots, workspace);
     await liveInspectionUi(page, check, shots, workspace);
     await diagnosticsUiTests(page, workspace, shots, check);
+    if (fs.existsSync(sst2Dev)) await datasetUiTests(page, check, shots, workspace, sst2Dev);
   } finally {
     await browser?.close().catch(() => undefined);
     server?.stop();
