@@ -102,7 +102,7 @@ export function examplesView(view: DatasetView, s: TableState, update: (s: Table
   spacer.style.height = `${rows.length * ROW_PX}px`;
   viewport.append(spacer);
   const draw = () => {
-    const first = Math.max(0, Math.floor(viewport.scrollTop / ROW_PX) - 10);
+    const first = Math.max(0, Math.floor((viewport.scrollTop || 0) / ROW_PX) - 10);
     const last = Math.min(rows.length, first + Math.ceil((viewport.clientHeight || 480) / ROW_PX) + 20);
     spacer.replaceChildren();
     for (let k = first; k < last; k++) {
