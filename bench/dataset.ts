@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readDataset } from '../src/core/dataset/dataset';
+import { analyse } from '../src/core/dataset/offThread';
 import { buildDatasetReport } from '../src/core/dataset/report';
 import { datasetModel, runDataset } from '../src/core/dataset/run';
 import { Inspector, defaultModelDir, packageRoot } from '../src/core/inspector';
@@ -23,7 +24,8 @@ async function endToEnd(modelDir: string, file: string, cacheDir: string, limit?
     const model = datasetModel(modelDir, 'fp32', async () => (inspector = await Inspector.open({ modelDir, cacheDir })));
     const ds = await readDataset(file, { modelLabels: model.labels, limit });
     const run = await runDataset(model, ds, { cacheDir: path.join(cacheDir, 'datasets') });
-    const report = buildDatasetReport(model, ds, run);
+    const { study } = await analyse(run, ds.gold, { study: true, projection: false });
+    const report = buildDatasetReport(model, ds, run, study);
     const tokens = run.tokens.reduce((a, b) => a + b, 0);
     return { ms: performance.now() - t0, runMs: run.ms, report, tokens, blockMs: h.max / 1e6 };
   } finally {

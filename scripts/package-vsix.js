@@ -43,6 +43,7 @@ const required = [
   'dist/worker.js',
   'dist/webview.js',
   'dist/datasetWebview.js',
+  'dist/studyWorker.js',
   'media/dataset.css',
   'media/inspector.css',
   `${MODEL}/config.json`,

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { InspectorError } from '../core/errors';
 import { readDataset } from '../core/dataset/dataset';
 import { parseLabelMap } from '../core/dataset/labels';
+import { analyse } from '../core/dataset/offThread';
 import { buildDatasetReport } from '../core/dataset/report';
 import { datasetModel, runDataset } from '../core/dataset/run';
 import { resolveModelArg } from '../core/hub';
@@ -119,7 +120,9 @@ export async function datasetCommand(argv: string[], out: NodeJS.WritableStream 
       onProgress: live ? (done, total, eta) => err.write(`\r${done}/${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}   `) : undefined,
     });
     if (live) err.write('\r\x1b[K');
-    const report = buildDatasetReport(model, ds, run, { study: args.study });
+    const t0 = performance.now();
+    const { study } = await analyse(run, ds.gold, { study: args.study, projection: false });
+    const report = buildDatasetReport(model, ds, run, study, performance.now() - t0);
     if (args.json) out.write(`${JSON.stringify(report)}\n`);
     else {
       if (args.html) fs.writeFileSync(args.html, datasetHtml(report));

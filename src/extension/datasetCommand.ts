@@ -85,10 +85,13 @@ export class DatasetCommand {
             .finally(() => sub.dispose());
         },
       );
-      const report = core.buildDatasetReport(model, ds, run);
+      // The probe fits and the PCA take seconds on a large file: a worker thread keeps the editor responsive.
+      const t0 = performance.now();
+      const { study, projection } = await core.analyse(run, ds.gold, { study: true, projection: true });
+      const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
       this.dataset = ds;
       this.lastReport = report;
-      panel.post({ type: 'dataset', view: toView(report, run, core) });
+      panel.post({ type: 'dataset', view: toView(report, run, projection!) });
       log.info(`Dataset ${file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
       return report;
     } catch (err) {
@@ -130,9 +133,7 @@ export class DatasetCommand {
   }
 }
 
-type Core = typeof import('../core/dataset/index');
-
-function toView(report: DatasetReport, run: import('../core/dataset/run').DatasetRun, core: Core): DatasetView {
+function toView(report: DatasetReport, run: import('../core/dataset/run').DatasetRun, projection: import('../core/dataset/projection').Projection): DatasetView {
   const labels = report.model.labels;
   const n = run.count, dim = run.dim;
   // The most often active units, with their mean activation and the rows that drive them hardest.
@@ -159,6 +160,6 @@ function toView(report: DatasetReport, run: import('../core/dataset/run').Datase
     confusion: report.confusion,
     headStudy: report.headStudy,
     headUnits: { activeRate: report.headUnits.activeRate, dead: report.headUnits.dead, topUnits },
-    projection: core.pca2(run.cls, n, dim),
+    projection,
   };
 }

@@ -10,6 +10,9 @@ isolateHome();
 import { Inspector, InspectorError } from '../../src/core/inspector';
 import { readDataset } from '../../src/core/dataset/dataset';
 import { inspectorModel, runDataset } from '../../src/core/dataset/run';
+import { analyse } from '../../src/core/dataset/offThread';
+import { headStudy } from '../../src/core/dataset/headStudy';
+import { pca2 } from '../../src/core/dataset/projection';
 
 const dir = path.join(FIXTURES, 'tiny-distilbert-o17-gemm');
 const ref = readReference(dir);
@@ -76,5 +79,16 @@ describe('dataset run on tiny-distilbert-o17-gemm', () => {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"x"', '"y"'));
     const changed = await runDataset(inspectorModel(inspector), await readDataset(file, { modelLabels: inspector.model.labels }), { cacheDir, chunk: 8 });
     assert.equal(changed.fromCache, 0);
+  });
+
+  it('the study and PCA run in a worker thread with the same results as in-thread; the study is cached', async () => {
+    const ds = await readDataset(file, { modelLabels: inspector.model.labels });
+    const run = await runDataset(inspectorModel(inspector), ds, { cacheDir: tempDir('dbi-runs-') });
+    const out = await analyse(run, ds.gold, { study: true, projection: true });
+    assert.deepEqual(out.study, headStudy({ ...run, gold: ds.gold! }));
+    assert.deepEqual(out.projection, pca2(run.cls, run.count, run.dim));
+    // Reopened: the study comes from its file, so no worker is needed (a missing worker file proves it).
+    const again = await analyse(run, ds.gold, { study: true, projection: false }, path.join(tempDir('dbi-none-'), 'missing.js'));
+    assert.deepEqual(again.study, out.study);
   });
 });

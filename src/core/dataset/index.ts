@@ -5,3 +5,4 @@ export { computeMetrics, type Metrics } from './metrics';
 export { pca2, type Projection } from './projection';
 export { buildDatasetReport, type DatasetReport } from './report';
 export { datasetModel, inspectorModel, runDataset, type DatasetModel, type DatasetRun } from './run';
+export { analyse, type Analysis } from './offThread';

@@ -1,10 +1,7 @@
 // A dataset run summarised for people and scripts: the CLI's --json (a stable contract), its text view, its
 // HTML page, and the editor's dataset panel all start from this one object.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import type { Dataset, SkippedRows } from './dataset';
-import { headStudy, type HeadStudy } from './headStudy';
+import type { HeadStudy } from './headStudy';
 import { argmaxRow, computeMetrics, softmaxRows, type ClassMetrics, type ReliabilityBin } from './metrics';
 import type { DatasetModel, DatasetRun } from './run';
 
@@ -57,7 +54,8 @@ export interface DatasetReport {
   timing: { runMs: number; fromCache: number; studyMs: number };
 }
 
-export function buildDatasetReport(model: DatasetModel, ds: Dataset, run: DatasetRun, opts: { study?: boolean } = {}): DatasetReport {
+/** The report of a run; `study` comes from analyse() (offThread.ts), which keeps the fitting off this thread. */
+export function buildDatasetReport(model: DatasetModel, ds: Dataset, run: DatasetRun, study: HeadStudy | null, studyMs = 0): DatasetReport {
   const L = run.labels.length;
   const n = run.count;
   const probs = softmaxRows(run.logits, n, L);
@@ -83,10 +81,6 @@ export function buildDatasetReport(model: DatasetModel, ds: Dataset, run: Datase
     });
   }
   const m = ds.gold ? computeMetrics(run.labels, ds.gold, predicted, probs) : undefined;
-  const t0 = performance.now();
-  const gold = ds.gold;
-  const study = gold && opts.study !== false ? cachedStudy(run, gold, () => headStudy({ ...run, gold })) : null;
-  const studyMs = performance.now() - t0;
   return {
     model: { name: model.name, path: model.path, labels: model.labels, dim: model.dim, nLayers: model.nLayers, maxLength: model.maxLength },
     dataset: {
@@ -115,23 +109,4 @@ export function headUnits(act: ArrayLike<number>, n: number, dim: number): HeadU
   const active = new Array<number>(dim).fill(0);
   for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) if (act[i * dim + j]! > 0) active[j]! += 1;
   return { activeRate: active.map((a) => (n ? a / n : 0)), dead: active.flatMap((a, j) => (a === 0 ? [j] : [])) };
-}
-
-/** The study is a pure function of the cached vectors and labels: keep it beside them for an instant reopen. */
-function cachedStudy(run: DatasetRun, gold: Int32Array, compute: () => HeadStudy): HeadStudy {
-  // The gold labels (another label column or mapping) are not part of the run's key: they name the file.
-  const goldKey = createHash('sha256').update(new Uint8Array(gold.buffer, gold.byteOffset, gold.byteLength)).digest('hex').slice(0, 16);
-  const file = path.join(run.cacheDir, `head-study-v1-${goldKey}.json`);
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as HeadStudy;
-  } catch {
-    const study = compute();
-    try {
-      fs.writeFileSync(`${file}.tmp`, JSON.stringify(study));
-      fs.renameSync(`${file}.tmp`, file);
-    } catch {
-      // an unwritable cache only costs the next reopen a refit
-    }
-    return study;
-  }
 }
