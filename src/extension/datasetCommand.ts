@@ -28,6 +28,8 @@ export interface OpenDatasetArgs {
   file?: string;
   textColumn?: string;
   labelColumn?: string;
+  /** File label -> model label (otherwise asked for when the file's labels are not the model's). */
+  labelMap?: Record<string, string>;
 }
 
 export class DatasetCommand {
@@ -59,11 +61,13 @@ export class DatasetCommand {
       const inspector = await models.inspector();
       const variant = models.currentChoice()?.variant ?? 'fp32';
       const model = core.inspectorModel(inspector, variant);
-      let ds = await core.readDataset(file, { modelLabels: model.labels, textColumn: args.textColumn, labelColumn: args.labelColumn });
+      let ds = await this.read(core, file, model.labels, args);
+      if (!ds) return undefined;
       if (!args.textColumn && ds.textAlternatives.length) {
         const pick = await vscode.window.showQuickPick([ds.textColumn, ...ds.textAlternatives], { title: `Which column of ${path.basename(file)} holds the text?`, placeHolder: ds.textColumn });
         if (!pick) return undefined;
-        if (pick !== ds.textColumn) ds = await core.readDataset(file, { modelLabels: model.labels, textColumn: pick, labelColumn: args.labelColumn });
+        if (pick !== ds.textColumn) ds = await this.read(core, file, model.labels, { ...args, textColumn: pick });
+        if (!ds) return undefined;
       }
       log.info(`Dataset ${file}: ${ds.texts.length} examples (text "${ds.textColumn}", label ${ds.labelColumn ?? 'none'}; ${ds.skipped.emptyText + ds.skipped.noLabel} skipped).`);
       const run = await vscode.window.withProgress(
@@ -101,6 +105,23 @@ export class DatasetCommand {
       return undefined;
     } finally {
       closed.dispose();
+    }
+  }
+
+  /** Reads the file; labels the model lacks are mapped by the user, one quick pick per file label. */
+  private async read(core: typeof import('../core/dataset/index'), file: string, modelLabels: string[], args: OpenDatasetArgs): Promise<Dataset | undefined> {
+    const opts = { modelLabels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap };
+    try {
+      return await core.readDataset(file, opts);
+    } catch (err) {
+      if (!(err instanceof core.LabelMappingNeeded) || args.labelMap) throw err;
+      const labelMap: Record<string, string> = {};
+      for (const label of err.fileLabels.slice(0, 50)) {
+        const pick = await vscode.window.showQuickPick(modelLabels, { title: `${path.basename(file)}: which of the model's labels is "${label}"?`, placeHolder: err.message });
+        if (!pick) return undefined;
+        labelMap[label] = pick;
+      }
+      return core.readDataset(file, { ...opts, labelMap });
     }
   }
 

@@ -7,6 +7,7 @@ import { tempDir } from './helpers';
 import { readDataset } from '../../src/core/dataset/dataset';
 import { DelimitedParser, type DelimitedRecord } from '../../src/core/dataset/delimited';
 import { InspectorError } from '../../src/core/errors';
+import { LabelMappingNeeded } from '../../src/core/dataset/labels';
 
 const LABELS = ['NEGATIVE', 'POSITIVE'];
 const SST2 = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'sst2', 'dev.tsv');
@@ -82,6 +83,7 @@ describe('dataset files', () => {
     await rejects(readDataset(write('m.csv', 'text,label\ngood,1\nbad,NEGATIVE\n'), { modelLabels: LABELS }), /mixes ids \(1\) and names \("NEGATIVE"\)/);
     await rejects(readDataset(write('u.csv', 'text,label\ngood,pos\nbad,neg\n'), { modelLabels: LABELS }), /no label "pos", "neg".*--label-map "pos=NEGATIVE"/);
     await rejects(readDataset(write('i.csv', 'text,label\ngood,2\n'), { modelLabels: LABELS }), /label id 2 is outside the model's 2 labels/);
+    await assert.rejects(readDataset(write('u.csv', 'text,label\ngood,pos\nbad,neg\n'), { modelLabels: LABELS }), (e: unknown) => e instanceof LabelMappingNeeded && e.fileLabels.join() === 'pos,neg');
     const mapped = await readDataset(write('u.csv', 'text,label\ngood,pos\nbad,neg\n'), { modelLabels: LABELS, labelMap: { pos: 'POSITIVE', neg: 'NEGATIVE' } });
     assert.deepEqual([...mapped.gold!], [1, 0]);
   });

@@ -6,3 +6,4 @@ export { pca2, type Projection } from './projection';
 export { buildDatasetReport, type DatasetReport } from './report';
 export { datasetModel, inspectorModel, runDataset, type DatasetModel, type DatasetRun } from './run';
 export { analyse, type Analysis } from './offThread';
+export { LabelMappingNeeded } from './labels';

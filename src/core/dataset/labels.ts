@@ -43,13 +43,24 @@ export function labelMapper(raw: Iterable<string>, modelLabels: string[], file: 
     else map.set(v, i);
   }
   if (unknown.length) {
-    throw new InspectorError(
-      'DATASET_INVALID',
+    throw new LabelMappingNeeded(
+      distinct,
       `${file}: the model has no label ${unknown.slice(0, 5).map((u) => `"${u}"`).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''}; its labels are ${modelLabels.join(', ')}.`,
       `Map them with --label-map, e.g. --label-map "${unknown[0]}=${modelLabels[0]}".`,
     );
   }
   return { kind: 'names', map };
+}
+
+/** The file's labels are not the model's: the editor offers a mapping of `fileLabels` (the CLI names --label-map). */
+export class LabelMappingNeeded extends InspectorError {
+  constructor(
+    readonly fileLabels: string[],
+    message: string,
+    hint: string,
+  ) {
+    super('DATASET_INVALID', message, hint);
+  }
 }
 
 /** Parses `a=X,b=Y` (the CLI's --label-map). */

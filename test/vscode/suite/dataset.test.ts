@@ -58,6 +58,15 @@ suite('dataset mode', () => {
     assert.ok(a.panelInspection(), 'the Activation Inspector shows it');
   });
 
+  test("labels the model lacks are mapped (here given as the command's labelMap; a person picks them)", async () => {
+    const file = path.join(dir, 'named.csv');
+    fs.writeFileSync(file, 'review,stars\n"a gorgeous, witty, seductive movie",five\n"a boring, tedious mess",one\n');
+    const report = await openDataset({ file, labelMap: { five: 'POSITIVE', one: 'NEGATIVE' } });
+    assert.ok(report, JSON.stringify(a.messages().slice(-3)));
+    assert.equal(report.dataset.textColumn, 'review');
+    assert.deepEqual(report.examples.map((e) => e.label), ['POSITIVE', 'NEGATIVE']);
+  });
+
   test('a broken JSONL line: one message naming the file and line, no report', async () => {
     const file = path.join(dir, 'broken.jsonl');
     fs.writeFileSync(file, '{"text":"fine","label":1}\n{"text": oops\n');
