@@ -8,6 +8,7 @@ import { InspectorError } from '../errors';
 import type { HeadStudy } from './headStudy';
 import type { Projection } from './projection';
 import type { DatasetRun } from './run';
+import type { StudyRequest } from './studyWorker';
 
 /** What the views need beyond the report's metrics. */
 export interface Analysis {
@@ -27,7 +28,9 @@ export async function analyse(run: DatasetRun, gold: Int32Array | undefined, wan
   }
   const needStudy = want.study && gold !== undefined && study === null;
   if (!needStudy && !want.projection) return { study, projection: null };
-  const out = await inWorker(workerPath, { input: { ...pick(run), gold: gold ?? null }, study: needStudy, projection: want.projection });
+  // The worker reads the vectors from the run's cache files: cloning 100+ MB across would block this thread.
+  const req: StudyRequest = { cacheDir: run.cacheDir, count: run.count, labels: run.labels, dim: run.dim, nLayers: run.nLayers, gold: gold ?? null, study: needStudy, projection: want.projection };
+  const out = await inWorker(workerPath, req);
   if (needStudy && out.study && file) {
     try {
       fs.writeFileSync(`${file}.tmp`, JSON.stringify(out.study));
@@ -43,10 +46,6 @@ export async function analyse(run: DatasetRun, gold: Int32Array | undefined, wan
 function studyFile(run: DatasetRun, gold: Int32Array): string {
   const key = createHash('sha256').update(new Uint8Array(gold.buffer, gold.byteOffset, gold.byteLength)).digest('hex').slice(0, 16);
   return path.join(run.cacheDir, `head-study-v1-${key}.json`);
-}
-
-function pick(run: DatasetRun) {
-  return { count: run.count, labels: run.labels, dim: run.dim, nLayers: run.nLayers, logits: run.logits, cls: run.cls, layers: run.layers };
 }
 
 function inWorker(workerPath: string, msg: unknown): Promise<Analysis> {

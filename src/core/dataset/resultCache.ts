@@ -65,11 +65,11 @@ export class ResultCache {
     this.writeIndex(0);
   }
 
-  /** Appends the next rows (in order) and then records them as done. */
-  append(chunk: Record<string, Typed>, rows: number, doneBefore: number): void {
+  /** Appends the next rows (in order) and then records them as done; async, so a slow disk blocks no caller. */
+  async append(chunk: Record<string, Typed>, rows: number, doneBefore: number): Promise<void> {
     for (const a of this.arrays) {
       const t = chunk[a.name]!;
-      fs.appendFileSync(this.file(a), new Uint8Array(t.buffer, t.byteOffset, rows * a.width * BYTES[a.kind]));
+      await fs.promises.appendFile(this.file(a), new Uint8Array(t.buffer, t.byteOffset, rows * a.width * BYTES[a.kind]));
     }
     this.writeIndex(doneBefore + rows);
   }
@@ -111,6 +111,13 @@ export class ResultCache {
     fs.writeFileSync(tmp, JSON.stringify(index));
     fs.renameSync(tmp, path.join(this.dir, 'index.json'));
   }
+}
+
+/** One array of a finished entry read straight from its file (the study worker reads the vectors itself). */
+export function readArray(dir: string, name: string): Float32Array {
+  const buf = fs.readFileSync(path.join(dir, `${name}.f32`));
+  // A Float32Array needs 4-byte alignment; a small read may come from Node's shared pool at any offset.
+  return buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4) : new Float32Array(new Uint8Array(buf).buffer);
 }
 
 export function alloc(kind: ArraySpec['kind'], n: number): Typed {

@@ -112,7 +112,7 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
       onProgress: (d) => report(start + d),
     });
     for (const s of specs) arrays[s.name]!.set(rows[s.name as keyof typeof rows] as Float32Array, start * s.width);
-    cache.append(rows as unknown as Record<string, Float32Array<ArrayBuffer>>, end - start, start);
+    await cache.append(rows as unknown as Record<string, Float32Array<ArrayBuffer>>, end - start, start);
     done = end;
     report(done);
   }
