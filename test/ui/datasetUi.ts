@@ -38,7 +38,9 @@ export async function datasetUiTests(page: Page, check: Check, shots: string, wo
 
   await check('open a dataset from the palette: metrics and confusion matrix (light theme)', page, async () => {
     await closeAllEditors(page).catch(() => undefined);
-    await setTheme(page, 'Light Modern');
+    // The sandbox starts light; after the other UI tests it may be dark (the theme picker is slow under load).
+    const light = await page.evaluate(() => document.querySelector('.monaco-workbench')?.classList.contains('vs') ?? false);
+    if (!light) await setTheme(page, 'Light Modern');
     await runCommand(page, 'DistilBERT: Open Dataset...');
     // VS Code's own (simple) file dialog is a quick input holding a path: replace it and accept.
     const input = page.locator('.quick-input-widget .quick-input-box input');
