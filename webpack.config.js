@@ -54,14 +54,14 @@ module.exports = (_env, argv) => {
     {
       ...nodeBundle,
       name: 'worker',
-      entry: { worker: entry('core/engine/worker.js') },
+      entry: { worker: entry('core/engine/worker.js'), studyWorker: entry('core/dataset/studyWorker.js') },
       output: { path: dist, filename: '[name].js', library: { type: 'commonjs2' } },
     },
     {
       ...common,
       name: 'webview',
       target: 'web',
-      entry: { webview: entry('webview/main.js') },
+      entry: { webview: entry('webview/main.js'), datasetWebview: entry('webview/dataset/main.js') },
       resolve: { extensions: ['.js', '.json'] },
       output: { path: dist, filename: '[name].js' },
     },

@@ -13,6 +13,7 @@ import { detectCpu } from '../src/core/quantize/cpu';
 import { quantizeModelFile } from '../src/core/quantize/quantizeGraph';
 import { TextTokenizer } from '../src/core/tokenizer/textTokenizer';
 import { benchFaithfulness } from './faithfulness';
+import { benchDataset } from './dataset';
 import { benchOcclusion, printOcclusionTable, type OcclusionRow } from './occlusion';
 import { benchLens } from './lens';
 
@@ -248,6 +249,7 @@ async function main(): Promise<void> {
   if (fs.existsSync(path.join(bundled, 'onnx', 'model.onnx'))) await benchFaithfulness(bundled, path.join(WORK, 'cache'));
   const occ64 = occlusion.find((r) => r.model === `${fullName} (int8)` && r.tokens === 64);
   if (occ64) console.log(`occlusion 64 tokens int8 ms: ${Math.round(occ64.wallMs)}                                target <= 500`);
+  await benchDataset(fullSizeModel(bundled));
 }
 
 void main().catch((err) => {

@@ -15,6 +15,7 @@ import { attentionJson } from '../core/attribution/attention';
 import { DEFAULT_BUDGET, parseMethod, type AttributionMethod } from '../core/attribution/explain';
 import { faithfulnessMain } from './faithfulness';
 import { formatExplanation } from './formatExplanation';
+import { datasetCommand } from './dataset';
 import { formatInspection } from './format';
 import { quantizeCommand } from './quantize';
 
@@ -22,6 +23,7 @@ const USAGE = `usage: distilbert-inspector [options] "text to classify"
        distilbert-inspector [options] --file PATH
        distilbert-inspector faithfulness --data FILE.tsv [--methods occlusion,shap,rollout] [--limit N]
        distilbert-inspector quantize MODEL_DIR|ID     (writes onnx/model_int8.onnx; see quantize --help)
+       distilbert-inspector dataset FILE [options]   (a labelled CSV/TSV/JSONL/Parquet file; see dataset --help)
 
 options:
   --file PATH          classify a whole file (windows over long text)
@@ -187,6 +189,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (argv[0] === 'faithfulness') {
       await faithfulnessMain(argv.slice(1));
+      return 0;
+    }
+    if (argv[0] === 'dataset') {
+      await datasetCommand(argv.slice(1));
       return 0;
     }
     const sub = subcommandIndex(argv);

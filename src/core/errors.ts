@@ -47,7 +47,9 @@ export type InspectorErrorCode =
   | 'CANCELLED'
   | 'DISPOSED'
   | 'WORKER_FAILED'
-  | 'INFERENCE_FAILED';
+  | 'INFERENCE_FAILED'
+  /** A dataset file's content cannot be used as given (a broken line, a missing column, unknown labels). */
+  | 'DATASET_INVALID';
 
 /** Errors from the tokenizer and graph modules carry code + hint too; keep them when wrapping. */
 export function toInspectorError(err: unknown, fallback: InspectorErrorCode): InspectorError {
@@ -71,5 +73,5 @@ function isKnownCode(code: string): code is InspectorErrorCode {
 const KNOWN = new Set<string>([
   'EMPTY_TEXT', 'BINARY_TEXT', 'TEXT_TOO_LARGE', 'MODEL_NOT_FOUND', 'MODEL_FILE_MISSING', 'MODEL_CONFIG_INVALID',
   'MODEL_UNSUPPORTED', 'TOKENIZER_INVALID', 'TOKENIZER_MISMATCH', 'GRAPH_INVALID', 'BAD_OPTION', 'CANCELLED',
-  'DISPOSED', 'WORKER_FAILED', 'INFERENCE_FAILED',
+  'DISPOSED', 'WORKER_FAILED', 'INFERENCE_FAILED', 'DATASET_INVALID',
 ]);

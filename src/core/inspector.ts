@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineClient } from './engine/engineClient';
-import type { LoadInfo } from './engine/messages';
+import type { LoadInfo, RowBlock } from './engine/messages';
 import { InspectorError } from './errors';
 import { prepareCacheDir } from './files';
 import type { OnnxVariant } from './model/modelFolder';
@@ -198,6 +198,14 @@ export class Inspector {
       opts.signal,
       opts.onProgress,
     );
+  }
+
+  /**
+   * Dataset mode's primitive: classifies a chunk of texts batched across texts, each read up to its first
+   * window, returning only logits, [CLS] per block and the head's activations (see src/core/dataset/run.ts).
+   */
+  classifyMany(texts: string[], opts: { batchTokens?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<RowBlock> {
+    return this.client.classifyMany({ texts, windowTokens: this.model.maxLength, batchTokens: opts.batchTokens ?? BATCH_TOKENS }, opts.signal, opts.onProgress);
   }
 
   dispose(): Promise<void> {

@@ -148,15 +148,38 @@ export class ClassifyCommands {
   }
 
   private async classify(doc: vscode.TextDocument, range: vscode.Range, selection: boolean, what: string): Promise<ClassifyOutcome | undefined> {
-    const { models, session, statusBar, decorations, notifier, log } = this.deps;
-    const text = doc.getText(range);
+    const baseOffset = doc.offsetAt(range.start);
+    const version = doc.version;
+    const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
+    return this.classifyText(
+      doc.getText(range),
+      what,
+      source,
+      (inspection) => {
+        if (doc.version === version) this.deps.decorations.show(doc, inspection, baseOffset, selection);
+      },
+      () => void this.classify(doc, range, selection, what),
+    );
+  }
+
+  /**
+   * Classifies a text that `source` locates (a document range, or a dataset row) and shows it like any result:
+   * the session (panel), the status bar, and `onResult` for the caller's own display (editor decorations).
+   * `runAgain` is offered when a model change stops the run.
+   */
+  async classifyText(
+    text: string,
+    what: string,
+    source: PanelSource,
+    onResult?: (inspection: Inspection) => void,
+    runAgain: () => void = () => void this.classifyText(text, what, source, onResult),
+  ): Promise<ClassifyOutcome | undefined> {
+    const { models, session, statusBar, notifier, log } = this.deps;
     const problem = textProblem(text, what);
     if (problem) {
       notifier.warn(problem);
       return undefined;
     }
-    const baseOffset = doc.offsetAt(range.start);
-    const version = doc.version;
     const request = models.begin();
     log.info(`Request ${request.id}: classifying ${what} (${text.length} chars).`);
     const panel = this.panel();
@@ -175,18 +198,17 @@ export class ClassifyCommands {
         log.info(`Request ${request.id}: finished after a newer request started; its result is dropped.`);
         return undefined;
       }
-      const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
       // Closing the panel mid-run is fine: the result still reaches the status bar and the editor.
       const shown = { requestId: request.id, inspection, source, text, origin: 'command' as const, what };
       session.show(shown);
       statusBar.showResult(inspection, what);
-      if (doc.version === version) decorations.show(doc, inspection, baseOffset, selection);
+      onResult?.(inspection);
       return shown;
     } catch (err) {
       if (!request.isCurrent()) return undefined; // superseded: the newer request owns the UI now
       const failure = describeFailure(err, models.currentChoice());
       if (failure.level === 'silent') {
-        this.cancelled(request.id, request.signal.reason, progress, () => void this.classify(doc, range, selection, what));
+        this.cancelled(request.id, request.signal.reason, progress, runAgain);
         return undefined;
       }
       statusBar.showError(failure.text);

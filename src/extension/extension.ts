@@ -24,6 +24,8 @@ import { OcclusionTint, type TintedRange } from './occlusionTint';
 import { Notifier, type ShownMessage } from './notify';
 import { InspectorPanel } from './panel/inspectorPanel';
 import { Session } from './session';
+import { DatasetCommand, type OpenDatasetArgs } from './datasetCommand';
+import type { DatasetReport } from '../core/dataset/report';
 import { ResultStatusBar } from './statusBar';
 import { QuantizeModelCommand, type QuantizeOutcome } from './quantizeCommand';
 
@@ -55,6 +57,9 @@ export interface ExtensionApi {
   /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
   lastTextComparison(): TextComparisonOutcome | undefined;
   panelComparison(): TextComparison | undefined;
+  /** Dataset mode: the report last shown in the dataset panel, and a click on one of its examples. */
+  datasetReport(): DatasetReport | undefined;
+  inspectDatasetRow(row: number): Promise<void>;
   /** Classifier diagnostics: the last pass's outcome for a document, and an event per finished pass. */
   diagnosticsOutcome(uri: vscode.Uri): DiagnosticsOutcome | undefined;
   readonly onDidFinishDiagnostics: vscode.Event<{ uri: vscode.Uri; outcome: DiagnosticsOutcome }>;
@@ -113,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     log,
   });
   const quantize = new QuantizeModelCommand(config, models, notifier, log, context.globalStorageUri.fsPath);
+  const datasetCommand = new DatasetCommand({ extensionUri: context.extensionUri, cacheDir: context.globalStorageUri.fsPath, models, commands, notifier, log });
   const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
   context.subscriptions.push(
@@ -162,6 +168,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       notifier.info(`Occlusion tint in the editor is now ${on ? 'on' : 'off'} (setting ${fullKey('occlusion.editorTint')}).`);
       return on;
     }),
+    // `args` ({ file, textColumn, labelColumn }) is for tests and scripts; a person gets a file dialog.
+    vscode.commands.registerCommand('distilbertInspector.openDataset', (args?: OpenDatasetArgs) => datasetCommand.run(typeof args === 'object' && args !== null ? args : {})),
     // `args` ({ source, uri, texts, ... }) is for tests and scripts; a person picks the source in a quick pick.
     vscode.commands.registerCommand('distilbertInspector.compareTexts', (args?: unknown) => compareTextsCommand.run(args)),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.
@@ -226,6 +234,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       return o && { requestId: o.requestId, kind: o.occlusion?.kind };
     },
     lastTextComparison: () => compareTextsCommand.lastComparison(),
+    datasetReport: () => datasetCommand.report(),
+    inspectDatasetRow: (row: number) => datasetCommand.inspectRow(row),
     panelComparison: () => InspectorPanel.current?.currentComparison(),
     diagnosticsOutcome: (uri) => diagnostics.outcome(uri),
     onDidFinishDiagnostics: diagnostics.onDidFinish,

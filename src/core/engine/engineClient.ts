@@ -8,7 +8,7 @@ import type { AttributionResult } from '../attribution/explain';
 import type { OcclusionResult } from '../attribution/occlusion';
 import type { Inspection, WindowResult } from '../types';
 import { unpackWindow } from './packing';
-import type { AttentionRequest, ExplainRequest, FromWorker, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, ToWorker } from './messages';
+import type { AttentionRequest, ClassifyManyRequest, ExplainRequest, FromWorker, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, RowBlock, ToWorker } from './messages';
 import { disableOrtTelemetry } from './ortRuntime';
 
 interface Pending {
@@ -59,6 +59,12 @@ export class EngineClient {
     return this.request<AttributionResult>({ type: 'explain', ...req }, signal, onProgress);
   }
 
+  /** Dataset mode: one chunk of texts; progress counts texts. */
+  classifyMany(req: ClassifyManyRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<RowBlock> {
+    if (signal?.aborted) return Promise.reject(cancelled());
+    return this.request<RowBlock>({ type: 'classifyMany', ...req }, signal, onProgress);
+  }
+
   /** Cancels what is pending, lets the worker release its session and end; terminates it if it does not. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -85,7 +91,7 @@ export class EngineClient {
   }
 
   private request<T>(
-    msg: { type: 'load' | 'inspect' | 'occlude' | 'attention' | 'explain' } & Record<string, unknown>,
+    msg: { type: 'load' | 'inspect' | 'occlude' | 'attention' | 'explain' | 'classifyMany' } & Record<string, unknown>,
     signal?: AbortSignal,
     onProgress?: (done: number, total: number) => void,
   ): Promise<T> {
@@ -164,6 +170,10 @@ export class EngineClient {
       case 'explanation':
         this.settle(msg.id);
         p.resolve(msg.explanation);
+        return;
+      case 'rows':
+        this.settle(msg.id);
+        p.resolve(msg.rows);
         return;
       case 'error': {
         this.settle(msg.id);

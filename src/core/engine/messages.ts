@@ -39,6 +39,29 @@ export interface OccludeRequest {
   batchTokens: number;
 }
 
+/** Dataset mode: a chunk of texts, each read up to its first window. */
+export interface ClassifyManyRequest {
+  texts: string[];
+  windowTokens: number;
+  batchTokens: number;
+}
+
+/**
+ * Dataset mode's result for a chunk of texts: flat row-major Float32Arrays (transferred, not cloned).
+ * `act` is the head's activation output (DistilBERT: ReLU(pre_classifier)); `layers` is [text][block][dim].
+ */
+export interface RowBlock {
+  count: number;
+  logits: Float32Array<ArrayBuffer>;
+  cls: Float32Array<ArrayBuffer>;
+  act: Float32Array<ArrayBuffer>;
+  layers: Float32Array<ArrayBuffer>;
+  /** Tokens read per text ([CLS]/[SEP] included). */
+  tokens: Int32Array<ArrayBuffer>;
+  /** 1 when the text was longer than its window. */
+  truncated: Uint8Array<ArrayBuffer>;
+}
+
 /** Caller -> worker. */
 export type ToWorker =
   | ({ type: 'load'; id: number } & LoadRequest)
@@ -46,6 +69,7 @@ export type ToWorker =
   | ({ type: 'occlude'; id: number } & OccludeRequest)
   | ({ type: 'attention'; id: number } & AttentionRequest)
   | ({ type: 'explain'; id: number } & ExplainRequest)
+  | ({ type: 'classifyMany'; id: number } & ClassifyManyRequest)
   | { type: 'cancel'; id: number }
   | { type: 'dispose' };
 
@@ -82,4 +106,5 @@ export type FromWorker =
   | { type: 'occlusion'; id: number; occlusion: OcclusionResult }
   | { type: 'attention'; id: number; attention: AttentionResult }
   | { type: 'explanation'; id: number; explanation: AttributionResult }
+  | { type: 'rows'; id: number; rows: RowBlock }
   | { type: 'error'; id: number; error: WireError };

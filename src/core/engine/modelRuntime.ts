@@ -14,7 +14,7 @@ import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps
 import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
 import { labelRecord, type Aggregate, type Encoding, type Inspection, type ModelInfo, type Stages, type WindowResult } from '../types';
-import type { InspectRequest, LoadInfo, LoadRequest, OccludeRequest } from './messages';
+import type { ClassifyManyRequest, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, RowBlock } from './messages';
 
 /** Called between ONNX calls; throws to stop (cancellation). */
 export type Checkpoint = (done: number, total: number) => Promise<void>;
@@ -208,6 +208,44 @@ export class ModelRuntime {
       totalMs: performance.now() - t0,
       coverage: { windowTokens: enc.ids.length, textTokens: pieces.length, coveredEnd: enc.coveredEnd, complete: !enc.truncated, textLength: req.text.length },
     };
+  }
+
+  /**
+   * Dataset mode: many short texts, each read up to its first `windowTokens` tokens, batched across texts
+   * under the token budget. Returns only the vectors the dataset views use, as flat Float32Arrays (row-major,
+   * one row per text), never per-token detail.
+   */
+  async classifyMany(req: ClassifyManyRequest, checkpoint: Checkpoint): Promise<RowBlock> {
+    const { dim, nLayers, labels } = this.info.model;
+    const n = req.texts.length;
+    const encodings = req.texts.map((t) => this.tokenizer.encode(t, req.windowTokens));
+    const block: RowBlock = {
+      count: n,
+      logits: new Float32Array(n * labels.length),
+      cls: new Float32Array(n * dim),
+      act: new Float32Array(n * dim),
+      layers: new Float32Array(n * nLayers * dim),
+      tokens: Int32Array.from(encodings, (e) => e.ids.length),
+      truncated: Uint8Array.from(encodings, (e) => (e.truncated ? 1 : 0)),
+    };
+    const o = this.plan.outputs;
+    const batches = makeBatches(encodings, this.plan.batchInvariant ? req.batchTokens : 0);
+    let done = 0;
+    for (const batch of batches) {
+      await checkpoint(done, n);
+      const out = await this.call(batch.map((i) => encodings[i]!), [o.logits, o.cls, o.relu, ...o.layers]);
+      const copy = (name: string, into: Float32Array, width: number, offset: (i: number) => number) => {
+        const data = out[name]!.data as Float32Array;
+        batch.forEach((i, r) => into.set(data.subarray(r * width, (r + 1) * width), offset(i)));
+      };
+      copy(o.logits, block.logits, labels.length, (i) => i * labels.length);
+      copy(o.cls, block.cls, dim, (i) => i * dim);
+      copy(o.relu, block.act, dim, (i) => i * dim);
+      o.layers.forEach((name, l) => copy(name, block.layers, dim, (i) => (i * nLayers + l) * dim));
+      done += batch.length;
+    }
+    await checkpoint(done, n);
+    return block;
   }
 
   /** One ONNX call fetching only the logits: one small tensor to copy out instead of every tap. */

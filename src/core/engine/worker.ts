@@ -95,6 +95,13 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
         post({ type: 'explanation', id: msg.id, explanation });
         return;
       }
+      case 'classifyMany': {
+        if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
+        const rows = await runtime.classifyMany(msg, checkpoint(msg.id, 'dataset run'));
+        const transfer = [rows.logits.buffer, rows.cls.buffer, rows.act.buffer, rows.layers.buffer, rows.tokens.buffer, rows.truncated.buffer];
+        port!.postMessage({ type: 'rows', id: msg.id, rows } satisfies FromWorker, transfer);
+        return;
+      }
       default: {
         const never: never = msg;
         throw new Error(`unknown message ${JSON.stringify(never)}`);

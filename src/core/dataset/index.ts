@@ -1,0 +1,9 @@
+// Dataset mode's public surface for the CLI and the extension (which loads it on first use).
+export { checkDatasetFile, readDataset, type Dataset, type ReadDatasetOptions } from './dataset';
+export { headStudy, type HeadStudy } from './headStudy';
+export { computeMetrics, type Metrics } from './metrics';
+export { pca2, type Projection } from './projection';
+export { buildDatasetReport, type DatasetReport } from './report';
+export { datasetModel, inspectorModel, runDataset, type DatasetModel, type DatasetRun } from './run';
+export { analyse, type Analysis } from './offThread';
+export { LabelMappingNeeded } from './labels';

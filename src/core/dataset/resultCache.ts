@@ -1,0 +1,125 @@
+// Dataset results on disk: one folder per (model, file content, text column, rows), flat little-endian typed
+// arrays plus a small JSON index. Chunks are appended as they finish and the index records how many rows are
+// complete, so an interrupted run resumes where it stopped and a finished one reopens without the model.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+
+/** Bump when the layout changes: old entries are then ignored, never misread. */
+const FORMAT = 'dataset-runs-v1';
+
+/** The arrays of a run, per row: their element type and width. */
+export interface ArraySpec {
+  name: string;
+  kind: 'f32' | 'i32' | 'u8';
+  width: number;
+}
+
+/** The small JSON index beside the arrays. */
+export interface CacheIndex {
+  format: typeof FORMAT;
+  count: number;
+  done: number;
+  arrays: ArraySpec[];
+}
+
+type Typed = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
+const BYTES = { f32: 4, i32: 4, u8: 1 } as const;
+
+export function cacheKey(parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+}
+
+export class ResultCache {
+  readonly dir: string;
+
+  constructor(cacheDir: string, key: string, private readonly arrays: ArraySpec[], private readonly count: number) {
+    this.dir = path.join(cacheDir, FORMAT, key);
+  }
+
+  /** Rows already complete on disk (0 when there is no usable entry). */
+  rowsDone(): number {
+    const index = this.readIndex();
+    if (!index) return 0;
+    // A crash between an append and the index update leaves extra bytes: cut every file back to `done` rows.
+    for (const a of this.arrays) {
+      const file = this.file(a);
+      const want = index.done * a.width * BYTES[a.kind];
+      let size: number;
+      try {
+        size = fs.statSync(file).size;
+      } catch {
+        return 0;
+      }
+      if (size < want) return 0;
+      if (size > want) fs.truncateSync(file, want);
+    }
+    return index.done;
+  }
+
+  /** Starts an empty entry (any old one is removed). */
+  reset(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    fs.mkdirSync(this.dir, { recursive: true });
+    for (const a of this.arrays) fs.writeFileSync(this.file(a), new Uint8Array(0));
+    this.writeIndex(0);
+  }
+
+  /** Appends the next rows (in order) and then records them as done; async, so a slow disk blocks no caller. */
+  async append(chunk: Record<string, Typed>, rows: number, doneBefore: number): Promise<void> {
+    for (const a of this.arrays) {
+      const t = chunk[a.name]!;
+      await fs.promises.appendFile(this.file(a), new Uint8Array(t.buffer, t.byteOffset, rows * a.width * BYTES[a.kind]));
+    }
+    this.writeIndex(doneBefore + rows);
+  }
+
+  /** Reads the complete rows back into arrays sized for `count` rows. */
+  load(done: number): Record<string, Typed> {
+    const out: Record<string, Typed> = {};
+    for (const a of this.arrays) {
+      const t = alloc(a.kind, this.count * a.width);
+      const bytes = done * a.width * BYTES[a.kind];
+      const fd = fs.openSync(this.file(a), 'r');
+      try {
+        fs.readSync(fd, new Uint8Array(t.buffer, 0, bytes), 0, bytes, 0);
+      } finally {
+        fs.closeSync(fd);
+      }
+      out[a.name] = t;
+    }
+    return out;
+  }
+
+  private file(a: ArraySpec): string {
+    return path.join(this.dir, `${a.name}.${a.kind}`);
+  }
+
+  private readIndex(): CacheIndex | undefined {
+    try {
+      const index = JSON.parse(fs.readFileSync(path.join(this.dir, 'index.json'), 'utf8')) as CacheIndex;
+      const same = index.format === FORMAT && index.count === this.count && JSON.stringify(index.arrays) === JSON.stringify(this.arrays);
+      return same && Number.isInteger(index.done) && index.done >= 0 && index.done <= this.count ? index : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeIndex(done: number): void {
+    const index: CacheIndex = { format: FORMAT, count: this.count, done, arrays: this.arrays };
+    const tmp = path.join(this.dir, `index.json.${process.pid}.tmp`);
+    fs.writeFileSync(tmp, JSON.stringify(index));
+    fs.renameSync(tmp, path.join(this.dir, 'index.json'));
+  }
+}
+
+/** One array of a finished entry read straight from its file (the study worker reads the vectors itself). */
+export function readArray(dir: string, name: string): Float32Array {
+  const buf = fs.readFileSync(path.join(dir, `${name}.f32`));
+  // A Float32Array needs 4-byte alignment; a small read may come from Node's shared pool at any offset.
+  return buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4) : new Float32Array(new Uint8Array(buf).buffer);
+}
+
+export function alloc(kind: ArraySpec['kind'], n: number): Typed {
+  return kind === 'f32' ? new Float32Array(n) : kind === 'i32' ? new Int32Array(n) : new Uint8Array(n);
+}

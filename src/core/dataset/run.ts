@@ -1,0 +1,165 @@
+// Runs a dataset through the model: chunks of texts go to the worker (batched across texts there), progress
+// reports an ETA, an AbortSignal cancels between chunks and between ONNX calls, and every finished chunk is
+// appended to the on-disk cache so a reopened dataset shows at once and an interrupted run resumes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Inspector } from '../inspector';
+import { InspectorError } from '../errors';
+import { resolveModelFolder, type OnnxVariant } from '../model/modelFolder';
+import type { Dataset } from './dataset';
+import { ResultCache, cacheKey, type ArraySpec } from './resultCache';
+
+/** Every example's vectors, flat row-major (row i of `layers` is [block][dim]). */
+export interface DatasetRun {
+  count: number;
+  labels: string[];
+  dim: number;
+  nLayers: number;
+  logits: Float32Array;
+  cls: Float32Array;
+  /** The head's activation output (DistilBERT: ReLU(pre_classifier(cls))). */
+  act: Float32Array;
+  layers: Float32Array;
+  tokens: Int32Array;
+  truncated: Uint8Array;
+  /** Rows that came from the cache rather than the model. */
+  fromCache: number;
+  ms: number;
+  cacheDir: string;
+}
+
+/** Progress of a run: rows done of total, and the estimated milliseconds left (undefined at first). */
+export type RunProgress = (done: number, total: number, etaMs: number | undefined) => void;
+
+/** How to run. */
+export interface RunOptions {
+  cacheDir: string;
+  signal?: AbortSignal;
+  onProgress?: RunProgress;
+  /** Texts sent to the worker per request (default 256). */
+  chunk?: number;
+  batchTokens?: number;
+}
+
+/**
+ * A model as dataset mode needs it: its shape and a content key from its files, and the inspector only when
+ * rows are missing from the cache (a reopened dataset never starts ONNX Runtime).
+ */
+export interface DatasetModel {
+  key: string;
+  name: string;
+  path: string;
+  labels: string[];
+  dim: number;
+  nLayers: number;
+  maxLength: number;
+  inspector(): Promise<Inspector>;
+}
+
+/** Describes the model folder from its files; `open` is called at most once, on the first missing row. */
+export function datasetModel(modelDir: string, variant: OnnxVariant, open: () => Promise<Inspector>): DatasetModel {
+  const folder = resolveModelFolder(modelDir, variant);
+  const { config } = folder;
+  const hash = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  let opened: Promise<Inspector> | undefined;
+  return {
+    key: [fileKey(folder.onnxPath), hash(folder.tokenizerPath), config.labels.join(','), config.problemType, config.maxLength].join('|'),
+    name: folder.name,
+    path: folder.dir,
+    labels: config.labels,
+    dim: config.dim,
+    nLayers: config.nLayers,
+    maxLength: config.maxLength,
+    inspector: () => (opened ??= open()),
+  };
+}
+
+/** An existing inspector as a DatasetModel (tests, and callers that already hold one). */
+export function inspectorModel(inspector: Inspector, variant: OnnxVariant = 'fp32'): DatasetModel {
+  return datasetModel(inspector.model.path, variant, () => Promise.resolve(inspector));
+}
+
+export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOptions): Promise<DatasetRun> {
+  const t0 = performance.now();
+  const { labels, dim, nLayers } = model;
+  const n = ds.texts.length;
+  const specs: ArraySpec[] = [
+    { name: 'logits', kind: 'f32', width: labels.length },
+    { name: 'cls', kind: 'f32', width: dim },
+    { name: 'act', kind: 'f32', width: dim },
+    { name: 'layers', kind: 'f32', width: nLayers * dim },
+    { name: 'tokens', kind: 'i32', width: 1 },
+    { name: 'truncated', kind: 'u8', width: 1 },
+  ];
+  const key = cacheKey([model.key, ds.sha256, ds.format, ds.textColumn, String(n)]);
+  const cache = new ResultCache(opts.cacheDir, key, specs, n);
+  let done = cache.rowsDone();
+  const fromCache = done;
+  if (done === 0) cache.reset();
+  const arrays = cache.load(done);
+  const chunk = opts.chunk ?? 256;
+  const tRun = performance.now();
+  opts.onProgress?.(done, n, done === n ? 0 : undefined);
+  while (done < n) {
+    if (opts.signal?.aborted) throw new InspectorError('CANCELLED', `The dataset run was cancelled after ${done} of ${n} examples; the rest resumes next time.`, '');
+    const end = Math.min(n, done + chunk);
+    const start = done;
+    const inspector = await model.inspector();
+    const rows = await inspector.classifyMany(ds.texts.slice(start, end), {
+      batchTokens: opts.batchTokens,
+      signal: opts.signal,
+      onProgress: (d) => report(start + d),
+    });
+    for (const s of specs) arrays[s.name]!.set(rows[s.name as keyof typeof rows] as Float32Array, start * s.width);
+    await cache.append(rows as unknown as Record<string, Float32Array<ArrayBuffer>>, end - start, start);
+    done = end;
+    report(done);
+  }
+  return {
+    count: n,
+    labels,
+    dim,
+    nLayers,
+    logits: arrays['logits'] as Float32Array,
+    cls: arrays['cls'] as Float32Array,
+    act: arrays['act'] as Float32Array,
+    layers: arrays['layers'] as Float32Array,
+    tokens: arrays['tokens'] as Int32Array,
+    truncated: arrays['truncated'] as Uint8Array,
+    fromCache,
+    ms: performance.now() - t0,
+    cacheDir: cache.dir,
+  };
+
+  function report(d: number): void {
+    const ran = d - fromCache;
+    const elapsed = performance.now() - tRun;
+    opts.onProgress?.(d, n, ran > 0 ? (elapsed / ran) * (n - d) : undefined);
+  }
+}
+
+/**
+ * The ONNX file's sha256, remembered per (path, size, mtime) for this process: hashing a full-size model takes
+ * most of a second, which a reopened dataset should not pay twice.
+ */
+function fileKey(file: string): string {
+  const st = fs.statSync(file);
+  const id = `${path.resolve(file)}|${st.size}|${st.mtimeMs}`;
+  let key = FILE_KEYS.get(id);
+  if (!key) {
+    const hash = createHash('sha256');
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(1 << 22);
+      for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+    } finally {
+      fs.closeSync(fd);
+    }
+    key = hash.digest('hex');
+    FILE_KEYS.set(id, key);
+  }
+  return key;
+}
+
+const FILE_KEYS = new Map<string, string>();

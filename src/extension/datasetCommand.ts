@@ -1,0 +1,186 @@
+// "DistilBERT: Open Dataset...": pick a labelled file, confirm its columns when the guess is ambiguous, run it
+// through the loaded model (cancellable, with ETA; cached per model and file content) and show the dataset panel.
+// A click on an example classifies it through the usual path, so it lands in the Activation Inspector.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Dataset } from '../core/dataset/dataset';
+import type { DatasetReport } from '../core/dataset/report';
+import type { DatasetView } from '../shared/datasetProtocol';
+import type { ClassifyCommands } from './commands';
+import { describeFailure } from './failures';
+import type { Log } from './log';
+import type { ModelService } from './modelService';
+import type { Notifier } from './notify';
+import { DatasetPanel } from './panel/datasetPanel';
+
+/** What the command needs from the rest of the extension. */
+export interface DatasetDeps {
+  extensionUri: vscode.Uri;
+  cacheDir: string;
+  models: ModelService;
+  commands: ClassifyCommands;
+  notifier: Notifier;
+  log: Log;
+}
+
+/** Options for tests and scripts; a person gets a file dialog and quick picks. */
+export interface OpenDatasetArgs {
+  file?: string;
+  textColumn?: string;
+  labelColumn?: string;
+  /** File label -> model label (otherwise asked for when the file's labels are not the model's). */
+  labelMap?: Record<string, string>;
+}
+
+export class DatasetCommand {
+  private dataset: Dataset | undefined;
+  private lastReport: DatasetReport | undefined;
+
+  constructor(private readonly deps: DatasetDeps) {}
+
+  /** The report of the dataset last shown (for tests). */
+  report(): DatasetReport | undefined {
+    return this.lastReport;
+  }
+
+  async run(args: OpenDatasetArgs = {}): Promise<DatasetReport | undefined> {
+    const { notifier, log, models } = this.deps;
+    let file = typeof args.file === 'string' ? args.file : undefined;
+    if (!file) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Open Dataset', filters: { 'Datasets': ['csv', 'tsv', 'jsonl', 'ndjson', 'parquet'] } });
+      file = picked?.[0]?.fsPath;
+      if (!file) return undefined;
+    }
+    const core = await import('../core/dataset/index');
+    const panel = DatasetPanel.createOrShow(this.deps.extensionUri, `Dataset: ${path.basename(file)}`);
+    this.attach(panel);
+    const controller = new AbortController();
+    // Closing the panel cancels the run (what finished stays cached).
+    const closed = panel.onDidClose(() => controller.abort());
+    try {
+      const inspector = await models.inspector();
+      const variant = models.currentChoice()?.variant ?? 'fp32';
+      const model = core.inspectorModel(inspector, variant);
+      let ds = await this.read(core, file, model.labels, args);
+      if (!ds) return undefined;
+      if (!args.textColumn && ds.textAlternatives.length) {
+        const pick = await vscode.window.showQuickPick([ds.textColumn, ...ds.textAlternatives], { title: `Which column of ${path.basename(file)} holds the text?`, placeHolder: ds.textColumn });
+        if (!pick) return undefined;
+        if (pick !== ds.textColumn) ds = await this.read(core, file, model.labels, { ...args, textColumn: pick });
+        if (!ds) return undefined;
+      }
+      log.info(`Dataset ${file}: ${ds.texts.length} examples (text "${ds.textColumn}", label ${ds.labelColumn ?? 'none'}; ${ds.skipped.emptyText + ds.skipped.noLabel} skipped).`);
+      const run = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `DistilBERT: ${path.basename(file)}`, cancellable: true },
+        (progress, token) => {
+          const sub = token.onCancellationRequested(() => controller.abort());
+          let reported = 0;
+          return core
+            .runDataset(model, ds, {
+              cacheDir: path.join(this.deps.cacheDir, 'datasets'),
+              signal: controller.signal,
+              onProgress: (done, total, eta) => {
+                const pct = (done / total) * 100;
+                progress.report({ increment: pct - reported, message: `${done} of ${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}` });
+                reported = pct;
+                panel.post({ type: 'progress', file: path.basename(file!), done, total, etaMs: eta ?? null });
+              },
+            })
+            .finally(() => sub.dispose());
+        },
+      );
+      // The probe fits and the PCA take seconds on a large file: a worker thread keeps the editor responsive.
+      const t0 = performance.now();
+      const { study, projection } = await core.analyse(run, ds.gold, { study: true, projection: true });
+      const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
+      this.dataset = ds;
+      this.lastReport = report;
+      panel.post({ type: 'dataset', view: toView(report, run, projection!) });
+      log.info(`Dataset ${file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
+      return report;
+    } catch (err) {
+      const failure = describeFailure(err, models.currentChoice());
+      panel.post({ type: 'error', message: failure.level === 'silent' ? 'Cancelled; the finished part is cached and resumes next time.' : failure.text });
+      if (failure.level !== 'silent') notifier.failure(failure, err);
+      return undefined;
+    } finally {
+      closed.dispose();
+    }
+  }
+
+  /** Reads the file; labels the model lacks are mapped by the user, one quick pick per file label. */
+  private async read(core: typeof import('../core/dataset/index'), file: string, modelLabels: string[], args: OpenDatasetArgs): Promise<Dataset | undefined> {
+    const opts = { modelLabels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap };
+    try {
+      return await core.readDataset(file, opts);
+    } catch (err) {
+      if (!(err instanceof core.LabelMappingNeeded) || args.labelMap) throw err;
+      const labelMap: Record<string, string> = {};
+      for (const label of err.fileLabels.slice(0, 50)) {
+        const pick = await vscode.window.showQuickPick(modelLabels, { title: `${path.basename(file)}: which of the model's labels is "${label}"?`, placeHolder: err.message });
+        if (!pick) return undefined;
+        labelMap[label] = pick;
+      }
+      return core.readDataset(file, { ...opts, labelMap });
+    }
+  }
+
+  private attached = new WeakSet<DatasetPanel>();
+
+  private attach(panel: DatasetPanel): void {
+    if (this.attached.has(panel)) return;
+    this.attached.add(panel);
+    panel.onDidRequestInspect((row) => void this.inspectRow(row));
+  }
+
+  /** Classifies one example through the usual path; the inspector's "show in editor" finds it in a text file. */
+  async inspectRow(row: number): Promise<void> {
+    const ds = this.dataset;
+    const text = ds?.texts[row];
+    if (!ds || text === undefined) return;
+    const uri = vscode.Uri.file(ds.file);
+    let baseOffset = 0;
+    if (ds.format !== 'parquet') {
+      // The text sits verbatim on its line in TSV and unquoted CSV; elsewhere (JSON escapes) the line start.
+      const doc = await vscode.workspace.openTextDocument(uri).then((d) => d, () => undefined);
+      const line = ds.lines[row]! - 1;
+      if (doc && line < doc.lineCount) {
+        const at = doc.lineAt(line).text.indexOf(text);
+        baseOffset = doc.offsetAt(new vscode.Position(line, Math.max(0, at)));
+      }
+    }
+    await this.deps.commands.classifyText(text, `line ${ds.lines[row]} of ${path.basename(ds.file)}`, { uri: uri.toString(), fileName: path.basename(ds.file), baseOffset, selection: true });
+    this.deps.commands.showPanel();
+  }
+}
+
+function toView(report: DatasetReport, run: import('../core/dataset/run').DatasetRun, projection: import('../core/dataset/projection').Projection): DatasetView {
+  const labels = report.model.labels;
+  const n = run.count, dim = run.dim;
+  // The most often active units, with their mean activation and the rows that drive them hardest.
+  const order = report.headUnits.activeRate.map((r, j) => [r, j] as const).sort((a, b) => b[0] - a[0]).slice(0, 20);
+  const topUnits = order.map(([rate, unit]) => {
+    let sum = 0;
+    const rows = Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < n; i++) sum += run.act[i * dim + unit]!;
+    rows.sort((a, b) => run.act[b * dim + unit]! - run.act[a * dim + unit]!);
+    return { unit, rate, meanAct: n ? sum / n : 0, topRows: rows.slice(0, 3) };
+  });
+  return {
+    file: report.dataset.file,
+    fileName: path.basename(report.dataset.file),
+    modelName: report.model.name,
+    labels,
+    textColumn: report.dataset.textColumn,
+    labelColumn: report.dataset.labelColumn,
+    skipped: report.dataset.skipped.emptyText + report.dataset.skipped.noLabel,
+    fromCache: report.timing.fromCache,
+    runMs: report.timing.runMs,
+    rows: report.examples.map((e) => ({ text: e.text, line: e.line, gold: e.label === null ? -1 : labels.indexOf(e.label), predicted: labels.indexOf(e.predicted), probs: labels.map((l) => e.probabilities[l]!) })),
+    metrics: report.metrics,
+    confusion: report.confusion,
+    headStudy: report.headStudy,
+    headUnits: { activeRate: report.headUnits.activeRate, dead: report.headUnits.dead, topUnits },
+    projection,
+  };
+}

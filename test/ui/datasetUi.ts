@@ -1,0 +1,113 @@
+// UI test of dataset mode: a person runs "DistilBERT: Open Dataset..." from the palette, types the file's path in
+// VS Code's file dialog, reads the metrics, clicks a confusion cell (the table filters to it), filters by regex,
+// looks at the projection and the head study, then clicks an example and lands in the Activation Inspector.
+// Screenshots (light and dark): test-results/screenshots/dataset-*.png.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { closeAllEditors, runCommand, setTheme } from './workbench';
+
+type Check = (name: string, page: Page | undefined, fn: () => Promise<void>) => Promise<boolean>;
+
+function assert(cond: unknown, msg: string): asserts cond {
+  if (!cond) throw new Error(msg);
+}
+
+/** The webview frame whose document has `selector` (the dataset panel and the inspector can both be open). */
+async function frameWith(page: Page, selector: string, ms = 120_000): Promise<Frame> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    for (const f of page.frames()) {
+      if (await f.locator(selector).count().catch(() => 0)) return f;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+async function tab(page: Page, name: string): Promise<Frame> {
+  const f = await frameWith(page, 'nav.tabs');
+  await f.locator(`button.tab[data-tab=${name}]`).click();
+  await page.waitForTimeout(400);
+  return f;
+}
+
+export async function datasetUiTests(page: Page, check: Check, shots: string, workspace: string, sst2Dev: string): Promise<void> {
+  const file = path.join(workspace, 'sst2-dev-200.tsv');
+  fs.writeFileSync(file, `${fs.readFileSync(sst2Dev, 'utf8').split('\n').slice(0, 201).join('\n')}\n`);
+
+  await check('open a dataset from the palette: metrics and confusion matrix (light theme)', page, async () => {
+    await closeAllEditors(page).catch(() => undefined);
+    // The sandbox starts light; after the other UI tests it may be dark (the theme picker is slow under load).
+    const light = await page.evaluate(() => document.querySelector('.monaco-workbench')?.classList.contains('vs') ?? false);
+    if (!light) await setTheme(page, 'Light Modern');
+    await runCommand(page, 'DistilBERT: Open Dataset...');
+    // VS Code's own (simple) file dialog is a quick input holding a path: replace it and accept.
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ timeout: 15_000 });
+    await input.fill(file);
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    const f = await frameWith(page, '.headline');
+    const headline = await f.locator('.headline').innerText();
+    assert(/^accuracy 0\.\d{3} · macro F1 0\.\d{3} · ECE 0\.\d{3}$/.test(headline), `headline: ${headline}`);
+    assert((await f.locator('.confusion .cell').count()) === 4, 'a 2 x 2 confusion matrix');
+    await page.screenshot({ path: path.join(shots, 'dataset-metrics-light.png') });
+    console.log(`       ${headline}`);
+  });
+
+  await check('a confusion cell filters the example table; a regex slices it with its own accuracy', page, async () => {
+    const f = await frameWith(page, '.confusion');
+    const cell = f.locator('.confusion .cell:not(.diag)').first();
+    const count = Number(await cell.innerText());
+    await cell.click();
+    const slice = await f.locator('.slice').innerText();
+    assert(slice.startsWith(`${count} of 200 examples`), `slice after the cell click: ${slice}`);
+    assert(/accuracy on this slice 0\.000/.test(slice), `an off-diagonal cell is all misclassified: ${slice}`);
+    const rows = await f.locator('.spacer .row.wrong').count();
+    assert(rows === Math.min(count, rows) && rows > 0, `${rows} misclassified rows drawn for ${count}`);
+    await page.screenshot({ path: path.join(shots, 'dataset-filter-light.png') });
+    await f.locator('select[aria-label="Gold label"]').selectOption('-1');
+    await f.locator('select[aria-label="Predicted label"]').selectOption('-1');
+    const search = f.locator('input[type=search]');
+    await search.fill('/\\b(bad|dull)\\b/i');
+    await search.press('Enter');
+    await page.waitForTimeout(400);
+    const sliced = await f.locator('.slice').innerText();
+    assert(/^\d+ of 200 examples · accuracy on this slice/.test(sliced), `regex slice: ${sliced}`);
+    console.log(`       cell ${count}; regex slice: ${sliced}`);
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    await check(`projection and head study (${theme} theme)`, page, async () => {
+      if (theme === 'dark') await setTheme(page, 'Dark Modern');
+      let f = await tab(page, 'projection');
+      const size = await f.locator('canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+      assert(size[0]! > 0 && size[1]! > 0, 'a canvas');
+      const box = await f.locator('canvas').boundingBox();
+      assert(box, 'the canvas is visible');
+      await page.screenshot({ path: path.join(shots, `dataset-projection-${theme}.png`) });
+      f = await tab(page, 'study');
+      const rows = await f.locator('table.grid tr').count();
+      assert(rows === 1 + 3 + 4, `head study rows: ${rows - 1}`);
+      await page.screenshot({ path: path.join(shots, `dataset-head-study-${theme}.png`) });
+      if (theme === 'dark') {
+        f = await tab(page, 'metrics');
+        await page.screenshot({ path: path.join(shots, 'dataset-metrics-dark.png') });
+      }
+    });
+  }
+
+  await check('click an example: the Activation Inspector shows it (dark theme)', page, async () => {
+    const f = await tab(page, 'examples');
+    const row = f.locator('.spacer .row').first();
+    const text = await row.locator('.text').innerText();
+    await row.click();
+    const inspector = await frameWith(page, '[data-testid=result-label]');
+    const label = await inspector.locator('[data-testid=result-label]').innerText();
+    assert(/NEGATIVE|POSITIVE/.test(label), `inspector label: ${label}`);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(shots, 'dataset-click-through-dark.png') });
+    console.log(`       "${text.slice(0, 40)}..." -> ${label}`);
+  });
+}
