@@ -236,6 +236,29 @@ export class Config implements vscode.Disposable {
     await this.section().update('model.variant', variant, target);
   }
 
+  /**
+   * Whether the user left the graph to us: model.variant is `auto`, or fp32 only by default (no value where one
+   * counts). An explicit fp32 (or any other dtype) is the user's choice and is kept.
+   */
+  variantLeftOpen(): boolean {
+    const v = this.variant();
+    if (v !== 'fp32') return v === 'auto';
+    const i = this.section().inspect<unknown>('model.variant');
+    const workspaceCounts = vscode.workspace.isTrusted;
+    return i?.globalValue === undefined && (!workspaceCounts || (i?.workspaceValue === undefined && i?.workspaceFolderValue === undefined));
+  }
+
+  /**
+   * Saves model.variant beside model.path (settingPlace), or where a variant already in effect lives when that
+   * place is more specific (a value there would override the new one).
+   */
+  async setVariantBesideModelPath(variant: ModelVariant): Promise<SettingPlace> {
+    const [forPath, forVariant] = [this.settingPlace('model.path'), this.settingPlace('model.variant')];
+    const place = forVariant.target > forPath.target ? forVariant : forPath;
+    await this.section().update('model.variant', variant, place.target);
+    return place;
+  }
+
   /** Checks the window settings without a model, so a bad value fails before a model load. */
   checkWindowSettings(): void {
     this.windowOptions(Number.MAX_SAFE_INTEGER);

@@ -70,7 +70,7 @@ export interface ExtensionApi {
   statusAccessibleName(): string;
   /** The neutral notice above the panel's result (e.g. after a cancel), and the model note it shows. */
   panelNotice(): string | undefined;
-  readonly modelNotes: Pick<ModelNotes, 'current'>;
+  readonly modelNotes: Pick<ModelNotes, 'current' | 'switchToFullSize'>;
   /** The extension's global storage folder (hub downloads; the user-data folder is three levels up). */
   readonly globalStoragePath: string;
 }

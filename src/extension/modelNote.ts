@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../core/types';
 import { readCardAccuracy } from '../core/model/modelCard';
+import { detectCpu, type Int8Cpu } from '../core/quantize/cpu';
 import type { ModelNote } from '../shared/protocol';
 import { fullKey, type Config, type ModelVariant } from './config';
 import type { HubDownloads } from './hubDownload';
@@ -17,13 +18,21 @@ import { InspectorPanel } from './panel/inspectorPanel';
 /** The full-size model offered instead of the demo one: DistilBERT base fine-tuned on SST-2, in ONNX. */
 export const FULL_SIZE_MODEL = 'Xenova/distilbert-base-uncased-finetuned-sst-2-english';
 
-/** What "Use Full-Size Model" did, for tests: the hub's sizes and where the setting was saved. */
+/** What "Use Full-Size Model" did, for tests: the hub's sizes, the graph chosen and where the settings were saved. */
 export interface SwitchOutcome {
   modelId: string;
   totalBytes: number | undefined;
   cached: boolean;
   savedIn: string | undefined;
+  /** The graph the switch downloads (int8 when the variant was left open and this CPU runs int8 well). */
+  variant: ModelVariant;
+  /** Where model.variant was saved (only when the switch chose int8). */
+  variantSavedIn: string | undefined;
+  /** Why the int8 graph was wanted but not used (the hub has none), if so. */
+  fallback: string | undefined;
 }
+
+type Size = Awaited<ReturnType<HubDownloads['downloadSize']>>;
 
 export class ModelNotes implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -52,20 +61,34 @@ export class ModelNotes implements vscode.Disposable {
 
   /**
    * Asks the hub what the full-size model downloads, says it, and on "Download and Use" saves it as model.path
-   * where that setting's value lives (the reload downloads it with a cancellable progress notification).
-   * `confirm` answers the question without a dialog (tests, scripts).
+   * where that setting's value lives (the reload downloads it with a cancellable progress notification). When
+   * model.variant is left open (fp32 by default, or auto) and this CPU runs int8 well, it takes the hub's int8
+   * graph (a quarter of the fp32 download) and saves model.variant = int8 beside model.path: `auto` alone would
+   * download only fp32. `confirm` answers the question without a dialog (tests, scripts); `cpu` replaces the
+   * CPU check (tests).
    */
-  async switchToFullSize(confirm?: boolean): Promise<SwitchOutcome | undefined> {
-    const { config, hub, notifier } = this.deps;
+  async switchToFullSize(confirm?: boolean, cpu: Int8Cpu = detectCpu()): Promise<SwitchOutcome | undefined> {
+    const { config, notifier } = this.deps;
     let variant: ModelVariant;
-    let size: Awaited<ReturnType<HubDownloads['downloadSize']>>;
+    let size: Size;
+    let int8: { fp32Bytes: number | undefined } | undefined;
+    let fallback: string | undefined;
     try {
       variant = config.variant();
-      size = await Promise.resolve(
-        vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `DistilBERT: asking the hub about ${FULL_SIZE_MODEL}` }, () =>
-          hub.downloadSize({ repo: FULL_SIZE_MODEL, revision: 'main' }, variant),
-        ),
-      );
+      if (cpu.fastInt8 && config.variantLeftOpen()) {
+        const fp32 = await this.askHub('fp32');
+        try {
+          size = await this.askHub('int8');
+          [variant, int8] = ['int8', { fp32Bytes: fp32.totalBytes }];
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'HUB_NOT_FOUND') throw err;
+          size = variant === 'fp32' ? fp32 : await this.askHub(variant);
+          fallback = `The hub has no onnx/model_int8.onnx for it, so it uses the ${variant} graph (this CPU would run int8 well: ${cpu.reason}).`;
+          this.deps.log.info(fallback);
+        }
+      } else {
+        size = await this.askHub(variant);
+      }
     } catch (err) {
       const e = err as { oneLine?: (s: 'vscode') => string; message?: string };
       notifier.error(`Could not ask the hub about ${FULL_SIZE_MODEL}: ${e.oneLine?.('vscode') ?? e.message ?? String(err)}`, err, 'hub.endpoint');
@@ -78,15 +101,32 @@ export class ModelNotes implements vscode.Disposable {
       : size.totalBytes !== undefined
         ? `It downloads ${formatBytes(size.totalBytes)} (${size.files.map((f) => f.file).join(', ')}) once from ${size.endpoint} into the extension's storage, verified, then works offline.`
         : `It downloads ${size.files.map((f) => f.file).join(', ')} once from ${size.endpoint} (the hub did not report every size).`;
+    const why = int8
+      ? ` It is the int8 graph${int8.fp32Bytes !== undefined ? ` (the fp32 one is ${formatBytes(int8.fp32Bytes)})` : ''}, because this CPU runs int8 fast (${cpu.reason}); ${fullKey('model.variant')} will be set to int8 too.`
+      : fallback
+        ? ` ${fallback}`
+        : '';
     const ok = await notifier.ask(
       `Use the full-size model ${FULL_SIZE_MODEL} (${variant})?`,
-      `${amount} ${fullKey('model.path')} will be set in ${place.label}; clear it to return to the demo model.`,
+      `${amount}${why} ${fullKey('model.path')} will be set in ${place.label}; clear it to return to the demo model.`,
       'Download and Use',
       confirm,
     );
-    if (!ok) return { modelId: FULL_SIZE_MODEL, totalBytes: size.totalBytes, cached: size.cached, savedIn: undefined };
+    const outcome: SwitchOutcome = { modelId: FULL_SIZE_MODEL, totalBytes: size.totalBytes, cached: size.cached, savedIn: undefined, variant, variantSavedIn: undefined, fallback };
+    if (!ok) return outcome;
+    // The variant first: a model.path reload under the old variant would start the fp32 download.
+    if (int8) outcome.variantSavedIn = (await config.setVariantBesideModelPath('int8')).label;
     await vscode.workspace.getConfiguration('distilbertInspector').update('model.path', FULL_SIZE_MODEL, place.target);
-    return { modelId: FULL_SIZE_MODEL, totalBytes: size.totalBytes, cached: size.cached, savedIn: place.label };
+    return { ...outcome, savedIn: place.label };
+  }
+
+  /** What the hub would download for one graph of the full-size model (a progress note in the status bar). */
+  private askHub(variant: ModelVariant): Promise<Size> {
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `DistilBERT: asking the hub about ${FULL_SIZE_MODEL}` }, () =>
+        this.deps.hub.downloadSize({ repo: FULL_SIZE_MODEL, revision: 'main' }, variant),
+      ),
+    );
   }
 
   /** The note for `model`: only the bundled demo model gets one, with the figure its card states. */

@@ -7,8 +7,10 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { quantizeModelFile } from '../../src/core/quantize/quantizeGraph';
 import { FIXTURES } from './helpers';
 
 export const FIXTURE_DIR = path.join(FIXTURES, 'tiny-distilbert-o17-gemm');
@@ -65,6 +67,23 @@ export function fixtureFiles(dir = FIXTURE_DIR): Map<string, Buffer> {
     if (fs.existsSync(p)) files.set(f, fs.readFileSync(p));
   }
   return files;
+}
+
+/**
+ * Adds onnx/model_int8.onnx as transformers.js repositories carry it: the fixture's fp32 graph quantized by the
+ * project's own quantizer (full-range int8 weights, per column), made in a temp folder at test time.
+ */
+export async function withInt8Graph(files: Map<string, Buffer>): Promise<Map<string, Buffer>> {
+  const fp32 = files.get('onnx/model.onnx');
+  if (!fp32) throw new Error('the fixture has no onnx/model.onnx to quantize');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-hub-int8-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'model.onnx'), fp32);
+    await quantizeModelFile(path.join(dir, 'model.onnx'), path.join(dir, 'model_int8.onnx'), { perChannel: true, reduceRange: false });
+    return new Map(files).set('onnx/model_int8.onnx', fs.readFileSync(path.join(dir, 'model_int8.onnx')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export class FakeHub {

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { FakeHub, fixtureFiles } from '../../unit/hubFakes';
+import { detectCpu } from '../../../src/core/quantize/cpu';
+import { FakeHub, fixtureFiles, withInt8Graph } from '../../unit/hubFakes';
 import {
   api, bundledModel, classifyFile, classifySelection, closeAll, labelsOf, messagesSince, multilabelModel, nextModelLoad, openEditor,
   selectFirstLine, setUserSetting, workspaceUri, type ExtensionApi,
@@ -187,16 +188,86 @@ suite('first ten minutes', () => {
       hub.repos.set(FULL_SIZE, { commit: `${Date.now().toString(16)}`.padEnd(40, 'a').slice(0, 40), files });
       await setUserSetting('hub.endpoint', hub.hubUrl);
       const from = a.messages().length;
-      const out = await vscode.commands.executeCommand<{ totalBytes: number; savedIn: string }>('distilbertInspector.useFullSizeModel', true);
+      const out = await vscode.commands.executeCommand<{ totalBytes: number; savedIn: string; variant: string }>('distilbertInspector.useFullSizeModel', true);
       const expected = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].reduce((s, f) => s + (files.get(f)?.length ?? 0), 0);
       assert.equal(out?.totalBytes, expected);
+      assert.equal(out.variant, 'fp32', 'a hub repository without model_int8.onnx gets the fp32 graph on any CPU');
       assert.match(out.savedIn, /^Remote settings/);
       const asked = messagesSince(a, from).find((m) => m.text.startsWith(`Use the full-size model ${FULL_SIZE}`));
       assert.ok(asked && /It downloads \d+(\.\d+)? (kB|MB|B) \(config\.json, tokenizer\.json/.test(asked.text), asked?.text);
+      if (detectCpu().fastInt8) assert.match(asked.text, /The hub has no onnx\/model_int8\.onnx for it, so it uses the fp32 graph/);
       assert.equal(vscode.workspace.getConfiguration('distilbertInspector').get('model.path'), FULL_SIZE);
+      assert.equal(vscode.workspace.getConfiguration('distilbertInspector').inspect('model.variant')?.globalValue, undefined, 'no variant saved');
       const m = await waitFor('the hub model to load', () => a.models.currentModel()?.path.includes('models--Xenova--distilbert') && a.models.currentModel(), 120_000);
       assert.deepEqual(m.labels, labelsOf(multilabelModel), 'the switched-to model is the one the hub served');
       assert.equal(a.modelNotes.current(), undefined, 'no demo note under the full-size model');
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  test('the full-size switch takes the hub\'s int8 graph when the variant is left open and the CPU runs int8 well', async () => {
+    const hub = await new FakeHub().start();
+    try {
+      const files = await withInt8Graph(fixtureFiles(multilabelModel));
+      hub.repos.set(FULL_SIZE, { commit: `${Date.now().toString(16)}`.padEnd(40, 'b').slice(0, 40), files });
+      await setUserSetting('hub.endpoint', hub.hubUrl);
+      const sum = (onnx: string) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnx].reduce((s, f) => s + files.get(f)!.length, 0);
+      const fast = { fastInt8: true, reason: 'test CPU with VNNI' };
+      const slow = { fastInt8: false, reason: 'test CPU without VNNI' };
+
+      // Declined questions save nothing: what each CPU and setting would get.
+      let from = a.messages().length;
+      let out = await a.modelNotes.switchToFullSize(false, slow);
+      assert.deepEqual([out?.variant, out?.totalBytes, out?.savedIn], ['fp32', sum('onnx/model.onnx'), undefined]);
+      await setUserSetting('model.variant', 'fp32'); // explicitly fp32: kept on a fast CPU
+      out = await a.modelNotes.switchToFullSize(false, fast);
+      assert.equal(out?.variant, 'fp32');
+      await setUserSetting('model.variant', 'auto');
+      out = await a.modelNotes.switchToFullSize(false, fast);
+      assert.equal(out?.variant, 'int8', 'auto alone would download only fp32');
+      await setUserSetting('model.variant', undefined);
+      // The command decides by this machine's CPU.
+      out = await vscode.commands.executeCommand<typeof out>('distilbertInspector.useFullSizeModel', false);
+      assert.equal(out?.variant, detectCpu().fastInt8 ? 'int8' : 'fp32', detectCpu().reason);
+      assert.deepEqual(messagesSince(a, from).filter((m) => m.level === 'error'), []);
+      assert.equal(vscode.workspace.getConfiguration('distilbertInspector').get('model.path'), '');
+
+      // Accepted on a fast CPU with the default variant: int8 size and reason stated, variant saved beside model.path.
+      from = a.messages().length;
+      out = await a.modelNotes.switchToFullSize(true, fast);
+      assert.ok(out);
+      assert.deepEqual([out.variant, out.totalBytes, out.fallback], ['int8', sum('onnx/model_int8.onnx'), undefined]);
+      // Smaller, though not by 4x: the tiny fixture's float embeddings stay as they are.
+      assert.ok(files.get('onnx/model_int8.onnx')!.length < files.get('onnx/model.onnx')!.length, 'the int8 graph is the smaller download');
+      assert.match(out.savedIn ?? '', /^Remote settings/);
+      assert.equal(out.variantSavedIn, out.savedIn);
+      const asked = messagesSince(a, from).find((m) => m.text.startsWith(`Use the full-size model ${FULL_SIZE} (int8)?`));
+      assert.ok(asked, JSON.stringify(messagesSince(a, from)));
+      assert.ok(asked.text.includes('onnx/model_int8.onnx)'), asked.text);
+      assert.match(asked.text, /It is the int8 graph \(the fp32 one is [\d.]+ (kB|MB|B)\), because this CPU runs int8 fast \(test CPU with VNNI\); distilbertInspector\.model\.variant will be set to int8 too\./);
+      const settings = vscode.workspace.getConfiguration('distilbertInspector');
+      assert.equal(settings.inspect('model.variant')?.globalValue, 'int8');
+      assert.equal(settings.inspect('model.path')?.globalValue, FULL_SIZE);
+      const m = await waitFor('the int8 hub model to load', () => {
+        const cur = a.models.currentModel();
+        return cur?.path.includes('models--Xenova--distilbert') && cur.variant === 'int8' && cur;
+      }, 120_000);
+      assert.equal(path.basename(m.onnxFile), 'model_int8.onnx');
+      await selectFirstLine();
+      const r = await classifySelection();
+      assert.ok(r);
+      assert.equal(r.inspection.model.variant, 'int8', 'the int8 graph computed the result');
+      assert.ok(r.inspection.model.path.includes('models--Xenova--distilbert'), r.inspection.model.path);
+
+      // A hub without the int8 graph: fp32, with a note saying so.
+      hub.repos.set(FULL_SIZE, { commit: `${Date.now().toString(16)}`.padEnd(40, 'c').slice(0, 40), files: fixtureFiles(multilabelModel) });
+      await setUserSetting('model.variant', undefined);
+      from = a.messages().length;
+      out = await a.modelNotes.switchToFullSize(false, fast);
+      assert.equal(out?.variant, 'fp32');
+      assert.match(out?.fallback ?? '', /^The hub has no onnx\/model_int8\.onnx for it, so it uses the fp32 graph \(this CPU would run int8 well: test CPU with VNNI\)\.$/);
+      assert.ok(messagesSince(a, from).some((m) => m.text.includes(out!.fallback!)));
     } finally {
       await hub.stop();
     }
