@@ -1,5 +1,6 @@
 // Activation is kept thin: it wires settings, the log, the status bar, decorations, the panel serializer and
 // the commands. Nothing here loads onnxruntime-node or the model; ModelService does that on first use.
+import type { Faithfulness } from '../core/attribution/faithfulness';
 import * as vscode from 'vscode';
 import type { Inspection } from '../core/types';
 import { ClassifyCommands, revealRange, type ClassifyOutcome } from './commands';
@@ -50,8 +51,8 @@ export interface ExtensionApi {
   /** What the panel's method picker and attention button do, on the current result (for tests). */
   explainCurrent(method: AttributionMethod): Promise<ExplanationOutcome | undefined>;
   attentionCurrent(layer?: number, head?: number): Promise<AttentionView | undefined>;
-  /** The occlusion state under the panel's current result (undefined kind: none asked for). */
-  panelOcclusion(): { requestId: number; kind: string | undefined } | undefined;
+  /** The occlusion state under the panel's current result (undefined kind: none asked for), with the faithfulness its card states. */
+  panelOcclusion(): { requestId: number; kind: string | undefined; faithfulness?: Faithfulness } | undefined;
   /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
   lastTextComparison(): TextComparisonOutcome | undefined;
   panelComparison(): TextComparison | undefined;
@@ -223,7 +224,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     occlusionTints: (uri) => occlusionTint.tints(uri),
     panelOcclusion: () => {
       const o = InspectorPanel.current?.currentOcclusion();
-      return o && { requestId: o.requestId, kind: o.occlusion?.kind };
+      const f = o?.occlusion?.kind === 'done' ? o.occlusion.result.faithfulness : undefined;
+      return o && { requestId: o.requestId, kind: o.occlusion?.kind, ...(f ? { faithfulness: f } : {}) };
     },
     lastTextComparison: () => compareTextsCommand.lastComparison(),
     panelComparison: () => InspectorPanel.current?.currentComparison(),

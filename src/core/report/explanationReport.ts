@@ -18,9 +18,9 @@ function faithfulnessPart(f: Faithfulness): string[] {
   const shown = protocols.filter((p): p is [string, Faithfulness['deletion']] => p[1] !== undefined);
   return [
     `Faithfulness (ERASER, for ${mdText(f.label)}): ${mdText(describeFaithfulness(f))}. Comprehensiveness is the drop in the label's probability when the top words are taken out (higher is better); sufficiency the drop when only they are kept (lower is better). AOPC averages over the top ${f.fractions.map((x) => `${Math.round(x * 100)}`).join(', ')}% of the words; ${int(f.forwardPasses)} forward passes.`,
-    mdTable(['protocol', 'comprehensiveness AOPC', 'sufficiency AOPC'], shown.map(([name, s]) => [name, fmt(s.comprehensivenessAopc), fmt(s.sufficiencyAopc)]), [false, true, true]),
+    mdTable(['protocol', 'comprehensiveness AOPC', 'sufficiency AOPC'], shown.map(([name, s]) => [mdText(name), fmt(s.comprehensivenessAopc), fmt(s.sufficiencyAopc)]), [false, true, true]),
     mdTable(
-      ['top', 'words', ...shown.flatMap(([name]) => [`comprehensiveness (${name})`, `sufficiency (${name})`])],
+      ['top', 'words', ...shown.flatMap(([name]) => [`comprehensiveness (${mdText(name)})`, `sufficiency (${mdText(name)})`])],
       f.fractions.map((x, i) => [`${Math.round(x * 100)}%`, String(f.counts[i] ?? ''), ...shown.flatMap(([, s]) => [fmt(s.comprehensiveness[i] ?? 0), fmt(s.sufficiency[i] ?? 0)])]),
       [false, true, ...shown.flatMap(() => [true, true])],
     ),
