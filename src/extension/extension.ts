@@ -1,6 +1,5 @@
 // Activation is kept thin: it wires settings, the log, the status bar, decorations, the panel serializer and
 // the commands. Nothing here loads onnxruntime-node or the model; ModelService does that on first use.
-import type { Faithfulness } from '../core/attribution/faithfulness';
 import * as vscode from 'vscode';
 import type { Inspection } from '../core/types';
 import { ClassifyCommands, revealRange, type ClassifyOutcome } from './commands';
@@ -16,7 +15,7 @@ import { LiveInspection } from './live';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
-import type { AttributionMethod } from '../core/attribution/explain';
+import type { AttributionMethod, AttributionResult } from '../core/attribution/explain';
 import type { AttentionView } from '../shared/attributionProtocol';
 import { AttributionCommand, type ExplanationOutcome } from './attributionCommand';
 import { ModelNotes } from './modelNote';
@@ -51,8 +50,10 @@ export interface ExtensionApi {
   /** What the panel's method picker and attention button do, on the current result (for tests). */
   explainCurrent(method: AttributionMethod): Promise<ExplanationOutcome | undefined>;
   attentionCurrent(layer?: number, head?: number): Promise<AttentionView | undefined>;
-  /** The occlusion state under the panel's current result (undefined kind: none asked for), with the faithfulness its card states. */
-  panelOcclusion(): { requestId: number; kind: string | undefined; faithfulness?: Faithfulness } | undefined;
+  /** The occlusion state under the panel's current result (undefined kind: none asked for). */
+  panelOcclusion(): { requestId: number; kind: string | undefined } | undefined;
+  /** The finished attribution cards under the panel's result (occlusion first), as a report gets them. */
+  panelExplanations(): AttributionResult[];
   /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
   lastTextComparison(): TextComparisonOutcome | undefined;
   panelComparison(): TextComparison | undefined;
@@ -224,9 +225,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     occlusionTints: (uri) => occlusionTint.tints(uri),
     panelOcclusion: () => {
       const o = InspectorPanel.current?.currentOcclusion();
-      const f = o?.occlusion?.kind === 'done' ? o.occlusion.result.faithfulness : undefined;
-      return o && { requestId: o.requestId, kind: o.occlusion?.kind, ...(f ? { faithfulness: f } : {}) };
+      return o && { requestId: o.requestId, kind: o.occlusion?.kind };
     },
+    panelExplanations: () => InspectorPanel.current?.currentExplanations() ?? [],
     lastTextComparison: () => compareTextsCommand.lastComparison(),
     panelComparison: () => InspectorPanel.current?.currentComparison(),
     diagnosticsOutcome: (uri) => diagnostics.outcome(uri),
