@@ -14,6 +14,8 @@ import type { OcclusionResult } from '../../src/core/attribution/occlusion';
 import { Inspector } from '../../src/core/inspector';
 import { inspectionReport } from '../../src/core/report/inspectionReport';
 import type { Inspection } from '../../src/core/types';
+import { PanelModel } from '../../src/extension/panel/panelModel';
+import { chooseReportSubject } from '../../src/extension/reportSubject';
 
 const TEXT = 'the plot is thin but the actors are wonderful';
 
@@ -109,5 +111,27 @@ describe('the report of an inspection with explanations on show', () => {
     const els = svgElements(report.assets.find((a) => a.fileName === 'explanation-1.svg')!.content);
     assert.ok(els.every((e) => ['svg', 'title', 'desc', 'rect', 'text', 'line', 'g'].includes(e.name)));
     assert.deepEqual(els.filter((e) => e.attributes['class'] === 'bar').map((e) => e.attributes['data-label']), hostile.items.map((_, i) => `${i + 1}. ${bad}`));
+  });
+
+  it('the report gets the cards the panel shows under its result, and only while the panel shows that result', () => {
+    const source = { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: false };
+    const panel = PanelModel.empty();
+    panel.result(4, ins, source);
+    assert.deepEqual(panel.currentExplanations(), []);
+    panel.occlusion(4, { kind: 'done', result: occ, latencyMs: 1 });
+    panel.apply({ type: 'explanation', requestId: 4, explanation: { kind: 'running', method: 'shap', done: 0, total: 0 } });
+    assert.deepEqual(panel.currentExplanations(), [occlusionAttribution(occ)], 'a running method is not reported');
+    panel.apply({ type: 'explanation', requestId: 4, explanation: { kind: 'done', result: shap, latencyMs: 1 } });
+    const shown = panel.currentExplanations();
+    assert.deepEqual(shown, [occlusionAttribution(occ), shap]);
+    const base = { inspection: { inspection: ins }, lastInspectionId: 4, fullTexts: () => undefined };
+    const onShow = chooseReportSubject({ ...base, panelShowsInspection: true, panelExplanations: shown });
+    assert.ok(onShow?.kind === 'inspection');
+    assert.deepEqual(onShow.explanations, shown);
+    const closed = chooseReportSubject({ ...base, panelShowsInspection: false, panelExplanations: shown });
+    assert.ok(closed?.kind === 'inspection');
+    assert.equal(closed.explanations, undefined, 'not on show, not reported');
+    panel.result(5, ins, source);
+    assert.deepEqual(panel.currentExplanations(), [], 'a newer result has none');
   });
 });
