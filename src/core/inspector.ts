@@ -57,6 +57,8 @@ export interface OccludeOptions {
   signal?: AbortSignal;
   /** Forward passes done of the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Also score comprehensiveness and sufficiency (default false; at most 36 more passes). */
+  faithfulness?: boolean;
 }
 
 /** Per-call options of an attention request. */
@@ -157,7 +159,7 @@ export class Inspector {
       return Promise.reject(err);
     }
     return this.client.occlude(
-      { text, unit: opts.unit ?? 'word', windowTokens: opts.windowTokens ?? this.model.maxLength, batchTokens: opts.batchTokens ?? BATCH_TOKENS },
+      { text, unit: opts.unit ?? 'word', windowTokens: opts.windowTokens ?? this.model.maxLength, batchTokens: opts.batchTokens ?? BATCH_TOKENS, faithfulness: opts.faithfulness === true },
       opts.signal,
       opts.onProgress,
     );

@@ -120,6 +120,7 @@ export function reportSubjectNow(commands: ClassifyCommands, compare: CompareTex
   const lastComparison = compare.lastComparison();
   return chooseReportSubject({
     panelShowsInspection: panel?.currentInspection() !== undefined,
+    ...(panel ? { panelExplanations: panel.currentExplanations() } : {}),
     fullTexts: (c) => compare.fullTexts(c),
     ...(panelComparison ? { panelComparison } : {}),
     ...(inspection ? { inspection } : {}),
@@ -136,6 +137,7 @@ function build(subject: ReportSubject, assetFolder: string): Report {
       inspection: subject.inspection,
       ...(subject.text !== undefined ? { text: subject.text } : {}),
       ...(subject.source ? { source: { fileName: subject.source.fileName, selection: subject.source.selection } } : {}),
+      ...(subject.explanations ? { explanations: subject.explanations } : {}),
     },
     { assetFolder },
   );

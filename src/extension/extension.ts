@@ -15,7 +15,7 @@ import { LiveInspection } from './live';
 import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
-import type { AttributionMethod } from '../core/attribution/explain';
+import type { AttributionMethod, AttributionResult } from '../core/attribution/explain';
 import type { AttentionView } from '../shared/attributionProtocol';
 import { AttributionCommand, type ExplanationOutcome } from './attributionCommand';
 import { ModelNotes } from './modelNote';
@@ -54,6 +54,8 @@ export interface ExtensionApi {
   attentionCurrent(layer?: number, head?: number): Promise<AttentionView | undefined>;
   /** The occlusion state under the panel's current result (undefined kind: none asked for). */
   panelOcclusion(): { requestId: number; kind: string | undefined } | undefined;
+  /** The finished attribution cards under the panel's result (occlusion first), as a report gets them. */
+  panelExplanations(): AttributionResult[];
   /** The last finished "Compare Two Texts", and the comparison the panel shows (if it shows one). */
   lastTextComparison(): TextComparisonOutcome | undefined;
   panelComparison(): TextComparison | undefined;
@@ -233,6 +235,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       const o = InspectorPanel.current?.currentOcclusion();
       return o && { requestId: o.requestId, kind: o.occlusion?.kind };
     },
+    panelExplanations: () => InspectorPanel.current?.currentExplanations() ?? [],
     lastTextComparison: () => compareTextsCommand.lastComparison(),
     datasetReport: () => datasetCommand.report(),
     inspectDatasetRow: (row: number) => datasetCommand.inspectRow(row),

@@ -136,9 +136,11 @@ export class ModelService implements vscode.Disposable {
     if (request.signal.aborted) throw cancelled();
     const { windowTokens } = this.config.windowOptions(inspector.model.maxLength);
     const started = performance.now();
-    const result = await inspector.occlude(text, { unit, windowTokens, signal: request.signal, onProgress });
+    // Scored for faithfulness like the picker's methods, so every attribution in the panel says how faithful it is.
+    const result = await inspector.occlude(text, { unit, windowTokens, signal: request.signal, onProgress, faithfulness: true });
     this.log.info(
-      `Request ${request.id}: occlusion by ${unit} of ${text.length} chars: ${result.forwardPasses} forward passes in ${result.batches} ONNX calls, ` +
+      `Request ${request.id}: occlusion by ${unit} of ${text.length} chars: ${result.forwardPasses} forward passes in ${result.batches} ONNX calls ` +
+        `(+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ` +
         `${Math.round(performance.now() - started)} ms (inference ${Math.round(result.inferenceMs)} ms)${result.coverage.complete ? '' : `, first window only (to char ${result.coverage.coveredEnd} of ${text.length})`}.`,
     );
     return result;

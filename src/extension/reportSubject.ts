@@ -1,6 +1,7 @@
 // What "Export ... as Markdown" writes: what the panel shows (a comparison of two texts, or an inspection), and
 // when the panel shows neither (closed, running, an error), the newer of the last inspection and the last
 // comparison. Free of `vscode`, so the rule is unit-tested in plain Node; extension.ts feeds it the live objects.
+import type { AttributionResult } from '../core/attribution/explain';
 import type { TextComparison } from '../core/compare/textCompare';
 import type { ReportedText } from '../core/report/comparisonReport';
 import type { Inspection } from '../core/types';
@@ -12,6 +13,8 @@ export interface InspectionSubject {
   inspection: Inspection;
   text?: string;
   source?: PanelSource;
+  /** The explanations the panel shows under this inspection (only when the panel shows it). */
+  explanations?: AttributionResult[];
 }
 
 /** A "Compare Two Texts" result, with the whole texts while the host still has them (else the panel's excerpts). */
@@ -30,6 +33,8 @@ export interface SubjectSources {
   panelComparison?: { comparison: TextComparison; texts: [ComparedText, ComparedText] };
   /** True when the panel shows an inspection (a result). */
   panelShowsInspection: boolean;
+  /** The finished explanations under the panel's inspection. */
+  panelExplanations?: AttributionResult[];
   /** The classify commands' subject: the panel's inspection, else their last result (commands.reportSubject()). */
   inspection?: Omit<InspectionSubject, 'kind'>;
   /** Request id of the classify commands' last result (request ids grow across all commands). */
@@ -49,7 +54,7 @@ function comparisonSubject(c: { comparison: TextComparison; texts: [ComparedText
 export function chooseReportSubject(src: SubjectSources): ReportSubject | undefined {
   if (src.panelComparison) return comparisonSubject(src.panelComparison, src);
   const inspection = src.inspection ? ({ kind: 'inspection', ...src.inspection } satisfies InspectionSubject) : undefined;
-  if (src.panelShowsInspection && inspection) return inspection;
+  if (src.panelShowsInspection && inspection) return src.panelExplanations?.length ? { ...inspection, explanations: src.panelExplanations } : inspection;
   const last = src.lastComparison;
   if (last && (!inspection || src.lastInspectionId === undefined || last.requestId > src.lastInspectionId)) return comparisonSubject(last, src);
   return inspection;

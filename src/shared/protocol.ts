@@ -319,6 +319,8 @@ export function isOcclusionResult(x: unknown): x is OcclusionResult {
   if (![x.forwardPasses, x.batches].every(isIndex) || !isNum(x.inferenceMs) || !isNum(x.totalMs)) return false;
   const c = x.coverage;
   if (!isObj(c) || ![c.windowTokens, c.textTokens, c.coveredEnd, c.textLength].every(isIndex) || typeof c.complete !== 'boolean') return false;
+  const f = x.faithfulness;
+  if (f !== undefined && !(isObj(f) && isStr(f.label) && isObj(f.deletion) && isNum(f.deletion.comprehensivenessAopc) && isNumArray(f.fractions))) return false;
   return (
     Array.isArray(x.items) &&
     x.items.every(

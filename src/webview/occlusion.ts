@@ -2,6 +2,7 @@
 // (or word pieces). Each cell is coloured by how much removing it lowers the predicted label's logit: blue (the
 // theme's "toward" colour) when the word pushed toward the label, orange when it pushed against it; the
 // strength is |Δ| relative to the largest |Δ| of the run. Hover (title) gives the exact values for every label.
+import { describeFaithfulness } from '../core/attribution/faithfulness';
 import type { OcclusionItem, OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
 import { assertNever, type OcclusionState } from '../shared/protocol';
 import { exact, h, int, num, rovingList, signed } from './dom';
@@ -124,6 +125,8 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
       toward.length ? `Most for ${result.label}: ${toward.map(name).join(', ')}. ` : `No ${piece ? 'piece' : 'word'} pushed toward ${result.label}. `,
       against.length ? `Most against: ${against.map(name).join(', ')}.` : '',
     ),
+    // Like every strip in the panel: how faithful the ranking is (ERASER comprehensiveness / sufficiency).
+    result.faithfulness ? h('p', { class: 'fact faithfulness', 'data-testid': 'occlusion-faithfulness' }, `Faithfulness: ${describeFaithfulness(result.faithfulness)}.`) : null,
     c.complete
       ? null
       : h(

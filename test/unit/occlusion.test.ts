@@ -269,6 +269,53 @@ describe('occlusion limits, errors and cancellation', () => {
     batched.items.forEach((it, k) => assert.ok(maxAbsDiff(it.logits, single.items[k]!.logits) <= TOL));
   });
 
+  it('faithfulness on request: each drop recomputed with a plain loop over the reference session (deletion and [MASK])', async () => {
+    const text = 'the plot is thin but the actors are wonderful and warm';
+    const plain = await inspector.occlude(text);
+    assert.equal(plain.faithfulness, undefined, 'not asked, not computed');
+    const seen: [number, number][] = [];
+    const r = await inspector.occlude(text, { faithfulness: true, onProgress: (d, t) => seen.push([d, t]) });
+    const f = r.faithfulness!;
+    const y = r.labels.indexOf(r.label);
+    const n = r.items.length;
+    const ids = [ref.tok.clsId, ...ref.tok.tokenize(text).map((p) => p.id), ref.tok.sepId];
+    const prob = async (xs: number[]) => {
+      const z = await ref.logits(xs);
+      const e = z.map((v) => Math.exp(v - Math.max(...z)));
+      return e[y]! / e.reduce((a, b) => a + b, 0);
+    };
+    const p0 = await prob(ids);
+    // Rank by the drop of the label's logit when the word is removed (what the card colours), ties by position.
+    const support = r.items.map((it) => -it.deltaLogits[y]!);
+    const order = support.map((_, i) => i).sort((a, b) => support[b]! - support[a]! || a - b);
+    assert.equal(f.label, r.label);
+    assert.deepEqual(f.fractions, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+    for (const [name, mask] of [['deletion', undefined], ['mask', ref.tok.maskId]] as const) {
+      const s = name === 'deletion' ? f.deletion : f.mask;
+      if (name === 'mask' && mask === undefined) {
+        assert.equal(s, undefined);
+        continue;
+      }
+      for (const [i, frac] of f.fractions.entries()) {
+        const k = Math.min(n, Math.max(1, Math.round(frac * n)));
+        assert.equal(f.counts[i], k);
+        const top = new Set(order.slice(0, k).flatMap((j) => r.items[j]!.tokenIndices));
+        const take = (drop: (t: number) => boolean) => (mask === undefined ? ids.filter((_, t) => !drop(t)) : ids.map((id, t) => (drop(t) ? mask : id)));
+        const content = (t: number) => t > 0 && t < ids.length - 1;
+        const comp = p0 - (await prob(take((t) => top.has(t))));
+        const suff = p0 - (await prob(take((t) => content(t) && !top.has(t))));
+        assert.ok(Math.abs(s!.comprehensiveness[i]! - comp) <= TOL, `${name} comprehensiveness at ${frac}: ${s!.comprehensiveness[i]} vs ${comp}`);
+        assert.ok(Math.abs(s!.sufficiency[i]! - suff) <= TOL, `${name} sufficiency at ${frac}: ${s!.sufficiency[i]} vs ${suff}`);
+      }
+      assert.ok(Math.abs(s!.comprehensivenessAopc - s!.comprehensiveness.reduce((a, b) => a + b) / 9) <= 1e-12);
+    }
+    assert.equal(f.forwardPasses, f.mask ? 36 : 18);
+    assert.equal(r.forwardPasses, n + 1, "the occlusion's own passes stay its own");
+    const last = seen.at(-1)!;
+    assert.equal(last[0], n + 1 + f.forwardPasses, 'progress counts the faithfulness passes too');
+    r.items.forEach((it, k) => assert.ok(maxAbsDiff(it.logits, plain.items[k]!.logits) <= TOL, 'the occlusion itself is unchanged'));
+  });
+
   it('empty, whitespace-only and special-only texts are refused by name', async () => {
     for (const text of ['', '  \n\t']) {
       await assert.rejects(inspector.occlude(text), (e: unknown) => e instanceof InspectorError && e.code === 'EMPTY_TEXT');

@@ -186,3 +186,16 @@ test('an occlusion applies only to its own result: never under a newer result or
   const restored = PanelModel.fromPersisted({ version: 1, panel: running, selectedWindow: 0 }).snapshot;
   assert.ok(restored.view.kind === 'result' && restored.view.occlusion?.kind === 'error');
 });
+
+test('the occlusion card states its faithfulness like every other strip, and the guard checks it', () => {
+  const scores = (xs: number[]) => ({ comprehensiveness: xs, sufficiency: xs.map((x) => x / 4), comprehensivenessAopc: xs.reduce((a, b) => a + b) / xs.length, sufficiencyAopc: xs.reduce((a, b) => a + b) / xs.length / 4 });
+  const fractions = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+  const faithfulness = { label: 'NEGATIVE', fractions, counts: fractions.map((f) => Math.max(1, Math.round(f * 5))), deletion: scores(fractions.map((f) => f / 2)), mask: scores(fractions.map((f) => f)), forwardPasses: 36 };
+  const r = result({ faithfulness });
+  const line = q(render(withOcclusion({ kind: 'done', result: r, latencyMs: 5 })), 'occlusion-faithfulness')!.textContent!;
+  // The [MASK] protocol's drop at 20% (0.2) and its areas (mean of 0.1..0.9 = 0.5; sufficiency a quarter of it).
+  assert.equal(line, `Faithfulness: masking the top 20% words drops NEGATIVE by ${(0.2).toFixed(2)} (AOPC comprehensiveness ${(0.5).toFixed(2)}, sufficiency ${(0.125).toFixed(2)}).`);
+  assert.equal(q(render(withOcclusion({ kind: 'done', result: result(), latencyMs: 5 })), 'occlusion-faithfulness'), null, 'none asked, none shown');
+  assert.ok(isHostToWebview({ type: 'occlusion', requestId: 1, occlusion: { kind: 'done', result: r, latencyMs: 5 } }));
+  assert.ok(!isHostToWebview({ type: 'occlusion', requestId: 1, occlusion: { kind: 'done', result: { ...r, faithfulness: { ...faithfulness, deletion: 'x' } }, latencyMs: 5 } }));
+});

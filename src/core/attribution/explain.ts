@@ -3,7 +3,7 @@
 // the word supports the predicted label, with what it cost and how faithful it is.
 import type { TokenSpan } from '../types';
 import type { Faithfulness } from './faithfulness';
-import type { OcclusionCoverage } from './occlusion';
+import type { OcclusionCoverage, OcclusionResult } from './occlusion';
 import type { Replacement } from './perturb';
 
 /** The attribution methods: all forward-only (ONNX Runtime has no backward pass). */
@@ -61,4 +61,27 @@ export function describeCost(r: AttributionResult): string {
 export function parseMethod(s: string): AttributionMethod {
   if ((ATTRIBUTION_METHODS as readonly string[]).includes(s)) return s as AttributionMethod;
   throw new Error(`unknown attribution method "${s}"; use ${ATTRIBUTION_METHODS.join(', ')}`);
+}
+
+/**
+ * An occlusion run ("Explain by occlusion", by word or piece) in the shared shape, scored as its card colours it:
+ * how much removing the item lowers the predicted label's logit.
+ */
+export function occlusionAttribution(o: OcclusionResult): AttributionResult {
+  const y = Math.max(0, o.labels.indexOf(o.label));
+  return {
+    method: 'occlusion',
+    scoreMeaning: `drop in ${o.label}'s logit when the ${o.unit === 'piece' ? 'word piece' : 'word'} is removed`,
+    labels: o.labels,
+    label: o.label,
+    baselineLogits: o.baselineLogits,
+    baselineProbabilities: o.baselineProbabilities,
+    tokens: o.tokens,
+    items: o.items.map((it) => ({ start: it.start, end: it.end, text: it.text, tokenIndices: it.tokenIndices, score: -(it.deltaLogits[y] ?? 0) })),
+    forwardPasses: o.forwardPasses,
+    inferenceMs: o.inferenceMs,
+    totalMs: o.totalMs,
+    coverage: o.coverage,
+    ...(o.faithfulness ? { faithfulness: o.faithfulness } : {}),
+  };
 }

@@ -3,11 +3,15 @@
 // of it remains (sufficiency: a small drop is good). Each is averaged over k = 10, 20, ..., 90% (AOPC). Words
 // are taken out by deletion or by [MASK] replacement; each protocol favours attributions measured its own way,
 // so both are reported.
-import type { Encoding } from '../types';
+import { toProbabilities } from '../head/head';
+import type { Encoding, ProblemType } from '../types';
 import { withPresence, type Replacement, type Variant } from './perturb';
 
 /** The fractions of words removed (or kept). */
 export const FRACTIONS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/** Forward passes of a faithfulness score at most: both protocols, removing and keeping the top words. */
+export const FAITHFULNESS_PASSES = 2 * 2 * FRACTIONS.length;
 
 /** One protocol's curves and their areas. */
 export interface ProtocolScores {
@@ -62,6 +66,31 @@ export function protocolScores(base: number, probs: readonly number[]): Protocol
   const sufficiency = probs.slice(n, 2 * n).map((p) => base - p);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return { comprehensiveness, sufficiency, comprehensivenessAopc: mean(comprehensiveness), sufficiencyAopc: mean(sufficiency) };
+}
+
+/**
+ * Faithfulness of `scores` (one per group, higher = more for label `y`), running the 18 variants of each protocol
+ * through `logitsOf` (deletion; [MASK] too when the tokenizer has one). Every attribution, whichever command
+ * made it, is scored here. `forwardPasses` counts the variants run.
+ */
+export async function measureFaithfulness(
+  enc: Encoding,
+  groups: readonly number[][],
+  scores: readonly number[],
+  target: { y: number; label: string; baseLogits: readonly number[]; problemType: ProblemType; maskId?: number },
+  logitsOf: (variants: Variant[]) => Promise<number[][]>,
+): Promise<Faithfulness> {
+  const { y, problemType, maskId } = target;
+  const p0 = toProbabilities(target.baseLogits, problemType)[y]!;
+  let passes = 0;
+  const score = async (rep: Replacement): Promise<ProtocolScores> => {
+    const variants = faithfulnessVariants(enc, groups, scores, rep, maskId);
+    passes += variants.length;
+    return protocolScores(p0, (await logitsOf(variants)).map((z) => toProbabilities(z, problemType)[y]!));
+  };
+  const deletion = await score('delete');
+  const mask = maskId !== undefined ? await score('mask') : undefined;
+  return { label: target.label, fractions: FRACTIONS, counts: FRACTIONS.map((f) => topCount(groups.length, f)), deletion, ...(mask ? { mask } : {}), forwardPasses: passes };
 }
 
 /** "removing the top 20% words drops POSITIVE by 0.41": the panel's and the report's one-line summary. */

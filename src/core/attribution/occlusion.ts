@@ -3,6 +3,7 @@
 // is the pure part (grouping pieces into words, building the variants, the result's shape); the forward passes
 // run in the engine (ModelRuntime.occlude), batched like inspections.
 import type { Encoding, TokenSpan } from '../types';
+import type { Faithfulness } from './faithfulness';
 
 /** What one occluded item is: a word (its pieces removed together) or a single word piece. */
 export type OcclusionUnit = 'word' | 'piece';
@@ -55,6 +56,8 @@ export interface OcclusionResult {
   inferenceMs: number;
   totalMs: number;
   coverage: OcclusionCoverage;
+  /** Comprehensiveness / sufficiency of the items ranked by the drop of the label's logit, when asked for. */
+  faithfulness?: Faithfulness;
 }
 
 /** Punctuation only: such pieces at the edges of a whitespace-delimited run are items of their own. */

@@ -4,7 +4,7 @@
 import type * as ort from 'onnxruntime-node';
 import { clsRows, rollout, type AttentionResult, type WindowAttention } from '../attribution/attention';
 import type { AttributionMethod, AttributionResult } from '../attribution/explain';
-import { FRACTIONS, faithfulnessVariants, protocolScores, topCount, type Faithfulness } from '../attribution/faithfulness';
+import { measureFaithfulness, type Faithfulness } from '../attribution/faithfulness';
 import { groupTokens, itemSpan } from '../attribution/occlusion';
 import { logOdds, withPresence, type Replacement, type Variant } from '../attribution/perturb';
 import { breakStrengths, flatHierarchy, owenValues, splitHierarchy } from '../attribution/shap';
@@ -125,19 +125,7 @@ export async function runExplain(rt: ModelRuntime, req: ExplainRequest, checkpoi
   const methodPasses = passes;
   let faithfulness: Faithfulness | undefined;
   if (req.faithfulness) {
-    const p0 = toProbabilities(base, problemType)[y]!;
-    const score = async (rep: Replacement) =>
-      protocolScores(p0, (await logitsOf(faithfulnessVariants(enc, groups, scores, rep, tok.maskId))).map((z) => toProbabilities(z, problemType)[y]!));
-    const deletion = await score('delete');
-    const mask = tok.maskId !== undefined ? await score('mask') : undefined;
-    faithfulness = {
-      label: labels[y]!,
-      fractions: FRACTIONS,
-      counts: FRACTIONS.map((f) => topCount(n, f)),
-      deletion,
-      ...(mask ? { mask } : {}),
-      forwardPasses: passes - methodPasses,
-    };
+    faithfulness = await measureFaithfulness(enc, groups, scores, { y, label: labels[y]!, baseLogits: base, problemType, ...(tok.maskId !== undefined ? { maskId: tok.maskId } : {}) }, logitsOf);
   }
   await checkpoint(passes, passes);
   const result: AttributionResult = {

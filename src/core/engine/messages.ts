@@ -37,6 +37,8 @@ export interface OccludeRequest {
   unit: OcclusionUnit;
   windowTokens: number;
   batchTokens: number;
+  /** Also score the occlusion's faithfulness (at most 36 more passes). */
+  faithfulness?: boolean;
 }
 
 /** Dataset mode: a chunk of texts, each read up to its first window. */

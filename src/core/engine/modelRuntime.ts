@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { groupTokens, itemSpan, minus, removeTokens, type OcclusionItem, type OcclusionResult } from '../attribution/occlusion';
+import { FAITHFULNESS_PASSES, measureFaithfulness } from '../attribution/faithfulness';
 import { InspectorError } from '../errors';
 import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head/head';
 import { headExperiments, layerLens, tokenLens, type LensModel } from '../head/lens';
@@ -179,25 +180,40 @@ export class ModelRuntime {
     const logits = new Array<number[]>(variants.length);
     const t1 = performance.now();
     let done = 0;
+    const total = variants.length + (req.faithfulness ? FAITHFULNESS_PASSES : 0);
     for (const batch of batches) {
-      await checkpoint(done, variants.length);
+      await checkpoint(done, total);
       const rows = await this.runLogits(batch.map((i) => variants[i]!));
       batch.forEach((v, r) => (logits[v] = rows[r]!));
       done += batch.length;
     }
-    await checkpoint(done, variants.length);
-    const inferenceMs = performance.now() - t1;
     const base = logits[0]!;
     const baseProbs = toProbabilities(base, problemType);
     const items = groups.map((g, k): OcclusionItem => {
       const l = logits[k + 1]!;
       return { ...itemSpan(enc.tokens, g, req.text), tokenIndices: g, logits: l, deltaLogits: minus(l, base), deltaProbabilities: minus(toProbabilities(l, problemType), baseProbs) };
     });
+    const y = argmax(base);
+    // Scored by what the panel colours: the drop of the label's logit when the item is removed.
+    const faithfulness = req.faithfulness
+      ? await measureFaithfulness(enc, groups, items.map((it) => -(it.deltaLogits[y] ?? 0)), { y, label: labels[y]!, baseLogits: base, problemType, ...(this.tokenizer.maskId !== undefined ? { maskId: this.tokenizer.maskId } : {}) }, async (vs) => {
+          const out = new Array<number[]>(vs.length);
+          for (const batch of makeBatches(vs, this.plan.batchInvariant ? req.batchTokens : 0)) {
+            await checkpoint(done, total);
+            const rows = await this.runLogits(batch.map((i) => vs[i]!));
+            batch.forEach((v, r) => (out[v] = rows[r]!));
+            done += batch.length;
+          }
+          return out;
+        })
+      : undefined;
+    await checkpoint(done, done);
+    const inferenceMs = performance.now() - t1;
     return {
       unit: req.unit,
       method: 'removed',
       labels,
-      label: labels[argmax(base)]!,
+      label: labels[y]!,
       baselineLogits: base,
       baselineProbabilities: baseProbs,
       tokens: enc.tokens,
@@ -207,6 +223,7 @@ export class ModelRuntime {
       inferenceMs,
       totalMs: performance.now() - t0,
       coverage: { windowTokens: enc.ids.length, textTokens: pieces.length, coveredEnd: enc.coveredEnd, complete: !enc.truncated, textLength: req.text.length },
+      ...(faithfulness ? { faithfulness } : {}),
     };
   }
 

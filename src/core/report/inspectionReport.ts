@@ -7,6 +7,8 @@ import { barChart, fmt, heatMatrix, heatStrip, waterfall, type WaterfallStep } f
 import { saturatedUnits } from '../head/headTerms';
 import { explain, reportTerms, type ReportTerms } from './terms';
 import { lensSection } from './lensReport';
+import type { AttributionResult } from '../attribution/explain';
+import { explanationSection } from './explanationReport';
 
 /** What the report is about. Only `inspection` is required. */
 export interface InspectionReportInput {
@@ -17,6 +19,8 @@ export interface InspectionReportInput {
   source?: { fileName: string; selection: boolean };
   /** 0-based windows drawn stage by stage; default the first `MAX_DETAILED_WINDOWS`. The windows table lists all. */
   detailWindows?: number[];
+  /** The explanations the panel shows under the result (occlusion, a picked method), each with its faithfulness. */
+  explanations?: AttributionResult[];
 }
 
 export const MAX_DETAILED_WINDOWS = 3;
@@ -300,6 +304,7 @@ export function inspectionSections(input: InspectionReportInput): Section[] {
     inputSection(input),
     resultSection(ins),
     windowsSection(ins),
+    ...(input.explanations ?? []).map((e, i) => explanationSection(e, i + 1)),
     ...detailedWindows(input).flatMap((i) => [windowSection(ins, i, t, ins.model.dropout), lensSection(ins, i, t)]),
   ];
 }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { TextComparison } from '../../core/compare/textCompare';
 import type { Inspection } from '../../core/types';
 import type { AttributionMethod } from '../../core/attribution/explain';
+import type { AttributionResult } from '../../core/attribution/explain';
 import type { OcclusionUnit } from '../../core/attribution/occlusion';
 import type { AttentionState, ExplanationState } from '../../shared/attributionProtocol';
 import { assertNever, isWebviewToHost, type CompareState, type ComparedText, type HostToWebview, type LiveStatus, type ModelNote, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
@@ -147,6 +148,11 @@ export class InspectorPanel implements vscode.Disposable {
   /** The occlusion state under the result on show (for tests and the "explain" command). */
   currentOcclusion(): { requestId: number; occlusion: OcclusionState | undefined } | undefined {
     return this.model.currentOcclusion();
+  }
+
+  /** The finished explanations under the result on show (what an exported report includes). */
+  currentExplanations(): AttributionResult[] {
+    return this.model.currentExplanations();
   }
 
   showComparison(requestId: number, comparison: TextComparison, texts: [ComparedText, ComparedText]): void {

@@ -1,6 +1,7 @@
 // The panel's host-side state, free of `vscode` so it is unit-tested in plain Node. The InspectorPanel feeds every
 // update through here; only accepted (non-stale) updates reach the webview.
 import type { TextComparison } from '../../core/compare/textCompare';
+import { occlusionAttribution, type AttributionResult } from '../../core/attribution/explain';
 import type { Inspection } from '../../core/types';
 import {
   emptyPanelState,
@@ -124,6 +125,13 @@ export class PanelModel {
   currentOcclusion(): { requestId: number; occlusion: OcclusionState | undefined } | undefined {
     const view = this.state.view;
     return view.kind === 'result' ? { requestId: view.requestId, occlusion: view.occlusion } : undefined;
+  }
+
+  /** The finished explanations under the result on show, in the panel's order (occlusion card, then the picked method). */
+  currentExplanations(): AttributionResult[] {
+    const view = this.state.view;
+    if (view.kind !== 'result') return [];
+    return [view.occlusion?.kind === 'done' ? occlusionAttribution(view.occlusion.result) : undefined, view.explanation?.kind === 'done' ? view.explanation.result : undefined].filter((r) => r !== undefined);
   }
 
   /** The request id of the result on show, if any (what a "compare" click refers to). */
