@@ -1,6 +1,7 @@
 // The head lens's cost: the layer lens (the head on [CLS] after the embeddings and every block, with top units),
 // the two head experiments and their JSON packing for the worker transfer, on one 128-token window; plus the
-// opt-in token lens's arithmetic. Computed in plain JS from the tapped vectors, with no ONNX call. Part of `npm run bench`
+// opt-in token lens's arithmetic. Computed in the worker from the tapped vectors (the dense layer in a WebAssembly
+// SIMD kernel, src/core/head/denseKernel.ts), with no ONNX call. Part of `npm run bench`
 // (bench/main.ts, full-size model); also runs alone: `node out/bench/lens.js [MODEL_DIR]`. Figures, not pass/fail.
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,8 +1,9 @@
 // The head lens: the model's own head (dense -> ReLU or tanh -> classifier) applied to the [CLS] vector after
 // the embeddings and after every block, to every token's final hidden state (token lens), and two labelled
-// experiments on the head. Everything is computed from tapped vectors and the head's weights in plain loops
-// (double accumulators over the fp32 weights), with no extra ONNX call.
+// experiments on the head. Everything is computed from tapped vectors and the head's weights with double
+// accumulators over the fp32 weights (the dense layer in a WebAssembly SIMD kernel), with no extra ONNX call.
 import type { HeadActivation, HeadExperiment, LensEntry, ProblemType, Stages, TokenLensEntry, UnitShare } from '../types';
+import { denseLanes, LANES } from './denseKernel';
 import { argmax, toProbabilities } from './head';
 
 /** The head's parameters in PyTorch's Linear layout (row-major [out][in]); the tapper's HeadWeights fit. */
@@ -21,7 +22,9 @@ export interface LensModel {
 }
 
 /** Vectors per pass over the weight matrix: each weight is loaded once for all of them. */
-const GROUP = 8;
+const GROUP = LANES;
+/** Products with at least this many outputs (a dense layer, not a few-label classifier) use the SIMD kernel. */
+const DENSE_ROWS = 64;
 
 /**
  * out[k][o] = b[o] + sum_i W[o][i] x[k][i] for n row vectors packed in `xs` (n * inDim). Vectors go in groups
@@ -36,6 +39,13 @@ export function linear(W: Float32Array, b: Float32Array, xs: Float64Array, n: nu
     const m = Math.min(GROUP, n - k0);
     X.fill(0);
     for (let k = 0; k < m; k++) for (let i = 0; i < inDim; i++) X[i * GROUP + k] = xs[(k0 + k) * inDim + i]!;
+    // The dense layer goes to the SIMD kernel (same sums, bit for bit); the classifier's few rows stay here,
+    // so the kernel keeps the dense matrix it holds instead of copying it again for every window.
+    const acc = outDim >= DENSE_ROWS ? denseLanes(W, X, inDim, outDim) : null;
+    if (acc) {
+      for (let o = 0; o < outDim; o++) for (let k = 0; k < m; k++) out[(k0 + k) * outDim + o] = b[o]! + acc[o * GROUP + k]!;
+      continue;
+    }
     for (let o = 0; o < outDim; o++) {
       const r = o * inDim;
       let a0 = 0;
