@@ -15,6 +15,7 @@ import { Inspector, MAX_THREADS, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
 import { folderForVariant, parseVariant } from '../core/model/variants';
 import { defaultCacheDir } from './cacheDir';
+import { MAX_INT, wholeNumber } from './options';
 import { datasetHtml, formatDatasetReport } from './datasetFormat';
 
 export const DATASET_USAGE = `usage: distilbert-inspector dataset FILE [options]
@@ -68,14 +69,7 @@ export function parseDatasetArgs(argv: string[], env: NodeJS.ProcessEnv = proces
       if (v === undefined || v.startsWith('--')) throw bad(`${a} needs a value.`);
       return v;
     };
-    // Digits only, in range, as the classify command's options (no 1e3, 0x20 or "").
-    const count = (): number => {
-      const v = value();
-      const n = /^[0-9]{1,9}$/.test(v) ? Number(v) : NaN;
-      const max = a === '--threads' ? MAX_THREADS : 999_999_999;
-      if (!(n >= 1 && n <= max)) throw bad(`${a} needs a whole number from 1 to ${max}, got "${v}".`);
-      return n;
-    };
+    const count = (): number => wholeNumber(a, value(), 1, a === '--threads' ? MAX_THREADS : MAX_INT, bad);
     switch (a) {
       case '--text-column': args.textColumn = value(); break;
       case '--label-column': args.labelColumn = value(); break;

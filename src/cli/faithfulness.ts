@@ -7,8 +7,12 @@ import * as path from 'node:path';
 import { DEFAULT_BUDGET, METHOD_NAMES, parseMethod, type AttributionMethod } from '../core/attribution/explain';
 import { InspectorError } from '../core/errors';
 import { resolveModelArg } from '../core/hub';
-import { Inspector, defaultModelDir } from '../core/inspector';
+import { Inspector, MAX_THREADS, defaultModelDir } from '../core/inspector';
+import type { OnnxVariant } from '../core/model/modelFolder';
+import { folderForVariant, parseVariant } from '../core/model/variants';
+import { defaultCacheDir } from './cacheDir';
 import { readTsv } from './eval';
+import { MAX_INT, wholeNumber } from './options';
 
 export const FAITHFULNESS_USAGE = `usage: distilbert-inspector faithfulness --data FILE.tsv [options]
 
@@ -96,7 +100,7 @@ interface Args {
   limit: number | undefined;
   budget: number;
   model: string;
-  variant: 'fp32' | 'quantized';
+  variant: OnnxVariant;
   threads: number;
   cacheDir: string;
   json: boolean;
@@ -114,7 +118,7 @@ export function parseFaithfulnessArgs(argv: string[], env: NodeJS.ProcessEnv = p
     model: defaultModelDir(),
     variant: 'fp32',
     threads: 0,
-    cacheDir: env['DISTILBERT_INSPECTOR_CACHE'] ?? path.join(env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'distilbert-inspector'),
+    cacheDir: defaultCacheDir(process.platform, env, os.homedir()),
     json: false,
     help: false,
   };
@@ -125,12 +129,7 @@ export function parseFaithfulnessArgs(argv: string[], env: NodeJS.ProcessEnv = p
       if (v === undefined) throw bad(`${a} needs a value.`);
       return v;
     };
-    const positive = () => {
-      const v = value();
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw bad(`${a} needs a whole number >= 1, got "${v}".`);
-      return n;
-    };
+    const positive = (min = 1) => wholeNumber(a, value(), min, MAX_INT, bad, `of at least ${min}`);
     switch (a) {
       case '--data': args.data = value(); break;
       case '--methods':
@@ -141,15 +140,13 @@ export function parseFaithfulnessArgs(argv: string[], env: NodeJS.ProcessEnv = p
         }
         break;
       case '--limit': args.limit = positive(); break;
-      case '--budget': args.budget = Math.max(2, positive()); break;
+      case '--budget': args.budget = positive(2); break;
       case '--model': args.model = value(); break;
       case '--variant': {
-        const v = value();
-        if (v !== 'fp32' && v !== 'quantized') throw bad(`--variant is fp32 or quantized, got "${v}".`);
-        args.variant = v;
+        args.variant = parseVariant(value(), '--variant');
         break;
       }
-      case '--threads': args.threads = positive(); break;
+      case '--threads': args.threads = wholeNumber(a, value(), 1, MAX_THREADS, bad); break;
       case '--cache-dir': args.cacheDir = value(); break;
       case '--json': args.json = true; break;
       case '-h': case '--help': args.help = true; break;
@@ -188,7 +185,7 @@ export async function faithfulnessMain(argv: string[]): Promise<void> {
     return;
   }
   const sentences = readSentences(args.data!, args.limit);
-  const { dir } = await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant: args.variant, progress: process.stderr });
+  const dir = await folderForVariant(args.variant, async (variant) => (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: process.stderr })).dir);
   const inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
   try {
     const tty = process.stderr.isTTY === true;

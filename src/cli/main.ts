@@ -11,6 +11,7 @@ import { folderForVariant, parseVariant } from '../core/model/variants';
 import { decodeTextFile } from '../core/text/textInput';
 import { terminalSafe } from '../core/text/terminalSafe';
 import { defaultCacheDir } from './cacheDir';
+import { MAX_INT, wholeNumber } from './options';
 import { attentionJson } from '../core/attribution/attention';
 import { DEFAULT_BUDGET, parseMethod, type AttributionMethod } from '../core/attribution/explain';
 import { faithfulnessMain } from './faithfulness';
@@ -105,13 +106,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       if (v === undefined) throw usage(`${a} needs a value.`);
       return v;
     };
-    // Digits only: Number() would take "", "1e3", "0x20" and " 7 " as numbers.
-    const int = (min: number, max: number, range = `from ${min} to ${max}`): number => {
-      const v = value();
-      const n = /^[0-9]{1,9}$/.test(v) ? Number(v) : NaN;
-      if (!(n >= min && n <= max)) throw usage(`${a} needs a whole number ${range}, got "${v}".`);
-      return n;
-    };
+    const int = (min: number, max: number, range?: string): number => wholeNumber(a, value(), min, max, usage, range);
     switch (a) {
       case '--file': args.file = value(); break;
       case '--model': args.model = value(); break;
@@ -159,7 +154,6 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   return args;
 }
 
-const MAX_INT = 999_999_999;
 /** Options of the classify command that take a value (so the word after them is not the first positional one). */
 const VALUE_OPTIONS = new Set(['--file', '--model', '--variant', '--window-tokens', '--overlap', '--window', '--top', '--threads', '--cache-dir', '--explain', '--budget']);
 

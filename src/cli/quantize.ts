@@ -4,7 +4,9 @@
 import { InspectorError } from '../core/errors';
 import { resolveModelArg } from '../core/hub';
 import { formatBytes } from '../core/hub/progress';
+import { MAX_THREADS } from '../core/inspector';
 import { quantizeModelFolder } from '../core/quantize/quantizeModel';
+import { wholeNumber } from './options';
 
 export const QUANTIZE_USAGE = `usage: distilbert-inspector quantize [options] MODEL_DIR|ID
 
@@ -36,8 +38,7 @@ export async function quantizeCommand(argv: string[], cacheDir: string, out: Nod
     } else if (a === '--per-tensor') perChannel = false;
     else if (a === '--reduce-range') reduceRange = true;
     else if (a === '--threads') {
-      threads = Number(value());
-      if (!Number.isInteger(threads) || threads < 0) throw usage('--threads needs a whole number.');
+      threads = wholeNumber(a, value(), 1, MAX_THREADS, usage);
     } else if (a === '--cache-dir') cacheDir = value();
     else if (a.startsWith('--')) throw usage(`Unknown option ${a}.`);
     else if (model !== undefined) throw usage('Give one model folder or hub id.');

@@ -74,9 +74,15 @@ describe('cli attention and attributions', () => {
       [['faithfulness', '--data', cache], /is not a regular file/],
       [['faithfulness', '--data', path.join(cache, 'missing.tsv')], /Cannot read .*missing\.tsv: ENOENT/],
       [['faithfulness', '--data', 'x.tsv', '--methods', 'occlusion,ig'], /--methods: unknown attribution method "ig"/],
+      // The same number and variant checks as the classify command (no 1e3, no silent clamp, every dtype name).
+      [['faithfulness', '--data', 'x.tsv', '--limit', '1e3'], /--limit needs a whole number of at least 1, got "1e3"/],
+      [['faithfulness', '--data', 'x.tsv', '--budget', '1'], /--budget needs a whole number of at least 2, got "1"/],
+      [['faithfulness', '--data', 'x.tsv', '--threads', '999'], /--threads needs a whole number from 1 to 64/],
+      [['faithfulness', '--data', 'x.tsv', '--variant', 'q4'], /4-bit graphs .* are not supported/],
+      [['quantize', MODEL, '--threads', '0x20'], /--threads needs a whole number from 1 to 64, got "0x20"/],
     ];
     for (const [args, re] of cases) {
-      const r = args[0] === 'faithfulness' ? cli(...args) : cli('--model', MODEL, ...args);
+      const r = args[0] === 'faithfulness' || args[0] === 'quantize' ? cli(...args) : cli('--model', MODEL, ...args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
       assert.match(r.err, re);
       assert.equal(r.err.trim().split('\n').length, 1);
