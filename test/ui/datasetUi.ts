@@ -45,8 +45,15 @@ export async function datasetUiTests(page: Page, check: Check, shots: string, wo
     // VS Code's own (simple) file dialog is a quick input holding a path: replace it and accept.
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ timeout: 15_000 });
-    await input.fill(file);
-    await page.waitForTimeout(500);
+    // The dialog fills in its folder when its listing arrives, which can come after our typing on a busy
+    // machine (seen in a full run with many files in the workspace): type until the path holds, then accept.
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ timeout: 15_000 });
+    for (let i = 0; ; i++) {
+      await input.fill(file);
+      await page.waitForTimeout(500);
+      if ((await input.inputValue()) === file) break;
+      if (i === 9) throw new Error(`the file dialog kept replacing the typed path (now "${await input.inputValue()}")`);
+    }
     await page.keyboard.press('Enter');
     const f = await frameWith(page, '.headline');
     const headline = await f.locator('.headline').innerText();
