@@ -3,6 +3,7 @@
 // with a second process busy on one core (a user's build or test run). Figures, not pass/fail:
 //   npx tsc -p . && node out/bench/spinning.js [MODEL_DIR]    (default: the bench's full-size random model)
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -38,7 +39,8 @@ async function measure(file: string, spinning: boolean, n: number): Promise<numb
 
 async function main(): Promise<void> {
   const dir = process.argv[2] ?? path.join(os.tmpdir(), 'distilbert-inspector-bench', 'distilbert-full-random');
-  const cache = path.join(os.tmpdir(), 'distilbert-inspector-bench', 'cache');
+  // A private cache: the tapped copies must not be pruned by another run while this one reads them.
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'distilbert-inspector-spinning-'));
   const graphs: [string, string][] = [];
   for (const dtype of ['fp32', 'int8'] as const) {
     const file = findDtypeFile(dir, dtype);
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(`(load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+  fs.rmSync(cache, { recursive: true, force: true });
 }
 
 void main().catch((err: unknown) => {
