@@ -3,7 +3,7 @@
 import type { WindowAttention } from '../core/attribution/attention';
 import { ATTRIBUTION_METHODS, type AttributionMethod, type AttributionResult } from '../core/attribution/explain';
 // protocol.ts imports this module too; its guards are only called at run time, after both have loaded.
-import { isIndex, isNum, isObj, isStr } from './protocol';
+import { HAS_MESSAGE, NOTHING_MORE, isCardState, isIndex, isNum, isObj, isStr } from './protocol';
 
 /** The explanation by the picked method of the shown result (occlusion keeps its own OcclusionState). */
 export type ExplanationState =
@@ -56,19 +56,12 @@ function isAttributionResult(x: unknown): x is AttributionResult {
 }
 
 export function isExplanationState(x: unknown): x is ExplanationState {
-  if (!isObj(x)) return false;
-  switch (x.kind) {
-    case 'running':
-      return isMethod(x.method) && isIndex(x.done) && isIndex(x.total);
-    case 'done':
-      return isAttributionResult(x.result) && isNum(x.latencyMs);
-    case 'cancelled':
-      return true;
-    case 'error':
-      return isStr(x.message);
-    default:
-      return false;
-  }
+  return isCardState(x, {
+    running: (s) => isMethod(s.method) && isIndex(s.done) && isIndex(s.total),
+    done: (s) => isAttributionResult(s.result) && isNum(s.latencyMs),
+    cancelled: NOTHING_MORE,
+    error: HAS_MESSAGE,
+  });
 }
 
 function isAttentionView(x: unknown): x is AttentionView {
@@ -84,17 +77,11 @@ function isAttentionView(x: unknown): x is AttentionView {
 }
 
 export function isAttentionState(x: unknown): x is AttentionState {
-  if (!isObj(x)) return false;
-  switch (x.kind) {
-    case 'running':
-      return true;
-    case 'done':
-      return isAttentionView(x.view) && isNum(x.latencyMs);
-    case 'error':
-      return isStr(x.message);
-    default:
-      return false;
-  }
+  return isCardState(x, {
+    running: NOTHING_MORE,
+    done: (s) => isAttentionView(s.view) && isNum(s.latencyMs),
+    error: HAS_MESSAGE,
+  });
 }
 
 /** The webview's attention request: open the view, or pick the head view's layer and head (-1 = mean). */

@@ -245,6 +245,21 @@ export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== nu
 export const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 export const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 export const isStr = (x: unknown): x is string => typeof x === 'string';
+
+/** A check of one `kind` of a card's state (the rest of the object). */
+export type KindCheck = (x: Obj) => boolean;
+/** Kinds that carry nothing more, and the error kind that carries its message. */
+export const NOTHING_MORE: KindCheck = () => true;
+export const HAS_MESSAGE: KindCheck = (x) => isStr(x.message);
+
+/**
+ * The guard every panel card's state shares (fp32/int8 comparison, occlusion, explanation, attention): an
+ * object whose `kind` is one of `kinds` (own keys only, so "toString" is no kind) and passes that kind's check.
+ */
+export function isCardState(x: unknown, kinds: Record<string, KindCheck>): boolean {
+  if (!isObj(x) || typeof x.kind !== 'string' || !Object.prototype.hasOwnProperty.call(kinds, x.kind)) return false;
+  return kinds[x.kind]!(x);
+}
 const isOptStr = (x: unknown): boolean => x === undefined || typeof x === 'string';
 const isNumArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
 const isNumRecord = (x: unknown): x is Record<string, number> => isObj(x) && Object.values(x).every(isNum);
@@ -291,18 +306,12 @@ function isVariantRun(x: unknown): x is VariantRun {
 }
 
 export function isCompareState(x: unknown): x is CompareState {
-  if (!isObj(x)) return false;
-  switch (x.kind) {
-    case 'available':
-    case 'running':
-      return true;
-    case 'done':
-      return Array.isArray(x.runs) && x.runs.length === 2 && x.runs.every(isVariantRun);
-    case 'error':
-      return isStr(x.message);
-    default:
-      return false;
-  }
+  return isCardState(x, {
+    available: NOTHING_MORE,
+    running: NOTHING_MORE,
+    done: (s) => Array.isArray(s.runs) && s.runs.length === 2 && s.runs.every(isVariantRun),
+    error: HAS_MESSAGE,
+  });
 }
 
 const isIndexArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isIndex);
@@ -333,19 +342,12 @@ export function isOcclusionResult(x: unknown): x is OcclusionResult {
 }
 
 export function isOcclusionState(x: unknown): x is OcclusionState {
-  if (!isObj(x)) return false;
-  switch (x.kind) {
-    case 'running':
-      return isUnit(x.unit) && isIndex(x.done) && isIndex(x.total);
-    case 'done':
-      return isOcclusionResult(x.result) && isNum(x.latencyMs);
-    case 'cancelled':
-      return true;
-    case 'error':
-      return isStr(x.message);
-    default:
-      return false;
-  }
+  return isCardState(x, {
+    running: (s) => isUnit(s.unit) && isIndex(s.done) && isIndex(s.total),
+    done: (s) => isOcclusionResult(s.result) && isNum(s.latencyMs),
+    cancelled: NOTHING_MORE,
+    error: HAS_MESSAGE,
+  });
 }
 
 function isUnitDeltas(x: unknown): boolean {
