@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { AttentionResult } from '../core/attribution/attention';
 import { METHOD_NAMES, type AttributionMethod, type AttributionResult } from '../core/attribution/explain';
-import { attentionView, type AttentionView } from '../shared/attributionProtocol';
+import { attentionView, type AttentionView } from '../shared/protocol';
 import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';

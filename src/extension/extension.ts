@@ -16,7 +16,7 @@ import { WindowDecorations } from './decorations';
 import { Log } from './log';
 import { ModelService } from './modelService';
 import type { AttributionMethod, AttributionResult } from '../core/attribution/explain';
-import type { AttentionView } from '../shared/attributionProtocol';
+import type { AttentionView } from '../shared/protocol';
 import { AttributionCommand, type ExplanationOutcome } from './attributionCommand';
 import { ModelNotes } from './modelNote';
 import { OcclusionCommand, type OcclusionOutcome } from './occlusionCommand';

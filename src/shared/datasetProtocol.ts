@@ -1,7 +1,8 @@
 // The message protocol between the extension host (DatasetPanel) and the dataset webview. Both ends import it;
-// the guard checks what the webview sends (untrusted input to the host).
+// the webview's messages are a schema (src/shared/schema.ts), so their type and guard are one declaration.
 import type { HeadStudy } from '../core/dataset/headStudy';
 import type { ClassMetrics, ReliabilityBin } from '../core/dataset/metrics';
+import { index, tagged, type Infer } from './schema';
 
 /** One example as the table shows it: label indices into `labels`, -1 for "no gold label". */
 export interface DatasetRow {
@@ -39,24 +40,18 @@ export type DatasetHostMessage =
   | { type: 'dataset'; view: DatasetView }
   | { type: 'error'; message: string };
 
+export const datasetWebviewMessageSchema = tagged(
+  'type',
+  {
+    ready: {},
+    /** Open the Activation Inspector on this row's text. */
+    inspectRow: { row: index },
+  },
+  { strict: true },
+);
 /** Webview -> host. */
-export type DatasetWebviewMessage =
-  | { type: 'ready' }
-  /** Open the Activation Inspector on this row's text. */
-  | { type: 'inspectRow'; row: number };
-
-export function isDatasetWebviewMessage(x: unknown): x is DatasetWebviewMessage {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const m = x as Record<string, unknown>;
-  switch (m['type']) {
-    case 'ready':
-      return Object.keys(m).length === 1;
-    case 'inspectRow':
-      return Number.isSafeInteger(m['row']) && (m['row'] as number) >= 0 && Object.keys(m).length === 2;
-    default:
-      return false;
-  }
-}
+export type DatasetWebviewMessage = Infer<typeof datasetWebviewMessageSchema>;
+export const isDatasetWebviewMessage = datasetWebviewMessageSchema.is;
 
 /** The host is trusted; this only keeps a stray message (another extension's, an old format) from rendering. */
 export function isDatasetHostMessageType(x: unknown): x is DatasetHostMessage {

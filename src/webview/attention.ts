@@ -1,8 +1,7 @@
 // The attention view: the [CLS] row of every layer x head as a grid of small strips (plus each layer's mean of
 // heads and the rollout), and a head view (query x key matrix) for the layer/head picked in the grid. Canvas,
 // one pixel per token and per cell: a 512-token window is 512 x 512 pixels, drawn with one putImageData.
-import type { AttentionState, AttentionView } from '../shared/attributionProtocol';
-import { assertNever } from '../shared/protocol';
+import { assertNever, type AttentionState, type AttentionView } from '../shared/protocol';
 import { h, int, num } from './dom';
 import type { Palette } from './theme';
 

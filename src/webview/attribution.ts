@@ -2,8 +2,7 @@
 // strip says its method, its cost and its faithfulness ("masking the top 20% words drops POSITIVE by 0.41").
 import { METHOD_NAMES, describeCost, type AttributionMethod, type AttributionResult } from '../core/attribution/explain';
 import { describeFaithfulness } from '../core/attribution/faithfulness';
-import type { ExplanationState } from '../shared/attributionProtocol';
-import { assertNever } from '../shared/protocol';
+import { assertNever, type ExplanationState } from '../shared/protocol';
 import { exact, h, int, rovingList } from './dom';
 
 export interface AttributionCallbacks {

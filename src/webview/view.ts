@@ -1,13 +1,12 @@
 // The whole page as a pure function of the persisted state: summary at the top, the window list, status, and
 // the selected window's stages. main.ts re-renders on every state change (results are small enough).
 import type { Inspection } from '../core/types';
-import { assertNever, type CompareState, type ModelNote, type OcclusionState, type PanelSource, type PersistedState } from '../shared/protocol';
+import { assertNever, type AttentionState, type CompareState, type ExplanationState, type ModelNote, type OcclusionState, type PanelSource, type PersistedState } from '../shared/protocol';
 import { compareButton, compareSection } from './compare';
 import { h, int, num, pct } from './dom';
 import { occlusionButtons, occlusionSection } from './occlusion';
 import type { OcclusionUnit } from '../core/attribution/occlusion';
 import type { AttributionMethod } from '../core/attribution/explain';
-import type { AttentionState, ExplanationState } from '../shared/attributionProtocol';
 import { attentionButton, attentionSection } from './attention';
 import { explanationSection, methodPicker, type AttributionCallbacks } from './attribution';
 import { windowStages } from './stages';

@@ -7,8 +7,7 @@ import { installDom } from './webviewHarness/linkedom';
 import { makeInspection } from './webviewHarness/inspection';
 
 const document = installDom();
-import { attentionView, type AttentionState, type ExplanationState } from '../../src/shared/attributionProtocol';
-import { isHostToWebview, isViewState, isWebviewToHost, reduce, type PanelState } from '../../src/shared/protocol';
+import { attentionView, isHostToWebview, isViewState, isWebviewToHost, reduce, type AttentionState, type ExplanationState, type PanelState } from '../../src/shared/protocol';
 import { renderPanel } from './webviewHarness/render';
 import { attentionWindow as window, shapResult } from './webviewHarness/attribution';
 

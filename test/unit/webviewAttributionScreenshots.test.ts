@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { attentionView } from '../../src/shared/attributionProtocol';
-import type { PanelSource } from '../../src/shared/protocol';
+import { attentionView, type PanelSource } from '../../src/shared/protocol';
 import { randomAttention, shapResult } from './webviewHarness/attribution';
 import { chromiumForFile } from './webviewHarness/chromium';
 import { makeInspection } from './webviewHarness/inspection';
