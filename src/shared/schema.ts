@@ -11,6 +11,9 @@ export interface Schema<T> {
   /** A tagged union's tag and cases (unions only), for tests that walk a schema. */
   readonly tag?: string;
   readonly cases?: Readonly<Record<string, Schema<unknown>>>;
+  /** An array's item, or a tuple's items, for tests that walk a schema. */
+  readonly item?: Schema<unknown>;
+  readonly items?: readonly Schema<unknown>[];
   /** Set by `optional`: the field may be missing. */
   readonly optional?: boolean;
 }
@@ -53,11 +56,11 @@ export function literal<const L extends readonly (string | number | boolean)[]>(
 }
 
 export function array<T>(item: Schema<T>): Schema<T[]> {
-  return schema((x) => Array.isArray(x) && x.every(item.is));
+  return { ...schema<T[]>((x) => Array.isArray(x) && x.every(item.is)), item };
 }
 
 export function tuple<A, B>(a: Schema<A>, b: Schema<B>): Schema<[A, B]> {
-  return schema((x) => Array.isArray(x) && x.length === 2 && a.is(x[0]) && b.is(x[1]));
+  return { ...schema<[A, B]>((x) => Array.isArray(x) && x.length === 2 && a.is(x[0]) && b.is(x[1])), items: [a, b] };
 }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
