@@ -1,9 +1,8 @@
 // A loaded model: tokenizer, tapped ONNX graph and one reused ONNX Runtime session. Runs inside the worker
 // thread (ONNX Runtime's Node binding computes on the calling thread), but has no thread logic of its own.
+// The attribution runs (occlusionRun.ts, explainRun.ts) drive it through runLogits and call.
 import * as os from 'node:os';
 import type * as Ort from 'onnxruntime-node';
-import { groupTokens, itemSpan, minus, removeTokens, type OcclusionItem, type OcclusionResult } from '../attribution/occlusion';
-import { FAITHFULNESS_PASSES, measureFaithfulness } from '../attribution/faithfulness';
 import { InspectorError } from '../errors';
 import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head/head';
 import { headExperiments, layerLens, tokenLens, type LensModel } from '../head/lens';
@@ -15,7 +14,7 @@ import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps
 import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
 import { labelRecord, type Aggregate, type Encoding, type Inspection, type ModelInfo, type Stages, type WindowResult } from '../types';
-import type { ClassifyManyRequest, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, RowBlock } from './messages';
+import type { ClassifyManyRequest, InspectRequest, LoadInfo, LoadRequest, RowBlock } from './messages';
 
 /** Called between ONNX calls; throws to stop (cancellation). */
 export type Checkpoint = (done: number, total: number) => Promise<void>;
@@ -151,79 +150,6 @@ export class ModelRuntime {
         coveredEnd: plans[plans.length - 1]!.end,
       },
       timing: { tokenizeMs: t1 - t0, inferenceMs: t2 - t1, totalMs: performance.now() - t0 },
-    };
-  }
-
-  /**
-   * Occlusion of the text's first window: one baseline pass plus one pass per item with that item's pieces
-   * removed, batched under the token budget, fetching only the logits.
-   */
-  async occlude(req: OccludeRequest, checkpoint: Checkpoint): Promise<OcclusionResult> {
-    const t0 = performance.now();
-    const { labels, problemType, maxLength } = this.info.model;
-    if (!Number.isInteger(req.windowTokens) || req.windowTokens < 3 || req.windowTokens > maxLength) {
-      throw new InspectorError('BAD_OPTION', `Occlusion window must be an integer from 3 to ${maxLength} tokens (the model's max length); got ${req.windowTokens}.`, `Use at most ${maxLength} tokens.`);
-    }
-    const pieces = this.tokenizer.tokenize(req.text);
-    const enc = this.tokenizer.encodePieces(pieces, req.windowTokens, req.text.length);
-    const specialIds = new Set([this.tokenizer.clsId, this.tokenizer.sepId, this.tokenizer.padId]);
-    const groups = groupTokens(enc.tokens, req.text, req.unit, specialIds);
-    if (groups.length === 0) {
-      throw new InspectorError(
-        'EMPTY_TEXT',
-        pieces.length === 0 ? 'The text has no tokens the model can read.' : 'The text has only special tokens (such as [CLS] or [SEP]); there is no word to remove.',
-        'Explain a text with words in it.',
-      );
-    }
-    const variants = [{ ids: enc.ids, attentionMask: enc.attentionMask }, ...groups.map((g) => removeTokens(enc, g))];
-    const batches = makeBatches(variants, this.plan.batchInvariant ? req.batchTokens : 0);
-    const logits = new Array<number[]>(variants.length);
-    const t1 = performance.now();
-    let done = 0;
-    const total = variants.length + (req.faithfulness ? FAITHFULNESS_PASSES : 0);
-    for (const batch of batches) {
-      await checkpoint(done, total);
-      const rows = await this.runLogits(batch.map((i) => variants[i]!));
-      batch.forEach((v, r) => (logits[v] = rows[r]!));
-      done += batch.length;
-    }
-    const base = logits[0]!;
-    const baseProbs = toProbabilities(base, problemType);
-    const items = groups.map((g, k): OcclusionItem => {
-      const l = logits[k + 1]!;
-      return { ...itemSpan(enc.tokens, g, req.text), tokenIndices: g, logits: l, deltaLogits: minus(l, base), deltaProbabilities: minus(toProbabilities(l, problemType), baseProbs) };
-    });
-    const y = argmax(base);
-    // Scored by what the panel colours: the drop of the label's logit when the item is removed.
-    const faithfulness = req.faithfulness
-      ? await measureFaithfulness(enc, groups, items.map((it) => -(it.deltaLogits[y] ?? 0)), { y, label: labels[y]!, baseLogits: base, problemType, ...(this.tokenizer.maskId !== undefined ? { maskId: this.tokenizer.maskId } : {}) }, async (vs) => {
-          const out = new Array<number[]>(vs.length);
-          for (const batch of makeBatches(vs, this.plan.batchInvariant ? req.batchTokens : 0)) {
-            await checkpoint(done, total);
-            const rows = await this.runLogits(batch.map((i) => vs[i]!));
-            batch.forEach((v, r) => (out[v] = rows[r]!));
-            done += batch.length;
-          }
-          return out;
-        })
-      : undefined;
-    await checkpoint(done, done);
-    const inferenceMs = performance.now() - t1;
-    return {
-      unit: req.unit,
-      method: 'removed',
-      labels,
-      label: labels[y]!,
-      baselineLogits: base,
-      baselineProbabilities: baseProbs,
-      tokens: enc.tokens,
-      items,
-      forwardPasses: variants.length,
-      batches: batches.length,
-      inferenceMs,
-      totalMs: performance.now() - t0,
-      coverage: { windowTokens: enc.ids.length, textTokens: pieces.length, coveredEnd: enc.coveredEnd, complete: !enc.truncated, textLength: req.text.length },
-      ...(faithfulness ? { faithfulness } : {}),
     };
   }
 

@@ -7,6 +7,7 @@ import { CancelTracker } from './cancellation';
 import type { FromWorker, ToWorker, WireError } from './messages';
 import { runAttention, runExplain } from './explainRun';
 import { ModelRuntime, type Checkpoint } from './modelRuntime';
+import { runOcclusion } from './occlusionRun';
 import { packWindow } from './packing';
 import { lowerThisThreadPriority } from './workerPriority';
 
@@ -77,7 +78,7 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
       case 'occlude': {
         if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
         const id = msg.id;
-        const occlusion = await runtime.occlude(msg, checkpoint(id, 'occlusion'));
+        const occlusion = await runOcclusion(runtime, msg, checkpoint(id, 'occlusion'));
         post({ type: 'occlusion', id, occlusion });
         return;
       }
