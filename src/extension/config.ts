@@ -6,16 +6,16 @@
 // reopened for it); add a typed getter here that validates and throws SettingError naming the setting; read it
 // only through that getter. If a repository must not choose it, list it in
 // capabilities.untrustedWorkspaces.restrictedConfigurations and read only its user value when untrusted.
+// Helpers only interpret values read here: modelPathSetting.ts (what model.path names), settingError.ts.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { HubError } from '../core/hub/errors';
-import { parseModelRef, type ModelRef, type ParseRefOptions } from '../core/hub/modelRef';
 import { parseRules, type ParsedRules } from '../core/diagnostics/rules';
 import { parseVariant, type OnnxVariant } from '../core/model/variants';
+import { modelLocation } from './modelPathSetting';
+import { SECTION, SettingError, fullKey } from './settingError';
 
-export const SECTION = 'distilbertInspector';
+export { SECTION, SettingError, fullKey };
 
 /** Setting keys relative to SECTION; `fullKey` gives the name a user types in settings.json. */
 export type SettingKey =
@@ -61,18 +61,6 @@ export interface SettingPlace {
 
 /** Which ONNX file of a model folder (or hub repository) to load: a hub dtype name (onnx/model_<dtype>.onnx) or auto. */
 export type ModelVariant = OnnxVariant;
-
-export function fullKey(key: SettingKey): string {
-  return `${SECTION}.${key}`;
-}
-
-/** A setting holds a value the extension cannot use; the message names the setting and the fix. */
-export class SettingError extends Error {
-  constructor(readonly key: SettingKey, message: string) {
-    super(message);
-    this.name = 'SettingError';
-  }
-}
 
 /** Which settings changed, and what that means for the model service and the decorations. */
 export interface ConfigChange {
@@ -125,17 +113,7 @@ export class Config implements vscode.Disposable {
     const setting = value.trim();
     const variant = this.variant();
     if (setting === '') return { dir: '', hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
-    if (!vscode.workspace.isTrusted) return { ...untrustedModelRef(setting), variant, setting, ignoredWorkspaceValue: ignored };
-    // `${workspaceFolder}` and relative paths are folders; anything else may be a hub id (the core decides:
-    // an existing folder wins over a hub id of the same spelling).
-    if (setting.includes('${workspaceFolder}')) {
-      return { dir: resolveFolder(setting), hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
-    }
-    const ref = modelRef(setting, { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir() });
-    if (ref.kind === 'hub') {
-      return { dir: '', hub: { repo: ref.repo, revision: ref.revision }, variant, setting, ignoredWorkspaceValue: ignored };
-    }
-    return { dir: resolveFolder(setting), hub: undefined, variant, setting, ignoredWorkspaceValue: ignored };
+    return { ...modelLocation(setting, vscode.workspace.isTrusted), variant, setting, ignoredWorkspaceValue: ignored };
   }
 
   /** The ONNX graph (fp32, int8, quantized, ... or auto); a repository must not choose it when untrusted. */
@@ -363,54 +341,6 @@ export class Config implements vscode.Disposable {
   dispose(): void {
     for (const d of this.subscriptions.splice(0)) d.dispose();
   }
-}
-
-/** parseModelRef with its errors as a SettingError naming model.path. */
-function modelRef(setting: string, opts: ParseRefOptions): ModelRef {
-  try {
-    return parseModelRef(setting, opts);
-  } catch (err) {
-    throw new SettingError('model.path', `Setting ${fullKey('model.path')} is "${setting}": ${(err as HubError).oneLine?.('vscode') ?? String(err)}`);
-  }
-}
-
-/**
- * model.path in Restricted Mode: only what cannot name a folder the repository put there. An absolute path (or
- * `~/...`) is the user's own choice; `owner/name[@revision]` is always a hub id, downloaded even when the
- * workspace holds a folder of that name; a relative path or `${workspaceFolder}` is refused.
- */
-function untrustedModelRef(setting: string): Pick<ModelChoice, 'dir' | 'hub'> {
-  const refuse = (what: string): SettingError =>
-    new SettingError(
-      'model.path',
-      `Setting ${fullKey('model.path')} is "${setting}", ${what}, but this workspace is in Restricted Mode (not trusted), where the model never comes ` +
-        `from the workspace's files. Use an absolute path or a hub id (owner/name) in your user settings, or trust the workspace.`,
-    );
-  if (setting.includes('${workspaceFolder}')) throw refuse('a folder inside the workspace');
-  if (setting === '~' || setting.startsWith('~/') || path.isAbsolute(setting)) return { dir: resolveFolder(setting), hub: undefined };
-  const ref = modelRef(setting, { cwd: os.homedir(), existingFolderWins: false });
-  if (ref.kind === 'hub') return { dir: '', hub: { repo: ref.repo, revision: ref.revision } };
-  throw refuse('a path relative to the workspace');
-}
-
-/** Expands `~` and `${workspaceFolder}`; a relative path is taken from the first workspace folder. */
-function resolveFolder(value: string): string {
-  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  let p = value;
-  if (p.includes('${workspaceFolder}')) {
-    if (!workspace) {
-      throw new SettingError('model.path', `Setting ${fullKey('model.path')} uses \${workspaceFolder}, but no folder is open. Open the folder or use an absolute path.`);
-    }
-    p = p.split('${workspaceFolder}').join(workspace);
-  }
-  if (p === '~' || p.startsWith('~/')) p = path.join(os.homedir(), p.slice(1));
-  if (!path.isAbsolute(p)) {
-    if (!workspace) {
-      throw new SettingError('model.path', `Setting ${fullKey('model.path')} is the relative path "${value}", but no folder is open. Use an absolute path.`);
-    }
-    p = path.join(workspace, p);
-  }
-  return path.normalize(p);
 }
 
 /**
