@@ -3,8 +3,9 @@
 import type { WindowAttention } from '../../core/attribution/attention';
 import { ATTRIBUTION_METHODS, type AttributionResult } from '../../core/attribution/explain';
 import { array, bool, index, literal, num, object, optional, refine, sameType, str, tagged, type Infer } from '../schema';
-import { hasLength, numbers, tokenSpanSchema } from './inspection';
-import { faithfulnessSchema, occlusionCoverageSchema } from './results';
+import { hasLength, numbers } from './inspection';
+import { errorCase } from './cards';
+import { firstWindowFields, itemsInRange } from './results';
 
 export const attributionMethodSchema = literal(...ATTRIBUTION_METHODS);
 
@@ -14,28 +15,15 @@ const attributedItem = object({ start: index, end: index, text: str, tokenIndice
 export const attributionResultSchema = refine(
   object({
     method: attributionMethodSchema,
+    /** What a score means, in words (units and sign). */
     scoreMeaning: str,
-    labels: array(str),
-    label: str,
-    baselineLogits: numbers,
-    baselineProbabilities: numbers,
-    tokens: array(tokenSpanSchema),
+    ...firstWindowFields,
     items: array(attributedItem),
-    forwardPasses: index,
-    inferenceMs: num,
-    totalMs: num,
-    coverage: occlusionCoverageSchema,
     shap: optional(object({ budget: index, exact: bool, hierarchy: literal('flat', 'words-phrases-sentences'), replacement: literal('delete', 'mask') })),
-    faithfulness: optional(faithfulnessSchema),
   }),
-  (x) =>
-    x.items.every((it) => it.start <= it.end && it.tokenIndices.every((i) => i < x.tokens.length)) &&
-    (x.faithfulness === undefined || hasLength(x.faithfulness.fractions, 9)),
+  (x) => itemsInRange(x) && (x.faithfulness === undefined || hasLength(x.faithfulness.fractions, 9)),
 );
 sameType<Infer<typeof attributionResultSchema>, AttributionResult>(true);
-
-/** The fields every panel card's error state carries. */
-export const errorCase = { message: str };
 
 /** The explanation by the picked method of the shown result (occlusion keeps its own OcclusionState). */
 export const explanationStateSchema = tagged('kind', {

@@ -1,9 +1,11 @@
 // The fp32 / int8 comparison and occlusion cards of the shown result (the attribution and attention cards are in
-// attribution.ts): schemas, and the types inferred from them.
+// attribution.ts, which shares their error case): schemas, and the types inferred from them.
 import { array, index, literal, num, object, record, refine, str, tagged, type Infer } from '../schema';
-import { errorCase } from './attribution';
 import { numbers } from './inspection';
 import { occlusionResultSchema, occlusionUnitSchema } from './results';
+
+/** The fields every panel card's error state carries. */
+export const errorCase = { message: str };
 
 export const variantRunSchema = object({
   /** The side: fp32, or the 8-bit graph ('quantized': model_int8.onnx or model_quantized.onnx, see onnxFile). */

@@ -5,7 +5,7 @@ import type { HeadExperiment, Inspection, LensEntry, TokenLensEntry, TokenSpan }
 import { array, bool, index, literal, num, object, optional, orUndefined, record, refine, sameType, str, type Infer } from '../schema';
 
 export const numbers = array(num);
-/** A vector of exactly `n` finite numbers. */
+/** True when `v` has exactly `n` entries (a vector sized by the model's labels, dim or tokens). */
 export const hasLength = (v: readonly unknown[], n: number): boolean => v.length === n;
 
 export const tokenSpanSchema = object({ id: num, text: str, start: index, end: index, special: bool });

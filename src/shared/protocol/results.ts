@@ -14,36 +14,36 @@ sameType<Infer<typeof faithfulnessSchema>, Faithfulness>(true);
 export const occlusionUnitSchema = literal('word', 'piece');
 export const occlusionCoverageSchema = object({ windowTokens: index, textTokens: index, coveredEnd: index, complete: bool, textLength: index });
 
+/** The fields an occlusion and an attribution of the text's first window share. */
+export const firstWindowFields = {
+  labels: array(str),
+  /** The label the baseline predicts. */
+  label: str,
+  baselineLogits: numbers,
+  baselineProbabilities: numbers,
+  tokens: array(tokenSpanSchema),
+  forwardPasses: index,
+  inferenceMs: num,
+  totalMs: num,
+  coverage: occlusionCoverageSchema,
+  faithfulness: optional(faithfulnessSchema),
+};
+
+/** Items name ordered text ranges and index into the window's tokens. */
+export function itemsInRange(x: { tokens: unknown[]; items: { start: number; end: number; tokenIndices: number[] }[] }): boolean {
+  return x.items.every((it) => it.start <= it.end && it.tokenIndices.every((i) => i < x.tokens.length));
+}
+
 const occlusionItem = object({ start: index, end: index, text: str, tokenIndices: array(index), logits: numbers, deltaLogits: numbers, deltaProbabilities: numbers });
 
 /** An occlusion result: item ranges ordered, vectors one value per label, token indices in range. */
 export const occlusionResultSchema = refine(
-  object({
-    unit: occlusionUnitSchema,
-    method: literal('removed'),
-    labels: array(str),
-    label: str,
-    baselineLogits: numbers,
-    baselineProbabilities: numbers,
-    tokens: array(tokenSpanSchema),
-    items: array(occlusionItem),
-    forwardPasses: index,
-    batches: index,
-    inferenceMs: num,
-    totalMs: num,
-    coverage: occlusionCoverageSchema,
-    faithfulness: optional(faithfulnessSchema),
-  }),
+  object({ unit: occlusionUnitSchema, method: literal('removed'), ...firstWindowFields, items: array(occlusionItem), batches: index }),
   (x) => {
     const n = x.labels.length;
-    const tokens = x.tokens.length;
     return (
-      hasLength(x.baselineLogits, n) && hasLength(x.baselineProbabilities, n) &&
-      x.items.every(
-        (it) =>
-          it.start <= it.end && it.tokenIndices.every((i) => i < tokens) &&
-          [it.logits, it.deltaLogits, it.deltaProbabilities].every((v) => hasLength(v, n)),
-      )
+      hasLength(x.baselineLogits, n) && hasLength(x.baselineProbabilities, n) && itemsInRange(x) &&
+      x.items.every((it) => [it.logits, it.deltaLogits, it.deltaProbabilities].every((v) => hasLength(v, n)))
     );
   },
 );
