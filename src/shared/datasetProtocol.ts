@@ -2,6 +2,7 @@
 // the guard checks what the webview sends (untrusted input to the host).
 import type { HeadStudy } from '../core/dataset/headStudy';
 import type { ClassMetrics, ReliabilityBin } from '../core/dataset/metrics';
+import type { ProjectionResult } from '../core/dataset/projectionJob';
 
 /** One example as the table shows it: label indices into `labels`, -1 for "no gold label". */
 export interface DatasetRow {
@@ -28,22 +29,35 @@ export interface DatasetView {
   metrics: { accuracy: number; macroF1: number; perClass: Record<string, ClassMetrics>; ece: number; reliability: ReliabilityBin[] } | null;
   confusion: number[][] | null;
   headStudy: HeadStudy | null;
-  headUnits: { activeRate: number[]; dead: number[]; topUnits: { unit: number; rate: number; meanAct: number; topRows: number[] }[] };
-  /** 2-D PCA of the final [CLS] per row. */
-  projection: { x: number[]; y: number[]; explained: [number, number] };
+  /** `meanContribution`: label -> per unit, the mean of activation * classifier weight (logit units). */
+  headUnits: { activeRate: number[]; dead: number[]; topUnits: { unit: number; rate: number; meanAct: number; topRows: number[] }[]; meanContribution: Record<string, number[]> };
+  /** The first projection shown: PCA of the final [CLS] per row. */
+  projection: ProjectionResult;
+  /** What else can be projected, in the panel's order, with the names it shows. */
+  projectionSources: { id: string; name: string }[];
 }
+
+/** A projection method the panel offers. */
+export type ProjectionMethodId = 'pca' | 'umap';
 
 /** Host -> webview. */
 export type DatasetHostMessage =
   | { type: 'progress'; file: string; done: number; total: number; etaMs: number | null }
   | { type: 'dataset'; view: DatasetView }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A projection the webview asked for is under way (phase: reading, pca, neighbours, layout). */
+  | { type: 'projectionProgress'; source: string; method: ProjectionMethodId; phase: string; done: number; total: number }
+  | { type: 'projection'; projection: ProjectionResult }
+  | { type: 'projectionFailed'; source: string; method: ProjectionMethodId; message: string; cancelled: boolean };
 
 /** Webview -> host. */
 export type DatasetWebviewMessage =
   | { type: 'ready' }
   /** Open the Activation Inspector on this row's text. */
-  | { type: 'inspectRow'; row: number };
+  | { type: 'inspectRow'; row: number }
+  /** Compute (or read back) a projection; a newer request or `cancelProjection` stops the one under way. */
+  | { type: 'project'; source: string; method: ProjectionMethodId }
+  | { type: 'cancelProjection' };
 
 export function isDatasetWebviewMessage(x: unknown): x is DatasetWebviewMessage {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
@@ -53,6 +67,11 @@ export function isDatasetWebviewMessage(x: unknown): x is DatasetWebviewMessage 
       return Object.keys(m).length === 1;
     case 'inspectRow':
       return Number.isSafeInteger(m['row']) && (m['row'] as number) >= 0 && Object.keys(m).length === 2;
+    case 'project':
+      // The host checks the block number against the model; here only the shape.
+      return typeof m['source'] === 'string' && /^(cls|pre|act|block-[1-9]\d{0,3})$/.test(m['source']) && (m['method'] === 'pca' || m['method'] === 'umap') && Object.keys(m).length === 3;
+    case 'cancelProjection':
+      return Object.keys(m).length === 1;
     default:
       return false;
   }
@@ -62,5 +81,5 @@ export function isDatasetWebviewMessage(x: unknown): x is DatasetWebviewMessage 
 export function isDatasetHostMessageType(x: unknown): x is DatasetHostMessage {
   if (typeof x !== 'object' || x === null) return false;
   const t = (x as Record<string, unknown>)['type'];
-  return t === 'progress' || t === 'dataset' || t === 'error';
+  return t === 'progress' || t === 'dataset' || t === 'error' || t === 'projectionProgress' || t === 'projection' || t === 'projectionFailed';
 }
