@@ -38,8 +38,6 @@ export const projectionKey = (source: string, method: string) => `${source}|${me
 
 // Pan and zoom per projection, kept while the page re-renders (a colour change should not reset the view).
 const cameras = new Map<string, ScatterCamera>();
-/** The canvas on show (the benchmark and the UI test drive it). */
-export let shownScatter: Scatter | undefined;
 
 export function projectionView(view: DatasetView, choice: ProjectionChoice, results: Map<string, ProjectionResult>, job: ProjectionJob | undefined, hooks: ProjectionHooks): HTMLElement {
   const root = el('section', 'projection');
@@ -92,7 +90,6 @@ export function projectionView(view: DatasetView, choice: ProjectionChoice, resu
     moved: () => undefined,
   });
   scatter.canvas.setAttribute('aria-label', `${result.method.toUpperCase()} of ${sourceName}, ${view.rows.length} examples; arrow keys pan, plus and minus zoom`);
-  shownScatter = scatter;
   const reset = el('button', 'link', 'Reset view');
   reset.addEventListener('click', () => scatter.reset());
   root.append(legend, scatter.canvas, tip, reset);
