@@ -149,9 +149,10 @@ export class Scatter {
     ctx.putImageData(this.image, 0, 0);
   }
 
+  /** The event's position in the drawing's CSS pixels (inside the canvas's border, whatever its shown size). */
   private local(ev: MouseEvent): [number, number] {
-    const r = this.canvas.getBoundingClientRect();
-    return [((ev.clientX - r.left) / (r.width || 1)) * this.cssWidth, ((ev.clientY - r.top) / (r.height || 1)) * this.cssHeight];
+    const c = this.canvas, r = c.getBoundingClientRect();
+    return [((ev.clientX - r.left - c.clientLeft) / (c.clientWidth || 1)) * this.cssWidth, ((ev.clientY - r.top - c.clientTop) / (c.clientHeight || 1)) * this.cssHeight];
   }
 
   private listen(): void {

@@ -73,7 +73,11 @@ export function unitsView(view: DatasetView, inspect: (row: number) => void): HT
   return root;
 }
 
-const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`;
+/** A logit amount with its sign; one that rounds to zero gets none (no "−0.000"). */
+const signed = (x: number) => {
+  const s = Math.abs(x).toFixed(3);
+  return s === '0.000' ? s : `${x > 0 ? '+' : '−'}${s}`;
+};
 
 export function studyView(view: DatasetView): HTMLElement {
   const root = el('section', 'study');
