@@ -39,7 +39,7 @@ export class DatasetCommand {
   /** The run on show, whose vectors the projection requests read. */
   private shownRun: DatasetRun | undefined;
   /** The projection under way (one at a time: a newer request stops it). */
-  private projecting: AbortController | undefined;
+  private projecting: (AbortController & { key?: string }) | undefined;
 
   constructor(private readonly deps: DatasetDeps) {}
 
@@ -145,6 +145,8 @@ export class DatasetCommand {
 
   /** Computes a projection the panel asked for in a worker thread, reporting progress to the panel. */
   private async project(panel: DatasetPanel, msg: Extract<DatasetWebviewMessage, { type: 'project' | 'cancelProjection' }>): Promise<void> {
+    // A page rebuilt while its projection runs (the tab was hidden) asks again: let the running one finish.
+    if (msg.type === 'project' && this.projecting?.key === `${msg.source}|${msg.method}`) return;
     this.projecting?.abort();
     this.projecting = undefined;
     const run = this.shownRun;
@@ -152,7 +154,7 @@ export class DatasetCommand {
     const core = await import('../core/dataset/index');
     const { source, method } = msg;
     if (!core.isProjectionSource(source, run.nLayers)) return;
-    const ctrl = new AbortController();
+    const ctrl = Object.assign(new AbortController(), { key: `${source}|${method}` });
     this.projecting = ctrl;
     try {
       const projection = await core.project(run, source, method, { signal: ctrl.signal, onProgress: (phase, done, total) => panel.post({ type: 'projectionProgress', source, method, phase, done, total }) });
