@@ -14,6 +14,7 @@ import { quantizeModelFile } from '../src/core/quantize/quantizeGraph';
 import { TextTokenizer } from '../src/core/tokenizer/textTokenizer';
 import { benchFaithfulness } from './faithfulness';
 import { benchDataset } from './dataset';
+import { benchProjectionFps } from './projectionFps';
 import { benchOcclusion, printOcclusionTable, type OcclusionRow } from './occlusion';
 import { benchLens } from './lens';
 
@@ -250,6 +251,7 @@ async function main(): Promise<void> {
   const occ64 = occlusion.find((r) => r.model === `${fullName} (int8)` && r.tokens === 64);
   if (occ64) console.log(`occlusion 64 tokens int8 ms: ${Math.round(occ64.wallMs)}                                target <= 500`);
   await benchDataset(fullSizeModel(bundled));
+  await benchProjectionFps();
 }
 
 void main().catch((err) => {

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Dataset } from '../core/dataset/dataset';
 import type { DatasetReport } from '../core/dataset/report';
-import type { DatasetView } from '../shared/datasetProtocol';
+import type { DatasetRun } from '../core/dataset/run';
+import type { DatasetView, DatasetWebviewMessage } from '../shared/datasetProtocol';
 import type { ClassifyCommands } from './commands';
 import { describeFailure } from './failures';
 import type { Log } from './log';
@@ -35,6 +36,10 @@ export interface OpenDatasetArgs {
 export class DatasetCommand {
   private dataset: Dataset | undefined;
   private lastReport: DatasetReport | undefined;
+  /** The run on show, whose vectors the projection requests read. */
+  private shownRun: DatasetRun | undefined;
+  /** The projection under way (one at a time: a newer request stops it). */
+  private projecting: (AbortController & { key?: string }) | undefined;
 
   constructor(private readonly deps: DatasetDeps) {}
 
@@ -55,6 +60,7 @@ export class DatasetCommand {
     const panel = DatasetPanel.createOrShow(this.deps.extensionUri, `Dataset: ${path.basename(file)}`);
     this.attach(panel);
     const controller = new AbortController();
+    this.projecting?.abort();
     // Closing the panel cancels the run (what finished stays cached).
     const closed = panel.onDidClose(() => controller.abort());
     try {
@@ -89,13 +95,15 @@ export class DatasetCommand {
             .finally(() => sub.dispose());
         },
       );
-      // The probe fits and the PCA take seconds on a large file: a worker thread keeps the editor responsive.
+      // The probe fits and the PCA take seconds on a large file: worker threads keep the editor responsive.
       const t0 = performance.now();
-      const { study, projection } = await core.analyse(run, ds.gold, { study: true, projection: true });
+      const [{ study }, projection] = await Promise.all([core.analyse(run, ds.gold, { study: true, projection: false }), core.project(run, 'cls', 'pca', { signal: controller.signal })]);
       const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
       this.dataset = ds;
       this.lastReport = report;
-      panel.post({ type: 'dataset', view: toView(report, run, projection!) });
+      this.shownRun = run;
+      const sources = core.projectionSources(run.nLayers, model.head);
+      panel.post({ type: 'dataset', view: toView(report, run, projection, sources) });
       log.info(`Dataset ${file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
       return report;
     } catch (err) {
@@ -131,6 +139,34 @@ export class DatasetCommand {
     if (this.attached.has(panel)) return;
     this.attached.add(panel);
     panel.onDidRequestInspect((row) => void this.inspectRow(row));
+    panel.onDidRequestProjection((msg) => void this.project(panel, msg));
+    panel.onDidClose(() => this.projecting?.abort());
+  }
+
+  /** Computes a projection the panel asked for in a worker thread, reporting progress to the panel. */
+  private async project(panel: DatasetPanel, msg: Extract<DatasetWebviewMessage, { type: 'project' | 'cancelProjection' }>): Promise<void> {
+    // A page rebuilt while its projection runs (the tab was hidden) asks again: let the running one finish.
+    if (msg.type === 'project' && this.projecting?.key === `${msg.source}|${msg.method}`) return;
+    this.projecting?.abort();
+    this.projecting = undefined;
+    const run = this.shownRun;
+    if (msg.type === 'cancelProjection' || !run) return;
+    const core = await import('../core/dataset/index');
+    const { source, method } = msg;
+    if (!core.isProjectionSource(source, run.nLayers)) return;
+    const ctrl = Object.assign(new AbortController(), { key: `${source}|${method}` });
+    this.projecting = ctrl;
+    try {
+      const projection = await core.project(run, source, method, { signal: ctrl.signal, onProgress: (phase, done, total) => panel.post({ type: 'projectionProgress', source, method, phase, done, total }) });
+      panel.post({ type: 'projection', projection });
+      this.deps.log.info(`Projection ${method} of ${source}: ${Math.round(projection.ms)} ms.`);
+    } catch (err) {
+      const cancelled = (err as { code?: string }).code === 'CANCELLED';
+      panel.post({ type: 'projectionFailed', source, method, message: err instanceof Error ? err.message : String(err), cancelled });
+      if (!cancelled) this.deps.log.error(`Projection ${method} of ${source} failed`, err);
+    } finally {
+      if (this.projecting === ctrl) this.projecting = undefined;
+    }
   }
 
   /** Classifies one example through the usual path; the inspector's "show in editor" finds it in a text file. */
@@ -154,7 +190,7 @@ export class DatasetCommand {
   }
 }
 
-function toView(report: DatasetReport, run: import('../core/dataset/run').DatasetRun, projection: import('../core/dataset/projection').Projection): DatasetView {
+function toView(report: DatasetReport, run: DatasetRun, projection: import('../core/dataset/projectionJob').ProjectionResult, projectionSources: DatasetView['projectionSources']): DatasetView {
   const labels = report.model.labels;
   const n = run.count, dim = run.dim;
   // The most often active units, with their mean activation and the rows that drive them hardest.
@@ -180,7 +216,8 @@ function toView(report: DatasetReport, run: import('../core/dataset/run').Datase
     metrics: report.metrics,
     confusion: report.confusion,
     headStudy: report.headStudy,
-    headUnits: { activeRate: report.headUnits.activeRate, dead: report.headUnits.dead, topUnits },
+    headUnits: { activeRate: report.headUnits.activeRate, dead: report.headUnits.dead, topUnits, meanContribution: report.headUnits.meanContribution },
     projection,
+    projectionSources,
   };
 }

@@ -1,10 +1,11 @@
 // UI test of dataset mode: a person runs "DistilBERT: Open Dataset..." from the palette, types the file's path in
 // VS Code's file dialog, reads the metrics, clicks a confusion cell (the table filters to it), filters by regex,
-// looks at the projection and the head study, then clicks an example and lands in the Activation Inspector.
+// looks at the projection (hover, pan, another source, UMAP with Cancel), the head units' mean contributions and
+// the head study, then clicks an example and lands in the Activation Inspector.
 // Screenshots (light and dark): test-results/screenshots/dataset-*.png.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { closeAllEditors, runCommand, setTheme } from './workbench';
 
 type Check = (name: string, page: Page | undefined, fn: () => Promise<void>) => Promise<boolean>;
@@ -23,6 +24,23 @@ async function frameWith(page: Page, selector: string, ms = 120_000): Promise<Fr
     if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
     await page.waitForTimeout(250);
   }
+}
+
+/** How many pixels of the canvas are painted, a signature of where, and one painted point (CSS pixels). */
+async function paintedPoint(canvas: Locator): Promise<{ count: number; x: number; y: number; signature: string }> {
+  return canvas.evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const scale = c.width / c.clientWidth;
+    let count = 0, x = -1, y = -1, sig = 0;
+    for (let i = 3; i < d.length; i += 4) {
+      if (d[i] === 0) continue;
+      count++;
+      sig = (sig * 31 + i) % 1_000_000_007;
+      // The first painted pixel at least 3 px from the left edge of a point: its centre is right of it.
+      if (x < 0 && d[i + 4] !== 0 && d[i + 8] !== 0) [x, y] = [((i >> 2) % c.width) / scale + 1, Math.floor((i >> 2) / c.width) / scale + 1];
+    }
+    return { count, x, y, signature: String(sig) };
+  });
 }
 
 async function tab(page: Page, name: string): Promise<Frame> {
@@ -85,15 +103,65 @@ export async function datasetUiTests(page: Page, check: Check, shots: string, wo
     console.log(`       cell ${count}; regex slice: ${sliced}`);
   });
 
+  await check('projection: hover reads a text, a drag pans, another source, UMAP cancelled then computed (light theme)', page, async () => {
+    const f = await tab(page, 'projection');
+    const status = f.locator('.proj-status');
+    const initial = await status.innerText();
+    assert(/^PCA of \[CLS\] after block \d+ \(the head's input\): PC1 \d/.test(initial), `status: ${initial}`);
+    const canvas = f.locator('section.projection canvas');
+    const painted = await paintedPoint(canvas);
+    assert(painted.count > 100, `painted pixels: ${painted.count}`);
+    await canvas.hover({ position: { x: painted.x, y: painted.y } });
+    const tip = await f.locator('.tip').innerText();
+    assert(/^line \d+ · gold (NEGATIVE|POSITIVE) · predicted (NEGATIVE|POSITIVE): ./.test(tip), `hover: ${tip}`);
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + 200, box.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 260, box.y + 230, { steps: 6 });
+    await page.mouse.up();
+    await page.waitForTimeout(200);
+    const moved = await paintedPoint(canvas);
+    assert(moved.signature !== painted.signature, 'the drag moved the points');
+    // UMAP of block 1, cancelled at once: the worker is stopped and the panel says so, offering to compute again.
+    await f.locator('select[aria-label="Source"]').selectOption('block-1');
+    await f.locator('button[data-method=umap]').click();
+    await f.locator('.proj-status button', { hasText: 'Cancel' }).click();
+    await f.locator('.proj-status', { hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
+    assert(await f.locator('.proj-status button', { hasText: 'Compute again' }).count() === 1, 'a Compute again button');
+    // pre_classifier's output: PCA, then UMAP computed in the worker with progress.
+    await f.locator('button[data-method=pca]').click();
+    await f.locator('select[aria-label="Source"]').selectOption('pre');
+    await status.filter({ hasText: /^PCA of pre_classifier output/ }).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(shots, 'dataset-projection-pre-light.png') });
+    await f.locator('button[data-method=umap]').click();
+    await status.filter({ hasText: /^UMAP of pre_classifier output: 15 neighbours, min_dist 0\.1, seed 42/ }).waitFor({ timeout: 180_000 });
+    assert((await paintedPoint(canvas)).count > 100, 'the UMAP is drawn');
+    await page.screenshot({ path: path.join(shots, 'dataset-umap-light.png') });
+    console.log(`       ${initial.slice(0, 70)}...; ${await status.innerText()}`);
+  });
+
   for (const theme of ['light', 'dark'] as const) {
-    await check(`projection and head study (${theme} theme)`, page, async () => {
+    await check(`projection, head units and head study (${theme} theme)`, page, async () => {
       if (theme === 'dark') await setTheme(page, 'Dark Modern');
       let f = await tab(page, 'projection');
+      // The choice persists: the UMAP of the ReLU output is asked for in the dark theme, coloured by correctness.
+      if (theme === 'dark') {
+        await f.locator('select[aria-label="Source"]').selectOption('act');
+        await f.locator('select[aria-label="Colour by"]').selectOption('correct');
+        await f.locator('.proj-status').filter({ hasText: /^UMAP of ReLU output/ }).waitFor({ timeout: 180_000 });
+        await page.screenshot({ path: path.join(shots, 'dataset-umap-relu-dark.png') });
+      }
       const size = await f.locator('canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
       assert(size[0]! > 0 && size[1]! > 0, 'a canvas');
       const box = await f.locator('canvas').boundingBox();
       assert(box, 'the canvas is visible');
       await page.screenshot({ path: path.join(shots, `dataset-projection-${theme}.png`) });
+      f = await tab(page, 'units');
+      const heads = await f.locator('table.grid').nth(1).locator('tr').first().innerText();
+      assert(/mean → NEGATIVE\s+mean → POSITIVE/.test(heads), `units table header: ${heads}`);
+      const perLabel = await f.locator('table.grid').first().innerText();
+      assert(/POSITIVE\s+#\d+ \+\d\.\d{3}/.test(perLabel), `mean contributions per label: ${perLabel}`);
+      await page.screenshot({ path: path.join(shots, `dataset-units-${theme}.png`) });
       f = await tab(page, 'study');
       const rows = await f.locator('table.grid tr').count();
       assert(rows === 1 + 3 + 4, `head study rows: ${rows - 1}`);

@@ -6,11 +6,14 @@ import { installDom } from './webviewHarness/linkedom';
 import type { DatasetView } from '../../src/shared/datasetProtocol';
 import { isDatasetWebviewMessage } from '../../src/shared/datasetProtocol';
 import { emptyTable, examplesView, sliceRows } from '../../src/webview/dataset/examples';
-import { metricsView, studyView } from '../../src/webview/dataset/views';
+import { metricsView, studyView, unitsView } from '../../src/webview/dataset/views';
+import { projectionView, type ProjectionHooks } from '../../src/webview/dataset/projection';
 import { computeMetrics } from '../../src/core/dataset/metrics';
 
 installDom();
 (globalThis as Record<string, unknown>).requestAnimationFrame = (f: () => void) => setTimeout(f, 0);
+// linkedom computes no styles: the theme colours fall back to their defaults.
+(globalThis as Record<string, unknown>).getComputedStyle = () => ({ getPropertyValue: () => '' });
 
 const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script> awful';
 
@@ -27,8 +30,9 @@ function fixture(): DatasetView {
     metrics: { accuracy: m.accuracy, macroF1: m.macroF1, perClass: m.perClass, ece: m.ece, reliability: m.reliability },
     confusion: m.confusion,
     headStudy: { seed: 14, train: 3, test: 3, lambda: 0.01, rows: [{ id: 'head', description: 'the real head', features: 0, trainAccuracy: 1, testAccuracy: 0.5 }] },
-    headUnits: { activeRate: [0.5, 0], dead: [1], topUnits: [] },
-    projection: { x: [0, 1, 2, 3, 4, 5], y: [0, 1, 0, 1, 0, 1], explained: [0.6, 0.3] },
+    headUnits: { activeRate: [0.5, 0], dead: [1], topUnits: [{ unit: 0, rate: 0.5, meanAct: 0.25, topRows: [0] }], meanContribution: { NEGATIVE: [-0.125, 0], POSITIVE: [0.5, 0] } },
+    projection: { source: 'cls', method: 'pca', x: [0, 1, 2, 3, 4, 5], y: [0, 1, 0, 1, 0, 1], explained: [0.6, 0.3], seed: 42, ms: 0 },
+    projectionSources: [{ id: 'block-1', name: '[CLS] after block 1' }, { id: 'cls', name: '[CLS] after block 2' }, { id: 'pre', name: 'pre_classifier output' }, { id: 'act', name: 'ReLU output' }],
   };
 }
 
@@ -65,10 +69,49 @@ describe('dataset webview', () => {
     assert.equal(studyView(v).querySelectorAll('table.grid tr').length, 2);
   });
 
+  it('head units: the mean contribution per label, toward and against, and per unit in the table', () => {
+    const el = unitsView(fixture(), () => undefined);
+    const tables = [...el.querySelectorAll('table.grid')];
+    const cells = (t: Element) => [...t.querySelectorAll('tr')].map((r) => [...r.children].map((c) => c.textContent));
+    assert.deepEqual(cells(tables[0]!), [['label', 'pushes toward it most', 'pushes against it most'], ['NEGATIVE', '—', '#0 −0.125'], ['POSITIVE', '#0 +0.500', '—']]);
+    assert.deepEqual(cells(tables[1]!)[0]!.slice(0, 5), ['unit', 'active on', 'mean activation', 'mean → NEGATIVE', 'mean → POSITIVE']);
+    assert.deepEqual(cells(tables[1]!)[1]!.slice(0, 5), ['#0', '50.0%', '0.250', '−0.125', '+0.500']);
+  });
+
+  it('projection: lists the sources, asks the host for a missing one with a Cancel, draws one it has', () => {
+    const v = fixture();
+    const asked: string[] = [];
+    let cancelled = 0;
+    let chosen: unknown;
+    const hooks: ProjectionHooks = { choose: (c) => (chosen = c), request: (s, m) => asked.push(`${s}|${m}`), cancel: () => cancelled++, inspect: () => undefined };
+    const results = new Map([['cls|pca', v.projection]]);
+    const shown = projectionView(v, { source: 'cls', method: 'pca', colourBy: 'gold' }, results, undefined, hooks);
+    assert.deepEqual([...shown.querySelectorAll('select[aria-label="Source"] option')].map((o) => o.textContent), v.projectionSources.map((s) => s.name));
+    assert.match(shown.querySelector('.proj-status')!.textContent!, /^PCA of \[CLS\] after block 2: PC1 60\.0% and PC2 30\.0%/);
+    assert.ok(shown.querySelector('canvas'));
+    assert.deepEqual(asked, []);
+    (shown.querySelector('button[data-method="umap"]') as HTMLButtonElement).click();
+    assert.deepEqual(chosen, { source: 'cls', method: 'umap', colourBy: 'gold' });
+    const waiting = projectionView(v, { source: 'pre', method: 'umap', colourBy: 'correct' }, results, undefined, hooks);
+    assert.deepEqual(asked, ['pre|umap']);
+    assert.equal(waiting.querySelector('canvas'), null);
+    assert.match(waiting.querySelector('.proj-status')!.textContent!, /Computing UMAP of pre_classifier output in a worker thread/);
+    ([...waiting.querySelectorAll('.proj-status button')].find((b) => b.textContent === 'Cancel') as HTMLButtonElement).click();
+    assert.equal(cancelled, 1);
+    // A job already under way is not asked for twice; a failed one offers to compute again.
+    projectionView(v, { source: 'pre', method: 'umap', colourBy: 'gold' }, results, { source: 'pre', method: 'umap', phase: 'layout', done: 10, total: 500 }, hooks);
+    const failed = projectionView(v, { source: 'pre', method: 'umap', colourBy: 'gold' }, results, { source: 'pre', method: 'umap', phase: 'failed', done: 0, total: 1, failed: 'Cancelled.' }, hooks);
+    assert.deepEqual(asked, ['pre|umap']);
+    assert.match(failed.querySelector('.proj-status')!.textContent!, /^Cancelled\. Compute again/);
+  });
+
   it('the host accepts only well-formed webview messages', () => {
     assert.ok(isDatasetWebviewMessage({ type: 'ready' }));
     assert.ok(isDatasetWebviewMessage({ type: 'inspectRow', row: 3 }));
-    for (const bad of [null, [], { type: 'inspectRow', row: -1 }, { type: 'inspectRow', row: 1.5 }, { type: 'inspectRow', row: 1, extra: 1 }, { type: 'run' }]) {
+    assert.ok(isDatasetWebviewMessage({ type: 'project', source: 'block-3', method: 'umap' }));
+    assert.ok(isDatasetWebviewMessage({ type: 'cancelProjection' }));
+    for (const bad of [null, [], { type: 'inspectRow', row: -1 }, { type: 'inspectRow', row: 1.5 }, { type: 'inspectRow', row: 1, extra: 1 }, { type: 'run' },
+      { type: 'project', source: 'block-0', method: 'pca' }, { type: 'project', source: '../x', method: 'pca' }, { type: 'project', source: 'pre', method: 'tsne' }, { type: 'project', source: 'pre' }, { type: 'cancelProjection', x: 1 }]) {
       assert.equal(isDatasetWebviewMessage(bad), false, JSON.stringify(bad));
     }
   });

@@ -6,4 +6,6 @@ export { pca2, type Projection } from './projection';
 export { buildDatasetReport, type DatasetReport } from './report';
 export { datasetModel, inspectorModel, runDataset, type DatasetModel, type DatasetRun } from './run';
 export { analyse, type Analysis } from './offThread';
+export { project, PROJECTION_SEED, type ProjectionResult } from './projectionJob';
+export { isProjectionSource, projectionSources, type ProjectionMethod, type ProjectionSource } from './projectionSources';
 export { LabelMappingNeeded } from './labels';

@@ -4,6 +4,7 @@ import type { Dataset, SkippedRows } from './dataset';
 import type { HeadStudy } from './headStudy';
 import { argmaxRow, computeMetrics, softmaxRows, type ClassMetrics, type ReliabilityBin } from './metrics';
 import type { DatasetModel, DatasetRun } from './run';
+import { labelRecord } from '../types';
 
 /** One example's outcome (probabilities by label, in the model's label order). */
 export interface ExampleResult {
@@ -26,6 +27,13 @@ export interface HeadUnitsSummary {
   activeRate: number[];
   /** Units never active on any example. */
   dead: number[];
+  /** Mean of the unit's activation over the examples, per unit. */
+  meanActivation: number[];
+  /**
+   * Label -> per unit, the mean over the examples of activation_i * W_classifier[label, i]: what the unit adds to
+   * that label's logit on average (logit units; with the bias, the units' sum is the mean logit).
+   */
+  meanContribution: Record<string, number[]>;
 }
 
 /** The --json contract of `distilbert-inspector dataset`. */
@@ -99,14 +107,25 @@ export function buildDatasetReport(model: DatasetModel, ds: Dataset, run: Datase
     metrics: m ? { accuracy: m.accuracy, macroF1: m.macroF1, perClass: m.perClass, ece: m.ece, reliability: m.reliability } : null,
     confusion: m ? m.confusion : null,
     examples,
-    headUnits: headUnits(run.act, n, run.dim),
+    headUnits: headUnits(run.act, n, run.dim, run.classifierWeight, run.labels),
     headStudy: study,
     timing: { runMs: run.ms, fromCache: run.fromCache, studyMs },
   };
 }
 
-export function headUnits(act: ArrayLike<number>, n: number, dim: number): HeadUnitsSummary {
+export function headUnits(act: ArrayLike<number>, n: number, dim: number, classifierWeight: ArrayLike<number>, labels: string[]): HeadUnitsSummary {
   const active = new Array<number>(dim).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) if (act[i * dim + j]! > 0) active[j]! += 1;
-  return { activeRate: active.map((a) => (n ? a / n : 0)), dead: active.flatMap((a, j) => (a === 0 ? [j] : [])) };
+  const sum = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < dim; j++) {
+      const a = act[i * dim + j]!;
+      if (a > 0) active[j]! += 1;
+      sum[j]! += a;
+    }
+  }
+  const meanActivation = Array.from(sum, (s) => (n ? s / n : 0));
+  // The classifier is linear in the activation, so the mean of a_i * W[l, i] is W[l, i] times the mean of a_i.
+  const meanContribution = labelRecord<number[]>();
+  labels.forEach((l, k) => (meanContribution[l] = meanActivation.map((m, j) => m * classifierWeight[k * dim + j]!)));
+  return { activeRate: active.map((a) => (n ? a / n : 0)), dead: active.flatMap((a, j) => (a === 0 ? [j] : [])), meanActivation, meanContribution };
 }

@@ -74,10 +74,11 @@ export class ResultCache {
     this.writeIndex(doneBefore + rows);
   }
 
-  /** Reads the complete rows back into arrays sized for `count` rows. */
-  load(done: number): Record<string, Typed> {
+  /** Reads the complete rows back into arrays sized for `count` rows (only `names` when given). */
+  load(done: number, names?: string[]): Record<string, Typed> {
     const out: Record<string, Typed> = {};
     for (const a of this.arrays) {
+      if (names && !names.includes(a.name)) continue;
       const t = alloc(a.kind, this.count * a.width);
       const bytes = done * a.width * BYTES[a.kind];
       const fd = fs.openSync(this.file(a), 'r');

@@ -6,9 +6,11 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Inspector } from '../inspector';
 import { InspectorError } from '../errors';
+import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder, type OnnxVariant } from '../model/modelFolder';
+import { buildTaps, HEAD_ACTIVATION, type HeadActivation } from '../onnx/taps';
 import type { Dataset } from './dataset';
-import { ResultCache, cacheKey, type ArraySpec } from './resultCache';
+import { ResultCache, cacheKey, readArray, type ArraySpec } from './resultCache';
 
 /** Every example's vectors, flat row-major (row i of `layers` is [block][dim]). */
 export interface DatasetRun {
@@ -21,6 +23,8 @@ export interface DatasetRun {
   /** The head's activation output (DistilBERT: ReLU(pre_classifier(cls))). */
   act: Float32Array;
   layers: Float32Array;
+  /** The classifier's weight, row-major [label][unit] (an int8 graph's dequantized), for per-unit contributions. */
+  classifierWeight: Float32Array;
   tokens: Int32Array;
   truncated: Uint8Array;
   /** Rows that came from the cache rather than the model. */
@@ -54,6 +58,10 @@ export interface DatasetModel {
   dim: number;
   nLayers: number;
   maxLength: number;
+  /** The head's names: its dense layer (pre_classifier, BERT's pooler.dense, ...) and activation (ReLU or tanh). */
+  head: { denseName: string; activation: HeadActivation };
+  /** Reads the classifier's weight from the graph (a fraction of a second; runDataset keeps it in the run's cache). */
+  classifierWeight(): Float32Array;
   inspector(): Promise<Inspector>;
 }
 
@@ -71,6 +79,8 @@ export function datasetModel(modelDir: string, variant: OnnxVariant, open: () =>
     dim: config.dim,
     nLayers: config.nLayers,
     maxLength: config.maxLength,
+    head: { denseName: HEAD_NAMES[config.headKind].denseName, activation: HEAD_ACTIVATION[config.headKind] },
+    classifierWeight: () => buildTaps(folder.onnxPath, config.nLayers, config.headKind).weights.classifierWeight,
     inspector: () => (opened ??= open()),
   };
 }
@@ -87,6 +97,7 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
   const specs: ArraySpec[] = [
     { name: 'logits', kind: 'f32', width: labels.length },
     { name: 'cls', kind: 'f32', width: dim },
+    { name: 'pre', kind: 'f32', width: dim },
     { name: 'act', kind: 'f32', width: dim },
     { name: 'layers', kind: 'f32', width: nLayers * dim },
     { name: 'tokens', kind: 'i32', width: 1 },
@@ -97,7 +108,8 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
   let done = cache.rowsDone();
   const fromCache = done;
   if (done === 0) cache.reset();
-  const arrays = cache.load(done);
+  // The dense layer's output stays on disk: only the projection reads it, in its worker (see projectionSources.ts).
+  const arrays = cache.load(done, specs.filter((s) => !ON_DISK_ONLY.has(s.name)).map((s) => s.name));
   const chunk = opts.chunk ?? 256;
   const tRun = performance.now();
   opts.onProgress?.(done, n, done === n ? 0 : undefined);
@@ -111,7 +123,7 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
       signal: opts.signal,
       onProgress: (d) => report(start + d),
     });
-    for (const s of specs) arrays[s.name]!.set(rows[s.name as keyof typeof rows] as Float32Array, start * s.width);
+    for (const s of specs) arrays[s.name]?.set(rows[s.name as keyof typeof rows] as Float32Array, start * s.width);
     await cache.append(rows as unknown as Record<string, Float32Array<ArrayBuffer>>, end - start, start);
     done = end;
     report(done);
@@ -125,6 +137,7 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
     cls: arrays['cls'] as Float32Array,
     act: arrays['act'] as Float32Array,
     layers: arrays['layers'] as Float32Array,
+    classifierWeight: classifierWeight(model, cache.dir),
     tokens: arrays['tokens'] as Int32Array,
     truncated: arrays['truncated'] as Uint8Array,
     fromCache,
@@ -137,6 +150,27 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
     const elapsed = performance.now() - tRun;
     opts.onProgress?.(d, n, ran > 0 ? (elapsed / ran) * (n - d) : undefined);
   }
+}
+
+/** The classifier's weight, from the run's cache folder or else from the graph (then kept there). */
+function classifierWeight(model: DatasetModel, dir: string): Float32Array {
+  const file = path.join(dir, 'classifier-weight.f32');
+  const want = model.labels.length * model.dim;
+  try {
+    const w = readArray(dir, 'classifier-weight');
+    if (w.length === want) return w;
+  } catch {
+    // not kept yet
+  }
+  const w = model.classifierWeight();
+  if (w.length !== want) throw new InspectorError('GRAPH_INVALID', `${model.path}: the classifier has ${w.length} weights, config.json implies ${want}.`, 'Export config.json and the ONNX file together.');
+  try {
+    fs.writeFileSync(`${file}.tmp`, new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
+    fs.renameSync(`${file}.tmp`, file);
+  } catch {
+    // an unwritable cache only costs the next reopen another read of the graph
+  }
+  return w;
 }
 
 /**
@@ -163,3 +197,5 @@ function fileKey(file: string): string {
 }
 
 const FILE_KEYS = new Map<string, string>();
+/** Run arrays the caller never holds in memory. */
+const ON_DISK_ONLY = new Set(['pre']);

@@ -50,12 +50,14 @@ export interface ClassifyManyRequest {
 
 /**
  * Dataset mode's result for a chunk of texts: flat row-major Float32Arrays (transferred, not cloned).
- * `act` is the head's activation output (DistilBERT: ReLU(pre_classifier)); `layers` is [text][block][dim].
+ * `pre` is the dense layer's output (DistilBERT: pre_classifier), `act` the head's activation output
+ * (DistilBERT: ReLU(pre_classifier)); `layers` is [text][block][dim].
  */
 export interface RowBlock {
   count: number;
   logits: Float32Array<ArrayBuffer>;
   cls: Float32Array<ArrayBuffer>;
+  pre: Float32Array<ArrayBuffer>;
   act: Float32Array<ArrayBuffer>;
   layers: Float32Array<ArrayBuffer>;
   /** Tokens read per text ([CLS]/[SEP] included). */

@@ -166,6 +166,7 @@ export class ModelRuntime {
       count: n,
       logits: new Float32Array(n * labels.length),
       cls: new Float32Array(n * dim),
+      pre: new Float32Array(n * dim),
       act: new Float32Array(n * dim),
       layers: new Float32Array(n * nLayers * dim),
       tokens: Int32Array.from(encodings, (e) => e.ids.length),
@@ -176,13 +177,14 @@ export class ModelRuntime {
     let done = 0;
     for (const batch of batches) {
       await checkpoint(done, n);
-      const out = await this.call(batch.map((i) => encodings[i]!), [o.logits, o.cls, o.relu, ...o.layers]);
+      const out = await this.call(batch.map((i) => encodings[i]!), [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers]);
       const copy = (name: string, into: Float32Array, width: number, offset: (i: number) => number) => {
         const data = out[name]!.data as Float32Array;
         batch.forEach((i, r) => into.set(data.subarray(r * width, (r + 1) * width), offset(i)));
       };
       copy(o.logits, block.logits, labels.length, (i) => i * labels.length);
       copy(o.cls, block.cls, dim, (i) => i * dim);
+      copy(o.preClassifier, block.pre, dim, (i) => i * dim);
       copy(o.relu, block.act, dim, (i) => i * dim);
       o.layers.forEach((name, l) => copy(name, block.layers, dim, (i) => (i * nLayers + l) * dim));
       done += batch.length;

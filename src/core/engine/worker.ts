@@ -99,7 +99,7 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
       case 'classifyMany': {
         if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
         const rows = await runtime.classifyMany(msg, checkpoint(msg.id, 'dataset run'));
-        const transfer = [rows.logits.buffer, rows.cls.buffer, rows.act.buffer, rows.layers.buffer, rows.tokens.buffer, rows.truncated.buffer];
+        const transfer = [rows.logits.buffer, rows.cls.buffer, rows.pre.buffer, rows.act.buffer, rows.layers.buffer, rows.tokens.buffer, rows.truncated.buffer];
         port!.postMessage({ type: 'rows', id: msg.id, rows } satisfies FromWorker, transfer);
         return;
       }

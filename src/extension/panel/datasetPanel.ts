@@ -1,6 +1,6 @@
 // The dataset panel: its own webview tab (one at a time), fed typed DatasetView messages after `ready`.
 import * as vscode from 'vscode';
-import { isDatasetWebviewMessage, type DatasetHostMessage, type DatasetView } from '../../shared/datasetProtocol';
+import { isDatasetWebviewMessage, type DatasetHostMessage, type DatasetView, type DatasetWebviewMessage } from '../../shared/datasetProtocol';
 import { makeNonce, renderShell } from './html';
 
 const viewType = 'distilbertInspector.dataset';
@@ -14,6 +14,9 @@ export class DatasetPanel implements vscode.Disposable {
   private readonly inspectEmitter = new vscode.EventEmitter<number>();
   /** The user clicked an example: its row index in the shown view. */
   readonly onDidRequestInspect = this.inspectEmitter.event;
+  private readonly projectEmitter = new vscode.EventEmitter<Extract<DatasetWebviewMessage, { type: 'project' | 'cancelProjection' }>>();
+  /** The webview wants a projection computed (or the one under way cancelled). */
+  readonly onDidRequestProjection = this.projectEmitter.event;
   private readonly closeEmitter = new vscode.EventEmitter<void>();
   /** The user closed the tab. */
   readonly onDidClose = this.closeEmitter.event;
@@ -46,12 +49,14 @@ export class DatasetPanel implements vscode.Disposable {
     });
     this.disposables.push(
       this.inspectEmitter,
+      this.projectEmitter,
       webview.onDidReceiveMessage((msg: unknown) => {
         if (!isDatasetWebviewMessage(msg)) return; // untrusted: ignore anything malformed
         if (msg.type === 'ready') {
           this.ready = true;
           if (this.last) void webview.postMessage(this.last);
-        } else this.inspectEmitter.fire(msg.row);
+        } else if (msg.type === 'inspectRow') this.inspectEmitter.fire(msg.row);
+        else this.projectEmitter.fire(msg);
       }),
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.ready = false;
@@ -62,7 +67,8 @@ export class DatasetPanel implements vscode.Disposable {
 
   post(msg: DatasetHostMessage): void {
     if (msg.type === 'dataset') this.view = msg.view;
-    this.last = msg;
+    // Projection messages answer one request of the page on show; a rebuilt page asks again.
+    if (msg.type === 'dataset' || msg.type === 'progress' || msg.type === 'error') this.last = msg;
     if (this.ready) void this.panel.webview.postMessage(msg);
   }
 

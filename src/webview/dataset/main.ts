@@ -3,7 +3,9 @@
 import { isDatasetHostMessageType, type DatasetHostMessage, type DatasetView, type DatasetWebviewMessage } from '../../shared/datasetProtocol';
 import { el } from './dom';
 import { emptyTable, examplesView, type TableState } from './examples';
-import { metricsView, projectionView, studyView, unitsView, type ColourBy } from './views';
+import { projectionKey, projectionView, showProgress, type ColourBy, type ProjectionJob } from './projection';
+import { metricsView, studyView, unitsView } from './views';
+import type { ProjectionResult } from '../../core/dataset/projectionJob';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -20,12 +22,22 @@ interface UiState {
   tab: Tab;
   table: TableState;
   colourBy: ColourBy;
+  /** Which vectors the projection shows, and by which method. */
+  projection: { source: string; method: 'pca' | 'umap' };
 }
 
 const api = acquireVsCodeApi();
 const saved = api.getState() as Partial<UiState> | undefined;
-let ui: UiState = { tab: TABS.includes(saved?.tab as Tab) ? saved!.tab! : 'metrics', table: { ...emptyTable, ...(saved?.table ?? {}) }, colourBy: saved?.colourBy ?? 'gold' };
+let ui: UiState = {
+  tab: TABS.includes(saved?.tab as Tab) ? saved!.tab! : 'metrics',
+  table: { ...emptyTable, ...(saved?.table ?? {}) },
+  colourBy: saved?.colourBy ?? 'gold',
+  projection: saved?.projection?.method === 'umap' || saved?.projection?.method === 'pca' ? saved.projection : { source: 'cls', method: 'pca' },
+};
 let view: DatasetView | undefined;
+/** Projections received for this view, by source and method. */
+const projections = new Map<string, ProjectionResult>();
+let job: ProjectionJob | undefined;
 const app = document.getElementById('app')!;
 
 const post = (m: DatasetWebviewMessage) => api.postMessage(m);
@@ -62,9 +74,20 @@ function render(): void {
     case 'examples':
       body = examplesView(v, ui.table, (table) => set({ ...ui, table }), inspect);
       break;
-    case 'projection':
-      body = projectionView(v, ui.colourBy, (colourBy) => set({ ...ui, colourBy }), inspect);
+    case 'projection': {
+      // A saved choice from another dataset (another model's blocks) falls back to the default.
+      const projection = v.projectionSources.some((s) => s.id === ui.projection.source) ? ui.projection : { source: 'cls', method: ui.projection.method };
+      body = projectionView(v, { ...projection, colourBy: ui.colourBy }, projections, job, {
+        choose: (c) => set({ ...ui, colourBy: c.colourBy, projection: { source: c.source, method: c.method } }),
+        request: (source, method) => {
+          job = { source, method, phase: 'reading', done: 0, total: 1 };
+          post({ type: 'project', source, method });
+        },
+        cancel: () => post({ type: 'cancelProjection' }),
+        inspect,
+      });
       break;
+    }
     case 'units':
       body = unitsView(v, inspect);
       break;
@@ -87,7 +110,26 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
       return;
     case 'dataset':
       view = msg.view;
+      projections.clear();
+      projections.set(projectionKey(view.projection.source, view.projection.method), view.projection);
+      job = undefined;
       render();
+      return;
+    case 'projectionProgress': {
+      job = { source: msg.source, method: msg.method, phase: msg.phase, done: msg.done, total: msg.total };
+      const status = document.querySelector<HTMLElement>('.proj-status');
+      const name = view?.projectionSources.find((s) => s.id === msg.source)?.name ?? msg.source;
+      if (status && ui.tab === 'projection' && ui.projection.source === msg.source && ui.projection.method === msg.method) showProgress(status, job, name, () => post({ type: 'cancelProjection' }));
+      return;
+    }
+    case 'projection':
+      projections.set(projectionKey(msg.projection.source, msg.projection.method), msg.projection);
+      job = undefined;
+      if (ui.tab === 'projection') render();
+      return;
+    case 'projectionFailed':
+      job = { source: msg.source, method: msg.method, phase: 'failed', done: 0, total: 1, failed: msg.cancelled ? 'Cancelled.' : msg.message };
+      if (ui.tab === 'projection') render();
       return;
   }
 });

@@ -1,7 +1,7 @@
-// The dataset panel's other views: metrics with the confusion matrix and reliability, the PCA projection on a
-// canvas, head units, and the head study.
+// The dataset panel's other views: metrics with the confusion matrix and reliability, head units, and the head
+// study (the projection has its own file).
 import type { DatasetView } from '../../shared/datasetProtocol';
-import { cssColor, el, f3, pct, table } from './dom';
+import { el, f3, pct, table } from './dom';
 
 export function metricsView(view: DatasetView, openCell: (gold: number, predicted: number) => void): HTMLElement {
   const root = el('section', 'metrics');
@@ -35,72 +35,6 @@ export function metricsView(view: DatasetView, openCell: (gold: number, predicte
   return root;
 }
 
-/** The colour mode of the projection. */
-export type ColourBy = 'gold' | 'predicted' | 'correct';
-
-export function projectionView(view: DatasetView, by: ColourBy, setBy: (b: ColourBy) => void, inspect: (row: number) => void): HTMLElement {
-  const root = el('section', 'projection');
-  const sel = el('select');
-  sel.setAttribute('aria-label', 'Colour by');
-  for (const b of ['gold', 'predicted', 'correct'] as const) {
-    const o = el('option', undefined, `colour by ${b}`);
-    o.value = b;
-    o.selected = b === by;
-    sel.append(o);
-  }
-  sel.addEventListener('change', () => setBy(sel.value as ColourBy));
-  const p = view.projection;
-  root.append(el('p', 'meta', `PCA of the final [CLS]: PC1 ${pct(p.explained[0])} and PC2 ${pct(p.explained[1])} of the variance · `), sel);
-  const canvas = el('canvas');
-  const W = 640, H = 420, pad = 12;
-  canvas.width = W;
-  canvas.height = H;
-  canvas.setAttribute('aria-label', 'Projection of the examples');
-  const tip = el('p', 'meta tip', 'Hover a point to read its text; click it to inspect it.');
-  root.append(canvas, tip);
-  const n = p.x.length;
-  if (!n) return root;
-  const [x0, x1] = [Math.min(...p.x), Math.max(...p.x)];
-  const [y0, y1] = [Math.min(...p.y), Math.max(...p.y)];
-  const sx = (x: number) => pad + ((x - x0) / (x1 - x0 || 1)) * (W - 2 * pad);
-  const sy = (y: number) => H - pad - ((y - y0) / (y1 - y0 || 1)) * (H - 2 * pad);
-  const palette = [cssColor('--vscode-charts-orange', '#d18616'), cssColor('--vscode-charts-blue', '#3794ff'), cssColor('--vscode-charts-green', '#89d185'), cssColor('--vscode-charts-purple', '#b180d7'), cssColor('--vscode-charts-yellow', '#cca700'), cssColor('--vscode-charts-red', '#f14c4c')];
-  const colour = (i: number) => {
-    const r = view.rows[i]!;
-    if (by === 'correct') return r.gold < 0 ? palette[3]! : r.gold === r.predicted ? palette[2]! : palette[5]!;
-    const k = by === 'gold' ? r.gold : r.predicted;
-    return k < 0 ? cssColor('--vscode-descriptionForeground', '#888') : palette[k % palette.length]!;
-  };
-  const ctx = canvas.getContext('2d');
-  if (ctx) {
-    ctx.globalAlpha = 0.75;
-    for (let i = 0; i < n; i++) {
-      ctx.fillStyle = colour(i);
-      ctx.fillRect(sx(p.x[i]!) - 1.5, sy(p.y[i]!) - 1.5, 3, 3);
-    }
-  }
-  const nearest = (ev: MouseEvent): number => {
-    const rect = canvas.getBoundingClientRect();
-    const mx = ((ev.clientX - rect.left) / rect.width) * W, my = ((ev.clientY - rect.top) / rect.height) * H;
-    let best = -1, bestD = 64;
-    for (let i = 0; i < n; i++) {
-      const d = (sx(p.x[i]!) - mx) ** 2 + (sy(p.y[i]!) - my) ** 2;
-      if (d < bestD) [best, bestD] = [i, d];
-    }
-    return best;
-  };
-  canvas.addEventListener('mousemove', (ev) => {
-    const i = nearest(ev);
-    const r = view.rows[i];
-    tip.textContent = r ? `line ${r.line} · gold ${r.gold >= 0 ? view.labels[r.gold] : '—'} · predicted ${view.labels[r.predicted]}: ${r.text}` : 'Hover a point to read its text; click it to inspect it.';
-  });
-  canvas.addEventListener('click', (ev) => {
-    const i = nearest(ev);
-    if (i >= 0) inspect(i);
-  });
-  return root;
-}
-
 export function unitsView(view: DatasetView, inspect: (row: number) => void): HTMLElement {
   const root = el('section', 'units');
   const u = view.headUnits;
@@ -117,8 +51,16 @@ export function unitsView(view: DatasetView, inspect: (row: number) => void): HT
     bars.append(bar);
   });
   root.append(el('h4', undefined, 'Units by how often they are active (0% … 100% of examples)'), bars);
-  root.append(el('h4', undefined, 'Most often active units and their top-activating examples'));
-  root.append(table(['unit', 'active on', 'mean activation', 'top-activating examples'], u.topUnits.map((t) => {
+  root.append(el('h4', undefined, 'Mean contribution per label: the mean over the examples of activation × classifier weight (logit units)'));
+  root.append(table(['label', 'pushes toward it most', 'pushes against it most'], view.labels.map((l) => {
+    const c = u.meanContribution[l] ?? [];
+    const order = c.map((v, j) => [v, j] as const).sort((a, b) => b[0] - a[0]);
+    const list = (xs: (readonly [number, number])[]) => xs.map(([v, j]) => `#${j} ${signed(v)}`).join(', ') || '—';
+    return [l, list(order.filter(([v]) => v > 0).slice(0, 5)), list(order.filter(([v]) => v < 0).reverse().slice(0, 5))];
+  })));
+  root.append(el('h4', undefined, 'Most often active units, their mean contribution to each label and their top-activating examples'));
+  const contributionHeads = view.labels.map((l) => `mean → ${l}`);
+  root.append(table(['unit', 'active on', 'mean activation', ...contributionHeads, 'top-activating examples'], u.topUnits.map((t) => {
     const list = el('span', 'tops');
     for (const i of t.topRows) {
       const b = el('button', 'link', view.rows[i]!.text.slice(0, 80));
@@ -126,10 +68,16 @@ export function unitsView(view: DatasetView, inspect: (row: number) => void): HT
       b.addEventListener('click', () => inspect(i));
       list.append(b);
     }
-    return [`#${t.unit}`, pct(t.rate), f3(t.meanAct), list];
+    return [`#${t.unit}`, pct(t.rate), f3(t.meanAct), ...view.labels.map((l) => signed(u.meanContribution[l]?.[t.unit] ?? 0)), list];
   })));
   return root;
 }
+
+/** A logit amount with its sign; one that rounds to zero gets none (no "−0.000"). */
+const signed = (x: number) => {
+  const s = Math.abs(x).toFixed(3);
+  return s === '0.000' ? s : `${x > 0 ? '+' : '−'}${s}`;
+};
 
 export function studyView(view: DatasetView): HTMLElement {
   const root = el('section', 'study');
