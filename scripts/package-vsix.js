@@ -72,6 +72,7 @@ const outFile = (t) => (wanted.length === 1 && argValue('--out')
 /** Files every target needs, checked in the repo before staging and in each VSIX after. */
 const common = [
   'package.json',
+  'ThirdPartyNotices.txt',
   'dist/extension.js',
   'dist/worker.js',
   'dist/webview.js',
@@ -126,7 +127,7 @@ function stageCommon() {
   for (const k of ['scripts', 'devDependencies', 'bin', 'files']) delete manifest[k];
   manifest.dependencies = { 'onnxruntime-node': ortPkg.version };
   fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-  for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) {
+  for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', 'ThirdPartyNotices.txt', '.vscodeignore']) {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
   }
   copy('dist', (r) => /^(extension|worker|webview|datasetWebview|studyWorker|projectionWorker)\.js$/.test(r));

@@ -49,7 +49,7 @@ test('npm pack: a lean CLI tarball that installs into an empty folder and runs n
     assert.equal(packed.status, 0, packed.stderr);
     const info = (JSON.parse(packed.stdout) as { filename: string; size: number; files: { path: string }[] }[])[0]!;
     const files = info.files.map((f) => f.path);
-    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|out\/src\/(cli|core)\/.+\.js|models\/distilbert-sst2-small\/(config\.json|tokenizer\.json|tokenizer_config\.json|README\.md|onnx\/model\.onnx))$/;
+    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|ThirdPartyNotices\.txt|out\/src\/(cli|core)\/.+\.js|models\/distilbert-sst2-small\/(config\.json|tokenizer\.json|tokenizer_config\.json|README\.md|onnx\/model\.onnx))$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'files outside the CLI runtime are packed');
     for (const f of ['out/src/cli/main.js', 'out/src/core/engine/worker.js', 'models/distilbert-sst2-small/onnx/model.onnx', 'LICENSE']) {
       assert.ok(files.includes(f), `${f} is not packed`);
