@@ -38,16 +38,22 @@ export function decomposeLogits(
   return out;
 }
 
+/** Units listed toward / against each label unless asked otherwise (CLI --top K). */
+export const DEFAULT_TOP_UNITS = 5;
+
+/** The k largest positive shares (largest first) and the k most negative (most negative first); zeros are neither. */
+export function topShares(units: number[], k: number): { toward: UnitShare[]; against: UnitShare[] } {
+  const shares: UnitShare[] = units.map((value, unit) => ({ unit, value }));
+  const toward = shares.filter((s) => s.value > 0).sort((a, b) => b.value - a.value).slice(0, k);
+  const against = shares.filter((s) => s.value < 0).sort((a, b) => a.value - b.value).slice(0, k);
+  return { toward, against };
+}
+
 /** Norms, how many units the ReLU zeroed, and the units pushing most toward / against each label. */
-export function summarizeHead(stages: Stages, contributions: Record<string, LogitContribution>, topK = 5): HeadSummary {
+export function summarizeHead(stages: Stages, contributions: Record<string, LogitContribution>, topK = DEFAULT_TOP_UNITS): HeadSummary {
   const zeroedUnits = stages.relu.filter((x) => x === 0).length;
   const topUnits: HeadSummary['topUnits'] = labelRecord();
-  for (const [label, c] of Object.entries(contributions)) {
-    const shares: UnitShare[] = c.units.map((value, unit) => ({ unit, value }));
-    const toward = shares.filter((s) => s.value > 0).sort((a, b) => b.value - a.value).slice(0, topK);
-    const against = shares.filter((s) => s.value < 0).sort((a, b) => a.value - b.value).slice(0, topK);
-    topUnits[label] = { toward, against };
-  }
+  for (const [label, c] of Object.entries(contributions)) topUnits[label] = topShares(c.units, topK);
   return {
     zeroedUnits,
     activeUnits: stages.relu.length - zeroedUnits,

@@ -1,7 +1,8 @@
 // The head lens in words, shared by the panel (src/webview/lens.ts, explain.ts) and the Markdown report
-// (src/core/report/terms.ts): why the dense layer exists, with its sources, and what the lens shows for one input.
+// (src/core/report/lensReport.ts, via ../present/stageText.ts): why the dense layer exists, with its sources, and what the lens shows for one input.
 import type { LensEntry, ProblemType } from '../types';
 import type { HeadTerms } from './headTerms';
+import { pct } from '../present/format';
 
 /** A cited source: text to show and where it is. */
 export interface Source {
@@ -45,7 +46,7 @@ export function lensSummary(lens: LensEntry[], settledAt: number | undefined, la
   if (problemType === 'regression') {
     return `For this input the head's score moves from ${lens[0]!.logits[0]!.toFixed(3)} after ${name(lens[0]!.layer)} to ${last.logits[0]!.toFixed(3)} after ${name(last.layer)}.`;
   }
-  const p = (e: LensEntry) => `${((e.probabilities[li] ?? 0) * 100).toFixed(1)}%`;
+  const p = (e: LensEntry) => pct(e.probabilities[li] ?? 0);
   const from = lens.find((e) => e.layer === settle) ?? last;
   const where = settle === lens[0]!.layer || settle === last.layer ? '' : `, ${p(from)} where it settles`;
   const decided = settle === last.layer ? `settles on ${last.label} only at ${name(settle)}, the last block` : `already reads ${last.label} after ${name(settle)} and keeps it to the end`;
