@@ -77,8 +77,8 @@ function formatWindow(text: string, w: WindowResult, m: ModelInfo, opts: FormatO
   const actDetail =
     names.act === 'ReLU'
       ? `${w.head.activeUnits}/${dim} units active, ${w.head.zeroedUnits} zeroed`
-      : `${w.stages.relu.filter((x) => Math.abs(x) > 0.99).length}/${dim} units saturated (|x| > 0.99)`;
-  out.push(`  ${c.bold(names.act.padEnd(12))} ${names.actFormula}: ${actDetail}, |x| ${fmt(norm(w.stages.relu))}  ${spark(w.stages.relu)}`);
+      : `${w.stages.activation.filter((x) => Math.abs(x) > 0.99).length}/${dim} units saturated (|x| > 0.99)`;
+  out.push(`  ${c.bold(names.act.padEnd(12))} ${names.actFormula}: ${actDetail}, |x| ${fmt(norm(w.stages.activation))}  ${spark(w.stages.activation)}`);
   const p = opts.dropout === undefined ? '' : ` (p=${opts.dropout})`;
   out.push(`  ${c.bold('dropout')}      identity at inference${p}: ${names.classifier} reads the ${names.act} output unchanged`);
   out.push(`  ${c.bold(names.classifier)}   Linear(${dim} -> ${labels.length}): logits ${labels.map((l, i) => `${safe(l)} ${fmt(w.logits[i]!)}`).join('  ')}`);

@@ -274,7 +274,7 @@ function isWindow(x: unknown, dim: number, nLabels: number): boolean {
   if (!Array.isArray(x.tokens) || !x.tokens.every(isTokenSpan)) return false;
   const s = x.stages;
   if (!isObj(s) || !Array.isArray(s.layers) || !s.layers.every(isNumArray)) return false;
-  if (![s.cls, s.preClassifier, s.relu].every((v) => isNumArray(v) && v.length === dim)) return false;
+  if (![s.cls, s.preClassifier, s.activation].every((v) => isNumArray(v) && v.length === dim)) return false;
   const h = x.head;
   if (!isObj(h) || !isNum(h.zeroedUnits) || !isObj(h.norms) || !isObj(h.topUnits)) return false;
   if (!isObj(x.contributions)) return false;

@@ -142,7 +142,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       `${dim} → ${dim}`,
       activationFact(w, t, dim, zeroed, norms.relu),
       explainView(stageText.activation(t)),
-      vectorHeatmap(w.stages.relu, { name: `${t.act} output`, palette, testid: 'heatmap-relu' }),
+      vectorHeatmap(w.stages.activation, { name: `${t.act} output`, palette, testid: 'heatmap-relu' }),
     ),
     card('stage-dropout', 5, 'dropout', 'identity', explainView(stageText.dropout(t, dropoutP))),
     classifierCard(ins, w, t),
@@ -167,7 +167,7 @@ function activationFact(w: WindowResult, t: HeadTerms, dim: number, zeroed: numb
   if (t.activation === 'relu') {
     return fact(h('strong', { 'data-testid': 'zeroed' }, `${zeroed} of ${dim}`), ` units are zero (${pct(zeroed / Math.max(1, dim))}); ${dim - zeroed} stay active. ‖relu‖₂ = ${num(norm)}`);
   }
-  const sat = saturatedUnits(w.stages.relu);
+  const sat = saturatedUnits(w.stages.activation);
   return fact(
     h('strong', { 'data-testid': 'saturated' }, `${sat} of ${dim}`),
     ` units are saturated (|tanh| > 0.99, ${pct(sat / Math.max(1, dim))}); none is zeroed. ‖tanh‖₂ = ${num(norm)}`,

@@ -82,7 +82,7 @@ describe('robustScale', () => {
 function handWindow(units: number[], act: number[], topUnits?: WindowResult['head']['topUnits']): WindowResult {
   const w = makeInspection({ dim: units.length, labels: ['A', 'B'] }).windows[0]!;
   w.contributions = { A: { bias: 0.3, units }, B: { bias: 0, units: units.map(() => 0) } };
-  w.stages.relu = act;
+  w.stages.activation = act;
   w.head.topUnits = topUnits ?? {};
   return w;
 }

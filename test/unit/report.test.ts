@@ -129,7 +129,7 @@ describe('report of a single-window DistilBERT inspection', () => {
     assert.deepEqual(bars.map((b) => Number(b.getAttribute('data-value'))), ins.aggregate.logits);
     const probs = Array.from(svgDoc(report, 'probabilities.svg').querySelectorAll('rect.bar'));
     assert.deepEqual(probs.map((b) => Number(b.getAttribute('data-value'))), ref.labels.map((l) => ins.aggregate.probabilities[l]));
-    for (const [file, values] of [['w1-cls.svg', w.stages.cls], ['w1-dense.svg', w.stages.preClassifier], ['w1-activation.svg', w.stages.relu]] as const) {
+    for (const [file, values] of [['w1-cls.svg', w.stages.cls], ['w1-dense.svg', w.stages.preClassifier], ['w1-activation.svg', w.stages.activation]] as const) {
       const svg = svgDoc(report, file);
       const cells = Array.from(svg.querySelectorAll('rect.cell'));
       assert.deepEqual(cells.map((x) => Number(x.getAttribute('data-value'))), values, file);
@@ -191,7 +191,7 @@ describe('report of a long text in several windows', () => {
     });
     for (let i = 0; i < MAX_DETAILED_WINDOWS; i++) {
       const cells = Array.from(svgDoc(report, `w${i + 1}-activation.svg`).querySelectorAll('rect.cell'));
-      assert.deepEqual(cells.map((x) => Number(x.getAttribute('data-value'))), ins.windows[i]!.stages.relu);
+      assert.deepEqual(cells.map((x) => Number(x.getAttribute('data-value'))), ins.windows[i]!.stages.activation);
     }
     assert.equal(report.assets.some((a) => a.fileName.startsWith(`w${MAX_DETAILED_WINDOWS + 1}-`)), false);
     assertImagesMatchAssets(doc, report);
@@ -237,7 +237,7 @@ describe('BERT and RoBERTa heads in their own terms', () => {
     const rows = Object.fromEntries(tableAfter(doc, 'Model').map((r) => [r[0], r[1]]));
     assert.equal(rows['head'], 'BERT: bert.pooler.dense → tanh → dropout → classifier');
     assert.match(rows['dense layer']!, /pretrained with the encoder/);
-    const sat = ins.windows[0]!.stages.relu.filter((x) => Math.abs(x) > 0.99).length;
+    const sat = ins.windows[0]!.stages.activation.filter((x) => Math.abs(x) > 0.99).length;
     assert.ok(textAfter(doc, '4. tanh').includes(`${sat} of ${ins.model.dim} units are saturated`));
     assert.match(textAfter(doc, 'Input'), /not available to the report/);
   });

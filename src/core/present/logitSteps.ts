@@ -52,7 +52,7 @@ export function logitSteps(w: WindowResult, label: string, logit: number): Logit
     if (v !== 0) restActive++;
   });
   // An int8 classifier multiplies the dequantized activation, not the activation itself (types.ts: classifierInput).
-  const inputs = w.stages.classifierInput ?? w.stages.relu;
+  const inputs = w.stages.classifierInput ?? w.stages.activation;
   const unitStep = (x: UnitShare, kind: 'toward' | 'against'): LogitStep => {
     const input = inputs[x.unit] ?? 0;
     return { label: `unit ${x.unit}`, delta: x.value, kind, unit: x.unit, weight: input === 0 ? 0 : x.value / input, input };

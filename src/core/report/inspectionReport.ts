@@ -235,14 +235,14 @@ function windowSection(ins: Inspection, index: number, t: ReportTerms, dropout: 
       ctx.image(`${prefix}dense.svg`, heatStrip(w.stages.preClassifier, { title: `${t.dense} output${where}` }), `${t.dense} output${where}`),
     );
 
-    const saturated = saturatedUnits(w.stages.relu);
+    const saturated = saturatedUnits(w.stages.activation);
     parts.push(
       `### 4. ${t.act}`,
       mdExplanation(stageText.activation(t)),
       t.activation === 'relu'
         ? `${w.head.zeroedUnits} of ${dim} units are zeroed, ${w.head.activeUnits} stay active; L2 norm ${fmt(norms.relu)}.`
         : `${saturated} of ${dim} units are saturated (|tanh| > 0.99); none is zeroed; L2 norm ${fmt(norms.relu)}.`,
-      ctx.image(`${prefix}activation.svg`, heatStrip(w.stages.relu, { title: `${t.act} output${where}` }), `${t.act} output${where}`),
+      ctx.image(`${prefix}activation.svg`, heatStrip(w.stages.activation, { title: `${t.act} output${where}` }), `${t.act} output${where}`),
     );
 
     parts.push(`### 5. dropout (identity)`, mdExplanation(stageText.dropout(t, dropout)));
