@@ -3,18 +3,15 @@
 import type { LensEntry, ProblemType } from '../types';
 import type { HeadTerms } from './headTerms';
 import { pct } from '../present/format';
+import { SOURCES, type Source } from '../present/sources';
 
-/** A cited source: text to show and where it is. */
-export interface Source {
-  title: string;
-  url: string;
-}
+export type { Source };
 
 /** The sources the paragraph on the dense layer paraphrases. */
 export const LENS_SOURCES = {
-  issue1535: { title: 'huggingface/transformers issue 1535 (V. Sanh, 2019)', url: 'https://github.com/huggingface/transformers/issues/1535' },
-  distilbert: { title: 'modeling_distilbert.py', url: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/distilbert/modeling_distilbert.py' },
-  paper: { title: 'DistilBERT paper, arXiv 1910.01108', url: 'https://arxiv.org/abs/1910.01108' },
+  issue1535: SOURCES.issue1535,
+  distilbert: SOURCES.distilbert,
+  paper: { ...SOURCES.paper, title: 'DistilBERT paper, arXiv 1910.01108' },
 } satisfies Record<string, Source>;
 
 /** Why the dense layer is there, in one paragraph, and the sources it paraphrases. */

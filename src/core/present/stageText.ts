@@ -2,7 +2,8 @@
 // renders it to DOM (src/webview/explain.ts), the Markdown report to Markdown (src/core/report/richText.ts).
 // Wording follows the head's own names (headTerms), so a BERT or RoBERTa model is explained in its terms.
 import type { HeadTerms } from '../head/headTerms';
-import { whyDense as whyDenseStory, type Source } from '../head/lensStory';
+import { whyDense as whyDenseStory } from '../head/lensStory';
+import { SOURCES, type Source } from './sources';
 import type { ProblemType } from '../types';
 
 /** A run of text: plain, inline code, emphasis, a link, or a sentence about the panel's controls (not in reports). */
@@ -12,13 +13,7 @@ export type Paragraph = Inline[];
 /** A stage's explanation: one or more paragraphs. */
 export type Explanation = Paragraph[];
 
-/** The transformers sources the explanations paraphrase. */
-export const SOURCES = {
-  distilbert: { title: 'modeling_distilbert.py', url: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/distilbert/modeling_distilbert.py' },
-  bert: { title: 'modeling_bert.py', url: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py' },
-  roberta: { title: 'modeling_roberta.py', url: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/roberta/modeling_roberta.py' },
-  paper: { title: 'arXiv 1910.01108', url: 'https://arxiv.org/abs/1910.01108' },
-} satisfies Record<string, Source>;
+export { SOURCES };
 
 const code = (s: string): Inline => ({ code: s });
 const strong = (s: string): Inline => ({ strong: s });
