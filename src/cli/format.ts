@@ -3,6 +3,8 @@ import { norm } from '../core/head/head';
 import { terminalSafe as safe } from '../core/text/terminalSafe';
 import type { Inspection, ModelInfo, ProblemType, WindowResult } from '../core/types';
 import { formatLens, formatTokenLens } from './formatLens';
+import { decimal3, pct, signedDecimal3 } from '../core/present/format';
+import { topUnitsFor } from '../core/present/logitSteps';
 
 const SPARK = '▁▂▃▄▅▆▇█';
 
@@ -75,15 +77,15 @@ function formatWindow(text: string, w: WindowResult, m: ModelInfo, opts: FormatO
   const actDetail =
     names.act === 'ReLU'
       ? `${w.head.activeUnits}/${dim} units active, ${w.head.zeroedUnits} zeroed`
-      : `${w.stages.relu.filter((x) => Math.abs(x) > 0.99).length}/${dim} units saturated (|x| > 0.99)`;
-  out.push(`  ${c.bold(names.act.padEnd(12))} ${names.actFormula}: ${actDetail}, |x| ${fmt(norm(w.stages.relu))}  ${spark(w.stages.relu)}`);
+      : `${w.stages.activation.filter((x) => Math.abs(x) > 0.99).length}/${dim} units saturated (|x| > 0.99)`;
+  out.push(`  ${c.bold(names.act.padEnd(12))} ${names.actFormula}: ${actDetail}, |x| ${fmt(norm(w.stages.activation))}  ${spark(w.stages.activation)}`);
   const p = opts.dropout === undefined ? '' : ` (p=${opts.dropout})`;
   out.push(`  ${c.bold('dropout')}      identity at inference${p}: ${names.classifier} reads the ${names.act} output unchanged`);
   out.push(`  ${c.bold(names.classifier)}   Linear(${dim} -> ${labels.length}): logits ${labels.map((l, i) => `${safe(l)} ${fmt(w.logits[i]!)}`).join('  ')}`);
   for (const label of labels) {
     const contrib = w.contributions[label]!;
     const sum = contrib.units.reduce((s, x) => s + x, 0);
-    const top = w.head.topUnits[label]!;
+    const top = topUnitsFor(w, label);
     const units = (xs: { unit: number; value: number }[]) => xs.slice(0, opts.topK).map((u) => `#${u.unit} ${signed(u.value)}`).join(', ') || 'none';
     out.push(`    ${safe(label)}: bias ${signed(contrib.bias)} + units ${signed(sum)} = ${fmt(contrib.bias + sum)}`);
     out.push(`      toward: ${c.green(units(top.toward))}`);
@@ -126,9 +128,8 @@ export function bar(p: number, width = 10): string {
   return '█'.repeat(n) + '░'.repeat(width - n);
 }
 
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(3));
-const signed = (x: number) => (x >= 0 ? '+' : '') + fmt(x);
-const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+const fmt = decimal3;
+const signed = signedDecimal3;
 /** A regression head outputs raw scores, not probabilities. */
 const score = (p: number, problemType: ProblemType) => (problemType === 'regression' ? `score ${fmt(p)}` : pct(p));
 

@@ -1,5 +1,6 @@
 // The CLI's head lens: a compact table of what the model's own head says after the embeddings and after each
 // block, and (with --token-lens) what it would say reading each word piece instead of [CLS].
+import { pct, signedDecimal3 } from '../core/present/format';
 import { terminalSafe as safe } from '../core/text/terminalSafe';
 import type { ModelInfo, WindowResult } from '../core/types';
 
@@ -47,5 +48,4 @@ export function formatTokenLens(w: WindowResult, m: ModelInfo, bold: (s: string)
   return out;
 }
 
-const signed = (x: number) => (x >= 0 ? '+' : '') + (Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(3));
-const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+const signed = signedDecimal3;

@@ -19,6 +19,7 @@ import { formatExplanation } from './formatExplanation';
 import { datasetCommand } from './dataset';
 import { formatInspection } from './format';
 import { quantizeCommand } from './quantize';
+import { windowToJson } from '../core/present/inspectionJson';
 
 const USAGE = `usage: distilbert-inspector [options] "text to classify"
        distilbert-inspector [options] --file PATH
@@ -218,7 +219,8 @@ export async function main(argv: string[]): Promise<number> {
     const attention = args.attention === 'none' ? undefined : await inspector.attention(text, { windowTokens: args.windowTokens, overlap: args.overlap, mode, full: args.attention === 'full' });
     const explanation = args.explain ? await inspector.explain(text, { method: args.explain, budget: args.budget }) : undefined;
     if (args.json) {
-      const windows = attention ? ins.windows.map((w, i) => ({ ...w, attention: attentionJson(attention.windows[i]!) })) : ins.windows;
+      // windowToJson keeps the contract's names (stages.relu for the activation's output).
+      const windows = ins.windows.map((w, i) => windowToJson(attention ? { ...w, attention: attentionJson(attention.windows[i]!) } : w));
       process.stdout.write(`${JSON.stringify({ ...ins, windows, ...(explanation ? { explanation } : {}) })}\n`);
     } else {
       const color = process.stdout.isTTY === true && !process.env['NO_COLOR'];

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { EngineClient } from './engine/engineClient';
 import type { LoadInfo, RowBlock } from './engine/messages';
 import { InspectorError } from './errors';
+import { DEFAULT_TOP_UNITS } from './head/head';
 import { prepareCacheDir } from './files';
 import type { OnnxVariant } from './model/modelFolder';
 import { checkText } from './text/textInput';
@@ -86,8 +87,8 @@ export interface ExplainOptions {
 }
 
 export const DEFAULT_OVERLAP = 64;
-/** Units listed toward / against each label unless asked otherwise. */
-export const DEFAULT_TOP_UNITS = 5;
+/** Units listed toward / against each label unless asked otherwise (defined beside the head's arithmetic). */
+export { DEFAULT_TOP_UNITS };
 
 /** Most ONNX Runtime threads accepted (the extension's threads setting has the same maximum). */
 export const MAX_THREADS = 64;

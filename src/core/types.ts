@@ -57,12 +57,16 @@ export interface Stages {
   cls: number[];
   /** pre_classifier output, before the ReLU (dim). */
   preClassifier: number[];
-  /** ReLU output (dim); dropout is the identity at inference so this is what classifier reads. */
-  relu: number[];
+  /**
+   * The head activation's output (dim): ReLU for DistilBERT, tanh for BERT/RoBERTa (model.head.activation says
+   * which). Dropout is the identity at inference, so this is what the classifier reads. `--json` and exports
+   * keep this field's first name, `relu` (present/inspectionJson.ts).
+   */
+  activation: number[];
   /** [CLS] hidden state after each transformer block (n_layers x dim). */
   layers: number[][];
   /**
-   * Int8 (dynamically quantized) classifier only: the vector it really multiplies, dequantize(quantize(relu)).
+   * Int8 (dynamically quantized) classifier only: the vector it really multiplies, dequantize(quantize(activation)).
    * The contributions use it, so they add up to the quantized graph's logits.
    */
   classifierInput?: number[];
@@ -71,7 +75,7 @@ export interface Stages {
 }
 
 /**
- * Logit l = bias + sum_u units[u]; units[u] = classifier.weight[l][u] * relu[u] (for an int8 classifier:
+ * Logit l = bias + sum_u units[u]; units[u] = classifier.weight[l][u] * activation[u] (for an int8 classifier:
  * dequantized weight x stages.classifierInput[u]).
  */
 export interface LogitContribution {
@@ -153,7 +157,7 @@ export interface WindowResult {
 
 /**
  * The classification head in its own terms, so the panel and CLI can name each stage per architecture.
- * Stage keys stay DistilBERT's for every head (stages.preClassifier = the dense layer's output, stages.relu
+ * Stage keys stay DistilBERT's for every head (stages.preClassifier = the dense layer's output, stages.activation
  * = the activation's output, ReLU or tanh); these fields say what they are called in this model.
  */
 export interface HeadInfo {

@@ -17,6 +17,7 @@ import type { ResultStatusBar } from './statusBar';
 import type { WindowDecorations } from './decorations';
 import { textProblem } from './textChecks';
 import { isUserEditor, targetEditor } from './targetEditor';
+import { inspectionToJson } from '../core/present/inspectionJson';
 
 /** A finished classification (the session's result on show when it finished). */
 export interface ClassifyOutcome {
@@ -125,7 +126,7 @@ export class ClassifyCommands {
       return undefined;
     }
     try {
-      await writeFileAtomic(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'), vscode.workspace.fs);
+      await writeFileAtomic(target, Buffer.from(JSON.stringify(inspectionToJson(inspection), null, 2) + '\n', 'utf8'), vscode.workspace.fs);
     } catch (err) {
       this.deps.notifier.error(`Could not write ${target.fsPath}: ${errorText(err)}. Choose a writable location.`, err);
       return undefined;

@@ -4,6 +4,8 @@ import { METHOD_NAMES, describeCost, type AttributionMethod, type AttributionRes
 import { describeFaithfulness } from '../core/attribution/faithfulness';
 import { assertNever, type ExplanationState } from '../shared/protocol';
 import { exact, h, int, rovingList } from './dom';
+import { tintWord } from './charts';
+import { maxAbsScale } from '../core/present/scale';
 
 export interface AttributionCallbacks {
   explain(method: AttributionMethod): void;
@@ -52,7 +54,7 @@ export function explanationSection(state: ExplanationState | undefined, cb: Attr
 }
 
 function explanationCard(r: AttributionResult, cb: AttributionCallbacks): HTMLElement {
-  const maxAbs = Math.max(1e-12, ...r.items.map((it) => Math.abs(it.score)));
+  const scale = maxAbsScale(r.items.map((it) => it.score));
   const strip = h('div', { class: 'heat-strip', role: 'list', 'data-testid': 'explanation-strip', 'aria-label': `${r.items.length} words, coloured by ${METHOD_NAMES[r.method]} for ${r.label}` });
   r.items.forEach((it, i) => {
     const prev = r.items[i - 1];
@@ -70,8 +72,7 @@ function explanationCard(r: AttributionResult, cb: AttributionCallbacks): HTMLEl
       },
       it.text,
     );
-    const strength = Math.round(Math.min(1, Math.abs(it.score) / maxAbs) * 70);
-    cell.style.backgroundColor = `color-mix(in srgb, var(${it.score >= 0 ? '--pos' : '--neg'}) ${strength}%, transparent)`;
+    tintWord(cell, it.score, scale);
     strip.appendChild(cell);
   });
   rovingList(strip, '.heat-cell', (el) => cb.reveal(Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end'))));

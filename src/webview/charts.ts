@@ -3,15 +3,19 @@
 // and an aria-live readout states the value), because hundreds of cells cannot each be a tab stop.
 import { exact, h, num, s, signed } from './dom';
 import type { Palette } from './theme';
+import { robustScale, tintPercent } from '../core/present/scale';
 
-/** Colour scale half-width: the 99th percentile of |v|, so one outlier unit does not wash out the rest. */
-export function robustScale(values: number[]): number {
-  const abs = values.map(Math.abs).filter((v) => v > 0).sort((a, b) => a - b);
-  if (abs.length === 0) return 1;
-  return abs[Math.min(abs.length - 1, Math.floor(abs.length * 0.99))] ?? 1;
+/** The heat maps' colour scale, shared with the report's charts. */
+export { robustScale };
+
+/** Tints a word of an attribution strip by its score: the theme's chart colour mixed in by strength. */
+export function tintWord(el: HTMLElement, v: number, scale: number): void {
+  // CSSOM styles are allowed under the panel's CSP.
+  el.style.backgroundColor = `color-mix(in srgb, var(${v >= 0 ? '--pos' : '--neg'}) ${tintPercent(v, scale)}%, transparent)`;
 }
 
-function cellPaint(v: number, scale: number, p: Palette): { fill: string; opacity: string } {
+/** A heat-map cell's colour and opacity: the theme's positive/negative colour, stronger with |v| / scale. */
+export function cellPaint(v: number, scale: number, p: Palette): { fill: string; opacity: string } {
   const t = Math.min(1, Math.abs(v) / scale);
   // Zero stays empty (the background), so ReLU's zeroed units read as gaps.
   return { fill: v >= 0 ? p.positive : p.negative, opacity: v === 0 ? '0' : (0.12 + 0.88 * t).toFixed(3) };

@@ -3,7 +3,7 @@
 // logits and probabilities side by side with their difference, and each run's latency.
 import type { Inspection } from '../core/types';
 import { assertNever, type CompareState, type VariantRun } from '../shared/protocol';
-import { exact, h, num, pct, signed } from './dom';
+import { exact, h, num, pct, pctPoints, signed } from './dom';
 
 export function compareButton(state: CompareState, onCompare: () => void): HTMLElement {
   const running = state.kind === 'running';
@@ -62,7 +62,7 @@ function compareTable(ins: Inspection, runs: VariantRun[]): HTMLElement {
         ? [
             h('td', { class: 'num', title: exact(pa) }, pct(pa)),
             h('td', { class: 'num', title: exact(pb) }, pct(pb)),
-            h('td', { class: 'num', title: exact(pb - pa) }, `${pb - pa >= 0 ? '+' : '−'}${(Math.abs(pb - pa) * 100).toFixed(2)} pt`),
+            h('td', { class: 'num', title: exact(pb - pa) }, pctPoints(pb - pa, 2)),
           ]
         : []),
     );

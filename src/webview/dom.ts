@@ -41,30 +41,8 @@ export function link(href: string, text: string): HTMLAnchorElement {
   return h('a', { href, title: href }, text);
 }
 
-export function pct(p: number): string {
-  return `${(p * 100).toFixed(1)}%`;
-}
-
-/** Compact number for labels (3 significant digits, no exponent noise for ordinary magnitudes). */
-export function num(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1000 || a < 0.001) return v.toExponential(2);
-  return v.toFixed(a >= 100 ? 1 : a >= 10 ? 2 : 3);
-}
-
-/** Exact-enough number for tooltips. */
-export function exact(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toPrecision(6);
-}
-
-export function signed(v: number): string {
-  return (v >= 0 ? '+' : '−') + num(Math.abs(v));
-}
-
-export function int(n: number): string {
-  return n.toLocaleString('en-US');
-}
+// Number formats live in one module for the panel, the report and the CLI; the panel's modules import them here.
+export { exact, int, num, pct, pctPoints, signedNum as signed } from '../core/present/format';
 
 /**
  * A list the keyboard walks as one tab stop (the roving tabindex pattern): arrows, Home and End move between the

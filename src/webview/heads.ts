@@ -5,23 +5,12 @@
 import { HEAD_FAMILY, headTerms, saturatedUnits, type HeadTerms } from '../core/head/headTerms';
 import type { HeadKind, ModelInfo } from '../core/types';
 import { h, int, link } from './dom';
+import { SOURCES } from '../core/present/sources';
 
 export const headSources: Record<HeadKind, { file: string; url: string; cls: string }> = {
-  distilbert: {
-    file: 'modeling_distilbert.py',
-    url: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/distilbert/modeling_distilbert.py',
-    cls: 'DistilBertForSequenceClassification',
-  },
-  bert: {
-    file: 'modeling_bert.py',
-    url: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py',
-    cls: 'BertForSequenceClassification',
-  },
-  roberta: {
-    file: 'modeling_roberta.py',
-    url: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/roberta/modeling_roberta.py',
-    cls: 'RobertaForSequenceClassification',
-  },
+  distilbert: { file: SOURCES.distilbert.title, url: SOURCES.distilbert.url, cls: 'DistilBertForSequenceClassification' },
+  bert: { file: SOURCES.bert.title, url: SOURCES.bert.url, cls: 'BertForSequenceClassification' },
+  roberta: { file: SOURCES.roberta.title, url: SOURCES.roberta.url, cls: 'RobertaForSequenceClassification' },
 };
 
 /** Whether each family's dense layer comes pretrained, and why (the card's answer); the other facts: HEAD_FAMILY. */

@@ -16,6 +16,7 @@ import { liveBar, liveOff } from './live';
 import { renderApp, type ViewCallbacks } from './view';
 import type { WhatIfState } from './whatIf';
 import { announce, announcement } from './announce';
+import { upgradeSavedStages } from '../core/present/inspectionJson';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -25,7 +26,7 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const api = acquireVsCodeApi();
-const saved = api.getState();
+const saved = upgradeSavedStages(api.getState());
 let state: PersistedState = isPersistedState(saved) ? saved : { version: 1, panel: emptyPanelState, selectedWindow: 0 };
 /** Live inspection's bar; not persisted (the host re-sends it after `ready`, and live is off after a reload). */
 let live: LiveStatus = liveOff;

@@ -6,6 +6,8 @@ import { describeFaithfulness } from '../core/attribution/faithfulness';
 import type { OcclusionItem, OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
 import { assertNever, type OcclusionState } from '../shared/protocol';
 import { exact, h, int, num, rovingList, signed } from './dom';
+import { tintWord } from './charts';
+import { maxAbsScale } from '../core/present/scale';
 
 export interface OcclusionCallbacks {
   occlude(unit: OcclusionUnit): void;
@@ -65,7 +67,7 @@ function cellTitle(result: OcclusionResult, item: OcclusionItem, shown: string):
 
 function occlusionCard(result: OcclusionResult, latencyMs: number, cb: OcclusionCallbacks): HTMLElement {
   const values = result.items.map((it) => support(result, it));
-  const maxAbs = Math.max(1e-12, ...values.map(Math.abs));
+  const scale = maxAbsScale(values);
   const piece = result.unit === 'piece';
   const strip = h('div', {
     class: 'heat-strip',
@@ -93,9 +95,7 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
       },
       shown,
     );
-    // The theme's chart colours mixed in by strength (CSSOM styles are allowed under the panel's CSP).
-    const strength = Math.round(Math.min(1, Math.abs(v) / maxAbs) * 70);
-    cell.style.backgroundColor = `color-mix(in srgb, var(${v >= 0 ? '--pos' : '--neg'}) ${strength}%, transparent)`;
+    tintWord(cell, v, scale);
     strip.appendChild(cell);
   });
   // One tab stop for the strip; arrows move, Enter/Space selects the word in the editor.
@@ -116,7 +116,7 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
       { class: 'fact' },
       `Colour: how much removing each ${piece ? 'piece' : 'word'} lowers the ${result.label} logit. `,
       h('span', { class: 'swatch pos' }), ' pushed toward ', result.label, ', ',
-      h('span', { class: 'swatch neg' }), ' pushed against it; strongest |Δ| ', num(maxAbs), '.',
+      h('span', { class: 'swatch neg' }), ' pushed against it; strongest |Δ| ', num(scale), '.',
     ),
     strip,
     h(

@@ -1,9 +1,11 @@
 // The stages of one window as cards, in the order the data flows: tokens -> [CLS] per block -> [CLS] entering
 // the head -> pre_classifier -> ReLU -> dropout -> classifier -> logits -> probabilities.
-import type { Inspection, LogitContribution, UnitShare, WindowResult } from '../core/types';
+import type { Inspection, WindowResult } from '../core/types';
+import { logitSteps as modelSteps, type LogitStep } from '../core/present/logitSteps';
+import { stageText } from '../core/present/stageText';
 import { barList, matrixHeatmap, vectorHeatmap, waterfall, type Step } from './charts';
 import { exact, h, int, num, pct } from './dom';
-import * as ex from './explain';
+import { explainView } from './explain';
 import { headComparison, headTerms, saturatedUnits, type HeadTerms } from './heads';
 import type { Palette } from './theme';
 import { tokenChips, type TokenCallbacks } from './tokens';
@@ -29,45 +31,23 @@ function card(testid: string, step: number, title: string, shape: string, ...bod
 
 const fact = (...parts: (string | Node)[]): HTMLElement => h('p', { class: 'fact' }, ...parts);
 
-/** Top units toward/against a label: the core's list when present, else computed from the contributions. */
-export function topUnitsFor(w: WindowResult, label: string, c: LogitContribution, k = 5): { toward: UnitShare[]; against: UnitShare[] } {
-  const given = w.head.topUnits[label];
-  const all = c.units.map((value, unit) => ({ unit, value }));
-  const toward = (given?.toward ?? all.filter((x) => x.value > 0).sort((a, b) => b.value - a.value).slice(0, k))
-    .filter((x) => x.value > 0)
-    .sort((a, b) => b.value - a.value);
-  const against = (given?.against ?? all.filter((x) => x.value < 0).sort((a, b) => a.value - b.value).slice(0, k))
-    .filter((x) => x.value < 0)
-    .sort((a, b) => a.value - b.value);
-  return { toward, against };
+/** The presentation model's steps of one logit (the report draws the same), with the panel's hover texts. */
+export function logitSteps(w: WindowResult, label: string, logit: number, act = 'relu'): Step[] | undefined {
+  return modelSteps(w, label, logit)?.map((st): Step => ({ label: st.label, delta: st.delta, kind: st.kind, title: stepTitle(st, label, act) }));
 }
 
-/** Waterfall steps for one logit: bias, units toward (largest first), units against (most negative first), the rest, the sum. */
-export function logitSteps(w: WindowResult, label: string, logit: number, act = 'relu'): Step[] | undefined {
-  const c = w.contributions[label];
-  if (!c) return undefined;
-  const { toward, against } = topUnitsFor(w, label, c);
-  const shown = new Set([...toward, ...against].map((x) => x.unit));
-  let rest = 0;
-  let restActive = 0;
-  c.units.forEach((v, u) => {
-    if (shown.has(u)) return;
-    rest += v;
-    if (v !== 0) restActive++;
-  });
-  const unitStep = (x: UnitShare, kind: 'toward' | 'against'): Step => {
-    const r = w.stages.relu[x.unit] ?? 0;
-    const weight = r === 0 ? 0 : x.value / r;
-    return { label: `unit ${x.unit}`, delta: x.value, kind, title: `unit ${x.unit}: W = ${exact(weight)} × ${act} = ${exact(r)} → ${exact(x.value)}` };
-  };
-  const sum = c.bias + c.units.reduce((a, b) => a + b, 0);
-  return [
-    { label: 'bias', delta: c.bias, kind: 'bias', title: `bias for ${label}: ${exact(c.bias)}` },
-    ...toward.map((x) => unitStep(x, 'toward')),
-    ...against.map((x) => unitStep(x, 'against')),
-    { label: `${restActive} other units`, delta: rest, kind: 'rest', title: `the other ${restActive} non-zero units together: ${exact(rest)}` },
-    { label: `logit ${label}`, delta: logit, kind: 'total', title: `logit ${label} = ${exact(logit)} (bias + all units = ${exact(sum)})` },
-  ];
+function stepTitle(st: LogitStep, label: string, act: string): string {
+  switch (st.kind) {
+    case 'bias':
+      return `bias for ${label}: ${exact(st.delta)}`;
+    case 'toward':
+    case 'against':
+      return `unit ${st.unit}: W = ${exact(st.weight ?? 0)} × ${act} = ${exact(st.input ?? 0)} → ${exact(st.delta)}`;
+    case 'rest':
+      return `the other ${st.count} non-zero units together: ${exact(st.delta)}`;
+    case 'total':
+      return `logit ${label} = ${exact(st.delta)} (bias + all units = ${exact(st.sum ?? st.delta)})`;
+  }
 }
 
 function classifierCard(ins: Inspection, w: WindowResult, t: HeadTerms): HTMLElement {
@@ -98,7 +78,7 @@ function classifierCard(ins: Inspection, w: WindowResult, t: HeadTerms): HTMLEle
     6,
     `${t.classifier} → logits → probabilities`,
     `${dim} → ${labels.length}`,
-    ex.explainClassifier(dim, labels, ins.model.problemType, t),
+    explainView(stageText.classifier(t, dim, labels.length, ins.model.problemType)),
     h('div', { class: 'pair' }, h('div', {}, h('h4', {}, 'Logits'), logits), h('div', {}, h('h4', {}, 'Probabilities'), probs)),
     decomposition,
   );
@@ -118,7 +98,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       'section',
       { class: 'card', 'aria-labelledby': 'card-tokens' },
       h('header', {}, h('span', { class: 'step', 'aria-hidden': 'true' }, '0'), h('h3', { id: 'card-tokens' }, 'Input word pieces'), h('span', { class: 'shape' }, `${int(w.tokens.length)} tokens`)),
-      ex.explainTokens(),
+      explainView(stageText.tokens(t)),
       tokenChips(w, ins.coverage.textLength, cb),
     ),
     card(
@@ -126,7 +106,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       1,
       `${t.first} after each transformer block`,
       `${w.stages.layers.length} × ${dim}`,
-      ex.explainLayers(w.stages.layers.length, t.family),
+      explainView(stageText.layers(t, w.stages.layers.length)),
       h(
         'div',
         { class: 'layers' },
@@ -142,7 +122,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       2,
       `${t.first} entering ${t.dense}`,
       `${dim}`,
-      ex.explainCls(dim, t),
+      explainView(stageText.cls(t, dim)),
       fact(`‖cls‖₂ = ${num(norms.cls)}`),
       vectorHeatmap(w.stages.cls, { name: `${t.first} entering ${t.dense}`, palette, testid: 'heatmap-cls' }),
     ),
@@ -151,7 +131,7 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       3,
       `${t.dense} (dense${t.quantized ? ', int8' : ''})`,
       `${dim} → ${dim}`,
-      ex.explainPreClassifier(dim, t),
+      explainView(stageText.dense(t, dim)),
       fact(`‖output‖₂ = ${num(norms.preClassifier)}; ${positive} of ${dim} units are positive.`),
       vectorHeatmap(w.stages.preClassifier, { name: `${t.dense} output`, palette, testid: 'heatmap-pre' }),
     ),
@@ -161,10 +141,10 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       t.act,
       `${dim} → ${dim}`,
       activationFact(w, t, dim, zeroed, norms.relu),
-      ex.explainRelu(t),
-      vectorHeatmap(w.stages.relu, { name: `${t.act} output`, palette, testid: 'heatmap-relu' }),
+      explainView(stageText.activation(t)),
+      vectorHeatmap(w.stages.activation, { name: `${t.act} output`, palette, testid: 'heatmap-relu' }),
     ),
-    card('stage-dropout', 5, 'dropout', 'identity', ex.explainDropout(dropoutP, t)),
+    card('stage-dropout', 5, 'dropout', 'identity', explainView(stageText.dropout(t, dropoutP))),
     classifierCard(ins, w, t),
     ...lensCards(ins, w, t, lens),
     card('head-comparison', 9, `Why ${t.dense}? The head next to ${t.kind === 'distilbert' ? "BERT's and RoBERTa's" : 'the other families'}`, `${t.family} head`, headComparison(ins.model)),
@@ -187,7 +167,7 @@ function activationFact(w: WindowResult, t: HeadTerms, dim: number, zeroed: numb
   if (t.activation === 'relu') {
     return fact(h('strong', { 'data-testid': 'zeroed' }, `${zeroed} of ${dim}`), ` units are zero (${pct(zeroed / Math.max(1, dim))}); ${dim - zeroed} stay active. ‖relu‖₂ = ${num(norm)}`);
   }
-  const sat = saturatedUnits(w.stages.relu);
+  const sat = saturatedUnits(w.stages.activation);
   return fact(
     h('strong', { 'data-testid': 'saturated' }, `${sat} of ${dim}`),
     ` units are saturated (|tanh| > 0.99, ${pct(sat / Math.max(1, dim))}); none is zeroed. ‖tanh‖₂ = ${num(norm)}`,

@@ -4,8 +4,8 @@
 // Not the fp32 / int8 card (compare.ts): that compares two graphs on one text; this compares two texts on one graph.
 import { stageTitle, type ComparedSide, type StageDiff, type TextComparison, type UnitDelta } from '../core/compare/textCompare';
 import type { ComparedText } from '../shared/protocol';
-import { barList, robustScale } from './charts';
-import { exact, h, int, num, pct, s, signed } from './dom';
+import { barList, cellPaint, robustScale } from './charts';
+import { exact, h, int, num, pct, pctPoints, s, signed } from './dom';
 import { headTerms, type HeadTerms } from './heads';
 import type { Palette } from './theme';
 import { exportMarkdownButton } from './exportButtons';
@@ -73,7 +73,7 @@ function logitBlock(c: TextComparison): HTMLElement {
     return h(
       'div',
       { class: 'logit-compare', 'data-label': label, 'data-testid': 'logit-compare' },
-      h('h4', {}, label, probs ? h('span', { class: 'muted', title: `A ${exact(pa)} → B ${exact(pb)} (Δ ${exact(dp)})` }, ` probability ${pct(pa)} → ${pct(pb)} (${dp >= 0 ? '+' : '−'}${(Math.abs(dp) * 100).toFixed(1)} pt)`) : null),
+      h('h4', {}, label, probs ? h('span', { class: 'muted', title: `A ${exact(pa)} → B ${exact(pb)} (Δ ${exact(dp)})` }, ` probability ${pct(pa)} → ${pct(pb)} (${pctPoints(dp)})`) : null),
       barList(
         [
           { label: 'A', value: a, title: `A: logit ${label} = ${exact(a)}` },
@@ -93,10 +93,8 @@ function deltaStrip(d: StageDiff, name: string, palette: Palette): HTMLElement {
   const scale = robustScale(d.delta);
   const svg = s('svg', { viewBox: `0 0 ${n} 1`, preserveAspectRatio: 'none', class: 'delta-strip-svg', 'aria-hidden': 'true' });
   d.delta.forEach((v, u) => {
-    const t = Math.min(1, Math.abs(v) / scale);
-    svg.appendChild(
-      s('rect', { x: u, y: 0, width: 1, height: 1, fill: v >= 0 ? palette.positive : palette.negative, 'fill-opacity': v === 0 ? '0' : (0.12 + 0.88 * t).toFixed(3), 'data-unit': u, 'data-value': v }),
-    );
+    const paint = cellPaint(v, scale, palette);
+    svg.appendChild(s('rect', { x: u, y: 0, width: 1, height: 1, fill: paint.fill, 'fill-opacity': paint.opacity, 'data-unit': u, 'data-value': v }));
   });
   const cursor = s('rect', { x: 0, y: 0, width: 1, height: 1, class: 'strip-cursor', fill: 'none' });
   svg.appendChild(cursor);

@@ -81,7 +81,7 @@ export function whatIfBody(ins: Inspection, w: WindowResult, t: HeadTerms, key: 
       button(
         `whatif-unit-${u}`,
         `#${u} ${labels.map((l) => signed(w.contributions[l]?.units[u] ?? 0)).join(' / ')}${off.has(u) ? ' (off)' : ''}`,
-        `unit ${u}: ${labels.map((l) => `${l} ${exact(w.contributions[l]?.units[u] ?? 0)}`).join(', ')}; ${t.act} = ${exact(w.stages.relu[u] ?? 0)}`,
+        `unit ${u}: ${labels.map((l) => `${l} ${exact(w.contributions[l]?.units[u] ?? 0)}`).join(', ')}; ${t.act} = ${exact(w.stages.activation[u] ?? 0)}`,
         () => toggle(u),
         off.has(u),
       ),

@@ -30,7 +30,7 @@ describe('bundled model distilbert-sst2-small', () => {
       for (const [name, got, want] of [
         ['cls', w.stages.cls, c.cls],
         ['preClassifier', w.stages.preClassifier, c.preClassifier],
-        ['relu', w.stages.relu, c.relu],
+        ['relu', w.stages.activation, c.relu],
         ['logits', w.logits, c.logits],
       ] as const) {
         assert.ok(maxAbsDiff(got, want) <= ref.tolerance, `${name}: ${maxAbsDiff(got, want)}`);

@@ -44,6 +44,12 @@ describe('cli', () => {
     assert.ok(j.model.labels.includes(w.label));
     assert.equal(w.logits.length, 3);
     for (const key of ['cls', 'preClassifier', 'relu']) assert.equal(w.stages[key].length, 32, key);
+    // The activation's output keeps its JSON name `relu` (the code calls it stages.activation); no second copy.
+    assert.deepEqual(Object.keys(w.stages).slice(0, 4), ['cls', 'preClassifier', 'relu', 'layers']);
+    assert.equal(w.stages.activation, undefined);
+    assert.equal(j.model.head.activation, 'relu');
+    // relu = max(0, pre_classifier) unit by unit, so the field holds what its name says for this head.
+    w.stages.relu.forEach((v: number, u: number) => assert.ok(v === Math.max(0, w.stages.preClassifier[u]), `unit ${u}`));
     assert.equal(w.stages.layers.length, 2);
     // Sigmoid per label for multi-label models.
     j.model.labels.forEach((l: string, i: number) => assert.ok(Math.abs(w.probabilities[l] - 1 / (1 + Math.exp(-w.logits[i]))) < 1e-9));

@@ -97,7 +97,7 @@ describe('report of a comparison on tiny-distilbert-o17-gemm (real inspections)'
     assert.equal(rows.length, c.model.nLayers + 3);
     const wa = a.windows[0]!.stages;
     const wb = b.windows[0]!.stages;
-    const vectors = [...wa.layers.map((v, l) => [v, wb.layers[l]!]), [wa.cls, wb.cls], [wa.preClassifier, wb.preClassifier], [wa.relu, wb.relu]];
+    const vectors = [...wa.layers.map((v, l) => [v, wb.layers[l]!]), [wa.cls, wb.cls], [wa.preClassifier, wb.preClassifier], [wa.activation, wb.activation]];
     rows.forEach((r, i) => {
       const d = c.stages[i]!;
       assert.equal(r[0], stageTitle(d.stage, t));

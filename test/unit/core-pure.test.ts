@@ -72,7 +72,7 @@ describe('head arithmetic', () => {
     // Independent: W @ relu + b by hand.
     assert.equal(logit('A'), 0.25 + (1 * 0 - 1 * 2 + 3 * 1 + 2 * 0.5));
     assert.equal(logit('B'), -0.5 + (-2 * 0 + 0.5 * 2 - 1 * 1 + 4 * 0.5));
-    const h = summarizeHead({ cls: [3, 4, 0, 0], preClassifier: [-1, 2, 1, 0.5], relu, layers: [[1, 0, 0, 0]] }, c, 2);
+    const h = summarizeHead({ cls: [3, 4, 0, 0], preClassifier: [-1, 2, 1, 0.5], activation: relu, layers: [[1, 0, 0, 0]] }, c, 2);
     assert.equal(h.zeroedUnits, 1);
     assert.equal(h.activeUnits, 3);
     assert.equal(h.norms.cls, 5);

@@ -97,7 +97,7 @@ describe('projection sources and head units on tiny-distilbert-o17-gemm', () => 
       const st = (await inspector.inspect(ds.texts[i]!, { mode: 'truncate' })).windows[0]!.stages;
       const row = (a: Float32Array) => a.subarray(i * dim, (i + 1) * dim);
       assert.ok(maxAbsDiff(row(pre), st.preClassifier) <= 1e-5, `pre_classifier row ${i}: ${maxAbsDiff(row(pre), st.preClassifier)}`);
-      assert.ok(maxAbsDiff(row(act), st.relu) <= 1e-5, `ReLU row ${i}`);
+      assert.ok(maxAbsDiff(row(act), st.activation) <= 1e-5, `ReLU row ${i}`);
       assert.ok(maxAbsDiff(row(cls), st.cls) <= 1e-5, `cls row ${i}`);
       assert.ok(maxAbsDiff(row(b1), st.layers[0]!) <= 1e-5, `block 1 row ${i}`);
     }

@@ -108,12 +108,12 @@ for (const hc of CASES) {
         const d = (a: number[], b: number[], what: string): void => assert.ok(maxAbsDiff(a, b) <= tol, `${what}: ${maxAbsDiff(a, b)}`);
         d(w.stages.cls, c.cls, 'cls');
         d(w.stages.preClassifier, c.preClassifier, hc.head.denseName);
-        d(w.stages.relu, c.relu, hc.head.activation);
+        d(w.stages.activation, c.relu, hc.head.activation);
         c.layers.forEach((l, k) => d(w.stages.layers[k]!, l, `layer ${k}`));
         assert.ok(maxAbsDiff(w.logits, c.logits) <= logitsTol, `logits: ${maxAbsDiff(w.logits, c.logits)}`);
         assert.ok(maxAbsDiff(ref.labels.map((l) => w.probabilities[l]!), c.probabilities) <= logitsTol, 'probabilities');
         if (hc.head.activation === 'tanh') {
-          assert.ok(w.stages.relu.every((v, u) => Math.abs(v - Math.tanh(w.stages.preClassifier[u]!)) <= 1e-6), 'tanh of the dense output');
+          assert.ok(w.stages.activation.every((v, u) => Math.abs(v - Math.tanh(w.stages.preClassifier[u]!)) <= 1e-6), 'tanh of the dense output');
         }
         assert.equal(w.stages.classifierInput !== undefined, hc.head.quantized);
         checkContributions(ins, ref.labels);

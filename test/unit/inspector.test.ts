@@ -35,7 +35,7 @@ for (const name of FIXTURE_NAMES) {
         const tol = ref.tolerance;
         assert.ok(maxAbsDiff(w.stages.cls, c.cls) <= tol, `cls ${maxAbsDiff(w.stages.cls, c.cls)}`);
         assert.ok(maxAbsDiff(w.stages.preClassifier, c.preClassifier) <= tol, 'pre_classifier');
-        assert.ok(maxAbsDiff(w.stages.relu, c.relu) <= tol, 'relu');
+        assert.ok(maxAbsDiff(w.stages.activation, c.relu) <= tol, 'relu');
         assert.equal(w.stages.layers.length, c.layers.length);
         c.layers.forEach((l, k) => assert.ok(maxAbsDiff(w.stages.layers[k]!, l) <= tol, `layer ${k}`));
         assert.ok(maxAbsDiff(w.logits, c.logits) <= tol, 'logits');

@@ -13,7 +13,7 @@ function windowOf(tokens: WindowResult['tokens']): WindowResult {
     label: 'POSITIVE',
     probabilities: { NEGATIVE: 0.25, POSITIVE: 0.75 },
     logits: [-0.5, 0.6],
-    stages: { cls: v(8, 1), preClassifier: v(8, 2), relu: v(8, 3).map((x) => Math.max(0, x)), layers: [v(8, 4), v(8, 5)] },
+    stages: { cls: v(8, 1), preClassifier: v(8, 2), activation: v(8, 3).map((x) => Math.max(0, x)), layers: [v(8, 4), v(8, 5)] },
     // Label-keyed records have no prototype (a label may be named __proto__), as the core makes them.
     contributions: Object.assign(labelRecord<LogitContribution>(), { NEGATIVE: { bias: 0.1, units: v(8, 6) }, POSITIVE: { bias: -0.1, units: v(8, 7) } }),
     head: {} as WindowResult['head'],

@@ -43,7 +43,7 @@ import { withLens } from './webviewHarness/lensFixture';
 const inspection = withLens(makeInspection(), { tokenLens: true });
 inspection.model.variant = 'fp32';
 inspection.model.variantReason = 'the only graph';
-inspection.windows[0]!.stages.classifierInput = inspection.windows[0]!.stages.relu;
+inspection.windows[0]!.stages.classifierInput = inspection.windows[0]!.stages.activation;
 inspection.windows[0]!.stages.embeddings = inspection.windows[0]!.stages.cls;
 const source: PanelSource = { uri: 'file:///w/a.md', fileName: 'a.md', baseOffset: 4, selection: true };
 const shap = shapResult();

@@ -14,6 +14,8 @@ import type { Inspection } from '../../src/core/types';
 import { composeReport, type Section } from '../../src/core/report/markdown';
 import { inspectionReport, inspectionSections, MAX_DETAILED_WINDOWS } from '../../src/core/report/inspectionReport';
 import { barChart } from '../../src/core/report/svg';
+import { SOURCES } from '../../src/core/present/stageText';
+import { LENS_SOURCES } from '../../src/core/head/lensStory';
 
 const ASSETS = 'review-assets';
 const inspectors = new Map<string, Inspector>();
@@ -95,7 +97,7 @@ describe('report of a single-window DistilBERT inspection', () => {
     assert.equal(blocks.length, ins.model.nLayers);
     blocks.forEach((r, k) => assertPrinted(r[1]!, norm(c.layers[k]!), `norm of block ${k + 1}`));
     assertPrinted(textAfter(doc, '2. [CLS] entering pre_classifier').match(/L2 norm (\S+)\./)![1]!, norm(c.cls), '‖cls‖');
-    assert.match(textAfter(doc, '3. ' + `pre_classifier (dense), ${ins.model.dim} → ${ins.model.dim}`), /counterpart of BERT's pooler.*tanh.*fresh at fine-tuning/s);
+    assert.match(textAfter(doc, '3. ' + `pre_classifier (dense), ${ins.model.dim} → ${ins.model.dim}`), /counterpart of BERT's pooler.*tanh.*newly initialised when fine-tuning starts/s);
     const relu = textAfter(doc, '4. ReLU');
     const zeros = c.relu.filter((x) => x === 0).length;
     assert.ok(relu.includes(`${zeros} of ${ins.model.dim} units are zeroed, ${ins.model.dim - zeros} stay active`), relu);
@@ -127,7 +129,7 @@ describe('report of a single-window DistilBERT inspection', () => {
     assert.deepEqual(bars.map((b) => Number(b.getAttribute('data-value'))), ins.aggregate.logits);
     const probs = Array.from(svgDoc(report, 'probabilities.svg').querySelectorAll('rect.bar'));
     assert.deepEqual(probs.map((b) => Number(b.getAttribute('data-value'))), ref.labels.map((l) => ins.aggregate.probabilities[l]));
-    for (const [file, values] of [['w1-cls.svg', w.stages.cls], ['w1-dense.svg', w.stages.preClassifier], ['w1-activation.svg', w.stages.relu]] as const) {
+    for (const [file, values] of [['w1-cls.svg', w.stages.cls], ['w1-dense.svg', w.stages.preClassifier], ['w1-activation.svg', w.stages.activation]] as const) {
       const svg = svgDoc(report, file);
       const cells = Array.from(svg.querySelectorAll('rect.cell'));
       assert.deepEqual(cells.map((x) => Number(x.getAttribute('data-value'))), values, file);
@@ -189,7 +191,7 @@ describe('report of a long text in several windows', () => {
     });
     for (let i = 0; i < MAX_DETAILED_WINDOWS; i++) {
       const cells = Array.from(svgDoc(report, `w${i + 1}-activation.svg`).querySelectorAll('rect.cell'));
-      assert.deepEqual(cells.map((x) => Number(x.getAttribute('data-value'))), ins.windows[i]!.stages.relu);
+      assert.deepEqual(cells.map((x) => Number(x.getAttribute('data-value'))), ins.windows[i]!.stages.activation);
     }
     assert.equal(report.assets.some((a) => a.fileName.startsWith(`w${MAX_DETAILED_WINDOWS + 1}-`)), false);
     assertImagesMatchAssets(doc, report);
@@ -235,7 +237,7 @@ describe('BERT and RoBERTa heads in their own terms', () => {
     const rows = Object.fromEntries(tableAfter(doc, 'Model').map((r) => [r[0], r[1]]));
     assert.equal(rows['head'], 'BERT: bert.pooler.dense → tanh → dropout → classifier');
     assert.match(rows['dense layer']!, /pretrained with the encoder/);
-    const sat = ins.windows[0]!.stages.relu.filter((x) => Math.abs(x) > 0.99).length;
+    const sat = ins.windows[0]!.stages.activation.filter((x) => Math.abs(x) > 0.99).length;
     assert.ok(textAfter(doc, '4. tanh').includes(`${sat} of ${ins.model.dim} units are saturated`));
     assert.match(textAfter(doc, 'Input'), /not available to the report/);
   });
@@ -269,7 +271,11 @@ describe('untrusted text, labels and file names', () => {
   const doc = rendered(report);
 
   it('no link, HTML element or foreign image comes out of the rendered Markdown', () => {
-    assert.equal(doc.querySelectorAll('a').length, 0, 'no links at all');
+    // The only links are the explanations' cited sources, the report's own constants (stageText, lensStory).
+    const cited = new Set([...Object.values(SOURCES), ...Object.values(LENS_SOURCES)].map((s) => s.url));
+    const hrefs = Array.from(doc.querySelectorAll('a')).map((a) => a.getAttribute('href') ?? '');
+    assert.ok(hrefs.length > 0, 'the stage explanations cite their sources');
+    assert.deepEqual(hrefs.filter((h) => !cited.has(h)), [], 'no link from the text, labels or file name');
     assert.equal(doc.querySelectorAll('script, b, i, s, blockquote, ol, ul, iframe').length, 0, doc.body.innerHTML.slice(0, 500));
     assertImagesMatchAssets(doc, report);
     assert.ok(!/onerror/.test(Array.from(doc.querySelectorAll('img')).map((i) => i.outerHTML).join('')));

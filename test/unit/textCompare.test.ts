@@ -61,7 +61,7 @@ describe('compareTexts on tiny-distilbert-o17-gemm', () => {
     const c = compareTexts(a, b, { topUnits: 5 });
     const wa = a.windows[0]!.stages;
     const wb = b.windows[0]!.stages;
-    const vectors: [number[], number[]][] = [...wa.layers.map((l, i): [number[], number[]] => [l, wb.layers[i]!]), [wa.cls, wb.cls], [wa.preClassifier, wb.preClassifier], [wa.relu, wb.relu]];
+    const vectors: [number[], number[]][] = [...wa.layers.map((l, i): [number[], number[]] => [l, wb.layers[i]!]), [wa.cls, wb.cls], [wa.preClassifier, wb.preClassifier], [wa.activation, wb.activation]];
     c.stages.forEach((d, s) => {
       const [va, vb] = vectors[s]!;
       checkStage(d, va, vb, EXACT, stageKeyName(d.stage));
@@ -131,9 +131,9 @@ describe('compareTexts on tiny-distilbert-o17-gemm', () => {
     const dim = many.model.dim;
     const total = many.windows.reduce((s, w) => s + w.tokenCount, 0);
     const meanRelu = new Array<number>(dim).fill(0);
-    for (const w of many.windows) w.stages.relu.forEach((x, u) => (meanRelu[u]! += (x * w.tokenCount) / total));
+    for (const w of many.windows) w.stages.activation.forEach((x, u) => (meanRelu[u]! += (x * w.tokenCount) / total));
     const reluStage = c.stages.find((s) => s.stage.kind === 'relu')!;
-    checkStage(reluStage, a.windows[0]!.stages.relu, meanRelu, 1e-9, 'mean relu');
+    checkStage(reluStage, a.windows[0]!.stages.activation, meanRelu, 1e-9, 'mean relu');
     ref.labels.forEach((l, i) => {
       let logit = weights.classifierBias[i]!;
       for (let u = 0; u < dim; u++) logit += weights.classifierWeight[i * dim + u]! * meanRelu[u]!;

@@ -56,7 +56,7 @@ for (const c of cases) {
 test('tanh heads show saturation (|x| > 0.99) instead of zeroed units, counted from the vector', () => {
   for (const kind of ['bert', 'roberta'] as const) {
     const ins = makeInspection({ head: kind, dim: 40, seed: 3 });
-    const act = ins.windows[0]!.stages.relu;
+    const act = ins.windows[0]!.stages.activation;
     const sat = act.filter((x) => Math.abs(x) > 0.99).length;
     assert.ok(sat > 0 && sat < 40, `fixture has some saturated units (${sat})`);
     const root = render(ins);

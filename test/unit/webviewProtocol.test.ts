@@ -50,7 +50,7 @@ test('host -> webview guard checks the inspection structure', () => {
     { type: 'result', requestId: '1', inspection: ins, source },
     { type: 'result', requestId: 1, inspection: ins, source: { ...source, baseOffset: -1 } },
     broken((c) => (c.windows = [])),
-    broken((c) => c.windows[0].stages.relu.pop()),
+    broken((c) => c.windows[0].stages.activation.pop()),
     broken((c) => (c.windows[0].stages.cls[0] = 'x')),
     broken((c) => (c.windows[0].logits = [1])),
     broken((c) => (c.windows[0].tokens[0].text = 5)),

@@ -48,7 +48,7 @@ test('the ReLU card states how many units are zero, counted from the relu vector
   for (const seed of [1, 2, 3]) {
     const ins = makeInspection({ seed, dim: 40 });
     const w = ins.windows[0]!;
-    const zeros = w.stages.relu.filter((x) => x === 0).length;
+    const zeros = w.stages.activation.filter((x) => x === 0).length;
     assert.ok(zeros > 0 && zeros < 40, 'fixture should have some but not all units zeroed');
     const text = byId(render(ins), 'stage-relu').textContent ?? '';
     assert.ok(text.includes(`${zeros} of 40 units are zero`), text);
@@ -68,12 +68,12 @@ test('each dim-sized heatmap has one cell per unit; the per-block heatmap one pe
   assert.equal(canvas?.getAttribute('height'), '4');
   // Each cell carries its exact value (the hover readout shows it; checked in the Chromium test).
   const cell = byId(root, 'heatmap-relu').querySelector('rect[data-unit="5"]');
-  assert.equal(Number(cell?.getAttribute('data-value')), ins.windows[0]!.stages.relu[5]);
+  assert.equal(Number(cell?.getAttribute('data-value')), ins.windows[0]!.stages.activation[5]);
 });
 
 test('zeroed ReLU units are drawn empty; active ones are not', () => {
   const ins = makeInspection();
-  const relu = ins.windows[0]!.stages.relu;
+  const relu = ins.windows[0]!.stages.activation;
   const rects = byId(render(ins), 'heatmap-relu').querySelectorAll('rect[data-unit]');
   rects.forEach((r, u) => assert.equal(r.getAttribute('fill-opacity') === '0', relu[u] === 0, `unit ${u}`));
 });

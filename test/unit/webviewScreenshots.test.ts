@@ -65,7 +65,7 @@ test('several windows: the list reveals a window with the mouse and with Enter; 
   await h.page.focus(tid('heatmap-relu'));
   await h.page.keyboard.press('ArrowRight');
   const readout = await h.page.locator(`${tid('stage-relu')} .heatmap-readout`).textContent();
-  assert.equal(readout, `unit 1: ${Number(ins.windows[2]!.stages.relu[1]!.toPrecision(6))}`);
+  assert.equal(readout, `unit 1: ${Number(ins.windows[2]!.stages.activation[1]!.toPrecision(6))}`);
   const st = (await h.state()) as { selectedWindow: number };
   assert.equal(st.selectedWindow, 2);
   await noProblems(h);

@@ -128,7 +128,7 @@ export function diffVectors(stage: StageKey, a: number[], b: number[], k: number
 }
 
 /** One side's stage vectors and per-label contributions: the window's own, or the token-weighted means. */
-export function sideVectors(ins: Inspection): { layers: number[][]; cls: number[]; preClassifier: number[]; relu: number[]; contributions: Record<string, number[]> } {
+export function sideVectors(ins: Inspection): { layers: number[][]; cls: number[]; preClassifier: number[]; activation: number[]; contributions: Record<string, number[]> } {
   const ws = ins.windows;
   const weights = ws.map((w) => w.tokenCount);
   const nLayers = ws[0]?.stages.layers.length ?? 0;
@@ -140,7 +140,7 @@ export function sideVectors(ins: Inspection): { layers: number[][]; cls: number[
     layers,
     cls: weightedMean(ws.map((w) => w.stages.cls), weights),
     preClassifier: weightedMean(ws.map((w) => w.stages.preClassifier), weights),
-    relu: weightedMean(ws.map((w) => w.stages.relu), weights),
+    activation: weightedMean(ws.map((w) => w.stages.activation), weights),
     contributions,
   };
 }
@@ -184,7 +184,7 @@ export function compareTexts(a: Inspection, b: Inspection, opts: { topUnits?: nu
     ...va.layers.map((v, layer) => diffVectors({ kind: 'layer', layer }, v, vb.layers[layer] ?? [], k)),
     diffVectors({ kind: 'cls' }, va.cls, vb.cls, k),
     diffVectors({ kind: 'preClassifier' }, va.preClassifier, vb.preClassifier, k),
-    diffVectors({ kind: 'relu' }, va.relu, vb.relu, k),
+    diffVectors({ kind: 'relu' }, va.activation, vb.activation, k),
   ];
   const contributions = labels.map((label): ContributionDiff => {
     const ca = va.contributions[label] ?? [];

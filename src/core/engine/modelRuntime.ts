@@ -234,7 +234,7 @@ export class ModelRuntime {
     };
     const hidden = allPositions ? out[o.hiddenStates] : undefined;
     return batch.map((enc, r) => {
-      const stages: Stages = { cls: row(o.cls, r), preClassifier: row(o.preClassifier, r), relu: row(o.relu, r), layers: o.layers.map((l) => row(l, r)) };
+      const stages: Stages = { cls: row(o.cls, r), preClassifier: row(o.preClassifier, r), activation: row(o.relu, r), layers: o.layers.map((l) => row(l, r)) };
       if (o.classifierInput) stages.classifierInput = row(o.classifierInput, r);
       stages.embeddings = row(o.embeddings, r);
       if (!hidden) return { logits: row(o.logits, r), stages };
@@ -250,7 +250,7 @@ export class ModelRuntime {
     const lensModel: LensModel = { labels, problemType, activation: this.plan.head.activation };
     const { lens, settledAt } = layerLens(row.stages, this.weights, lensModel);
     const probs = toProbabilities(row.logits, problemType);
-    const contributions = decomposeLogits(row.stages.classifierInput ?? row.stages.relu, this.weights.classifierWeight, this.weights.classifierBias, labels);
+    const contributions = decomposeLogits(row.stages.classifierInput ?? row.stages.activation, this.weights.classifierWeight, this.weights.classifierBias, labels);
     return {
       start: plan.start,
       end: plan.end,

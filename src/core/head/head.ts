@@ -21,40 +21,46 @@ export function argmax(xs: ArrayLike<number>): number {
   return best;
 }
 
-/** Per label: bias + classifier.weight[label][u] * relu[u] for each unit u. */
+/** Per label: bias + classifier.weight[label][u] * activation[u] for each unit u (the vector the classifier reads). */
 export function decomposeLogits(
-  relu: ArrayLike<number>,
+  activation: ArrayLike<number>,
   classifierWeight: ArrayLike<number>,
   classifierBias: ArrayLike<number>,
   labels: string[],
 ): Record<string, LogitContribution> {
-  const dim = relu.length;
+  const dim = activation.length;
   const out = labelRecord<LogitContribution>();
   labels.forEach((label, l) => {
     const units = new Array<number>(dim);
-    for (let u = 0; u < dim; u++) units[u] = (classifierWeight[l * dim + u] as number) * (relu[u] as number);
+    for (let u = 0; u < dim; u++) units[u] = (classifierWeight[l * dim + u] as number) * (activation[u] as number);
     out[label] = { bias: classifierBias[l] as number, units };
   });
   return out;
 }
 
+/** Units listed toward / against each label unless asked otherwise (CLI --top K). */
+export const DEFAULT_TOP_UNITS = 5;
+
+/** The k largest positive shares (largest first) and the k most negative (most negative first); zeros are neither. */
+export function topShares(units: number[], k: number): { toward: UnitShare[]; against: UnitShare[] } {
+  const shares: UnitShare[] = units.map((value, unit) => ({ unit, value }));
+  const toward = shares.filter((s) => s.value > 0).sort((a, b) => b.value - a.value).slice(0, k);
+  const against = shares.filter((s) => s.value < 0).sort((a, b) => a.value - b.value).slice(0, k);
+  return { toward, against };
+}
+
 /** Norms, how many units the ReLU zeroed, and the units pushing most toward / against each label. */
-export function summarizeHead(stages: Stages, contributions: Record<string, LogitContribution>, topK = 5): HeadSummary {
-  const zeroedUnits = stages.relu.filter((x) => x === 0).length;
+export function summarizeHead(stages: Stages, contributions: Record<string, LogitContribution>, topK = DEFAULT_TOP_UNITS): HeadSummary {
+  const zeroedUnits = stages.activation.filter((x) => x === 0).length;
   const topUnits: HeadSummary['topUnits'] = labelRecord();
-  for (const [label, c] of Object.entries(contributions)) {
-    const shares: UnitShare[] = c.units.map((value, unit) => ({ unit, value }));
-    const toward = shares.filter((s) => s.value > 0).sort((a, b) => b.value - a.value).slice(0, topK);
-    const against = shares.filter((s) => s.value < 0).sort((a, b) => a.value - b.value).slice(0, topK);
-    topUnits[label] = { toward, against };
-  }
+  for (const [label, c] of Object.entries(contributions)) topUnits[label] = topShares(c.units, topK);
   return {
     zeroedUnits,
-    activeUnits: stages.relu.length - zeroedUnits,
+    activeUnits: stages.activation.length - zeroedUnits,
     norms: {
       cls: norm(stages.cls),
       preClassifier: norm(stages.preClassifier),
-      relu: norm(stages.relu),
+      relu: norm(stages.activation),
       layers: stages.layers.map(norm),
     },
     topUnits,

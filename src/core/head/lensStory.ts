@@ -1,19 +1,17 @@
 // The head lens in words, shared by the panel (src/webview/lens.ts, explain.ts) and the Markdown report
-// (src/core/report/terms.ts): why the dense layer exists, with its sources, and what the lens shows for one input.
+// (src/core/report/lensReport.ts, via ../present/stageText.ts): why the dense layer exists, with its sources, and what the lens shows for one input.
 import type { LensEntry, ProblemType } from '../types';
 import type { HeadTerms } from './headTerms';
+import { pct } from '../present/format';
+import { SOURCES, type Source } from '../present/sources';
 
-/** A cited source: text to show and where it is. */
-export interface Source {
-  title: string;
-  url: string;
-}
+export type { Source };
 
 /** The sources the paragraph on the dense layer paraphrases. */
 export const LENS_SOURCES = {
-  issue1535: { title: 'huggingface/transformers issue 1535 (V. Sanh, 2019)', url: 'https://github.com/huggingface/transformers/issues/1535' },
-  distilbert: { title: 'modeling_distilbert.py', url: 'https://github.com/huggingface/transformers/blob/main/src/transformers/models/distilbert/modeling_distilbert.py' },
-  paper: { title: 'DistilBERT paper, arXiv 1910.01108', url: 'https://arxiv.org/abs/1910.01108' },
+  issue1535: SOURCES.issue1535,
+  distilbert: SOURCES.distilbert,
+  paper: { ...SOURCES.paper, title: 'DistilBERT paper, arXiv 1910.01108' },
 } satisfies Record<string, Source>;
 
 /** Why the dense layer is there, in one paragraph, and the sources it paraphrases. */
@@ -45,7 +43,7 @@ export function lensSummary(lens: LensEntry[], settledAt: number | undefined, la
   if (problemType === 'regression') {
     return `For this input the head's score moves from ${lens[0]!.logits[0]!.toFixed(3)} after ${name(lens[0]!.layer)} to ${last.logits[0]!.toFixed(3)} after ${name(last.layer)}.`;
   }
-  const p = (e: LensEntry) => `${((e.probabilities[li] ?? 0) * 100).toFixed(1)}%`;
+  const p = (e: LensEntry) => pct(e.probabilities[li] ?? 0);
   const from = lens.find((e) => e.layer === settle) ?? last;
   const where = settle === lens[0]!.layer || settle === last.layer ? '' : `, ${p(from)} where it settles`;
   const decided = settle === last.layer ? `settles on ${last.label} only at ${name(settle)}, the last block` : `already reads ${last.label} after ${name(settle)} and keeps it to the end`;

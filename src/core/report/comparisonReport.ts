@@ -4,6 +4,7 @@
 // states the panel's numbers. Both texts are untrusted: fenced() quotes them verbatim, mdText()/xml() the rest.
 import { stageTitle, type ComparedSide, type ContributionDiff, type StageDiff, type TextComparison, type UnitDelta } from '../compare/textCompare';
 import { fenced, mdText } from './escape';
+import { int, pct as percent } from '../present/format';
 import { EXCERPT_CHARS, footerSection, modelSection } from './inspectionReport';
 import { composeReport, mdTable, type Report, type Section } from './markdown';
 import { barChart, fmt, heatStrip, waterfall, type BarDatum, type WaterfallStep } from './svg';
@@ -32,8 +33,7 @@ const MAX_WATERFALLS = 8;
 const SIDES = ['A', 'B'] as const;
 
 const signed = (v: number): string => (v >= 0 ? `+${fmt(v)}` : fmt(v));
-const int = (n: number): string => n.toLocaleString('en-US');
-const pct = (p: number): string => `${(p * 100).toFixed(2)}%`;
+const pct = (p: number): string => percent(p, 2);
 const isRegression = (c: TextComparison): boolean => c.problemType === 'regression';
 const sideOf = (c: TextComparison, i: 0 | 1): ComparedSide => (i === 0 ? c.a : c.b);
 

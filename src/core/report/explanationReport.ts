@@ -5,10 +5,10 @@ import type { AttributionResult } from '../attribution/explain';
 import { describeCost, METHOD_NAMES } from '../attribution/explain';
 import { describeFaithfulness, type Faithfulness } from '../attribution/faithfulness';
 import { mdText } from './escape';
+import { int } from '../present/format';
 import { mdTable, type Section } from './markdown';
 import { barChart, fmt } from './svg';
 
-const int = (n: number): string => n.toLocaleString('en-US');
 
 function faithfulnessPart(f: Faithfulness): string[] {
   const protocols: [string, Faithfulness['deletion'] | undefined][] = [

@@ -1,11 +1,15 @@
 // The sections of an inspection's report, in the panel's order: what was read and by which model, the result,
 // the windows, and for each detailed window every stage of the head with a plain explanation and its chart.
-import type { Inspection, ModelInfo, UnitShare, WindowResult } from '../types';
+import type { Inspection, ModelInfo, UnitShare } from '../types';
 import { fenced, mdText } from './escape';
 import { composeReport, mdTable, type Report, type Section } from './markdown';
-import { barChart, fmt, heatMatrix, heatStrip, waterfall, type WaterfallStep } from './svg';
+import { barChart, fmt, heatMatrix, heatStrip, waterfall } from './svg';
 import { saturatedUnits } from '../head/headTerms';
-import { explain, reportTerms, type ReportTerms } from './terms';
+import { reportTerms, type ReportTerms } from './terms';
+import { stageText } from '../present/stageText';
+import { mdExplanation } from './richText';
+import { int, pct as percent } from '../present/format';
+import { logitSteps, topUnitsFor } from '../present/logitSteps';
 import { lensSection } from './lensReport';
 import type { AttributionResult } from '../attribution/explain';
 import { explanationSection } from './explanationReport';
@@ -32,8 +36,7 @@ const MAX_PIECES = 512;
 /** Above this many labels a window's decomposition shows the labels with the highest logits only. */
 const MAX_WATERFALLS = 8;
 
-const pct = (p: number): string => `${(p * 100).toFixed(2)}%`;
-const int = (n: number): string => n.toLocaleString('en-US');
+const pct = (p: number): string => percent(p, 2);
 const isRegression = (ins: Inspection): boolean => ins.model.problemType === 'regression';
 
 /** Which windows get the stage-by-stage part, validated and in order. */
@@ -179,33 +182,10 @@ function windowsSection(ins: Inspection): Section {
   };
 }
 
-/** The units pushing most toward / against a label (the core's top-k), each as "unit u +share". */
+/** The units pushing most toward / against a label (topUnitsFor: the panel's rule too), each as "unit u +share". */
 function shares(list: UnitShare[] | undefined): string {
   if (!list || list.length === 0) return '—';
   return list.map((s) => `unit ${s.unit} ${s.value >= 0 ? '+' : ''}${fmt(s.value)}`).join(', ');
-}
-
-export function logitSteps(w: WindowResult, label: string, logit: number): WaterfallStep[] | undefined {
-  const c = w.contributions[label];
-  if (!c) return undefined;
-  const top = w.head.topUnits[label];
-  const toward = (top?.toward ?? []).filter((x) => x.value > 0);
-  const against = (top?.against ?? []).filter((x) => x.value < 0);
-  const shown = new Set([...toward, ...against].map((x) => x.unit));
-  let rest = 0;
-  let restActive = 0;
-  c.units.forEach((v, u) => {
-    if (shown.has(u)) return;
-    rest += v;
-    if (v !== 0) restActive++;
-  });
-  return [
-    { label: 'bias', delta: c.bias, kind: 'bias' },
-    ...toward.map((x): WaterfallStep => ({ label: `unit ${x.unit}`, delta: x.value, kind: 'toward' })),
-    ...against.map((x): WaterfallStep => ({ label: `unit ${x.unit}`, delta: x.value, kind: 'against' })),
-    { label: `${restActive} other units`, delta: rest, kind: 'rest' },
-    { label: `logit ${label}`, delta: logit, kind: 'total' },
-  ];
 }
 
 function windowSection(ins: Inspection, index: number, t: ReportTerms, dropout: number | undefined): Section {
@@ -228,21 +208,21 @@ function windowSection(ins: Inspection, index: number, t: ReportTerms, dropout: 
     const pieces = w.tokens.slice(0, MAX_PIECES).map((p) => p.text).join(' ');
     parts.push(
       `### 0. Input word pieces`,
-      `${mdText(explain.tokens(t))} ${int(w.tokens.length)} tokens${w.truncated ? ', truncated to the model\'s maximum' : ''}${w.tokens.length > MAX_PIECES ? `; the first ${MAX_PIECES} are listed` : ''}.`,
+      `${mdExplanation(stageText.tokens(t))} ${int(w.tokens.length)} tokens${w.truncated ? ', truncated to the model\'s maximum' : ''}${w.tokens.length > MAX_PIECES ? `; the first ${MAX_PIECES} are listed` : ''}.`,
       fenced(pieces),
     );
 
     const blocks = w.stages.layers.map((_, i) => `block ${i + 1}`);
     parts.push(
       `### 1. ${first} after each transformer block`,
-      mdText(explain.layers(t, w.stages.layers.length)),
+      mdExplanation(stageText.layers(t, w.stages.layers.length)),
       mdTable(['block', 'L2 norm'], blocks.map((b, i) => [b, fmt(norms.layers[i] ?? 0)]), [false, true]),
       ctx.image(`${prefix}layers.svg`, heatMatrix(w.stages.layers, blocks, { title: `${t.first} after each block${where}` }), `${t.first} after each block${where}`),
     );
 
     parts.push(
       `### 2. ${first} entering ${dense}`,
-      mdText(explain.cls(t, dim)),
+      mdExplanation(stageText.cls(t, dim)),
       `L2 norm ${fmt(norms.cls)}.`,
       ctx.image(`${prefix}cls.svg`, heatStrip(w.stages.cls, { title: `${t.first} entering ${t.dense}${where}` }), `${t.first} entering ${t.dense}${where}`),
     );
@@ -250,32 +230,32 @@ function windowSection(ins: Inspection, index: number, t: ReportTerms, dropout: 
     const positive = w.stages.preClassifier.filter((v) => v > 0).length;
     parts.push(
       `### 3. ${dense} (dense${t.quantized ? ', int8' : ''}), ${dim} → ${dim}`,
-      mdText(explain.dense(t, dim)),
+      mdExplanation(stageText.dense(t, dim)),
       `L2 norm ${fmt(norms.preClassifier)}; ${positive} of ${dim} units are positive.`,
       ctx.image(`${prefix}dense.svg`, heatStrip(w.stages.preClassifier, { title: `${t.dense} output${where}` }), `${t.dense} output${where}`),
     );
 
-    const saturated = saturatedUnits(w.stages.relu);
+    const saturated = saturatedUnits(w.stages.activation);
     parts.push(
       `### 4. ${t.act}`,
-      mdText(explain.activation(t)),
+      mdExplanation(stageText.activation(t)),
       t.activation === 'relu'
         ? `${w.head.zeroedUnits} of ${dim} units are zeroed, ${w.head.activeUnits} stay active; L2 norm ${fmt(norms.relu)}.`
         : `${saturated} of ${dim} units are saturated (|tanh| > 0.99); none is zeroed; L2 norm ${fmt(norms.relu)}.`,
-      ctx.image(`${prefix}activation.svg`, heatStrip(w.stages.relu, { title: `${t.act} output${where}` }), `${t.act} output${where}`),
+      ctx.image(`${prefix}activation.svg`, heatStrip(w.stages.activation, { title: `${t.act} output${where}` }), `${t.act} output${where}`),
     );
 
-    parts.push(`### 5. dropout (identity)`, mdText(explain.dropout(t, dropout)));
+    parts.push(`### 5. dropout (identity)`, mdExplanation(stageText.dropout(t, dropout)));
 
     const labels = ins.model.labels;
-    parts.push(`### 6. ${mdText(t.classifier)} → logits${isRegression(ins) ? '' : ' → probabilities'}`, mdText(explain.classifier(t, dim, labels.length, ins.model.problemType)));
+    parts.push(`### 6. ${mdText(t.classifier)} → logits${isRegression(ins) ? '' : ' → probabilities'}`, mdExplanation(stageText.classifier(t, dim, labels.length, ins.model.problemType)));
     if (many) {
       const { head, right } = resultHead(ins);
       parts.push(mdTable(head, resultRows(ins, w.probabilities, w.logits, w.label), right));
     }
     parts.push(
       `Units pushing each logit up (toward) and down (against), the ${t.activation === 'relu' ? 'ReLU' : 'tanh'} value times the classifier weight:`,
-      mdTable(['label', 'toward', 'against'], labels.map((l) => [mdText(l), shares(w.head.topUnits[l]?.toward), shares(w.head.topUnits[l]?.against)])),
+      mdTable(['label', 'toward', 'against'], labels.map((l) => [mdText(l), shares(topUnitsFor(w, l).toward), shares(topUnitsFor(w, l).against)])),
     );
     const order = labels.map((l, i) => ({ l, i, v: w.logits[i] ?? 0 }));
     const drawn = labels.length > MAX_WATERFALLS ? [...order].sort((a, b) => b.v - a.v).slice(0, MAX_WATERFALLS).sort((a, b) => a.i - b.i) : order;

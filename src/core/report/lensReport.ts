@@ -5,7 +5,11 @@ import type { Inspection, LensEntry } from '../types';
 import { mdText, xml } from './escape';
 import { mdTable, type Section } from './markdown';
 import { fmt, frame, reportPalette, text } from './svg';
-import { explain, type ReportTerms } from './terms';
+import type { ReportTerms } from './terms';
+import { stageText } from '../present/stageText';
+import { lensSummary } from '../head/lensStory';
+import { mdExplanation } from './richText';
+import { pct } from '../present/format';
 
 /** Fixed series colours (the report cannot read a theme); the first two match the other charts. */
 const SERIES = [reportPalette.positive, reportPalette.negative, '#1a7f37', '#8250df', '#cf222e', '#9a6700'];
@@ -66,17 +70,14 @@ export function lensSection(ins: Inspection, index: number, t: ReportTerms): Sec
     const title = `Head lens${where}: ${regression ? 'score' : 'probability'} per label after each layer`;
     const rows = lens.map((e) => [
       layerName(e.layer) + (e.layer === settledAt ? ' (settles)' : ''),
-      ...labels.map((_, li) => (regression ? fmt(e.logits[li] ?? 0) : `${((e.probabilities[li] ?? 0) * 100).toFixed(2)}%`)),
+      ...labels.map((_, li) => (regression ? fmt(e.logits[li] ?? 0) : pct(e.probabilities[li] ?? 0, 2))),
       mdText(e.label),
       `${e.activeUnits} / ${ins.model.dim}`,
     ]);
-    const why = explain.whyDense(t);
-    // The URLs are this module's own constants; only the titles need escaping.
-    const sources = why.sources.map((s) => `[${mdText(s.title)}](${s.url})`).join(', ');
     return [
       `### 7. Head lens${where}: the ${mdText(t.family)} head after every block`,
-      `${mdText(why.text)} Sources: ${sources}.`,
-      mdText(explain.lens(lens, settledAt, labels, ins.model.problemType)),
+      mdExplanation(stageText.whyDense(t)),
+      mdText(lensSummary(lens, settledAt, labels, ins.model.problemType)),
       ctx.image(`w${index + 1}-lens.svg`, lensChart(ins, lens, settledAt, title), title),
       mdTable(['layer', ...labels.map((l) => mdText(regression ? l : `P(${l})`)), 'label', 'active units'], rows, [false, ...labels.map(() => true), false, true]),
     ].join('\n\n');

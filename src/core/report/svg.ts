@@ -3,6 +3,9 @@
 // theme, so they carry a fixed palette on an explicit white background: readable in light and dark Markdown
 // viewers alike. Every chart has <title> and <desc> for screen readers; every text goes through xml().
 import { xml } from './escape';
+import { decimal4 } from '../present/format';
+import { robustScale } from '../present/scale';
+import type { LogitStep } from '../present/logitSteps';
 
 /** Blue/orange rather than green/red: distinguishable for the common colour-vision deficiencies. */
 export const reportPalette = {
@@ -18,13 +21,8 @@ export const reportPalette = {
 
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12"';
 
-/** A number as the charts print it: 4 decimals, or 3 significant digits with an exponent when tiny/huge. */
-export function fmt(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-4) return v.toExponential(3);
-  return v.toFixed(4);
-}
+/** A number as the charts print it (the one definition: ../present/format). */
+export const fmt = decimal4;
 
 /** Height of the visible caption band at the top of every chart (the chart may be opened on its own). */
 const CAPTION = 24;
@@ -102,12 +100,6 @@ export function barChart(bars: BarDatum[], opts: { title: string; desc: string; 
   return frame(width, height, opts.title, opts.desc, body);
 }
 
-/** Colour scale half-width: the 99th percentile of |v|, so one outlier unit does not wash out the rest. */
-export function robustScale(values: number[]): number {
-  const abs = values.map(Math.abs).filter((v) => v > 0).sort((a, b) => a - b);
-  if (abs.length === 0) return 1;
-  return abs[Math.min(abs.length - 1, Math.floor(abs.length * 0.99))] ?? 1;
-}
 
 /** White at 0, full blue (positive) or orange (negative) at |v| >= scale. */
 function cellColour(v: number, scale: number): string {
@@ -190,12 +182,8 @@ export function heatMatrix(rows: number[][], rowNames: string[], opts: { title: 
   return frame(left + dim * cw + 8, footY + 8, opts.title, desc, body);
 }
 
-/** One step of a logit's decomposition: bias, a unit's share, the rest of the units, or the total. */
-export interface WaterfallStep {
-  label: string;
-  delta: number;
-  kind: 'bias' | 'toward' | 'against' | 'rest' | 'total';
-}
+/** One step of a logit's decomposition (the presentation model's LogitStep; the chart reads label, delta, kind). */
+export type WaterfallStep = Pick<LogitStep, 'label' | 'delta' | 'kind'>;
 
 /** Each step is a bar from the running sum before it to the running sum after it; 'total' runs from 0. */
 export function waterfall(steps: WaterfallStep[], opts: { title: string; desc: string }): string {

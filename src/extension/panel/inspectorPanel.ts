@@ -10,6 +10,7 @@ import { assertNever, isWebviewToHost, type AttentionState, type CompareState, t
 import { writeFileAtomic } from '../atomicWrite';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
+import { inspectionToJson } from '../../core/present/inspectionJson';
 
 export type { PanelSource } from '../../shared/protocol';
 
@@ -229,7 +230,7 @@ export class InspectorPanel implements vscode.Disposable {
     });
     if (!target) return;
     try {
-      await writeFileAtomic(target, Buffer.from(JSON.stringify(inspection, null, 2) + '\n', 'utf8'), vscode.workspace.fs);
+      await writeFileAtomic(target, Buffer.from(JSON.stringify(inspectionToJson(inspection), null, 2) + '\n', 'utf8'), vscode.workspace.fs);
       void vscode.window.showInformationMessage(`DistilBERT Inspector: saved the inspection to ${target.fsPath}.`);
     } catch (e) {
       void vscode.window.showErrorMessage(

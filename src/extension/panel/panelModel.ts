@@ -3,6 +3,7 @@
 import type { TextComparison } from '../../core/compare/textCompare';
 import { occlusionAttribution, type AttributionResult } from '../../core/attribution/explain';
 import type { Inspection } from '../../core/types';
+import { upgradeSavedStages } from '../../core/present/inspectionJson';
 import {
   emptyPanelState,
   isPersistedState,
@@ -35,7 +36,8 @@ export class PanelModel {
    * Request ids restart with the new extension host, so `newest` is reset; a run that was pending when the
    * window reloaded died with the old host, so the panel says so instead of spinning forever.
    */
-  static fromPersisted(persisted: unknown): PanelModel {
+  static fromPersisted(saved: unknown): PanelModel {
+    const persisted = upgradeSavedStages(saved);
     if (!isPersistedState(persisted)) return PanelModel.empty();
     const view = persisted.panel.view;
     if (view.kind === 'running') {

@@ -63,7 +63,7 @@ const windowResult = object({
   stages: object({
     cls: numbers,
     preClassifier: numbers,
-    relu: numbers,
+    activation: numbers,
     layers: array(numbers),
     classifierInput: optional(numbers),
     embeddings: optional(numbers),
@@ -92,7 +92,7 @@ function windowFits(w: WindowShape, dim: number, nLabels: number): boolean {
   const s = w.stages;
   return (
     hasLength(w.logits, nLabels) &&
-    [s.cls, s.preClassifier, s.relu].every((v) => hasLength(v, dim)) &&
+    [s.cls, s.preClassifier, s.activation].every((v) => hasLength(v, dim)) &&
     (w.lens === undefined || w.lens.every(perLabel)) &&
     (w.experiments === undefined || (perLabel(w.experiments.bypassDense) && perLabel(w.experiments.noActivation))) &&
     (w.tokenLens === undefined || (hasLength(w.tokenLens, w.tokens.length) && w.tokenLens.every(perLabel)))

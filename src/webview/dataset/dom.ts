@@ -22,7 +22,7 @@ export function table(head: string[], rows: (Node | string)[][], cls = 'grid'): 
 }
 
 export const f3 = (x: number) => x.toFixed(3);
-export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+export { pct } from '../../core/present/format';
 
 /** A theme colour from a --vscode-* variable (canvas drawing cannot use var()). */
 export function cssColor(name: string, fallback: string): string {

@@ -129,7 +129,7 @@ export function makeInspection(o: FixtureOptions = {}): Inspection {
       label: labels[best] as string,
       probabilities: Object.fromEntries(labels.map((l, i) => [l, probs[i] as number])),
       logits,
-      stages: { cls: clsVec, preClassifier: pre, relu, layers },
+      stages: { cls: clsVec, preClassifier: pre, activation: relu, layers },
       contributions,
       head: {
         zeroedUnits: zeroed,

@@ -227,6 +227,10 @@ suite('classify', () => {
     assert.equal(saved.aggregate.label, r.inspection.aggregate.label);
     assert.deepEqual(saved.aggregate.logits, r.inspection.aggregate.logits);
     assert.equal(saved.windows.length, r.inspection.windows.length);
+    // The JSON contract keeps the activation's output under its first name, stages.relu (README, JSON contract).
+    const savedStages = saved.windows[0]!.stages as unknown as Record<string, unknown>;
+    assert.deepEqual(savedStages['relu'], r.inspection.windows[0]!.stages.activation);
+    assert.equal(savedStages['activation'], undefined);
     // A target that cannot be written (its "folder" is a file) gets an error message, not a failed command.
     const from = a.messages().length;
     const bad = vscode.Uri.file(path.join(target.fsPath, 'nested.json'));

@@ -69,8 +69,8 @@ suite('Compare Two Texts', () => {
     close(r.comparison.a.logits, one.inspection.aggregate.logits, 'A logits');
     close(r.comparison.b.logits, two.inspection.aggregate.logits, 'B logits');
     close(r.comparison.logitDelta, two.inspection.aggregate.logits.map((x, i) => x - one.inspection.aggregate.logits[i]!), 'Δ logits');
-    const reluA = one.inspection.windows[0]!.stages.relu;
-    const reluB = two.inspection.windows[0]!.stages.relu;
+    const reluA = one.inspection.windows[0]!.stages.activation;
+    const reluB = two.inspection.windows[0]!.stages.activation;
     const dist = Math.sqrt(reluA.reduce((s, x, i) => s + (reluB[i]! - x) ** 2, 0));
     const relu = r.comparison.stages.find((s) => s.stage.kind === 'relu')!;
     assert.ok(Math.abs(relu.distance - dist) <= 1e-5, `‖Δ relu‖ ${relu.distance} vs ${dist}`);
