@@ -52,13 +52,16 @@ async function measureAt(p: Pass, frame: Frame, label: string, shoot: boolean): 
 }
 
 /**
- * The webview at 360 and 400 px, then maximized; the window returns to its size and the group to the split.
+ * The webview at the default split, at 360 and 400 px, then maximized; the window returns to its size and the group to the split.
  * Fails with every problem found at every width (so one run lists them all).
  */
 async function checkWidths(p: Pass): Promise<void> {
   const vp = p.page.viewportSize() ?? { width: 1500, height: 950 };
   const problems: string[] = [];
   try {
+    // First as the test found it: the panel beside the editor at the default split.
+    const start = await frameWith(p.page, p.frameSelector);
+    problems.push(...(await measureAt(p, start, `split (${await settledWidth(p.page, start)})`, false)));
     for (const w of NARROW) {
       const frame = await frameWith(p.page, p.frameSelector);
       await sizeWebview(p.page, frame, w);
