@@ -108,7 +108,7 @@ async function press(page: Page, button: string, shows: string, error: string): 
 /** `sst2Dev`: SST-2's dev.tsv, whose first 200 rows the dataset panel opens (no dataset step without it). */
 export async function narrowPanelUi(page: Page, check: Check, shots: string, workspace: string, sst2Dev: string | undefined): Promise<void> {
   const inspector = (what: string, theme: 'light' | 'dark', spots: Spot[]): Pass => ({ page, shots, frameSelector: '[data-testid=result-label], [data-testid=text-comparison]', what, theme, spots });
-  const resultSpots: Spot[] = [['top', null], ['head', '[data-testid=stage-classifier]'], ['lens', '[data-testid=stage-lens]']];
+  const resultSpots: Spot[] = [['top', null], ['head', '[data-testid=stage-classifier]'], ['lens', '[data-testid=stage-lens]'], ['whatif', '[data-testid=stage-whatif]']];
 
   for (const theme of ['light', 'dark'] as const) {
     await check(`narrow panel: a classified sentence fits 360 px, 400 px and the full width (${theme} theme)`, page, async () => {
