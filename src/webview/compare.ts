@@ -3,7 +3,7 @@
 // logits and probabilities side by side with their difference, and each run's latency.
 import type { Inspection } from '../core/types';
 import { assertNever, type CompareState, type VariantRun } from '../shared/protocol';
-import { exact, h, num, pct, pctPoints, signed } from './dom';
+import { exact, h, num, pct, pctPoints, scrollX, signed } from './dom';
 
 export function compareButton(state: CompareState, onCompare: () => void): HTMLElement {
   const running = state.kind === 'running';
@@ -81,7 +81,7 @@ function compareTable(ins: Inspection, runs: VariantRun[]): HTMLElement {
       h('span', { 'data-testid': 'max-logit-diff', title: exact(maxDelta) }, `Largest logit difference ${num(maxDelta)}. `),
       h('span', { 'data-testid': 'latency' }, `Latency: fp32 ${ms(fp32.latencyMs)} (inference ${ms(fp32.inferenceMs)}), int8 ${ms(int8.latencyMs)} (inference ${ms(int8.inferenceMs)}).`),
     ),
-    h('table', { class: 'head-table' }, h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, ...rows)),
+    scrollX('fp32 and int8 logits and probabilities', h('table', { class: 'head-table' }, h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, ...rows))),
     h(
       'p',
       { class: 'explain' },

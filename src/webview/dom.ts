@@ -36,6 +36,14 @@ export function svgTitle(text: string): SVGElement {
   return s('title', {}, text);
 }
 
+/**
+ * A horizontal scroller for content wider than a narrow panel (a table of many columns): a named tab stop, so the
+ * keyboard can scroll it and a screen reader says what it holds.
+ */
+export function scrollX(label: string, child: Node): HTMLElement {
+  return h('div', { class: 'scroll-x', role: 'region', tabindex: 0, 'aria-label': label }, child);
+}
+
 /** External links open in the browser: VS Code intercepts link clicks inside webviews. */
 export function link(href: string, text: string): HTMLAnchorElement {
   return h('a', { href, title: href }, text);

@@ -4,7 +4,7 @@
 // labels, so the table is about this model, not a textbook one.
 import { HEAD_FAMILY, headTerms, saturatedUnits, type HeadTerms } from '../core/head/headTerms';
 import type { HeadKind, ModelInfo } from '../core/types';
-import { h, int, link } from './dom';
+import { h, int, link, scrollX } from './dom';
 import { SOURCES } from '../core/present/sources';
 
 export const headSources: Record<HeadKind, { file: string; url: string; cls: string }> = {
@@ -99,5 +99,5 @@ export function headComparison(model: ModelInfo): HTMLElement {
           t.pretrained ? ', but it came pretrained (next-sentence prediction) and was only adjusted by fine-tuning.' : ', and like pre_classifier it started fresh when fine-tuning began.',
           ' DistilBERT needs pre_classifier because distillation drops next-sentence prediction, leaving no pretrained pooler to reuse.',
         );
-  return h('div', { class: 'head-comparison' }, answer, table);
+  return h('div', { class: 'head-comparison' }, answer, scrollX('Heads of DistilBERT, BERT and RoBERTa compared', table));
 }

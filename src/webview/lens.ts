@@ -3,7 +3,7 @@
 // --vscode-charts-* variables (media/inspector.css), so every theme applies.
 import { lensSummary } from '../core/head/lensStory';
 import type { Inspection, LensEntry, WindowResult } from '../core/types';
-import { exact, h, int, num, pct, s, svgTitle } from './dom';
+import { exact, h, int, num, pct, s, scrollX, svgTitle } from './dom';
 import { explainLens } from './explain';
 import type { HeadTerms } from './heads';
 
@@ -70,7 +70,7 @@ function legend(labels: string[]): HTMLElement {
 function lensTable(ins: Inspection, lens: LensEntry[], settledAt: number): HTMLElement {
   const labels = ins.model.labels;
   const regression = ins.model.problemType === 'regression';
-  return h(
+  return scrollX('Head lens table', h(
     'table',
     { class: 'lens-table', 'data-testid': 'lens-table' },
     h('caption', {}, `The head on ${ins.model.head?.kind === 'roberta' ? '<s>' : '[CLS]'} after each layer`),
@@ -89,7 +89,7 @@ function lensTable(ins: Inspection, lens: LensEntry[], settledAt: number): HTMLE
         ),
       ),
     ),
-  );
+  ));
 }
 
 /** The token lens strip, or the button that asks for it. */

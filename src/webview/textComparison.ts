@@ -5,7 +5,7 @@
 import { stageTitle, type ComparedSide, type StageDiff, type TextComparison, type UnitDelta } from '../core/compare/textCompare';
 import type { ComparedText } from '../shared/protocol';
 import { barList, cellPaint, robustScale } from './charts';
-import { exact, h, int, num, pct, pctPoints, s, signed } from './dom';
+import { exact, h, int, num, pct, pctPoints, s, scrollX, signed } from './dom';
 import { headTerms, type HeadTerms } from './heads';
 import type { Palette } from './theme';
 import { exportMarkdownButton } from './exportButtons';
@@ -168,12 +168,12 @@ function stageTable(c: TextComparison, t: HeadTerms, palette: Palette): HTMLElem
       ),
     );
   });
-  return h(
+  return scrollX('How far apart each stage is', h(
     'table',
     { class: 'head-table stage-compare', 'data-testid': 'stage-table' },
     h('thead', {}, h('tr', {}, ...head.map((x) => h('th', { scope: 'col' }, x)))),
     ...groups,
-  );
+  ));
 }
 
 function contributionBlock(c: TextComparison, t: HeadTerms): HTMLElement {

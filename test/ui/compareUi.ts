@@ -41,27 +41,34 @@ async function cursorStatus(page: Page): Promise<string> {
   return (await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+|\d+ selections/ }).first().innerText()).trim();
 }
 
+/**
+ * Selects review.md's lines 3 and 6 (two selections) and runs "DistilBERT: Compare Two Texts..." on them; returns
+ * once the panel shows the comparison.
+ */
+export async function compareTwoLines(page: Page): Promise<void> {
+  await closeAllEditors(page);
+  await openFromExplorer(page, 'review.md');
+  // The editor beside the panel wraps long lines, so whole lines are selected by their logical extent:
+  // a click in line 6, then Ctrl+L (Expand Line Selection); then Alt+drag over all of line 3's rows.
+  await page.locator('.editor-instance .view-line', { hasText: 'Overall, a flawed' }).first().click();
+  await page.keyboard.press('Control+l');
+  await altDrag(page, await rowEdge(page, 'The first hour is slow', 'start'), await rowEdge(page, 'forced.', 'end'));
+  // The status bar counts selections once the editor has both.
+  await page.locator('.statusbar-item', { hasText: /2 selections/ }).first().waitFor({ timeout: 10_000 });
+  await runCommand(page, 'DistilBERT: Compare Two Texts...');
+  const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Two selections' }).first();
+  await pick.waitFor({ timeout: 15_000 });
+  await pick.click();
+  await panel(page).locator('[data-testid=text-comparison]').waitFor({ timeout: 300_000 });
+}
+
 /** `workspace`: the folder the workbench has open (the report is saved next to review.md); without it no export step. */
 export async function compareTextsUi(page: Page, check: Check, shots: string, workspace?: string): Promise<void> {
   /** What the panel showed: the stage table's cosines, for comparing with the exported report. */
   let panelCosines: string[] = [];
   await check('compare two selections from the command palette and read the comparison', page, async () => {
-    await closeAllEditors(page);
-    await openFromExplorer(page, 'review.md');
-    // The editor beside the panel wraps long lines, so whole lines are selected by their logical extent:
-    // a click in line 6, then Ctrl+L (Expand Line Selection); then Alt+drag over all of line 3's rows.
-    await page.locator('.editor-instance .view-line', { hasText: 'Overall, a flawed' }).first().click();
-    await page.keyboard.press('Control+l');
-    await altDrag(page, await rowEdge(page, 'The first hour is slow', 'start'), await rowEdge(page, 'forced.', 'end'));
-    // The status bar counts selections once the editor has both.
-    await page.locator('.statusbar-item', { hasText: /2 selections/ }).first().waitFor({ timeout: 10_000 });
-    await runCommand(page, 'DistilBERT: Compare Two Texts...');
-    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Two selections' }).first();
-    await pick.waitFor({ timeout: 15_000 });
-    await pick.click();
+    await compareTwoLines(page);
     const p = panel(page);
-    const view = p.locator('[data-testid=text-comparison]');
-    await view.waitFor({ timeout: 300_000 });
     const excerptA = (await p.locator('[data-testid=excerpt-A]').innerText()).trim();
     const excerptB = (await p.locator('[data-testid=excerpt-B]').innerText()).trim();
     assert(excerptA === 'The first hour is slow and the dialogue often feels forced.', `A is line 3, got "${excerptA}"`);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
+import { frameWith } from './layoutCheck';
 import { closeAllEditors, runCommand, setTheme } from './workbench';
 
 type Check = (name: string, page: Page | undefined, fn: () => Promise<void>) => Promise<boolean>;
@@ -14,16 +15,23 @@ function assert(cond: unknown, msg: string): asserts cond {
   if (!cond) throw new Error(msg);
 }
 
-/** The webview frame whose document has `selector` (the dataset panel and the inspector can both be open). */
-async function frameWith(page: Page, selector: string, ms = 120_000): Promise<Frame> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    for (const f of page.frames()) {
-      if (await f.locator(selector).count().catch(() => 0)) return f;
-    }
-    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
-    await page.waitForTimeout(250);
+/** "DistilBERT: Open Dataset..." with `file` typed into VS Code's file dialog; returns once the panel shows metrics. */
+export async function openDatasetFromPalette(page: Page, file: string): Promise<void> {
+  await runCommand(page, 'DistilBERT: Open Dataset...');
+  // VS Code's own (simple) file dialog is a quick input holding a path: replace it and accept.
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ timeout: 15_000 });
+  // The dialog fills in its folder when its listing arrives, which can come after our typing on a busy
+  // machine (seen in a full run with many files in the workspace): type until the path holds, then accept.
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ timeout: 15_000 });
+  for (let i = 0; ; i++) {
+    await input.fill(file);
+    await page.waitForTimeout(500);
+    if ((await input.inputValue()) === file) break;
+    if (i === 9) throw new Error(`the file dialog kept replacing the typed path (now "${await input.inputValue()}")`);
   }
+  await page.keyboard.press('Enter');
+  await frameWith(page, '.headline');
 }
 
 /** How many pixels of the canvas are painted, a signature of where, and one painted point (CSS pixels). */
@@ -59,20 +67,7 @@ export async function datasetUiTests(page: Page, check: Check, shots: string, wo
     // The sandbox starts light; after the other UI tests it may be dark (the theme picker is slow under load).
     const light = await page.evaluate(() => document.querySelector('.monaco-workbench')?.classList.contains('vs') ?? false);
     if (!light) await setTheme(page, 'Light Modern');
-    await runCommand(page, 'DistilBERT: Open Dataset...');
-    // VS Code's own (simple) file dialog is a quick input holding a path: replace it and accept.
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ timeout: 15_000 });
-    // The dialog fills in its folder when its listing arrives, which can come after our typing on a busy
-    // machine (seen in a full run with many files in the workspace): type until the path holds, then accept.
-    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ timeout: 15_000 });
-    for (let i = 0; ; i++) {
-      await input.fill(file);
-      await page.waitForTimeout(500);
-      if ((await input.inputValue()) === file) break;
-      if (i === 9) throw new Error(`the file dialog kept replacing the typed path (now "${await input.inputValue()}")`);
-    }
-    await page.keyboard.press('Enter');
+    await openDatasetFromPalette(page, file);
     const f = await frameWith(page, '.headline');
     const headline = await f.locator('.headline').innerText();
     assert(/^accuracy 0\.\d{3} · macro F1 0\.\d{3} · ECE 0\.\d{3}$/.test(headline), `headline: ${headline}`);

@@ -5,7 +5,7 @@
 // then the same in the dark theme, and "DistilBERT: Classify File" on a long file with its window list.
 // Screenshots go to test-results/screenshots/, the tally to test-results/ui-summary.json {passed, failed}.
 //
-// Usage: node out/test/ui/runUiTests.js [--vsix file.vsix | --dev] [--grep REGEX] [--keep] [--first-ten] [--only dataset]
+// Usage: node out/test/ui/runUiTests.js [--vsix file.vsix | --dev] [--grep REGEX] [--keep] [--first-ten] [--only dataset|narrow]
 //   --vsix  install this VSIX instead of building one; --dev  load the repo as a development extension
 //   (payload URL) instead of installing a VSIX, for quick iteration; --grep  run only the steps whose name
 //   matches (steps that build on an earlier one need it to match too). DBI_UI_MODEL=<folder> sets
@@ -35,6 +35,7 @@ import { FakeHub, fixtureFiles } from '../unit/hubFakes';
 /** The full-size model the panel offers (src/extension/modelNote.ts), served here by the loopback hub. */
 const FULL_SIZE_MODEL = 'Xenova/distilbert-base-uncased-finetuned-sst-2-english';
 import { datasetUiTests } from './datasetUi';
+import { narrowPanelUi } from './narrowUi';
 
 const EXT_ID = 'distilbert-inspector.distilbert-inspector';
 const shots = path.join(resultsDir, 'screenshots');
@@ -42,7 +43,8 @@ const argv = process.argv.slice(2);
 const dev = argv.includes('--dev');
 const keep = argv.includes('--keep');
 const firstTenOnly = argv.includes('--first-ten');
-// --only dataset: after the workbench is up, run only the dataset-mode steps (quick iteration on one area).
+// --only dataset|narrow: after the workbench is up, run only the dataset-mode steps or the narrow-column steps
+// (narrowUi.ts), for quick iteration on one area.
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const givenVsix = argv.includes('--vsix') ? argv[argv.indexOf('--vsix') + 1] : undefined;
 const grep = argv.includes('--grep') ? new RegExp(argv[argv.indexOf('--grep') + 1] ?? '', 'i') : undefined;
@@ -171,6 +173,10 @@ async function main(): Promise<void> {
       await datasetUiTests(page, check, shots, workspace, sst2Dev);
       return;
     }
+    if (only === 'narrow') {
+      await narrowPanelUi(page, check, shots, workspace, sst2Dev);
+      return;
+    }
     let light: PanelReading | undefined;
     await check('classify a selected sentence from the command palette (light theme)', page, async () => {
       await classifySelectionInPalette(page, 'review.md', 3);
@@ -219,6 +225,7 @@ async function main(): Promise<void> {
     await liveInspectionUi(page, check, shots, workspace);
     await diagnosticsUiTests(page, workspace, shots, check);
     if (fs.existsSync(sst2Dev)) await datasetUiTests(page, check, shots, workspace, sst2Dev);
+    await narrowPanelUi(page, check, shots, workspace, sst2Dev);
     await firstTenMinutesUi(page, check, firstTen);
   } finally {
     await browser?.close().catch(() => undefined);

@@ -8,7 +8,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, 
   return e;
 }
 
-export function table(head: string[], rows: (Node | string)[][], cls = 'grid'): HTMLTableElement {
+/** A table in a horizontal scroller (a named tab stop), so a narrow panel scrolls the table, not the page. */
+export function table(head: string[], rows: (Node | string)[][], cls = 'grid'): HTMLElement {
   const t = el('table', cls);
   const tr = el('tr');
   for (const h of head) tr.append(el('th', undefined, h));
@@ -18,7 +19,11 @@ export function table(head: string[], rows: (Node | string)[][], cls = 'grid'): 
     for (const c of r) row.append(el('td', undefined, c));
     t.append(row);
   }
-  return t;
+  const scroller = el('div', 'scroll-x', t);
+  scroller.tabIndex = 0;
+  scroller.setAttribute('role', 'region');
+  scroller.setAttribute('aria-label', `Table: ${head.filter(Boolean).join(', ')}`);
+  return scroller;
 }
 
 export const f3 = (x: number) => x.toFixed(3);
