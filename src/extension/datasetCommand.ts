@@ -12,13 +12,18 @@ import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import { DatasetPanel } from './panel/datasetPanel';
+import { withProgress } from './progress';
+import type { Session } from './session';
 
 /** What the command needs from the rest of the extension. */
 export interface DatasetDeps {
   extensionUri: vscode.Uri;
   cacheDir: string;
   models: ModelService;
+  /** Classifies a clicked example like any text (ClassifyCommands.classifyText). */
   commands: ClassifyCommands;
+  /** Owns the Activation Inspector panel the clicked example is shown in. */
+  session: Session;
   notifier: Notifier;
   log: Log;
 }
@@ -34,14 +39,8 @@ export interface OpenDatasetArgs {
 
 export class DatasetCommand {
   private dataset: Dataset | undefined;
-  private lastReport: DatasetReport | undefined;
 
   constructor(private readonly deps: DatasetDeps) {}
-
-  /** The report of the dataset last shown (for tests). */
-  report(): DatasetReport | undefined {
-    return this.lastReport;
-  }
 
   async run(args: OpenDatasetArgs = {}): Promise<DatasetReport | undefined> {
     const { notifier, log, models } = this.deps;
@@ -70,31 +69,21 @@ export class DatasetCommand {
         if (!ds) return undefined;
       }
       log.info(`Dataset ${file}: ${ds.texts.length} examples (text "${ds.textColumn}", label ${ds.labelColumn ?? 'none'}; ${ds.skipped.emptyText + ds.skipped.noLabel} skipped).`);
-      const run = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `DistilBERT: ${path.basename(file)}`, cancellable: true },
-        (progress, token) => {
-          const sub = token.onCancellationRequested(() => controller.abort());
-          let reported = 0;
-          return core
-            .runDataset(model, ds, {
-              cacheDir: path.join(this.deps.cacheDir, 'datasets'),
-              signal: controller.signal,
-              onProgress: (done, total, eta) => {
-                const pct = (done / total) * 100;
-                progress.report({ increment: pct - reported, message: `${done} of ${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}` });
-                reported = pct;
-                panel.post({ type: 'progress', file: path.basename(file!), done, total, etaMs: eta ?? null });
-              },
-            })
-            .finally(() => sub.dispose());
-        },
+      const run = await withProgress({ title: `DistilBERT: ${path.basename(file)}`, notification: true, cancel: () => controller.abort() }, (report) =>
+        core.runDataset(model, ds, {
+          cacheDir: path.join(this.deps.cacheDir, 'datasets'),
+          signal: controller.signal,
+          onProgress: (done, total, eta) => {
+            report(`${done} of ${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}`, done, total);
+            panel.post({ type: 'progress', file: path.basename(file!), done, total, etaMs: eta ?? null });
+          },
+        }),
       );
       // The probe fits and the PCA take seconds on a large file: a worker thread keeps the editor responsive.
       const t0 = performance.now();
       const { study, projection } = await core.analyse(run, ds.gold, { study: true, projection: true });
       const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
       this.dataset = ds;
-      this.lastReport = report;
       panel.post({ type: 'dataset', view: toView(report, run, projection!) });
       log.info(`Dataset ${file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
       return report;
@@ -150,7 +139,7 @@ export class DatasetCommand {
       }
     }
     await this.deps.commands.classifyText(text, `line ${ds.lines[row]} of ${path.basename(ds.file)}`, { uri: uri.toString(), fileName: path.basename(ds.file), baseOffset, selection: true });
-    this.deps.commands.showPanel();
+    this.deps.session.openPanel();
   }
 }
 

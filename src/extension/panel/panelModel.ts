@@ -177,8 +177,8 @@ export class PanelModel {
     return this.state.view.kind === 'result' ? this.state.view.source : undefined;
   }
 
-  /** Maps a webview reveal request to document offsets, or undefined if it does not fit the current result. */
-  revealRange(target: RevealTarget): { uri: string; start: number; end: number } | undefined {
+  /** The document range of a window (or offsets) of the result on show, or undefined if it does not fit that result. */
+  windowRange(target: RevealTarget): { uri: string; start: number; end: number } | undefined {
     const view = this.state.view;
     if (view.kind !== 'result') return undefined;
     const { inspection, source } = view;
