@@ -1,35 +1,29 @@
-// The classify commands: editor state in, results out to the panel, the status bar and the decorations.
-// Handlers return their outcome so extension-host tests can await results without scraping the UI.
+// The editor commands: Classify Selection / File (editor state in, through the Classifier, results out to the
+// panel, the status bar and the decorations), and those about the result on show (Open Inspector, Export JSON,
+// Compare fp32 / int8, the token lens). Handlers return their outcome so tests can await results.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Inspection } from '../core/types';
 import type { PanelSource, VariantRun } from '../shared/protocol';
 import { writeFileAtomic } from './atomicWrite';
+import { classifying, type Classifier, type ClassifyOutcome } from './classification';
 import { showFailure } from './failures';
 import type { Log } from './log';
-import { MODEL_CHANGED, type ModelService } from './modelService';
+import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import type { InspectorPanel } from './panel/inspectorPanel';
-import { LONG_TEXT_CHARS, withProgress } from './progress';
+import { withProgress } from './progress';
 import type { Session } from './session';
-import type { ResultStatusBar } from './statusBar';
 import type { WindowDecorations } from './decorations';
-import { textProblem } from './textChecks';
 import { hasBothVariants } from './variantPair';
 import { isUserEditor, showInEditor, targetEditor } from './targetEditor';
 
-/** A finished classification (the session's result on show when it finished). */
-export interface ClassifyOutcome {
-  requestId: number;
-  inspection: Inspection;
-  source: PanelSource;
-}
-
 export interface CommandDeps {
   models: ModelService;
-  /** Owns the result on show and the panel; classifications put theirs there, and the commands here read it from there. */
+  /** Owns the result on show and the panel; the commands here read the result from there. */
   session: Session;
-  statusBar: ResultStatusBar;
+  /** Runs a classification and puts its result on show. */
+  classifier: Classifier;
   decorations: WindowDecorations;
   notifier: Notifier;
   log: Log;
@@ -121,7 +115,7 @@ export class ClassifyCommands {
     const baseOffset = doc.offsetAt(range.start);
     const version = doc.version;
     const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
-    return this.classifyText(
+    return this.deps.classifier.classify(
       doc.getText(range),
       what,
       source,
@@ -130,81 +124,6 @@ export class ClassifyCommands {
       },
       () => void this.classify(doc, range, selection, what),
     );
-  }
-
-  /**
-   * Classifies a text that `source` locates (a document range, or a dataset row) and shows it like any result:
-   * the session (panel), the status bar, and `onResult` for the caller's own display (editor decorations).
-   * `runAgain` is offered when a model change stops the run.
-   */
-  async classifyText(
-    text: string,
-    what: string,
-    source: PanelSource,
-    onResult?: (inspection: Inspection) => void,
-    runAgain: () => void = () => void this.classifyText(text, what, source, onResult),
-  ): Promise<ClassifyOutcome | undefined> {
-    const { models, session, statusBar, notifier, log } = this.deps;
-    const problem = textProblem(text, what);
-    if (problem) {
-      notifier.warn(problem);
-      return undefined;
-    }
-    const request = models.begin();
-    log.info(`Request ${request.id}: classifying ${what} (${text.length} chars).`);
-    session.openPanel().showRunning(request.id, what);
-    statusBar.showRunning(what);
-    const progress = { done: 0, total: 0 };
-    try {
-      const inspection = await withProgress(classifying(what, text.length, request.cancel), (report) =>
-        models.run('inspect', request, {
-          text,
-          onProgress: (done, total) => {
-            Object.assign(progress, { done, total });
-            session.panel()?.showProgress(request.id, done, total);
-            report(`window ${done} of ${total}`, done, total);
-          },
-        }),
-      );
-      if (!request.isCurrent()) {
-        log.info(`Request ${request.id}: finished after a newer request started; its result is dropped.`);
-        return undefined;
-      }
-      // Closing the panel mid-run is fine: the result still reaches the status bar and the editor.
-      const shown = { requestId: request.id, inspection, source, text, origin: 'command' as const, what };
-      session.show(shown);
-      statusBar.showResult(inspection, what);
-      onResult?.(inspection);
-      return shown;
-    } catch (err) {
-      if (!request.isCurrent()) return undefined; // superseded: the newer request owns the UI now
-      showFailure(err, models.currentChoice(), notifier, {
-        cancelled: () => this.cancelled(request.id, request.signal.reason, progress, runAgain),
-        error: (text) => {
-          statusBar.showError(text);
-          session.panel()?.showError(request.id, text);
-        },
-      });
-      return undefined;
-    }
-  }
-
-  /**
-   * A cancel is not a failure: the previous result stays (panel and status bar) under a neutral note saying
-   * where the run stopped. When a model change stopped it, the note says so and offers to run it again.
-   */
-  private cancelled(requestId: number, reason: unknown, progress: { done: number; total: number }, runAgain: () => void): void {
-    const { statusBar, notifier, log, session } = this.deps;
-    const last = session.result();
-    const where = progress.total > 0 ? `at window ${Math.min(progress.done + 1, progress.total)} of ${progress.total}` : 'before its first window finished';
-    const keeps = last ? '; showing the previous result' : '';
-    const modelChanged = reason === MODEL_CHANGED;
-    const note = modelChanged ? `Stopped ${where} because the model settings changed${keeps}.` : `Cancelled ${where}${keeps}.`;
-    log.info(`Request ${requestId}: ${note}`);
-    session.panel()?.showCancelled(requestId, note);
-    if (last) statusBar.showResult(last.inspection, last.what);
-    else statusBar.showCancelled();
-    if (modelChanged) notifier.info(`${note} Run it again on the new model?`, { title: 'Run Again', run: runAgain });
   }
 
   /**
@@ -228,16 +147,16 @@ export class ClassifyCommands {
     // then wait on "Running..." forever), and the next classification makes it moot and aborts it.
     const request = models.beginFollower();
     // The panel shows the comparison under its result; request.id is only for cancelling and the log.
-    session.openPanel().showCompare(last.requestId, { kind: 'running' });
+    session.openPanel().showVariantCompare(last.requestId, { kind: 'running' });
     log.info(`Request ${request.id}: comparing fp32 and int8 on the text of request ${last.requestId}.`);
     try {
       const runs = await withProgress({ title: 'DistilBERT: fp32 / int8', notification: false }, () => models.run('compareVariants', request, { text: last.text }));
-      session.panel()?.showCompare(last.requestId, { kind: 'done', runs });
+      session.panel()?.showVariantCompare(last.requestId, { kind: 'done', runs });
       return runs;
     } catch (err) {
       showFailure(err, models.currentChoice(), notifier, {
-        cancelled: () => session.panel()?.showCompare(last.requestId, { kind: 'available' }),
-        error: (message) => session.panel()?.showCompare(last.requestId, { kind: 'error', message }),
+        cancelled: () => session.panel()?.showVariantCompare(last.requestId, { kind: 'available' }),
+        error: (message) => session.panel()?.showVariantCompare(last.requestId, { kind: 'error', message }),
       });
       return undefined;
     }
@@ -279,11 +198,6 @@ export class ClassifyCommands {
     return editor;
   }
 
-}
-
-/** Classifying `what`: a cancellable notification for long texts, the window's progress indicator otherwise. */
-function classifying(what: string, length: number, cancel: () => void): { title: string; notification: boolean; cancel?: () => void } {
-  return length > LONG_TEXT_CHARS ? { title: `DistilBERT: classifying ${what}`, notification: true, cancel } : { title: 'DistilBERT', notification: false };
 }
 
 function fullRange(doc: vscode.TextDocument): vscode.Range {

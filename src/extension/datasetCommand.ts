@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Dataset } from '../core/dataset/dataset';
 import type { DatasetReport } from '../core/dataset/report';
 import type { DatasetView } from '../shared/datasetProtocol';
-import type { ClassifyCommands } from './commands';
+import type { Classifier } from './classification';
 import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
@@ -20,8 +20,8 @@ export interface DatasetDeps {
   extensionUri: vscode.Uri;
   cacheDir: string;
   models: ModelService;
-  /** Classifies a clicked example like any text (ClassifyCommands.classifyText). */
-  commands: ClassifyCommands;
+  /** Classifies a clicked example like any text and puts it on show. */
+  classifier: Classifier;
   /** Owns the Activation Inspector panel the clicked example is shown in. */
   session: Session;
   notifier: Notifier;
@@ -138,7 +138,7 @@ export class DatasetCommand {
         baseOffset = doc.offsetAt(new vscode.Position(line, Math.max(0, at)));
       }
     }
-    await this.deps.commands.classifyText(text, `line ${ds.lines[row]} of ${path.basename(ds.file)}`, { uri: uri.toString(), fileName: path.basename(ds.file), baseOffset, selection: true });
+    await this.deps.classifier.classify(text, `line ${ds.lines[row]} of ${path.basename(ds.file)}`, { uri: uri.toString(), fileName: path.basename(ds.file), baseOffset, selection: true });
     this.deps.session.openPanel();
   }
 }

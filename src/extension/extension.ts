@@ -1,6 +1,7 @@
 // Activation is kept thin: it wires settings, the log, the status bar, decorations, the panel serializer and
 // the commands. Nothing here loads onnxruntime-node or the model; ModelService does that on first use.
 import * as vscode from 'vscode';
+import { Classifier } from './classification';
 import { ClassifyCommands } from './commands';
 import { TextCompareCommand } from './textCompareCommand';
 import { Config, fullKey, type ModelChoice } from './config';
@@ -58,7 +59,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // The result on show and the single panel: every command about "the current result" asks the session, and
   // each command registers with it the panel requests it answers (session.ts: a panel button's way to the worker).
   const session = new Session({ createPanel: () => InspectorPanel.create(context.extensionUri), canCompare: (i) => hasBothVariants(i.model) });
-  const commands = new ClassifyCommands({ models, session, statusBar, decorations, notifier, log });
+  const classifier = new Classifier({ models, session, statusBar, notifier, log });
+  const commands = new ClassifyCommands({ models, session, classifier, decorations, notifier, log });
   const occlusionTint = new OcclusionTint(config);
   const occlusion = new OcclusionCommand({ session, models, tint: occlusionTint, notifier, log });
   const attribution = new AttributionCommand({ session, models, tint: occlusionTint, notifier, log });
@@ -72,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     log,
   });
   const quantize = new QuantizeModelCommand(config, models, notifier, log, context.globalStorageUri.fsPath);
-  const datasetCommand = new DatasetCommand({ extensionUri: context.extensionUri, cacheDir: context.globalStorageUri.fsPath, models, commands, session, notifier, log });
+  const datasetCommand = new DatasetCommand({ extensionUri: context.extensionUri, cacheDir: context.globalStorageUri.fsPath, models, classifier, session, notifier, log });
   const textCompare = new TextCompareCommand({ models, session, notifier, log });
 
   context.subscriptions.push(

@@ -99,11 +99,12 @@ export class LiveInspection implements vscode.Disposable {
     return this.on;
   }
 
-  /** Counters of the scheduler (runs started, aborted, the most in flight at once) and results shown. */
+  /** Counters of the scheduler (runs started, aborted, the most in flight at once) and results shown, for tests. */
   stats(): { started: number; aborted: number; peakInFlight: number; shown: number } {
     return { ...this.scheduler.stats, shown: this.runs };
   }
 
+  /** The last live result shown (with its latency), for tests. */
   lastResult(): LiveResult | undefined {
     return this.last;
   }

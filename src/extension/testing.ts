@@ -1,6 +1,6 @@
 // Test access in one place: what the extension-host tests (test/vscode) read to await results without scraping
-// the UI. `activate` returns `{ testing }`; no production class grows a member only for tests: this module reads
-// their ordinary state, and counts the model service's runs from its onDidRun event.
+// the UI. `activate` returns only `{ testing }`. The model service's run counters live here (counted from its
+// onDidRun event); the few readers other classes keep for tests (marked "for tests") are read only from here.
 import type * as vscode from 'vscode';
 import type { AttributionMethod, AttributionResult } from '../core/attribution/explain';
 import type { TextComparison } from '../core/compare/textCompare';

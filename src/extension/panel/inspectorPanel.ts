@@ -111,8 +111,9 @@ export class InspectorPanel implements vscode.Disposable {
     this.post(this.model.result(requestId, inspection, source, canCompare ? { kind: 'available' } : undefined));
   }
 
-  showCompare(requestId: number, compare: CompareState): void {
-    this.post(this.model.compare(requestId, compare));
+  /** The fp32 / int8 comparison under result `requestId` (not a comparison of two texts: see showComparison). */
+  showVariantCompare(requestId: number, compare: CompareState): void {
+    this.post(this.model.variantCompare(requestId, compare));
   }
 
   showOcclusion(requestId: number, occlusion: OcclusionState): void {
@@ -127,7 +128,7 @@ export class InspectorPanel implements vscode.Disposable {
     this.post(this.model.apply({ type: 'attention', requestId, attention }));
   }
 
-  /** The occlusion state under the result on show (for tests and the "explain" command). */
+  /** The occlusion state under the result on show, for tests. */
   currentOcclusion(): { requestId: number; occlusion: OcclusionState | undefined } | undefined {
     return this.model.currentOcclusion();
   }

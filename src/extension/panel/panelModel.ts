@@ -113,7 +113,7 @@ export class PanelModel {
   }
 
   /** The fp32 / int8 comparison of result `requestId`; dropped when another result (or a run) is on show. */
-  compare(requestId: number, compare: CompareState): HostToWebview | undefined {
+  variantCompare(requestId: number, compare: CompareState): HostToWebview | undefined {
     return this.apply({ type: 'compare', requestId, compare });
   }
 

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClassifyOutcome } from '../../../src/extension/commands';
+import type { ClassifyOutcome } from '../../../src/extension/classification';
 import type { ExtensionApi } from '../../../src/extension/extension';
 import type { TestingApi } from '../../../src/extension/testing';
 
