@@ -10,6 +10,7 @@ import type { OnnxVariant } from '../core/model/modelFolder';
 import { folderForVariant, parseVariant } from '../core/model/variants';
 import { decodeTextFile } from '../core/text/textInput';
 import { terminalSafe } from '../core/text/terminalSafe';
+import { DEFAULT_OVERLAP } from '../core/text/windows';
 import { defaultCacheDir } from './cacheDir';
 import { MAX_INT, wholeNumber } from './options';
 import { attentionJson } from '../core/attribution/attention';
@@ -37,7 +38,7 @@ options:
                        (the fastest graph the folder has that this CPU runs well)
   --json               print machine-readable JSON
   --window-tokens N    tokens per window, [CLS]/[SEP] included (default: the model's max length)
-  --overlap N          word pieces shared by consecutive windows (default 64)
+  --overlap N          word pieces shared by consecutive windows (default ${DEFAULT_OVERLAP})
   --truncate           read only the first window instead of the whole text
   --window N           which window gets the detailed view (1-based, default 1)
   --top K              units listed toward/against each label (default 5; at most the head's dim)

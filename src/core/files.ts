@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InspectorError, type InspectorErrorCode } from './errors';
+import { MAX_TEXT_BYTES } from './text/textInput';
 
 /** What a file is for, so a refusal names it and says how to fix it. */
 export interface FileLimit {
@@ -15,8 +16,8 @@ export interface FileLimit {
   hint: string;
 }
 
-/** Text given with --file (a UTF-16 unit is at most 3 UTF-8 bytes, so this covers MAX_TEXT_CHARS). */
-export const TEXT_FILE_LIMIT_BYTES = 24 * 1024 * 1024;
+/** Text given with --file: as many bytes as the longest text the core reads can take (24 MiB). */
+export const TEXT_FILE_LIMIT_BYTES = MAX_TEXT_BYTES;
 /** config.json and tokenizer_config.json: a few kB in practice; generous for models with many labels. */
 export const CONFIG_LIMIT_BYTES = 8 * 1024 * 1024;
 /** tokenizer.json: 0.5-17 MB for real vocabularies. */

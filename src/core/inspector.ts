@@ -9,7 +9,7 @@ import { DEFAULT_TOP_UNITS } from './head/head';
 import { prepareCacheDir } from './files';
 import type { OnnxVariant } from './model/modelFolder';
 import { checkText } from './text/textInput';
-import type { LongTextMode } from './text/windows';
+import { DEFAULT_OVERLAP, type LongTextMode } from './text/windows';
 import type { AttentionResult } from './attribution/attention';
 import { DEFAULT_BUDGET, parseMethod, type AttributionMethod, type AttributionResult } from './attribution/explain';
 import type { OcclusionResult, OcclusionUnit } from './attribution/occlusion';
@@ -86,7 +86,6 @@ export interface ExplainOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export const DEFAULT_OVERLAP = 64;
 /** Units listed toward / against each label unless asked otherwise (defined beside the head's arithmetic). */
 export { DEFAULT_TOP_UNITS };
 

@@ -5,16 +5,17 @@ import * as vscode from 'vscode';
 import type { AttentionResult } from '../core/attribution/attention';
 import { METHOD_NAMES, type AttributionMethod, type AttributionResult } from '../core/attribution/explain';
 import { attentionView, type AttentionView } from '../shared/protocol';
-import { describeFailure } from './failures';
+import { describeFailure, showFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import type { OcclusionTint, TintedRange } from './occlusionTint';
-import { InspectorPanel } from './panel/inspectorPanel';
+import type { ExplanationState } from '../shared/protocol';
+import { withProgress } from './progress';
 import type { Session } from './session';
 
 export interface AttributionDeps {
-  /** The result on show (from a command or live inspection): the one explained. */
+  /** The result on show (from a command or live inspection): the one explained; and the panel. */
   session: Session;
   models: ModelService;
   tint: OcclusionTint;
@@ -22,7 +23,7 @@ export interface AttributionDeps {
   log: Log;
 }
 
-/** A finished explanation, for tests. */
+/** A finished explanation. */
 export interface ExplanationOutcome {
   requestId: number;
   result: AttributionResult;
@@ -30,14 +31,13 @@ export interface ExplanationOutcome {
 }
 
 export class AttributionCommand {
-  private last: ExplanationOutcome | undefined;
   /** The full attention of the result on show, kept for head-view requests while it is the current result. */
   private attention: { requestId: number; result: AttentionResult; textLength: number } | undefined;
 
-  constructor(private readonly deps: AttributionDeps) {}
-
-  lastOutcome(): ExplanationOutcome | undefined {
-    return this.last;
+  /** Answers the panel's method picker (every method, occlusion too, so each strip carries its faithfulness) and attention view. */
+  constructor(private readonly deps: AttributionDeps) {
+    deps.session.handle('explain', (request) => void this.explain(request.method, request.requestId));
+    deps.session.handle('attention', (request) => void this.showAttention(request.requestId, request.layer, request.head));
   }
 
   /** Explains the current result by `method` (it must still be result `forRequestId`). */
@@ -47,38 +47,31 @@ export class AttributionCommand {
     if (!last) return undefined;
     const text = last.text;
     const request = models.beginFollower();
-    const show = (s: Parameters<InspectorPanel['showExplanation']>[1]) => InspectorPanel.current?.showExplanation(forRequestId, s);
+    const show = (s: ExplanationState): void => session.panel()?.showExplanation(forRequestId, s);
     show({ kind: 'running', method, done: 0, total: 0 });
     const started = performance.now();
     try {
-      const result = await Promise.resolve(
-        vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `DistilBERT: explaining by ${METHOD_NAMES[method]}`, cancellable: true },
-          async (_progress, token) => {
-            const sub = token.onCancellationRequested(() => request.cancel());
-            try {
-              return await models.explain(request, text, method, (done, total) => show({ kind: 'running', method, done, total }));
-            } finally {
-              sub.dispose();
-            }
-          },
-        ),
+      const result = await withProgress({ title: `DistilBERT: explaining by ${METHOD_NAMES[method]}`, notification: true, cancel: request.cancel }, () =>
+        models.run('explain', request, { text, method, onProgress: (done, total) => show({ kind: 'running', method, done, total }) }),
       );
       show({ kind: 'done', result, latencyMs: performance.now() - started });
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === last.source.uri);
       const range = doc && new vscode.Range(doc.positionAt(last.source.baseOffset), doc.positionAt(last.source.baseOffset + text.length));
       const tints = doc && range && doc.getText(range) === text && session.resultOf(forRequestId) ? tint.showAttribution(doc, result, last.source.baseOffset) : [];
-      this.last = { requestId: forRequestId, result, tints };
-      return this.last;
+      return { requestId: forRequestId, result, tints };
     } catch (err) {
-      const failure = describeFailure(err, models.currentChoice());
-      if (failure.level === 'silent' || !request.isCurrent()) {
-        show({ kind: 'cancelled' });
-        return undefined;
+      const cancelled = (): void => show({ kind: 'cancelled' });
+      // Stopped by a newer result (whatever the error says): a cancel, not a failure.
+      if (!request.isCurrent()) cancelled();
+      else {
+        showFailure(err, models.currentChoice(), notifier, {
+          cancelled,
+          error: (message) => {
+            log.info(`Explanation by ${method} failed: ${message}`);
+            show({ kind: 'error', message });
+          },
+        });
       }
-      log.info(`Explanation by ${method} failed: ${failure.text}`);
-      show({ kind: 'error', message: failure.text });
-      notifier.failure(failure, err);
       return undefined;
     } finally {
       request.cancel();
@@ -91,13 +84,13 @@ export class AttributionCommand {
     const last = session.resultOf(forRequestId);
     if (!last) return undefined;
     const text = last.text;
-    const panel = () => InspectorPanel.current;
+    const panel = () => session.panel();
     const started = performance.now();
     if (this.attention?.requestId !== forRequestId) {
       panel()?.showAttention(forRequestId, { kind: 'running' });
       const request = models.beginFollower();
       try {
-        this.attention = { requestId: forRequestId, result: await models.attention(request, text), textLength: text.length };
+        this.attention = { requestId: forRequestId, result: await models.run('attention', request, { text }), textLength: text.length };
       } catch (err) {
         panel()?.showAttention(forRequestId, { kind: 'error', message: describeFailure(err, models.currentChoice()).text });
         return undefined;

@@ -14,6 +14,7 @@ import { parseRules, type ParsedRules } from '../core/diagnostics/rules';
 import { parseVariant, type OnnxVariant } from '../core/model/variants';
 import { modelLocation } from './modelPathSetting';
 import { SECTION, SettingError, fullKey } from './settingError';
+import { DEFAULT_OVERLAP } from '../core/text/windows';
 
 export { SECTION, SettingError, fullKey };
 
@@ -250,7 +251,7 @@ export class Config implements vscode.Disposable {
   windowOptions(maxLength: number): { windowTokens: number; overlap: number } {
     const windowTokens = Math.min(this.integer('windowTokens', 512, 8, 512), maxLength);
     const content = windowTokens - 2; // [CLS] and [SEP] take two of the window's tokens
-    const overlap = this.integer('windowOverlap', 64, 0, Number.MAX_SAFE_INTEGER);
+    const overlap = this.integer('windowOverlap', DEFAULT_OVERLAP, 0, Number.MAX_SAFE_INTEGER);
     if (overlap < content) return { windowTokens, overlap };
     if (!this.isSet('windowOverlap')) return { windowTokens, overlap: Math.floor(content / 4) };
     throw new SettingError(

@@ -7,19 +7,24 @@ import type { Dataset } from '../core/dataset/dataset';
 import type { DatasetReport } from '../core/dataset/report';
 import type { DatasetRun } from '../core/dataset/run';
 import type { DatasetView, DatasetWebviewMessage } from '../shared/datasetProtocol';
-import type { ClassifyCommands } from './commands';
+import type { Classifier } from './classification';
 import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import { DatasetPanel } from './panel/datasetPanel';
+import { withProgress } from './progress';
+import type { Session } from './session';
 
 /** What the command needs from the rest of the extension. */
 export interface DatasetDeps {
   extensionUri: vscode.Uri;
   cacheDir: string;
   models: ModelService;
-  commands: ClassifyCommands;
+  /** Classifies a clicked example like any text and puts it on show. */
+  classifier: Classifier;
+  /** Owns the Activation Inspector panel the clicked example is shown in. */
+  session: Session;
   notifier: Notifier;
   log: Log;
 }
@@ -35,18 +40,12 @@ export interface OpenDatasetArgs {
 
 export class DatasetCommand {
   private dataset: Dataset | undefined;
-  private lastReport: DatasetReport | undefined;
   /** The run on show, whose vectors the projection requests read. */
   private shownRun: DatasetRun | undefined;
   /** The projection under way (one at a time: a newer request stops it). */
   private projecting: (AbortController & { key?: string }) | undefined;
 
   constructor(private readonly deps: DatasetDeps) {}
-
-  /** The report of the dataset last shown (for tests). */
-  report(): DatasetReport | undefined {
-    return this.lastReport;
-  }
 
   async run(args: OpenDatasetArgs = {}): Promise<DatasetReport | undefined> {
     const { notifier, log, models } = this.deps;
@@ -76,31 +75,21 @@ export class DatasetCommand {
         if (!ds) return undefined;
       }
       log.info(`Dataset ${file}: ${ds.texts.length} examples (text "${ds.textColumn}", label ${ds.labelColumn ?? 'none'}; ${ds.skipped.emptyText + ds.skipped.noLabel} skipped).`);
-      const run = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `DistilBERT: ${path.basename(file)}`, cancellable: true },
-        (progress, token) => {
-          const sub = token.onCancellationRequested(() => controller.abort());
-          let reported = 0;
-          return core
-            .runDataset(model, ds, {
-              cacheDir: path.join(this.deps.cacheDir, 'datasets'),
-              signal: controller.signal,
-              onProgress: (done, total, eta) => {
-                const pct = (done / total) * 100;
-                progress.report({ increment: pct - reported, message: `${done} of ${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}` });
-                reported = pct;
-                panel.post({ type: 'progress', file: path.basename(file!), done, total, etaMs: eta ?? null });
-              },
-            })
-            .finally(() => sub.dispose());
-        },
+      const run = await withProgress({ title: `DistilBERT: ${path.basename(file)}`, notification: true, cancel: () => controller.abort() }, (report) =>
+        core.runDataset(model, ds, {
+          cacheDir: path.join(this.deps.cacheDir, 'datasets'),
+          signal: controller.signal,
+          onProgress: (done, total, eta) => {
+            report(`${done} of ${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}`, done, total);
+            panel.post({ type: 'progress', file: path.basename(file!), done, total, etaMs: eta ?? null });
+          },
+        }),
       );
       // The probe fits and the PCA take seconds on a large file: worker threads keep the editor responsive.
       const t0 = performance.now();
       const [{ study }, projection] = await Promise.all([core.analyse(run, ds.gold, { study: true, projection: false }), core.project(run, 'cls', 'pca', { signal: controller.signal })]);
       const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
       this.dataset = ds;
-      this.lastReport = report;
       this.shownRun = run;
       const sources = core.projectionSources(run.nLayers, model.head);
       panel.post({ type: 'dataset', view: toView(report, run, projection, sources) });
@@ -185,8 +174,8 @@ export class DatasetCommand {
         baseOffset = doc.offsetAt(new vscode.Position(line, Math.max(0, at)));
       }
     }
-    await this.deps.commands.classifyText(text, `line ${ds.lines[row]} of ${path.basename(ds.file)}`, { uri: uri.toString(), fileName: path.basename(ds.file), baseOffset, selection: true });
-    this.deps.commands.showPanel();
+    await this.deps.classifier.classify(text, `line ${ds.lines[row]} of ${path.basename(ds.file)}`, { uri: uri.toString(), fileName: path.basename(ds.file), baseOffset, selection: true });
+    this.deps.session.openPanel();
   }
 }
 

@@ -1,6 +1,6 @@
 // Classifier diagnostics: on save, a document of a configured language is classified window by window and the
 // windows that match a rule (src/core/diagnostics/rules.ts) become entries in the Problems panel. Off by
-// default. Runs go through ModelService.inspectDetached, so they never abort or replace the panel's result;
+// default. Runs go through ModelService.detached, so they never abort or replace the panel's result;
 // a newer save of the same document aborts its older run.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,6 +11,7 @@ import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
+import { LONG_TEXT_CHARS, withProgress } from './progress';
 import { textProblem } from './textChecks';
 
 /**
@@ -22,8 +23,6 @@ export type DiagnosticsOutcome =
   | { kind: 'done'; version: number; findings: Finding[]; windows: number; textLength: number }
   | { kind: 'skipped'; version: number; reason: string };
 
-/** Above this many characters the run shows the window progress indicator (never a notification). */
-const LONG_TEXT_CHARS = 4000;
 /** Schemes of documents a person edits and saves; output channels, git views and the like are not linted. */
 const SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs']);
 /** Settings whose change invalidates every document's diagnostics (the windows or the verdicts change). */
@@ -117,11 +116,12 @@ export class ClassifierDiagnostics implements vscode.Disposable {
     const pass = this.nextPass++;
     this.running.set(key, { controller, pass });
     this.log.info(`Diagnostics pass ${pass}: ${name} ${why} (version ${version}, ${text.length} chars).`);
-    const run = (): Promise<Inspection> => this.models.inspectDetached(text, controller.signal, `Diagnostics pass ${pass} (${name})`);
+    const run = (): Promise<Inspection> => this.models.run('inspect', this.models.detached(controller.signal, `Diagnostics pass ${pass} (${name})`), { text });
     try {
       const inspection =
+        // Long texts show the window's progress indicator (never a notification: nobody asked for this run).
         text.length > LONG_TEXT_CHARS
-          ? await Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `DistilBERT: checking ${name}` }, run))
+          ? await withProgress({ title: `DistilBERT: checking ${name}`, notification: false }, run)
           : await run();
       if (this.running.get(key)?.pass !== pass) return; // superseded, closed or switched off meanwhile
       this.running.delete(key);

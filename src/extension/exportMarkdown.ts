@@ -8,13 +8,13 @@ import * as vscode from 'vscode';
 import { comparisonReport } from '../core/report/comparisonReport';
 import { inspectionReport } from '../core/report/inspectionReport';
 import type { Report } from '../core/report/markdown';
+import type { Inspection } from '../core/types';
 import { writeFileAtomic } from './atomicWrite';
-import type { ClassifyCommands } from './commands';
-import type { CompareTextsCommand } from './compareTexts';
 import type { Log } from './log';
 import type { Notifier } from './notify';
-import { InspectorPanel, type PanelSource } from './panel/inspectorPanel';
+import type { PanelSource } from '../shared/protocol';
 import { chooseReportSubject, reportedTexts, type ReportSubject } from './reportSubject';
+import type { Session } from './session';
 
 export type { ReportSubject } from './reportSubject';
 
@@ -113,18 +113,27 @@ export class MarkdownExport {
 }
 
 /** What an export writes now: the panel's comparison or inspection, else the newest of the two (reportSubject.ts). */
-export function reportSubjectNow(commands: ClassifyCommands, compare: CompareTextsCommand): ReportSubject | undefined {
-  const panel = InspectorPanel.current;
-  const inspection = commands.reportSubject();
+export function reportSubjectNow(session: Session): ReportSubject | undefined {
+  const panel = session.panel();
+  const shown = session.result();
+  const inPanel = panel?.currentInspection();
+  let inspection: { inspection: Inspection; text?: string; source?: PanelSource } | undefined;
+  if (inPanel && inPanel !== shown?.inspection) {
+    // A panel restored after a window reload shows an inspection the session never had: its source is known, its text is not.
+    const source = panel?.currentSource();
+    inspection = { inspection: inPanel, ...(source ? { source } : {}) };
+  } else if (shown) {
+    inspection = { inspection: shown.inspection, source: shown.source, text: shown.text };
+  }
   const panelComparison = panel?.currentComparisonView();
-  const lastComparison = compare.lastComparison();
+  const lastComparison = session.lastComparison();
   return chooseReportSubject({
-    panelShowsInspection: panel?.currentInspection() !== undefined,
+    panelShowsInspection: inPanel !== undefined,
     ...(panel ? { panelExplanations: panel.currentExplanations() } : {}),
-    fullTexts: (c) => compare.fullTexts(c),
+    fullTexts: (c) => (lastComparison?.comparison === c ? lastComparison.fullTexts : undefined),
     ...(panelComparison ? { panelComparison } : {}),
     ...(inspection ? { inspection } : {}),
-    ...(commands.lastResult() ? { lastInspectionId: commands.lastResult()!.requestId } : {}),
+    ...(shown ? { lastInspectionId: shown.requestId } : {}),
     ...(lastComparison ? { lastComparison } : {}),
   });
 }

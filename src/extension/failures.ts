@@ -72,3 +72,24 @@ function optionSetting(message: string): SettingKey | undefined {
   if (m.includes('thread')) return 'threads';
   return undefined;
 }
+
+/** Where a failed run ends up: `cancelled` for a cancel (said quietly, no message), `error` for anything else. */
+export interface FailureView {
+  cancelled(): void;
+  error(text: string): void;
+}
+
+/**
+ * The one path from a failed run to what the user sees: a cancel goes to `view.cancelled`; any other failure is
+ * shown where the run's result would have been (`view.error`) and notified once, with its fix.
+ */
+export function showFailure(err: unknown, choice: ModelChoice | undefined, notifier: { failure(failure: Failure, err: unknown): void }, view: FailureView): Failure {
+  const failure = describeFailure(err, choice);
+  if (failure.level === 'silent') {
+    view.cancelled();
+    return failure;
+  }
+  view.error(failure.text);
+  notifier.failure(failure, err);
+  return failure;
+}

@@ -36,7 +36,7 @@ interface GitApiLike {
   getRepository(uri: vscode.Uri): GitRepositoryLike | null;
 }
 
-/** Large enough for the biggest text the extension classifies (MAX_CHARS UTF-16 units, up to 3 bytes each in UTF-8). */
+/** Large enough for the biggest text the extension classifies (EDITOR_MAX_TEXT_CHARS UTF-16 units, up to 3 bytes each in UTF-8). */
 const MAX_BUFFER = 8 * 1024 * 1024;
 
 export async function readHeadText(uri: vscode.Uri, opts: { preferExecutable?: boolean; log?: (line: string) => void } = {}): Promise<HeadText> {

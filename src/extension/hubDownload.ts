@@ -6,6 +6,7 @@ import type { DownloadSize, FetchHubResult } from '../core/hub';
 import type { HubVariant } from '../core/hub/cacheLayout';
 import type { Config, ModelVariant } from './config';
 import type { Log } from './log';
+import { withProgress } from './progress';
 
 /** SecretStorage key of the Hugging Face token. */
 export const TOKEN_KEY = 'distilbertInspector.hfToken';
@@ -31,29 +32,21 @@ export class HubDownloads {
         `${token ? ' with the stored Hugging Face token' : ''}${typeof proxy === 'string' ? ' through http.proxy' : ''}...`,
     );
     const started = performance.now();
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `DistilBERT: downloading ${name} (${variant})`, cancellable: true },
-      (progress, ct) => {
-        const ac = new AbortController();
-        const sub = ct.onCancellationRequested(() => ac.abort());
-        let last = 0;
-        return core
-          .fetchHubModel(hub, {
-            cacheDir: this.storageDir,
-            variant,
-            endpoint,
-            token,
-            signal: ac.signal,
-            proxy,
-            authHint: AUTH_HINT,
-            onProgress: (p) => {
-              const d = core.describeProgress(p);
-              progress.report({ message: d.message, increment: d.percent === undefined ? undefined : d.percent - last });
-              last = d.percent ?? last;
-            },
-          })
-          .finally(() => sub.dispose());
-      },
+    const ac = new AbortController();
+    const result = await withProgress({ title: `DistilBERT: downloading ${name} (${variant})`, notification: true, cancel: () => ac.abort() }, (report) =>
+      core.fetchHubModel(hub, {
+        cacheDir: this.storageDir,
+        variant,
+        endpoint,
+        token,
+        signal: ac.signal,
+        proxy,
+        authHint: AUTH_HINT,
+        onProgress: (p) => {
+          const d = core.describeProgress(p);
+          report(d.message, d.percent, d.percent === undefined ? undefined : 100);
+        },
+      }),
     );
     const how = result.offline ? 'the cached copy (the hub could not be reached)' : result.fromCache ? 'the verified cache' : 'a verified download';
     this.log.info(

@@ -14,7 +14,6 @@ import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
-import { InspectorPanel } from './panel/inspectorPanel';
 import type { Session } from './session';
 import { textProblem } from './textChecks';
 import { isUserEditor, targetEditor } from './targetEditor';
@@ -45,10 +44,9 @@ export interface LiveResult {
 }
 
 export interface LiveDeps {
-  extensionUri: vscode.Uri;
   config: Config;
   models: ModelService;
-  /** A live result becomes the result on show, which every command about "the current result" acts on. */
+  /** A live result becomes the result on show, which every command about "the current result" acts on; owns the panel. */
   session: Session;
   notifier: Notifier;
   log: Log;
@@ -65,8 +63,6 @@ export class LiveInspection implements vscode.Disposable {
   private shown: { key: string; inspection: Inspection } | undefined;
   private last: LiveResult | undefined;
   private lastEditor: vscode.TextEditor | undefined;
-  private panel: InspectorPanel | undefined;
-  private panelSubs: vscode.Disposable[] = [];
   private readonly told = new Set<string>();
   private readonly scheduler: LiveScheduler<LiveJob>;
   private readonly disposables: vscode.Disposable[] = [];
@@ -92,22 +88,23 @@ export class LiveInspection implements vscode.Disposable {
         this.lastEditor = e;
         this.schedule(e);
       }),
-      // Every panel's Live switch works, however the panel was opened (Classify, Open Inspector, a window reload),
-      // not only one that "Toggle Live Inspection" opened.
-      InspectorPanel.onDidCreate((panel) => this.attach(panel)),
+      // The panel's Live switch works however the panel was opened (Classify, Open Inspector, a window reload),
+      // not only when "Toggle Live Inspection" opened it; closing the panel switches live off.
+      deps.session.handle('setLive', (request) => this.set(request.on)),
+      deps.session.onDidClosePanel(() => this.set(false)),
     );
-    if (InspectorPanel.current) this.attach(InspectorPanel.current);
   }
 
   isOn(): boolean {
     return this.on;
   }
 
-  /** Counters of the scheduler (runs started, aborted, the most in flight at once) and results shown. */
+  /** Counters of the scheduler (runs started, aborted, the most in flight at once) and results shown, for tests. */
   stats(): { started: number; aborted: number; peakInFlight: number; shown: number } {
     return { ...this.scheduler.stats, shown: this.runs };
   }
 
+  /** The last live result shown (with its latency), for tests. */
   lastResult(): LiveResult | undefined {
     return this.last;
   }
@@ -120,7 +117,6 @@ export class LiveInspection implements vscode.Disposable {
 
   dispose(): void {
     this.scheduler.dispose();
-    for (const d of this.panelSubs.splice(0)) d.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
@@ -142,27 +138,12 @@ export class LiveInspection implements vscode.Disposable {
     this.shown = undefined;
     this.note = undefined;
     this.what = undefined;
-    this.attach(InspectorPanel.createOrShow(this.deps.extensionUri));
+    this.deps.session.openPanel();
     this.deps.log.info(`Live inspection on (debounce ${this.debounceMs()} ms).`);
     this.publish();
     const editor = this.editor();
     if (editor) this.schedule(editor);
     else this.setNote('Open a text file and select text (or put the cursor in a paragraph) to classify it live.');
-  }
-
-  /** Follows one panel: its Live switch drives this, and closing it switches live off. */
-  private attach(panel: InspectorPanel): void {
-    if (this.panel === panel) return;
-    for (const d of this.panelSubs.splice(0)) d.dispose();
-    this.panel = panel;
-    this.panelSubs.push(
-      panel.onDidRequestLive((on) => this.set(on)),
-      panel.onDidDispose(() => {
-        this.panel = undefined;
-        for (const d of this.panelSubs.splice(0)) d.dispose();
-        this.set(false);
-      }),
-    );
   }
 
   /** Turns the editor's selection (or the paragraph at the cursor) into a job and hands it to the scheduler. */
@@ -204,7 +185,7 @@ export class LiveInspection implements vscode.Disposable {
   }
 
   private async run(job: LiveJob, signal: AbortSignal): Promise<void> {
-    const panel = InspectorPanel.current;
+    const panel = this.deps.session.panel();
     if (!panel) return;
     // Already on show (e.g. the cursor went away and came back): nothing to compute.
     if (this.shown?.key === job.key && panel.currentInspection() === this.shown.inspection) return;
@@ -214,7 +195,7 @@ export class LiveInspection implements vscode.Disposable {
     signal.addEventListener('abort', abort, { once: true });
     const started = performance.now();
     try {
-      const inspection = await models.inspect(request, job.text);
+      const inspection = await models.run('inspect', request, { text: job.text });
       const latencyMs = performance.now() - started;
       if (signal.aborted || !request.isCurrent() || !this.on) return;
       this.deps.session.show({ requestId: request.id, inspection, source: job.source, text: job.text, origin: 'live', what: job.what });
@@ -254,7 +235,7 @@ export class LiveInspection implements vscode.Disposable {
     if (this.on && this.lastLatencyMs !== undefined) status.lastLatencyMs = this.lastLatencyMs;
     if (this.on && this.note) status.note = this.note;
     if (this.on && this.what) status.what = this.what;
-    this.panel?.showLive(status);
+    this.deps.session.panel()?.showLive(status);
   }
 
   private debounceMs(): number {

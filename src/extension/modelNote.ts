@@ -13,7 +13,8 @@ import type { HubDownloads } from './hubDownload';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
-import { InspectorPanel } from './panel/inspectorPanel';
+import { withProgress } from './progress';
+import type { Session } from './session';
 
 /** The full-size model offered instead of the demo one: DistilBERT base fine-tuned on SST-2, in ONNX. */
 export const FULL_SIZE_MODEL = 'Xenova/distilbert-base-uncased-finetuned-sst-2-english';
@@ -36,17 +37,20 @@ type Size = Awaited<ReturnType<HubDownloads['downloadSize']>>;
 
 export class ModelNotes implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly attached = new WeakSet<InspectorPanel>();
   private note: ModelNote | undefined;
 
   constructor(
-    private readonly deps: { bundledDir: string; models: ModelService; config: Config; hub: HubDownloads; notifier: Notifier; log: Log },
+    private readonly deps: { bundledDir: string; models: ModelService; session: Session; config: Config; hub: HubDownloads; notifier: Notifier; log: Log },
   ) {
+    const { session } = deps;
     this.disposables.push(
       deps.models.onDidLoadModel((m) => this.update(m)),
-      InspectorPanel.onDidCreate((p) => this.attach(p)),
+      // Every panel shows the note, however it was opened; its card link and "switch" button come back here.
+      session.onDidOpenPanel((p) => p.showModelNote(this.note)),
+      session.handle('openModelCard', () => this.act('openModelCard')),
+      session.handle('switchModel', () => this.act('switchModel')),
     );
-    if (InspectorPanel.current) this.attach(InspectorPanel.current);
+    session.panel()?.showModelNote(this.note);
   }
 
   /** The note on show (for tests). */
@@ -122,10 +126,8 @@ export class ModelNotes implements vscode.Disposable {
 
   /** What the hub would download for one graph of the full-size model (a progress note in the status bar). */
   private askHub(variant: ModelVariant): Promise<Size> {
-    return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `DistilBERT: asking the hub about ${FULL_SIZE_MODEL}` }, () =>
-        this.deps.hub.downloadSize({ repo: FULL_SIZE_MODEL, revision: 'main' }, variant),
-      ),
+    return withProgress({ title: `DistilBERT: asking the hub about ${FULL_SIZE_MODEL}`, notification: false }, () =>
+      this.deps.hub.downloadSize({ repo: FULL_SIZE_MODEL, revision: 'main' }, variant),
     );
   }
 
@@ -139,17 +141,12 @@ export class ModelNotes implements vscode.Disposable {
 
   private update(model: ModelInfo): void {
     this.note = this.noteFor(model);
-    InspectorPanel.current?.showModelNote(this.note);
+    this.deps.session.panel()?.showModelNote(this.note);
   }
 
-  private attach(panel: InspectorPanel): void {
-    if (this.attached.has(panel)) return;
-    this.attached.add(panel);
-    panel.showModelNote(this.note);
-    panel.onDidRequestModelAction((action) => {
-      const run = action === 'openModelCard' ? this.openCard() : this.switchToFullSize();
-      void Promise.resolve(run).catch((err: unknown) => this.deps.log.error(`The model note's ${action} failed.`, err));
-    });
+  private act(action: 'openModelCard' | 'switchModel'): void {
+    const run = action === 'openModelCard' ? this.openCard() : this.switchToFullSize();
+    void Promise.resolve(run).catch((err: unknown) => this.deps.log.error(`The model note's ${action} failed.`, err));
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 // Owns the core Inspector: opens it on first use (so activation loads neither onnxruntime-node nor the
-// model), reopens it when a setting that shapes it changes, and runs one inspection at a time: a new
-// request aborts the running one, and request ids let callers drop results that are no longer current.
+// model), reopens it when a setting that shapes it changes, and arbitrates requests: a new request aborts the
+// running one, and request ids let callers drop results that are no longer current. Every piece of work
+// reaches the worker through run(kind, request, args) (inspect, occlude, explain, attention, compareVariants).
 import * as vscode from 'vscode';
 import type { AttentionResult } from '../core/attribution/attention';
 import type { AttributionMethod, AttributionResult } from '../core/attribution/explain';
@@ -12,17 +13,67 @@ import type { Config, ModelChoice } from './config';
 import { markLoadFailure } from './failures';
 import type { HubDownloads } from './hubDownload';
 import type { Log } from './log';
-import { findDtypeFile, folderForVariant, type OnnxDtype } from '../core/model/variants';
+import { folderForVariant, type OnnxDtype } from '../core/model/variants';
+import { VariantPair } from './variantPair';
 
 /** The abort reason of requests stopped because the model settings changed (signal.reason). */
 export const MODEL_CHANGED = 'model settings changed';
 
-/** One inspection request; `isCurrent()` turns false as soon as a newer request starts. */
-export interface InspectRequest {
-  readonly id: number;
+/** What run() needs of a request: its abort signal and how the log names it ("Request 7"). */
+export interface RunRequest {
   readonly signal: AbortSignal;
+  readonly label: string;
+}
+
+/** One request of begin() or beginFollower(); `isCurrent()` turns false as soon as a newer request starts. */
+export interface InspectRequest extends RunRequest {
+  readonly id: number;
   isCurrent(): boolean;
   cancel(): void;
+}
+
+type Progress = (done: number, total: number) => void;
+
+/** What each kind of run() takes besides the request. */
+export interface RunArgs {
+  /** `tokenLens`: the head applied at every word piece too (windows[].tokenLens). */
+  inspect: { text: string; onProgress?: Progress; tokenLens?: boolean };
+  occlude: { text: string; unit: OcclusionUnit; onProgress?: Progress };
+  /** An attribution by `method` (SHAP, rollout, occlusion), with its faithfulness. */
+  explain: { text: string; method: AttributionMethod; onProgress?: Progress };
+  /** Full attention of the first window (the attention view's data). */
+  attention: { text: string };
+  /** The text through both ONNX files of the model's folder; fp32 first. */
+  compareVariants: { text: string };
+}
+
+/** What each kind of run() resolves with. */
+export interface RunResults {
+  inspect: Inspection;
+  occlude: OcclusionResult;
+  explain: AttributionResult;
+  attention: AttentionResult;
+  compareVariants: VariantRun[];
+}
+
+/** The kinds of work the model service runs on the worker. */
+export type RunKind = keyof RunArgs;
+
+/** A run starting, reporting windows done (inspect only) or ending, for observers such as the tests' counters. */
+export interface RunEvent {
+  kind: RunKind;
+  label: string;
+  phase: 'start' | 'progress' | 'end';
+  done?: number;
+  total?: number;
+}
+
+/** What the shared preamble of run() hands to each kind's step. */
+interface RunContext {
+  inspector: Inspector;
+  request: RunRequest;
+  window: { windowTokens: number; overlap: number };
+  started: number;
 }
 
 /** The model folder the running Inspector was opened for, with the choice that produced it. */
@@ -39,20 +90,20 @@ export class ModelService implements vscode.Disposable {
   private readonly followers = new Set<AbortController>();
   private loaded: Loaded | undefined;
   /** The other ONNX variant of the loaded model's folder, opened on the first comparison; unloaded with `loaded`. */
-  private other: { key: string; inspector: Promise<Inspector> } | undefined;
+  private readonly variants: VariantPair;
   private model: ModelInfo | undefined;
   private attempted: ModelChoice | undefined;
   /** The last open failed: a settings change must retry it at once (the fix may be that change). */
   private loadFailed = false;
   private disposed = false;
   private readonly loadedEmitter = new vscode.EventEmitter<ModelInfo>();
-  private readonly progressEmitter = new vscode.EventEmitter<{ requestId: number; done: number; total: number }>();
+  private readonly runEmitter = new vscode.EventEmitter<RunEvent>();
   private readonly ignoredNotices = new Set<string>();
-  private readonly disposables: vscode.Disposable[] = [this.loadedEmitter, this.progressEmitter];
+  private readonly disposables: vscode.Disposable[] = [this.loadedEmitter, this.runEmitter];
   /** Fires each time a model finishes loading (first use and every reload). */
   readonly onDidLoadModel = this.loadedEmitter.event;
-  /** Windows done by a running inspect() request (what its progress notification shows). */
-  readonly onDidProgress = this.progressEmitter.event;
+  /** Every run's start and end, and the windows an inspection has done (what its progress notification shows). */
+  readonly onDidRun = this.runEmitter.event;
 
   constructor(
     private readonly config: Config,
@@ -62,7 +113,9 @@ export class ModelService implements vscode.Disposable {
     private readonly onIgnoredWorkspaceModel: (value: string) => void,
     /** Downloads models named by hub id (into global storage). */
     private readonly hub: HubDownloads,
-  ) {}
+  ) {
+    this.variants = new VariantPair(cacheDir, log, cancelled);
+  }
 
   /** The model of the open Inspector, if one has loaded. */
   currentModel(): ModelInfo | undefined {
@@ -79,6 +132,7 @@ export class ModelService implements vscode.Disposable {
     this.running = { id, controller };
     return {
       id,
+      label: `Request ${id}`,
       signal: controller.signal,
       isCurrent: () => this.running?.id === id,
       cancel: () => controller.abort(),
@@ -97,6 +151,7 @@ export class ModelService implements vscode.Disposable {
     controller.signal.addEventListener('abort', () => this.followers.delete(controller), { once: true });
     return {
       id,
+      label: `Request ${id}`,
       signal: controller.signal,
       isCurrent: () => !controller.signal.aborted,
       cancel: () => controller.abort(),
@@ -109,166 +164,68 @@ export class ModelService implements vscode.Disposable {
     for (const c of this.followers) c.abort(reason);
   }
 
-  /** Runs the core on `text` with the current window settings. Rejects with the core's InspectorError. */
-  async inspect(request: InspectRequest, text: string, onProgress?: (done: number, total: number) => void, tokenLens = false): Promise<Inspection> {
-    // Check settings before loading anything, so a bad setting fails fast with its own message.
-    this.config.checkWindowSettings();
-    const inspector = await this.inspector();
-    if (request.signal.aborted) throw cancelled();
-    const { windowTokens, overlap } = this.config.windowOptions(inspector.model.maxLength);
-    const started = performance.now();
-    const progress = (done: number, total: number): void => {
-      onProgress?.(done, total);
-      this.progressEmitter.fire({ requestId: request.id, done, total });
-    };
-    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal: request.signal, onProgress: progress, tokenLens }));
-    this.log.info(
-      `Request ${request.id}: ${text.length} chars, ${inspection.windows.length} window(s) -> ${inspection.aggregate.label} ` +
-        `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
-    );
-    return inspection;
-  }
-
-  /** Occlusion of `text`'s first window (the window size of the settings, at most the model's max length). */
-  async occlude(request: InspectRequest, text: string, unit: OcclusionUnit, onProgress?: (done: number, total: number) => void): Promise<OcclusionResult> {
-    this.config.checkWindowSettings();
-    const inspector = await this.inspector();
-    if (request.signal.aborted) throw cancelled();
-    const { windowTokens } = this.config.windowOptions(inspector.model.maxLength);
-    const started = performance.now();
-    // Scored for faithfulness like the picker's methods, so every attribution in the panel says how faithful it is.
-    const result = await inspector.occlude(text, { unit, windowTokens, signal: request.signal, onProgress, faithfulness: true });
-    this.log.info(
-      `Request ${request.id}: occlusion by ${unit} of ${text.length} chars: ${result.forwardPasses} forward passes in ${result.batches} ONNX calls ` +
-        `(+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ` +
-        `${Math.round(performance.now() - started)} ms (inference ${Math.round(result.inferenceMs)} ms)${result.coverage.complete ? '' : `, first window only (to char ${result.coverage.coveredEnd} of ${text.length})`}.`,
-    );
-    return result;
-  }
-
-  /** An attribution of `text`'s first window by `method` (SHAP, rollout, occlusion), with its faithfulness. */
-  async explain(request: InspectRequest, text: string, method: AttributionMethod, onProgress?: (done: number, total: number) => void): Promise<AttributionResult> {
-    this.config.checkWindowSettings();
-    const inspector = await this.inspector();
-    if (request.signal.aborted) throw cancelled();
-    const { windowTokens } = this.config.windowOptions(inspector.model.maxLength);
-    const result = await inspector.explain(text, { method, windowTokens, signal: request.signal, onProgress });
-    this.log.info(`Request ${request.id}: ${method} of ${text.length} chars: ${result.forwardPasses} forward passes (+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ${Math.round(result.totalMs)} ms.`);
-    return result;
-  }
-
-  /** Full attention of `text`'s first window (the attention view's data). */
-  async attention(request: InspectRequest, text: string): Promise<AttentionResult> {
-    this.config.checkWindowSettings();
-    const inspector = await this.inspector();
-    if (request.signal.aborted) throw cancelled();
-    const { windowTokens } = this.config.windowOptions(inspector.model.maxLength);
-    return inspector.attention(text, { windowTokens, mode: 'truncate', full: true, signal: request.signal });
-  }
-
   /**
-   * Runs `text` outside the one-current-request rule of begin(): for background work (Problems-panel
-   * diagnostics) that must neither abort the panel's request nor be aborted by it. The caller owns `signal`.
-   * The worker runs requests one after another, so this queues behind (or ahead of) the panel's run.
+   * Runs `kind` on `text` with the current settings: checks the window settings before anything loads (so a
+   * bad setting fails fast with its own message), opens the model on first use, drops a request cancelled
+   * meanwhile, then hands over to the kind's own step. Rejects with the core's InspectorError.
    */
-  async inspectDetached(text: string, signal: AbortSignal, what: string): Promise<Inspection> {
+  async run<K extends RunKind>(kind: K, request: RunRequest, args: RunArgs[K]): Promise<RunResults[K]> {
     this.config.checkWindowSettings();
     const inspector = await this.inspector();
-    if (signal.aborted) throw cancelled();
-    const { windowTokens, overlap } = this.config.windowOptions(inspector.model.maxLength);
-    const started = performance.now();
-    const inspection = await this.counted(() => inspector.inspect(text, { windowTokens, overlap, signal }));
-    this.log.info(
-      `${what}: ${text.length} chars, ${inspection.windows.length} window(s) in ${Math.round(performance.now() - started)} ms ` +
-        `(inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
-    );
-    return inspection;
-  }
-
-  /** How many inspect calls ran and the most that were ever in flight at once (for tests of live inspection). */
-  runStats(): { started: number; inFlight: number; peakInFlight: number } {
-    return { ...this.stats };
-  }
-
-  /** Starts the counters afresh (the in-flight count stays: runs still going are still in flight). */
-  resetRunStats(): void {
-    this.stats.started = 0;
-    this.stats.peakInFlight = this.stats.inFlight;
-  }
-
-  private readonly stats = { started: 0, inFlight: 0, peakInFlight: 0 };
-
-  private async counted<T>(run: () => Promise<T>): Promise<T> {
-    this.stats.started++;
-    this.stats.inFlight++;
-    this.stats.peakInFlight = Math.max(this.stats.peakInFlight, this.stats.inFlight);
+    if (request.signal.aborted) throw cancelled();
+    const window = this.config.windowOptions(inspector.model.maxLength);
+    const run: RunContext = { inspector, request, window, started: performance.now() };
+    this.runEmitter.fire({ kind, label: request.label, phase: 'start' });
     try {
-      return await run();
+      return (await this.steps[kind](run, args as never)) as RunResults[K];
     } finally {
-      this.stats.inFlight--;
+      this.runEmitter.fire({ kind, label: request.label, phase: 'end' });
     }
-  }
-
-  /** True when the model's folder has onnx/model.onnx and an 8-bit graph (model_int8.onnx or model_quantized.onnx). */
-  hasBothVariants(model: ModelInfo): boolean {
-    return findDtypeFile(model.path, 'fp32') !== undefined && this.int8Dtype(model) !== undefined;
-  }
-
-  /** The 8-bit graph compared with fp32: the loaded one if it is 8-bit, else int8 (the fast one), else quantized. */
-  private int8Dtype(model: ModelInfo): OnnxDtype | undefined {
-    if (model.variant === 'int8' || model.variant === 'quantized' || model.variant === 'uint8') return model.variant;
-    return (['int8', 'quantized'] as const).find((d) => findDtypeFile(model.path, d) !== undefined);
   }
 
   /**
-   * Runs `text` through the loaded model and through its folder's other ONNX variant (opened lazily, kept
-   * until the model is unloaded), one after the other so the latencies do not compete for the cores.
-   * Returns the fp32 run first. Rejects with the core's errors; `request` cancels both.
+   * A request outside the one-current-request rule of begin(): for background work (Problems-panel
+   * diagnostics) that must neither abort the panel's request nor be aborted by it. The caller owns `signal`.
+   * The worker runs requests one after another, so it queues behind (or ahead of) the panel's run.
    */
-  async compareVariants(request: InspectRequest, text: string): Promise<VariantRun[]> {
-    this.config.checkWindowSettings();
-    const main = await this.inspector();
-    const key = this.loaded?.key;
-    const model = main.model;
-    const int8 = this.int8Dtype(model);
-    if (!int8 || !findDtypeFile(model.path, 'fp32') || (model.variant !== 'fp32' && model.variant !== int8)) {
-      throw Object.assign(new Error(`The model folder ${model.path} does not have both onnx/model.onnx and an 8-bit graph (onnx/model_int8.onnx or onnx/model_quantized.onnx) next to the loaded ${model.variant} graph, so there is nothing to compare.`), {
-        code: 'MODEL_FILE_MISSING',
-        hint: 'Run DistilBERT: Quantize Model for Speed to write onnx/model_int8.onnx, then compare.',
-      });
-    }
-    const otherVariant: OnnxDtype = model.variant === 'fp32' ? int8 : 'fp32';
-    if (!this.other || this.other.key !== key) {
-      void this.other?.inspector.then((i) => i.dispose(), () => undefined).catch(() => undefined);
-      const threads = this.config.threads();
-      this.log.info(`Opening the ${otherVariant} graph of ${model.path} for the fp32 / int8 comparison...`);
-      const opening = import('../core/inspector').then((core) =>
-        core.Inspector.open({ modelDir: model.path, cacheDir: this.cacheDir, threads: threads || undefined, variant: otherVariant }),
-      );
-      this.other = { key: key ?? '', inspector: opening };
-      opening.catch(() => {
-        if (this.other?.inspector === opening) this.other = undefined; // retry next time
-      });
-    }
-    const second = await this.other.inspector;
-    const { windowTokens, overlap } = this.config.windowOptions(model.maxLength);
-    const run = async (inspector: Inspector, v: 'fp32' | 'quantized'): Promise<VariantRun> => {
-      if (request.signal.aborted) throw cancelled();
-      const started = performance.now();
-      const ins = await inspector.inspect(text, { windowTokens, overlap, signal: request.signal });
-      const latencyMs = performance.now() - started;
-      const a = ins.aggregate;
-      return { variant: v, onnxFile: ins.model.onnxFile, label: a.label, logits: a.logits, probabilities: a.probabilities, latencyMs, inferenceMs: ins.timing.inferenceMs };
-    };
-    const [fp32Inspector, int8Inspector] = model.variant === 'fp32' ? [main, second] : [second, main];
-    const fp32 = await run(fp32Inspector, 'fp32');
-    const quantized = await run(int8Inspector, 'quantized');
-    this.log.info(
-      `Request ${request.id}: fp32 ${fp32.label} in ${Math.round(fp32.latencyMs)} ms vs ${int8} ${quantized.label} in ${Math.round(quantized.latencyMs)} ms ` +
-        `(max |Δ logit| ${Math.max(...fp32.logits.map((x, i) => Math.abs(x - (quantized.logits[i] ?? 0)))).toPrecision(3)}).`,
-    );
-    return [fp32, quantized];
+  detached(signal: AbortSignal, label: string): RunRequest {
+    return { signal, label };
   }
+
+  /** Each kind's step after the shared preamble of run(). */
+  private readonly steps: { [K in RunKind]: (run: RunContext, args: RunArgs[K]) => Promise<RunResults[K]> } = {
+    inspect: async ({ inspector, request, window, started }, { text, onProgress, tokenLens }) => {
+      const progress = (done: number, total: number): void => {
+        onProgress?.(done, total);
+        this.runEmitter.fire({ kind: 'inspect', label: request.label, phase: 'progress', done, total });
+      };
+      const inspection = await inspector.inspect(text, { ...window, signal: request.signal, onProgress: progress, tokenLens: tokenLens ?? false });
+      this.log.info(
+        `${request.label}: ${text.length} chars, ${inspection.windows.length} window(s) -> ${inspection.aggregate.label} ` +
+          `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
+      );
+      return inspection;
+    },
+    // Occlusion and the other attributions read the first window only (the window size of the settings).
+    occlude: async ({ inspector, request, window, started }, { text, unit, onProgress }) => {
+      // Scored for faithfulness like the picker's methods, so every attribution in the panel says how faithful it is.
+      const result = await inspector.occlude(text, { unit, windowTokens: window.windowTokens, signal: request.signal, onProgress, faithfulness: true });
+      this.log.info(
+        `${request.label}: occlusion by ${unit} of ${text.length} chars: ${result.forwardPasses} forward passes in ${result.batches} ONNX calls ` +
+          `(+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ` +
+          `${Math.round(performance.now() - started)} ms (inference ${Math.round(result.inferenceMs)} ms)${result.coverage.complete ? '' : `, first window only (to char ${result.coverage.coveredEnd} of ${text.length})`}.`,
+      );
+      return result;
+    },
+    explain: async ({ inspector, request, window }, { text, method, onProgress }) => {
+      const result = await inspector.explain(text, { method, windowTokens: window.windowTokens, signal: request.signal, onProgress });
+      this.log.info(`${request.label}: ${method} of ${text.length} chars: ${result.forwardPasses} forward passes (+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ${Math.round(result.totalMs)} ms.`);
+      return result;
+    },
+    attention: ({ inspector, request, window }, { text }) => inspector.attention(text, { windowTokens: window.windowTokens, mode: 'truncate', full: true, signal: request.signal }),
+    compareVariants: ({ inspector, request, window }, { text }) =>
+      this.variants.compare({ main: inspector, key: this.loaded?.key ?? '', text, window, signal: request.signal, label: request.label, threads: this.config.threads() }),
+  };
 
   /** The Inspector for the current settings, opening it on first use. */
   inspector(): Promise<Inspector> {
@@ -352,14 +309,7 @@ export class ModelService implements vscode.Disposable {
   /** Forgets the open Inspector and disposes it once it has finished opening (its worker ends). */
   private unload(reason: string): Promise<void> {
     const old = this.loaded;
-    const other = this.other;
-    this.other = undefined;
-    const otherGone = (other?.inspector ?? Promise.resolve(undefined))
-      .then(
-        (inspector) => inspector?.dispose(),
-        () => undefined,
-      )
-      .catch((err: unknown) => this.log.error('Disposing the comparison model failed.', err));
+    const otherGone = this.variants.unload();
     if (!old) return otherGone;
     this.loaded = undefined;
     this.model = undefined;

@@ -3,16 +3,16 @@
 // int8 comparison, it belongs to one result (by request id): a newer result never shows an older occlusion.
 import * as vscode from 'vscode';
 import type { OcclusionResult, OcclusionUnit } from '../core/attribution/occlusion';
-import type { ClassifyCommands } from './commands';
-import { describeFailure } from './failures';
+import { showFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
 import type { OcclusionTint, TintedRange } from './occlusionTint';
-import { InspectorPanel, type PanelSource } from './panel/inspectorPanel';
+import type { PanelSource } from '../shared/protocol';
+import { withProgress } from './progress';
 import type { Session } from './session';
 
-/** A finished occlusion of result `requestId`, for tests. */
+/** A finished occlusion of result `requestId`. */
 export interface OcclusionOutcome {
   requestId: number;
   source: PanelSource;
@@ -23,8 +23,7 @@ export interface OcclusionOutcome {
 }
 
 export interface OcclusionDeps {
-  commands: ClassifyCommands;
-  /** The result on show (from a command or live inspection): the one explained. */
+  /** The result on show (from a command or live inspection): the one explained; and the panel. */
   session: Session;
   models: ModelService;
   tint: OcclusionTint;
@@ -33,20 +32,18 @@ export interface OcclusionDeps {
 }
 
 export class OcclusionCommand {
-  private last: OcclusionOutcome | undefined;
   private running: { cancel(): void } | undefined;
 
-  constructor(private readonly deps: OcclusionDeps) {}
-
-  lastOutcome(): OcclusionOutcome | undefined {
-    return this.last;
+  /** Answers the panel's "Explain by occlusion" buttons. */
+  constructor(private readonly deps: OcclusionDeps) {
+    deps.session.handle('occlude', (request) => void this.run(request.unit, request.requestId));
   }
 
   /** Explains the current result; `forRequestId` (a panel click) must still be the current result. */
   async run(unit: OcclusionUnit = 'word', forRequestId?: number): Promise<OcclusionOutcome | undefined> {
-    const { commands, session, models, tint, notifier, log } = this.deps;
+    const { session, models, notifier, log } = this.deps;
     if (unit !== 'word' && unit !== 'piece') unit = 'word'; // a stray command argument
-    const last = session.current();
+    const last = session.result();
     if (!last) {
       notifier.info('There is no result to explain yet. Run "DistilBERT: Classify Selection" first, then "DistilBERT: Explain Result by Occlusion".');
       return undefined;
@@ -59,44 +56,34 @@ export class OcclusionCommand {
     this.running?.cancel();
     const request = models.beginFollower();
     this.running = request;
-    const panel = commands.openInspector();
+    const panel = session.openPanelOnResult();
     log.info(`Request ${request.id}: occlusion by ${unit} of the text of request ${resultId} (${text.length} chars).`);
     panel.showOcclusion(resultId, { kind: 'running', unit, done: 0, total: 0 });
     const started = performance.now();
     try {
-      const result = await Promise.resolve(
-        vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `DistilBERT: removing each ${unit === 'word' ? 'word' : 'word piece'} in turn`, cancellable: true },
-          async (progress, token) => {
-            const sub = token.onCancellationRequested(() => request.cancel());
-            let reported = 0;
-            try {
-              return await models.occlude(request, text, unit, (done, total) => {
-                const pct = total > 0 ? (done / total) * 100 : 0;
-                progress.report({ increment: pct - reported, message: `${done} of ${total} forward passes` });
-                reported = pct;
-                InspectorPanel.current?.showOcclusion(resultId, { kind: 'running', unit, done, total });
-              });
-            } finally {
-              sub.dispose();
-            }
+      const place = { title: `DistilBERT: removing each ${unit === 'word' ? 'word' : 'word piece'} in turn`, notification: true, cancel: request.cancel };
+      const result = await withProgress(place, (report) =>
+        models.run('occlude', request, {
+          text,
+          unit,
+          onProgress: (done, total) => {
+            report(`${done} of ${total} forward passes`, done, total);
+            session.panel()?.showOcclusion(resultId, { kind: 'running', unit, done, total });
           },
-        ),
+        }),
       );
       const latencyMs = performance.now() - started;
-      InspectorPanel.current?.showOcclusion(resultId, { kind: 'done', result, latencyMs });
+      session.panel()?.showOcclusion(resultId, { kind: 'done', result, latencyMs });
       const tints = session.resultOf(resultId) ? this.tintEditor(last.source, text, result) : [];
-      this.last = { requestId: resultId, source: last.source, result, latencyMs, tints };
-      return this.last;
+      return { requestId: resultId, source: last.source, result, latencyMs, tints };
     } catch (err) {
-      const failure = describeFailure(err, models.currentChoice());
-      if (failure.level === 'silent' || !request.isCurrent()) {
+      const cancelled = (): void => {
         log.info(`Request ${request.id}: occlusion cancelled.`);
-        InspectorPanel.current?.showOcclusion(resultId, { kind: 'cancelled' });
-        return undefined;
-      }
-      InspectorPanel.current?.showOcclusion(resultId, { kind: 'error', message: failure.text });
-      notifier.failure(failure, err);
+        session.panel()?.showOcclusion(resultId, { kind: 'cancelled' });
+      };
+      // Stopped by a newer result (whatever the error says): a cancel, not a failure.
+      if (!request.isCurrent()) cancelled();
+      else showFailure(err, models.currentChoice(), notifier, { cancelled, error: (message) => session.panel()?.showOcclusion(resultId, { kind: 'error', message }) });
       return undefined;
     } finally {
       if (this.running === request) this.running = undefined;

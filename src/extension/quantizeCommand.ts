@@ -1,7 +1,6 @@
 // "DistilBERT: Quantize Model for Speed": writes onnx/model_int8.onnx beside the configured model's fp32 graph
 // (the core's quantizer, no Python), compares the two on a sample with a progress notification, then offers
 // to switch model.variant to int8 (or auto). Returns its outcome so extension-host tests can check it.
-import * as vscode from 'vscode';
 import type { QuantizeFolderResult } from '../core/quantize/quantizeModel';
 import type { Config, ModelVariant } from './config';
 import { fullKey } from './config';
@@ -9,6 +8,7 @@ import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
+import { withProgress } from './progress';
 
 /** What the command did; `switchedTo` is set when the variant setting was changed. */
 export interface QuantizeOutcome {
@@ -40,14 +40,12 @@ export class QuantizeModelCommand {
       const threads = this.config.threads();
       this.log.info(`Quantizing ${dir}/onnx/model.onnx to int8...`);
       const core = await import('../core/quantize/quantizeModel');
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'DistilBERT: quantizing the model to int8', cancellable: false },
-        (progress) =>
-          core.quantizeModelFolder(dir, {
-            cacheDir: this.cacheDir,
-            threads: threads || undefined,
-            onStage: (s) => progress.report({ message: s === 'quantizing' ? 'writing onnx/model_int8.onnx…' : 'comparing fp32 and int8 on a sample…' }),
-          }),
+      const result = await withProgress({ title: 'DistilBERT: quantizing the model to int8', notification: true }, (report) =>
+        core.quantizeModelFolder(dir, {
+          cacheDir: this.cacheDir,
+          threads: threads || undefined,
+          onStage: (s) => report(s === 'quantizing' ? 'writing onnx/model_int8.onnx…' : 'comparing fp32 and int8 on a sample…'),
+        }),
       );
       const s = result.sample;
       const summary =

@@ -35,13 +35,13 @@ export interface SubjectSources {
   panelShowsInspection: boolean;
   /** The finished explanations under the panel's inspection. */
   panelExplanations?: AttributionResult[];
-  /** The classify commands' subject: the panel's inspection, else their last result (commands.reportSubject()). */
+  /** The inspection to report: the panel's, else the session's result on show (reportSubjectNow). */
   inspection?: Omit<InspectionSubject, 'kind'>;
-  /** Request id of the classify commands' last result (request ids grow across all commands). */
+  /** Request id of the session's result on show (request ids grow across all commands). */
   lastInspectionId?: number;
   /** The last finished comparison. */
   lastComparison?: { requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] };
-  /** The whole texts of a comparison, if the compare command still has them. */
+  /** The whole texts of a comparison, if the session still has them (it keeps the last comparison's). */
   fullTexts(comparison: TextComparison): [string, string] | undefined;
 }
 

@@ -14,3 +14,18 @@ export function targetEditor(last?: vscode.TextEditor): vscode.TextEditor | unde
   const visible = vscode.window.visibleTextEditors.filter(isUserEditor);
   return last && visible.includes(last) ? last : visible[0];
 }
+
+/** Shows the document (in the column it is already visible in) and selects its range start..end (a panel's reveal click). */
+export async function showInEditor(target: { uri: string; start: number; end: number }): Promise<vscode.TextEditor> {
+  const uri = vscode.Uri.parse(target.uri, true);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const range = new vscode.Range(doc.positionAt(target.start), doc.positionAt(target.end));
+  const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+  const editor = await vscode.window.showTextDocument(doc, {
+    viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+    selection: range,
+    preserveFocus: false,
+  });
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  return editor;
+}

@@ -1,7 +1,7 @@
 // "Compare Two Texts": A and B side by side (every difference is B − A). The texts, their labels, the logits
 // with their difference, one row per stage (cosine, norms, ‖B − A‖, a heat strip of the Δ vector, the units
 // that moved most), and per label the units whose contribution to the logit moved most.
-// Not the fp32 / int8 card (compare.ts): that compares two graphs on one text; this compares two texts on one graph.
+// Not the fp32 / int8 card (variantCompare.ts): that compares two graphs on one text; this compares two texts on one graph.
 import { stageTitle, type ComparedSide, type StageDiff, type TextComparison, type UnitDelta } from '../core/compare/textCompare';
 import type { ComparedText } from '../shared/protocol';
 import { barList, cellPaint, robustScale } from './charts';

@@ -2,7 +2,7 @@
 // the selected window's stages. main.ts re-renders on every state change (results are small enough).
 import type { Inspection } from '../core/types';
 import { assertNever, type AttentionState, type CompareState, type ExplanationState, type ModelNote, type OcclusionState, type PanelSource, type PersistedState } from '../shared/protocol';
-import { compareButton, compareSection } from './compare';
+import { compareButton, compareSection } from './variantCompare';
 import { h, int, num, pct } from './dom';
 import { occlusionButtons, occlusionSection } from './occlusion';
 import type { OcclusionUnit } from '../core/attribution/occlusion';

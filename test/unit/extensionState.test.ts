@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { writeLocalFileAtomic } from '../../src/extension/atomicWrite';
 import { Session, type ShownResult } from '../../src/extension/session';
+import type { InspectorPanel, PanelRequest } from '../../src/extension/panel/inspectorPanel';
 import type { Inspection } from '../../src/core/types';
 import { tempDir } from './helpers';
 
@@ -52,7 +53,7 @@ describe('writeLocalFileAtomic', () => {
   });
 });
 
-describe('Session (the result on show)', () => {
+describe('Session (the result on show, the panel, the routing of its requests)', () => {
   const result = (requestId: number, origin: ShownResult['origin']): ShownResult => ({
     requestId,
     origin,
@@ -62,25 +63,91 @@ describe('Session (the result on show)', () => {
     source: { uri: 'file:///a.txt', fileName: 'a.txt', baseOffset: 0, selection: true },
   });
 
-  it('a live result replaces a command result as the current one, and is presented', () => {
-    const presented: number[] = [];
-    const s = new Session((r) => presented.push(r.requestId));
-    assert.equal(s.current(), undefined);
+  /** A stand-in for InspectorPanel: records what it is shown and lets a test click its buttons. */
+  function fakePanel() {
+    const requestListeners: ((r: PanelRequest) => void)[] = [];
+    const disposeListeners: (() => void)[] = [];
+    const panel = {
+      shown: [] as number[],
+      disposed: false,
+      onDidRequest: (l: (r: PanelRequest) => void) => (requestListeners.push(l), { dispose: () => requestListeners.splice(requestListeners.indexOf(l), 1) }),
+      onDidDispose: (l: () => void) => (disposeListeners.push(l), { dispose: () => disposeListeners.splice(disposeListeners.indexOf(l), 1) }),
+      showResult: (requestId: number) => void panel.shown.push(requestId),
+      currentInspection: () => undefined,
+      reveal: () => undefined,
+      dispose: () => {
+        panel.disposed = true;
+        for (const l of [...disposeListeners]) l();
+      },
+      click: (r: PanelRequest) => requestListeners.forEach((l) => l(r)),
+      listeners: () => requestListeners.length + disposeListeners.length,
+    };
+    return panel;
+  }
+  const session = () => {
+    const panels: ReturnType<typeof fakePanel>[] = [];
+    const s = new Session({ createPanel: () => (panels.push(fakePanel()), panels.at(-1) as unknown as InspectorPanel), canCompare: () => false });
+    return { s, panels };
+  };
+
+  it('a live result replaces a command result as the current one, and the open panel shows each', () => {
+    const { s, panels } = session();
+    assert.equal(s.result(), undefined);
+    s.openPanel();
     assert.equal(s.show(result(1, 'command')), true);
     assert.equal(s.show(result(2, 'live')), true);
-    assert.equal(s.current()?.requestId, 2);
-    assert.equal(s.current()?.text, 'text 2');
-    assert.deepEqual(presented, [1, 2]);
+    assert.equal(s.result()?.requestId, 2);
+    assert.equal(s.result()?.text, 'text 2');
+    assert.deepEqual(panels[0]!.shown, [1, 2]);
     assert.equal(s.resultOf(2)?.origin, 'live');
     assert.equal(s.resultOf(1), undefined, 'a panel button under an older result acts on nothing');
   });
 
   it('a result that arrives after a newer one is not shown', () => {
-    const presented: number[] = [];
-    const s = new Session((r) => presented.push(r.requestId));
+    const { s, panels } = session();
+    s.openPanel();
     s.show(result(5, 'live'));
     assert.equal(s.show(result(4, 'command')), false);
-    assert.equal(s.current()?.requestId, 5);
-    assert.deepEqual(presented, [5]);
+    assert.equal(s.result()?.requestId, 5);
+    assert.deepEqual(panels[0]!.shown, [5]);
+  });
+
+  it('routes a panel button to its handler with the result on show, and drops one under an older result', () => {
+    const { s, panels } = session();
+    const occluded: [number, string, number][] = [];
+    const live: boolean[] = [];
+    s.handle('occlude', (r, shown) => occluded.push([r.requestId, r.unit, shown.requestId]));
+    s.handle('setLive', (r) => live.push(r.on));
+    const panel = s.openPanel();
+    assert.equal(s.openPanel(), panel, 'one panel: opening again brings the same one forward');
+    s.show(result(3, 'command'));
+    panels[0]!.click({ type: 'occlude', requestId: 3, unit: 'piece' });
+    panels[0]!.click({ type: 'occlude', requestId: 2, unit: 'word' });
+    panels[0]!.click({ type: 'tokenLens', requestId: 3 }); // no handler: nothing happens
+    panels[0]!.click({ type: 'setLive', on: true });
+    assert.deepEqual(occluded, [[3, 'piece', 3]]);
+    assert.deepEqual(live, [true]);
+    assert.throws(() => s.handle('occlude', () => undefined), /already have a handler/);
+  });
+
+  it('a closed panel is forgotten (listeners told, subscriptions dropped); a restored one replaces an open one', () => {
+    const { s, panels } = session();
+    let closed = 0;
+    const opened: unknown[] = [];
+    s.onDidClosePanel(() => closed++);
+    s.onDidOpenPanel((p) => opened.push(p));
+    const first = s.openPanel();
+    panels[0]!.dispose();
+    assert.equal(s.panel(), undefined);
+    assert.equal(closed, 1);
+    assert.equal(panels[0]!.listeners(), 0);
+    const second = s.openPanel();
+    assert.notEqual(second, first);
+    const restored = fakePanel();
+    s.adopt(restored as unknown as InspectorPanel);
+    assert.equal(panels[1]!.disposed, true, 'the panel open before the restore is closed');
+    assert.equal(s.panel(), restored as unknown as InspectorPanel);
+    assert.equal(closed, 2);
+    assert.equal(opened.length, 3);
   });
 });

@@ -98,12 +98,12 @@ test('panel model: no current inspection while running; reveal maps to document 
   assert.ok(m.result(5, ins, source));
   assert.equal(m.currentInspection(), ins);
   const w = ins.windows[1]!;
-  assert.deepEqual(m.revealRange({ windowIndex: 1 }), { uri: source.uri, start: 100 + w.start, end: 100 + w.end });
-  assert.deepEqual(m.revealRange({ start: 2, end: 7 }), { uri: source.uri, start: 102, end: 107 });
-  assert.equal(m.revealRange({ windowIndex: ins.windows.length }), undefined);
-  assert.equal(m.revealRange({ start: 0, end: ins.coverage.textLength + 1 }), undefined);
+  assert.deepEqual(m.windowRange({ windowIndex: 1 }), { uri: source.uri, start: 100 + w.start, end: 100 + w.end });
+  assert.deepEqual(m.windowRange({ start: 2, end: 7 }), { uri: source.uri, start: 102, end: 107 });
+  assert.equal(m.windowRange({ windowIndex: ins.windows.length }), undefined);
+  assert.equal(m.windowRange({ start: 0, end: ins.coverage.textLength + 1 }), undefined);
   assert.ok(m.running(6, 'file'));
-  assert.equal(m.revealRange({ windowIndex: 0 }), undefined, 'no reveal against a result that is no longer shown');
+  assert.equal(m.windowRange({ windowIndex: 0 }), undefined, 'no reveal against a result that is no longer shown');
 });
 
 test('panel model restores from persisted webview state; a run interrupted by the reload is not left spinning', () => {

@@ -3,6 +3,13 @@ import { InspectorError } from '../errors';
 
 /** Texts above this many UTF-16 units are refused; 1 MB of prose is ~250k tokens (~500 windows). */
 export const MAX_TEXT_CHARS = 8 * 1024 * 1024;
+/** The most UTF-8 bytes such a text takes (a UTF-16 unit is at most 3 bytes): the limit of a text file read whole. */
+export const MAX_TEXT_BYTES = 3 * MAX_TEXT_CHARS;
+/**
+ * The editor asks for a selection above this many UTF-16 units, well below MAX_TEXT_CHARS: in the editor such
+ * a run would take minutes behind a notification, while a batch run of the CLI may read up to the core's limit.
+ */
+export const EDITOR_MAX_TEXT_CHARS = 2_000_000;
 
 export function checkText(text: string, what = 'The text'): void {
   if (text.trim() === '') {

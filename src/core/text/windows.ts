@@ -5,6 +5,12 @@
 import { InspectorError } from '../errors';
 import type { TokenSpan } from '../types';
 
+/**
+ * Pieces shared by consecutive windows unless the caller chooses (the CLI's --overlap, the extension's
+ * windowOverlap setting, whose declared default in package.json is this number too).
+ */
+export const DEFAULT_OVERLAP = 64;
+
 /** How a text longer than one window is handled. */
 export type LongTextMode = 'windows' | 'truncate';
 

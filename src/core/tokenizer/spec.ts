@@ -1,6 +1,6 @@
-// Validates a parsed tokenizer.json (+ tokenizer_config.json) and builds the library tokenizer from it.
-// We only accept what our offset reconstruction is proven exact for (BERT-style WordPiece), and say
-// precisely what was found otherwise. A byte-level BPE (RoBERTa) path would add a second kind here.
+// Validates a parsed BERT-style WordPiece tokenizer.json (+ tokenizer_config.json) and builds the library
+// tokenizer from it. We only accept what our offset reconstruction is proven exact for, and say precisely what
+// was found otherwise. RoBERTa's byte-level BPE is the other accepted kind, validated in byteLevelBpe.ts.
 
 import { Tokenizer } from '@huggingface/tokenizers';
 import { SUPPORTED_HINT, TokenizerError } from './errors';

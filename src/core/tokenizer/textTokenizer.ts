@@ -34,7 +34,7 @@ function readJson(file: string, required: boolean): unknown {
   }
 }
 
-/** A BERT-style (WordPiece) tokenizer with UTF-16 offsets; ids equal the library's `encode(text).ids`. */
+/** A WordPiece (BERT, DistilBERT) or byte-level BPE (RoBERTa) tokenizer with UTF-16 offsets; ids equal the library's `encode(text).ids`. */
 export class TextTokenizer {
   readonly vocabSize: number;
   readonly clsId: number;
@@ -109,6 +109,6 @@ export class TextTokenizer {
   }
 }
 
-// The brief's single-module API: callers may import everything from here.
+// Batching and the error type are re-exported, so callers import the whole tokenizer from this one module.
 export { padBatch, type PaddedBatch } from './batch';
 export { TokenizerError, type TokenizerErrorCode } from './errors';

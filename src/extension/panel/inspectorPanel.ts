@@ -25,22 +25,27 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   };
 }
 
-export class InspectorPanel implements vscode.Disposable {
-  static current: InspectorPanel | undefined;
-  private static readonly createEmitter = new vscode.EventEmitter<InspectorPanel>();
-  /** A panel came to be: opened by any command, or restored by the serializer after a window reload. */
-  static readonly onDidCreate = InspectorPanel.createEmitter.event;
+/**
+ * A click in the panel that asks the host for something. The ones with a `requestId` are about the result they
+ * were drawn under (the session passes them on only while that result is still on show); `reveal` carries the
+ * document range to select.
+ */
+export type PanelRequest =
+  | { type: 'compareVariants'; requestId: number }
+  | { type: 'occlude'; requestId: number; unit: OcclusionUnit }
+  | { type: 'tokenLens'; requestId: number }
+  | { type: 'explain'; requestId: number; method: AttributionMethod }
+  | { type: 'attention'; requestId: number; layer?: number; head?: number }
+  | { type: 'reveal'; uri: string; start: number; end: number }
+  | { type: 'setLive'; on: boolean }
+  | { type: 'openModelCard' }
+  | { type: 'switchModel' };
 
+/** One Activation Inspector panel; the session (session.ts) owns the single one and routes its requests. */
+export class InspectorPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly revealEmitter = new vscode.EventEmitter<{ uri: string; start: number; end: number }>();
+  private readonly requestEmitter = new vscode.EventEmitter<PanelRequest>();
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
-  private readonly compareEmitter = new vscode.EventEmitter<{ requestId: number }>();
-  private readonly occludeEmitter = new vscode.EventEmitter<{ requestId: number; unit: OcclusionUnit }>();
-  private readonly liveEmitter = new vscode.EventEmitter<boolean>();
-  private readonly tokenLensEmitter = new vscode.EventEmitter<{ requestId: number }>();
-  private readonly explainEmitter = new vscode.EventEmitter<{ requestId: number; method: AttributionMethod }>();
-  private readonly attentionEmitter = new vscode.EventEmitter<{ requestId: number; layer?: number; head?: number }>();
-  private readonly modelActionEmitter = new vscode.EventEmitter<'openModelCard' | 'switchModel'>();
   /** The note about the loaded model, re-sent after every `ready` like the live bar. */
   private note: ModelNote | undefined;
   /** The live bar's state, re-sent after every `ready` (it is not part of the persisted panel state). */
@@ -49,47 +54,27 @@ export class InspectorPanel implements vscode.Disposable {
   private ready = false;
   private disposed = false;
 
-  readonly onDidRequestReveal = this.revealEmitter.event;
+  /** A button or link in the panel asked for something (see PanelRequest). */
+  readonly onDidRequest = this.requestEmitter.event;
   readonly onDidDispose = this.disposeEmitter.event;
-  /** The user asked to compare fp32 and int8 on the result with this request id. */
-  readonly onDidRequestCompare = this.compareEmitter.event;
-  /** The user asked for the occlusion of the result with this request id. */
-  readonly onDidRequestOcclusion = this.occludeEmitter.event;
-  /** The user switched live inspection on (true) or off in the panel. */
-  readonly onDidRequestLive = this.liveEmitter.event;
-  /** The user asked for the token lens of the result with this request id. */
-  readonly onDidRequestTokenLens = this.tokenLensEmitter.event;
-  /** The user picked an attribution method (SHAP, rollout) for the result with this request id. */
-  readonly onDidRequestExplanation = this.explainEmitter.event;
-  /** The user opened the attention view, or picked its head view's layer/head. */
-  readonly onDidRequestAttention = this.attentionEmitter.event;
-  /** The user clicked the model note's card link or its "switch to the full-size model" button. */
-  readonly onDidRequestModelAction = this.modelActionEmitter.event;
 
-  static createOrShow(extensionUri: vscode.Uri): InspectorPanel {
-    const existing = InspectorPanel.current;
-    if (existing) {
-      // Bring it forward where it is; ViewColumn.Beside would move it if the user dragged it elsewhere.
-      existing.panel.reveal(existing.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
-      return existing;
-    }
+  /** A new panel beside the editor. */
+  static create(extensionUri: vscode.Uri): InspectorPanel {
     const panel = vscode.window.createWebviewPanel(
       viewType,
       title,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       webviewOptions(extensionUri),
     );
-    InspectorPanel.current = new InspectorPanel(panel, extensionUri, PanelModel.empty());
-    return InspectorPanel.current;
+    return new InspectorPanel(panel, extensionUri, PanelModel.empty());
   }
 
-  /** Restores the panel after a window reload from the state the webview persisted with setState. */
-  static registerSerializer(extensionUri: vscode.Uri): vscode.Disposable {
+  /** Restores panels after a window reload from the state the webview persisted with setState; `adopt` takes each. */
+  static registerSerializer(extensionUri: vscode.Uri, adopt: (panel: InspectorPanel) => void): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(viewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
         panel.webview.options = webviewOptions(extensionUri);
-        InspectorPanel.current?.dispose();
-        InspectorPanel.current = new InspectorPanel(panel, extensionUri, PanelModel.fromPersisted(state));
+        adopt(new InspectorPanel(panel, extensionUri, PanelModel.fromPersisted(state)));
       },
     });
   }
@@ -100,15 +85,8 @@ export class InspectorPanel implements vscode.Disposable {
     private readonly model: PanelModel,
   ) {
     this.disposables.push(
-      this.revealEmitter,
+      this.requestEmitter,
       this.disposeEmitter,
-      this.compareEmitter,
-      this.occludeEmitter,
-      this.liveEmitter,
-      this.tokenLensEmitter,
-      this.explainEmitter,
-      this.attentionEmitter,
-      this.modelActionEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Without retainContextWhenHidden a hidden webview's page is destroyed; it says `ready` again when shown.
@@ -117,7 +95,11 @@ export class InspectorPanel implements vscode.Disposable {
       }),
     );
     panel.webview.html = this.html();
-    InspectorPanel.createEmitter.fire(this);
+  }
+
+  /** Brings the panel forward where it is; ViewColumn.Beside would move it if the user dragged it elsewhere. */
+  reveal(): void {
+    this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
   }
 
   showRunning(requestId: number, what: string): void {
@@ -129,8 +111,9 @@ export class InspectorPanel implements vscode.Disposable {
     this.post(this.model.result(requestId, inspection, source, canCompare ? { kind: 'available' } : undefined));
   }
 
-  showCompare(requestId: number, compare: CompareState): void {
-    this.post(this.model.compare(requestId, compare));
+  /** The fp32 / int8 comparison under result `requestId` (not a comparison of two texts: see showComparison). */
+  showVariantCompare(requestId: number, compare: CompareState): void {
+    this.post(this.model.variantCompare(requestId, compare));
   }
 
   showOcclusion(requestId: number, occlusion: OcclusionState): void {
@@ -145,7 +128,7 @@ export class InspectorPanel implements vscode.Disposable {
     this.post(this.model.apply({ type: 'attention', requestId, attention }));
   }
 
-  /** The occlusion state under the result on show (for tests and the "explain" command). */
+  /** The occlusion state under the result on show, for tests. */
   currentOcclusion(): { requestId: number; occlusion: OcclusionState | undefined } | undefined {
     return this.model.currentOcclusion();
   }
@@ -242,7 +225,6 @@ export class InspectorPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (InspectorPanel.current === this) InspectorPanel.current = undefined;
     this.disposeEmitter.fire();
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
@@ -264,8 +246,13 @@ export class InspectorPanel implements vscode.Disposable {
         if (this.note) void this.panel.webview.postMessage({ type: 'modelNote', note: this.note } satisfies HostToWebview);
         return;
       case 'reveal': {
-        const range = this.model.revealRange(msg);
-        if (range) this.revealEmitter.fire(range);
+        const range = this.model.windowRange(msg);
+        if (range) this.requestEmitter.fire({ type: 'reveal', ...range });
+        return;
+      }
+      case 'revealCompared': {
+        const range = this.model.revealCompared(msg.side);
+        if (range) this.requestEmitter.fire({ type: 'reveal', ...range });
         return;
       }
       case 'exportJson':
@@ -275,46 +262,35 @@ export class InspectorPanel implements vscode.Disposable {
         // The command owns the dialog, the report and the messages, for the button and the palette alike.
         void vscode.commands.executeCommand('distilbertInspector.exportMarkdown');
         return;
-      case 'compareVariants': {
-        const requestId = this.model.currentRequestId();
-        if (requestId !== undefined) this.compareEmitter.fire({ requestId });
+      case 'compareVariants':
+      case 'tokenLens':
+        this.forResult((requestId) => ({ type: msg.type, requestId }));
         return;
-      }
-      case 'occlude': {
-        const requestId = this.model.currentRequestId();
-        if (requestId !== undefined) this.occludeEmitter.fire({ requestId, unit: msg.unit });
+      case 'occlude':
+        this.forResult((requestId) => ({ type: 'occlude', requestId, unit: msg.unit }));
         return;
-      }
-      case 'explain': {
-        const requestId = this.model.currentRequestId();
-        if (requestId !== undefined) this.explainEmitter.fire({ requestId, method: msg.method });
+      case 'explain':
+        this.forResult((requestId) => ({ type: 'explain', requestId, method: msg.method }));
         return;
-      }
-      case 'attention': {
-        const requestId = this.model.currentRequestId();
-        if (requestId !== undefined) this.attentionEmitter.fire({ requestId, ...(msg.layer !== undefined ? { layer: msg.layer, head: msg.head ?? -1 } : {}) });
+      case 'attention':
+        this.forResult((requestId) => ({ type: 'attention', requestId, ...(msg.layer !== undefined ? { layer: msg.layer, head: msg.head ?? -1 } : {}) }));
         return;
-      }
-      case 'revealCompared': {
-        const range = this.model.revealCompared(msg.side);
-        if (range) this.revealEmitter.fire(range);
-        return;
-      }
       case 'setLive':
-        this.liveEmitter.fire(msg.on);
+        this.requestEmitter.fire({ type: 'setLive', on: msg.on });
         return;
-      case 'tokenLens': {
-        const requestId = this.model.currentRequestId();
-        if (requestId !== undefined) this.tokenLensEmitter.fire({ requestId });
-        return;
-      }
       case 'openModelCard':
       case 'switchModel':
-        this.modelActionEmitter.fire(msg.type);
+        this.requestEmitter.fire({ type: msg.type });
         return;
       default:
         assertNever(msg);
     }
+  }
+
+  /** A request about the result on show, named by its request id (none when the panel shows no result). */
+  private forResult(request: (requestId: number) => PanelRequest): void {
+    const requestId = this.model.currentRequestId();
+    if (requestId !== undefined) this.requestEmitter.fire(request(requestId));
   }
 
   private html(): string {

@@ -115,7 +115,7 @@ export class PanelModel {
   }
 
   /** The fp32 / int8 comparison of result `requestId`; dropped when another result (or a run) is on show. */
-  compare(requestId: number, compare: CompareState): HostToWebview | undefined {
+  variantCompare(requestId: number, compare: CompareState): HostToWebview | undefined {
     return this.apply({ type: 'compare', requestId, compare });
   }
 
@@ -179,8 +179,8 @@ export class PanelModel {
     return this.state.view.kind === 'result' ? this.state.view.source : undefined;
   }
 
-  /** Maps a webview reveal request to document offsets, or undefined if it does not fit the current result. */
-  revealRange(target: RevealTarget): { uri: string; start: number; end: number } | undefined {
+  /** The document range of a window (or offsets) of the result on show, or undefined if it does not fit that result. */
+  windowRange(target: RevealTarget): { uri: string; start: number; end: number } | undefined {
     const view = this.state.view;
     if (view.kind !== 'result') return undefined;
     const { inspection, source } = view;

@@ -8,12 +8,12 @@ import * as vscode from 'vscode';
 import type { Faithfulness } from '../../../src/core/attribution/faithfulness';
 import { Inspector } from '../../../src/core/inspector';
 import type { OcclusionOutcome } from '../../../src/extension/occlusionCommand';
-import { api, bundledModel, classifySelection, closeAll, openEditor, type ExtensionApi } from './helpers';
+import { api, bundledModel, classifySelection, closeAll, openEditor, type TestingApi } from './helpers';
 
 const LINE = 'a gorgeous, witty, seductive movie that drags at the end.';
 
 suite('attribution methods and attention', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let core: Inspector;
 
   suiteSetup(async () => {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, classifySelection, labelsOf, messagesSince, multilabelModel, repoRoot, setUserSetting, type ExtensionApi, selectFirstLine } from './helpers';
+import { api, classifySelection, labelsOf, messagesSince, multilabelModel, repoRoot, setUserSetting, type TestingApi, selectFirstLine } from './helpers';
 
 const chooseModelFolder = (folder: string): Thenable<string | undefined> =>
   vscode.commands.executeCommand<string | undefined>('distilbertInspector.chooseModelFolder', vscode.Uri.file(folder));
@@ -14,7 +14,7 @@ const chooseModelFolder = (folder: string): Thenable<string | undefined> =>
 const userModelPath = (): unknown => vscode.workspace.getConfiguration('distilbertInspector').inspect('model.path')?.globalValue;
 
 suite('choose model folder', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
 
   suiteSetup(async () => {
     a = await api();

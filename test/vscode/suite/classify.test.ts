@@ -6,11 +6,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   api, bundledModel, classifyFile, classifySelection, closeAll, labelsOf, messagesSince, openEditor, workspaceUri,
-  type ExtensionApi,
+  type TestingApi,
 } from './helpers';
 
 suite('classify', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let labels: string[];
 
   suiteSetup(async () => {
@@ -205,7 +205,7 @@ suite('classify', () => {
     const w = r.inspection.windows[2]!;
     const start = r.source.baseOffset + w.start;
     const end = r.source.baseOffset + w.end;
-    const editor = await a.revealRange({ uri: r.source.uri, start, end });
+    const editor = await a.showInEditor({ uri: r.source.uri, start, end });
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), r.source.uri);
     assert.equal(editor.document.offsetAt(editor.selection.start), start);
     assert.equal(editor.document.offsetAt(editor.selection.end), end);

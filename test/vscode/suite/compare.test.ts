@@ -4,13 +4,13 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { VariantRun } from '../../../src/shared/protocol';
-import { api, classifySelection, messagesSince, multilabelModel, repoRoot, setUserSetting, type ExtensionApi, selectFirstLine } from './helpers';
+import { api, classifySelection, messagesSince, multilabelModel, repoRoot, setUserSetting, type TestingApi, selectFirstLine } from './helpers';
 
 const int8 = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-int8');
 const compare = (): Thenable<VariantRun[] | undefined> => vscode.commands.executeCommand<VariantRun[] | undefined>('distilbertInspector.compareVariants');
 
 suite('fp32 / int8 comparison', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
 
   suiteSetup(async () => {
     a = await api();

@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CompareTextsArgs, TextComparisonOutcome } from '../../../src/extension/compareTexts';
-import { api, classifySelection, closeAll, messagesSince, openEditor, workspaceUri, type ExtensionApi } from './helpers';
+import type { CompareTextsArgs, TextComparisonOutcome } from '../../../src/extension/textCompareCommand';
+import { api, classifySelection, closeAll, messagesSince, openEditor, workspaceUri, type TestingApi } from './helpers';
 
 const compare = (args: CompareTextsArgs): Promise<TextComparisonOutcome | undefined> =>
   Promise.resolve(vscode.commands.executeCommand<TextComparisonOutcome | undefined>('distilbertInspector.compareTexts', args));
@@ -23,7 +23,7 @@ function close(a: number[], b: number[], what: string): void {
 }
 
 /** The warning the last call showed (the command returns undefined for input problems). */
-async function warningOf(a: ExtensionApi, args: CompareTextsArgs): Promise<string> {
+async function warningOf(a: TestingApi, args: CompareTextsArgs): Promise<string> {
   const from = a.messages().length;
   const r = await compare(args);
   assert.equal(r, undefined, 'no comparison for bad input');
@@ -39,7 +39,7 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 suite('Compare Two Texts', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
 
   suiteSetup(async () => {
     a = await api();

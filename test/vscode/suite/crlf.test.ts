@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { OcclusionOutcome } from '../../../src/extension/occlusionCommand';
-import { api, classifyFile, classifySelection, closeAll, openEditor, setUserSetting, type ExtensionApi } from './helpers';
+import { api, classifyFile, classifySelection, closeAll, openEditor, setUserSetting, type TestingApi } from './helpers';
 
 const LINES = ['Review', "A café 😀 didn't work...", 'really great movie!', 'the end, truly a mess of a plot', 'but fine acting'];
 const WORDS = ['A', 'café', '😀', "didn't", 'work', '...', 'really', 'great', 'movie', '!'];
@@ -20,7 +20,7 @@ async function openWith(eol: '\n' | '\r\n'): Promise<vscode.TextEditor> {
 const shift = (lfText: string, offset: number): number => offset + (lfText.slice(0, offset).match(/\n/g)?.length ?? 0);
 
 suite('CRLF documents', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   suiteSetup(async () => { a = await api(); });
   suiteTeardown(async () => {
     await setUserSetting('windowTokens', undefined);

@@ -9,12 +9,12 @@ import * as vscode from 'vscode';
 import type { DatasetReport } from '../../../src/core/dataset/report';
 import { Inspector } from '../../../src/core/inspector';
 import { inspectorModel, readDataset, runDataset } from '../../../src/core/dataset/index';
-import { api, bundledModel, closeAll, messagesSince, repoRoot, type ExtensionApi } from './helpers';
+import { api, bundledModel, closeAll, messagesSince, repoRoot, type TestingApi } from './helpers';
 
 const openDataset = (args: unknown) => vscode.commands.executeCommand<DatasetReport | undefined>('distilbertInspector.openDataset', args);
 
 suite('dataset mode', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let dir: string;
 
   suiteSetup(async () => {

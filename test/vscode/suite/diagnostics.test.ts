@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   api, bundledModel, classifyFile, classifySelection, closeAll, labelsOf, messagesSince, openEditor, setUserSetting, workspaceUri,
-  type ExtensionApi,
+  type TestingApi,
 } from './helpers';
 
 const KEYS = ['diagnostics.enabled', 'diagnostics.rules', 'diagnostics.languages', 'diagnostics.maxFileSizeKB', 'windowTokens', 'windowOverlap'];
@@ -60,8 +60,8 @@ async function save(doc: vscode.TextDocument): Promise<void> {
   }
 }
 
-function nextOutcome(a: ExtensionApi, uri: vscode.Uri, ms = 60_000) {
-  return new Promise<NonNullable<ReturnType<ExtensionApi['diagnosticsOutcome']>>>((resolve, reject) => {
+function nextOutcome(a: TestingApi, uri: vscode.Uri, ms = 60_000) {
+  return new Promise<NonNullable<ReturnType<TestingApi['diagnosticsOutcome']>>>((resolve, reject) => {
     const timer = setTimeout(() => {
       sub.dispose();
       reject(new Error(`no diagnostics outcome for ${uri.toString()} within ${ms} ms`));
@@ -78,7 +78,7 @@ function nextOutcome(a: ExtensionApi, uri: vscode.Uri, ms = 60_000) {
 const ours = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'DistilBERT');
 
 suite('classifier diagnostics', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let labels: string[];
 
   suiteSetup(async () => {

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CompareTextsArgs, TextComparisonOutcome } from '../../../src/extension/compareTexts';
-import { api, classifySelection, closeAll, openEditor, type ExtensionApi } from './helpers';
+import type { CompareTextsArgs, TextComparisonOutcome } from '../../../src/extension/textCompareCommand';
+import { api, classifySelection, closeAll, openEditor, type TestingApi } from './helpers';
 
 const compare = (args: CompareTextsArgs): Promise<TextComparisonOutcome | undefined> =>
   Promise.resolve(vscode.commands.executeCommand<TextComparisonOutcome | undefined>('distilbertInspector.compareTexts', args));
@@ -42,7 +42,7 @@ function chartValues(file: string, cls: 'bar' | 'step'): number[] {
 }
 
 suite('export a comparison as Markdown', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let tmp: string;
 
   suiteSetup(async () => {

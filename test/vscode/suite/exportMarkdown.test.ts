@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, classifyFile, classifySelection, closeAll, messagesSince, openEditor, workspaceUri, type ExtensionApi } from './helpers';
+import { api, classifyFile, classifySelection, closeAll, messagesSince, openEditor, workspaceUri, type TestingApi } from './helpers';
 
 const exportMarkdown = (target: vscode.Uri): Thenable<vscode.Uri | undefined> =>
   vscode.commands.executeCommand<vscode.Uri | undefined>('distilbertInspector.exportMarkdown', target);
@@ -31,7 +31,7 @@ function near(printed: string, value: number, what: string): void {
 }
 
 suite('export Markdown', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let tmp: string;
 
   suiteSetup(async () => {

@@ -12,7 +12,7 @@ import { detectCpu } from '../../../src/core/quantize/cpu';
 import { FakeHub, fixtureFiles, withInt8Graph } from '../../unit/hubFakes';
 import {
   api, bundledModel, classifyFile, classifySelection, closeAll, labelsOf, messagesSince, multilabelModel, nextModelLoad, openEditor,
-  selectFirstLine, setUserSetting, workspaceUri, type ExtensionApi,
+  selectFirstLine, setUserSetting, workspaceUri, type TestingApi,
 } from './helpers';
 
 const FULL_SIZE = 'Xenova/distilbert-base-uncased-finetuned-sst-2-english';
@@ -32,12 +32,12 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, ms =
  * Starts Classify File on a file of many long.txt's (hundreds of windows) and calls `stop` from the progress
  * event of its second window (synchronously: a timer could fire only after the run has finished).
  */
-function longRun(a: ExtensionApi, stop: (done: number, total: number) => void): Thenable<unknown> {
+function longRun(a: TestingApi, stop: (done: number, total: number) => void): Thenable<unknown> {
   const long = fs.readFileSync(workspaceUri('long.txt').fsPath, 'utf8');
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-longer-')), 'longer.txt');
   fs.writeFileSync(file, Array(18).fill(long).join('\n\n'));
-  const sub = a.models.onDidProgress((p) => {
-    if (p.done < 2) return;
+  const sub = a.models.onDidRun((p) => {
+    if (p.phase !== 'progress' || p.done === undefined || p.total === undefined || p.done < 2) return;
     sub.dispose();
     stop(p.done, p.total);
   });
@@ -45,7 +45,7 @@ function longRun(a: ExtensionApi, stop: (done: number, total: number) => void): 
 }
 
 suite('first ten minutes', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
 
   suiteSetup(async () => {
     a = await api();

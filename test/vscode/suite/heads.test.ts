@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, classifySelection, closeAll, labelsOf, nextModelLoad, openEditor, repoRoot, setUserSetting, type ExtensionApi } from './helpers';
+import { api, classifySelection, closeAll, labelsOf, nextModelLoad, openEditor, repoRoot, setUserSetting, type TestingApi } from './helpers';
 
 interface Reference {
   kind: string;
@@ -20,7 +20,7 @@ const expected = {
 } as const;
 
 suite('BERT and RoBERTa heads', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
 
   suiteSetup(async () => {
     a = await api();

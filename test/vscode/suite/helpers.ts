@@ -3,10 +3,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClassifyOutcome } from '../../../src/extension/commands';
+import type { ClassifyOutcome } from '../../../src/extension/classification';
 import type { ExtensionApi } from '../../../src/extension/extension';
+import type { TestingApi } from '../../../src/extension/testing';
 
-export type { ClassifyOutcome, ExtensionApi };
+export type { ClassifyOutcome, TestingApi };
 
 export const EXTENSION_ID = 'distilbert-inspector.distilbert-inspector';
 export const SECTION = 'distilbertInspector';
@@ -24,10 +25,11 @@ export function labelsOf(modelDir: string): string[] {
     .map((k) => config.id2label[k]!);
 }
 
-export async function api(): Promise<ExtensionApi> {
+/** The extension's test access (src/extension/testing.ts), activating it first if needed. */
+export async function api(): Promise<TestingApi> {
   const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this VS Code`);
-  return ext.isActive ? ext.exports : ext.activate();
+  return (ext.isActive ? ext.exports : await ext.activate()).testing;
 }
 
 export function workspaceUri(name: string): vscode.Uri {
@@ -55,12 +57,12 @@ export async function setUserSetting(key: string, value: unknown): Promise<void>
 }
 
 /** The messages the extension showed since `from` (an index into api.messages()). */
-export function messagesSince(a: ExtensionApi, from: number): { level: string; text: string; actions: string[] }[] {
+export function messagesSince(a: TestingApi, from: number): { level: string; text: string; actions: string[] }[] {
   return a.messages().slice(from);
 }
 
 /** Resolves with the next model the service loads, or rejects after `ms`. */
-export function nextModelLoad(a: ExtensionApi, ms = 60_000): Promise<{ name: string; labels: string[] }> {
+export function nextModelLoad(a: TestingApi, ms = 60_000): Promise<{ name: string; labels: string[] }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       sub.dispose();

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeHub, fixtureFiles } from '../../unit/hubFakes';
-import { api, classifySelection, closeAll, labelsOf, messagesSince, openEditor, repoRoot, setUserSetting, type ExtensionApi } from './helpers';
+import { api, classifySelection, closeAll, labelsOf, messagesSince, openEditor, repoRoot, setUserSetting, type TestingApi } from './helpers';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-multilabel');
 const int8Fixture = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-int8');
@@ -14,7 +14,7 @@ const runStamp = Date.now().toString(16).padStart(32, '0');
 const commit = (n: number): string => `${String(n).repeat(8)}${runStamp}`.slice(0, 40);
 
 suite('models by hub id', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let hub: FakeHub;
 
   suiteSetup(async () => {

@@ -4,10 +4,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Inspection } from '../../../src/core/types';
-import { api, classifySelection, selectFirstLine, setUserSetting, type ExtensionApi } from './helpers';
+import { api, classifySelection, selectFirstLine, setUserSetting, type TestingApi } from './helpers';
 
 suite('head lens', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
 
   suiteSetup(async () => {
     a = await api();

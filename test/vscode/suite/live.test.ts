@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OcclusionOutcome } from '../../../src/extension/occlusionCommand';
 import { inspectionToJson } from '../../../src/core/present/inspectionJson';
-import { api, classifySelection, closeAll, openEditor, selectFirstLine, setUserSetting, type ExtensionApi } from './helpers';
+import { api, classifySelection, closeAll, openEditor, selectFirstLine, setUserSetting, type TestingApi } from './helpers';
 
 const toggleLive = (on?: boolean): Thenable<boolean> => vscode.commands.executeCommand<boolean>('distilbertInspector.toggleLive', on);
 
@@ -34,11 +34,11 @@ function selectLine(editor: vscode.TextEditor, line: number): string {
 }
 
 suite('live inspection', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
 
   suiteSetup(async () => {
     a = await api();
-    liveState = () => ({ on: a.live.isOn(), stats: a.live.stats(), last: a.live.lastResult()?.text, runs: a.models.runStats() });
+    liveState = () => ({ on: a.live.isOn(), stats: a.live.stats(), last: a.live.lastResult()?.text, runs: a.runStats() });
   });
 
   setup(async () => {
@@ -75,7 +75,7 @@ suite('live inspection', () => {
     selectLine(editor, 0);
     await toggleLive(true);
     await waitFor('the first live result', () => a.live.lastResult());
-    a.models.resetRunStats();
+    a.resetRunStats();
     const before = a.live.stats();
 
     // A burst faster than the debounce: only its last selection may run.
@@ -108,7 +108,7 @@ suite('live inspection', () => {
     assert.equal(final.source.baseOffset, editor.document.offsetAt(editor.selection.start));
 
     const stats = a.live.stats();
-    const runs = a.models.runStats();
+    const runs = a.runStats();
     console.log(`[mocha] live: ${stats.started - before.started} run(s) started for 8 moves, ${stats.aborted - before.aborted} aborted, ` +
       `${stats.shown - before.shown} shown; ModelService: ${runs.started} inspection(s), peak in flight ${runs.peakInFlight}; ` +
       `last latency ${final.latencyMs.toFixed(0)} ms; long selection ${bigText.length} chars`);

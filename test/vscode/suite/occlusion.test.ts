@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OcclusionOutcome } from '../../../src/extension/occlusionCommand';
 import { Inspector } from '../../../src/core/inspector';
-import { api, bundledModel, classifySelection, closeAll, messagesSince, openEditor, setUserSetting, type ExtensionApi } from './helpers';
+import { api, bundledModel, classifySelection, closeAll, messagesSince, openEditor, setUserSetting, type TestingApi } from './helpers';
 
 const occlude = (unit?: 'word' | 'piece'): Thenable<OcclusionOutcome | undefined> =>
   vscode.commands.executeCommand<OcclusionOutcome | undefined>('distilbertInspector.occlude', unit);
@@ -17,7 +17,7 @@ const LINE = "A café 😀 didn't work... really great movie!";
 const WORDS = ['A', 'café', '😀', "didn't", 'work', '...', 'really', 'great', 'movie', '!'];
 
 suite('occlusion', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let core: Inspector;
 
   suiteSetup(async () => {

@@ -9,13 +9,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { QuantizeOutcome } from '../../../src/extension/quantizeCommand';
 import type { VariantRun } from '../../../src/shared/protocol';
-import { api, classifySelection, messagesSince, repoRoot, selectFirstLine, setUserSetting, type ExtensionApi } from './helpers';
+import { api, classifySelection, messagesSince, repoRoot, selectFirstLine, setUserSetting, type TestingApi } from './helpers';
 
 const quantize = (switchTo?: string): Thenable<QuantizeOutcome | undefined> =>
   vscode.commands.executeCommand<QuantizeOutcome | undefined>('distilbertInspector.quantizeModel', switchTo);
 
 suite('quantize model for speed', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let dir: string;
 
   suiteSetup(async () => {

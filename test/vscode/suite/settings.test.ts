@@ -6,12 +6,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   api, bundledModel, classifySelection, labelsOf, messagesSince, multilabelModel, nextModelLoad,
-  setUserSetting, type ExtensionApi,
+  setUserSetting, type TestingApi,
   selectFirstLine,
 } from './helpers';
 
 suite('settings', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
 
   suiteSetup(async () => {
     a = await api();

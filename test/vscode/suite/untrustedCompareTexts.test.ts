@@ -5,7 +5,7 @@
 // notice about the ignored workspace model.path is shown once per value).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { TextComparisonOutcome } from '../../../src/extension/compareTexts';
+import type { TextComparisonOutcome } from '../../../src/extension/textCompareCommand';
 import { api, openEditor } from './helpers';
 
 const compare = (args: unknown): Promise<TextComparisonOutcome | undefined> =>

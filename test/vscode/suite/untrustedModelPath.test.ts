@@ -6,19 +6,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeHub, fixtureFiles } from '../../unit/hubFakes';
-import { api, classifySelection, labelsOf, messagesSince, multilabelModel, nextModelLoad, repoRoot, selectFirstLine, setUserSetting, workspaceUri, type ExtensionApi } from './helpers';
+import { api, classifySelection, labelsOf, messagesSince, multilabelModel, nextModelLoad, repoRoot, selectFirstLine, setUserSetting, workspaceUri, type TestingApi } from './helpers';
 
 const hubFixture = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-int8');
 // The extension's global storage outlives a run: a fresh commit keeps this run's download its own.
 const commit = `${Date.now().toString(16)}`.padStart(40, '7');
 
 /** Lets the model reloads that setting changes started finish here, not in the next test. */
-async function settle(a: ExtensionApi): Promise<void> {
+async function settle(a: TestingApi): Promise<void> {
   while (await nextModelLoad(a, 3000).then(() => true, () => false));
 }
 
 suite('untrusted workspace: the user\'s model.path never resolves into the workspace', () => {
-  let a: ExtensionApi;
+  let a: TestingApi;
   let hub: FakeHub;
   let planted: string;
 

@@ -1,17 +1,19 @@
 // "DistilBERT: Compare Two Texts...": picks two texts (two selections, the selection and the clipboard, or the
 // file and its last commit), runs both through the model under one request id (a newer request supersedes it,
-// the notification's Cancel aborts it) and shows the core's TextComparison in the panel.
+// the notification's Cancel aborts it) and shows the core's TextComparison in the panel. Not to be confused with
+// the fp32 / int8 comparison of one text ("Compare fp32 / int8", ClassifyCommands.compareVariants).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { compareTexts, type TextComparison } from '../core/compare/textCompare';
 import type { Inspection } from '../core/types';
 import { COMPARED_EXCERPT_CHARS, type ComparedText } from '../shared/protocol';
-import { describeFailure } from './failures';
+import { showFailure } from './failures';
 import { GitHeadError, readHeadText } from './gitHead';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
 import type { Notifier } from './notify';
-import type { InspectorPanel } from './panel/inspectorPanel';
+import { LONG_TEXT_CHARS, withProgress } from './progress';
+import type { Session } from './session';
 import { textProblem } from './textChecks';
 import { targetEditor } from './targetEditor';
 
@@ -29,7 +31,7 @@ export interface CompareTextsArgs {
   names?: [string, string];
 }
 
-/** A finished comparison that was current when it finished. */
+/** A finished comparison that was current when it finished (the command's outcome; the session keeps the last). */
 export interface TextComparisonOutcome {
   requestId: number;
   comparison: TextComparison;
@@ -47,17 +49,12 @@ interface Side {
 /** A problem with the chosen inputs; the message names it and the fix. */
 class InputProblem extends Error {}
 
-/** Above this many characters (both texts together) the run gets a cancellable notification. */
-const LONG_CHARS = 4000;
-
-export interface CompareTextsDeps {
+export interface TextCompareDeps {
   models: ModelService;
+  /** Keeps the last comparison (for reports) and owns the panel it is shown in. */
+  session: Session;
   notifier: Notifier;
   log: Log;
-  /** The panel, created or revealed, wired to the editor for reveals. */
-  panel(): InspectorPanel;
-  /** The panel if it is open (it may be closed mid-run). */
-  currentPanel(): InspectorPanel | undefined;
 }
 
 const PICKS: (vscode.QuickPickItem & { source: CompareSource })[] = [
@@ -66,21 +63,8 @@ const PICKS: (vscode.QuickPickItem & { source: CompareSource })[] = [
   { source: 'git', label: '$(git-commit) File and its last commit', description: 'A = the file at git HEAD, B = the file as it is now' },
 ];
 
-export class CompareTextsCommand {
-  private last: TextComparisonOutcome | undefined;
-  /** The whole texts of the last comparison (the outcome carries only the panel's excerpts), for its report. */
-  private lastFull: { comparison: TextComparison; texts: [string, string] } | undefined;
-
-  constructor(private readonly deps: CompareTextsDeps) {}
-
-  lastComparison(): TextComparisonOutcome | undefined {
-    return this.last;
-  }
-
-  /** The whole texts A and B of `comparison` while it is the last one this command made; undefined otherwise. */
-  fullTexts(comparison: TextComparison): [string, string] | undefined {
-    return this.lastFull?.comparison === comparison ? this.lastFull.texts : undefined;
-  }
+export class TextCompareCommand {
+  constructor(private readonly deps: TextCompareDeps) {}
 
   async run(rawArgs?: unknown): Promise<TextComparisonOutcome | undefined> {
     const args = (rawArgs && typeof rawArgs === 'object' && !(rawArgs instanceof vscode.Uri) ? rawArgs : {}) as CompareTextsArgs;
@@ -150,15 +134,19 @@ export class CompareTextsCommand {
   }
 
   private async compare(sides: [Side, Side], gitVia: string | undefined): Promise<TextComparisonOutcome | undefined> {
-    const { models, notifier, log } = this.deps;
+    const { models, session, notifier, log } = this.deps;
     const what = `comparing ${sides[0].what} with ${sides[1].what}`;
     const request = models.begin();
     log.info(`Request ${request.id}: ${what} (${sides[0].text.length} and ${sides[1].text.length} chars).`);
-    this.deps.panel().showRunning(request.id, what);
+    session.openPanel().showRunning(request.id, what);
+    const place =
+      sides[0].text.length + sides[1].text.length > LONG_TEXT_CHARS
+        ? { title: `DistilBERT: ${what}`, notification: true, cancel: request.cancel }
+        : { title: 'DistilBERT: comparing', notification: false };
     try {
-      const [a, b] = await this.withProgress(what, sides[0].text.length + sides[1].text.length, request.cancel, async (report) => {
-        const first = await models.inspect(request, sides[0].text, (done, total) => report(`A: window ${done} of ${total}`));
-        const second = await models.inspect(request, sides[1].text, (done, total) => report(`B: window ${done} of ${total}`));
+      const [a, b] = await withProgress(place, async (report) => {
+        const first = await models.run('inspect', request, { text: sides[0].text, onProgress: (done, total) => report(`A: window ${done} of ${total}`) });
+        const second = await models.run('inspect', request, { text: sides[1].text, onProgress: (done, total) => report(`B: window ${done} of ${total}`) });
         return [first, second] as [Inspection, Inspection];
       });
       if (!request.isCurrent()) {
@@ -172,44 +160,23 @@ export class CompareTextsCommand {
         length: s.text.length,
         ...(s.range ?? {}),
       })) as [ComparedText, ComparedText];
-      this.deps.currentPanel()?.showComparison(request.id, comparison, texts);
+      session.showComparison({ requestId: request.id, comparison, texts, fullTexts: [sides[0].text, sides[1].text], ...(gitVia ? { gitVia } : {}) });
       log.info(
         `Request ${request.id}: A ${comparison.a.label}, B ${comparison.b.label}; Δ logits ${comparison.logitDelta.map((x) => x.toFixed(3)).join(', ')}` +
           `${gitVia ? ` (HEAD read by the ${gitVia})` : ''}.`,
       );
-      this.last = { requestId: request.id, comparison, texts, ...(gitVia ? { gitVia } : {}) };
-      this.lastFull = { comparison, texts: [sides[0].text, sides[1].text] };
-      return this.last;
+      return { requestId: request.id, comparison, texts, ...(gitVia ? { gitVia } : {}) };
     } catch (err) {
       if (!request.isCurrent()) return undefined; // superseded: the newer request owns the panel now
-      const failure = describeFailure(err, models.currentChoice());
-      if (failure.level === 'silent') {
-        log.info(`Request ${request.id}: comparison cancelled.`);
-        this.deps.currentPanel()?.showCancelled(request.id, 'Comparison cancelled; showing what was there before.');
-        return undefined;
-      }
-      this.deps.currentPanel()?.showError(request.id, failure.text);
-      notifier.failure(failure, err);
+      showFailure(err, models.currentChoice(), notifier, {
+        cancelled: () => {
+          log.info(`Request ${request.id}: comparison cancelled.`);
+          session.panel()?.showCancelled(request.id, 'Comparison cancelled; showing what was there before.');
+        },
+        error: (text) => session.panel()?.showError(request.id, text),
+      });
       return undefined;
     }
-  }
-
-  /** A cancellable notification when the texts are long; the window progress indicator otherwise. */
-  private withProgress<T>(what: string, length: number, cancel: () => void, work: (report: (message: string) => void) => Promise<T>): Promise<T> {
-    const options: vscode.ProgressOptions =
-      length > LONG_CHARS
-        ? { location: vscode.ProgressLocation.Notification, title: `DistilBERT: ${what}`, cancellable: true }
-        : { location: vscode.ProgressLocation.Window, title: 'DistilBERT: comparing' };
-    return Promise.resolve(
-      vscode.window.withProgress(options, async (progress, token) => {
-        const sub = token.onCancellationRequested(cancel);
-        try {
-          return await work((message) => progress.report({ message }));
-        } finally {
-          sub.dispose();
-        }
-      }),
-    );
   }
 }
 
