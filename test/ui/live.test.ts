@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { heatCells } from './occlusionUi';
+import { heatCells } from './occlusion.test';
 import { exportMarkdownFromPanel } from './reportSteps';
 import { closeAllEditors, openFromExplorer, panel, runCommand, selectLine } from './workbench';
 
