@@ -170,7 +170,7 @@ export class CompareTextsCommand {
         what: s.what,
         excerpt: s.text.slice(0, COMPARED_EXCERPT_CHARS),
         length: s.text.length,
-        ...(s.range ?? {}),
+        ...s.range,
       })) as [ComparedText, ComparedText];
       this.deps.currentPanel()?.showComparison(request.id, comparison, texts);
       log.info(

@@ -44,7 +44,7 @@ export class OcclusionCommand {
 
   /** Explains the current result; `forRequestId` (a panel click) must still be the current result. */
   async run(unit: OcclusionUnit = 'word', forRequestId?: number): Promise<OcclusionOutcome | undefined> {
-    const { commands, session, models, tint, notifier, log } = this.deps;
+    const { commands, session, models, notifier, log } = this.deps;
     if (unit !== 'word' && unit !== 'piece') unit = 'word'; // a stray command argument
     const last = session.current();
     if (!last) {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { installDom } from './webviewHarness/linkedom';
 import { makeInspection } from './webviewHarness/inspection';
 
-const document = installDom();
+installDom();
 import { attentionView, type AttentionState, type ExplanationState } from '../../src/shared/attributionProtocol';
 import { isHostToWebview, isViewState, isWebviewToHost, reduce, type PanelState } from '../../src/shared/protocol';
 import { renderPanel } from './webviewHarness/render';
@@ -89,5 +89,4 @@ test('guards and the one-result rule', () => {
   const next = reduce(state, { type: 'attention', requestId: 1, attention: { kind: 'running' } })!;
   assert.equal(next.view.kind === 'result' && next.view.attention?.kind, 'running');
   assert.ok(isViewState(next.view));
-  void document;
 });

@@ -24,7 +24,7 @@ interface UiState {
 
 const api = acquireVsCodeApi();
 const saved = api.getState() as Partial<UiState> | undefined;
-let ui: UiState = { tab: TABS.includes(saved?.tab as Tab) ? saved!.tab! : 'metrics', table: { ...emptyTable, ...(saved?.table ?? {}) }, colourBy: saved?.colourBy ?? 'gold' };
+let ui: UiState = { tab: TABS.includes(saved?.tab as Tab) ? saved!.tab! : 'metrics', table: { ...emptyTable, ...saved?.table }, colourBy: saved?.colourBy ?? 'gold' };
 let view: DatasetView | undefined;
 const app = document.getElementById('app')!;
 
