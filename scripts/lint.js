@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run lint` (and the `lint` suite of `npm test`): oxlint with the rules of .oxlintrc.json (type-aware
 // through oxlint-tsgolint, which reads tsconfig.json with TypeScript 7's own checker), then Prettier's check
-// (.prettierrc.json; .prettierignore says what it skips). Both run; the exit code is non-zero if either fails.
+// (.prettierrc.json; .prettierignore says what it skips; --cache keeps what it has checked in
+// node_modules/.cache/prettier, so a rerun reads only changed files). Both run; the exit code is non-zero if
+// either fails.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
@@ -9,7 +11,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const tools = [
   { name: 'oxlint', args: [path.join(root, 'node_modules', 'oxlint', 'bin', 'oxlint')] },
-  { name: 'prettier --check', args: [path.join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '.'] },
+  { name: 'prettier --check', args: [path.join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '--cache', '.'] },
 ];
 
 let failed = 0;
