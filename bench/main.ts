@@ -190,6 +190,7 @@ async function main(): Promise<void> {
   const corpus = readTsv(path.join(packageRoot(), '..', 'shared', 'data', 'sst2', 'dev.tsv')).map((r) => r.sentence.trim()).join(' ');
   const bigCorpus = Array.from({ length: 4 }, () => corpus).join(' ');
   loadOrt(); // telemetry off before transformers.js loads its onnxruntime-node
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tjs = require('@huggingface/transformers') as TjsModule;
   tjs.env.allowRemoteModels = false;
   tjs.env.allowLocalModels = true;

@@ -83,7 +83,10 @@ async function child(phase: Phase, model: string, cache: string, tapped: boolean
       const r0 = performance.now();
       const rc = cpuNow();
       await sessions[side]!.run(feeds, fetches[side]!);
-      if (i >= 3) times[side].push(performance.now() - r0), cpu[side].push(cpuNow() - rc);
+      if (i >= 3) {
+        times[side].push(performance.now() - r0);
+        cpu[side].push(cpuNow() - rc);
+      }
     }
   }
   const q = (xs: number[], f: number): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * f)]!;

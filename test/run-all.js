@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: build once, then run every suite and print one closing line `N passed, N failed`.
-// Suites: unit tests of the pure core (node:test, plain Node), extension-host tests and UI tests inside a
+// Suites: the lint (oxlint + Prettier's check, scripts/lint.js), unit tests of the pure core (node:test, plain Node), extension-host tests and UI tests inside a
 // real VS Code (code-server + headless Chromium). Tools that write to HOME (ONNX Runtime, code-server) get
 // a temp HOME so a test run never touches the user's files.
 'use strict';
@@ -11,6 +11,17 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const only = process.argv.slice(2); // e.g. `npm test -- unit`
+const SUITES = ['lint', 'unit', 'vscode', 'ui'];
+if (only.includes('--help') || only.includes('-h')) {
+  console.log(`Usage: node test/run-all.js [SUITE...]   (npm test -- SUITE...)
+Builds (tsc, webpack), then runs the named suites, or all of them: ${SUITES.join(', ')}.`);
+  process.exit(0);
+}
+const unknown = only.filter((s) => !SUITES.includes(s));
+if (unknown.length) {
+  console.error(`run-all: unknown suite ${unknown.join(', ')}; the suites are ${SUITES.join(', ')} (--help).`);
+  process.exit(2);
+}
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-test-home-'));
 // ONNX Runtime's telemetry is off in every test process (the core also turns it off itself; see src/core/engine/ortRuntime.ts).
 const env = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), ONNXRUNTIME_NODE_INSTALL: 'skip', ORT_DISABLE_TELEMETRY: '1', ORT_TELEMETRY_DISABLED: '1' };
@@ -38,6 +49,14 @@ step('build (tsc)', bin('tsc'), ['-p', '.']);
 step('build (webpack)', bin('webpack'), ['--mode', 'development']);
 
 const suites = [
+  {
+    // One pass/fail for the whole lint: its own output lists each finding.
+    name: 'lint',
+    run() {
+      const code = run(process.execPath, [path.join(root, 'scripts', 'lint.js')]);
+      return { code, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+    },
+  },
   {
     name: 'unit',
     run() {

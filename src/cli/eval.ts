@@ -2,7 +2,6 @@
 // `npm run eval`: accuracy of a model on SST-2 dev through the project's own TypeScript inference path
 // (tokenizer, tapped graph, worker), not through torch. Ends with the line `accuracy: 0.XXXX`; with
 // `--variant V` other than fp32 it also runs fp32 and ends with `agreement with fp32: 0.XXXX`.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { toInspectorError } from '../core/errors';

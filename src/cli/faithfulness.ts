@@ -3,7 +3,6 @@
 // al. 2020) with [MASK] replacement and with deletion, plus what each method cost.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { DEFAULT_BUDGET, METHOD_NAMES, parseMethod, type AttributionMethod } from '../core/attribution/explain';
 import { InspectorError } from '../core/errors';
 import { resolveModelArg } from '../core/hub';

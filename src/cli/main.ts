@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `distilbert-inspector "some text"`: classify text with a DistilBERT model and print its head layer by layer.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { InspectorError, toInspectorError } from '../core/errors';
 import { prepareCacheDir, readBoundedFile, TEXT_FILE_LIMIT_BYTES } from '../core/files';
 import { resolveModelArg } from '../core/hub';

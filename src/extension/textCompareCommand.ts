@@ -158,7 +158,7 @@ export class TextCompareCommand {
         what: s.what,
         excerpt: s.text.slice(0, COMPARED_EXCERPT_CHARS),
         length: s.text.length,
-        ...(s.range ?? {}),
+        ...s.range,
       })) as [ComparedText, ComparedText];
       session.showComparison({ requestId: request.id, comparison, texts, fullTexts: [sides[0].text, sides[1].text], ...(gitVia ? { gitVia } : {}) });
       log.info(

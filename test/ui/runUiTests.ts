@@ -10,7 +10,7 @@
 //   (payload URL) instead of installing a VSIX, for quick iteration; --grep  run only the steps whose name
 //   matches (steps that build on an earlier one need it to match too). DBI_UI_MODEL=<folder> sets
 //   distilbertInspector.model.path in the user settings (e.g. a test fixture while no bundled model exists).
-//   --first-ten runs only the first-ten-minutes walk (firstTenUi.ts), after the install.
+//   --first-ten runs only the first-ten-minutes walk (firstTen.test.ts), after the install.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,22 +20,22 @@ import {
   workbenchUrl, writeSummary, type Sandbox, type Server,
 } from '../vscode/codeServer';
 import { makeWorkspace } from '../vscode/fixtureWorkspace';
-import { attributionUiTests, occlusionUiTests } from './occlusionUi';
-import { diagnosticsUiTests } from './diagnosticsUi';
+import { attributionUiTests, occlusionUiTests } from './occlusion.test';
+import { diagnosticsUiTests } from './diagnostics.test';
 import {
   classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
 } from './workbench';
 import { checkPreviewShowsCharts, exportMarkdownFromPanel } from './reportSteps';
-import { compareTextsUi } from './compareUi';
-import { liveInspectionUi } from './liveUi';
-import { headLensDarkUi, headLensLightUi } from './lensUi';
-import { firstTenMinutesUi } from './firstTenUi';
+import { compareTextsUi } from './compare.test';
+import { liveInspectionUi } from './live.test';
+import { headLensDarkUi, headLensLightUi } from './lens.test';
+import { firstTenMinutesUi } from './firstTen.test';
 import { FakeHub, fixtureFiles } from '../unit/hubFakes';
 
 /** The full-size model the panel offers (src/extension/modelNote.ts), served here by the loopback hub. */
 const FULL_SIZE_MODEL = 'Xenova/distilbert-base-uncased-finetuned-sst-2-english';
-import { datasetUiTests } from './datasetUi';
-import { narrowPanelUi } from './narrowUi';
+import { datasetUiTests } from './dataset.test';
+import { narrowPanelUi } from './narrow.test';
 
 const EXT_ID = 'distilbert-inspector.distilbert-inspector';
 const shots = path.join(resultsDir, 'screenshots');
@@ -44,7 +44,7 @@ const dev = argv.includes('--dev');
 const keep = argv.includes('--keep');
 const firstTenOnly = argv.includes('--first-ten');
 // --only dataset|narrow: after the workbench is up, run only the dataset-mode steps or the narrow-column steps
-// (narrowUi.ts), for quick iteration on one area.
+// (narrow.test.ts), for quick iteration on one area.
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const givenVsix = argv.includes('--vsix') ? argv[argv.indexOf('--vsix') + 1] : undefined;
 const grep = argv.includes('--grep') ? new RegExp(argv[argv.indexOf('--grep') + 1] ?? '', 'i') : undefined;

@@ -47,6 +47,7 @@ function refused(r: Run, code: number, pattern: RegExp): void {
   assert.equal(r.code, code, `exit code; stderr: ${r.err}`);
   assert.equal(r.err.trimEnd().split('\n').length, 1, `one line: ${r.err}`);
   assert.match(r.err, pattern);
+  // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(r.err, /\bat \S+ \(|\x1b/, 'no stack trace, no escape sequence');
   assert.equal(r.out, '');
 }
@@ -69,6 +70,7 @@ const editConfig = (dir: string, f: (c: Record<string, unknown>) => void): void 
 function fifo(name: string): string {
   const p = path.join(TMP, name);
   // mkfifo has no node API; the coreutils binary is on every Linux machine these tests run on.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const r = require('node:child_process').spawnSync('mkfifo', [p]) as { status: number };
   assert.equal(r.status, 0, 'mkfifo');
   return p;
@@ -179,6 +181,7 @@ describe('hostile input: labels and scores from the model (item 5)', () => {
     }));
     const r = await run(m, 'a fine and witty film');
     assert.equal(r.code, 0, r.err);
+    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(r.out, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no control character in the output');
     assert.match(r.out, /labels NEG, POS\)/);
     const j = await run(m, '--json', 'a fine and witty film');

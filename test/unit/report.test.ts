@@ -27,8 +27,8 @@ async function inspect(fixture: string, text: string, opts: Parameters<Inspector
   }
   return ins.inspect(text, opts);
 }
-after(() => {
-  for (const i of inspectors.values()) i.dispose();
+after(async () => {
+  for (const i of inspectors.values()) await i.dispose();
 });
 
 /** Every image points into the assets folder at an asset, and every asset is shown exactly once. */

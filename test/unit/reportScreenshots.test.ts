@@ -40,7 +40,7 @@ test('an exported report of the bundled model renders with its charts; screensho
   const inspector = await Inspector.open({ modelDir: BUNDLED, cacheDir: tempDir('dbi-cache-'), threads: 1 });
   const text = 'A gripping, beautifully acted film. The ending felt rushed and the score is far too loud, but I would happily watch it again.';
   const ins = await inspector.inspect(text, { mode: 'truncate' });
-  inspector.dispose();
+  await inspector.dispose();
   const dir = tempDir('dbi-report-');
   const report = inspectionReport({ inspection: ins, text, source: { fileName: 'review.txt', selection: true } }, { assetFolder: 'review-assets' });
   fs.mkdirSync(path.join(dir, 'review-assets'));

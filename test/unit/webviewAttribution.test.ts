@@ -88,5 +88,4 @@ test('guards and the one-result rule', () => {
   const next = reduce(state, { type: 'attention', requestId: 1, attention: { kind: 'running' } })!;
   assert.equal(next.view.kind === 'result' && next.view.attention?.kind, 'running');
   assert.ok(isViewState(next.view));
-  void document;
 });

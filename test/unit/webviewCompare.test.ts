@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import { installDom } from './webviewHarness/linkedom';
 import { makeInspection } from './webviewHarness/inspection';
 
-const document = installDom();
+installDom();
 
 import { renderPanel } from './webviewHarness/render';
-import { isHostToWebview, isWebviewToHost, reduce, type CompareState, type PanelState, type VariantRun } from '../../src/shared/protocol';
+import { isHostToWebview, isWebviewToHost, reduce, type CompareState, type VariantRun } from '../../src/shared/protocol';
 import type { Inspection } from '../../src/core/types';
 
 const source = { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true };

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { installDom } from './webviewHarness/linkedom';
 import { makeInspection } from './webviewHarness/inspection';
 
-const document = installDom();
+installDom();
 import type { OcclusionResult, OcclusionUnit } from '../../src/core/attribution/occlusion';
 import { PanelModel } from '../../src/extension/panel/panelModel';
 import { isHostToWebview, isWebviewToHost, reduce, type OcclusionState, type PanelState } from '../../src/shared/protocol';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { installDom } from './webviewHarness/linkedom';
 import { makeInspection } from './webviewHarness/inspection';
 
-const document = installDom();
+installDom();
 
 import { renderPanel } from './webviewHarness/render';
 import { compareTexts, type TextComparison } from '../../src/core/compare/textCompare';

@@ -72,6 +72,7 @@ function checkRevision(input: string, rev: string): void {
     throw new HubError('HUB_BAD_ID', `"${input}" has an invalid revision "${rev}": ${why}.`, `${ID_HINT} The revision is a branch, tag or commit.`);
   };
   if (!rev) bad('it is empty after "@"');
+  // eslint-disable-next-line no-control-regex
   if (/[\s~^:?*[\\@]|[\x00-\x1f\x7f]/.test(rev)) bad('it contains a space or one of ~ ^ : ? * [ \\ @');
   if (rev.includes('..') || rev.includes('//') || /^[/.]|[/.]$/.test(rev) || rev.endsWith('.lock') || rev.split('/').some((c) => c.startsWith('.'))) {
     bad('it is not a valid git branch, tag or commit name');

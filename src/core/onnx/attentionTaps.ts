@@ -116,7 +116,12 @@ function upstreamNodes(g: GraphIndex, tensor: string): Set<NodeInfo> {
     const node = g.producer.get(stack.pop()!);
     if (!node || nodes.has(node)) continue;
     nodes.add(node);
-    for (const i of node.inputs) if (i && !seen.has(i)) seen.add(i), stack.push(i);
+    for (const i of node.inputs) {
+      if (i && !seen.has(i)) {
+        seen.add(i);
+        stack.push(i);
+      }
+    }
   }
   return nodes;
 }

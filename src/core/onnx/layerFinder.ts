@@ -55,7 +55,12 @@ function ancestors(g: GraphIndex, tensor: string): Set<string> {
   while (stack.length > 0) {
     const node = g.producer.get(stack.pop()!);
     if (!node) continue;
-    for (const i of node.inputs) if (i && !seen.has(i)) seen.add(i), stack.push(i);
+    for (const i of node.inputs) {
+      if (i && !seen.has(i)) {
+        seen.add(i);
+        stack.push(i);
+      }
+    }
   }
   return seen;
 }

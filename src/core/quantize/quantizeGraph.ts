@@ -153,7 +153,7 @@ function planRewrite(g: GraphIndex, opts: Int8Options): RewritePlan {
   const hasSubgraphs = g.nodes.some((n) => n.opType === 'If' || n.opType === 'Loop' || n.opType === 'Scan');
   const stillRead = new Set<string>(g.outputs);
   for (const n of g.nodes) if (!plan.replaced.has(n.index) || n.opType === 'Add') for (const i of n.inputs) stillRead.add(i);
-  for (const name of [...plan.dropped]) if (hasSubgraphs || stillRead.has(name) || g.producer.has(name)) plan.dropped.delete(name);
+  for (const name of plan.dropped) if (hasSubgraphs || stillRead.has(name) || g.producer.has(name)) plan.dropped.delete(name);
   return plan;
 }
 
@@ -204,7 +204,10 @@ function assemble(src: ByteSource, plan: RewritePlan, opts: Int8Options): Part[]
         else graph.push(graw);
       } else if (gf.no === 5) {
         if (!plan.dropped.has(tensorName(src, gf))) graph.push(graw);
-        if (pending.length > 0) graph.push(...pending), (pending = []);
+        if (pending.length > 0) {
+          graph.push(...pending);
+          pending = [];
+        }
       } else if (gf.no === 11) {
         if (!plan.dropped.has(valueInfoName(src, gf))) graph.push(graw); // IR < 4 lists initializers as inputs
       } else graph.push(graw);

@@ -2,7 +2,7 @@
 // their difference, how far apart each stage's vector is, and per label the activation units whose contribution to
 // the logit moved most, with charts. Built only from the core's TextComparison (every Δ is B − A), so the report
 // states the panel's numbers. Both texts are untrusted: fenced() quotes them verbatim, mdText()/xml() the rest.
-import { stageTitle, type ComparedSide, type ContributionDiff, type StageDiff, type TextComparison, type UnitDelta } from '../compare/textCompare';
+import { stageTitle, type ComparedSide, type ContributionDiff, type TextComparison, type UnitDelta } from '../compare/textCompare';
 import { fenced, mdText } from './escape';
 import { int, pct as percent } from '../present/format';
 import { EXCERPT_CHARS, footerSection, modelSection } from './inspectionReport';

@@ -6,6 +6,7 @@
 export function xml(s: string): string {
   // XML 1.0 forbids most C0 controls even as character references; they carry nothing a chart needs.
   return s
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -16,6 +17,7 @@ export function xml(s: string): string {
 
 /** Line breaks and other controls become spaces, so inline text stays on its line (and in its table row). */
 function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
 }
 
@@ -51,6 +53,7 @@ function longestRun(s: string, ch: string): number {
  * backticks as the opening one); inside a fence nothing is a link, an image or HTML.
  */
 export function fenced(text: string, info = 'text'): string {
+  // eslint-disable-next-line no-control-regex
   const body = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd');
   const fence = '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
   return `${fence}${info}\n${body}${body.endsWith('\n') ? '' : '\n'}${fence}`;

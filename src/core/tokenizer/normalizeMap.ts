@@ -14,7 +14,7 @@ export interface NormalizedText {
 // - U+03A3 GREEK CAPITAL SIGMA: toLowerCase() makes it final 'ς' or 'σ' depending on its neighbours.
 // - Spacing marks (Mc) with a non-zero canonical combining class: NFD reorders adjacent ones, and unlike
 //   nonspacing marks (Mn) they survive strip_accents. Found by scanning all code points with Node 20's ICU
-//   (NFD('a\u0301' + c + '\u0316') !== input, c not Mn); test/unit/tokenizer.normalize.test.ts re-checks it.
+//   (NFD('a\u0301' + c + '\u0316') !== input, c not Mn); test/unit/tokenizerNormalize.test.ts re-checks it.
 // Both cases have the same length either way, so we keep our origin map and take the library's string
 // for the space-delimited chunk around them.
 export const CONTEXT_SENSITIVE = new Set<number>([

@@ -124,7 +124,7 @@ function checkInternals(library: Tokenizer): LibraryInternals {
     throw new TokenizerError(
       'TOKENIZER_UNSUPPORTED',
       'The installed @huggingface/tokenizers does not have the internals src/core/tokenizer relies on (written against 0.2.0).',
-      'Install @huggingface/tokenizers 0.2.0 (npm ci), or update src/core/tokenizer/spec.ts for the new version and rerun test/unit/tokenizer.library.test.ts.',
+      'Install @huggingface/tokenizers 0.2.0 (npm ci), or update src/core/tokenizer/spec.ts for the new version and rerun test/unit/tokenizerLibrary.test.ts.',
     );
   }
   return l;

@@ -30,7 +30,7 @@ const api = acquireVsCodeApi();
 const saved = api.getState() as Partial<UiState> | undefined;
 let ui: UiState = {
   tab: TABS.includes(saved?.tab as Tab) ? saved!.tab! : 'metrics',
-  table: { ...emptyTable, ...(saved?.table ?? {}) },
+  table: { ...emptyTable, ...saved?.table },
   colourBy: saved?.colourBy ?? 'gold',
   projection: saved?.projection?.method === 'umap' || saved?.projection?.method === 'pca' ? saved.projection : { source: 'cls', method: 'pca' },
 };

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { heatCells } from './occlusionUi';
+import { heatCells } from './occlusion.test';
 import { exportMarkdownFromPanel } from './reportSteps';
 import { closeAllEditors, openFromExplorer, panel, runCommand, selectLine } from './workbench';
 
@@ -87,7 +87,7 @@ export async function liveInspectionUi(page: Page, check: Check, shots: string, 
     const toggle = panel(page).locator('[data-testid=live-toggle]');
     await toggle.waitFor({ timeout: 60_000 });
     const off = await waitForLive(page, 'the live switch, off', (r) => r.pressed === 'false');
-    assert(/^Off: switch on/.test(off.phase), `live is off but the bar says "${off.phase}"`);
+    assert(off.phase.startsWith('Off: switch on'), `live is off but the bar says "${off.phase}"`);
     assert(off.latency === '', `no latency while off, got "${off.latency}"`);
 
     // The person clicks the switch, as they would any button.
@@ -122,7 +122,7 @@ export async function liveInspectionUi(page: Page, check: Check, shots: string, 
   await check('live inspection: the panel switch turns it off again; the result stays, the latency goes', page, async () => {
     await panel(page).locator('[data-testid=live-toggle]').click();
     const r = await waitForLive(page, 'live to switch off', (x) => x.pressed === 'false');
-    assert(/^Off: switch on/.test(r.phase), `the bar says "${r.phase}"`);
+    assert(r.phase.startsWith('Off: switch on'), `the bar says "${r.phase}"`);
     assert(r.latency === '', `a latency is still shown while off: "${r.latency}"`);
     assert(r.label !== '' && shows(r, NEGATIVE_TEXT), 'the last live result is gone from the panel');
     await page.screenshot({ path: path.join(shots, 'live-inspection-off.png') });

@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { frameWith, layoutProblems, layoutReport, settledWidth, sizeWebview, toggleMaximize, webviewShot } from './layoutCheck';
 import { classifyFileInPalette, classifySelectionInPalette, closeAllEditors, panel, setTheme } from './workbench';
-import { compareTwoLines } from './compareUi';
-import { openDatasetFromPalette } from './datasetUi';
-import { heatCells } from './occlusionUi';
+import { compareTwoLines } from './compare.test';
+import { openDatasetFromPalette } from './dataset.test';
+import { heatCells } from './occlusion.test';
 
 type Check = (name: string, page: Page | undefined, fn: () => Promise<void>) => Promise<boolean>;
 

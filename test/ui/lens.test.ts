@@ -42,7 +42,7 @@ export async function headLensLightUi(page: Page, check: Check, shots: string, n
     const r = await readLens(page);
     assert(r.series === 2 && r.dots.every((d) => d === nLayers + 1), `series ${r.series}, dots ${r.dots.join(',')}`);
     assert(r.rows === nLayers + 1 && r.settleRows === 1, `table rows ${r.rows}, settle rows ${r.settleRows}`);
-    assert(/^For this input the head/.test(r.summary), `summary: ${r.summary}`);
+    assert(r.summary.startsWith('For this input the head'), `summary: ${r.summary}`);
     assert(new Set(r.strokes).size === 2 && r.strokes.every((s) => s && s !== 'none'), `series strokes from the theme: ${r.strokes.join(' | ')}`);
     await showCard(page, 'stage-lens');
     await page.screenshot({ path: path.join(shots, 'head-lens-light.png') });
