@@ -18,7 +18,6 @@ import type { WindowDecorations } from './decorations';
 import { hasBothVariants } from './variantPair';
 import { isUserEditor, showInEditor, targetEditor } from './targetEditor';
 import { inspectionToJson } from '../core/present/inspectionJson';
-import { textProblem } from './textChecks';
 
 export interface CommandDeps {
   models: ModelService;

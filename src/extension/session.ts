@@ -131,11 +131,11 @@ export class Session {
         if (this.opened?.panel !== panel) return;
         for (const d of this.opened.subs.splice(0)) d.dispose();
         this.opened = undefined;
-        for (const l of [...this.closeListeners]) l();
+        for (const l of Array.from(this.closeListeners)) l(); // a snapshot: a listener may unsubscribe itself
       }),
     ];
     this.opened = { panel, subs };
-    for (const l of [...this.openListeners]) l(panel);
+    for (const l of Array.from(this.openListeners)) l(panel); // a snapshot, as above
     return panel;
   }
 

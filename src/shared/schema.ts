@@ -28,7 +28,7 @@ export interface OptionalSchema<T> extends Schema<T | undefined> {
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
 /** An object's fields by name. */
-export type Shape = Record<string, Schema<any>>;
+export type Shape = Record<string, Schema<unknown>>;
 type OptionalKeys<S extends Shape> = { [K in keyof S]-?: S[K] extends { optional: true } ? K : never }[keyof S];
 type Flat<T> = { [K in keyof T]: T[K] } & {};
 /** The object type of a shape: optional fields become `key?: T`. */

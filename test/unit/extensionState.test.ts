@@ -77,7 +77,7 @@ describe('Session (the result on show, the panel, the routing of its requests)',
       reveal: () => undefined,
       dispose: () => {
         panel.disposed = true;
-        for (const l of [...disposeListeners]) l();
+        for (const l of Array.from(disposeListeners)) l(); // a snapshot: a listener may unsubscribe itself
       },
       click: (r: PanelRequest) => requestListeners.forEach((l) => l(r)),
       listeners: () => requestListeners.length + disposeListeners.length,

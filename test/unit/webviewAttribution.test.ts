@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { installDom } from './webviewHarness/linkedom';
 import { makeInspection } from './webviewHarness/inspection';
 
-const document = installDom();
+installDom();
 import { attentionView, isHostToWebview, isViewState, isWebviewToHost, reduce, type AttentionState, type ExplanationState, type PanelState } from '../../src/shared/protocol';
 import { renderPanel } from './webviewHarness/render';
 import { attentionWindow as window, shapResult } from './webviewHarness/attribution';

@@ -48,8 +48,10 @@ export class Scatter {
     c.style.cursor = 'grab';
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     for (let i = 0; i < data.x.length; i++) {
-      x0 = Math.min(x0, data.x[i]!), x1 = Math.max(x1, data.x[i]!);
-      y0 = Math.min(y0, data.y[i]!), y1 = Math.max(y1, data.y[i]!);
+      x0 = Math.min(x0, data.x[i]!);
+      x1 = Math.max(x1, data.x[i]!);
+      y0 = Math.min(y0, data.y[i]!);
+      y1 = Math.max(y1, data.y[i]!);
     }
     const pad = 12;
     this.bounds = { x0, y0, sx: (cssWidth - 2 * pad) / (x1 - x0 || 1), sy: (cssHeight - 2 * pad) / (y1 - y0 || 1) };
