@@ -7,6 +7,7 @@ import type { Dataset } from '../core/dataset/dataset';
 import type { DatasetReport } from '../core/dataset/report';
 import type { DatasetView } from '../shared/datasetProtocol';
 import type { ClassifyCommands } from './commands';
+import type { HubDownloads } from './hubDownload';
 import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
@@ -21,6 +22,8 @@ export interface DatasetDeps {
   commands: ClassifyCommands;
   notifier: Notifier;
   log: Log;
+  /** Hub dataset files come through the same client, cache, token and endpoint as hub models. */
+  hub: HubDownloads;
 }
 
 /** Options for tests and scripts; a person gets a file dialog and quick picks. */
@@ -105,6 +108,47 @@ export class DatasetCommand {
       return undefined;
     } finally {
       closed.dispose();
+    }
+  }
+
+  /**
+   * "Open Dataset from Hugging Face Hub...": a file of a hub dataset repository, typed as
+   * owner/name[@revision]:path (or hf://datasets/...), fetched and verified like a hub model, then opened.
+   */
+  async runHub(args: OpenDatasetArgs & { id?: string } = {}): Promise<DatasetReport | undefined> {
+    const { notifier } = this.deps;
+    const hubCore = await import('../core/hub');
+    const valid = (v: string): string | undefined => {
+      try {
+        return hubCore.parseDatasetRef(v, '/') ? undefined : `Not a hub dataset file. ${hubCore.DATASET_ID_HINT}`;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    const id = typeof args.id === 'string' ? args.id : await vscode.window.showInputBox({
+      title: 'Open Dataset from Hugging Face Hub',
+      prompt: `A file of a dataset repository. ${hubCore.DATASET_ID_HINT}`,
+      placeHolder: 'owner/name[@revision]:path/in/repo.parquet',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? valid(v) : undefined),
+    });
+    if (!id?.trim()) return undefined;
+    try {
+      // `/` as the base: a typed id is never a file of the extension host's working folder.
+      const ref = hubCore.parseDatasetRef(id, '/');
+      if (!ref) throw new hubCore.HubError('HUB_BAD_ID', `"${id}" is not a hub dataset file.`, hubCore.DATASET_ID_HINT);
+      const { checkHubDatasetFormat } = await import('../core/dataset/source');
+      const { MAX_DATASET_BYTES } = await import('../core/dataset/dataset');
+      checkHubDatasetFormat(hubCore.formatDatasetRef(ref), ref.file);
+      const fetched = await this.deps.hub.fetchDataset(ref, MAX_DATASET_BYTES);
+      return await this.run({ ...args, file: fetched.path });
+    } catch (err) {
+      const failure = describeFailure(err, undefined);
+      if (failure.level === 'silent') return undefined;
+      const hubError = err instanceof hubCore.HubError;
+      const text = hubError ? `Could not download the dataset file "${id.trim()}": ${err.oneLine('vscode')}` : failure.text;
+      notifier.failure({ level: 'error', text, setting: hubError && err.code === 'HUB_PROTOCOL' ? 'hub.endpoint' : undefined }, err);
+      return undefined;
     }
   }
 

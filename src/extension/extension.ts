@@ -120,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     log,
   });
   const quantize = new QuantizeModelCommand(config, models, notifier, log, context.globalStorageUri.fsPath);
-  const datasetCommand = new DatasetCommand({ extensionUri: context.extensionUri, cacheDir: context.globalStorageUri.fsPath, models, commands, notifier, log });
+  const datasetCommand = new DatasetCommand({ extensionUri: context.extensionUri, cacheDir: context.globalStorageUri.fsPath, models, commands, notifier, log, hub });
   const compareTextsCommand = new CompareTextsCommand({ models, notifier, log, panel: () => commands.showPanel(), currentPanel: () => InspectorPanel.current });
 
   context.subscriptions.push(
@@ -172,6 +172,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     // `args` ({ file, textColumn, labelColumn }) is for tests and scripts; a person gets a file dialog.
     vscode.commands.registerCommand('distilbertInspector.openDataset', (args?: OpenDatasetArgs) => datasetCommand.run(typeof args === 'object' && args !== null ? args : {})),
+    // `args` ({ id, textColumn, ... }) is for tests and scripts; a person types owner/name[@rev]:path in an input box.
+    vscode.commands.registerCommand('distilbertInspector.openHubDataset', (args?: OpenDatasetArgs & { id?: string }) => datasetCommand.runHub(typeof args === 'object' && args !== null ? args : {})),
     // `args` ({ source, uri, texts, ... }) is for tests and scripts; a person picks the source in a quick pick.
     vscode.commands.registerCommand('distilbertInspector.compareTexts', (args?: unknown) => compareTextsCommand.run(args)),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.

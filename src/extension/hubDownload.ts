@@ -2,7 +2,7 @@
 // cancellable notification showing bytes, and keeps the Hugging Face token in SecretStorage. The token is
 // never read from settings and never logged; only whether one was sent is.
 import * as vscode from 'vscode';
-import type { DownloadSize, FetchHubResult } from '../core/hub';
+import type { DatasetFileRef, DownloadSize, FetchDatasetResult, FetchHubResult, HubProgress } from '../core/hub';
 import type { HubVariant } from '../core/hub/cacheLayout';
 import type { Config, ModelVariant } from './config';
 import type { Log } from './log';
@@ -31,35 +31,47 @@ export class HubDownloads {
         `${token ? ' with the stored Hugging Face token' : ''}${typeof proxy === 'string' ? ' through http.proxy' : ''}...`,
     );
     const started = performance.now();
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `DistilBERT: downloading ${name} (${variant})`, cancellable: true },
-      (progress, ct) => {
-        const ac = new AbortController();
-        const sub = ct.onCancellationRequested(() => ac.abort());
-        let last = 0;
-        return core
-          .fetchHubModel(hub, {
-            cacheDir: this.storageDir,
-            variant,
-            endpoint,
-            token,
-            signal: ac.signal,
-            proxy,
-            authHint: AUTH_HINT,
-            onProgress: (p) => {
-              const d = core.describeProgress(p);
-              progress.report({ message: d.message, increment: d.percent === undefined ? undefined : d.percent - last });
-              last = d.percent ?? last;
-            },
-          })
-          .finally(() => sub.dispose());
-      },
+    const result = await this.withProgress(`DistilBERT: downloading ${name} (${variant})`, (onProgress, signal) =>
+      core.fetchHubModel(hub, { cacheDir: this.storageDir, variant, endpoint, token, signal, proxy, authHint: AUTH_HINT, onProgress }),
     );
     const how = result.offline ? 'the cached copy (the hub could not be reached)' : result.fromCache ? 'the verified cache' : 'a verified download';
     this.log.info(
       `${name} (${variant}) is commit ${result.commit.slice(0, 12)} from ${how} in ${Math.round(performance.now() - started)} ms: ${result.dir}`,
     );
     return result;
+  }
+
+  /**
+   * One file of a hub dataset repository (`owner/name[@rev]:path`), through the same client, cache (the
+   * extension's global storage), token, endpoint and proxy as models. Rejects with the hub's HubError.
+   */
+  async fetchDataset(ref: DatasetFileRef, maxBytes: number): Promise<FetchDatasetResult> {
+    const core = await import('../core/hub');
+    const { endpoint, token, proxy } = await this.connection();
+    const name = core.formatDatasetRef(ref);
+    this.log.info(`Fetching the dataset file ${name} from ${endpoint ?? core.DEFAULT_ENDPOINT} into ${this.storageDir}${token ? ' with the stored Hugging Face token' : ''}...`);
+    const result = await this.withProgress(`DistilBERT: downloading ${name}`, (onProgress, signal) =>
+      core.fetchHubDatasetFile(ref, { cacheDir: this.storageDir, endpoint, token, signal, proxy, authHint: AUTH_HINT, maxBytes, onProgress }),
+    );
+    const how = result.offline ? 'the cached copy (the hub could not be reached)' : result.fromCache ? 'the verified cache' : `a verified download (${result.file.verification})`;
+    this.log.info(`${name} is commit ${result.commit.slice(0, 12)} from ${how}: ${result.path}`);
+    return result;
+  }
+
+  /** A cancellable notification showing a fetch's bytes. */
+  private withProgress<T>(title: string, fetch: (onProgress: (p: HubProgress) => void, signal: AbortSignal) => Promise<T>): Thenable<T> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, ct) => {
+      const { describeProgress } = await import('../core/hub/progress');
+      const ac = new AbortController();
+      const sub = ct.onCancellationRequested(() => ac.abort());
+      let last = 0;
+      const onProgress = (p: HubProgress): void => {
+        const d = describeProgress(p);
+        progress.report({ message: d.message, increment: d.percent === undefined ? undefined : d.percent - last });
+        last = d.percent ?? last;
+      };
+      return fetch(onProgress, ac.signal).finally(() => sub.dispose());
+    });
   }
 
   /** What downloading `hub` would take (HEAD requests only), and whether a verified copy is cached already. */
