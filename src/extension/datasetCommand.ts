@@ -1,11 +1,14 @@
 // "DistilBERT: Open Dataset...": pick a labelled file, confirm its columns when the guess is ambiguous, run it
 // through the loaded model (cancellable, with ETA; cached per model and file content) and show the dataset panel.
 // A click on an example classifies it through the usual path, so it lands in the Activation Inspector.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Dataset } from '../core/dataset/dataset';
 import type { DatasetReport } from '../core/dataset/report';
-import type { DatasetView } from '../shared/datasetProtocol';
+import type { DatasetModel, DatasetRun } from '../core/dataset/run';
+import type { OnnxVariant } from '../core/model/modelFolder';
+import { datasetSourceOf, type DatasetSource, type DatasetView } from '../shared/datasetProtocol';
 import type { ClassifyCommands } from './commands';
 import type { HubDownloads } from './hubDownload';
 import { describeFailure } from './failures';
@@ -64,13 +67,17 @@ export class DatasetCommand {
       const inspector = await models.inspector();
       const variant = models.currentChoice()?.variant ?? 'fp32';
       const model = core.inspectorModel(inspector, variant);
-      let ds = await this.read(core, file, model.labels, args);
-      if (!ds) return undefined;
+      const first = await this.read(core, file, model.labels, args);
+      if (!first) return undefined;
+      let { ds, labelMap } = first;
       if (!args.textColumn && ds.textAlternatives.length) {
         const pick = await vscode.window.showQuickPick([ds.textColumn, ...ds.textAlternatives], { title: `Which column of ${path.basename(file)} holds the text?`, placeHolder: ds.textColumn });
         if (!pick) return undefined;
-        if (pick !== ds.textColumn) ds = await this.read(core, file, model.labels, { ...args, textColumn: pick });
-        if (!ds) return undefined;
+        if (pick !== ds.textColumn) {
+          const again = await this.read(core, file, model.labels, { ...args, labelMap, textColumn: pick });
+          if (!again) return undefined;
+          ({ ds, labelMap } = again);
+        }
       }
       log.info(`Dataset ${file}: ${ds.texts.length} examples (text "${ds.textColumn}", label ${ds.labelColumn ?? 'none'}; ${ds.skipped.emptyText + ds.skipped.noLabel} skipped).`);
       const run = await vscode.window.withProgress(
@@ -92,14 +99,8 @@ export class DatasetCommand {
             .finally(() => sub.dispose());
         },
       );
-      // The probe fits and the PCA take seconds on a large file: a worker thread keeps the editor responsive.
-      const t0 = performance.now();
-      const { study, projection } = await core.analyse(run, ds.gold, { study: true, projection: true });
-      const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
-      this.dataset = ds;
-      this.lastReport = report;
-      panel.post({ type: 'dataset', view: toView(report, run, projection!) });
-      log.info(`Dataset ${file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
+      const source: DatasetSource = { file, sha256: ds.sha256, textColumn: ds.textColumn, labelColumn: ds.labelColumn ?? null, labelMap: labelMap ?? null, modelPath: model.path, variant };
+      const report = await this.show(core, panel, model, ds, run, source);
       return report;
     } catch (err) {
       const failure = describeFailure(err, models.currentChoice());
@@ -153,10 +154,10 @@ export class DatasetCommand {
   }
 
   /** Reads the file; labels the model lacks are mapped by the user, one quick pick per file label. */
-  private async read(core: typeof import('../core/dataset/index'), file: string, modelLabels: string[], args: OpenDatasetArgs): Promise<Dataset | undefined> {
+  private async read(core: DatasetCore, file: string, modelLabels: string[], args: OpenDatasetArgs): Promise<{ ds: Dataset; labelMap?: Record<string, string> } | undefined> {
     const opts = { modelLabels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap };
     try {
-      return await core.readDataset(file, opts);
+      return { ds: await core.readDataset(file, opts), labelMap: args.labelMap };
     } catch (err) {
       if (!(err instanceof core.LabelMappingNeeded) || args.labelMap) throw err;
       const labelMap: Record<string, string> = {};
@@ -165,7 +166,50 @@ export class DatasetCommand {
         if (!pick) return undefined;
         labelMap[label] = pick;
       }
-      return core.readDataset(file, { ...opts, labelMap });
+      return { ds: await core.readDataset(file, { ...opts, labelMap }), labelMap };
+    }
+  }
+
+  /** Head study and PCA off the caller's thread, then the report into the panel (a fresh run and a restored one alike). */
+  private async show(core: DatasetCore, panel: DatasetPanel, model: DatasetModel, ds: Dataset, run: DatasetRun, source: DatasetSource): Promise<DatasetReport> {
+    // The probe fits and the PCA take seconds on a large file: a worker thread keeps the editor responsive.
+    const t0 = performance.now();
+    const { study, projection } = await core.analyse(run, ds.gold, { study: true, projection: true });
+    const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
+    this.dataset = ds;
+    this.lastReport = report;
+    panel.post({ type: 'dataset', view: toView(report, run, projection!, source) });
+    this.deps.log.info(`Dataset ${ds.file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
+    return report;
+  }
+
+  /**
+   * Brings the panel back after a window reload from the source its webview persisted: the same file (same
+   * content hash), read the same way, with the cached results of the same model; nothing is recomputed. A file
+   * that moved or changed, or results no longer cached, get one message in the panel saying what to run.
+   */
+  async restore(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const panel = DatasetPanel.revive(webviewPanel, this.deps.extensionUri);
+    this.attach(panel);
+    const source = datasetSourceOf(state);
+    const again = 'Run "DistilBERT: Open Dataset..." to open it again.';
+    if (!source) return panel.post({ type: 'error', message: `This dataset panel has nothing to restore. ${again}` });
+    const name = path.basename(source.file);
+    const say = (message: string): void => {
+      panel.post({ type: 'error', message });
+      this.deps.log.info(`Dataset panel not restored: ${message}`);
+    };
+    try {
+      if (!fs.existsSync(source.file)) return say(`${source.file} is no longer there (moved or deleted), so its dataset panel cannot be restored. ${again}`);
+      const core = await import('../core/dataset/index');
+      const model = core.datasetModel(source.modelPath, source.variant as OnnxVariant, () => Promise.reject(new NotCached()));
+      const ds = await core.readDataset(source.file, { modelLabels: model.labels, textColumn: source.textColumn, labelColumn: source.labelColumn, labelMap: source.labelMap ?? undefined });
+      if (ds.sha256 !== source.sha256) return say(`${source.file} changed since its results were computed, so they no longer match it. ${again}`);
+      const run = await core.runDataset(model, ds, { cacheDir: path.join(this.deps.cacheDir, 'datasets') });
+      await this.show(core, panel, model, ds, run, source);
+    } catch (err) {
+      if (err instanceof NotCached) return say(`The results for ${name} are no longer cached for the model ${source.modelPath}. ${again}`);
+      say(`${name} could not be restored: ${describeFailure(err, undefined).text} ${again}`);
     }
   }
 
@@ -198,7 +242,12 @@ export class DatasetCommand {
   }
 }
 
-function toView(report: DatasetReport, run: import('../core/dataset/run').DatasetRun, projection: import('../core/dataset/projection').Projection): DatasetView {
+/** Rows missing from the cache while restoring: a restore never runs the model. */
+class NotCached extends Error {}
+
+type DatasetCore = typeof import('../core/dataset/index');
+
+function toView(report: DatasetReport, run: DatasetRun, projection: import('../core/dataset/projection').Projection, source: DatasetSource): DatasetView {
   const labels = report.model.labels;
   const n = run.count, dim = run.dim;
   // The most often active units, with their mean activation and the rows that drive them hardest.
@@ -211,6 +260,7 @@ function toView(report: DatasetReport, run: import('../core/dataset/run').Datase
     return { unit, rate, meanAct: n ? sum / n : 0, topRows: rows.slice(0, 3) };
   });
   return {
+    source,
     file: report.dataset.file,
     fileName: path.basename(report.dataset.file),
     modelName: report.model.name,

@@ -26,6 +26,8 @@ import { InspectorPanel } from './panel/inspectorPanel';
 import { Session } from './session';
 import { DatasetCommand, type OpenDatasetArgs } from './datasetCommand';
 import type { DatasetReport } from '../core/dataset/report';
+import type { DatasetHostMessage, DatasetView } from '../shared/datasetProtocol';
+import { DATASET_VIEW_TYPE, DatasetPanel } from './panel/datasetPanel';
 import { ResultStatusBar } from './statusBar';
 import { QuantizeModelCommand, type QuantizeOutcome } from './quantizeCommand';
 
@@ -62,6 +64,10 @@ export interface ExtensionApi {
   /** Dataset mode: the report last shown in the dataset panel, and a click on one of its examples. */
   datasetReport(): DatasetReport | undefined;
   inspectDatasetRow(row: number): Promise<void>;
+  /** The persisted state a window reload hands the dataset panel's serializer: that path, on a fresh panel; resolves to what the panel then shows. */
+  reviveDatasetPanel(state: unknown): Promise<DatasetHostMessage | undefined>;
+  /** What the dataset panel shows (its `source` is what the webview persists for a reload). */
+  datasetView(): DatasetView | undefined;
   /** Classifier diagnostics: the last pass's outcome for a document, and an event per finished pass. */
   diagnosticsOutcome(uri: vscode.Uri): DiagnosticsOutcome | undefined;
   readonly onDidFinishDiagnostics: vscode.Event<{ uri: vscode.Uri; outcome: DiagnosticsOutcome }>;
@@ -133,6 +139,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     modelNotes,
     ...commands.listeners(),
     InspectorPanel.registerSerializer(context.extensionUri),
+    DatasetPanel.registerSerializer((panel, state) => datasetCommand.restore(panel, state)),
     config.onDidChange((change) => {
       if (!change.reloadModel) return;
       log.info(`Settings changed (${change.keys.map(fullKey).join(', ')}): reloading the model.`);
@@ -241,6 +248,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     lastTextComparison: () => compareTextsCommand.lastComparison(),
     datasetReport: () => datasetCommand.report(),
     inspectDatasetRow: (row: number) => datasetCommand.inspectRow(row),
+    reviveDatasetPanel: async (state: unknown) => {
+      const panel = vscode.window.createWebviewPanel(DATASET_VIEW_TYPE, 'Dataset', vscode.ViewColumn.Active, {});
+      await datasetCommand.restore(panel, state);
+      return DatasetPanel.current?.lastMessage();
+    },
+    datasetView: () => DatasetPanel.current?.view,
     panelComparison: () => InspectorPanel.current?.currentComparison(),
     diagnosticsOutcome: (uri) => diagnostics.outcome(uri),
     onDidFinishDiagnostics: diagnostics.onDidFinish,

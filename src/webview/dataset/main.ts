@@ -1,6 +1,7 @@
 // The dataset panel's webview (bundled to dist/datasetWebview.js): one view at a time, built from the host's
-// DatasetView with DOM calls; only the UI state (tab, filters) is persisted, the host re-sends the data.
-import { isDatasetHostMessageType, type DatasetHostMessage, type DatasetView, type DatasetWebviewMessage } from '../../shared/datasetProtocol';
+// DatasetView with DOM calls; only the UI state (tab, filters) and the dataset's source are persisted, the host
+// re-sends the data (after a window reload, from its on-disk cache).
+import { isDatasetHostMessageType, type DatasetHostMessage, type DatasetSource, type DatasetView, type DatasetWebviewMessage } from '../../shared/datasetProtocol';
 import { el } from './dom';
 import { emptyTable, examplesView, type TableState } from './examples';
 import { metricsView, projectionView, studyView, unitsView, type ColourBy } from './views';
@@ -20,11 +21,13 @@ interface UiState {
   tab: Tab;
   table: TableState;
   colourBy: ColourBy;
+  /** The shown dataset's source: after a window reload the host's serializer reopens it from its cache. */
+  source?: DatasetSource;
 }
 
 const api = acquireVsCodeApi();
 const saved = api.getState() as Partial<UiState> | undefined;
-let ui: UiState = { tab: TABS.includes(saved?.tab as Tab) ? saved!.tab! : 'metrics', table: { ...emptyTable, ...(saved?.table ?? {}) }, colourBy: saved?.colourBy ?? 'gold' };
+let ui: UiState = { tab: TABS.includes(saved?.tab as Tab) ? saved!.tab! : 'metrics', table: { ...emptyTable, ...(saved?.table ?? {}) }, colourBy: saved?.colourBy ?? 'gold', source: saved?.source };
 let view: DatasetView | undefined;
 const app = document.getElementById('app')!;
 
@@ -87,6 +90,8 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
       return;
     case 'dataset':
       view = msg.view;
+      ui = { ...ui, source: msg.view.source };
+      api.setState(ui);
       render();
       return;
   }
