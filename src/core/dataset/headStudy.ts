@@ -32,7 +32,9 @@ export interface StudyInput {
   nLayers: number;
   logits: ArrayLike<number>;
   cls: ArrayLike<number>;
-  layers: ArrayLike<number>;
+  /** Every block's [CLS], [example][block][dim]; or `layerAt`, one block's rows at a time (read from disk). */
+  layers?: ArrayLike<number>;
+  layerAt?: (block: number) => ArrayLike<number>;
   gold: ArrayLike<number>;
 }
 
@@ -60,10 +62,11 @@ export function headStudy(input: StudyInput, opts: FitOptions & { seed?: number 
   const head = (i: number) => argmaxRow(input.logits, i, L);
   const rows: StudyRow[] = [{ id: 'head', description: 'the real head: pre_classifier -> ReLU -> classifier, as fine-tuned', features: 0, trainAccuracy: accuracy(train, head), testAccuracy: accuracy(test, head) }];
   rows.push(probe('probe-cls', 'linear probe on the final [CLS] (no pre_classifier)', input.cls));
-  const reluCls = Float64Array.from(input.cls as ArrayLike<number>, (v) => (v > 0 ? v : 0));
+  // Float32 holds ReLU of float32 values exactly; Float64 would double a 100 MB copy on a large dataset.
+  const reluCls = Float32Array.from(input.cls as ArrayLike<number>, (v) => (v > 0 ? v : 0));
   rows.push(probe('refit-relu-cls', 'pre_classifier bypassed: classifier refitted on ReLU([CLS])', reluCls));
   for (let l = 0; l < nLayers; l++) {
-    const X = layerRows(input.layers, count, nLayers, dim, l);
+    const X = input.layerAt ? input.layerAt(l) : layerRows(input.layers!, count, nLayers, dim, l);
     const id = `probe-block-${l + 1}` as const, description = `linear probe on [CLS] after block ${l + 1}`;
     // DistilBERT's head reads the last block's [CLS] unchanged: the same features need no second fit.
     rows.push(sameValues(X, input.cls) ? { ...rows[1]!, id, description } : probe(id, description, X));

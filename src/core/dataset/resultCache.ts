@@ -74,10 +74,11 @@ export class ResultCache {
     this.writeIndex(doneBefore + rows);
   }
 
-  /** Reads the complete rows back into arrays sized for `count` rows. */
-  load(done: number): Record<string, Typed> {
+  /** Reads the complete rows back into arrays sized for `count` rows (only `names` when given). */
+  load(done: number, names?: string[]): Record<string, Typed> {
     const out: Record<string, Typed> = {};
     for (const a of this.arrays) {
+      if (names && !names.includes(a.name)) continue;
       const t = alloc(a.kind, this.count * a.width);
       const bytes = done * a.width * BYTES[a.kind];
       const fd = fs.openSync(this.file(a), 'r');
@@ -118,6 +119,31 @@ export function readArray(dir: string, name: string): Float32Array {
   const buf = fs.readFileSync(path.join(dir, `${name}.f32`));
   // A Float32Array needs 4-byte alignment; a small read may come from Node's shared pool at any offset.
   return buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4) : new Float32Array(new Uint8Array(buf).buffer);
+}
+
+/**
+ * Block `block` of every row of a [row][block][dim] float file (e.g. one transformer block's [CLS] out of
+ * `layers`), read a few MB at a time: the whole file (410 MB for 100,000 rows of a 4-block, 256-dim model) is
+ * never in memory at once.
+ */
+export function readBlockRows(dir: string, name: string, count: number, blocks: number, dim: number, block: number): Float32Array {
+  const out = new Float32Array(count * dim);
+  const rowBytes = blocks * dim * 4;
+  const step = Math.max(1, Math.floor((8 << 20) / rowBytes));
+  const bytes = new Uint8Array(step * rowBytes);
+  const floats = new Float32Array(bytes.buffer);
+  const fd = fs.openSync(path.join(dir, `${name}.f32`), 'r');
+  try {
+    for (let r = 0; r < count; r += step) {
+      const k = Math.min(step, count - r);
+      const got = fs.readSync(fd, bytes, 0, k * rowBytes, r * rowBytes);
+      if (got < k * rowBytes) throw new Error(`${name}.f32 in ${dir} ends at row ${r + Math.floor(got / rowBytes)} of ${count}`);
+      for (let i = 0; i < k; i++) out.set(floats.subarray((i * blocks + block) * dim, (i * blocks + block + 1) * dim), (r + i) * dim);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out;
 }
 
 export function alloc(kind: ArraySpec['kind'], n: number): Typed {

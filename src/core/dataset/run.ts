@@ -8,9 +8,12 @@ import type { Inspector } from '../inspector';
 import { InspectorError } from '../errors';
 import { resolveModelFolder, type OnnxVariant } from '../model/modelFolder';
 import type { Dataset } from './dataset';
-import { ResultCache, cacheKey, type ArraySpec } from './resultCache';
+import { ResultCache, cacheKey, readArray, type ArraySpec } from './resultCache';
 
-/** Every example's vectors, flat row-major (row i of `layers` is [block][dim]). */
+/**
+ * Every example's vectors, flat row-major (row i of `layers` is [block][dim]). `cls` and `layers` are read from
+ * the cache files on first access (the editor never needs them; 100,000 rows of `layers` are 410 MB).
+ */
 export interface DatasetRun {
   count: number;
   labels: string[];
@@ -97,7 +100,9 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
   let done = cache.rowsDone();
   const fromCache = done;
   if (done === 0) cache.reset();
-  const arrays = cache.load(done);
+  // [CLS] and every block's [CLS] stay on disk: only the study and projection workers read them (from the files).
+  const arrays = cache.load(done, specs.filter((s) => !ON_DISK_ONLY.has(s.name)).map((s) => s.name));
+  const onDisk: Record<string, Float32Array> = {};
   const chunk = opts.chunk ?? 256;
   const tRun = performance.now();
   opts.onProgress?.(done, n, done === n ? 0 : undefined);
@@ -111,7 +116,7 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
       signal: opts.signal,
       onProgress: (d) => report(start + d),
     });
-    for (const s of specs) arrays[s.name]!.set(rows[s.name as keyof typeof rows] as Float32Array, start * s.width);
+    for (const s of specs) arrays[s.name]?.set(rows[s.name as keyof typeof rows] as Float32Array, start * s.width);
     await cache.append(rows as unknown as Record<string, Float32Array<ArrayBuffer>>, end - start, start);
     done = end;
     report(done);
@@ -122,9 +127,13 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
     dim,
     nLayers,
     logits: arrays['logits'] as Float32Array,
-    cls: arrays['cls'] as Float32Array,
+    get cls() {
+      return (onDisk['cls'] ??= readArray(cache.dir, 'cls').subarray(0, n * dim));
+    },
     act: arrays['act'] as Float32Array,
-    layers: arrays['layers'] as Float32Array,
+    get layers() {
+      return (onDisk['layers'] ??= readArray(cache.dir, 'layers').subarray(0, n * nLayers * dim));
+    },
     tokens: arrays['tokens'] as Int32Array,
     truncated: arrays['truncated'] as Uint8Array,
     fromCache,
@@ -163,3 +172,5 @@ function fileKey(file: string): string {
 }
 
 const FILE_KEYS = new Map<string, string>();
+/** Run arrays the caller never holds in memory. */
+const ON_DISK_ONLY = new Set(['cls', 'layers']);
