@@ -4,11 +4,11 @@
 // hub's sha256 / git blob sha1, placed atomically, and recorded last. Offline, the revision's cached copy serves.
 import * as path from 'node:path';
 import { InspectorError } from '../errors';
-import { cacheError, RepoCache, type VerifiedFile } from './cacheLayout';
+import { RepoCache, type VerifiedFile } from './cacheLayout';
 import type { DatasetFileRef } from './datasetRef';
 import { downloadFile } from './download';
 import { HubError, isOfflineFailure } from './errors';
-import { hubConnection, progressReporter, type FetchHubOptions } from './fetchModel';
+import { fallBackOrThrow, hubConnection, progressReporter, type FetchHubOptions } from './fetchModel';
 import { headFile, type FileMeta } from './hubClient';
 import { formatBytes } from './progress';
 import { formatRef, isCommitHash } from './modelRef';
@@ -84,16 +84,7 @@ export async function fetchHubDatasetFile(ref: DatasetFileRef, opts: FetchDatase
     if (!isCommitHash(ref.revision)) cache.writeRef(ref.revision, meta.commit);
     return result(meta.commit, v, false, false);
   } catch (err) {
-    if (isOfflineFailure(err)) {
-      try {
-        return fromCache(err as HubError);
-      } catch {
-        // fall through to the original error, which says what broke
-      }
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    if (!(err instanceof HubError) && code && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|EXIST|BUSY)$/.test(code)) throw cacheError(cache.root, err);
-    throw err;
+    return fallBackOrThrow(err, cache.root, fromCache);
   } finally {
     unlock();
   }

@@ -154,17 +154,7 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
     if (!isCommitHash(ref.revision)) cache.writeRef(ref.revision, commit);
     return result(cache, ref.revision, marker, !downloaded, false);
   } catch (err) {
-    // The hub went away mid-way: an older complete snapshot of the revision still serves (huggingface_hub does the same).
-    if (isOfflineFailure(err)) {
-      try {
-        return fromCache(err as HubError);
-      } catch {
-        // fall through to the original error, which says what broke
-      }
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    if (!(err instanceof HubError) && code && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|EXIST|BUSY)$/.test(code)) throw cacheError(cache.root, err);
-    throw err;
+    return fallBackOrThrow(err, cache.root, fromCache);
   } finally {
     unlock();
   }
@@ -222,6 +212,23 @@ async function download(
     report.finish(v.size);
   }
   return { marker: { repo: t.repo, commit, variant: opts.variant, files, absent, completedAt: new Date().toISOString() }, downloaded };
+}
+
+/**
+ * A fetch that failed half-way: when the hub went away, an older verified copy of the revision still serves
+ * (huggingface_hub does the same); a file-system error names the cache; anything else is rethrown as it is.
+ */
+export function fallBackOrThrow<T>(err: unknown, cacheRoot: string, fromCache: (why: HubError) => T): T {
+  if (isOfflineFailure(err)) {
+    try {
+      return fromCache(err as HubError);
+    } catch {
+      // fall through to the original error, which says what broke
+    }
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  if (!(err instanceof HubError) && code && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|EXIST|BUSY)$/.test(code)) throw cacheError(cacheRoot, err);
+  throw err;
 }
 
 /** Progress with the bytes of finished files carried forward, at most ten reports a second per file. */
