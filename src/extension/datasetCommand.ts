@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Dataset } from '../core/dataset/dataset';
 import type { DatasetReport } from '../core/dataset/report';
 import type { DatasetModel, DatasetRun } from '../core/dataset/run';
+import { topRows } from '../core/dataset/topRows';
 import type { OnnxVariant } from '../core/model/modelFolder';
 import { datasetSourceOf, type DatasetSource, type DatasetView } from '../shared/datasetProtocol';
 import type { ClassifyCommands } from './commands';
@@ -254,10 +255,8 @@ function toView(report: DatasetReport, run: DatasetRun, projection: import('../c
   const order = report.headUnits.activeRate.map((r, j) => [r, j] as const).sort((a, b) => b[0] - a[0]).slice(0, 20);
   const topUnits = order.map(([rate, unit]) => {
     let sum = 0;
-    const rows = Array.from({ length: n }, (_, i) => i);
     for (let i = 0; i < n; i++) sum += run.act[i * dim + unit]!;
-    rows.sort((a, b) => run.act[b * dim + unit]! - run.act[a * dim + unit]!);
-    return { unit, rate, meanAct: n ? sum / n : 0, topRows: rows.slice(0, 3) };
+    return { unit, rate, meanAct: n ? sum / n : 0, topRows: topRows(run.act, n, dim, unit, 3) };
   });
   return {
     source,
