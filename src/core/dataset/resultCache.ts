@@ -124,10 +124,10 @@ export function readArray(dir: string, name: string): Float32Array {
 /**
  * Block `block` of every row of a [row][block][dim] float file (e.g. one transformer block's [CLS] out of
  * `layers`), read a few MB at a time: the whole file (410 MB for 100,000 rows of a 4-block, 256-dim model) is
- * never in memory at once.
+ * never in memory at once. `into` (count x dim) is filled instead of a new array when given.
  */
-export function readBlockRows(dir: string, name: string, count: number, blocks: number, dim: number, block: number): Float32Array {
-  const out = new Float32Array(count * dim);
+export function readBlockRows(dir: string, name: string, count: number, blocks: number, dim: number, block: number, into?: Float32Array): Float32Array {
+  const out = into && into.length === count * dim ? into : new Float32Array(count * dim);
   const rowBytes = blocks * dim * 4;
   const step = Math.max(1, Math.floor((8 << 20) / rowBytes));
   const bytes = new Uint8Array(step * rowBytes);
