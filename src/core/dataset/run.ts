@@ -8,6 +8,7 @@ import type { Inspector } from '../inspector';
 import { InspectorError } from '../errors';
 import { resolveModelFolder, type OnnxVariant } from '../model/modelFolder';
 import type { Dataset } from './dataset';
+import { hashFile } from './records';
 import { ResultCache, cacheKey, readArray, type ArraySpec } from './resultCache';
 
 /**
@@ -50,7 +51,8 @@ export interface RunOptions {
  * rows are missing from the cache (a reopened dataset never starts ONNX Runtime).
  */
 export interface DatasetModel {
-  key: string;
+  /** A content key of the model's files, hashed in 1 MB steps off the caller's event loop (268 MB for full size). */
+  key: Promise<string>;
   name: string;
   path: string;
   labels: string[];
@@ -66,8 +68,12 @@ export function datasetModel(modelDir: string, variant: OnnxVariant, open: () =>
   const { config } = folder;
   const hash = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   let opened: Promise<Inspector> | undefined;
+  const key = fileKey(folder.onnxPath).then((onnx) => [onnx, hash(folder.tokenizerPath), config.labels.join(','), config.problemType, config.maxLength].join('|'));
+  // Handled here so a model whose run never starts (a file that fails to read) leaves no unhandled rejection;
+  // runDataset awaits `key` itself and gets the error.
+  key.catch(() => undefined);
   return {
-    key: [fileKey(folder.onnxPath), hash(folder.tokenizerPath), config.labels.join(','), config.problemType, config.maxLength].join('|'),
+    key,
     name: folder.name,
     path: folder.dir,
     labels: config.labels,
@@ -95,7 +101,7 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
     { name: 'tokens', kind: 'i32', width: 1 },
     { name: 'truncated', kind: 'u8', width: 1 },
   ];
-  const key = cacheKey([model.key, ds.sha256, ds.format, ds.textColumn, String(n)]);
+  const key = cacheKey([await model.key, ds.sha256, ds.format, ds.textColumn, String(n)]);
   const cache = new ResultCache(opts.cacheDir, key, specs, n);
   let done = cache.rowsDone();
   const fromCache = done;
@@ -152,25 +158,19 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
  * The ONNX file's sha256, remembered per (path, size, mtime) for this process: hashing a full-size model takes
  * most of a second, which a reopened dataset should not pay twice.
  */
-function fileKey(file: string): string {
+function fileKey(file: string): Promise<string> {
   const st = fs.statSync(file);
   const id = `${path.resolve(file)}|${st.size}|${st.mtimeMs}`;
   let key = FILE_KEYS.get(id);
   if (!key) {
-    const hash = createHash('sha256');
-    const fd = fs.openSync(file, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(1 << 22);
-      for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
-    } finally {
-      fs.closeSync(fd);
-    }
-    key = hash.digest('hex');
+    // A stream, not a readSync loop: hashing a full-size graph synchronously blocked the caller for ~300 ms.
+    key = hashFile(file);
     FILE_KEYS.set(id, key);
+    key.catch(() => FILE_KEYS.delete(id));
   }
   return key;
 }
 
-const FILE_KEYS = new Map<string, string>();
+const FILE_KEYS = new Map<string, Promise<string>>();
 /** Run arrays the caller never holds in memory. */
 const ON_DISK_ONLY = new Set(['cls', 'layers']);
