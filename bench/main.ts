@@ -255,7 +255,9 @@ async function main(): Promise<void> {
   await benchProjectionFps();
 }
 
-void main().catch((err) => {
+// `npm run bench -- dataset [FULL_SIZE_MODEL_DIR]` runs only the dataset phase (a few minutes, for re-runs on an idle machine).
+const phase = process.argv[2] === 'dataset' ? benchDataset(process.argv[3] ?? fullSizeModel(defaultModelDir())) : main();
+void phase.catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });

@@ -41,6 +41,7 @@ function syntheticView(n: number): DatasetView {
     rows.push({ text: `synthetic example ${i}`, line: i + 2, gold, predicted, probs: predicted ? [0.2, 0.8] : [0.8, 0.2] });
   }
   return {
+    source: { file: '/bench/synthetic.jsonl', sha256: '0'.repeat(64), textColumn: 'text', labelColumn: 'label', labelMap: null, modelPath: 'synthetic', variant: 'fp32' },
     file: '/bench/synthetic.jsonl', fileName: 'synthetic.jsonl', modelName: 'synthetic', labels: ['NEGATIVE', 'POSITIVE'], textColumn: 'text', labelColumn: 'label',
     skipped: 0, fromCache: n, runMs: 0, rows, metrics: null, confusion: null, headStudy: null,
     headUnits: { activeRate: [], dead: [], topUnits: [], meanContribution: {} },

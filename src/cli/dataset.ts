@@ -8,6 +8,7 @@ import { readDataset } from '../core/dataset/dataset';
 import { parseLabelMap } from '../core/dataset/labels';
 import { analyse } from '../core/dataset/offThread';
 import { buildDatasetReport } from '../core/dataset/report';
+import { resolveDatasetArg } from '../core/dataset/source';
 import { datasetModel, runDataset } from '../core/dataset/run';
 import { prepareCacheDir } from '../core/files';
 import { resolveModelArg } from '../core/hub';
@@ -20,7 +21,9 @@ import { datasetHtml, formatDatasetReport } from './datasetFormat';
 
 export const DATASET_USAGE = `usage: distilbert-inspector dataset FILE [options]
 
-FILE is a .csv, .tsv, .jsonl or .parquet file with a header (Parquet/JSONL: field names).
+FILE is a .csv, .tsv, .jsonl or .parquet file with a header (Parquet/JSONL: field names), or a file of a
+hub dataset: owner/name[@revision]:path/in/repo.parquet (or hf://datasets/owner/name[@revision]/path),
+downloaded once into the cache and verified like a model (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE apply).
 options:
   --text-column C      the column with the text (default: guessed, e.g. "sentence" or "text")
   --label-column C     the gold label column (default: guessed, e.g. "label"); --no-labels for none
@@ -103,12 +106,14 @@ export async function datasetCommand(argv: string[], out: NodeJS.WritableStream 
     return;
   }
   prepareCacheDir(args.cacheDir, '--cache-dir');
+  // A hub dataset file is fetched first: a bad id or path fails before a model download starts.
+  const { file } = await resolveDatasetArg(args.file, { cacheDir: args.cacheDir, progress: err });
   const dir = await folderForVariant(args.variant, async (variant) => (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: err })).dir);
   // The model is loaded only when rows are missing from the dataset cache.
   let inspector: Inspector | undefined;
   const model = datasetModel(dir, args.variant, async () => (inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant })));
   try {
-    const ds = await readDataset(args.file, { modelLabels: model.labels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap, limit: args.limit });
+    const ds = await readDataset(file, { modelLabels: model.labels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap, limit: args.limit });
     const live = err.isTTY === true;
     const run = await runDataset(model, ds, {
       cacheDir: path.join(args.cacheDir, 'datasets'),

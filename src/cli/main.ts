@@ -25,7 +25,7 @@ const USAGE = `usage: distilbert-inspector [options] "text to classify"
        distilbert-inspector [options] --file PATH
        distilbert-inspector faithfulness --data FILE.tsv [--methods occlusion,shap,rollout] [--limit N]
        distilbert-inspector quantize MODEL_DIR|ID     (writes onnx/model_int8.onnx; see quantize --help)
-       distilbert-inspector dataset FILE [options]   (a labelled CSV/TSV/JSONL/Parquet file; see dataset --help)
+       distilbert-inspector dataset FILE [options]   (a labelled CSV/TSV/JSONL/Parquet file or owner/name[@rev]:path on the hub; see dataset --help)
 
 options:
   --file PATH          classify a whole file (windows over long text)

@@ -1,13 +1,18 @@
 // "DistilBERT: Open Dataset...": pick a labelled file, confirm its columns when the guess is ambiguous, run it
 // through the loaded model (cancellable, with ETA; cached per model and file content) and show the dataset panel.
 // A click on an example classifies it through the usual path, so it lands in the Activation Inspector.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Dataset } from '../core/dataset/dataset';
 import type { DatasetReport } from '../core/dataset/report';
-import type { DatasetRun } from '../core/dataset/run';
-import type { DatasetView, DatasetWebviewMessage } from '../shared/datasetProtocol';
+import type { DatasetModel, DatasetRun } from '../core/dataset/run';
+import type { ProjectionResult } from '../core/dataset/projectionJob';
+import { topRows } from '../core/dataset/topRows';
+import type { OnnxVariant } from '../core/model/modelFolder';
+import { datasetSourceOf, type DatasetSource, type DatasetView, type DatasetWebviewMessage } from '../shared/datasetProtocol';
 import type { Classifier } from './classification';
+import type { HubDownloads } from './hubDownload';
 import { describeFailure } from './failures';
 import type { Log } from './log';
 import type { ModelService } from './modelService';
@@ -27,6 +32,8 @@ export interface DatasetDeps {
   session: Session;
   notifier: Notifier;
   log: Log;
+  /** Hub dataset files come through the same client, cache, token and endpoint as hub models. */
+  hub: HubDownloads;
 }
 
 /** Options for tests and scripts; a person gets a file dialog and quick picks. */
@@ -66,13 +73,17 @@ export class DatasetCommand {
       const inspector = await models.inspector();
       const variant = models.currentChoice()?.variant ?? 'fp32';
       const model = core.inspectorModel(inspector, variant);
-      let ds = await this.read(core, file, model.labels, args);
-      if (!ds) return undefined;
+      const first = await this.read(core, file, model.labels, args);
+      if (!first) return undefined;
+      let { ds, labelMap } = first;
       if (!args.textColumn && ds.textAlternatives.length) {
         const pick = await vscode.window.showQuickPick([ds.textColumn, ...ds.textAlternatives], { title: `Which column of ${path.basename(file)} holds the text?`, placeHolder: ds.textColumn });
         if (!pick) return undefined;
-        if (pick !== ds.textColumn) ds = await this.read(core, file, model.labels, { ...args, textColumn: pick });
-        if (!ds) return undefined;
+        if (pick !== ds.textColumn) {
+          const again = await this.read(core, file, model.labels, { ...args, labelMap, textColumn: pick });
+          if (!again) return undefined;
+          ({ ds, labelMap } = again);
+        }
       }
       log.info(`Dataset ${file}: ${ds.texts.length} examples (text "${ds.textColumn}", label ${ds.labelColumn ?? 'none'}; ${ds.skipped.emptyText + ds.skipped.noLabel} skipped).`);
       const run = await withProgress({ title: `DistilBERT: ${path.basename(file)}`, notification: true, cancel: () => controller.abort() }, (report) =>
@@ -85,15 +96,8 @@ export class DatasetCommand {
           },
         }),
       );
-      // The probe fits and the PCA take seconds on a large file: worker threads keep the editor responsive.
-      const t0 = performance.now();
-      const [{ study }, projection] = await Promise.all([core.analyse(run, ds.gold, { study: true, projection: false }), core.project(run, 'cls', 'pca', { signal: controller.signal })]);
-      const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
-      this.dataset = ds;
-      this.shownRun = run;
-      const sources = core.projectionSources(run.nLayers, model.head);
-      panel.post({ type: 'dataset', view: toView(report, run, projection, sources) });
-      log.info(`Dataset ${file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
+      const source: DatasetSource = { file, sha256: ds.sha256, textColumn: ds.textColumn, labelColumn: ds.labelColumn ?? null, labelMap: labelMap ?? null, modelPath: model.path, variant };
+      const report = await this.show(core, panel, model, ds, run, source);
       return report;
     } catch (err) {
       const failure = describeFailure(err, models.currentChoice());
@@ -105,11 +109,52 @@ export class DatasetCommand {
     }
   }
 
+  /**
+   * "Open Dataset from Hugging Face Hub...": a file of a hub dataset repository, typed as
+   * owner/name[@revision]:path (or hf://datasets/...), fetched and verified like a hub model, then opened.
+   */
+  async runHub(args: OpenDatasetArgs & { id?: string } = {}): Promise<DatasetReport | undefined> {
+    const { notifier } = this.deps;
+    const hubCore = await import('../core/hub');
+    const valid = (v: string): string | undefined => {
+      try {
+        return hubCore.parseDatasetRef(v, '/') ? undefined : `Not a hub dataset file. ${hubCore.DATASET_ID_HINT}`;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    const id = typeof args.id === 'string' ? args.id : await vscode.window.showInputBox({
+      title: 'Open Dataset from Hugging Face Hub',
+      prompt: `A file of a dataset repository. ${hubCore.DATASET_ID_HINT}`,
+      placeHolder: 'owner/name[@revision]:path/in/repo.parquet',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? valid(v) : undefined),
+    });
+    if (!id?.trim()) return undefined;
+    try {
+      // `/` as the base: a typed id is never a file of the extension host's working folder.
+      const ref = hubCore.parseDatasetRef(id, '/');
+      if (!ref) throw new hubCore.HubError('HUB_BAD_ID', `"${id}" is not a hub dataset file.`, hubCore.DATASET_ID_HINT);
+      const { checkHubDatasetFormat } = await import('../core/dataset/source');
+      const { MAX_DATASET_BYTES } = await import('../core/dataset/dataset');
+      checkHubDatasetFormat(hubCore.formatDatasetRef(ref), ref.file);
+      const fetched = await this.deps.hub.fetchDataset(ref, MAX_DATASET_BYTES);
+      return await this.run({ ...args, file: fetched.path });
+    } catch (err) {
+      const failure = describeFailure(err, undefined);
+      if (failure.level === 'silent') return undefined;
+      const hubError = err instanceof hubCore.HubError;
+      const text = hubError ? `Could not download the dataset file "${id.trim()}": ${err.oneLine('vscode')}` : failure.text;
+      notifier.failure({ level: 'error', text, setting: hubError && err.code === 'HUB_PROTOCOL' ? 'hub.endpoint' : undefined }, err);
+      return undefined;
+    }
+  }
+
   /** Reads the file; labels the model lacks are mapped by the user, one quick pick per file label. */
-  private async read(core: typeof import('../core/dataset/index'), file: string, modelLabels: string[], args: OpenDatasetArgs): Promise<Dataset | undefined> {
+  private async read(core: DatasetCore, file: string, modelLabels: string[], args: OpenDatasetArgs): Promise<{ ds: Dataset; labelMap?: Record<string, string> } | undefined> {
     const opts = { modelLabels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap };
     try {
-      return await core.readDataset(file, opts);
+      return { ds: await core.readDataset(file, opts), labelMap: args.labelMap };
     } catch (err) {
       if (!(err instanceof core.LabelMappingNeeded) || args.labelMap) throw err;
       const labelMap: Record<string, string> = {};
@@ -118,7 +163,51 @@ export class DatasetCommand {
         if (!pick) return undefined;
         labelMap[label] = pick;
       }
-      return core.readDataset(file, { ...opts, labelMap });
+      return { ds: await core.readDataset(file, { ...opts, labelMap }), labelMap };
+    }
+  }
+
+  /** Head study and PCA off the caller's thread, then the report into the panel (a fresh run and a restored one alike). */
+  private async show(core: DatasetCore, panel: DatasetPanel, model: DatasetModel, ds: Dataset, run: DatasetRun, source: DatasetSource): Promise<DatasetReport> {
+    // The probe fits and the PCA take seconds on a large file: worker threads keep the editor responsive.
+    const t0 = performance.now();
+    const [{ study }, projection] = await Promise.all([core.analyse(run, ds.gold, { study: true, projection: false }), core.project(run, 'cls', 'pca')]);
+    const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
+    this.dataset = ds;
+    this.shownRun = run;
+    const sources = core.projectionSources(run.nLayers, model.head);
+    panel.post({ type: 'dataset', view: toView(report, run, projection, sources, source) });
+    this.deps.log.info(`Dataset ${ds.file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
+    return report;
+  }
+
+  /**
+   * Brings the panel back after a window reload from the source its webview persisted: the same file (same
+   * content hash), read the same way, with the cached results of the same model; nothing is recomputed. A file
+   * that moved or changed, or results no longer cached, get one message in the panel saying what to run.
+   */
+  async restore(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const panel = DatasetPanel.revive(webviewPanel, this.deps.extensionUri);
+    this.attach(panel);
+    const source = datasetSourceOf(state);
+    const again = 'Run "DistilBERT: Open Dataset..." to open it again.';
+    if (!source) return panel.post({ type: 'error', message: `This dataset panel has nothing to restore. ${again}` });
+    const name = path.basename(source.file);
+    const say = (message: string): void => {
+      panel.post({ type: 'error', message });
+      this.deps.log.info(`Dataset panel not restored: ${message}`);
+    };
+    try {
+      if (!fs.existsSync(source.file)) return say(`${source.file} is no longer there (moved or deleted), so its dataset panel cannot be restored. ${again}`);
+      const core = await import('../core/dataset/index');
+      const model = core.datasetModel(source.modelPath, source.variant as OnnxVariant, () => Promise.reject(new NotCached()));
+      const ds = await core.readDataset(source.file, { modelLabels: model.labels, textColumn: source.textColumn, labelColumn: source.labelColumn, labelMap: source.labelMap ?? undefined });
+      if (ds.sha256 !== source.sha256) return say(`${source.file} changed since its results were computed, so they no longer match it. ${again}`);
+      const run = await core.runDataset(model, ds, { cacheDir: path.join(this.deps.cacheDir, 'datasets') });
+      await this.show(core, panel, model, ds, run, source);
+    } catch (err) {
+      if (err instanceof NotCached) return say(`The results for ${name} are no longer cached for the model ${source.modelPath}. ${again}`);
+      say(`${name} could not be restored: ${describeFailure(err, undefined).text} ${again}`);
     }
   }
 
@@ -179,19 +268,23 @@ export class DatasetCommand {
   }
 }
 
-function toView(report: DatasetReport, run: DatasetRun, projection: import('../core/dataset/projectionJob').ProjectionResult, projectionSources: DatasetView['projectionSources']): DatasetView {
+/** Rows missing from the cache while restoring: a restore never runs the model. */
+class NotCached extends Error {}
+
+type DatasetCore = typeof import('../core/dataset/index');
+
+function toView(report: DatasetReport, run: DatasetRun, projection: ProjectionResult, projectionSources: DatasetView['projectionSources'], source: DatasetSource): DatasetView {
   const labels = report.model.labels;
   const n = run.count, dim = run.dim;
   // The most often active units, with their mean activation and the rows that drive them hardest.
   const order = report.headUnits.activeRate.map((r, j) => [r, j] as const).sort((a, b) => b[0] - a[0]).slice(0, 20);
   const topUnits = order.map(([rate, unit]) => {
     let sum = 0;
-    const rows = Array.from({ length: n }, (_, i) => i);
     for (let i = 0; i < n; i++) sum += run.act[i * dim + unit]!;
-    rows.sort((a, b) => run.act[b * dim + unit]! - run.act[a * dim + unit]!);
-    return { unit, rate, meanAct: n ? sum / n : 0, topRows: rows.slice(0, 3) };
+    return { unit, rate, meanAct: n ? sum / n : 0, topRows: topRows(run.act, n, dim, unit, 3) };
   });
   return {
+    source,
     file: report.dataset.file,
     fileName: path.basename(report.dataset.file),
     modelName: report.model.name,

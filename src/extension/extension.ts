@@ -23,6 +23,7 @@ import { Notifier } from './notify';
 import { InspectorPanel } from './panel/inspectorPanel';
 import { Session } from './session';
 import { DatasetCommand, type OpenDatasetArgs } from './datasetCommand';
+import { DatasetPanel } from './panel/datasetPanel';
 import { ResultStatusBar } from './statusBar';
 import { QuantizeModelCommand, type QuantizeOutcome } from './quantizeCommand';
 import { testingApi, type TestingApi } from './testing';
@@ -74,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     log,
   });
   const quantize = new QuantizeModelCommand(config, models, notifier, log, context.globalStorageUri.fsPath);
-  const datasetCommand = new DatasetCommand({ extensionUri: context.extensionUri, cacheDir: context.globalStorageUri.fsPath, models, classifier, session, notifier, log });
+  const datasetCommand = new DatasetCommand({ extensionUri: context.extensionUri, cacheDir: context.globalStorageUri.fsPath, models, classifier, session, notifier, log, hub });
   const textCompare = new TextCompareCommand({ models, session, notifier, log });
 
   context.subscriptions.push(
@@ -87,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     modelNotes,
     ...commands.listeners(),
     InspectorPanel.registerSerializer(context.extensionUri, (panel) => session.adopt(panel)),
+    DatasetPanel.registerSerializer((panel, state) => datasetCommand.restore(panel, state)),
     config.onDidChange((change) => {
       if (!change.reloadModel) return;
       log.info(`Settings changed (${change.keys.map(fullKey).join(', ')}): reloading the model.`);
@@ -126,6 +128,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     // `args` ({ file, textColumn, labelColumn }) is for tests and scripts; a person gets a file dialog.
     vscode.commands.registerCommand('distilbertInspector.openDataset', (args?: OpenDatasetArgs) => datasetCommand.run(typeof args === 'object' && args !== null ? args : {})),
+    // `args` ({ id, textColumn, ... }) is for tests and scripts; a person types owner/name[@rev]:path in an input box.
+    vscode.commands.registerCommand('distilbertInspector.openHubDataset', (args?: OpenDatasetArgs & { id?: string }) => datasetCommand.runHub(typeof args === 'object' && args !== null ? args : {})),
+    // `args` ({ id, textColumn, ... }) is for tests and scripts; a person types owner/name[@rev]:path in an input box.
+    vscode.commands.registerCommand('distilbertInspector.openHubDataset', (args?: OpenDatasetArgs & { id?: string }) => datasetCommand.runHub(typeof args === 'object' && args !== null ? args : {})),
     // `args` ({ source, uri, texts, ... }) is for tests and scripts; a person picks the source in a quick pick.
     vscode.commands.registerCommand('distilbertInspector.compareTexts', (args?: unknown) => textCompare.run(args)),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.

@@ -2,7 +2,7 @@
 // cancellable notification showing bytes, and keeps the Hugging Face token in SecretStorage. The token is
 // never read from settings and never logged; only whether one was sent is.
 import * as vscode from 'vscode';
-import type { DownloadSize, FetchHubResult } from '../core/hub';
+import type { DatasetFileRef, DownloadSize, FetchDatasetResult, FetchHubResult, HubProgress } from '../core/hub';
 import type { HubVariant } from '../core/hub/cacheLayout';
 import type { Config, ModelVariant } from './config';
 import type { Log } from './log';
@@ -32,27 +32,43 @@ export class HubDownloads {
         `${token ? ' with the stored Hugging Face token' : ''}${typeof proxy === 'string' ? ' through http.proxy' : ''}...`,
     );
     const started = performance.now();
-    const ac = new AbortController();
-    const result = await withProgress({ title: `DistilBERT: downloading ${name} (${variant})`, notification: true, cancel: () => ac.abort() }, (report) =>
-      core.fetchHubModel(hub, {
-        cacheDir: this.storageDir,
-        variant,
-        endpoint,
-        token,
-        signal: ac.signal,
-        proxy,
-        authHint: AUTH_HINT,
-        onProgress: (p) => {
-          const d = core.describeProgress(p);
-          report(d.message, d.percent, d.percent === undefined ? undefined : 100);
-        },
-      }),
+    const result = await this.withProgress(`DistilBERT: downloading ${name} (${variant})`, (onProgress, signal) =>
+      core.fetchHubModel(hub, { cacheDir: this.storageDir, variant, endpoint, token, signal, proxy, authHint: AUTH_HINT, onProgress }),
     );
     const how = result.offline ? 'the cached copy (the hub could not be reached)' : result.fromCache ? 'the verified cache' : 'a verified download';
     this.log.info(
       `${name} (${variant}) is commit ${result.commit.slice(0, 12)} from ${how} in ${Math.round(performance.now() - started)} ms: ${result.dir}`,
     );
     return result;
+  }
+
+  /**
+   * One file of a hub dataset repository (`owner/name[@rev]:path`), through the same client, cache (the
+   * extension's global storage), token, endpoint and proxy as models. Rejects with the hub's HubError.
+   */
+  async fetchDataset(ref: DatasetFileRef, maxBytes: number): Promise<FetchDatasetResult> {
+    const core = await import('../core/hub');
+    const { endpoint, token, proxy } = await this.connection();
+    const name = core.formatDatasetRef(ref);
+    this.log.info(`Fetching the dataset file ${name} from ${endpoint ?? core.DEFAULT_ENDPOINT} into ${this.storageDir}${token ? ' with the stored Hugging Face token' : ''}...`);
+    const result = await this.withProgress(`DistilBERT: downloading ${name}`, (onProgress, signal) =>
+      core.fetchHubDatasetFile(ref, { cacheDir: this.storageDir, endpoint, token, signal, proxy, authHint: AUTH_HINT, maxBytes, onProgress }),
+    );
+    const how = result.offline ? 'the cached copy (the hub could not be reached)' : result.fromCache ? 'the verified cache' : `a verified download (${result.file.verification})`;
+    this.log.info(`${name} is commit ${result.commit.slice(0, 12)} from ${how}: ${result.path}`);
+    return result;
+  }
+
+  /** A cancellable notification showing a fetch's bytes (the extension's one progress helper). */
+  private async withProgress<T>(title: string, fetch: (onProgress: (p: HubProgress) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { describeProgress } = await import('../core/hub/progress');
+    const ac = new AbortController();
+    return withProgress({ title, notification: true, cancel: () => ac.abort() }, (report) =>
+      fetch((p) => {
+        const d = describeProgress(p);
+        report(d.message, d.percent, d.percent === undefined ? undefined : 100);
+      }, ac.signal),
+    );
   }
 
   /** What downloading `hub` would take (HEAD requests only), and whether a verified copy is cached already. */

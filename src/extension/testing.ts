@@ -1,7 +1,7 @@
 // Test access in one place: what the extension-host tests (test/vscode) read to await results without scraping
 // the UI. `activate` returns only `{ testing }`. The model service's run counters live here (counted from its
 // onDidRun event); the few readers other classes keep for tests (marked "for tests") are read only from here.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { AttributionMethod, AttributionResult } from '../core/attribution/explain';
 import type { TextComparison } from '../core/compare/textCompare';
 import type { Inspection } from '../core/types';
@@ -9,6 +9,8 @@ import type { AttentionView } from '../shared/protocol';
 import type { AttributionCommand, ExplanationOutcome } from './attributionCommand';
 import type { Config } from './config';
 import type { DatasetCommand } from './datasetCommand';
+import type { DatasetHostMessage, DatasetView } from '../shared/datasetProtocol';
+import { DATASET_VIEW_TYPE, DatasetPanel } from './panel/datasetPanel';
 import type { WindowDecorations } from './decorations';
 import type { ClassifierDiagnostics, DiagnosticsOutcome } from './diagnostics';
 import type { LiveInspection } from './live';
@@ -52,6 +54,10 @@ export interface TestingApi {
   panelComparison(): TextComparison | undefined;
   /** Dataset mode: a click on one of the report's examples. */
   inspectDatasetRow(row: number): Promise<void>;
+  /** The persisted state a window reload hands the dataset panel's serializer: that path, on a fresh panel; resolves to what the panel then shows. */
+  reviveDatasetPanel(state: unknown): Promise<DatasetHostMessage | undefined>;
+  /** What the dataset panel shows (its `source` is what the webview persists for a reload). */
+  datasetView(): DatasetView | undefined;
   /** Classifier diagnostics: the last pass's outcome for a document, and an event per finished pass. */
   diagnosticsOutcome(uri: vscode.Uri): DiagnosticsOutcome | undefined;
   readonly onDidFinishDiagnostics: vscode.Event<{ uri: vscode.Uri; outcome: DiagnosticsOutcome }>;
@@ -133,6 +139,12 @@ export function testingApi(parts: TestedParts, subscriptions: { dispose(): void 
     panelExplanations: () => session.panel()?.currentExplanations() ?? [],
     panelComparison: () => session.panel()?.currentComparison(),
     inspectDatasetRow: (row) => parts.dataset.inspectRow(row),
+    reviveDatasetPanel: async (state) => {
+      const panel = vscode.window.createWebviewPanel(DATASET_VIEW_TYPE, 'Dataset', vscode.ViewColumn.Active, {});
+      await parts.dataset.restore(panel, state);
+      return DatasetPanel.current?.lastMessage();
+    },
+    datasetView: () => DatasetPanel.current?.view,
     diagnosticsOutcome: (uri) => parts.diagnostics.outcome(uri),
     onDidFinishDiagnostics: parts.diagnostics.onDidFinish,
     live: parts.live,

@@ -15,8 +15,23 @@ export interface DatasetRow {
   probs: number[];
 }
 
+/**
+ * What the panel needs to come back after a window reload (the webview persists it with setState): the file
+ * and its content hash, how it was read, and the model folder whose cached results it showed.
+ */
+export interface DatasetSource {
+  file: string;
+  sha256: string;
+  textColumn: string;
+  labelColumn: string | null;
+  labelMap: Record<string, string> | null;
+  modelPath: string;
+  variant: string;
+}
+
 /** Everything the dataset panel shows; computed by the host from the core's report. */
 export interface DatasetView {
+  source: DatasetSource;
   file: string;
   fileName: string;
   modelName: string;
@@ -67,6 +82,18 @@ export const datasetWebviewMessageSchema = tagged(
 /** Webview -> host. */
 export type DatasetWebviewMessage = Infer<typeof datasetWebviewMessageSchema>;
 export const isDatasetWebviewMessage = datasetWebviewMessageSchema.is;
+
+/** The persisted source, if `state` (a webview's saved state: data from disk, checked like input) holds a well-formed one. */
+export function datasetSourceOf(state: unknown): DatasetSource | undefined {
+  const s = (typeof state === 'object' && state !== null ? (state as Record<string, unknown>)['source'] : undefined) as Record<string, unknown> | undefined;
+  if (typeof s !== 'object' || s === null) return undefined;
+  const str = (k: string) => typeof s[k] === 'string' && (s[k] as string).length > 0;
+  const map = s['labelMap'];
+  const mapOk = map === null || (typeof map === 'object' && !Array.isArray(map) && Object.values(map as object).every((v) => typeof v === 'string'));
+  const labelOk = s['labelColumn'] === null || str('labelColumn');
+  if (!['file', 'sha256', 'textColumn', 'modelPath', 'variant'].every(str) || !labelOk || !mapOk || !/^[0-9a-f]{64}$/.test(s['sha256'] as string)) return undefined;
+  return s as unknown as DatasetSource;
+}
 
 /** The host is trusted; this only keeps a stray message (another extension's, an old format) from rendering. */
 export function isDatasetHostMessageType(x: unknown): x is DatasetHostMessage {

@@ -1,7 +1,8 @@
 // UI test of dataset mode: a person runs "DistilBERT: Open Dataset..." from the palette, types the file's path in
 // VS Code's file dialog, reads the metrics, clicks a confusion cell (the table filters to it), filters by regex,
 // looks at the projection (hover, pan, another source, UMAP with Cancel), the head units' mean contributions and
-// the head study, then clicks an example and lands in the Activation Inspector.
+// the head study, then clicks an example and lands in the Activation Inspector;
+// after a window reload the panel comes back from the cache.
 // Screenshots (light and dark): test-results/screenshots/dataset-*.png.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -179,5 +180,20 @@ export async function datasetUiTests(page: Page, check: Check, shots: string, wo
     await page.waitForTimeout(800);
     await page.screenshot({ path: path.join(shots, 'dataset-click-through-dark.png') });
     console.log(`       "${text.slice(0, 40)}..." -> ${label}`);
+  });
+
+  await check('after a window reload the dataset panel comes back from the cache (dark theme)', page, async () => {
+    // A real reload: VS Code hands the persisted webview state to the extension's panel serializer.
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    const f = await frameWith(page, 'header .meta');
+    const meta = await f.locator('header .meta').innerText();
+    assert(/^200 examples · .* · from the cache$/.test(meta), `restored panel: ${meta}`);
+    const t = await tab(page, 'metrics');
+    const headline = await t.locator('.headline').innerText();
+    assert(/^accuracy 0\.\d{3} · macro F1/.test(headline), `headline after the reload: ${headline}`);
+    await page.screenshot({ path: path.join(shots, 'dataset-restored-dark.png') });
+    console.log(`       restored: ${meta}`);
+    await closeAllEditors(page).catch(() => undefined);
   });
 }

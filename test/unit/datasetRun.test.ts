@@ -87,8 +87,9 @@ describe('dataset run on tiny-distilbert-o17-gemm', () => {
     const out = await analyse(run, ds.gold, { study: true, projection: true });
     assert.deepEqual(out.study, headStudy({ ...run, gold: ds.gold! }));
     assert.deepEqual(out.projection, pca2(run.cls, run.count, run.dim));
-    // Reopened: the study comes from its file, so no worker is needed (a missing worker file proves it).
-    const again = await analyse(run, ds.gold, { study: true, projection: false }, path.join(tempDir('dbi-none-'), 'missing.js'));
+    // Reopened: the study and the PCA come from their files, so no worker is needed (a missing worker file proves it).
+    const again = await analyse(run, ds.gold, { study: true, projection: true }, path.join(tempDir('dbi-none-'), 'missing.js'));
     assert.deepEqual(again.study, out.study);
+    assert.deepEqual(again.projection, out.projection);
   });
 });

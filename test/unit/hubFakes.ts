@@ -135,17 +135,20 @@ export class FakeHub {
     this.requests.push({ server: 'hub', method: req.method ?? '', url: req.url ?? '', headers: req.headers, remotePort: req.socket.remotePort });
     // A mirror serves the blobs itself (same origin as the resolve URLs).
     if ((req.url ?? '').startsWith('/blobs/')) return this.cdn(req, res);
-    const m = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(req.url ?? '');
+    // Dataset repositories live under /datasets/; they are registered as "datasets/owner/name".
+    const ds = /^\/datasets(\/.*)$/.exec(req.url ?? '');
+    const m = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(ds ? ds[1]! : req.url ?? '');
+    const kind = ds ? 'datasets/' : '';
     const fail = (status: number, code: string): void => {
       res.writeHead(status, { 'x-error-code': code, 'content-type': 'text/plain' }).end(`${code}\n`);
     };
     if (!m) return fail(404, 'NotFound');
-    const renamed = this.renames.get(`${m[1]}/${m[2]}`);
+    const renamed = this.renames.get(`${kind}${m[1]}/${m[2]}`);
     if (renamed) {
-      res.writeHead(307, { location: `/${renamed}/resolve/${m[3]}/${m[4]}` });
+      res.writeHead(307, { location: `/${kind}${renamed}/resolve/${m[3]}/${m[4]}` });
       return void res.end();
     }
-    const repo = this.repos.get(`${m[1]}/${m[2]}`);
+    const repo = this.repos.get(`${kind}${m[1]}/${m[2]}`);
     // The hub answers 401 for a private repo without a valid token, and also for one that does not exist.
     if (repo?.token && req.headers.authorization !== `Bearer ${repo.token}`) return fail(401, 'RepoNotFound');
     if (!repo) return fail(404, 'RepoNotFound');
@@ -155,7 +158,8 @@ export class FakeHub {
     const data = repo.files.get(file);
     if (!data) return fail(404, 'EntryNotFound');
     const common = { 'x-repo-commit': repo.commit, 'accept-ranges': 'bytes' };
-    if (file.endsWith('.onnx')) {
+    // Large files live in LFS: ONNX graphs, and Parquet files in dataset repositories.
+    if (file.endsWith('.onnx') || file.endsWith('.parquet')) {
       const sha = sha256(data);
       const pointer = Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha}\nsize ${data.length}\n`);
       const body = `Found. Redirecting to ${this.cdnUrl}/blobs/${sha}`;

@@ -26,6 +26,7 @@ function fixture(): DatasetView {
   const rows = texts.map((text, i) => ({ text, line: i + 2, gold: gold[i]!, predicted: predicted[i]!, probs: predicted[i] ? [1 - conf[i]!, conf[i]!] : [conf[i]!, 1 - conf[i]!] }));
   const m = computeMetrics(labels, gold, predicted, rows.flatMap((r) => r.probs));
   return {
+    source: { file: '/tmp/x.tsv', sha256: 'a'.repeat(64), textColumn: 'sentence', labelColumn: 'label', labelMap: null, modelPath: '/m', variant: 'fp32' },
     file: '/tmp/x.tsv', fileName: 'x.tsv', modelName: 'm', labels, textColumn: 'sentence', labelColumn: 'label', skipped: 0, fromCache: 0, runMs: 1, rows,
     metrics: { accuracy: m.accuracy, macroF1: m.macroF1, perClass: m.perClass, ece: m.ece, reliability: m.reliability },
     confusion: m.confusion,

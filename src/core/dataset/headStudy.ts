@@ -32,7 +32,9 @@ export interface StudyInput {
   nLayers: number;
   logits: ArrayLike<number>;
   cls: ArrayLike<number>;
-  layers: ArrayLike<number>;
+  /** Every block's [CLS], [example][block][dim]; or `layerAt`, one block's rows at a time (read from disk; the array may be reused by the next call). */
+  layers?: ArrayLike<number>;
+  layerAt?: (block: number) => ArrayLike<number>;
   gold: ArrayLike<number>;
 }
 
@@ -53,17 +55,26 @@ export function headStudy(input: StudyInput, opts: FitOptions & { seed?: number 
   const train: number[] = [], test: number[] = [];
   for (let i = 0; i < count; i++) (inTrainSplit(i, seed) ? train : test).push(i);
   const accuracy = (rows: number[], predict: (i: number) => number) => (rows.length ? rows.filter((i) => predict(i) === input.gold[i]).length / rows.length : 0);
+  // One buffer for every fit's standardised rows, and (in the worker) one for every block's rows: a large dataset
+  // must not hold a copy per probe until the GC gets round to it.
+  const scratch = new Float64Array(train.length * dim);
   const probe = (id: StudyRow['id'], description: string, X: ArrayLike<number>): StudyRow => {
-    const p = fitProbe(X, dim, input.gold, train, L, { ...opts, lambda });
+    const p = fitProbe(X, dim, input.gold, train, L, { ...opts, lambda, scratch });
     return { id, description, features: dim, trainAccuracy: accuracy(train, (i) => predictProbe(p, X, i)), testAccuracy: accuracy(test, (i) => predictProbe(p, X, i)), iterations: p.iterations };
   };
   const head = (i: number) => argmaxRow(input.logits, i, L);
   const rows: StudyRow[] = [{ id: 'head', description: 'the real head: pre_classifier -> ReLU -> classifier, as fine-tuned', features: 0, trainAccuracy: accuracy(train, head), testAccuracy: accuracy(test, head) }];
   rows.push(probe('probe-cls', 'linear probe on the final [CLS] (no pre_classifier)', input.cls));
-  const reluCls = Float64Array.from(input.cls as ArrayLike<number>, (v) => (v > 0 ? v : 0));
+  // A plain loop: TypedArray.from with a map function goes through a JS array of every value first (1.1 GB for
+  // 100,000 x 256). Float32 holds ReLU of float32 values exactly.
+  const reluCls = new Float32Array(input.cls.length);
+  for (let k = 0; k < reluCls.length; k++) {
+    const v = input.cls[k]!;
+    reluCls[k] = v > 0 ? v : 0;
+  }
   rows.push(probe('refit-relu-cls', 'pre_classifier bypassed: classifier refitted on ReLU([CLS])', reluCls));
   for (let l = 0; l < nLayers; l++) {
-    const X = layerRows(input.layers, count, nLayers, dim, l);
+    const X = input.layerAt ? input.layerAt(l) : layerRows(input.layers!, count, nLayers, dim, l);
     const id = `probe-block-${l + 1}` as const, description = `linear probe on [CLS] after block ${l + 1}`;
     // DistilBERT's head reads the last block's [CLS] unchanged: the same features need no second fit.
     rows.push(sameValues(X, input.cls) ? { ...rows[1]!, id, description } : probe(id, description, X));

@@ -20,6 +20,11 @@ export interface FitOptions {
   maxIterations?: number;
   /** Stop when the gradient's largest entry falls below this (default 1e-4: accuracies stop moving long before). */
   tolerance?: number;
+  /**
+   * Room for the standardised training rows (rows x dim), reused across fits: a fresh 100 MB array per probe
+   * on a large dataset piled up faster than the worker's GC released them.
+   */
+  scratch?: Float64Array;
 }
 
 /**
@@ -34,7 +39,7 @@ export function fitProbe(X: ArrayLike<number>, dim: number, y: ArrayLike<number>
   for (let r = 0; r < n; r++) for (let j = 0; j < dim; j++) mean[j]! += X[rows[r]! * dim + j]! / n;
   for (let r = 0; r < n; r++) for (let j = 0; j < dim; j++) scale[j]! += (X[rows[r]! * dim + j]! - mean[j]!) ** 2 / n;
   for (let j = 0; j < dim; j++) scale[j] = scale[j]! > 1e-12 ? Math.sqrt(scale[j]!) : 1;
-  const Z = new Float64Array(n * dim);
+  const Z = opts.scratch && opts.scratch.length >= n * dim ? opts.scratch : new Float64Array(n * dim);
   for (let r = 0; r < n; r++) for (let j = 0; j < dim; j++) Z[r * dim + j] = (X[rows[r]! * dim + j]! - mean[j]!) / scale[j]!;
   const Y = Int32Array.from({ length: n }, (_, r) => y[rows[r]!]!);
   const P = classes * dim + classes;

@@ -26,20 +26,37 @@ export async function analyse(run: DatasetRun, gold: Int32Array | undefined, wan
       // not cached yet
     }
   }
-  const needStudy = want.study && gold !== undefined && study === null;
-  if (!needStudy && !want.projection) return { study, projection: null };
-  // The worker reads the vectors from the run's cache files: cloning 100+ MB across would block this thread.
-  const req: StudyRequest = { cacheDir: run.cacheDir, count: run.count, labels: run.labels, dim: run.dim, nLayers: run.nLayers, gold: gold ?? null, study: needStudy, projection: want.projection };
-  const out = await inWorker(workerPath, req);
-  if (needStudy && out.study && file) {
+  // The PCA depends only on the run's vectors, so it is kept in the run's folder too: a reopened dataset (and a
+  // panel restored after a window reload) then starts no worker at all.
+  const pcaFile = path.join(run.cacheDir, 'pca-v1.json');
+  let projection: Projection | null = null;
+  if (want.projection) {
     try {
-      fs.writeFileSync(`${file}.tmp`, JSON.stringify(out.study));
-      fs.renameSync(`${file}.tmp`, file);
+      projection = JSON.parse(fs.readFileSync(pcaFile, 'utf8')) as Projection;
+      if (projection.x.length !== run.count) projection = null;
     } catch {
-      // an unwritable cache only costs the next reopen a refit
+      // not cached yet
     }
   }
-  return { study: study ?? out.study, projection: out.projection };
+  const needStudy = want.study && gold !== undefined && study === null;
+  const needProjection = want.projection && projection === null;
+  if (!needStudy && !needProjection) return { study, projection };
+  // The worker reads the vectors from the run's cache files: cloning 100+ MB across would block this thread.
+  const req: StudyRequest = { cacheDir: run.cacheDir, count: run.count, labels: run.labels, dim: run.dim, nLayers: run.nLayers, gold: gold ?? null, study: needStudy, projection: needProjection };
+  const out = await inWorker(workerPath, req);
+  if (needStudy && out.study && file) keep(file, out.study);
+  if (needProjection && out.projection) keep(pcaFile, out.projection);
+  return { study: study ?? out.study, projection: projection ?? out.projection };
+}
+
+/** Writes a result beside the run's vectors (atomically); an unwritable cache only costs the next reopen a refit. */
+function keep(file: string, value: unknown): void {
+  try {
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(value));
+    fs.renameSync(`${file}.tmp`, file);
+  } catch {
+    // see above
+  }
 }
 
 /** The gold labels (another label column or mapping) are not part of the run's key: they name the file. */

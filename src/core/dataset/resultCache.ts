@@ -121,6 +121,31 @@ export function readArray(dir: string, name: string): Float32Array {
   return buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4) : new Float32Array(new Uint8Array(buf).buffer);
 }
 
+/**
+ * Block `block` of every row of a [row][block][dim] float file (e.g. one transformer block's [CLS] out of
+ * `layers`), read a few MB at a time: the whole file (410 MB for 100,000 rows of a 4-block, 256-dim model) is
+ * never in memory at once. `into` (count x dim) is filled instead of a new array when given.
+ */
+export function readBlockRows(dir: string, name: string, count: number, blocks: number, dim: number, block: number, into?: Float32Array): Float32Array {
+  const out = into && into.length === count * dim ? into : new Float32Array(count * dim);
+  const rowBytes = blocks * dim * 4;
+  const step = Math.max(1, Math.floor((8 << 20) / rowBytes));
+  const bytes = new Uint8Array(step * rowBytes);
+  const floats = new Float32Array(bytes.buffer);
+  const fd = fs.openSync(path.join(dir, `${name}.f32`), 'r');
+  try {
+    for (let r = 0; r < count; r += step) {
+      const k = Math.min(step, count - r);
+      const got = fs.readSync(fd, bytes, 0, k * rowBytes, r * rowBytes);
+      if (got < k * rowBytes) throw new Error(`${name}.f32 in ${dir} ends at row ${r + Math.floor(got / rowBytes)} of ${count}`);
+      for (let i = 0; i < k; i++) out.set(floats.subarray((i * blocks + block) * dim, (i * blocks + block + 1) * dim), (r + i) * dim);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out;
+}
+
 export function alloc(kind: ArraySpec['kind'], n: number): Typed {
   return kind === 'f32' ? new Float32Array(n) : kind === 'i32' ? new Int32Array(n) : new Uint8Array(n);
 }

@@ -10,9 +10,13 @@ import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder, type OnnxVariant } from '../model/modelFolder';
 import { buildTaps, HEAD_ACTIVATION, type HeadActivation } from '../onnx/taps';
 import type { Dataset } from './dataset';
+import { hashFile } from './records';
 import { ResultCache, cacheKey, readArray, type ArraySpec } from './resultCache';
 
-/** Every example's vectors, flat row-major (row i of `layers` is [block][dim]). */
+/**
+ * Every example's vectors, flat row-major (row i of `layers` is [block][dim]). `cls` and `layers` are read from
+ * the cache files on first access (the editor never needs them; 100,000 rows of `layers` are 410 MB).
+ */
 export interface DatasetRun {
   count: number;
   labels: string[];
@@ -51,7 +55,8 @@ export interface RunOptions {
  * rows are missing from the cache (a reopened dataset never starts ONNX Runtime).
  */
 export interface DatasetModel {
-  key: string;
+  /** A content key of the model's files, hashed in 1 MB steps off the caller's event loop (268 MB for full size). */
+  key: Promise<string>;
   name: string;
   path: string;
   labels: string[];
@@ -71,8 +76,12 @@ export function datasetModel(modelDir: string, variant: OnnxVariant, open: () =>
   const { config } = folder;
   const hash = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   let opened: Promise<Inspector> | undefined;
+  const key = fileKey(folder.onnxPath).then((onnx) => [onnx, hash(folder.tokenizerPath), config.labels.join(','), config.problemType, config.maxLength].join('|'));
+  // Handled here so a model whose run never starts (a file that fails to read) leaves no unhandled rejection;
+  // runDataset awaits `key` itself and gets the error.
+  key.catch(() => undefined);
   return {
-    key: [fileKey(folder.onnxPath), hash(folder.tokenizerPath), config.labels.join(','), config.problemType, config.maxLength].join('|'),
+    key,
     name: folder.name,
     path: folder.dir,
     labels: config.labels,
@@ -103,13 +112,15 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
     { name: 'tokens', kind: 'i32', width: 1 },
     { name: 'truncated', kind: 'u8', width: 1 },
   ];
-  const key = cacheKey([model.key, ds.sha256, ds.format, ds.textColumn, String(n)]);
+  const key = cacheKey([await model.key, ds.sha256, ds.format, ds.textColumn, String(n)]);
   const cache = new ResultCache(opts.cacheDir, key, specs, n);
   let done = cache.rowsDone();
   const fromCache = done;
   if (done === 0) cache.reset();
-  // The dense layer's output stays on disk: only the projection reads it, in its worker (see projectionSources.ts).
+  // [CLS], every block's [CLS] and the dense layer's output stay on disk: only the study and projection workers
+  // read them (from the files; see projectionSources.ts).
   const arrays = cache.load(done, specs.filter((s) => !ON_DISK_ONLY.has(s.name)).map((s) => s.name));
+  const onDisk: Record<string, Float32Array> = {};
   const chunk = opts.chunk ?? 256;
   const tRun = performance.now();
   opts.onProgress?.(done, n, done === n ? 0 : undefined);
@@ -134,9 +145,13 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
     dim,
     nLayers,
     logits: arrays['logits'] as Float32Array,
-    cls: arrays['cls'] as Float32Array,
+    get cls() {
+      return (onDisk['cls'] ??= readArray(cache.dir, 'cls').subarray(0, n * dim));
+    },
     act: arrays['act'] as Float32Array,
-    layers: arrays['layers'] as Float32Array,
+    get layers() {
+      return (onDisk['layers'] ??= readArray(cache.dir, 'layers').subarray(0, n * nLayers * dim));
+    },
     classifierWeight: classifierWeight(model, cache.dir),
     tokens: arrays['tokens'] as Int32Array,
     truncated: arrays['truncated'] as Uint8Array,
@@ -177,25 +192,19 @@ function classifierWeight(model: DatasetModel, dir: string): Float32Array {
  * The ONNX file's sha256, remembered per (path, size, mtime) for this process: hashing a full-size model takes
  * most of a second, which a reopened dataset should not pay twice.
  */
-function fileKey(file: string): string {
+function fileKey(file: string): Promise<string> {
   const st = fs.statSync(file);
   const id = `${path.resolve(file)}|${st.size}|${st.mtimeMs}`;
   let key = FILE_KEYS.get(id);
   if (!key) {
-    const hash = createHash('sha256');
-    const fd = fs.openSync(file, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(1 << 22);
-      for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
-    } finally {
-      fs.closeSync(fd);
-    }
-    key = hash.digest('hex');
+    // A stream, not a readSync loop: hashing a full-size graph synchronously blocked the caller for ~300 ms.
+    key = hashFile(file);
     FILE_KEYS.set(id, key);
+    key.catch(() => FILE_KEYS.delete(id));
   }
   return key;
 }
 
-const FILE_KEYS = new Map<string, string>();
+const FILE_KEYS = new Map<string, Promise<string>>();
 /** Run arrays the caller never holds in memory. */
-const ON_DISK_ONLY = new Set(['pre']);
+const ON_DISK_ONLY = new Set(['cls', 'layers', 'pre']);

@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { headStudy, type StudyInput } from './headStudy';
 import { pca2 } from './projection';
-import { readArray } from './resultCache';
+import { readArray, readBlockRows } from './resultCache';
 
 const port = parentPort;
 if (!port) throw new Error('studyWorker.js must run as a worker thread');
@@ -23,6 +23,7 @@ export interface StudyRequest {
 port.once('message', (msg: StudyRequest) => {
   try {
     const count = msg.count;
+    let block: Float32Array | undefined;
     const input: Omit<StudyInput, 'gold'> & { gold: Int32Array | null } = {
       count,
       labels: msg.labels,
@@ -30,7 +31,8 @@ port.once('message', (msg: StudyRequest) => {
       nLayers: msg.nLayers,
       logits: readArray(msg.cacheDir, 'logits').subarray(0, count * msg.labels.length),
       cls: readArray(msg.cacheDir, 'cls').subarray(0, count * msg.dim),
-      layers: readArray(msg.cacheDir, 'layers').subarray(0, count * msg.nLayers * msg.dim),
+      // One block at a time: the whole [row][block][dim] file would be the worker's largest allocation by far.
+      layerAt: (l) => readBlockRows(msg.cacheDir, 'layers', count, msg.nLayers, msg.dim, l, (block ??= new Float32Array(count * msg.dim))),
       gold: msg.gold,
     };
     const study = msg.study && input.gold ? headStudy({ ...input, gold: input.gold }) : null;

@@ -5,11 +5,15 @@
 //     blobs/<etag>.incomplete         a part file being downloaded (resumable), + .json with its HTTP validator
 //     verified/<commit>.<variant>.json  written last: the snapshot holds every file of that variant, verified
 //     .lock                           pid of the process downloading into this repo folder
+//   <cacheDir>/hub/datasets--<owner>--<name>/  the same for a dataset repository, except that each file is fetched
+//     verified/<commit>.file-<hash of its path>.json  on its own: one marker per verified file
 // huggingface_hub keeps files in blobs/ and symlinks them from snapshots/; we place real files (its
 // no-symlink mode, as on Windows) so a snapshot folder is a plain model folder.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HubError } from './errors';
+import type { RepoType } from './hubClient';
 import type { OnnxDtype } from '../model/variants';
 
 /** The dtype whose graph is downloaded (`auto` downloads fp32; see hubDtype). */
@@ -39,8 +43,8 @@ export interface CompleteMarker {
 export class RepoCache {
   readonly root: string;
 
-  constructor(cacheDir: string, readonly repo: string) {
-    this.root = path.join(cacheDir, 'hub', `models--${repo.replace('/', '--')}`);
+  constructor(cacheDir: string, readonly repo: string, type: RepoType = 'model') {
+    this.root = path.join(cacheDir, 'hub', `${type}s--${repo.replace('/', '--')}`);
   }
 
   snapshotDir(commit: string): string {
@@ -93,6 +97,25 @@ export class RepoCache {
 
   writeComplete(marker: CompleteMarker): void {
     writeAtomic(this.markerPath(marker.commit, marker.variant), JSON.stringify(marker, null, 2));
+  }
+
+  /** One file's marker (dataset files are fetched one at a time); the path is hashed so it makes a flat name. */
+  fileMarkerPath(commit: string, file: string): string {
+    return path.join(this.root, 'verified', `${commit}.file-${createHash('sha256').update(file).digest('hex').slice(0, 24)}.json`);
+  }
+
+  /** The verified record of one file of a snapshot, if that file is still there with its verified size. */
+  readVerifiedFile(commit: string, file: string): VerifiedFile | undefined {
+    try {
+      const v = JSON.parse(fs.readFileSync(this.fileMarkerPath(commit, file), 'utf8')) as VerifiedFile;
+      return v.path === file && fs.statSync(path.join(this.snapshotDir(commit), ...file.split('/'))).size === v.size ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeVerifiedFile(commit: string, v: VerifiedFile): void {
+    writeAtomic(this.fileMarkerPath(commit, v.path), JSON.stringify(v, null, 2));
   }
 
   /** Move a verified part file into the snapshot; rename is atomic, so readers see all of it or nothing. */

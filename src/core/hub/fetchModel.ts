@@ -9,7 +9,7 @@ import { cacheError, RepoCache, type CompleteMarker, type HubVariant, type Verif
 import { downloadFile, verify } from './download';
 import { HubError, isOfflineFailure } from './errors';
 import { cancelled, type NetOptions } from './http';
-import { checkEndpoint, headFile, type FileMeta, type HubTarget } from './hubClient';
+import { checkEndpoint, headFile, type FileMeta, type HubTarget, type RepoType } from './hubClient';
 import { formatRef, isCommitHash, parseModelRef } from './modelRef';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
@@ -79,6 +79,32 @@ export interface FetchHubResult {
 export type HubRefInput = string | { repo: string; revision: string };
 
 
+/** Where and how one fetch talks to the hub (models and datasets alike): endpoint, token, timeouts, proxy, offline mode. */
+export interface HubConnection {
+  target: HubTarget;
+  /** For downloads: the stall timeout and the whole fetch's deadline. */
+  net: NetOptions;
+  /** For metadata (HEAD): a shorter stall timeout. */
+  headNet: NetOptions;
+  offline: boolean;
+}
+
+export function hubConnection(repo: string, type: RepoType, opts: Omit<FetchHubOptions, 'variant'>): HubConnection {
+  const env = opts.env ?? process.env;
+  const endpoint = opts.endpoint || env['HF_ENDPOINT'] || DEFAULT_ENDPOINT;
+  checkEndpoint(endpoint);
+  const target: HubTarget = { endpoint, repo, type, token: opts.token || undefined, authHint: opts.authHint ?? DEFAULT_AUTH_HINT };
+  const timeoutMs = opts.timeoutMs ?? seconds(env['HF_HUB_DOWNLOAD_TIMEOUT']) ?? DEFAULT_TIMEOUT_MS;
+  const limitMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadline = { at: Date.now() + limitMs, limitMs };
+  const net: NetOptions = { proxy: opts.proxy, noProxy: opts.noProxy, env, timeoutMs, deadline, signal: opts.signal, ca: opts.ca };
+  // Metadata answers fast or not at all: a hanging network should fall back to the cache in seconds, not
+  // after a full download timeout (huggingface_hub's HF_HUB_ETAG_TIMEOUT, 10 s by default).
+  const headNet: NetOptions = { ...net, timeoutMs: Math.min(timeoutMs, seconds(env['HF_HUB_ETAG_TIMEOUT']) ?? METADATA_TIMEOUT_MS) };
+  const offline = opts.offline ?? /^(1|on|yes|true)$/i.test(env['HF_HUB_OFFLINE'] ?? '');
+  return { target, net, headNet, offline };
+}
+
 /** The files of a variant; tokenizer_config.json is optional like in a local folder. */
 export function variantFiles(variant: HubVariant): Array<{ file: string; optional: boolean }> {
   return [
@@ -92,22 +118,7 @@ export function variantFiles(variant: HubVariant): Array<{ file: string; optiona
 export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): Promise<FetchHubResult> {
   const ref = typeof input === 'string' ? parseModelRef(input) : { kind: 'hub' as const, ...input };
   if (ref.kind !== 'hub') throw new HubError('HUB_BAD_ID', `"${input as string}" is a local folder, not a hub id.`, 'Open it as a folder instead.');
-  const env = opts.env ?? process.env;
-  const endpoint = opts.endpoint || env['HF_ENDPOINT'] || DEFAULT_ENDPOINT;
-  checkEndpoint(endpoint);
-  const target: HubTarget = {
-    endpoint,
-    repo: ref.repo,
-    token: opts.token || undefined,
-    authHint: opts.authHint ?? DEFAULT_AUTH_HINT,
-  };
-  const timeoutMs = opts.timeoutMs ?? seconds(env['HF_HUB_DOWNLOAD_TIMEOUT']) ?? DEFAULT_TIMEOUT_MS;
-  const limitMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  const deadline = { at: Date.now() + limitMs, limitMs };
-  const net: NetOptions = { proxy: opts.proxy, noProxy: opts.noProxy, env, timeoutMs, deadline, signal: opts.signal, ca: opts.ca };
-  // Metadata answers fast or not at all: a hanging network should fall back to the cache in seconds, not
-  // after a full download timeout (huggingface_hub's HF_HUB_ETAG_TIMEOUT, 10 s by default).
-  const headNet: NetOptions = { ...net, timeoutMs: Math.min(timeoutMs, seconds(env['HF_HUB_ETAG_TIMEOUT']) ?? METADATA_TIMEOUT_MS) };
+  const { target, net, headNet, offline } = hubConnection(ref.repo, 'model', opts);
   const cache = new RepoCache(opts.cacheDir, ref.repo);
   const name = `${formatRef(ref)} (${opts.variant})`;
   const fromCache = (why: HubError): FetchHubResult => {
@@ -119,7 +130,6 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
     return result(cache, ref.revision, marker, true, true);
   };
 
-  const offline = opts.offline ?? /^(1|on|yes|true)$/i.test(env['HF_HUB_OFFLINE'] ?? '');
   if (offline) return fromCache(new HubError('HUB_NETWORK', 'Offline mode is on (HF_HUB_OFFLINE).', 'Turn it off to download the model.'));
 
   let first: FileMeta;
@@ -144,17 +154,7 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
     if (!isCommitHash(ref.revision)) cache.writeRef(ref.revision, commit);
     return result(cache, ref.revision, marker, !downloaded, false);
   } catch (err) {
-    // The hub went away mid-way: an older complete snapshot of the revision still serves (huggingface_hub does the same).
-    if (isOfflineFailure(err)) {
-      try {
-        return fromCache(err as HubError);
-      } catch {
-        // fall through to the original error, which says what broke
-      }
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    if (!(err instanceof HubError) && code && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|EXIST|BUSY)$/.test(code)) throw cacheError(cache.root, err);
-    throw err;
+    return fallBackOrThrow(err, cache.root, fromCache);
   } finally {
     unlock();
   }
@@ -214,8 +214,25 @@ async function download(
   return { marker: { repo: t.repo, commit, variant: opts.variant, files, absent, completedAt: new Date().toISOString() }, downloaded };
 }
 
+/**
+ * A fetch that failed half-way: when the hub went away, an older verified copy of the revision still serves
+ * (huggingface_hub does the same); a file-system error names the cache; anything else is rethrown as it is.
+ */
+export function fallBackOrThrow<T>(err: unknown, cacheRoot: string, fromCache: (why: HubError) => T): T {
+  if (isOfflineFailure(err)) {
+    try {
+      return fromCache(err as HubError);
+    } catch {
+      // fall through to the original error, which says what broke
+    }
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  if (!(err instanceof HubError) && code && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|EXIST|BUSY)$/.test(code)) throw cacheError(cacheRoot, err);
+  throw err;
+}
+
 /** Progress with the bytes of finished files carried forward, at most ten reports a second per file. */
-function progressReporter(onProgress: FetchHubOptions['onProgress'], overallTotal: number | undefined) {
+export function progressReporter(onProgress: FetchHubOptions['onProgress'], overallTotal: number | undefined) {
   let finished = 0;
   let last = 0;
   const report = (file: string, received: number, total: number | undefined, cached: boolean, force: boolean): void => {

@@ -12,10 +12,15 @@ import { isCommitHash } from './modelRef';
 export interface HubTarget {
   endpoint: string;
   repo: string;
+  /** A dataset repository lives under {endpoint}/datasets/{repo}; a model under {endpoint}/{repo}. */
+  type?: RepoType;
   token?: string;
   /** Appended to 401/403 messages: how to give a token in the calling program. */
   authHint: string;
 }
+
+/** The hub's repository kinds this project reads. */
+export type RepoType = 'model' | 'dataset';
 
 /** What the hub says about one file at one revision. */
 export interface FileMeta {
@@ -69,7 +74,8 @@ export function redirectTarget(from: URL, location: string, file: string): URL {
 
 export function resolveUrl(t: HubTarget, revision: string, file: string): URL {
   const base = t.endpoint.replace(/\/+$/, '');
-  return new URL(`${base}/${t.repo}/resolve/${encodeURIComponent(revision)}/${file.split('/').map(encodeURIComponent).join('/')}`);
+  const prefix = t.type === 'dataset' ? 'datasets/' : '';
+  return new URL(`${base}/${prefix}${t.repo}/resolve/${encodeURIComponent(revision)}/${file.split('/').map(encodeURIComponent).join('/')}`);
 }
 
 /** Headers for a request to `url`: the token only ever goes to the endpoint's own origin. */
@@ -159,10 +165,10 @@ export function httpError(t: HubTarget, revision: string, file: string, res: htt
     return new HubError('HUB_AUTH', `Access to ${t.repo} is gated (HTTP 403 from ${host}).`, `Accept its conditions on the model page with your account, then use that account's token. ${t.authHint}`);
   }
   if (status === 404) {
-    if (kind === 'RepoNotFound') return new HubError('HUB_NOT_FOUND', `Repository ${t.repo} was not found on ${host}.`, 'Check the id (owner/name, case included).');
+    if (kind === 'RepoNotFound') return new HubError('HUB_NOT_FOUND', `${t.type === 'dataset' ? 'Dataset repository' : 'Repository'} ${t.repo} was not found on ${host}.`, 'Check the id (owner/name, case included).');
     if (kind === 'RevisionNotFound') return new HubError('HUB_NOT_FOUND', `${t.repo} has no revision "${revision}" on ${host}.`, 'Check the branch, tag or commit after "@".');
-    if (kind === 'EntryNotFound') return new HubError('HUB_NOT_FOUND', `${at} has no file ${file}.`, fileHint(file));
-    return new HubError('HUB_NOT_FOUND', `${host} found no ${file} in ${at} (HTTP 404): the repository, the revision or the file does not exist.`, `Check the id and revision. ${fileHint(file)}`);
+    if (kind === 'EntryNotFound') return new HubError('HUB_NOT_FOUND', `${at} has no file ${file}.`, fileHint(t, file));
+    return new HubError('HUB_NOT_FOUND', `${host} found no ${file} in ${at} (HTTP 404): the repository, the revision or the file does not exist.`, `Check the id and revision. ${fileHint(t, file)}`);
   }
   if (status >= 500 || status === 429) {
     return new HubError('HUB_NETWORK', `${host} answered HTTP ${status} for ${t.repo}/${file}.`, 'The hub may be busy or down: try again later; a complete cached copy is used meanwhile.');
@@ -170,7 +176,8 @@ export function httpError(t: HubTarget, revision: string, file: string, res: htt
   return new HubError('HUB_PROTOCOL', `${host} answered HTTP ${status} for ${t.repo}/${file}.`, 'Check the endpoint (HF_ENDPOINT) and any proxy in between.');
 }
 
-function fileHint(file: string): string {
+function fileHint(t: HubTarget, file: string): string {
+  if (t.type === 'dataset') return `Check the path after ":" against the dataset's "Files and versions" tab on the hub (e.g. ${t.repo}:data/train-00000-of-00001.parquet).`;
   if (/\/model_\w+\.onnx$/.test(file)) return `This repository has no ${file}: choose the fp32 variant (then \`distilbert-inspector quantize\` makes an int8 graph beside it).`;
   if (file.endsWith('.onnx')) return 'The repository has no ONNX export in onnx/ (the Xenova/ repositories have one): export it with optimum, or choose the quantized variant if it has one.';
   return 'The model needs config.json and tokenizer.json beside onnx/: choose a repository in the Hugging Face layout.';

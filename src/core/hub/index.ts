@@ -6,3 +6,5 @@ export { DEFAULT_REVISION, formatRef, isCommitHash, parseModelRef, type ModelRef
 export { describeProgress, formatBytes, renderLine, TerminalProgress, type ProgressStream } from './progress';
 export { resolveModelArg, type ResolveModelOptions } from './resolveModel';
 export { hubDownloadSize, type DownloadSize } from './downloadSize';
+export { DATASET_ID_HINT, parseDatasetRef, type DatasetFileRef } from './datasetRef';
+export { fetchHubDatasetFile, formatDatasetRef, type FetchDatasetOptions, type FetchDatasetResult } from './fetchDataset';

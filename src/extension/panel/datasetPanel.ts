@@ -3,7 +3,13 @@ import * as vscode from 'vscode';
 import { isDatasetWebviewMessage, type DatasetHostMessage, type DatasetView, type DatasetWebviewMessage } from '../../shared/datasetProtocol';
 import { makeNonce, renderShell } from './html';
 
-const viewType = 'distilbertInspector.dataset';
+/** The dataset panel's webview type (package.json's onWebviewPanel activation event names it). */
+export const DATASET_VIEW_TYPE = 'distilbertInspector.dataset';
+const viewType = DATASET_VIEW_TYPE;
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+}
 
 export class DatasetPanel implements vscode.Disposable {
   static current: DatasetPanel | undefined;
@@ -28,12 +34,30 @@ export class DatasetPanel implements vscode.Disposable {
       DatasetPanel.current.panel.reveal(undefined, false);
       return DatasetPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-    });
+    const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
     DatasetPanel.current = new DatasetPanel(panel, extensionUri);
     return DatasetPanel.current;
+  }
+
+  /** A panel VS Code restored after a window reload (its page is empty until the host posts again). */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri): DatasetPanel {
+    panel.webview.options = webviewOptions(extensionUri);
+    DatasetPanel.current?.dispose();
+    DatasetPanel.current = new DatasetPanel(panel, extensionUri);
+    return DatasetPanel.current;
+  }
+
+  /**
+   * Restores dataset panels after a reload: `restore` gets the panel and the state its webview persisted.
+   * Registered in activate; package.json's onWebviewPanel activation event wakes the extension for it.
+   */
+  static registerSerializer(restore: (panel: vscode.WebviewPanel, state: unknown) => Promise<void>): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(viewType, { deserializeWebviewPanel: restore });
+  }
+
+  /** The last message posted to the page (what it shows, for tests). */
+  lastMessage(): DatasetHostMessage | undefined {
+    return this.last;
   }
 
   private constructor(

@@ -1,6 +1,7 @@
 // The dataset panel's webview (bundled to dist/datasetWebview.js): one view at a time, built from the host's
-// DatasetView with DOM calls; only the UI state (tab, filters) is persisted, the host re-sends the data.
-import { isDatasetHostMessageType, type DatasetHostMessage, type DatasetView, type DatasetWebviewMessage } from '../../shared/datasetProtocol';
+// DatasetView with DOM calls; only the UI state (tab, filters) and the dataset's source are persisted, the host
+// re-sends the data (after a window reload, from its on-disk cache).
+import { isDatasetHostMessageType, type DatasetHostMessage, type DatasetSource, type DatasetView, type DatasetWebviewMessage } from '../../shared/datasetProtocol';
 import { el } from './dom';
 import { emptyTable, examplesView, type TableState } from './examples';
 import { projectionKey, projectionView, showProgress, type ColourBy, type ProjectionJob } from './projection';
@@ -24,6 +25,8 @@ interface UiState {
   colourBy: ColourBy;
   /** Which vectors the projection shows, and by which method. */
   projection: { source: string; method: 'pca' | 'umap' };
+  /** The shown dataset's source: after a window reload the host's serializer reopens it from its cache. */
+  source?: DatasetSource;
 }
 
 const api = acquireVsCodeApi();
@@ -33,6 +36,7 @@ let ui: UiState = {
   table: { ...emptyTable, ...saved?.table },
   colourBy: saved?.colourBy ?? 'gold',
   projection: saved?.projection?.method === 'umap' || saved?.projection?.method === 'pca' ? saved.projection : { source: 'cls', method: 'pca' },
+  source: saved?.source,
 };
 let view: DatasetView | undefined;
 /** Projections received for this view, by source and method. */
@@ -113,6 +117,8 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
       projections.clear();
       projections.set(projectionKey(view.projection.source, view.projection.method), view.projection);
       job = undefined;
+      ui = { ...ui, source: msg.view.source };
+      api.setState(ui);
       render();
       return;
     case 'projectionProgress': {
