@@ -54,7 +54,7 @@ module.exports = (_env, argv) => {
     {
       ...nodeBundle,
       name: 'worker',
-      entry: { worker: entry('core/engine/worker.js'), studyWorker: entry('core/dataset/studyWorker.js') },
+      entry: { worker: entry('core/engine/worker.js'), studyWorker: entry('core/dataset/studyWorker.js'), laneWorker: entry('core/engine/laneWorker.js') },
       output: { path: dist, filename: '[name].js', library: { type: 'commonjs2' } },
     },
     {

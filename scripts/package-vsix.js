@@ -77,6 +77,7 @@ const common = [
   'dist/webview.js',
   'dist/datasetWebview.js',
   'dist/studyWorker.js',
+  'dist/laneWorker.js',
   'media/dataset.css',
   'media/inspector.css',
   `${MODEL}/config.json`,
@@ -128,7 +129,7 @@ function stageCommon() {
   for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
   }
-  copy('dist', (r) => /^(extension|worker|webview|datasetWebview|studyWorker)\.js$/.test(r));
+  copy('dist', (r) => /^(extension|worker|webview|datasetWebview|studyWorker|laneWorker)\.js$/.test(r));
   copy('media', (r) => r !== 'icon.svg'); // the icon's source; the manifest points at icon.png
   // Only the model itself (config, tokenizer, ONNX graph, model card): no torch reference values or other
   // test and training artefacts.
