@@ -36,6 +36,8 @@ export interface PhaseSpec {
 /** One child's figures: median ms per length, and the whole-file run when asked. */
 export interface PhaseResult {
   single: number[];
+  /** ours only: median ms per length outside the worker's own inspect (message round trip, packing, unpacking). */
+  roundTrip?: number[];
   file?: { tokS: number; blockMs: number; tokSOverlap?: number; tokSSeq?: number; windows: number; tokens: number };
 }
 
@@ -99,7 +101,18 @@ async function measureChild(spec: PhaseSpec): Promise<PhaseResult> {
   if (spec.engine === 'ours') {
     const inspector = await Inspector.open({ modelDir: spec.modelDir, cacheDir: spec.cacheDir, variant: spec.variant });
     try {
-      for (const [i, text] of texts.entries()) result.single.push(await timeIt(runsFor(LENGTHS[i]!), () => inspector.inspect(text)));
+      result.roundTrip = [];
+      for (const [i, text] of texts.entries()) {
+        const trips: number[] = [];
+        result.single.push(
+          await timeIt(runsFor(LENGTHS[i]!), async () => {
+            const t0 = performance.now();
+            const r = await inspector.inspect(text);
+            trips.push(performance.now() - t0 - r.timing.totalMs);
+          }),
+        );
+        result.roundTrip.push(median(trips));
+      }
       if (spec.file) {
         const { file } = fileWindows(tok, corpus, inspector.model.maxLength);
         const first = await inspector.inspect(file, { overlap: 0 });
@@ -187,6 +200,7 @@ export function measureEngines(base: Omit<PhaseSpec, 'engine' | 'file'>, rounds:
     const pick = (f: (x: NonNullable<PhaseResult['file']>) => number | undefined) => (files.length ? median(files.map((x) => f(x) ?? 0)) : 0);
     return {
       single: LENGTHS.map((_, i) => median(rs.map((x) => x.single[i]!))),
+      ...(rs[0]!.roundTrip ? { roundTrip: LENGTHS.map((_, i) => median(rs.map((x) => x.roundTrip![i]!))) } : {}),
       ...(files.length
         ? { file: { tokS: pick((x) => x.tokS), blockMs: Math.max(...files.map((x) => x.blockMs)), tokSOverlap: pick((x) => x.tokSOverlap), tokSSeq: pick((x) => x.tokSSeq), windows: files[0]!.windows, tokens: files[0]!.tokens } }
         : {}),

@@ -68,7 +68,7 @@ async function benchModel(modelDir: string, variant: 'fp32' | 'int8'): Promise<R
     tapMs: 0,
     untappedMs: 0,
   };
-  LENGTHS.forEach((n, i) => console.log(`single text ${String(n).padStart(3)} tokens: ours ${row.ours[i]!.toFixed(1)} ms, raw ORT ${row.raw[i]!.toFixed(1)} ms (sleeping pool ${row.rawSleep[i]!.toFixed(1)} ms), transformers.js ${row.theirs[i]!.toFixed(1)} ms`));
+  LENGTHS.forEach((n, i) => console.log(`single text ${String(n).padStart(3)} tokens: ours ${row.ours[i]!.toFixed(1)} ms (worker round trip ${f.ours.roundTrip![i]!.toFixed(1)}), raw ORT ${row.raw[i]!.toFixed(1)} ms (sleeping pool ${row.rawSleep[i]!.toFixed(1)} ms), transformers.js ${row.theirs[i]!.toFixed(1)} ms`));
   console.log(`whole file ${f.ours.file!.tokens} tokens in ${f.ours.file!.windows} windows: ours ${row.oursFile.tokS.toFixed(0)} tok/s (block ${row.oursFile.blockMs.toFixed(1)} ms; with 64-token overlap ${row.oursFile.tokSOverlap.toFixed(0)} tok/s of text), transformers.js ${row.theirsFile.tokS.toFixed(0)} tok/s in one call, ${row.theirsFile.tokSSeq.toFixed(0)} tok/s one window per call (block ${row.theirsFile.blockMs.toFixed(0)} ms)`);
 
   // The taps' own cost: the same graph with and without the extra outputs, straight through ONNX Runtime,
@@ -122,7 +122,9 @@ async function main(): Promise<void> {
   const bundled = defaultModelDir();
   const full = fullSizeModel(bundled);
   await ensureInt8(full);
-  const models = [...(fs.existsSync(path.join(bundled, 'onnx', 'model.onnx')) ? [bundled] : []), full];
+  // DBI_BENCH_MODELS=bundled (or full) measures one model only: a quick check of the bench itself.
+  const which = process.env.DBI_BENCH_MODELS ?? 'bundled,full';
+  const models = [...(which.includes('bundled') && fs.existsSync(path.join(bundled, 'onnx', 'model.onnx')) ? [bundled] : []), ...(which.includes('full') ? [full] : [])];
   if (PARTS.has('engines')) for (const dir of models) for (const v of ['fp32', 'int8'] as const) if (fs.existsSync(path.join(dir, 'onnx', v === 'fp32' ? 'model.onnx' : 'model_int8.onnx'))) rows.push(await benchModel(dir, v));
   if (rows.length > 0) printEngineTables(rows, path.basename(full));
 
@@ -165,7 +167,8 @@ function printEngineTables(rows: Row[], fullName: string): void {
     console.log(`| ${r.model} | ${r.variant} | ${r.oursFile.tokS.toFixed(0)} | ${r.theirsFile.tokS.toFixed(0)} | ${r.theirsFile.tokSSeq.toFixed(0)} | ${r.oursFile.blockMs.toFixed(1)} | ${r.theirsFile.blockMs.toFixed(0)} | ${r.tapMs.toFixed(2)} vs ${r.untappedMs.toFixed(2)} |`);
   }
   // The headline ratios are the full-size model's: summed single-text times, file throughput.
-  const fp32 = rows.find((r) => r.model === fullName && r.variant === 'fp32')!;
+  const fp32 = rows.find((r) => r.model === fullName && r.variant === 'fp32');
+  if (!fp32) return console.log('\n(no full-size fp32 row: the headline ratios need it)');
   const int8 = rows.find((r) => r.model === fullName && r.variant === 'int8');
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const bestTheirs = (r: Row) => Math.max(r.theirsFile.tokS, r.theirsFile.tokSSeq);

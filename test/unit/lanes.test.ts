@@ -3,11 +3,13 @@
 // call), whichever lane ran it and in whatever order the lanes finished.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ModelRuntime, type Checkpoint } from '../../src/core/engine/modelRuntime';
 import { InspectorError } from '../../src/core/errors';
+import { Inspector } from '../../src/core/inspector';
 import type { Inspection } from '../../src/core/types';
-import { BUNDLED, isolateHome, tempDir } from './helpers';
+import { BUNDLED, ROOT, isolateHome, tempDir } from './helpers';
 
 isolateHome();
 const CACHE = tempDir('lanes-cache-');
@@ -94,5 +96,40 @@ describe('lanes: an int8 graph\'s long windows side by side', () => {
     await assert.rejects(rt.inspect(req(text), cancelAtThird), (e: InspectorError) => e.code === 'CANCELLED');
     const again = await rt.inspect(req(text), noCheck);
     assert.ok(again.windows.every((w) => w !== undefined && w.logits.length === 2));
+  });
+});
+
+describe('lanes that cannot open', () => {
+  it('leave the run on the session when the tapped file is gone', async () => {
+    const cache = tempDir('lanes-gone-');
+    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: cache, threads: 2, variant: 'int8' });
+    try {
+      fs.rmSync(rt.info.tappedPath);
+      const r = await rt.inspect(req(longText()), noCheck);
+      assert.ok(r.windows.length >= 4 && r.windows.every((w) => w.logits.length === 2));
+      assert.equal(lanesOf(rt), undefined);
+    } finally {
+      await rt.dispose();
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lanes in the webpack bundle (what the extension runs)', () => {
+  it('dist/worker.js finds dist/laneWorker.js and gives the same windows as the tsc build', async () => {
+    const dist = path.join(ROOT, 'dist', 'worker.js');
+    assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'laneWorker.js')), 'build first: npx webpack --mode development');
+    const bundled = await Inspector.open({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8', workerPath: dist });
+    const direct = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
+    try {
+      const text = longText();
+      const a = await bundled.inspect(text, { windowTokens: 512, overlap: 64 });
+      const b = await direct.inspect(req(text), noCheck);
+      assert.ok(lanesOf(direct), 'the direct run used lanes');
+      assert.equal(maxDiff(a, b), 0);
+    } finally {
+      await bundled.dispose();
+      await direct.dispose();
+    }
   });
 });

@@ -61,9 +61,11 @@ export class Lanes {
     try {
       return await new Promise<LaneOutputs>((resolve, reject) => {
         lane.pending.set(id, { resolve, reject });
+        lane.worker.ref();
         lane.worker.postMessage({ type: 'run', id, feeds, fetches } satisfies ToLane);
       });
     } finally {
+      lane.worker.unref();
       lane.pending.delete(id);
       const next = this.waiting.shift();
       if (next) next(lane);
@@ -71,6 +73,21 @@ export class Lanes {
       // Forgotten first (the next run opens new lanes), then closed.
       if (this.free.length === this.lanes.length) this.idleTimer = setTimeout(() => (this.onIdle(), void this.close()), IDLE_CLOSE_MS).unref();
     }
+  }
+
+  /**
+   * `fn` on every item, as many at a time as there are lanes, each lane taking the next item when it is free. The
+   * first failure (or cancel) stops the others; all settle before it is thrown, so nothing of this run still
+   * arrives when the next request starts.
+   */
+  async each<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    let stop = false;
+    const lane = async () => {
+      while (!stop && next < items.length) await fn(items[next++]!).catch((err: unknown) => ((stop = true), Promise.reject(err)));
+    };
+    const failed = (await Promise.allSettled(Array.from({ length: this.count }, lane))).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Releases every lane's session and ends its thread. */
@@ -81,6 +98,7 @@ export class Lanes {
         (l) =>
           new Promise<void>((resolve) => {
             l.worker.once('exit', () => resolve());
+            l.worker.ref();
             l.worker.postMessage({ type: 'close' } satisfies ToLane);
           }),
       ),
@@ -99,7 +117,8 @@ function startLane(file: string): Promise<Lane> {
       reject(err);
     };
     worker.on('message', (msg: FromLane) => {
-      if (msg.type === 'ready') resolve(lane);
+      // From here on an idle lane never keeps its thread alive; a call or a close in flight does (run, close).
+      if (msg.type === 'ready') resolve(lane), worker.unref();
       else if (msg.type === 'result') lane.pending.get(msg.id)?.resolve(msg.outputs);
       else if (msg.id === 0) fail(msg.message);
       else lane.pending.get(msg.id)?.reject(new InspectorError('INFERENCE_FAILED', `ONNX Runtime failed: ${msg.message}`, 'See the log; try a shorter window.'));

@@ -1,5 +1,7 @@
-// A loaded model: tokenizer, tapped ONNX graph and one reused ONNX Runtime session. Runs inside the worker
-// thread (ONNX Runtime's Node binding computes on the calling thread), but has no thread logic of its own.
+// A loaded model: tokenizer, tapped ONNX graph and one reused ONNX Runtime session (plus, for an int8 graph's long
+// windows, the single-thread sessions of lanes.ts). Runs inside the worker thread (ONNX Runtime's Node binding
+// computes on the calling thread).
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { groupTokens, itemSpan, minus, removeTokens, type OcclusionItem, type OcclusionResult } from '../attribution/occlusion';
@@ -138,20 +140,9 @@ export class ModelRuntime {
       });
       done += batch.length;
     };
-    if (this.useLanes(batches.length, encodings)) {
-      // Each lane takes the next window when it is free; the first failure (or cancel) stops the others.
-      const lanes = await this.openLanes();
-      let next = 0;
-      let stop = false;
-      const lane = async () => {
-        while (!stop && next < batches.length) await runBatch(batches[next++]!, lanes).catch((err: unknown) => ((stop = true), Promise.reject(err)));
-      };
-      // Settled, not Promise.all: no window of this run may still be arriving when the next request starts.
-      const failed = (await Promise.allSettled(Array.from({ length: lanes.count }, lane))).find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    } else {
-      for (const batch of batches) await runBatch(batch);
-    }
+    const lanes = this.useLanes(batches.length, encodings) ? await this.openLanes() : undefined;
+    if (lanes) await lanes.each(batches, (batch) => runBatch(batch, lanes));
+    else for (const batch of batches) await runBatch(batch);
     await checkpoint(done, plans.length);
     const t2 = performance.now();
 
@@ -293,7 +284,8 @@ export class ModelRuntime {
 
   /** Whether a run of `count` calls goes to side-by-side lanes: int8 graphs, long windows, more than one core. */
   private useLanes(count: number, seqs: { ids: number[] }[]): boolean {
-    return !this.plan.batchInvariant && this.threads > 1 && count >= LANE_MIN_WINDOWS && seqs.some((e) => e.ids.length >= LANE_MIN_TOKENS);
+    // The lanes open the cached tapped file; if it was removed since the load, the session (which holds the graph) runs.
+    return !this.plan.batchInvariant && this.threads > 1 && count >= LANE_MIN_WINDOWS && seqs.some((e) => e.ids.length >= LANE_MIN_TOKENS) && fs.existsSync(this.info.tappedPath);
   }
 
   private openLanes(): Promise<Lanes> {
