@@ -7,7 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { disableOrtTelemetry, loadOrt } from '../src/core/engine/ortRuntime';
+import { ModelRuntime } from '../src/core/engine/modelRuntime';
 import { lowerThisThreadPriority } from '../src/core/engine/workerPriority';
+import { TextTokenizer } from '../src/core/tokenizer/textTokenizer';
+import { sst2Corpus, textOfTokens } from './occlusion';
 
 interface Job {
   file: string;
@@ -65,6 +68,31 @@ async function compare(file: string, tokens: number, calls: number, rounds: numb
   await Promise.all([one, ...lanes].map((w) => w.terminate()));
 }
 
+/** The engine's whole-file run (8 windows of 512 tokens, all taps) with lanes and with lanes turned off, alternating. */
+async function engineFile(dir: string, rounds: number): Promise<void> {
+  const rt = await ModelRuntime.load({ modelDir: dir, cacheDir: path.join(os.tmpdir(), 'distilbert-inspector-bench', 'cache'), threads: os.availableParallelism(), variant: 'int8' });
+  try {
+    const text = textOfTokens(TextTokenizer.fromFolder(dir), Array.from({ length: 4 }, () => sst2Corpus()).join(' '), 4100);
+    const req = { text, windowTokens: 512, overlap: 0, mode: 'windows' as const, batchTokens: 1024, topUnits: 5 };
+    const none = async () => undefined;
+    const plain = Object.create(rt) as ModelRuntime;
+    (plain as unknown as { useLanes: () => boolean }).useLanes = () => false;
+    await rt.inspect(req, none); // opens the lanes
+    const ratios: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let t0 = performance.now();
+      await plain.inspect(req, none);
+      const one = performance.now() - t0;
+      t0 = performance.now();
+      await rt.inspect(req, none);
+      ratios.push(one / (performance.now() - t0));
+    }
+    console.log(`engine whole file, 8 int8 windows: one session / lanes, median of ${rounds} paired ratios ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}), load ${os.loadavg()[0]!.toFixed(1)}`);
+  } finally {
+    await rt.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   disableOrtTelemetry();
   const dir = process.argv[2] ?? path.join(os.tmpdir(), 'distilbert-inspector-bench', 'distilbert-full-random');
@@ -76,6 +104,7 @@ async function main(): Promise<void> {
   const int8 = path.join(dir, 'onnx', 'model_int8.onnx');
   await compare(int8, 64, 40, rounds);
   await compare(int8, 512, 8, rounds);
+  await engineFile(dir, rounds);
 }
 
 if (isMainThread) {
