@@ -54,7 +54,7 @@ module.exports = (_env, argv) => {
     {
       ...nodeBundle,
       name: 'worker',
-      entry: { worker: entry('core/engine/worker.js'), studyWorker: entry('core/dataset/studyWorker.js'), projectionWorker: entry('core/dataset/projectionWorker.js') },
+      entry: { worker: entry('core/engine/worker.js'), studyWorker: entry('core/dataset/studyWorker.js'), projectionWorker: entry('core/dataset/projectionWorker.js'), laneWorker: entry('core/engine/laneWorker.js') },
       output: { path: dist, filename: '[name].js', library: { type: 'commonjs2' } },
     },
     {

@@ -79,6 +79,7 @@ const common = [
   'dist/datasetWebview.js',
   'dist/studyWorker.js',
   'dist/projectionWorker.js',
+  'dist/laneWorker.js',
   'media/dataset.css',
   'media/inspector.css',
   `${MODEL}/config.json`,
@@ -130,7 +131,7 @@ function stageCommon() {
   for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', 'ThirdPartyNotices.txt', '.vscodeignore']) {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
   }
-  copy('dist', (r) => /^(extension|worker|webview|datasetWebview|studyWorker|projectionWorker)\.js$/.test(r));
+  copy('dist', (r) => /^(extension|worker|webview|datasetWebview|studyWorker|projectionWorker|laneWorker)\.js$/.test(r));
   copy('media', (r) => r !== 'icon.svg'); // the icon's source; the manifest points at icon.png
   // Only the model itself (config, tokenizer, ONNX graph, model card): no torch reference values or other
   // test and training artefacts.

@@ -37,7 +37,7 @@ const BUDGET_UNPACKED_MB = 92;
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const MODEL = 'models/distilbert-sst2-small';
 const NEEDED = ['package.json', 'README.md', 'CHANGELOG.md', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js',
-  'dist/datasetWebview.js', 'dist/studyWorker.js', 'dist/projectionWorker.js', 'media/inspector.css', 'media/dataset.css', `${MODEL}/config.json`, `${MODEL}/tokenizer.json`, `${MODEL}/tokenizer_config.json`, `${MODEL}/onnx/model.onnx`,
+  'dist/datasetWebview.js', 'dist/studyWorker.js', 'dist/projectionWorker.js', 'dist/laneWorker.js', 'media/inspector.css', 'media/dataset.css', `${MODEL}/config.json`, `${MODEL}/tokenizer.json`, `${MODEL}/tokenizer_config.json`, `${MODEL}/onnx/model.onnx`,
   'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/dist/cjs/index.js'];
 const STRAY = /\.map$|\.ts$|^media\/icon\.svg$|(^|\/)(src|out|test|tests|fixtures|bench|scripts|recipe|\.vscode-test)\/|reference\.json$|\.vsix$/;
 

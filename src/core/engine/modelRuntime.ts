@@ -1,6 +1,8 @@
-// A loaded model: tokenizer, tapped ONNX graph and one reused ONNX Runtime session. Runs inside the worker
-// thread (ONNX Runtime's Node binding computes on the calling thread), but has no thread logic of its own.
-// The attribution runs (occlusionRun.ts, explainRun.ts) drive it through runLogits and call.
+// A loaded model: tokenizer, tapped ONNX graph and one reused ONNX Runtime session (plus, for an int8 graph's long
+// windows, the single-thread sessions of lanes.ts). Runs inside the worker thread (ONNX Runtime's Node binding
+// computes on the calling thread). The attribution runs (occlusionRun.ts, explainRun.ts) drive it through
+// runLogits and call.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { InspectorError } from '../errors';
@@ -8,13 +10,14 @@ import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head
 import { headExperiments, layerLens, tokenLens, type LensModel } from '../head/lens';
 import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder } from '../model/modelFolder';
-import { loadOrt, ORT_LOG_SEVERITY } from './ortRuntime';
+import { engineSessionOptions, loadOrt } from './ortRuntime';
 import { prepareAttentionModel } from '../onnx/attentionTaps';
 import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps';
 import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
 import { labelRecord, type Aggregate, type Encoding, type Inspection, type ModelInfo, type Stages, type WindowResult } from '../types';
 import type { ClassifyManyRequest, InspectRequest, LoadInfo, LoadRequest, RowBlock } from './messages';
+import { LANE_MIN_TOKENS, LANE_MIN_WINDOWS, Lanes, type LaneFeeds } from './lanes';
 
 /** Called between ONNX calls; throws to stop (cancellation). */
 export type Checkpoint = (done: number, total: number) => Promise<void>;
@@ -38,6 +41,8 @@ export class ModelRuntime {
   }
 
   private attention: Promise<{ session: Ort.InferenceSession; outputs: string[] }> | undefined;
+  /** Single-thread sessions side by side for an int8 graph's long windows (see lanes.ts); opened on first use. */
+  private lanes: Promise<Lanes> | undefined;
 
   static async load(req: LoadRequest): Promise<ModelRuntime> {
     const t0 = performance.now();
@@ -124,15 +129,19 @@ export class ModelRuntime {
     // window's result independent of its neighbours.
     const batches = makeBatches(encodings, this.plan.batchInvariant ? req.batchTokens : 0);
     let done = 0;
-    for (const batch of batches) {
+    const runBatch = async (batch: number[], lanes?: Lanes) => {
       await checkpoint(done, plans.length);
-      const rows = await this.run(batch.map((i) => encodings[i]!), req.tokenLens === true);
+      const seqs = batch.map((i) => encodings[i]!);
+      const rows = await this.run(seqs, req.tokenLens === true, lanes && ((f) => lanes.run(this.feedArrays(seqs), f)));
       batch.forEach((w, r) => {
         windows[w] = this.windowResult(plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate', req.topUnits);
         onWindow?.(w, windows[w]!);
       });
       done += batch.length;
-    }
+    };
+    const lanes = this.useLanes(batches.length, encodings) ? await this.openLanes() : undefined;
+    if (lanes) await lanes.each(batches, (batch) => runBatch(batch, lanes));
+    else for (const batch of batches) await runBatch(batch);
     await checkpoint(done, plans.length);
     const t2 = performance.now();
 
@@ -201,19 +210,38 @@ export class ModelRuntime {
     return batch.map((_, r) => Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width)));
   }
 
+  /** Whether a run of `count` calls goes to side-by-side lanes: int8 graphs, long windows, more than one core. */
+  private useLanes(count: number, seqs: { ids: number[] }[]): boolean {
+    // The lanes open the cached tapped file; if it was removed since the load, the session (which holds the graph) runs.
+    return !this.plan.batchInvariant && this.threads > 1 && count >= LANE_MIN_WINDOWS && seqs.some((e) => e.ids.length >= LANE_MIN_TOKENS) && fs.existsSync(this.info.tappedPath);
+  }
+
+  private openLanes(): Promise<Lanes> {
+    this.lanes ??= Lanes.open(this.info.tappedPath, this.threads, () => (this.lanes = undefined));
+    this.lanes.catch(() => (this.lanes = undefined));
+    return this.lanes;
+  }
+
+  /** The graph's inputs for a padded batch, as int64 arrays by input name. */
+  feedArrays(batch: { ids: number[] }[]): LaneFeeds {
+    const padded = padBatch(batch, this.tokenizer.padId);
+    const dims = [padded.batch, padded.seqLen];
+    const feeds: LaneFeeds = {};
+    for (const name of this.plan.inputNames) {
+      if (name === 'input_ids') feeds[name] = { data: padded.inputIds, dims };
+      else if (name === 'attention_mask') feeds[name] = { data: padded.attentionMask, dims };
+      // BERT exports take segment ids; a single text is segment 0 throughout (as the tokenizer's template says).
+      else if (name === 'token_type_ids') feeds[name] = { data: new BigInt64Array(padded.inputIds.length), dims };
+      else throw new InspectorError('GRAPH_INVALID', `The graph wants an input "${name}" this inspector does not know.`, 'Export with inputs input_ids, attention_mask (and token_type_ids) only.');
+    }
+    return feeds;
+  }
+
   /** One ONNX call of `session` (the tapped model's by default) on a padded batch. */
   async call(batch: { ids: number[] }[], fetches: string[], session = this.session): Promise<Ort.InferenceSession.ReturnType> {
     const ort = loadOrt();
-    const padded = padBatch(batch, this.tokenizer.padId);
-    const dims = [padded.batch, padded.seqLen];
     const feeds: Record<string, Ort.Tensor> = {};
-    for (const name of this.plan.inputNames) {
-      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', padded.inputIds, dims);
-      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', padded.attentionMask, dims);
-      // BERT exports take segment ids; a single text is segment 0 throughout (as the tokenizer's template says).
-      else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', new BigInt64Array(padded.inputIds.length), dims);
-      else throw new InspectorError('GRAPH_INVALID', `The graph wants an input "${name}" this inspector does not know.`, 'Export with inputs input_ids, attention_mask (and token_type_ids) only.');
-    }
+    for (const [name, f] of Object.entries(this.feedArrays(batch))) feeds[name] = new ort.Tensor('int64', f.data, f.dims);
     try {
       return await session.run(feeds, fetches);
     } catch (err) {
@@ -221,12 +249,15 @@ export class ModelRuntime {
     }
   }
 
-  /** One ONNX call for a batch; returns per-row stages and logits (and every position's final hidden state when asked). */
-  private async run(batch: Encoding[], allPositions: boolean): Promise<Row[]> {
+  /**
+   * One ONNX call for a batch (on the session, or by `onLane`); returns per-row stages and logits (and every
+   * position's final hidden state when asked).
+   */
+  private async run(batch: Encoding[], allPositions: boolean, onLane?: (fetches: string[]) => Promise<Record<string, { data: unknown; dims: readonly number[] }>>): Promise<Row[]> {
     const o = this.plan.outputs;
     const fetches = [o.logits, o.cls, o.preClassifier, o.relu, o.embeddings, ...o.layers, ...(o.classifierInput ? [o.classifierInput] : [])];
     if (allPositions) fetches.push(o.hiddenStates);
-    const out = await this.call(batch, fetches);
+    const out = onLane ? await onLane(fetches) : await this.call(batch, fetches);
     const row = (name: string, r: number): number[] => {
       const t = out[name]!;
       const width = t.dims[t.dims.length - 1]!;
@@ -271,6 +302,9 @@ export class ModelRuntime {
   }
 
   async dispose(): Promise<void> {
+    const lanes = await this.lanes?.catch(() => undefined);
+    this.lanes = undefined;
+    await lanes?.close();
     await this.session.release();
     const attention = await this.attention?.catch(() => undefined);
     await attention?.session.release();
@@ -279,18 +313,7 @@ export class ModelRuntime {
 
 async function openSession(file: string, threads: number, onnxPath: string): Promise<Ort.InferenceSession> {
   try {
-    return await loadOrt().InferenceSession.create(file, {
-      // CPU only: the platform VSIXs ship no other provider's libraries (scripts/vsix-targets.js).
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: ORT_LOG_SEVERITY,
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      // Idle pool threads sleep instead of spinning: the cores are shared with the editor, and a spinning
-      // pool on a busy machine measured 3-5x slower (1x128 full-size: ~50 ms without spinning, 180-270 ms with).
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    return await loadOrt().InferenceSession.create(file, engineSessionOptions(threads));
   } catch (err) {
     throw new InspectorError('GRAPH_INVALID', `ONNX Runtime cannot load ${onnxPath}: ${(err as Error).message}`, 'Re-export the model to ONNX (opset 14 or newer).');
   }

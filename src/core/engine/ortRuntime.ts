@@ -27,6 +27,22 @@ export function ortTelemetryIsOff(): boolean {
 }
 
 type Ort = typeof import('onnxruntime-node');
+
+/** The options every engine session is opened with; `threads` intra-op threads. */
+export function engineSessionOptions(threads: number): import('onnxruntime-node').InferenceSession.SessionOptions {
+  return {
+    // CPU only: the platform VSIXs ship no other provider's libraries (scripts/vsix-targets.js).
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: ORT_LOG_SEVERITY,
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    // Idle pool threads sleep instead of spinning: the cores are shared with the editor, and a spinning pool
+    // on a busy machine measured 2-5x slower (bench/spinning.ts; README "Thread pool policy").
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
 let loaded: Ort | undefined;
 
 /**

@@ -1,0 +1,133 @@
+// Side-by-side single-thread sessions for a dynamically quantized (int8) graph's whole-file run. Such a graph runs
+// one window per ONNX call (its activation scales are taken over the whole batch), and one 2-thread session
+// leaves cores idle in its serial parts (quantizing activations, softmax); two 1-thread sessions, each on its own
+// window, kept both cores busy: 512-token int8 windows 1.27x faster on 2 cores (bench/concurrency.ts), while
+// 64-token calls were slower (0.83x), so only long windows use lanes. Each lane is a worker thread with its own
+// session of the same graph (about 200 MB each for a full-size int8 model), opened on first use and closed after
+// a minute without use. A window's numbers do not depend on which session computed them (test/unit/lanes.test.ts).
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { InspectorError } from '../errors';
+
+/** Int64 feeds of one call, by input name. */
+export type LaneFeeds = Record<string, { data: BigInt64Array; dims: readonly number[] }>;
+/** Float outputs of one call, by output name. */
+export type LaneOutputs = Record<string, { data: Float32Array; dims: readonly number[] }>;
+
+/** Messages to a lane. */
+export type ToLane = { type: 'run'; id: number; feeds: LaneFeeds; fetches: string[] } | { type: 'close' };
+/** Messages from a lane. */
+export type FromLane = { type: 'ready' } | { type: 'result'; id: number; outputs: LaneOutputs } | { type: 'error'; id: number; message: string };
+
+/** Windows at least this long go to lanes (64-token calls measured slower side by side). */
+export const LANE_MIN_TOKENS = 256;
+/** A run needs at least this many windows to use lanes: opening them costs about a session load. */
+export const LANE_MIN_WINDOWS = 4;
+const IDLE_CLOSE_MS = 60_000;
+
+interface Lane {
+  worker: Worker;
+  pending: Map<number, { resolve(o: LaneOutputs): void; reject(e: Error): void }>;
+}
+
+export class Lanes {
+  private nextId = 1;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private free: Lane[];
+  private waiting: ((lane: Lane) => void)[] = [];
+
+  private constructor(
+    private readonly lanes: Lane[],
+    private readonly onIdle: () => void,
+  ) {
+    this.free = [...lanes];
+  }
+
+  get count(): number {
+    return this.lanes.length;
+  }
+
+  /** Opens `count` lanes on `file` (the tapped graph); `onIdle` runs when they are about to close after a minute unused. */
+  static async open(file: string, count: number, onIdle: () => void): Promise<Lanes> {
+    const lanes = await Promise.all(Array.from({ length: count }, () => startLane(file)));
+    return new Lanes(lanes, onIdle);
+  }
+
+  /** One ONNX call on the next free lane. */
+  async run(feeds: LaneFeeds, fetches: string[]): Promise<LaneOutputs> {
+    clearTimeout(this.idleTimer);
+    const lane = this.free.pop() ?? (await new Promise<Lane>((r) => this.waiting.push(r)));
+    const id = this.nextId++;
+    try {
+      return await new Promise<LaneOutputs>((resolve, reject) => {
+        lane.pending.set(id, { resolve, reject });
+        lane.worker.ref();
+        lane.worker.postMessage({ type: 'run', id, feeds, fetches } satisfies ToLane);
+      });
+    } finally {
+      lane.worker.unref();
+      lane.pending.delete(id);
+      const next = this.waiting.shift();
+      if (next) next(lane);
+      else this.free.push(lane);
+      // Forgotten first (the next run opens new lanes), then closed.
+      if (this.free.length === this.lanes.length) this.idleTimer = setTimeout(() => (this.onIdle(), void this.close()), IDLE_CLOSE_MS).unref();
+    }
+  }
+
+  /**
+   * `fn` on every item, as many at a time as there are lanes, each lane taking the next item when it is free. The
+   * first failure (or cancel) stops the others; all settle before it is thrown, so nothing of this run still
+   * arrives when the next request starts.
+   */
+  async each<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    let stop = false;
+    const lane = async () => {
+      while (!stop && next < items.length) await fn(items[next++]!).catch((err: unknown) => ((stop = true), Promise.reject(err)));
+    };
+    const failed = (await Promise.allSettled(Array.from({ length: this.count }, lane))).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Releases every lane's session and ends its thread. */
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    await Promise.all(
+      this.lanes.map(
+        (l) =>
+          new Promise<void>((resolve) => {
+            l.worker.once('exit', () => resolve());
+            l.worker.ref();
+            l.worker.postMessage({ type: 'close' } satisfies ToLane);
+          }),
+      ),
+    );
+  }
+}
+
+function startLane(file: string): Promise<Lane> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'laneWorker.js'), { workerData: { file } });
+    const lane: Lane = { worker, pending: new Map() };
+    const fail = (message: string) => {
+      const err = new InspectorError('INFERENCE_FAILED', `ONNX Runtime failed: ${message}`, 'See the log; try a shorter window.');
+      for (const p of lane.pending.values()) p.reject(err);
+      lane.pending.clear();
+      reject(err);
+    };
+    worker.on('message', (msg: FromLane) => {
+      // From here on an idle lane never keeps its thread alive; a call or a close in flight does (run, close).
+      if (msg.type === 'ready') {
+        resolve(lane);
+        worker.unref();
+      } else if (msg.type === 'result') lane.pending.get(msg.id)?.resolve(msg.outputs);
+      else if (msg.id === 0) fail(msg.message);
+      else lane.pending.get(msg.id)?.reject(new InspectorError('INFERENCE_FAILED', `ONNX Runtime failed: ${msg.message}`, 'See the log; try a shorter window.'));
+    });
+    worker.on('error', (err) => fail(err.message));
+    worker.on('exit', (code) => {
+      if (lane.pending.size > 0) fail(`a lane thread ended (exit code ${code})`);
+    });
+  });
+}

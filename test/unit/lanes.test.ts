@@ -1,0 +1,135 @@
+// Side-by-side lanes (src/core/engine/lanes.ts): an int8 graph's long windows run on single-thread sessions in
+// worker threads. Every window must come out as the one-session path computes it (the same graph, one window per
+// call), whichever lane ran it and in whatever order the lanes finished.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ModelRuntime, type Checkpoint } from '../../src/core/engine/modelRuntime';
+import { InspectorError } from '../../src/core/errors';
+import { Inspector } from '../../src/core/inspector';
+import type { Inspection } from '../../src/core/types';
+import { BUNDLED, ROOT, isolateHome, tempDir } from './helpers';
+
+isolateHome();
+const CACHE = tempDir('lanes-cache-');
+after(() => fs.rmSync(CACHE, { recursive: true, force: true }));
+
+/** About 2,600 word pieces of varied words: five 512-token windows. */
+function longText(): string {
+  const words = ['a', 'gorgeous', 'witty', 'dull', 'movie', 'with', 'no', 'charm', 'but', 'great', 'acting', 'and', 'the', 'plot', 'is', 'thin', 'yet', 'moving', 'boring', 'script', 'of', 'heart', 'bad', 'fine'];
+  let seed = 7;
+  const out: string[] = [];
+  for (let i = 0; i < 2400; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    out.push(words[seed % words.length]!);
+    if (i % 17 === 16) out.push('.');
+  }
+  return out.join(' ');
+}
+
+const noCheck: Checkpoint = async () => undefined;
+const req = (text: string) => ({ text, windowTokens: 512, overlap: 64, mode: 'windows' as const, batchTokens: 1024, topUnits: 5 });
+const lanesOf = (rt: ModelRuntime) => (rt as unknown as { lanes?: Promise<unknown> }).lanes;
+
+/** Largest |a - b| over every window's logits and tapped stages. */
+function maxDiff(a: Inspection, b: Inspection): number {
+  assert.equal(a.windows.length, b.windows.length);
+  let d = 0;
+  const cmp = (x: number[], y: number[]) => {
+    assert.equal(x.length, y.length);
+    x.forEach((v, i) => (d = Math.max(d, Math.abs(v - y[i]!))));
+  };
+  a.windows.forEach((w, k) => {
+    const v = b.windows[k]!;
+    assert.equal(w.start, v.start);
+    assert.equal(w.end, v.end);
+    cmp(w.logits, v.logits);
+    cmp(w.stages.cls, v.stages.cls);
+    cmp(w.stages.preClassifier, v.stages.preClassifier);
+    cmp(w.stages.activation, v.stages.activation);
+    w.stages.layers.forEach((l, i) => cmp(l, v.stages.layers[i]!));
+    cmp(w.stages.embeddings!, v.stages.embeddings!);
+  });
+  return d;
+}
+
+describe('lanes: an int8 graph\'s long windows side by side', () => {
+  let rt: ModelRuntime;
+  before(async () => {
+    rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
+  });
+  after(async () => {
+    await rt.dispose();
+  });
+
+  it('runs a long file on lanes and gives every window exactly what one session gives it', async () => {
+    assert.equal(rt.batchInvariant, false, 'the bundled int8 graph is dynamically quantized');
+    const text = longText();
+    const viaLanes = await rt.inspect(req(text), noCheck);
+    assert.ok(viaLanes.windows.length >= 4, `${viaLanes.windows.length} windows`);
+    assert.ok(lanesOf(rt), 'the run opened lanes');
+    // The same runtime with lanes turned off: today's path, one window per call on the 2-thread session.
+    const plain = Object.create(rt) as ModelRuntime;
+    (plain as unknown as { useLanes: () => boolean }).useLanes = () => false;
+    const viaSession = await plain.inspect(req(text), noCheck);
+    assert.equal(maxDiff(viaLanes, viaSession), 0);
+    assert.deepEqual(viaLanes.aggregate, viaSession.aggregate);
+  });
+
+  it('keeps a short text on the session', async () => {
+    const fresh = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
+    try {
+      await fresh.inspect(req('a gorgeous, witty, seductive movie'), noCheck);
+      assert.equal(lanesOf(fresh), undefined);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
+  it('stops at a cancel between windows and runs again afterwards', async () => {
+    const text = longText();
+    let calls = 0;
+    const cancelAtThird: Checkpoint = async () => {
+      if (++calls === 3) throw new InspectorError('CANCELLED', 'cancelled', '');
+    };
+    await assert.rejects(rt.inspect(req(text), cancelAtThird), (e: InspectorError) => e.code === 'CANCELLED');
+    const again = await rt.inspect(req(text), noCheck);
+    assert.ok(again.windows.every((w) => w !== undefined && w.logits.length === 2));
+  });
+});
+
+describe('lanes that cannot open', () => {
+  it('leave the run on the session when the tapped file is gone', async () => {
+    const cache = tempDir('lanes-gone-');
+    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: cache, threads: 2, variant: 'int8' });
+    try {
+      fs.rmSync(rt.info.tappedPath);
+      const r = await rt.inspect(req(longText()), noCheck);
+      assert.ok(r.windows.length >= 4 && r.windows.every((w) => w.logits.length === 2));
+      assert.equal(lanesOf(rt), undefined);
+    } finally {
+      await rt.dispose();
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lanes in the webpack bundle (what the extension runs)', () => {
+  it('dist/worker.js finds dist/laneWorker.js and gives the same windows as the tsc build', async () => {
+    const dist = path.join(ROOT, 'dist', 'worker.js');
+    assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'laneWorker.js')), 'build first: npx webpack --mode development');
+    const bundled = await Inspector.open({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8', workerPath: dist });
+    const direct = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
+    try {
+      const text = longText();
+      const a = await bundled.inspect(text, { windowTokens: 512, overlap: 64 });
+      const b = await direct.inspect(req(text), noCheck);
+      assert.ok(lanesOf(direct), 'the direct run used lanes');
+      assert.equal(maxDiff(a, b), 0);
+    } finally {
+      await bundled.dispose();
+      await direct.dispose();
+    }
+  });
+});
