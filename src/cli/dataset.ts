@@ -16,7 +16,7 @@ import { Inspector, MAX_THREADS, defaultModelDir } from '../core/inspector';
 import type { OnnxVariant } from '../core/model/modelFolder';
 import { folderForVariant, parseVariant } from '../core/model/variants';
 import { defaultCacheDir } from './cacheDir';
-import { MAX_INT, wholeNumber } from './options';
+import { MAX_INT, OptionWords, wholeNumber } from './options';
 import { datasetHtml, formatDatasetReport } from './datasetFormat';
 
 export const DATASET_USAGE = `usage: distilbert-inspector dataset FILE [options]
@@ -65,13 +65,9 @@ export function parseDatasetArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     help: false,
   };
   const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw bad(`${a} needs a value.`);
-      return v;
-    };
+  const opts = new OptionWords(argv, bad, true);
+  for (const a of opts) {
+    const value = opts.value;
     const count = (): number => wholeNumber(a, value(), 1, a === '--threads' ? MAX_THREADS : MAX_INT, bad);
     switch (a) {
       case '--text-column': args.textColumn = value(); break;

@@ -11,7 +11,7 @@ import type { OnnxVariant } from '../core/model/modelFolder';
 import { folderForVariant, parseVariant } from '../core/model/variants';
 import { defaultCacheDir } from './cacheDir';
 import { readTsv } from './eval';
-import { MAX_INT, wholeNumber } from './options';
+import { MAX_INT, OptionWords, wholeNumber } from './options';
 
 export const FAITHFULNESS_USAGE = `usage: distilbert-inspector faithfulness --data FILE.tsv [options]
 
@@ -121,13 +121,9 @@ export function parseFaithfulnessArgs(argv: string[], env: NodeJS.ProcessEnv = p
     json: false,
     help: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw bad(`${a} needs a value.`);
-      return v;
-    };
+  const opts = new OptionWords(argv, bad);
+  for (const a of opts) {
+    const value = opts.value;
     const positive = (min = 1) => wholeNumber(a, value(), min, MAX_INT, bad, `of at least ${min}`);
     switch (a) {
       case '--data': args.data = value(); break;

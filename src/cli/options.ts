@@ -13,3 +13,35 @@ export function wholeNumber(flag: string, raw: string, min: number, max: number,
   if (!(n >= min && n <= max)) throw fail(`${flag} needs a whole number ${range}, got "${raw}".`);
   return n;
 }
+
+/**
+ * A command's words, flag by flag: iterate it for each word; `value()` takes the word after the current one as
+ * that flag's value, or throws the command's usage error naming the flag; `rest()` takes every word left.
+ * With `refuseFlags` a value may not start with "--", so a forgotten value does not swallow the next option.
+ */
+export class OptionWords implements Iterable<string> {
+  private i = -1;
+
+  constructor(
+    private readonly argv: readonly string[],
+    private readonly fail: (msg: string) => Error,
+    private readonly refuseFlags = false,
+  ) {}
+
+  *[Symbol.iterator](): Iterator<string> {
+    while (++this.i < this.argv.length) yield this.argv[this.i]!;
+  }
+
+  readonly value = (): string => {
+    const flag = this.argv[this.i];
+    const v = this.argv[++this.i];
+    if (v === undefined || (this.refuseFlags && v.startsWith('--'))) throw this.fail(`${flag} needs a value.`);
+    return v;
+  };
+
+  rest(): string[] {
+    const left = this.argv.slice(this.i + 1);
+    this.i = this.argv.length;
+    return left;
+  }
+}
