@@ -1,5 +1,9 @@
 // Option values every CLI command reads the same way (classify, quantize, faithfulness, dataset), so a number
 // or a graph variant that one command refuses is refused by all, with the same words.
+import * as os from 'node:os';
+import { defaultModelDir } from '../core/inspector';
+import type { OnnxVariant } from '../core/model/modelFolder';
+import { defaultCacheDir } from './cacheDir';
 
 /** The largest whole number a count option takes (nine digits). */
 export const MAX_INT = 999_999_999;
@@ -44,4 +48,17 @@ export class OptionWords implements Iterable<string> {
     this.i = this.argv.length;
     return left;
   }
+}
+
+/** How every command that runs the model finds and runs it (--model, --variant, --threads, --cache-dir). */
+export interface ModelOptions {
+  model: string;
+  variant: OnnxVariant;
+  threads: number;
+  cacheDir: string;
+}
+
+/** The bundled model's fp32 graph, ONNX Runtime's own thread count (0) and the per-user cache folder. */
+export function modelDefaults(env: NodeJS.ProcessEnv): ModelOptions {
+  return { model: defaultModelDir(), variant: 'fp32', threads: 0, cacheDir: defaultCacheDir(process.platform, env, os.homedir()) };
 }
