@@ -1,7 +1,6 @@
 // `distilbert-inspector dataset FILE`: a labelled dataset through the model: metrics, confusion matrix, dead head
 // units and the head study; --json for scripts, --html for a page.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { InspectorError } from '../core/errors';
 import { readDataset } from '../core/dataset/dataset';
@@ -12,11 +11,9 @@ import { resolveDatasetArg } from '../core/dataset/source';
 import { datasetModel, runDataset } from '../core/dataset/run';
 import { prepareCacheDir } from '../core/files';
 import { resolveModelArg } from '../core/hub';
-import { Inspector, MAX_THREADS, defaultModelDir } from '../core/inspector';
-import type { OnnxVariant } from '../core/model/modelFolder';
+import { Inspector, MAX_THREADS } from '../core/inspector';
 import { folderForVariant, parseVariant } from '../core/model/variants';
-import { defaultCacheDir } from './cacheDir';
-import { MAX_INT, wholeNumber } from './options';
+import { MAX_INT, OptionWords, modelDefaults, wholeNumber, type ModelOptions } from './options';
 import { datasetHtml, formatDatasetReport } from './datasetFormat';
 
 export const DATASET_USAGE = `usage: distilbert-inspector dataset FILE [options]
@@ -35,7 +32,7 @@ options:
   --model, --variant, --threads, --cache-dir   as for classifying text`;
 
 /** Parsed options of the dataset command. */
-export interface DatasetArgs {
+export interface DatasetArgs extends ModelOptions {
   file: string;
   textColumn?: string;
   labelColumn?: string | null;
@@ -44,10 +41,6 @@ export interface DatasetArgs {
   study: boolean;
   json: boolean;
   html?: string;
-  model: string;
-  variant: OnnxVariant;
-  threads: number;
-  cacheDir: string;
   help: boolean;
 }
 
@@ -58,20 +51,13 @@ export function parseDatasetArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     file: '',
     study: true,
     json: false,
-    model: defaultModelDir(),
-    variant: 'fp32',
-    threads: 0,
-    cacheDir: defaultCacheDir(process.platform, env, os.homedir()),
+    ...modelDefaults(env),
     help: false,
   };
   const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw bad(`${a} needs a value.`);
-      return v;
-    };
+  const opts = new OptionWords(argv, bad, true);
+  for (const a of opts) {
+    const value = opts.value;
     const count = (): number => wholeNumber(a, value(), 1, a === '--threads' ? MAX_THREADS : MAX_INT, bad);
     switch (a) {
       case '--text-column': args.textColumn = value(); break;

@@ -2,16 +2,13 @@
 // each attribution method is on a labelled file, as ERASER's comprehensiveness and sufficiency AOPC (DeYoung et
 // al. 2020) with [MASK] replacement and with deletion, plus what each method cost.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { DEFAULT_BUDGET, METHOD_NAMES, parseMethod, type AttributionMethod } from '../core/attribution/explain';
 import { InspectorError } from '../core/errors';
 import { resolveModelArg } from '../core/hub';
-import { Inspector, MAX_THREADS, defaultModelDir } from '../core/inspector';
-import type { OnnxVariant } from '../core/model/modelFolder';
+import { Inspector, MAX_THREADS } from '../core/inspector';
 import { folderForVariant, parseVariant } from '../core/model/variants';
-import { defaultCacheDir } from './cacheDir';
 import { readTsv } from './eval';
-import { MAX_INT, wholeNumber } from './options';
+import { MAX_INT, OptionWords, modelDefaults, wholeNumber, type ModelOptions } from './options';
 
 export const FAITHFULNESS_USAGE = `usage: distilbert-inspector faithfulness --data FILE.tsv [options]
 
@@ -93,15 +90,11 @@ export function formatFaithfulnessTable(rows: FaithfulnessRow[]): string {
   ].join('\n');
 }
 
-interface Args {
+interface Args extends ModelOptions {
   data: string | undefined;
   methods: AttributionMethod[];
   limit: number | undefined;
   budget: number;
-  model: string;
-  variant: OnnxVariant;
-  threads: number;
-  cacheDir: string;
   json: boolean;
   help: boolean;
 }
@@ -114,20 +107,13 @@ export function parseFaithfulnessArgs(argv: string[], env: NodeJS.ProcessEnv = p
     methods: ['occlusion', 'shap', 'rollout'],
     limit: undefined,
     budget: DEFAULT_BUDGET,
-    model: defaultModelDir(),
-    variant: 'fp32',
-    threads: 0,
-    cacheDir: defaultCacheDir(process.platform, env, os.homedir()),
+    ...modelDefaults(env),
     json: false,
     help: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw bad(`${a} needs a value.`);
-      return v;
-    };
+  const opts = new OptionWords(argv, bad);
+  for (const a of opts) {
+    const value = opts.value;
     const positive = (min = 1) => wholeNumber(a, value(), min, MAX_INT, bad, `of at least ${min}`);
     switch (a) {
       case '--data': args.data = value(); break;

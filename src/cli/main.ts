@@ -11,7 +11,7 @@ import { decodeTextFile } from '../core/text/textInput';
 import { terminalSafe } from '../core/text/terminalSafe';
 import { DEFAULT_OVERLAP } from '../core/text/windows';
 import { defaultCacheDir } from './cacheDir';
-import { MAX_INT, wholeNumber } from './options';
+import { MAX_INT, OptionWords, wholeNumber } from './options';
 import { attentionJson } from '../core/attribution/attention';
 import { DEFAULT_BUDGET, parseMethod, type AttributionMethod } from '../core/attribution/explain';
 import { faithfulnessMain } from './faithfulness';
@@ -100,13 +100,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     budget: DEFAULT_BUDGET,
   };
   const words: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw usage(`${a} needs a value.`);
-      return v;
-    };
+  const opts = new OptionWords(argv, usage);
+  for (const a of opts) {
+    const value = opts.value;
     const int = (min: number, max: number, range?: string): number => wholeNumber(a, value(), min, max, usage, range);
     switch (a) {
       case '--file': args.file = value(); break;
@@ -143,7 +139,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       }
       case '--budget': args.budget = int(2, MAX_INT, 'of at least 2 (forward passes)'); break;
       case '-h': case '--help': args.help = true; break;
-      case '--': words.push(...argv.slice(i + 1)); i = argv.length; break;
+      case '--': words.push(...opts.rest()); break;
       default:
         if (a.startsWith('--')) throw usage(`Unknown option ${a}.`);
         words.push(a);

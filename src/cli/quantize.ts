@@ -6,7 +6,7 @@ import { resolveModelArg } from '../core/hub';
 import { formatBytes } from '../core/hub/progress';
 import { MAX_THREADS } from '../core/inspector';
 import { quantizeModelFolder } from '../core/quantize/quantizeModel';
-import { wholeNumber } from './options';
+import { OptionWords, wholeNumber } from './options';
 
 export const QUANTIZE_USAGE = `usage: distilbert-inspector quantize [options] MODEL_DIR|ID
 
@@ -25,13 +25,9 @@ export async function quantizeCommand(argv: string[], cacheDir: string, out: Nod
   let perChannel = true;
   let reduceRange: boolean | undefined;
   let threads: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw usage(`${a} needs a value.`);
-      return v;
-    };
+  const opts = new OptionWords(argv, usage);
+  for (const a of opts) {
+    const value = opts.value;
     if (a === '-h' || a === '--help') {
       out.write(`${QUANTIZE_USAGE}\n`);
       return 0;

@@ -4,16 +4,15 @@ export type Surface = 'cli' | 'vscode';
 /** A fix worded for each surface, when the neutral `hint` cannot name the control to change. */
 export type SurfaceHints = Record<Surface, string>;
 
-/** Why an inspection could not run; `hint` tells the user what to do about it (or `hints`, per surface). */
-export class InspectorError extends Error {
+/** An error the user meets: a `code` callers branch on, and a fix (`hint`, or `hints` per surface). */
+export class HintedError<Code extends string> extends Error {
   constructor(
-    readonly code: InspectorErrorCode,
+    readonly code: Code,
     message: string,
     readonly hint: string,
     readonly hints?: SurfaceHints,
   ) {
     super(message);
-    this.name = 'InspectorError';
   }
 
   /** One line for a CLI or a notification: the problem, then the fix for that surface. */
@@ -21,6 +20,11 @@ export class InspectorError extends Error {
     const hint = hintFor(this, surface);
     return hint ? `${this.message} ${hint}` : this.message;
   }
+}
+
+/** Why an inspection could not run; `hint` tells the user what to do about it (or `hints`, per surface). */
+export class InspectorError extends HintedError<InspectorErrorCode> {
+  override readonly name = 'InspectorError';
 }
 
 /** The fix an error gives for `surface`: its per-surface hint when it has one, else its neutral hint. */

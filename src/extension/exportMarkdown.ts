@@ -14,6 +14,7 @@ import type { Log } from './log';
 import type { Notifier } from './notify';
 import type { PanelSource } from '../shared/protocol';
 import { chooseReportSubject, reportedTexts, type ReportSubject } from './reportSubject';
+import { siblingFileUri } from './siblingUri';
 import type { Session } from './session';
 
 export type { ReportSubject } from './reportSubject';
@@ -68,7 +69,7 @@ export class MarkdownExport {
   }
 
   private async ask(subject: ReportSubject): Promise<vscode.Uri | undefined> {
-    const defaultUri = subject.kind === 'inspection' ? defaultReportUri(subject.source) : defaultComparisonUri(subject.texts.map((t) => t.uri));
+    const defaultUri = subject.kind === 'inspection' ? siblingFileUri(subject.source?.uri, '.inspection.md') : defaultComparisonUri(subject.texts.map((t) => t.uri));
     return vscode.window.showSaveDialog({
       title: subject.kind === 'inspection' ? 'Export Inspection as Markdown' : 'Export Comparison as Markdown',
       ...(defaultUri ? { defaultUri } : {}),
@@ -154,28 +155,7 @@ function build(subject: ReportSubject, assetFolder: string): Report {
 
 /** Next to the file a compared text came from (B's, else A's: foo.md -> foo.comparison.md); clipboard-only: the dialog's default. */
 function defaultComparisonUri(uris: (string | undefined)[]): vscode.Uri | undefined {
-  for (const u of [uris[1], uris[0]]) {
-    if (u === undefined) continue;
-    try {
-      const uri = vscode.Uri.parse(u, true);
-      if (uri.scheme === 'file') return uri.with({ path: uri.path.replace(/(\.[^./]*)?$/, '.comparison.md') });
-    } catch {
-      // Not a URI we can place a file next to: try the other side.
-    }
-  }
-  return undefined;
-}
-
-/** Next to the inspected file when it is on disk (foo.txt -> foo.inspection.md), else the dialog's default. */
-function defaultReportUri(source: PanelSource | undefined): vscode.Uri | undefined {
-  if (!source) return undefined;
-  try {
-    const uri = vscode.Uri.parse(source.uri, true);
-    if (uri.scheme !== 'file') return undefined;
-    return uri.with({ path: uri.path.replace(/(\.[^./]*)?$/, '.inspection.md') });
-  } catch {
-    return undefined;
-  }
+  return siblingFileUri(uris[1], '.comparison.md') ?? siblingFileUri(uris[0], '.comparison.md');
 }
 
 function fsPathOf(uri: vscode.Uri): string {

@@ -4,6 +4,7 @@
 import { exact, h, num, s, signed } from './dom';
 import type { Palette } from './theme';
 import { robustScale, tintPercent } from '../core/present/scale';
+import { waterfallSpans } from '../core/present/logitSteps';
 
 /** The heat maps' colour scale, shared with the report's charts. */
 export { robustScale };
@@ -237,19 +238,11 @@ export interface Step {
 
 /** A logit waterfall: each step's bar spans the running total before and after it; the last row is the sum. */
 export function waterfall(steps: Step[], opts: { testid?: string; caption: string }): HTMLElement {
-  let total = 0;
-  const spans = steps.map((st) => {
-    if (st.kind === 'total') return { st, a: 0, b: st.delta };
-    const a = total;
-    total += st.delta;
-    return { st, a, b: total };
-  });
-  const lo = Math.min(0, ...spans.map((x) => Math.min(x.a, x.b)));
-  const hi = Math.max(0, ...spans.map((x) => Math.max(x.a, x.b)));
+  const { spans, lo, hi } = waterfallSpans(steps);
   const range = hi - lo || 1;
   const at = (v: number): number => ((v - lo) / range) * 100;
   const list = h('div', { class: 'waterfall', role: 'list', 'aria-label': opts.caption, 'data-testid': opts.testid });
-  for (const { st, a, b } of spans) {
+  for (const { step: st, from: a, to: b } of spans) {
     const fill = h('div', { class: `bar-fill ${st.kind === 'total' || st.kind === 'bias' ? 'neutral' : st.delta >= 0 ? 'pos' : 'neg'}` });
     fill.style.left = `${at(Math.min(a, b))}%`;
     fill.style.width = `${Math.max(0.4, Math.abs(at(b) - at(a)))}%`;

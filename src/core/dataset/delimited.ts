@@ -99,23 +99,36 @@ export class DelimitedParser {
   }
 
   private pushTsv(text: string, out: DelimitedRecord[]): void {
-    let from = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', from);
-      if (nl < 0) {
-        this.field += text.slice(from);
-        return;
-      }
-      this.field += text.slice(from, nl);
-      this.finishTsv(out);
+    this.field = splitLines(this.field, text, (raw) => {
+      this.tsvLine(raw, out);
       this.line++;
-      from = nl + 1;
-    }
+    });
   }
 
   private finishTsv(out: DelimitedRecord[]): void {
-    const line = this.field.endsWith('\r') ? this.field.slice(0, -1) : this.field;
+    const raw = this.field;
     this.field = '';
+    this.tsvLine(raw, out);
+  }
+
+  private tsvLine(raw: string, out: DelimitedRecord[]): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line !== '') out.push({ fields: line.split('\t'), line: this.line });
+  }
+}
+
+/**
+ * Streamed text cut into whole lines: `carry` (the unfinished line of the chunks before) joins the first one,
+ * each line ending in "\n" goes to `onLine` without it, and the unfinished rest is returned to carry on.
+ */
+export function splitLines(carry: string, text: string, onLine: (line: string) => void): string {
+  let from = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', from);
+    if (nl < 0) return carry + text.slice(from);
+    const line = carry + text.slice(from, nl);
+    carry = '';
+    from = nl + 1;
+    onLine(line);
   }
 }

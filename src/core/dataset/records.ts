@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { InspectorError } from '../errors';
-import { DelimitedParser, type DelimitedRecord } from './delimited';
+import { DelimitedParser, splitLines, type DelimitedRecord } from './delimited';
 
 /** The formats a dataset file may have. */
 export type DatasetFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet';
@@ -139,18 +139,7 @@ class JsonlLines {
   ) {}
 
   push(text: string, emit: (values: Record<string, unknown>, line: number) => void): void {
-    let from = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', from);
-      if (nl < 0) {
-        this.rest += text.slice(from);
-        return;
-      }
-      const line = this.rest + text.slice(from, nl);
-      this.rest = '';
-      from = nl + 1;
-      this.one(line, emit);
-    }
+    this.rest = splitLines(this.rest, text, (line) => this.one(line, emit));
   }
 
   end(emit: (values: Record<string, unknown>, line: number) => void): void {

@@ -37,31 +37,26 @@ export class EngineClient {
   }
 
   inspect(req: InspectRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Inspection> {
-    if (signal?.aborted) return Promise.reject(cancelled());
     return this.request<Inspection>({ type: 'inspect', ...req }, signal, onProgress);
   }
 
   /** Occlusion of one window; progress counts forward passes. */
   occlude(req: OccludeRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<OcclusionResult> {
-    if (signal?.aborted) return Promise.reject(cancelled());
     return this.request<OcclusionResult>({ type: 'occlude', ...req }, signal, onProgress);
   }
 
   /** Attention probabilities of the text's windows (a second, attention-tapped session; opened on first use). */
   attention(req: AttentionRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<AttentionResult> {
-    if (signal?.aborted) return Promise.reject(cancelled());
     return this.request<AttentionResult>({ type: 'attention', ...req }, signal, onProgress);
   }
 
   /** One attribution (occlusion, SHAP or rollout) of the first window; progress counts forward passes. */
   explain(req: ExplainRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<AttributionResult> {
-    if (signal?.aborted) return Promise.reject(cancelled());
     return this.request<AttributionResult>({ type: 'explain', ...req }, signal, onProgress);
   }
 
   /** Dataset mode: one chunk of texts; progress counts texts. */
   classifyMany(req: ClassifyManyRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<RowBlock> {
-    if (signal?.aborted) return Promise.reject(cancelled());
     return this.request<RowBlock>({ type: 'classifyMany', ...req }, signal, onProgress);
   }
 
@@ -95,6 +90,8 @@ export class EngineClient {
     signal?: AbortSignal,
     onProgress?: (done: number, total: number) => void,
   ): Promise<T> {
+    // Already cancelled: no worker is started or asked.
+    if (signal?.aborted) return Promise.reject(cancelled());
     if (this.disposed) return Promise.reject(new InspectorError('DISPOSED', 'The model was unloaded.', 'Open it again.'));
     const worker = this.ensureWorker();
     const id = this.nextId++;

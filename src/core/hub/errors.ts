@@ -1,6 +1,6 @@
 // Download failures carry a code the callers can branch on (auth -> ask for a token, network -> offline
 // hint) and a hint that tells the user what to do, like InspectorError.
-import { hintFor, type Surface, type SurfaceHints } from '../errors';
+import { HintedError, type SurfaceHints } from '../errors';
 
 export type HubErrorCode =
   | 'HUB_BAD_ID' // malformed owner/name@revision
@@ -15,22 +15,12 @@ export type HubErrorCode =
   | 'HUB_CACHE' // the cache folder cannot be written
   | 'CANCELLED';
 
-export class HubError extends Error {
-  constructor(
-    readonly code: HubErrorCode,
-    message: string,
-    readonly hint: string = '',
-    /** The fix worded for each surface, when `hint` would have to name a CLI option or a setting. */
-    readonly hints?: SurfaceHints,
-  ) {
-    super(message);
-    this.name = 'HubError';
-  }
+/** Why a hub download failed; a missing `hint` is an empty one. */
+export class HubError extends HintedError<HubErrorCode> {
+  override readonly name = 'HubError';
 
-  /** One line for a CLI or a notification: the problem, then the fix for that surface. */
-  oneLine(surface: Surface = 'cli'): string {
-    const hint = hintFor(this, surface);
-    return hint ? `${this.message} ${hint}` : this.message;
+  constructor(code: HubErrorCode, message: string, hint = '', hints?: SurfaceHints) {
+    super(code, message, hint, hints);
   }
 }
 

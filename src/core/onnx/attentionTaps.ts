@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GraphError } from './errors';
-import { GraphIndex, NodeInfo, indexModel } from './graphIndex';
+import { GraphIndex, indexModel, upstreamOf } from './graphIndex';
 import { findHead, type HeadKind } from './headFinder';
 import { findLayers } from './layerFinder';
 import { atomicWrite, sha256 } from './tapCache';
@@ -39,8 +39,8 @@ export function findAttentionSoftmax(g: GraphIndex, file: string, headKind?: Hea
   const head = findHead(g, file, headKind);
   const layers = findLayers(g, head.lastHidden, file, expectedLayers);
   return layers.blockOutputs.map((out, i) => {
-    const before = upstreamNodes(g, layers.blockInputs[i]!);
-    const found = [...upstreamNodes(g, out)].filter((n) => !before.has(n) && n.opType === 'Softmax');
+    const before = upstreamOf(g, layers.blockInputs[i]!).nodes;
+    const found = [...upstreamOf(g, out).nodes].filter((n) => !before.has(n) && n.opType === 'Softmax');
     if (found.length !== 1) {
       throw new GraphError(
         'UNSUPPORTED',
@@ -105,23 +105,4 @@ async function loadMeta(metaPath: string, target: string, tappedSize: number): P
   } catch {
     return undefined;
   }
-}
-
-/** Every node `tensor` depends on. */
-function upstreamNodes(g: GraphIndex, tensor: string): Set<NodeInfo> {
-  const nodes = new Set<NodeInfo>();
-  const seen = new Set<string>([tensor]);
-  const stack = [tensor];
-  while (stack.length > 0) {
-    const node = g.producer.get(stack.pop()!);
-    if (!node || nodes.has(node)) continue;
-    nodes.add(node);
-    for (const i of node.inputs) {
-      if (i && !seen.has(i)) {
-        seen.add(i);
-        stack.push(i);
-      }
-    }
-  }
-  return nodes;
 }

@@ -201,3 +201,23 @@ export function readTensorHeader(src: ByteSource, tf: Field): TensorRef {
 }
 
 export const TensorField = TENSOR;
+
+/** Everything `tensor` depends on: the tensors (itself included) and the nodes that produce them. */
+export function upstreamOf(g: GraphIndex, tensor: string): { tensors: Set<string>; nodes: Set<NodeInfo> } {
+  const tensors = new Set<string>([tensor]);
+  const nodes = new Set<NodeInfo>();
+  const stack = [tensor];
+  while (stack.length > 0) {
+    const node = g.producer.get(stack.pop()!);
+    // A node with several outputs is reached once per output; its inputs were queued the first time.
+    if (!node || nodes.has(node)) continue;
+    nodes.add(node);
+    for (const i of node.inputs) {
+      if (i && !tensors.has(i)) {
+        tensors.add(i);
+        stack.push(i);
+      }
+    }
+  }
+  return { tensors, nodes };
+}

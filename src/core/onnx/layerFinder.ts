@@ -2,7 +2,7 @@
 // fanned out to its q/k/v projections (read by >= 3 Linear layers with constant weights); block i's
 // output is block i+1's input, and the last block's output is what the [CLS] selection reads.
 import { GraphError } from './errors';
-import { GraphIndex, NodeInfo } from './graphIndex';
+import { GraphIndex, NodeInfo, upstreamOf } from './graphIndex';
 import { constantOf } from './linear';
 
 const PROJECTIONS = new Set(['MatMul', 'Gemm', 'MatMulInteger', 'FusedMatMul']);
@@ -15,7 +15,7 @@ export interface LayerMatch {
 }
 
 export function findLayers(g: GraphIndex, lastHidden: string, file: string, expectedLayers?: number): LayerMatch {
-  const upstream = ancestors(g, lastHidden);
+  const upstream = upstreamOf(g, lastHidden).tensors;
   const order = topologicalRank(g);
   const candidates: string[] = [];
   for (const tensor of upstream) if (projectionReads(g, tensor) >= 3) candidates.push(tensor);
@@ -46,23 +46,6 @@ function projectionReads(g: GraphIndex, tensor: string): number {
     }
   }
   return count;
-}
-
-/** All tensors the given tensor depends on (including itself). */
-function ancestors(g: GraphIndex, tensor: string): Set<string> {
-  const seen = new Set<string>([tensor]);
-  const stack = [tensor];
-  while (stack.length > 0) {
-    const node = g.producer.get(stack.pop()!);
-    if (!node) continue;
-    for (const i of node.inputs) {
-      if (i && !seen.has(i)) {
-        seen.add(i);
-        stack.push(i);
-      }
-    }
-  }
-  return seen;
 }
 
 /** Kahn's algorithm over nodes; the file order of nodes is not trusted to be topological. */

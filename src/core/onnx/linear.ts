@@ -34,6 +34,13 @@ export interface LinearMatch {
   quantizedInput?: QuantizedInput;
 }
 
+/** The constant bias Add after a MatMul (or a quantized one), with the bias input's own name. */
+interface BiasAdd {
+  node: NodeInfo;
+  bias: TensorRef;
+  biasName: string;
+}
+
 /** The node that computes `tensor`, skipping Identity/Dropout. */
 export function realProducer(g: GraphIndex, tensor: string): NodeInfo | undefined {
   let node = g.producer.get(tensor);
@@ -109,7 +116,7 @@ function matchFloatLinear(g: GraphIndex, node: NodeInfo): LinearMatch | { found:
  * head's arithmetic can be redone on it.
  */
 function matchQuantizedLinear(g: GraphIndex, node: NodeInfo): LinearMatch | undefined {
-  let add: { node: NodeInfo; bias: TensorRef; biasName: string } | undefined;
+  let add: BiasAdd | undefined;
   let mul: NodeInfo | undefined = node;
   if (node.opType === 'Add') {
     mul = undefined;
@@ -151,21 +158,9 @@ function matchQuantizedLinear(g: GraphIndex, node: NodeInfo): LinearMatch | unde
         weight[o * inDim + i] = (q[i * outDim + o]! - z) * s;
       }
     }
-    const bias = add ? broadcastBias(readFloats(g.src, add.bias), outDim) : new Float32Array(outDim);
-    if (!bias) return undefined;
-    return {
-      op: add ? 'MatMulInteger+Add' : 'MatMulInteger',
-      nodes: [dql, mmi, cast!, mul, ...(add ? [add.node] : [])],
-      input: dql.inputs[0] ?? '',
-      output: (add ? add.node : mul).outputs[0] ?? '',
-      inDim,
-      outDim,
-      weightName: realTensor(g, mmi.inputs[1] ?? ''),
-      biasName: add ? realTensor(g, add.biasName) : undefined,
-      weight,
-      bias,
-      quantizedInput: { q: xq, scale: xs, zeroPoint: xz },
-    };
+    const match = withBiasAdd(g, { op: 'MatMulInteger', nodes: [dql, mmi, cast!, mul], input: dql.inputs[0] ?? '', inDim, outDim, weightInput: mmi.inputs[1] ?? '', weight }, add);
+    if (!match) return undefined;
+    return { ...match, quantizedInput: { q: xq, scale: xs, zeroPoint: xz } };
   }
   return undefined;
 }
@@ -234,25 +229,37 @@ function matchGemm(g: GraphIndex, node: NodeInfo): LinearMatch | undefined {
 function matchMatMul(
   g: GraphIndex,
   mm: NodeInfo,
-  add: { node: NodeInfo; bias: TensorRef; biasName: string } | undefined,
+  add: BiasAdd | undefined,
 ): LinearMatch | undefined {
   const wRef = constantOf(g, mm.inputs[1]);
   const input = mm.inputs[0];
   if (!wRef || wRef.dims.length !== 2 || input === undefined) return undefined;
   const [inDim, outDim] = wRef.dims as [number, number];
   const weight = transpose(readFloats(g.src, wRef), inDim, outDim);
-  const bias = add ? broadcastBias(readFloats(g.src, add.bias), outDim) : new Float32Array(outDim);
+  return withBiasAdd(g, { op: 'MatMul', nodes: [mm], input, inDim, outDim, weightInput: mm.inputs[1] ?? '', weight }, add);
+}
+
+/**
+ * A MatMul or MatMulInteger match completed by its optional bias Add: the Add joins the nodes, gives the output
+ * and the bias (broadcast to [out]; undefined if it cannot be). Without an Add the bias is zeros.
+ */
+function withBiasAdd(
+  g: GraphIndex,
+  m: { op: 'MatMul' | 'MatMulInteger'; nodes: NodeInfo[]; input: string; inDim: number; outDim: number; weightInput: string; weight: Float32Array },
+  add: BiasAdd | undefined,
+): LinearMatch | undefined {
+  const bias = add ? broadcastBias(readFloats(g.src, add.bias), m.outDim) : new Float32Array(m.outDim);
   if (!bias) return undefined;
   return {
-    op: add ? 'MatMul+Add' : 'MatMul',
-    nodes: add ? [mm, add.node] : [mm],
-    input,
-    output: (add ? add.node : mm).outputs[0] ?? '',
-    inDim,
-    outDim,
-    weightName: realTensor(g, mm.inputs[1] ?? ''),
+    op: add ? `${m.op}+Add` : m.op,
+    nodes: add ? [...m.nodes, add.node] : m.nodes,
+    input: m.input,
+    output: (add?.node ?? m.nodes[m.nodes.length - 1]!).outputs[0] ?? '',
+    inDim: m.inDim,
+    outDim: m.outDim,
+    weightName: realTensor(g, m.weightInput),
     biasName: add ? realTensor(g, add.biasName) : undefined,
-    weight,
+    weight: m.weight,
     bias,
   };
 }

@@ -65,3 +65,20 @@ export function logitSteps(w: WindowResult, label: string, logit: number): Logit
     { label: `logit ${label}`, delta: logit, kind: 'total', sum: c.bias + c.units.reduce((a, b) => a + b, 0) },
   ];
 }
+
+/**
+ * Where a waterfall draws each step: from the running sum before it to the sum after it ('total' from 0), and
+ * the range [lo, hi] all bars cover, 0 included. The panel's and the report's waterfalls both lay out from it.
+ */
+export function waterfallSpans<S extends Pick<LogitStep, 'delta' | 'kind'>>(steps: S[]): { spans: { step: S; from: number; to: number }[]; lo: number; hi: number } {
+  let run = 0;
+  const spans = steps.map((step) => {
+    if (step.kind === 'total') return { step, from: 0, to: step.delta };
+    const from = run;
+    run += step.delta;
+    return { step, from, to: run };
+  });
+  const lo = Math.min(0, ...spans.map((x) => Math.min(x.from, x.to)));
+  const hi = Math.max(0, ...spans.map((x) => Math.max(x.from, x.to)));
+  return { spans, lo, hi };
+}

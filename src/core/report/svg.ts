@@ -5,7 +5,7 @@
 import { xml } from './escape';
 import { decimal4 } from '../present/format';
 import { robustScale } from '../present/scale';
-import type { LogitStep } from '../present/logitSteps';
+import { waterfallSpans, type LogitStep } from '../present/logitSteps';
 
 /** Blue/orange rather than green/red: distinguishable for the common colour-vision deficiencies. */
 export const reportPalette = {
@@ -192,15 +192,7 @@ export function waterfall(steps: WaterfallStep[], opts: { title: string; desc: s
   const valueW = 90;
   const rowH = 20;
   const top = 8;
-  let run = 0;
-  const spans = steps.map((s) => {
-    if (s.kind === 'total') return { s, from: 0, to: s.delta };
-    const from = run;
-    run += s.delta;
-    return { s, from, to: run };
-  });
-  const lo = Math.min(0, ...spans.flatMap((x) => [x.from, x.to]));
-  const hi = Math.max(0, ...spans.flatMap((x) => [x.from, x.to]));
+  const { spans, lo, hi } = waterfallSpans(steps);
   const scale = plotW / Math.max(1e-9, hi - lo);
   const X = (v: number): number => labelW + (v - lo) * scale;
   const colour: Record<WaterfallStep['kind'], string> = {
@@ -211,7 +203,7 @@ export function waterfall(steps: WaterfallStep[], opts: { title: string; desc: s
     total: reportPalette.text,
   };
   const body: string[] = [];
-  spans.forEach(({ s, from, to }, i) => {
+  spans.forEach(({ step: s, from, to }, i) => {
     const y = top + i * rowH;
     const x0 = X(Math.min(from, to));
     const w = Math.max(0.5, Math.abs(to - from) * scale);

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../atomicWrite';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
 import { inspectionToJson } from '../../core/present/inspectionJson';
+import { siblingFileUri } from '../siblingUri';
 
 export type { PanelSource } from '../../shared/protocol';
 
@@ -207,7 +208,7 @@ export class InspectorPanel implements vscode.Disposable {
     const source = this.model.currentSource();
     const target = await vscode.window.showSaveDialog({
       title: 'Export Inspection as JSON',
-      defaultUri: defaultExportUri(source),
+      defaultUri: siblingFileUri(source?.uri, '.inspection.json'),
       filters: { JSON: ['json'] },
       saveLabel: 'Export',
     });
@@ -301,17 +302,5 @@ export class InspectorPanel implements vscode.Disposable {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'inspector.css')).toString(),
     });
-  }
-}
-
-/** Next to the inspected file when it is on disk (foo.md -> foo.inspection.json), else the dialog's default. */
-function defaultExportUri(source: PanelSource | undefined): vscode.Uri | undefined {
-  if (!source) return undefined;
-  try {
-    const uri = vscode.Uri.parse(source.uri, true);
-    if (uri.scheme !== 'file') return undefined;
-    return uri.with({ path: uri.path.replace(/(\.[^./]*)?$/, '.inspection.json') });
-  } catch {
-    return undefined;
   }
 }

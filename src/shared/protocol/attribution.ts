@@ -4,7 +4,7 @@ import type { WindowAttention } from '../../core/attribution/attention';
 import { ATTRIBUTION_METHODS, type AttributionResult } from '../../core/attribution/explain';
 import { array, bool, index, literal, num, object, optional, refine, sameType, str, tagged, type Infer } from '../schema';
 import { hasLength, numbers } from './inspection';
-import { errorCase } from './cards';
+import { errorCase, runStateCases } from './cards';
 import { firstWindowFields, itemsInRange } from './results';
 
 export const attributionMethodSchema = literal(...ATTRIBUTION_METHODS);
@@ -26,12 +26,7 @@ export const attributionResultSchema = refine(
 sameType<Infer<typeof attributionResultSchema>, AttributionResult>(true);
 
 /** The explanation by the picked method of the shown result (occlusion keeps its own OcclusionState). */
-export const explanationStateSchema = tagged('kind', {
-  running: { method: attributionMethodSchema, done: index, total: index },
-  done: { result: attributionResultSchema, latencyMs: num },
-  cancelled: {},
-  error: errorCase,
-});
+export const explanationStateSchema = tagged('kind', runStateCases({ method: attributionMethodSchema, done: index, total: index }, attributionResultSchema));
 /** The explanation by the picked method of the shown result (occlusion keeps its own OcclusionState). */
 export type ExplanationState = Infer<typeof explanationStateSchema>;
 

@@ -1,11 +1,19 @@
 // The fp32 / int8 comparison and occlusion cards of the shown result (the attribution and attention cards are in
 // attribution.ts, which shares their error case): schemas, and the types inferred from them.
-import { array, index, literal, num, object, record, refine, str, tagged, type Infer } from '../schema';
+import { array, index, literal, num, object, record, refine, str, tagged, type Infer, type Schema, type Shape } from '../schema';
 import { numbers } from './inspection';
 import { occlusionResultSchema, occlusionUnitSchema } from './results';
 
 /** The fields every panel card's error state carries. */
 export const errorCase = { message: str };
+
+/**
+ * The four states of a card's run: running (with its progress fields), done (the result and the run's wall time
+ * as the editor saw it), cancelled, or failed. Occlusion and the picked attribution method share them.
+ */
+export function runStateCases<R extends Shape, S extends Schema<unknown>>(running: R, result: S) {
+  return { running, done: { result, latencyMs: num }, cancelled: {}, error: errorCase };
+}
 
 export const variantRunSchema = object({
   /** The side: fp32, or the 8-bit graph ('quantized': model_int8.onnx or model_quantized.onnx, see onnxFile). */
@@ -34,12 +42,7 @@ export const compareStateSchema = tagged('kind', {
  */
 export type CompareState = Infer<typeof compareStateSchema>;
 
-export const occlusionStateSchema = tagged('kind', {
-  running: { unit: occlusionUnitSchema, done: index, total: index },
-  done: { result: occlusionResultSchema, latencyMs: num },
-  cancelled: {},
-  error: errorCase,
-});
+export const occlusionStateSchema = tagged('kind', runStateCases({ unit: occlusionUnitSchema, done: index, total: index }, occlusionResultSchema));
 /**
  * "Which words drove the decision" for the shown result: each word (or piece) of its text removed in turn.
  * `latencyMs` is the whole run as the editor saw it (worker round trip included).
