@@ -6,7 +6,8 @@
 // reopened for it); add a typed getter here that validates and throws SettingError naming the setting; read it
 // only through that getter. If a repository must not choose it, list it in
 // capabilities.untrustedWorkspaces.restrictedConfigurations and read only its user value when untrusted.
-// Helpers only interpret values read here: modelPathSetting.ts (what model.path names), settingError.ts.
+// Helpers only interpret values read here: modelPathSetting.ts (what model.path names), settingPlace.ts (where a
+// value lives, and MACHINE_KEYS), settingError.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -14,9 +15,10 @@ import { parseRules, type ParsedRules } from '../core/diagnostics/rules';
 import { parseVariant, type OnnxVariant } from '../core/model/variants';
 import { modelLocation } from './modelPathSetting';
 import { SECTION, SettingError, fullKey } from './settingError';
+import { MACHINE_KEYS, placeOf, targetWhereSet, type SettingPlace } from './settingPlace';
 import { DEFAULT_OVERLAP } from '../core/text/windows';
 
-export { SECTION, SettingError, fullKey };
+export { SECTION, SettingError, fullKey, type SettingPlace };
 
 /** Setting keys relative to SECTION; `fullKey` gives the name a user types in settings.json. */
 export type SettingKey =
@@ -40,25 +42,8 @@ const ALL_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.end
 /** The classifier-diagnostics and live-inspection settings (kept apart so merges with other features stay additive). */
 const FEATURE_KEYS: readonly SettingKey[] = ['diagnostics.enabled', 'diagnostics.rules', 'diagnostics.languages', 'diagnostics.maxFileSizeKB', 'live.debounceMs'];
 
-/**
- * Settings about files and network on the machine that runs the extension host (scope machine-overridable in
- * package.json): in a remote window (SSH, WSL, dev containers, Codespaces, code-server) their user-level value
- * lives in the Remote settings, not the local User settings.
- */
-const MACHINE_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint'];
 /** Settings an untrusted workspace must not choose (capabilities.untrustedWorkspaces.restrictedConfigurations). */
 const RESTRICTED_KEYS: readonly SettingKey[] = MACHINE_KEYS;
-
-/** Where a setting's value lives, named as the Settings editor names that tab, and how to open it there. */
-export interface SettingPlace {
-  /** e.g. "Remote settings (127.0.0.1:8080)", "User settings", "Workspace settings". */
-  label: string;
-  /** The button that opens it, e.g. "Open Remote Settings". */
-  button: string;
-  /** The command that opens that tab; its argument is `{ query }`. */
-  command: string;
-  target: vscode.ConfigurationTarget;
-}
 
 /** Which ONNX file of a model folder (or hub repository) to load: a hub dtype name (onnx/model_<dtype>.onnx) or auto. */
 export type ModelVariant = OnnxVariant;
@@ -176,23 +161,7 @@ export class Config implements vscode.Disposable {
    * else the user-level settings, which for machine settings in a remote window are the Remote settings.
    */
   settingPlace(key: SettingKey): SettingPlace {
-    const i = this.section().inspect(key);
-    const workspaceCounts = vscode.workspace.isTrusted || !RESTRICTED_KEYS.includes(key);
-    // A single-folder window has no separate folder tab: its folder settings are the Workspace tab.
-    if (workspaceCounts && i?.workspaceFolderValue !== undefined && vscode.workspace.workspaceFile) {
-      return { label: 'Folder settings', button: 'Open Folder Settings', command: 'workbench.action.openFolderSettings', target: vscode.ConfigurationTarget.WorkspaceFolder };
-    }
-    if (workspaceCounts && i?.workspaceFolderValue !== undefined) {
-      return { label: 'Workspace settings', button: 'Open Workspace Settings', command: 'workbench.action.openWorkspaceSettings', target: vscode.ConfigurationTarget.WorkspaceFolder };
-    }
-    if (workspaceCounts && i?.workspaceValue !== undefined) {
-      return { label: 'Workspace settings', button: 'Open Workspace Settings', command: 'workbench.action.openWorkspaceSettings', target: vscode.ConfigurationTarget.Workspace };
-    }
-    const remote = vscode.env.remoteName;
-    if (remote && MACHINE_KEYS.includes(key)) {
-      return { label: `Remote settings (${remote})`, button: 'Open Remote Settings', command: 'workbench.action.openRemoteSettings', target: vscode.ConfigurationTarget.Global };
-    }
-    return { label: 'User settings', button: 'Open User Settings', command: 'workbench.action.openSettings', target: vscode.ConfigurationTarget.Global };
+    return placeOf(key, this.section().inspect(key), vscode.workspace.isTrusted || !RESTRICTED_KEYS.includes(key));
   }
 
   /**
@@ -278,10 +247,7 @@ export class Config implements vscode.Disposable {
   /** Flips occlusion.editorTint where it is set (user settings when it is not set anywhere else). */
   async toggleOcclusionEditorTint(): Promise<boolean> {
     const next = !this.occlusionEditorTint();
-    const i = this.section().inspect('occlusion.editorTint');
-    const target =
-      i?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder : i?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    await this.section().update('occlusion.editorTint', next, target);
+    await this.section().update('occlusion.editorTint', next, targetWhereSet(this.section().inspect('occlusion.editorTint')));
     return next;
   }
 

@@ -1,23 +1,22 @@
 // A loaded model: tokenizer, tapped ONNX graph and one reused ONNX Runtime session (plus, for an int8 graph's long
 // windows, the single-thread sessions of lanes.ts). Runs inside the worker thread (ONNX Runtime's Node binding
-// computes on the calling thread). The attribution runs (occlusionRun.ts, explainRun.ts) drive it through
-// runLogits and call.
+// computes on the calling thread); windowResults.ts turns the fetched taps into results. The attribution runs
+// (occlusionRun.ts, explainRun.ts) drive it through runLogits and call.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { InspectorError } from '../errors';
-import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head/head';
-import { headExperiments, layerLens, tokenLens, type LensModel } from '../head/lens';
 import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder } from '../model/modelFolder';
 import { engineSessionOptions, loadOrt } from './ortRuntime';
 import { prepareAttentionModel } from '../onnx/attentionTaps';
 import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps';
-import { checkWindowOptions, coveredChars, planWindows, type WindowPlan } from '../text/windows';
+import { checkWindowOptions, coveredChars, planWindows } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
-import { labelRecord, type Aggregate, type Encoding, type Inspection, type ModelInfo, type Stages, type WindowResult } from '../types';
+import type { Encoding, Inspection, ModelInfo, WindowResult } from '../types';
 import type { ClassifyManyRequest, InspectRequest, LoadInfo, LoadRequest, RowBlock } from './messages';
 import { LANE_MIN_TOKENS, LANE_MIN_WINDOWS, Lanes, type LaneFeeds } from './lanes';
+import { aggregate, readRows, windowResult, type Fetched, type Row } from './windowResults';
 
 /** Called between ONNX calls; throws to stop (cancellation). */
 export type Checkpoint = (done: number, total: number) => Promise<void>;
@@ -128,13 +127,14 @@ export class ModelRuntime {
     // Dynamically quantized graphs scale activations over the whole batch: one window per call keeps a
     // window's result independent of its neighbours.
     const batches = makeBatches(encodings, this.plan.batchInvariant ? req.batchTokens : 0);
+    const head = { model, weights: this.weights, activation: this.plan.head.activation };
     let done = 0;
     const runBatch = async (batch: number[], lanes?: Lanes) => {
       await checkpoint(done, plans.length);
       const seqs = batch.map((i) => encodings[i]!);
       const rows = await this.run(seqs, req.tokenLens === true, lanes && ((f) => lanes.run(this.feedArrays(seqs), f)));
       batch.forEach((w, r) => {
-        windows[w] = this.windowResult(plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate', req.topUnits);
+        windows[w] = windowResult(head, plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate', req.topUnits);
         onWindow?.(w, windows[w]!);
       });
       done += batch.length;
@@ -253,52 +253,12 @@ export class ModelRuntime {
    * One ONNX call for a batch (on the session, or by `onLane`); returns per-row stages and logits (and every
    * position's final hidden state when asked).
    */
-  private async run(batch: Encoding[], allPositions: boolean, onLane?: (fetches: string[]) => Promise<Record<string, { data: unknown; dims: readonly number[] }>>): Promise<Row[]> {
+  private async run(batch: Encoding[], allPositions: boolean, onLane?: (fetches: string[]) => Promise<Fetched>): Promise<Row[]> {
     const o = this.plan.outputs;
     const fetches = [o.logits, o.cls, o.preClassifier, o.relu, o.embeddings, ...o.layers, ...(o.classifierInput ? [o.classifierInput] : [])];
     if (allPositions) fetches.push(o.hiddenStates);
     const out = onLane ? await onLane(fetches) : await this.call(batch, fetches);
-    const row = (name: string, r: number): number[] => {
-      const t = out[name]!;
-      const width = t.dims[t.dims.length - 1]!;
-      return Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width));
-    };
-    const hidden = allPositions ? out[o.hiddenStates] : undefined;
-    return batch.map((enc, r) => {
-      const stages: Stages = { cls: row(o.cls, r), preClassifier: row(o.preClassifier, r), activation: row(o.relu, r), layers: o.layers.map((l) => row(l, r)) };
-      if (o.classifierInput) stages.classifierInput = row(o.classifierInput, r);
-      stages.embeddings = row(o.embeddings, r);
-      if (!hidden) return { logits: row(o.logits, r), stages };
-      // [batch, seq, dim]: this row's real tokens, padding left out.
-      const [, seq, dim] = hidden.dims as [number, number, number];
-      const positions = (hidden.data as Float32Array).subarray(r * seq * dim, (r * seq + enc.ids.length) * dim);
-      return { logits: row(o.logits, r), stages, positions };
-    });
-  }
-
-  private windowResult(plan: WindowPlan, enc: Encoding, row: Row, truncated: boolean, topUnits: number): WindowResult {
-    const { labels, problemType } = this.info.model;
-    const lensModel: LensModel = { labels, problemType, activation: this.plan.head.activation };
-    const { lens, settledAt } = layerLens(row.stages, this.weights, lensModel);
-    const probs = toProbabilities(row.logits, problemType);
-    const contributions = decomposeLogits(row.stages.classifierInput ?? row.stages.activation, this.weights.classifierWeight, this.weights.classifierBias, labels);
-    return {
-      start: plan.start,
-      end: plan.end,
-      tokenCount: enc.ids.length,
-      label: labels[argmax(row.logits)]!,
-      probabilities: byLabel(labels, probs),
-      logits: row.logits,
-      stages: row.stages,
-      contributions,
-      head: summarizeHead(row.stages, contributions, topUnits),
-      tokens: enc.tokens,
-      truncated,
-      lens,
-      lensSettledAt: settledAt,
-      experiments: headExperiments(row.stages, this.weights, lensModel),
-      ...(row.positions ? { tokenLens: tokenLens(row.positions, enc.ids.length, this.info.model.dim, this.weights, lensModel) } : {}),
-    };
+    return readRows(out, batch, o, allPositions);
   }
 
   async dispose(): Promise<void> {
@@ -319,13 +279,6 @@ async function openSession(file: string, threads: number, onnxPath: string): Pro
   }
 }
 
-/** One sequence's taps from a batch run; `positions` ([tokens x dim]) only when a token lens is asked for. */
-interface Row {
-  stages: Stages;
-  logits: number[];
-  positions?: Float32Array;
-}
-
 /** Length-sorted batches under a token budget: similar lengths waste no padding; long windows run alone. */
 export function makeBatches(encodings: { ids: number[] }[], batchTokens: number): number[][] {
   const order = encodings.map((_, i) => i).sort((a, b) => encodings[b]!.ids.length - encodings[a]!.ids.length);
@@ -341,28 +294,4 @@ export function makeBatches(encodings: { ids: number[] }[], batchTokens: number)
   }
   if (current.length) batches.push(current);
   return batches;
-}
-
-/** Token-weighted mean of the windows' logits, then the problem type's link function. */
-function aggregate(windows: WindowResult[], model: ModelInfo): Aggregate {
-  const n = model.labels.length;
-  const logits = new Array<number>(n).fill(0);
-  let weight = 0;
-  for (const w of windows) {
-    for (let i = 0; i < n; i++) logits[i]! += w.logits[i]! * w.tokenCount;
-    weight += w.tokenCount;
-  }
-  for (let i = 0; i < n; i++) logits[i]! /= weight;
-  return {
-    label: model.labels[argmax(logits)]!,
-    probabilities: byLabel(model.labels, toProbabilities(logits, model.problemType)),
-    logits,
-    method: windows.length === 1 ? 'single window' : `token-weighted mean of ${windows.length} windows' logits`,
-  };
-}
-
-function byLabel(labels: string[], values: number[]): Record<string, number> {
-  const out = labelRecord<number>();
-  labels.forEach((l, i) => (out[l] = values[i]!));
-  return out;
 }

@@ -1,18 +1,16 @@
 // The sections of an inspection's report, in the panel's order: what was read and by which model, the result,
-// the windows, and for each detailed window every stage of the head with a plain explanation and its chart.
-import type { Inspection, ModelInfo, UnitShare } from '../types';
+// the windows, and for each detailed window every stage of the head (headReport.ts) and the lens.
+import type { Inspection, ModelInfo } from '../types';
 import { fenced, mdText } from './escape';
 import { composeReport, mdTable, type Report, type Section } from './markdown';
-import { barChart, fmt, heatMatrix, heatStrip, waterfall } from './svg';
-import { saturatedUnits } from '../head/headTerms';
+import { barChart, fmt } from './svg';
 import { reportTerms, type ReportTerms } from './terms';
-import { stageText } from '../present/stageText';
-import { mdExplanation } from './richText';
 import { int, pct as percent } from '../present/format';
-import { logitSteps, topUnitsFor } from '../present/logitSteps';
 import { lensSection } from './lensReport';
 import type { AttributionResult } from '../attribution/explain';
 import { explanationSection } from './explanationReport';
+import { windowSection } from './headReport';
+import { isRegression, resultHead, resultRows } from './resultTable';
 
 /** What the report is about. Only `inspection` is required. */
 export interface InspectionReportInput {
@@ -32,12 +30,8 @@ export const MAX_DETAILED_WINDOWS = 3;
 export const EXCERPT_CHARS = 2000;
 /** Per-window tables list at most this many rows; a long file can have thousands of windows. */
 export const MAX_WINDOW_ROWS = 500;
-const MAX_PIECES = 512;
-/** Above this many labels a window's decomposition shows the labels with the highest logits only. */
-const MAX_WATERFALLS = 8;
 
 const pct = (p: number): string => percent(p, 2);
-const isRegression = (ins: Inspection): boolean => ins.model.problemType === 'regression';
 
 /** Which windows get the stage-by-stage part, validated and in order. */
 export function detailedWindows(input: InspectionReportInput): number[] {
@@ -112,21 +106,6 @@ function inputSection(input: InspectionReportInput): Section {
   };
 }
 
-/** label | probability | logit rows, in logit order. */
-function resultRows(ins: Inspection, probabilities: Record<string, number>, logits: number[], winner: string): string[][] {
-  return ins.model.labels.map((l, i) => {
-    const name = l === winner ? `**${mdText(l)}**` : mdText(l);
-    const logit = fmt(logits[i] ?? 0);
-    return isRegression(ins) ? [name, logit] : [name, fmt(probabilities[l] ?? 0), logit];
-  });
-}
-
-function resultHead(ins: Inspection): { head: string[]; right: boolean[] } {
-  return isRegression(ins)
-    ? { head: ['label', 'score (logit)'], right: [false, true] }
-    : { head: ['label', 'probability', 'logit'], right: [false, true, true] };
-}
-
 function resultSection(ins: Inspection): Section {
   return (ctx) => {
     const a = ins.aggregate;
@@ -178,95 +157,6 @@ function windowsSection(ins: Inspection): Section {
     const bars = shown.map((w, i) => ({ label: `#${i + 1} (${w.start}–${w.end})`, value: isRegression(ins) ? (w.logits[0] ?? 0) : (w.probabilities[label] ?? 0), emphasis: w.label === label }));
     const what = isRegression(ins) ? 'Score per window' : `Probability of ${label} per window`;
     parts.push(ctx.image('windows.svg', barChart(bars, { title: what, desc: `${what}: ${describe(bars)}.`, signed: isRegression(ins), ...(isRegression(ins) ? {} : { max: 1 }) }), what));
-    return parts.join('\n\n');
-  };
-}
-
-/** The units pushing most toward / against a label (topUnitsFor: the panel's rule too), each as "unit u +share". */
-function shares(list: UnitShare[] | undefined): string {
-  if (!list || list.length === 0) return '—';
-  return list.map((s) => `unit ${s.unit} ${s.value >= 0 ? '+' : ''}${fmt(s.value)}`).join(', ');
-}
-
-function windowSection(ins: Inspection, index: number, t: ReportTerms, dropout: number | undefined): Section {
-  return (ctx) => {
-    const w = ins.windows[index];
-    if (!w) return undefined;
-    const many = ins.windows.length > 1;
-    const prefix = `w${index + 1}-`;
-    const where = many ? ` (window ${index + 1})` : '';
-    const dim = ins.model.dim;
-    const norms = w.head.norms;
-    const first = mdText(t.first);
-    const dense = mdText(t.dense);
-    const parts: string[] = [
-      many
-        ? `## Window ${index + 1} of ${ins.windows.length}: ${mdText(w.label)}, characters ${w.start}–${w.end}, ${w.tokenCount} tokens`
-        : '## The head, stage by stage',
-    ];
-
-    const pieces = w.tokens.slice(0, MAX_PIECES).map((p) => p.text).join(' ');
-    parts.push(
-      `### 0. Input word pieces`,
-      `${mdExplanation(stageText.tokens(t))} ${int(w.tokens.length)} tokens${w.truncated ? ', truncated to the model\'s maximum' : ''}${w.tokens.length > MAX_PIECES ? `; the first ${MAX_PIECES} are listed` : ''}.`,
-      fenced(pieces),
-    );
-
-    const blocks = w.stages.layers.map((_, i) => `block ${i + 1}`);
-    parts.push(
-      `### 1. ${first} after each transformer block`,
-      mdExplanation(stageText.layers(t, w.stages.layers.length)),
-      mdTable(['block', 'L2 norm'], blocks.map((b, i) => [b, fmt(norms.layers[i] ?? 0)]), [false, true]),
-      ctx.image(`${prefix}layers.svg`, heatMatrix(w.stages.layers, blocks, { title: `${t.first} after each block${where}` }), `${t.first} after each block${where}`),
-    );
-
-    parts.push(
-      `### 2. ${first} entering ${dense}`,
-      mdExplanation(stageText.cls(t, dim)),
-      `L2 norm ${fmt(norms.cls)}.`,
-      ctx.image(`${prefix}cls.svg`, heatStrip(w.stages.cls, { title: `${t.first} entering ${t.dense}${where}` }), `${t.first} entering ${t.dense}${where}`),
-    );
-
-    const positive = w.stages.preClassifier.filter((v) => v > 0).length;
-    parts.push(
-      `### 3. ${dense} (dense${t.quantized ? ', int8' : ''}), ${dim} → ${dim}`,
-      mdExplanation(stageText.dense(t, dim)),
-      `L2 norm ${fmt(norms.preClassifier)}; ${positive} of ${dim} units are positive.`,
-      ctx.image(`${prefix}dense.svg`, heatStrip(w.stages.preClassifier, { title: `${t.dense} output${where}` }), `${t.dense} output${where}`),
-    );
-
-    const saturated = saturatedUnits(w.stages.activation);
-    parts.push(
-      `### 4. ${t.act}`,
-      mdExplanation(stageText.activation(t)),
-      t.activation === 'relu'
-        ? `${w.head.zeroedUnits} of ${dim} units are zeroed, ${w.head.activeUnits} stay active; L2 norm ${fmt(norms.relu)}.`
-        : `${saturated} of ${dim} units are saturated (|tanh| > 0.99); none is zeroed; L2 norm ${fmt(norms.relu)}.`,
-      ctx.image(`${prefix}activation.svg`, heatStrip(w.stages.activation, { title: `${t.act} output${where}` }), `${t.act} output${where}`),
-    );
-
-    parts.push(`### 5. dropout (identity)`, mdExplanation(stageText.dropout(t, dropout)));
-
-    const labels = ins.model.labels;
-    parts.push(`### 6. ${mdText(t.classifier)} → logits${isRegression(ins) ? '' : ' → probabilities'}`, mdExplanation(stageText.classifier(t, dim, labels.length, ins.model.problemType)));
-    if (many) {
-      const { head, right } = resultHead(ins);
-      parts.push(mdTable(head, resultRows(ins, w.probabilities, w.logits, w.label), right));
-    }
-    parts.push(
-      `Units pushing each logit up (toward) and down (against), the ${t.activation === 'relu' ? 'ReLU' : 'tanh'} value times the classifier weight:`,
-      mdTable(['label', 'toward', 'against'], labels.map((l) => [mdText(l), shares(topUnitsFor(w, l).toward), shares(topUnitsFor(w, l).against)])),
-    );
-    const order = labels.map((l, i) => ({ l, i, v: w.logits[i] ?? 0 }));
-    const drawn = labels.length > MAX_WATERFALLS ? [...order].sort((a, b) => b.v - a.v).slice(0, MAX_WATERFALLS).sort((a, b) => a.i - b.i) : order;
-    if (drawn.length < labels.length) parts.push(`Decompositions of the ${MAX_WATERFALLS} labels with the highest logits:`);
-    for (const { l, i, v } of drawn) {
-      const steps = logitSteps(w, l, v);
-      if (!steps) continue;
-      const title = `Where the logit of ${l} comes from${where}`;
-      const desc = `logit ${l} = ${steps.slice(0, -1).map((s) => `${s.label} ${fmt(s.delta)}`).join(' + ')} = ${fmt(v)}`;
-      parts.push(`#### ${mdText(title)}`, ctx.image(`${prefix}logit-${i}.svg`, waterfall(steps, { title, desc }), title));
-    }
     return parts.join('\n\n');
   };
 }
