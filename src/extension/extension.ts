@@ -130,8 +130,6 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('distilbertInspector.openDataset', (args?: OpenDatasetArgs) => datasetCommand.run(typeof args === 'object' && args !== null ? args : {})),
     // `args` ({ id, textColumn, ... }) is for tests and scripts; a person types owner/name[@rev]:path in an input box.
     vscode.commands.registerCommand('distilbertInspector.openHubDataset', (args?: OpenDatasetArgs & { id?: string }) => datasetCommand.runHub(typeof args === 'object' && args !== null ? args : {})),
-    // `args` ({ id, textColumn, ... }) is for tests and scripts; a person types owner/name[@rev]:path in an input box.
-    vscode.commands.registerCommand('distilbertInspector.openHubDataset', (args?: OpenDatasetArgs & { id?: string }) => datasetCommand.runHub(typeof args === 'object' && args !== null ? args : {})),
     // `args` ({ source, uri, texts, ... }) is for tests and scripts; a person picks the source in a quick pick.
     vscode.commands.registerCommand('distilbertInspector.compareTexts', (args?: unknown) => textCompare.run(args)),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.
