@@ -78,9 +78,8 @@ function* viewSteps(report: DatasetReport, run: DatasetRun, projection: Projecti
     .slice(0, TOP_UNITS);
   const topUnits: DatasetView['headUnits']['topUnits'] = [];
   for (const [rate, unit] of order) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += run.act[i * dim + unit]!;
-    topUnits.push({ unit, rate, meanAct: n ? sum / n : 0, topRows: topRows(run.act, n, dim, unit, TOP_ROWS) });
+    // The report's mean is the same row-order sum the view once recomputed here: one pass over the rows fewer.
+    topUnits.push({ unit, rate, meanAct: report.headUnits.meanActivation[unit]!, topRows: topRows(run.act, n, dim, unit, TOP_ROWS) });
     yield;
   }
   const rows: DatasetView['rows'] = [];
