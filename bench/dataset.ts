@@ -12,8 +12,11 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readDataset } from '../src/core/dataset/dataset';
 import { analyse } from '../src/core/dataset/offThread';
-import { buildDatasetReport } from '../src/core/dataset/report';
+import { project } from '../src/core/dataset/projectionJob';
+import { projectionSources } from '../src/core/dataset/projectionSources';
+import { buildDatasetReportSliced } from '../src/core/dataset/report';
 import { datasetModel, runDataset } from '../src/core/dataset/run';
+import { datasetView } from '../src/core/dataset/view';
 import { Inspector, defaultModelDir, packageRoot } from '../src/core/inspector';
 
 const SST2 = path.join(packageRoot(), '..', 'shared', 'data', 'sst2');
@@ -60,11 +63,15 @@ class BusyProbe {
   }
 }
 
-/** Open, read, run (or load from the cache), head study and PCA, report: what a user waits for. */
-async function endToEnd(modelDir: string, file: string, cacheDir: string, projection = true) {
+/**
+ * Open, read, run (or load from the cache), head study and PCA, report and the panel's view, serialised as
+ * VS Code's webview postMessage does (JSON.stringify on the extension host's thread): what a user waits for.
+ */
+async function endToEnd(modelDir: string, file: string, cacheDir: string) {
   let inspector: Inspector | undefined;
   // The longest stall of this thread's event loop: the extension host's side of a run in VS Code.
   const h = monitorEventLoopDelay({ resolution: 1 });
+  const after = monitorEventLoopDelay({ resolution: 1 });
   (globalThis as { gc?: () => void }).gc?.(); // the previous phase's garbage is not this run's block
   h.enable();
   const busy = new BusyProbe().start();
@@ -74,16 +81,28 @@ async function endToEnd(modelDir: string, file: string, cacheDir: string, projec
     const model = datasetModel(modelDir, 'fp32', async () => (inspector = await Inspector.open({ modelDir, cacheDir })));
     const ds = await readDataset(file, { modelLabels: model.labels });
     const run = await runDataset(model, ds, { cacheDir: path.join(cacheDir, 'datasets') });
-    const { study } = await analyse(run, ds.gold, { study: true, projection });
-    const report = buildDatasetReport(model, ds, run, study);
+    // From here on, what DatasetCommand.show does once the rows are in.
+    after.enable();
+    const [{ study }, projection] = await Promise.all([analyse(run, ds.gold, { study: true, projection: false }), project(run, 'cls', 'pca')]);
+    const report = await buildDatasetReportSliced(model, ds, run, study);
+    const source = { file, sha256: ds.sha256, textColumn: ds.textColumn, labelColumn: ds.labelColumn ?? null, labelMap: null, modelPath: model.path, variant: 'fp32' };
+    const view = await datasetView(report, run, projection, projectionSources(run.nLayers, model.head), source);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // lets the histograms record the last slice's delay
+    after.disable();
+    const blockMs = h.max / 1e6, afterMs = after.max / 1e6;
+    // The postMessage of the view: one synchronous JSON.stringify, so its duration is a block of its own.
+    const tPost = performance.now();
+    const postBytes = JSON.stringify({ type: 'dataset', view }).length;
+    const postMs = performance.now() - tPost;
     let tokens = 0;
     for (const t of run.tokens) tokens += t;
     // CPU seconds of the whole process (every thread: workers and ONNX Runtime's pool), less sensitive to other load than wall time.
     const cpu = process.cpuUsage(cpu0);
-    return { ms: performance.now() - t0, cpuS: (cpu.user + cpu.system) / 1e6, runMs: run.ms, report, tokens, count: run.count, blockMs: h.max / 1e6, busyMs: busy.stop() };
+    return { ms: performance.now() - t0, cpuS: (cpu.user + cpu.system) / 1e6, runMs: run.ms, report, tokens, count: run.count, blockMs, afterMs, postMs, postBytes, busyMs: busy.stop() };
   } finally {
     busy.stop();
     h.disable();
+    after.disable();
     await (inspector as Inspector | undefined)?.dispose();
   }
 }
@@ -150,7 +169,8 @@ async function tenThousand(fullSizeDir: string, work: string): Promise<void> {
     const dsTokS = many.tokens / (many.runMs / 1000);
     console.log(`10,000 texts on ${path.basename(fullSizeDir)}: ${(many.runMs / 1000).toFixed(1)} s (end to end ${(many.ms / 1000).toFixed(1)} s, CPU ${many.cpuS.toFixed(0)} s), ${(10_000 / (many.runMs / 1000)).toFixed(0)} texts/s, ${dsTokS.toFixed(0)} tok/s; whole-file path on the same graph ${fileTokS.toFixed(0)} tok/s (${ins.coverage.tokens} tokens, ${ins.windows.length} windows)   (load ${load()})`);
     console.log(`dataset / whole-file throughput (full-size, 10,000 texts): ${(dsTokS / fileTokS).toFixed(2)}   target >= 0.90`);
-    console.log(`dataset caller's max event-loop block ms (10,000 texts, read + run + study + PCA + report): ${many.blockMs.toFixed(1)}   target <= 20   (the thread's own CPU in its longest blocks: <= ${many.busyMs ?? '?'} ms, 10 ms ticks)`);
+    console.log(`dataset caller's max event-loop block ms (10,000 texts, read + run + study + PCA + report + view): ${many.blockMs.toFixed(1)}   target <= 20   (after the run: ${many.afterMs.toFixed(1)}; the thread's own CPU in its longest blocks: <= ${many.busyMs ?? '?'} ms, 10 ms ticks)`);
+    console.log(`dataset view postMessage serialisation ms (10,000 texts, one JSON.stringify of ${(many.postBytes / MB).toFixed(1)} MB): ${many.postMs.toFixed(1)}   (a block of its own on the extension host's thread)`);
   } finally {
     await inspector.dispose();
   }

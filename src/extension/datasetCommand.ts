@@ -7,10 +7,8 @@ import * as vscode from 'vscode';
 import type { Dataset } from '../core/dataset/dataset';
 import type { DatasetReport } from '../core/dataset/report';
 import type { DatasetModel, DatasetRun } from '../core/dataset/run';
-import type { ProjectionResult } from '../core/dataset/projectionJob';
-import { topRows } from '../core/dataset/topRows';
 import type { OnnxVariant } from '../core/model/modelFolder';
-import { datasetSourceOf, type DatasetSource, type DatasetView, type DatasetWebviewMessage } from '../shared/datasetProtocol';
+import { datasetSourceOf, type DatasetSource, type DatasetWebviewMessage } from '../shared/datasetProtocol';
 import type { Classifier } from './classification';
 import type { HubDownloads } from './hubDownload';
 import { describeFailure } from './failures';
@@ -172,11 +170,12 @@ export class DatasetCommand {
     // The probe fits and the PCA take seconds on a large file: worker threads keep the editor responsive.
     const t0 = performance.now();
     const [{ study }, projection] = await Promise.all([core.analyse(run, ds.gold, { study: true, projection: false }), core.project(run, 'cls', 'pca')]);
-    const report = core.buildDatasetReport(model, ds, run, study, performance.now() - t0);
+    // Report and view in slices: in one piece they blocked the editor ~50+ ms for 10,000 full-size rows.
+    const report = await core.buildDatasetReportSliced(model, ds, run, study, performance.now() - t0);
+    const view = await core.datasetView(report, run, projection, core.projectionSources(run.nLayers, model.head), source);
     this.dataset = ds;
     this.shownRun = run;
-    const sources = core.projectionSources(run.nLayers, model.head);
-    panel.post({ type: 'dataset', view: toView(report, run, projection, sources, source) });
+    panel.post({ type: 'dataset', view });
     this.deps.log.info(`Dataset ${ds.file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
     return report;
   }
@@ -272,34 +271,3 @@ export class DatasetCommand {
 class NotCached extends Error {}
 
 type DatasetCore = typeof import('../core/dataset/index');
-
-function toView(report: DatasetReport, run: DatasetRun, projection: ProjectionResult, projectionSources: DatasetView['projectionSources'], source: DatasetSource): DatasetView {
-  const labels = report.model.labels;
-  const n = run.count, dim = run.dim;
-  // The most often active units, with their mean activation and the rows that drive them hardest.
-  const order = report.headUnits.activeRate.map((r, j) => [r, j] as const).sort((a, b) => b[0] - a[0]).slice(0, 20);
-  const topUnits = order.map(([rate, unit]) => {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += run.act[i * dim + unit]!;
-    return { unit, rate, meanAct: n ? sum / n : 0, topRows: topRows(run.act, n, dim, unit, 3) };
-  });
-  return {
-    source,
-    file: report.dataset.file,
-    fileName: path.basename(report.dataset.file),
-    modelName: report.model.name,
-    labels,
-    textColumn: report.dataset.textColumn,
-    labelColumn: report.dataset.labelColumn,
-    skipped: report.dataset.skipped.emptyText + report.dataset.skipped.noLabel,
-    fromCache: report.timing.fromCache,
-    runMs: report.timing.runMs,
-    rows: report.examples.map((e) => ({ text: e.text, line: e.line, gold: e.label === null ? -1 : labels.indexOf(e.label), predicted: labels.indexOf(e.predicted), probs: labels.map((l) => e.probabilities[l]!) })),
-    metrics: report.metrics,
-    confusion: report.confusion,
-    headStudy: report.headStudy,
-    headUnits: { activeRate: report.headUnits.activeRate, dead: report.headUnits.dead, topUnits, meanContribution: report.headUnits.meanContribution },
-    projection,
-    projectionSources,
-  };
-}

@@ -1,57 +1,11 @@
 // The message protocol between the extension host (DatasetPanel) and the dataset webview. Both ends import it;
 // the webview's messages are a schema (src/shared/schema.ts), so their type and guard are one declaration.
-import type { HeadStudy } from '../core/dataset/headStudy';
-import type { ClassMetrics, ReliabilityBin } from '../core/dataset/metrics';
-import { index, literal, refine, str, tagged, type Infer } from './schema';
+import type { DatasetSource, DatasetView } from '../core/dataset/view';
 import type { ProjectionResult } from '../core/dataset/projectionJob';
+import { index, literal, refine, str, tagged, type Infer } from './schema';
 
-/** One example as the table shows it: label indices into `labels`, -1 for "no gold label". */
-export interface DatasetRow {
-  text: string;
-  line: number;
-  gold: number;
-  predicted: number;
-  /** Probabilities in label order. */
-  probs: number[];
-}
-
-/**
- * What the panel needs to come back after a window reload (the webview persists it with setState): the file
- * and its content hash, how it was read, and the model folder whose cached results it showed.
- */
-export interface DatasetSource {
-  file: string;
-  sha256: string;
-  textColumn: string;
-  labelColumn: string | null;
-  labelMap: Record<string, string> | null;
-  modelPath: string;
-  variant: string;
-}
-
-/** Everything the dataset panel shows; computed by the host from the core's report. */
-export interface DatasetView {
-  source: DatasetSource;
-  file: string;
-  fileName: string;
-  modelName: string;
-  labels: string[];
-  textColumn: string;
-  labelColumn: string | null;
-  skipped: number;
-  fromCache: number;
-  runMs: number;
-  rows: DatasetRow[];
-  metrics: { accuracy: number; macroF1: number; perClass: Record<string, ClassMetrics>; ece: number; reliability: ReliabilityBin[] } | null;
-  confusion: number[][] | null;
-  headStudy: HeadStudy | null;
-  /** `meanContribution`: label -> per unit, the mean of activation * classifier weight (logit units). */
-  headUnits: { activeRate: number[]; dead: number[]; topUnits: { unit: number; rate: number; meanAct: number; topRows: number[] }[]; meanContribution: Record<string, number[]> };
-  /** The first projection shown: PCA of the final [CLS] per row. */
-  projection: ProjectionResult;
-  /** What else can be projected, in the panel's order, with the names it shows. */
-  projectionSources: { id: string; name: string }[];
-}
+// The view's types live in the core (src/core/dataset/view.ts builds it); both ends use them from here.
+export type { DatasetRow, DatasetSource, DatasetView } from '../core/dataset/view';
 
 /** A projection method the panel offers. */
 export type ProjectionMethodId = 'pca' | 'umap';

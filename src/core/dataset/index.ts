@@ -3,7 +3,8 @@ export { checkDatasetFile, readDataset, type Dataset, type ReadDatasetOptions } 
 export { headStudy, type HeadStudy } from './headStudy';
 export { computeMetrics, type Metrics } from './metrics';
 export { pca2, type Projection } from './projection';
-export { buildDatasetReport, type DatasetReport } from './report';
+export { buildDatasetReport, buildDatasetReportSliced, type DatasetReport } from './report';
+export { datasetView } from './view';
 export { datasetModel, inspectorModel, runDataset, type DatasetModel, type DatasetRun } from './run';
 export { analyse, type Analysis } from './offThread';
 export { project, PROJECTION_SEED, type ProjectionResult } from './projectionJob';
