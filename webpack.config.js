@@ -15,8 +15,10 @@ const dist = path.resolve(__dirname, 'dist');
 function entry(rel) {
   const file = path.join(out, rel);
   if (!fs.existsSync(file)) {
-    throw new Error(`webpack: ${path.relative(__dirname, file)} is missing; run \`npx tsc -p .\` first ` +
-      `(it compiles src/${rel.replace(/\.js$/, '.ts')}).`);
+    throw new Error(
+      `webpack: ${path.relative(__dirname, file)} is missing; run \`npx tsc -p .\` first ` +
+        `(it compiles src/${rel.replace(/\.js$/, '.ts')}).`,
+    );
   }
   return file;
 }
@@ -54,7 +56,12 @@ module.exports = (_env, argv) => {
     {
       ...nodeBundle,
       name: 'worker',
-      entry: { worker: entry('core/engine/worker.js'), studyWorker: entry('core/dataset/studyWorker.js'), projectionWorker: entry('core/dataset/projectionWorker.js'), laneWorker: entry('core/engine/laneWorker.js') },
+      entry: {
+        worker: entry('core/engine/worker.js'),
+        studyWorker: entry('core/dataset/studyWorker.js'),
+        projectionWorker: entry('core/dataset/projectionWorker.js'),
+        laneWorker: entry('core/engine/laneWorker.js'),
+      },
       output: { path: dist, filename: '[name].js', library: { type: 'commonjs2' } },
     },
     {

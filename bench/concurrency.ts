@@ -24,10 +24,20 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function serve(job: Job): Promise<void> {
   lowerThisThreadPriority();
   const ort = loadOrt();
-  const session = await ort.InferenceSession.create(job.file, { graphOptimizationLevel: 'all', intraOpNumThreads: job.threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } });
+  const session = await ort.InferenceSession.create(job.file, {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: job.threads,
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
   const n = job.tokens;
-  const ids = BigInt64Array.from({ length: n }, (_, i) => BigInt(i === 0 ? 101 : i === n - 1 ? 102 : 1000 + ((i * 7919) % 20000)));
-  const feeds = { input_ids: new ort.Tensor('int64', ids, [1, n]), attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]) };
+  const ids = BigInt64Array.from({ length: n }, (_, i) =>
+    BigInt(i === 0 ? 101 : i === n - 1 ? 102 : 1000 + ((i * 7919) % 20000)),
+  );
+  const feeds = {
+    input_ids: new ort.Tensor('int64', ids, [1, n]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+  };
   parentPort!.on('message', (k: number) => {
     void (async () => {
       for (let i = 0; i < k; i++) await session.run(feeds);
@@ -45,7 +55,8 @@ function start(job: Job): Promise<Worker> {
   });
 }
 
-const ask = (w: Worker, k: number) => new Promise<void>((resolve) => (w.once('message', () => resolve()), w.postMessage(k)));
+const ask = (w: Worker, k: number) =>
+  new Promise<void>((resolve) => (w.once('message', () => resolve()), w.postMessage(k)));
 
 async function compare(file: string, tokens: number, calls: number, rounds: number): Promise<void> {
   const threads = os.availableParallelism();
@@ -72,9 +83,18 @@ async function compare(file: string, tokens: number, calls: number, rounds: numb
 
 /** The engine's whole-file run (8 windows of 512 tokens, all taps) with lanes and with lanes turned off, alternating. */
 async function engineFile(dir: string, rounds: number): Promise<void> {
-  const rt = await ModelRuntime.load({ modelDir: dir, cacheDir: path.join(os.tmpdir(), 'distilbert-inspector-bench', 'cache'), threads: os.availableParallelism(), variant: 'int8' });
+  const rt = await ModelRuntime.load({
+    modelDir: dir,
+    cacheDir: path.join(os.tmpdir(), 'distilbert-inspector-bench', 'cache'),
+    threads: os.availableParallelism(),
+    variant: 'int8',
+  });
   try {
-    const text = textOfTokens(TextTokenizer.fromFolder(dir), Array.from({ length: 4 }, () => sst2Corpus()).join(' '), 4100);
+    const text = textOfTokens(
+      TextTokenizer.fromFolder(dir),
+      Array.from({ length: 4 }, () => sst2Corpus()).join(' '),
+      4100,
+    );
     const req = { text, windowTokens: 512, overlap: 0, mode: 'windows' as const, batchTokens: 1024, topUnits: 5 };
     const none = async () => undefined;
     const plain = Object.create(rt) as ModelRuntime;
@@ -89,7 +109,9 @@ async function engineFile(dir: string, rounds: number): Promise<void> {
       await rt.inspect(req, none);
       ratios.push(one / (performance.now() - t0));
     }
-    console.log(`engine whole file, 8 int8 windows: one session / lanes, median of ${rounds} paired ratios ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}), load ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `engine whole file, 8 int8 windows: one session / lanes, median of ${rounds} paired ratios ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}), load ${os.loadavg()[0]!.toFixed(1)}`,
+    );
   } finally {
     await rt.dispose();
   }
@@ -100,8 +122,12 @@ async function main(): Promise<void> {
   const dir = process.argv[2] ?? path.join(os.tmpdir(), 'distilbert-inspector-bench', 'distilbert-full-random');
   const rounds = Number(process.argv[3] ?? 6);
   const threads = os.availableParallelism();
-  console.log(`# one session x ${threads} threads vs ${threads} sessions x 1 thread side by side (${os.cpus()[0]?.model ?? 'cpu'}), median ms per call over ${rounds} alternating rounds`);
-  console.log(`| graph | tokens | one session | side by side | speedup | process RSS MB (all ${threads + 1} sessions) | load |`);
+  console.log(
+    `# one session x ${threads} threads vs ${threads} sessions x 1 thread side by side (${os.cpus()[0]?.model ?? 'cpu'}), median ms per call over ${rounds} alternating rounds`,
+  );
+  console.log(
+    `| graph | tokens | one session | side by side | speedup | process RSS MB (all ${threads + 1} sessions) | load |`,
+  );
   console.log('|---|---|---|---|---|---|---|');
   const int8 = path.join(dir, 'onnx', 'model_int8.onnx');
   await compare(int8, 64, 40, rounds);

@@ -22,7 +22,11 @@ import { Inspector, defaultModelDir, packageRoot } from '../src/core/inspector';
 const SST2 = path.join(packageRoot(), '..', 'shared', 'data', 'sst2');
 const MB = 1024 * 1024;
 
-const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 /**
  * The main thread's own CPU time (Linux: /proc/self/task/<pid>/stat utime + stime, 10 ms ticks) during each
@@ -41,7 +45,8 @@ class BusyProbe {
     this.last = performance.now();
     this.lastTicks = this.ticks();
     this.timer = setInterval(() => {
-      const now = performance.now(), ticks = this.ticks();
+      const now = performance.now(),
+        ticks = this.ticks();
       if (now - this.last > 20) this.maxBusyMs = Math.max(this.maxBusyMs, (ticks - this.lastTicks) * 10);
       this.last = now;
       this.lastTicks = ticks;
@@ -78,18 +83,34 @@ async function endToEnd(modelDir: string, file: string, cacheDir: string) {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   try {
-    const model = datasetModel(modelDir, 'fp32', async () => (inspector = await Inspector.open({ modelDir, cacheDir })));
+    const model = datasetModel(
+      modelDir,
+      'fp32',
+      async () => (inspector = await Inspector.open({ modelDir, cacheDir })),
+    );
     const ds = await readDataset(file, { modelLabels: model.labels });
     const run = await runDataset(model, ds, { cacheDir: path.join(cacheDir, 'datasets') });
     // From here on, what DatasetCommand.show does once the rows are in.
     after.enable();
-    const [{ study }, projection] = await Promise.all([analyse(run, ds.gold, { study: true, projection: false }), project(run, 'cls', 'pca')]);
+    const [{ study }, projection] = await Promise.all([
+      analyse(run, ds.gold, { study: true, projection: false }),
+      project(run, 'cls', 'pca'),
+    ]);
     const report = await buildDatasetReportSliced(model, ds, run, study);
-    const source = { file, sha256: ds.sha256, textColumn: ds.textColumn, labelColumn: ds.labelColumn ?? null, labelMap: null, modelPath: model.path, variant: 'fp32' };
+    const source = {
+      file,
+      sha256: ds.sha256,
+      textColumn: ds.textColumn,
+      labelColumn: ds.labelColumn ?? null,
+      labelMap: null,
+      modelPath: model.path,
+      variant: 'fp32',
+    };
     const view = await datasetView(report, run, projection, projectionSources(run.nLayers, model.head), source);
     await new Promise((resolve) => setTimeout(resolve, 5)); // lets the histograms record the last slice's delay
     after.disable();
-    const blockMs = h.max / 1e6, afterMs = after.max / 1e6;
+    const blockMs = h.max / 1e6,
+      afterMs = after.max / 1e6;
     // The postMessage of the view: one synchronous JSON.stringify, so its duration is a block of its own.
     const tPost = performance.now();
     const postBytes = JSON.stringify({ type: 'dataset', view }).length;
@@ -98,7 +119,19 @@ async function endToEnd(modelDir: string, file: string, cacheDir: string) {
     for (const t of run.tokens) tokens += t;
     // CPU seconds of the whole process (every thread: workers and ONNX Runtime's pool), less sensitive to other load than wall time.
     const cpu = process.cpuUsage(cpu0);
-    return { ms: performance.now() - t0, cpuS: (cpu.user + cpu.system) / 1e6, runMs: run.ms, report, tokens, count: run.count, blockMs, afterMs, postMs, postBytes, busyMs: busy.stop() };
+    return {
+      ms: performance.now() - t0,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      runMs: run.ms,
+      report,
+      tokens,
+      count: run.count,
+      blockMs,
+      afterMs,
+      postMs,
+      postBytes,
+      busyMs: busy.stop(),
+    };
   } finally {
     busy.stop();
     h.disable();
@@ -109,7 +142,11 @@ async function endToEnd(modelDir: string, file: string, cacheDir: string) {
 
 /** SST-2 train sentences, cycled to `n` rows, as a TSV with a label column (deterministic). */
 function trainTexts(n: number, dir: string, name: string): { file: string; texts: string[] } {
-  const rows = fs.readFileSync(path.join(SST2, 'train.tsv'), 'utf8').split('\n').slice(1).filter((l) => l.includes('\t'));
+  const rows = fs
+    .readFileSync(path.join(SST2, 'train.tsv'), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.includes('\t'));
   const texts: string[] = [];
   const lines = ['sentence\tlabel'];
   for (let i = 0; i < n; i++) {
@@ -124,7 +161,10 @@ function trainTexts(n: number, dir: string, name: string): { file: string; texts
 
 /** `accuracy: X` of `npm run eval` (the project's single-text path) on the bundled model, in its own process. */
 function evalAccuracy(home: string): string | undefined {
-  const r = spawnSync(process.execPath, [path.join(packageRoot(), 'out', 'src', 'cli', 'eval.js')], { encoding: 'utf8', env: { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') } });
+  const r = spawnSync(process.execPath, [path.join(packageRoot(), 'out', 'src', 'cli', 'eval.js')], {
+    encoding: 'utf8',
+    env: { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') },
+  });
   return /^accuracy: (\S+)$/m.exec(r.stdout)?.[1];
 }
 
@@ -138,14 +178,23 @@ export async function benchDataset(fullSizeDir?: string): Promise<void> {
     const warm = await endToEnd(bundled, dev, path.join(work, 'a'));
     const cli = path.join(packageRoot(), 'out', 'src', 'cli', 'main.js');
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [cli, 'dataset', dev, '--cache-dir', path.join(work, 'a')], { encoding: 'utf8', env: { ...process.env, HOME: work } });
+    const r = spawnSync(process.execPath, [cli, 'dataset', dev, '--cache-dir', path.join(work, 'a')], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: work },
+    });
     const cliMs = performance.now() - t0;
     if (r.status !== 0) throw new Error(`dataset CLI failed: ${r.stderr}`);
     const evalAcc = evalAccuracy(path.join(work, 'eval-home'));
     const acc = cold.report.metrics!.accuracy.toFixed(4);
-    console.log(`SST-2 dev (${cold.count} sentences) on ${path.basename(bundled)}, end to end cold: ${(cold.ms / 1000).toFixed(2)} s (model run ${(cold.runMs / 1000).toFixed(2)} s, CPU ${cold.cpuS.toFixed(1)} s)   target <= 5 s   (load ${load()})`);
-    console.log(`SST-2 dev reopened from the cache: ${(warm.ms / 1000).toFixed(3)} s in the same process (CPU ${warm.cpuS.toFixed(2)} s)   target <= 0.5 s; ${(cliMs / 1000).toFixed(2)} s as a fresh CLI process`);
-    console.log(`SST-2 dev accuracy: dataset ${acc}, reopened ${warm.report.metrics!.accuracy.toFixed(4)}, CLI "${/accuracy: \S+/.exec(r.stdout)?.[0]}", npm run eval ${evalAcc}: ${evalAcc === acc ? 'equal' : 'DIFFERENT'}`);
+    console.log(
+      `SST-2 dev (${cold.count} sentences) on ${path.basename(bundled)}, end to end cold: ${(cold.ms / 1000).toFixed(2)} s (model run ${(cold.runMs / 1000).toFixed(2)} s, CPU ${cold.cpuS.toFixed(1)} s)   target <= 5 s   (load ${load()})`,
+    );
+    console.log(
+      `SST-2 dev reopened from the cache: ${(warm.ms / 1000).toFixed(3)} s in the same process (CPU ${warm.cpuS.toFixed(2)} s)   target <= 0.5 s; ${(cliMs / 1000).toFixed(2)} s as a fresh CLI process`,
+    );
+    console.log(
+      `SST-2 dev accuracy: dataset ${acc}, reopened ${warm.report.metrics!.accuracy.toFixed(4)}, CLI "${/accuracy: \S+/.exec(r.stdout)?.[0]}", npm run eval ${evalAcc}: ${evalAcc === acc ? 'equal' : 'DIFFERENT'}`,
+    );
 
     if (fullSizeDir) await tenThousand(fullSizeDir, work);
     await peakMemory(bundled, work);
@@ -167,10 +216,18 @@ async function tenThousand(fullSizeDir: string, work: string): Promise<void> {
     const fileMs = performance.now() - t1;
     const fileTokS = ins.coverage.tokens / (fileMs / 1000);
     const dsTokS = many.tokens / (many.runMs / 1000);
-    console.log(`10,000 texts on ${path.basename(fullSizeDir)}: ${(many.runMs / 1000).toFixed(1)} s (end to end ${(many.ms / 1000).toFixed(1)} s, CPU ${many.cpuS.toFixed(0)} s), ${(10_000 / (many.runMs / 1000)).toFixed(0)} texts/s, ${dsTokS.toFixed(0)} tok/s; whole-file path on the same graph ${fileTokS.toFixed(0)} tok/s (${ins.coverage.tokens} tokens, ${ins.windows.length} windows)   (load ${load()})`);
-    console.log(`dataset / whole-file throughput (full-size, 10,000 texts): ${(dsTokS / fileTokS).toFixed(2)}   target >= 0.90`);
-    console.log(`dataset caller's max event-loop block ms (10,000 texts, read + run + study + PCA + report + view): ${many.blockMs.toFixed(1)}   target <= 20   (after the run: ${many.afterMs.toFixed(1)}; the thread's own CPU in its longest blocks: <= ${many.busyMs ?? '?'} ms, 10 ms ticks)`);
-    console.log(`dataset view postMessage serialisation ms (10,000 texts, one JSON.stringify of ${(many.postBytes / MB).toFixed(1)} MB): ${many.postMs.toFixed(1)}   (a block of its own on the extension host's thread)`);
+    console.log(
+      `10,000 texts on ${path.basename(fullSizeDir)}: ${(many.runMs / 1000).toFixed(1)} s (end to end ${(many.ms / 1000).toFixed(1)} s, CPU ${many.cpuS.toFixed(0)} s), ${(10_000 / (many.runMs / 1000)).toFixed(0)} texts/s, ${dsTokS.toFixed(0)} tok/s; whole-file path on the same graph ${fileTokS.toFixed(0)} tok/s (${ins.coverage.tokens} tokens, ${ins.windows.length} windows)   (load ${load()})`,
+    );
+    console.log(
+      `dataset / whole-file throughput (full-size, 10,000 texts): ${(dsTokS / fileTokS).toFixed(2)}   target >= 0.90`,
+    );
+    console.log(
+      `dataset caller's max event-loop block ms (10,000 texts, read + run + study + PCA + report + view): ${many.blockMs.toFixed(1)}   target <= 20   (after the run: ${many.afterMs.toFixed(1)}; the thread's own CPU in its longest blocks: <= ${many.busyMs ?? '?'} ms, 10 ms ticks)`,
+    );
+    console.log(
+      `dataset view postMessage serialisation ms (10,000 texts, one JSON.stringify of ${(many.postBytes / MB).toFixed(1)} MB): ${many.postMs.toFixed(1)}   (a block of its own on the extension host's thread)`,
+    );
   } finally {
     await inspector.dispose();
   }
@@ -179,23 +236,34 @@ async function tenThousand(fullSizeDir: string, work: string): Promise<void> {
 /** 100,000 short texts on the bundled model in a child process, so its peak RSS is the run's alone. */
 async function peakMemory(bundled: string, work: string): Promise<void> {
   const { file } = trainTexts(100_000, work, 'train100k.tsv');
-  const r = spawnSync(process.execPath, ['--expose-gc', __filename, '--memory-child', bundled, file, path.join(work, 'c')], { encoding: 'utf8', env: { ...process.env, HOME: work } });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', __filename, '--memory-child', bundled, file, path.join(work, 'c')],
+    { encoding: 'utf8', env: { ...process.env, HOME: work } },
+  );
   const m = /^memory: (\{.*\})$/m.exec(r.stdout);
   if (r.status !== 0 || !m) throw new Error(`the 100,000-text run failed: ${r.stderr}`);
   const out = JSON.parse(m[1]!) as { count: number; ms: number; peakRssMb: number; vmHwmMb: number; baseRssMb: number };
-  console.log(`100,000 short texts on ${path.basename(bundled)}: ${(out.ms / 1000).toFixed(1)} s end to end (${out.count} examples)   (load ${load()})`);
-  console.log(`dataset peak memory MB (100,000 texts, host + worker threads, VmHWM): ${out.vmHwmMb.toFixed(0)} (sampled RSS max ${out.peakRssMb.toFixed(0)}, before the run ${out.baseRssMb.toFixed(0)})   target <= 1024`);
+  console.log(
+    `100,000 short texts on ${path.basename(bundled)}: ${(out.ms / 1000).toFixed(1)} s end to end (${out.count} examples)   (load ${load()})`,
+  );
+  console.log(
+    `dataset peak memory MB (100,000 texts, host + worker threads, VmHWM): ${out.vmHwmMb.toFixed(0)} (sampled RSS max ${out.peakRssMb.toFixed(0)}, before the run ${out.baseRssMb.toFixed(0)})   target <= 1024`,
+  );
 }
 
 /** In the child: one end-to-end run, with the process's resident memory sampled and its high-water mark read. */
 async function memoryChild(modelDir: string, file: string, cacheDir: string): Promise<void> {
-  const hwm = (): number => Number(/^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) / 1024;
+  const hwm = (): number =>
+    Number(/^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) / 1024;
   const baseRssMb = process.memoryUsage().rss / MB;
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const res = await endToEnd(modelDir, file, cacheDir);
   clearInterval(sample);
-  console.log(`memory: ${JSON.stringify({ count: res.count, ms: res.ms, peakRssMb: Math.max(peak, process.memoryUsage().rss) / MB, vmHwmMb: hwm(), baseRssMb })}`);
+  console.log(
+    `memory: ${JSON.stringify({ count: res.count, ms: res.ms, peakRssMb: Math.max(peak, process.memoryUsage().rss) / MB, vmHwmMb: hwm(), baseRssMb })}`,
+  );
 }
 
 if (require.main === module) {

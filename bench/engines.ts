@@ -43,15 +43,26 @@ export interface PhaseResult {
 
 interface TjsModule {
   env: { allowRemoteModels: boolean; localModelPath: string; allowLocalModels: boolean };
-  pipeline(task: string, model: string, opts: Record<string, unknown>): Promise<((t: string | string[]) => Promise<unknown>) & { dispose(): Promise<void> }>;
+  pipeline(
+    task: string,
+    model: string,
+    opts: Record<string, unknown>,
+  ): Promise<((t: string | string[]) => Promise<unknown>) & { dispose(): Promise<void> }>;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Raw ONNX Runtime as a user of the bare library gets it: default pool policy (spinning), one thread per core. */
-const RAW_OPTS: Ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: THREADS, interOpNumThreads: 1 };
+const RAW_OPTS: Ort.InferenceSession.SessionOptions = {
+  graphOptimizationLevel: 'all',
+  intraOpNumThreads: THREADS,
+  interOpNumThreads: 1,
+};
 /** The same with the engine's pool policy (threads sleep between ops): what is left of our overhead without the policy. */
-const RAW_SLEEP_OPTS: Ort.InferenceSession.SessionOptions = { ...RAW_OPTS, extra: { session: { intra_op: { allow_spinning: '0' } } } };
+const RAW_SLEEP_OPTS: Ort.InferenceSession.SessionOptions = {
+  ...RAW_OPTS,
+  extra: { session: { intra_op: { allow_spinning: '0' } } },
+};
 
 async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 3; i++) await fn(); // warm-up: session, arena, thread pool, JIT
@@ -80,7 +91,11 @@ async function blockOf<T>(fn: () => Promise<T>): Promise<{ value: T; blockMs: nu
 }
 
 /** The whole-file text and its 512-token windows (no overlap), as the engine reads them. */
-function fileWindows(tok: TextTokenizer, corpus: string, maxLength: number): { file: string; windows: string[]; tokens: number } {
+function fileWindows(
+  tok: TextTokenizer,
+  corpus: string,
+  maxLength: number,
+): { file: string; windows: string[]; tokens: number } {
   const file = textOfTokens(tok, corpus, FILE_TOKENS + 2);
   const pieces = tok.tokenize(file);
   const per = maxLength - 2;
@@ -119,7 +134,13 @@ async function measureChild(spec: PhaseSpec): Promise<PhaseResult> {
         const tokens = first.windows.reduce((s, w) => s + w.tokenCount, 0);
         const o = await blockOf(() => inspector.inspect(file, { overlap: 0 }));
         const ov = await blockOf(() => inspector.inspect(file));
-        result.file = { tokS: tokens / (o.ms / 1000), blockMs: Math.max(o.blockMs, ov.blockMs), tokSOverlap: tokens / (ov.ms / 1000), windows: first.windows.length, tokens };
+        result.file = {
+          tokS: tokens / (o.ms / 1000),
+          blockMs: Math.max(o.blockMs, ov.blockMs),
+          tokSOverlap: tokens / (ov.ms / 1000),
+          windows: first.windows.length,
+          tokens,
+        };
       }
     } finally {
       await inspector.dispose();
@@ -134,7 +155,10 @@ async function measureChild(spec: PhaseSpec): Promise<PhaseResult> {
       for (const [i, text] of texts.entries()) {
         const enc = tok.encode(text, Number.MAX_SAFE_INTEGER);
         const dims = [1, enc.ids.length];
-        const feeds = { input_ids: new ort.Tensor('int64', BigInt64Array.from(enc.ids.map(BigInt)), dims), attention_mask: new ort.Tensor('int64', BigInt64Array.from(enc.attentionMask.map(BigInt)), dims) };
+        const feeds = {
+          input_ids: new ort.Tensor('int64', BigInt64Array.from(enc.ids.map(BigInt)), dims),
+          attention_mask: new ort.Tensor('int64', BigInt64Array.from(enc.attentionMask.map(BigInt)), dims),
+        };
         result.single.push(await timeIt(runsFor(LENGTHS[i]!), () => session.run(feeds)));
       }
     } finally {
@@ -148,7 +172,11 @@ async function measureChild(spec: PhaseSpec): Promise<PhaseResult> {
   tjs.env.allowRemoteModels = false;
   tjs.env.allowLocalModels = true;
   tjs.env.localModelPath = path.dirname(spec.modelDir);
-  const pipe = await tjs.pipeline('text-classification', path.basename(spec.modelDir), { dtype: spec.variant, local_files_only: true, session_options: { intraOpNumThreads: THREADS } });
+  const pipe = await tjs.pipeline('text-classification', path.basename(spec.modelDir), {
+    dtype: spec.variant,
+    local_files_only: true,
+    session_options: { intraOpNumThreads: THREADS },
+  });
   try {
     for (const [i, text] of texts.entries()) result.single.push(await timeIt(runsFor(LENGTHS[i]!), () => pipe(text)));
     if (spec.file) {
@@ -158,7 +186,13 @@ async function measureChild(spec: PhaseSpec): Promise<PhaseResult> {
       const seq = await blockOf(async () => {
         for (const w of windows) await pipe(w);
       });
-      result.file = { tokS: tokens / (t.ms / 1000), blockMs: Math.max(t.blockMs, seq.blockMs), tokSSeq: tokens / (seq.ms / 1000), windows: windows.length, tokens };
+      result.file = {
+        tokS: tokens / (t.ms / 1000),
+        blockMs: Math.max(t.blockMs, seq.blockMs),
+        tokSSeq: tokens / (seq.ms / 1000),
+        windows: windows.length,
+        tokens,
+      };
     }
   } finally {
     await pipe.dispose();
@@ -168,7 +202,11 @@ async function measureChild(spec: PhaseSpec): Promise<PhaseResult> {
 
 /** Runs one phase in a fresh process (this file as the child) and returns its figures. */
 export function runPhase(spec: PhaseSpec): PhaseResult {
-  const out = execFileSync(process.execPath, ['--expose-gc', __filename, JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, ['--expose-gc', __filename, JSON.stringify(spec)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as PhaseResult;
 }
 
@@ -185,7 +223,11 @@ export interface EngineFigures {
  * `rounds` rounds of ours / raw / transformers.js, each in its own process; the order rotates each round. The
  * whole-file run is done in the first `fileRounds` rounds (it is long: transformers.js reads 20,000 tokens twice).
  */
-export function measureEngines(base: Omit<PhaseSpec, 'engine' | 'file'>, rounds: number, fileRounds: number): EngineFigures {
+export function measureEngines(
+  base: Omit<PhaseSpec, 'engine' | 'file'>,
+  rounds: number,
+  fileRounds: number,
+): EngineFigures {
   const engines: Engine[] = ['ours', 'raw', 'rawSleep', 'tjs'];
   const got: Record<Engine, PhaseResult[]> = { ours: [], raw: [], rawSleep: [], tjs: [] };
   for (let r = 0; r < rounds; r++) {
@@ -193,21 +235,39 @@ export function measureEngines(base: Omit<PhaseSpec, 'engine' | 'file'>, rounds:
       const engine = engines[(r + k) % engines.length]!;
       const res = runPhase({ ...base, engine, file: (engine === 'ours' || engine === 'tjs') && r < fileRounds });
       got[engine].push(res);
-      console.log(`  round ${r + 1} ${engine.padEnd(8)}: ${res.single.map((ms, i) => `${LENGTHS[i]} tok ${ms.toFixed(1)} ms`).join(', ')}${res.file ? `; file ${res.file.tokS.toFixed(0)} tok/s` : ''} (load ${os.loadavg()[0]!.toFixed(1)})`);
+      console.log(
+        `  round ${r + 1} ${engine.padEnd(8)}: ${res.single.map((ms, i) => `${LENGTHS[i]} tok ${ms.toFixed(1)} ms`).join(', ')}${res.file ? `; file ${res.file.tokS.toFixed(0)} tok/s` : ''} (load ${os.loadavg()[0]!.toFixed(1)})`,
+      );
     }
   }
   const combine = (rs: PhaseResult[]): PhaseResult => {
     const files = rs.flatMap((x) => (x.file ? [x.file] : []));
-    const pick = (f: (x: NonNullable<PhaseResult['file']>) => number | undefined) => (files.length ? median(files.map((x) => f(x) ?? 0)) : 0);
+    const pick = (f: (x: NonNullable<PhaseResult['file']>) => number | undefined) =>
+      files.length ? median(files.map((x) => f(x) ?? 0)) : 0;
     return {
       single: LENGTHS.map((_, i) => median(rs.map((x) => x.single[i]!))),
       ...(rs[0]!.roundTrip ? { roundTrip: LENGTHS.map((_, i) => median(rs.map((x) => x.roundTrip![i]!))) } : {}),
       ...(files.length
-        ? { file: { tokS: pick((x) => x.tokS), blockMs: Math.max(...files.map((x) => x.blockMs)), tokSOverlap: pick((x) => x.tokSOverlap), tokSSeq: pick((x) => x.tokSSeq), windows: files[0]!.windows, tokens: files[0]!.tokens } }
+        ? {
+            file: {
+              tokS: pick((x) => x.tokS),
+              blockMs: Math.max(...files.map((x) => x.blockMs)),
+              tokSOverlap: pick((x) => x.tokSOverlap),
+              tokSSeq: pick((x) => x.tokSSeq),
+              windows: files[0]!.windows,
+              tokens: files[0]!.tokens,
+            },
+          }
         : {}),
     };
   };
-  return { ours: combine(got.ours), raw: combine(got.raw), rawSleep: combine(got.rawSleep), tjs: combine(got.tjs), rounds };
+  return {
+    ours: combine(got.ours),
+    raw: combine(got.raw),
+    rawSleep: combine(got.rawSleep),
+    tjs: combine(got.tjs),
+    rounds,
+  };
 }
 
 if (require.main === module && process.argv[2]) {

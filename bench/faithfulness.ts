@@ -24,11 +24,20 @@ export async function benchFaithfulness(modelDir: string, cacheDir: string, limi
       const t0 = performance.now();
       const a = await inspector.attention(long, { mode: 'truncate', full });
       const w = a.windows[0]!;
-      console.log(`attention of a ${w.seq}-token window (${w.layers} layers x ${w.heads} heads${full ? ', full matrices' : ', [CLS] rows + rollout'}): ${(performance.now() - t0).toFixed(0)} ms`);
+      console.log(
+        `attention of a ${w.seq}-token window (${w.layers} layers x ${w.heads} heads${full ? ', full matrices' : ', [CLS] rows + rollout'}): ${(performance.now() - t0).toFixed(0)} ms`,
+      );
     }
-    console.log(`\n## faithfulness on ${path.basename(modelDir)}, first ${sentences.length} of ${all.length} SST-2 dev sentences (SHAP budget ${DEFAULT_BUDGET})`);
+    console.log(
+      `\n## faithfulness on ${path.basename(modelDir)}, first ${sentences.length} of ${all.length} SST-2 dev sentences (SHAP budget ${DEFAULT_BUDGET})`,
+    );
     const rows = await scoreMethods(inspector, sentences, ['occlusion', 'shap', 'rollout'], DEFAULT_BUDGET);
-    console.log(`(load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+    console.log(
+      `(load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')})`,
+    );
     console.log(formatFaithfulnessTable(rows));
   } finally {
     await inspector.dispose();
@@ -37,7 +46,11 @@ export async function benchFaithfulness(modelDir: string, cacheDir: string, limi
 
 if (require.main === module) {
   const arg = process.argv[2];
-  void benchFaithfulness(defaultModelDir(), path.join(os.tmpdir(), 'distilbert-inspector-bench', 'cache'), arg === undefined ? BENCH_SENTENCES : Number(arg)).catch((err: unknown) => {
+  void benchFaithfulness(
+    defaultModelDir(),
+    path.join(os.tmpdir(), 'distilbert-inspector-bench', 'cache'),
+    arg === undefined ? BENCH_SENTENCES : Number(arg),
+  ).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
   });

@@ -14,14 +14,22 @@ import { sst2Corpus, textOfTokens } from './occlusion';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Median ms of the lens work per window, and of the token lens, for a 128-token text. */
-export async function benchLens(modelDir: string, label: string, cacheDir: string): Promise<{ lensMs: number; tokenLensMs: number }> {
+export async function benchLens(
+  modelDir: string,
+  label: string,
+  cacheDir: string,
+): Promise<{ lensMs: number; tokenLensMs: number }> {
   const inspector = await Inspector.open({ modelDir, cacheDir });
   try {
     const tok = TextTokenizer.fromFolder(modelDir);
     const text = textOfTokens(tok, sst2Corpus(), 128);
     const w = (await inspector.inspect(text)).windows[0]!;
     const { weights, plan } = await prepareTappedModel(inspector.model.onnxFile, cacheDir);
-    const model: LensModel = { labels: inspector.model.labels, problemType: inspector.model.problemType, activation: plan.head.activation };
+    const model: LensModel = {
+      labels: inspector.model.labels,
+      problemType: inspector.model.problemType,
+      activation: plan.head.activation,
+    };
     const stages = w.stages;
     const once = () => {
       const { lens, settledAt } = layerLens(stages, weights, model);
@@ -52,8 +60,12 @@ export async function benchLens(modelDir: string, label: string, cacheDir: strin
     }
     const tokenLensMs = median(tokenTimes);
     console.log(`lens overhead ms (${label}, ${w.tokenCount} tokens): ${lensMs.toFixed(3)}`);
-    console.log(`lens CPU ms per window (${label}, ${w.tokenCount} tokens): ${cpuMs.toFixed(3)} (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores)`);
-    console.log(`token lens ms (${label}, ${w.tokenCount} tokens, opt-in, the head on every token): ${tokenLensMs.toFixed(1)}`);
+    console.log(
+      `lens CPU ms per window (${label}, ${w.tokenCount} tokens): ${cpuMs.toFixed(3)} (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores)`,
+    );
+    console.log(
+      `token lens ms (${label}, ${w.tokenCount} tokens, opt-in, the head on every token): ${tokenLensMs.toFixed(1)}`,
+    );
     return { lensMs, tokenLensMs };
   } finally {
     await inspector.dispose();

@@ -24,14 +24,18 @@ const ROUNDS = Number(process.env.DBI_BENCH_ROUNDS ?? 3);
 /** Rounds that include the whole-file run (long for transformers.js in fp32). */
 const FILE_ROUNDS = Math.max(1, Number(process.env.DBI_BENCH_FILE_ROUNDS ?? 1));
 /** Which parts run (DBI_BENCH_PARTS=engines,occlusion runs only those): the whole bench takes long on a busy machine. */
-const PARTS = new Set((process.env.DBI_BENCH_PARTS ?? 'engines,lens,occlusion,faithfulness,dataset,projection').split(','));
+const PARTS = new Set(
+  (process.env.DBI_BENCH_PARTS ?? 'engines,lens,occlusion,faithfulness,dataset,projection').split(','),
+);
 
 function fullSizeModel(tokenizerDir: string): string {
   // DBI_BENCH_FULL_SIZE: an existing full-size folder (with onnx/model_int8.onnx beside model.onnx, or writable).
   const dir = process.env.DBI_BENCH_FULL_SIZE ?? path.join(WORK, 'distilbert-full-random');
   if (fs.existsSync(path.join(dir, 'onnx', 'model.onnx'))) return dir;
   console.log(`exporting a full-size random DistilBERT to ${dir} (torch, ~20 s)...`);
-  const r = spawnSync('/usr/bin/python3', [path.join(packageRoot(), 'bench', 'make_full_size.py'), dir, tokenizerDir], { stdio: 'inherit' });
+  const r = spawnSync('/usr/bin/python3', [path.join(packageRoot(), 'bench', 'make_full_size.py'), dir, tokenizerDir], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('export failed: needs Debian python3-torch and python3-onnx');
   return dir;
 }
@@ -55,7 +59,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function benchModel(modelDir: string, variant: 'fp32' | 'int8'): Promise<Row> {
   const name = path.basename(modelDir);
-  console.log(`\n## ${name} (${variant}): ${ROUNDS} rounds of ours / raw ORT / transformers.js, each in its own process`);
+  console.log(
+    `\n## ${name} (${variant}): ${ROUNDS} rounds of ours / raw ORT / transformers.js, each in its own process`,
+  );
   const f = measureEngines({ variant, modelDir, cacheDir: path.join(WORK, 'cache') }, ROUNDS, FILE_ROUNDS);
   const row: Row = {
     model: name,
@@ -69,8 +75,14 @@ async function benchModel(modelDir: string, variant: 'fp32' | 'int8'): Promise<R
     tapMs: 0,
     untappedMs: 0,
   };
-  LENGTHS.forEach((n, i) => console.log(`single text ${String(n).padStart(3)} tokens: ours ${row.ours[i]!.toFixed(1)} ms (worker round trip ${f.ours.roundTrip![i]!.toFixed(1)}), raw ORT ${row.raw[i]!.toFixed(1)} ms (sleeping pool ${row.rawSleep[i]!.toFixed(1)} ms), transformers.js ${row.theirs[i]!.toFixed(1)} ms`));
-  console.log(`whole file ${f.ours.file!.tokens} tokens in ${f.ours.file!.windows} windows: ours ${row.oursFile.tokS.toFixed(0)} tok/s (block ${row.oursFile.blockMs.toFixed(1)} ms; with 64-token overlap ${row.oursFile.tokSOverlap.toFixed(0)} tok/s of text), transformers.js ${row.theirsFile.tokS.toFixed(0)} tok/s in one call, ${row.theirsFile.tokSSeq.toFixed(0)} tok/s one window per call (block ${row.theirsFile.blockMs.toFixed(0)} ms)`);
+  LENGTHS.forEach((n, i) =>
+    console.log(
+      `single text ${String(n).padStart(3)} tokens: ours ${row.ours[i]!.toFixed(1)} ms (worker round trip ${f.ours.roundTrip![i]!.toFixed(1)}), raw ORT ${row.raw[i]!.toFixed(1)} ms (sleeping pool ${row.rawSleep[i]!.toFixed(1)} ms), transformers.js ${row.theirs[i]!.toFixed(1)} ms`,
+    ),
+  );
+  console.log(
+    `whole file ${f.ours.file!.tokens} tokens in ${f.ours.file!.windows} windows: ours ${row.oursFile.tokS.toFixed(0)} tok/s (block ${row.oursFile.blockMs.toFixed(1)} ms; with 64-token overlap ${row.oursFile.tokSOverlap.toFixed(0)} tok/s of text), transformers.js ${row.theirsFile.tokS.toFixed(0)} tok/s in one call, ${row.theirsFile.tokSSeq.toFixed(0)} tok/s one window per call (block ${row.theirsFile.blockMs.toFixed(0)} ms)`,
+  );
 
   // The taps' own cost: the same graph with and without the extra outputs, straight through ONNX Runtime,
   // alternating call by call in this process (no other session is open here).
@@ -78,8 +90,15 @@ async function benchModel(modelDir: string, variant: 'fp32' | 'int8'): Promise<R
   const onnxFile = path.join(modelDir, 'onnx', variant === 'fp32' ? 'model.onnx' : 'model_int8.onnx');
   const tappedPath = (await prepareTappedModel(onnxFile, path.join(WORK, 'cache'))).path;
   const ids = new BigInt64Array(128).fill(1000n);
-  const feeds = { input_ids: new ort.Tensor('int64', ids, [1, 128]), attention_mask: new ort.Tensor('int64', new BigInt64Array(128).fill(1n), [1, 128]) };
-  const opts: Ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: THREADS, interOpNumThreads: 1 };
+  const feeds = {
+    input_ids: new ort.Tensor('int64', ids, [1, 128]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(128).fill(1n), [1, 128]),
+  };
+  const opts: Ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: THREADS,
+    interOpNumThreads: 1,
+  };
   const plain = await ort.InferenceSession.create(onnxFile, opts);
   const tapped = await ort.InferenceSession.create(tappedPath, opts);
   const ts: [number[], number[]] = [[], []];
@@ -91,7 +110,9 @@ async function benchModel(modelDir: string, variant: 'fp32' | 'int8'): Promise<R
     }
   }
   [row.untappedMs, row.tapMs] = [median(ts[0]), median(ts[1])];
-  console.log(`taps at 1x128 straight through ONNX Runtime: untapped ${row.untappedMs.toFixed(2)} ms, tapped (${tapped.outputNames.length} outputs) ${row.tapMs.toFixed(2)} ms`);
+  console.log(
+    `taps at 1x128 straight through ONNX Runtime: untapped ${row.untappedMs.toFixed(2)} ms, tapped (${tapped.outputNames.length} outputs) ${row.tapMs.toFixed(2)} ms`,
+  );
   await plain.release();
   await tapped.release();
   return row;
@@ -103,15 +124,27 @@ async function ensureInt8(modelDir: string): Promise<void> {
   if (fs.existsSync(out)) return;
   const t0 = performance.now();
   const cpu = detectCpu();
-  await quantizeModelFile(path.join(modelDir, 'onnx', 'model.onnx'), out, { perChannel: true, reduceRange: !cpu.fastInt8 });
-  console.log(`quantized ${path.basename(modelDir)} to int8 in ${(performance.now() - t0).toFixed(0)} ms (${cpu.reason})`);
+  await quantizeModelFile(path.join(modelDir, 'onnx', 'model.onnx'), out, {
+    perChannel: true,
+    reduceRange: !cpu.fastInt8,
+  });
+  console.log(
+    `quantized ${path.basename(modelDir)} to int8 in ${(performance.now() - t0).toFixed(0)} ms (${cpu.reason})`,
+  );
 }
 
 async function main(): Promise<void> {
   fs.mkdirSync(WORK, { recursive: true });
-  const corpus = readTsv(path.join(packageRoot(), '..', 'shared', 'data', 'sst2', 'dev.tsv')).map((r) => r.sentence.trim()).join(' ');
+  const corpus = readTsv(path.join(packageRoot(), '..', 'shared', 'data', 'sst2', 'dev.tsv'))
+    .map((r) => r.sentence.trim())
+    .join(' ');
   const bigCorpus = Array.from({ length: 4 }, () => corpus).join(' ');
-  console.log(`# DistilBERT Inspector benchmark (${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+  console.log(
+    `# DistilBERT Inspector benchmark (${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, node ${process.version}, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')})`,
+  );
   console.log(
     `How it measures: each engine runs in its own process with only its own session open (no other engine's thread pool or garbage around), ` +
       `warmed up (3 calls), ${THREADS} intra-op threads for all three, median of 20 back-to-back calls (8 at 512 tokens); ` +
@@ -125,8 +158,15 @@ async function main(): Promise<void> {
   await ensureInt8(full);
   // DBI_BENCH_MODELS=bundled (or full) measures one model only: a quick check of the bench itself.
   const which = process.env.DBI_BENCH_MODELS ?? 'bundled,full';
-  const models = [...(which.includes('bundled') && fs.existsSync(path.join(bundled, 'onnx', 'model.onnx')) ? [bundled] : []), ...(which.includes('full') ? [full] : [])];
-  if (PARTS.has('engines')) for (const dir of models) for (const v of ['fp32', 'int8'] as const) if (fs.existsSync(path.join(dir, 'onnx', v === 'fp32' ? 'model.onnx' : 'model_int8.onnx'))) rows.push(await benchModel(dir, v));
+  const models = [
+    ...(which.includes('bundled') && fs.existsSync(path.join(bundled, 'onnx', 'model.onnx')) ? [bundled] : []),
+    ...(which.includes('full') ? [full] : []),
+  ];
+  if (PARTS.has('engines'))
+    for (const dir of models)
+      for (const v of ['fp32', 'int8'] as const)
+        if (fs.existsSync(path.join(dir, 'onnx', v === 'fp32' ? 'model.onnx' : 'model_int8.onnx')))
+          rows.push(await benchModel(dir, v));
   if (rows.length > 0) printEngineTables(rows, path.basename(full));
 
   // The head lens: computed in JS from the taps, no ONNX call; the issue's target is < 2 ms on the full-size model.
@@ -148,25 +188,37 @@ async function main(): Promise<void> {
   }
 
   // Attribution methods scored for faithfulness (comprehensiveness / sufficiency AOPC), and the attention view's cost.
-  if (PARTS.has('faithfulness') && fs.existsSync(path.join(bundled, 'onnx', 'model.onnx'))) await benchFaithfulness(bundled, path.join(WORK, 'cache'));
+  if (PARTS.has('faithfulness') && fs.existsSync(path.join(bundled, 'onnx', 'model.onnx')))
+    await benchFaithfulness(bundled, path.join(WORK, 'cache'));
   const occ64 = occlusion.find((r) => r.model === `${path.basename(full)} (int8)` && r.tokens === 64);
-  if (occ64) console.log(`occlusion 64 tokens int8 ms: ${Math.round(occ64.wallMs)}                                target <= 500`);
+  if (occ64)
+    console.log(
+      `occlusion 64 tokens int8 ms: ${Math.round(occ64.wallMs)}                                target <= 500`,
+    );
   if (PARTS.has('dataset')) await benchDataset(full);
   if (PARTS.has('projection')) await benchProjectionFps();
 }
 
 function printEngineTables(rows: Row[], fullName: string): void {
-  console.log('\n| model | graph | tokens | ours ms | raw ORT ms (untapped) | raw ORT, sleeping pool | transformers.js ms | ours / raw | ours / transformers.js |');
+  console.log(
+    '\n| model | graph | tokens | ours ms | raw ORT ms (untapped) | raw ORT, sleeping pool | transformers.js ms | ours / raw | ours / transformers.js |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     LENGTHS.forEach((n, i) =>
-      console.log(`| ${r.model} | ${r.variant} | ${n} | ${r.ours[i]!.toFixed(1)} | ${r.raw[i]!.toFixed(1)} | ${r.rawSleep[i]!.toFixed(1)} | ${r.theirs[i]!.toFixed(1)} | ${(r.ours[i]! / r.raw[i]!).toFixed(2)} | ${(r.ours[i]! / r.theirs[i]!).toFixed(2)} |`),
+      console.log(
+        `| ${r.model} | ${r.variant} | ${n} | ${r.ours[i]!.toFixed(1)} | ${r.raw[i]!.toFixed(1)} | ${r.rawSleep[i]!.toFixed(1)} | ${r.theirs[i]!.toFixed(1)} | ${(r.ours[i]! / r.raw[i]!).toFixed(2)} | ${(r.ours[i]! / r.theirs[i]!).toFixed(2)} |`,
+      ),
     );
   }
-  console.log('\n| model | graph | ours tok/s | transformers.js tok/s (one call) | (one window per call) | ours max block ms | theirs max block ms | taps ms vs untapped ms (1x128) |');
+  console.log(
+    '\n| model | graph | ours tok/s | transformers.js tok/s (one call) | (one window per call) | ours max block ms | theirs max block ms | taps ms vs untapped ms (1x128) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.model} | ${r.variant} | ${r.oursFile.tokS.toFixed(0)} | ${r.theirsFile.tokS.toFixed(0)} | ${r.theirsFile.tokSSeq.toFixed(0)} | ${r.oursFile.blockMs.toFixed(1)} | ${r.theirsFile.blockMs.toFixed(0)} | ${r.tapMs.toFixed(2)} vs ${r.untappedMs.toFixed(2)} |`);
+    console.log(
+      `| ${r.model} | ${r.variant} | ${r.oursFile.tokS.toFixed(0)} | ${r.theirsFile.tokS.toFixed(0)} | ${r.theirsFile.tokSSeq.toFixed(0)} | ${r.oursFile.blockMs.toFixed(1)} | ${r.theirsFile.blockMs.toFixed(0)} | ${r.tapMs.toFixed(2)} vs ${r.untappedMs.toFixed(2)} |`,
+    );
   }
   // The headline ratios are the full-size model's: summed single-text times, file throughput.
   const fp32 = rows.find((r) => r.model === fullName && r.variant === 'fp32');
@@ -176,20 +228,31 @@ function printEngineTables(rows: Row[], fullName: string): void {
   const bestTheirs = (r: Row) => Math.max(r.theirsFile.tokS, r.theirsFile.tokSSeq);
   console.log(`\nsingle-text time ratio (ours/transformers.js): ${(sum(fp32.ours) / sum(fp32.theirs)).toFixed(2)}`);
   // Against transformers.js's better way (one call with all windows, or one window per call).
-  console.log(`whole-file throughput ratio (ours/transformers.js): ${(fp32.oursFile.tokS / bestTheirs(fp32)).toFixed(2)}`);
+  console.log(
+    `whole-file throughput ratio (ours/transformers.js): ${(fp32.oursFile.tokS / bestTheirs(fp32)).toFixed(2)}`,
+  );
   console.log(`max event-loop block ms: ${Math.ceil(Math.max(...rows.map((r) => r.oursFile.blockMs)))}`);
-  console.log(`fp32 overhead vs raw ONNX Runtime (all lengths): ${(sum(fp32.ours) / sum(fp32.raw)).toFixed(2)}        target <= 1.05`);
+  console.log(
+    `fp32 overhead vs raw ONNX Runtime (all lengths): ${(sum(fp32.ours) / sum(fp32.raw)).toFixed(2)}        target <= 1.05`,
+  );
   // The same split: the pool policy's share (raw sleeping / raw spinning) and ours with the pool policy set aside.
-  console.log(`  of which the sleeping pool: raw sleeping / raw spinning ${(sum(fp32.rawSleep) / sum(fp32.raw)).toFixed(2)}; ours / raw sleeping ${(sum(fp32.ours) / sum(fp32.rawSleep)).toFixed(2)}`);
+  console.log(
+    `  of which the sleeping pool: raw sleeping / raw spinning ${(sum(fp32.rawSleep) / sum(fp32.raw)).toFixed(2)}; ours / raw sleeping ${(sum(fp32.ours) / sum(fp32.rawSleep)).toFixed(2)}`,
+  );
   const at128 = LENGTHS.indexOf(128);
   if (int8) {
-    console.log(`int8 speedup vs fp32 (128 tokens): ${(fp32.ours[at128]! / int8.ours[at128]!).toFixed(2)}                       target >= 2.5`);
-    console.log(`int8 whole-file throughput ratio (ours int8 / transformers.js best fp32): ${(int8.oursFile.tokS / bestTheirs(fp32)).toFixed(2)}   target >= 2.5`);
+    console.log(
+      `int8 speedup vs fp32 (128 tokens): ${(fp32.ours[at128]! / int8.ours[at128]!).toFixed(2)}                       target >= 2.5`,
+    );
+    console.log(
+      `int8 whole-file throughput ratio (ours int8 / transformers.js best fp32): ${(int8.oursFile.tokS / bestTheirs(fp32)).toFixed(2)}   target >= 2.5`,
+    );
   }
 }
 
 // `npm run bench -- dataset [FULL_SIZE_MODEL_DIR]` runs only the dataset phase (a few minutes, for re-runs on an idle machine).
-const phase = process.argv[2] === 'dataset' ? benchDataset(process.argv[3] ?? fullSizeModel(defaultModelDir())) : main();
+const phase =
+  process.argv[2] === 'dataset' ? benchDataset(process.argv[3] ?? fullSizeModel(defaultModelDir())) : main();
 void phase.catch((err) => {
   console.error(err);
   process.exitCode = 1;

@@ -34,11 +34,18 @@ export function textOfTokens(tok: TextTokenizer, corpus: string, n: number): str
 }
 
 export function sst2Corpus(): string {
-  return readTsv(path.join(packageRoot(), '..', 'shared', 'data', 'sst2', 'dev.tsv')).map((r) => r.sentence.trim()).join(' ');
+  return readTsv(path.join(packageRoot(), '..', 'shared', 'data', 'sst2', 'dev.tsv'))
+    .map((r) => r.sentence.trim())
+    .join(' ');
 }
 
 /** Occlusion (unit 'word') of 16/64/256-token texts on one model; median wall time of a few runs after a warm-up. */
-export async function benchOcclusion(modelDir: string, corpus: string, cacheDir: string, variant: 'fp32' | 'int8' = 'fp32'): Promise<OcclusionRow[]> {
+export async function benchOcclusion(
+  modelDir: string,
+  corpus: string,
+  cacheDir: string,
+  variant: 'fp32' | 'int8' = 'fp32',
+): Promise<OcclusionRow[]> {
   const name = variant === 'fp32' ? path.basename(modelDir) : `${path.basename(modelDir)} (${variant})`;
   const tok = TextTokenizer.fromFolder(modelDir);
   const inspector = await Inspector.open({ modelDir, cacheDir, variant });
@@ -87,8 +94,15 @@ export async function benchOcclusion(modelDir: string, corpus: string, cacheDir:
 }
 
 export function printOcclusionTable(rows: OcclusionRow[]): void {
-  console.log(`\n(load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores)`);
-  console.log('| model | tokens | words | forward passes | ONNX calls | wall ms | ms per pass | one inspect ms | occlusion / inspect |');
+  console.log(
+    `\n(load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${os.availableParallelism()} cores)`,
+  );
+  console.log(
+    '| model | tokens | words | forward passes | ONNX calls | wall ms | ms per pass | one inspect ms | occlusion / inspect |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(

@@ -19,8 +19,21 @@ async function bundle(): Promise<string> {
   const entry = path.join(packageRoot(), 'out', 'src', 'webview', 'dataset', 'main.js');
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-bench-webview-'));
   try {
-    const compiler = webpack({ mode: 'production', devtool: false, target: 'web', entry, output: { path: outDir, filename: 'datasetWebview.js' }, infrastructureLogging: { level: 'error' } });
-    await new Promise<void>((resolve, reject) => compiler.run((err, stats) => (err || stats?.hasErrors() ? reject(err ?? new Error(stats?.toString('errors-only'))) : compiler.close(() => resolve()))));
+    const compiler = webpack({
+      mode: 'production',
+      devtool: false,
+      target: 'web',
+      entry,
+      output: { path: outDir, filename: 'datasetWebview.js' },
+      infrastructureLogging: { level: 'error' },
+    });
+    await new Promise<void>((resolve, reject) =>
+      compiler.run((err, stats) =>
+        err || stats?.hasErrors()
+          ? reject(err ?? new Error(stats?.toString('errors-only')))
+          : compiler.close(() => resolve()),
+      ),
+    );
     return fs.readFileSync(path.join(outDir, 'datasetWebview.js'), 'utf8');
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });
@@ -31,19 +44,46 @@ async function bundle(): Promise<string> {
 function syntheticView(n: number): DatasetView {
   const r = seededRandom(5);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  const x: number[] = [], y: number[] = [];
+  const x: number[] = [],
+    y: number[] = [];
   const rows: DatasetView['rows'] = [];
   for (let i = 0; i < n; i++) {
     const c = i % 4;
     x.push((c % 2) * 6 + gauss());
     y.push(Math.floor(c / 2) * 6 + gauss());
-    const gold = c % 2, predicted = r() < 0.1 ? 1 - gold : gold;
-    rows.push({ text: `synthetic example ${i}`, line: i + 2, gold, predicted, probs: predicted ? [0.2, 0.8] : [0.8, 0.2] });
+    const gold = c % 2,
+      predicted = r() < 0.1 ? 1 - gold : gold;
+    rows.push({
+      text: `synthetic example ${i}`,
+      line: i + 2,
+      gold,
+      predicted,
+      probs: predicted ? [0.2, 0.8] : [0.8, 0.2],
+    });
   }
   return {
-    source: { file: '/bench/synthetic.jsonl', sha256: '0'.repeat(64), textColumn: 'text', labelColumn: 'label', labelMap: null, modelPath: 'synthetic', variant: 'fp32' },
-    file: '/bench/synthetic.jsonl', fileName: 'synthetic.jsonl', modelName: 'synthetic', labels: ['NEGATIVE', 'POSITIVE'], textColumn: 'text', labelColumn: 'label',
-    skipped: 0, fromCache: n, runMs: 0, rows, metrics: null, confusion: null, headStudy: null,
+    source: {
+      file: '/bench/synthetic.jsonl',
+      sha256: '0'.repeat(64),
+      textColumn: 'text',
+      labelColumn: 'label',
+      labelMap: null,
+      modelPath: 'synthetic',
+      variant: 'fp32',
+    },
+    file: '/bench/synthetic.jsonl',
+    fileName: 'synthetic.jsonl',
+    modelName: 'synthetic',
+    labels: ['NEGATIVE', 'POSITIVE'],
+    textColumn: 'text',
+    labelColumn: 'label',
+    skipped: 0,
+    fromCache: n,
+    runMs: 0,
+    rows,
+    metrics: null,
+    confusion: null,
+    headStudy: null,
     headUnits: { activeRate: [], dead: [], topUnits: [], meanContribution: {} },
     projection: { source: 'cls', method: 'pca', x, y, explained: [0.5, 0.3], seed: 42, ms: 0 },
     projectionSources: [{ id: 'cls', name: '[CLS] after block 6' }],
@@ -55,7 +95,15 @@ async function open(page: Page, code: string): Promise<void> {
   const css = fs.readFileSync(path.join(packageRoot(), 'media', 'dataset.css'), 'utf8');
   await page.route(`${ORIGIN}/**`, (route) => {
     const files: Record<string, [string, string]> = {
-      '/index.html': ['text/html', renderShell({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/datasetWebview.js`, styleUri: `${ORIGIN}/media/dataset.css` })],
+      '/index.html': [
+        'text/html',
+        renderShell({
+          cspSource: ORIGIN,
+          nonce,
+          scriptUri: `${ORIGIN}/dist/datasetWebview.js`,
+          styleUri: `${ORIGIN}/media/dataset.css`,
+        }),
+      ],
       '/dist/datasetWebview.js': ['application/javascript', code],
       '/media/dataset.css': ['text/css', css],
     };
@@ -64,7 +112,11 @@ async function open(page: Page, code: string): Promise<void> {
   });
   await page.addInitScript(() => {
     const w = window as unknown as Record<string, unknown>;
-    w.acquireVsCodeApi = () => ({ postMessage: () => undefined, getState: () => ({ tab: 'projection' }), setState: () => undefined });
+    w.acquireVsCodeApi = () => ({
+      postMessage: () => undefined,
+      getState: () => ({ tab: 'projection' }),
+      setState: () => undefined,
+    });
     // Every redraw ends with one putImageData, called from an animation frame: the time from the frame's start
     // to its end is the draw's cost (script only; the compositor's share shows in the frame intervals).
     const put = CanvasRenderingContext2D.prototype.putImageData;
@@ -81,7 +133,8 @@ async function open(page: Page, code: string): Promise<void> {
   await page.goto(`${ORIGIN}/index.html`);
 }
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 interface PanFigures {
   /** requestAnimationFrame intervals while panning (ms). */
@@ -99,26 +152,37 @@ interface PanFigures {
  */
 async function pan(page: Page, how: 'still' | 'mouse' | 'every frame'): Promise<PanFigures> {
   const box = (await page.locator('section.projection canvas').boundingBox())!;
-  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+  const cx = box.x + box.width / 2,
+    cy = box.y + box.height / 2;
   await page.mouse.move(cx, cy);
   await page.mouse.down();
   const drawn0 = await page.evaluate(() => (window as unknown as { __drawMs: number[] }).__drawMs.length);
-  await page.evaluate(([cx, cy, synthetic]) => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean; __moves: number };
-    const canvas = document.querySelector('section.projection canvas')!;
-    w.__frames = [];
-    w.__recording = true;
-    w.__moves = 0;
-    const tick = (t: number) => {
-      w.__frames.push(t);
-      if (synthetic) {
-        const a = (w.__moves++ / 40) * 2 * Math.PI;
-        canvas.dispatchEvent(new PointerEvent('pointermove', { clientX: cx + 120 * Math.cos(a), clientY: cy + 80 * Math.sin(a), pointerId: 1, bubbles: true }));
-      }
-      if (w.__recording) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  }, [cx, cy, how === 'every frame'] as const);
+  await page.evaluate(
+    ([cx, cy, synthetic]) => {
+      const w = window as unknown as { __frames: number[]; __recording: boolean; __moves: number };
+      const canvas = document.querySelector('section.projection canvas')!;
+      w.__frames = [];
+      w.__recording = true;
+      w.__moves = 0;
+      const tick = (t: number) => {
+        w.__frames.push(t);
+        if (synthetic) {
+          const a = (w.__moves++ / 40) * 2 * Math.PI;
+          canvas.dispatchEvent(
+            new PointerEvent('pointermove', {
+              clientX: cx + 120 * Math.cos(a),
+              clientY: cy + 80 * Math.sin(a),
+              pointerId: 1,
+              bubbles: true,
+            }),
+          );
+        }
+        if (w.__recording) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    },
+    [cx, cy, how === 'every frame'] as const,
+  );
   const t0 = Date.now();
   let moves = 0;
   while (Date.now() - t0 < PAN_MS) {
@@ -134,13 +198,20 @@ async function pan(page: Page, how: 'still' | 'mouse' | 'every frame'): Promise<
     return { frames: w.__frames, moves: w.__moves, drawMs: w.__drawMs.slice(drawn0) };
   }, drawn0);
   await page.mouse.up();
-  return { intervals: out.frames.slice(1).map((t, i) => t - out.frames[i]!), drawMs: out.drawMs, moves: how === 'mouse' ? moves : out.moves };
+  return {
+    intervals: out.frames.slice(1).map((t, i) => t - out.frames[i]!),
+    drawMs: out.drawMs,
+    moves: how === 'mouse' ? moves : out.moves,
+  };
 }
 
 export async function benchProjectionFps(points = 10_000): Promise<void> {
   console.log('\n## dataset projection: panning frame rate');
   const code = await bundle();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu'],
+  });
   try {
     for (const dpr of [1, 2]) {
       const page = await browser.newPage({ viewport: { width: 920, height: 900 }, deviceScaleFactor: dpr });
@@ -152,7 +223,9 @@ export async function benchProjectionFps(points = 10_000): Promise<void> {
         const f = await pan(page, how);
         const fps = (q: number) => (1000 / quantile(f.intervals, q)).toFixed(1);
         const draw = (q: number) => (f.drawMs.length ? quantile(f.drawMs, q).toFixed(1) : '-');
-        console.log(`projection pan (${how}), ${points.toLocaleString('en-US')} points, devicePixelRatio ${dpr}: median ${fps(0.5)} fps, 5th percentile ${fps(0.95)} fps over ${f.intervals.length} frames; ${f.drawMs.length} redraws for ${f.moves} moves, draw median ${draw(0.5)} ms, 95th percentile ${draw(0.95)} ms   target >= 30 fps`);
+        console.log(
+          `projection pan (${how}), ${points.toLocaleString('en-US')} points, devicePixelRatio ${dpr}: median ${fps(0.5)} fps, 5th percentile ${fps(0.95)} fps over ${f.intervals.length} frames; ${f.drawMs.length} redraws for ${f.moves} moves, draw median ${draw(0.5)} ms, 95th percentile ${draw(0.95)} ms   target >= 30 fps`,
+        );
       }
       await page.close();
     }

@@ -23,7 +23,10 @@ async function measure(file: string, spinning: boolean, n: number): Promise<numb
     extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
   });
   const ids = new BigInt64Array(n).fill(1000n);
-  const feeds = { input_ids: new ort.Tensor('int64', ids, [1, n]), attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]) };
+  const feeds = {
+    input_ids: new ort.Tensor('int64', ids, [1, n]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+  };
   await session.run(feeds);
   const ts: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -46,7 +49,9 @@ async function main(): Promise<void> {
     const file = findDtypeFile(dir, dtype);
     if (file) graphs.push([dtype, (await prepareTappedModel(file, cache)).path]);
   }
-  console.log(`# thread pool spinning (${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores), median of ${RUNS} calls 20 ms apart, ms`);
+  console.log(
+    `# thread pool spinning (${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores), median of ${RUNS} calls 20 ms apart, ms`,
+  );
   console.log('| load | graph | tokens | allow_spinning 0 | allow_spinning 1 | spin / sleep |');
   console.log('|---|---|---|---|---|---|');
   for (const load of ['idle', 'one core busy'] as const) {
@@ -56,14 +61,21 @@ async function main(): Promise<void> {
         for (const n of LENGTHS) {
           const sleep = await measure(file, false, n);
           const spin = await measure(file, true, n);
-          console.log(`| ${load} | ${dtype} | ${n} | ${sleep.toFixed(1)} | ${spin.toFixed(1)} | ${(spin / sleep).toFixed(2)} |`);
+          console.log(
+            `| ${load} | ${dtype} | ${n} | ${sleep.toFixed(1)} | ${spin.toFixed(1)} | ${(spin / sleep).toFixed(2)} |`,
+          );
         }
       }
     } finally {
       busy?.kill();
     }
   }
-  console.log(`(load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+  console.log(
+    `(load average at the end ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')})`,
+  );
   fs.rmSync(cache, { recursive: true, force: true });
 }
 

@@ -33,7 +33,14 @@ const cpuNow = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-async function child(phase: Phase, model: string, cache: string, tapped: boolean, seq: number, runs: number): Promise<PhaseResult> {
+async function child(
+  phase: Phase,
+  model: string,
+  cache: string,
+  tapped: boolean,
+  seq: number,
+  runs: number,
+): Promise<PhaseResult> {
   const t0 = performance.now();
   const c0 = cpuNow();
   if (phase === 'baseline') return { ms: 0, maxRssMb: process.resourceUsage().maxRSS / 1024 };
@@ -41,7 +48,12 @@ async function child(phase: Phase, model: string, cache: string, tapped: boolean
   const { prepareTappedModel } = require('../src/core/onnx/taps') as typeof import('../src/core/onnx/taps');
   if (phase === 'prepare') {
     const p = await prepareTappedModel(model, cache);
-    return { ms: performance.now() - t0, cpuMs: cpuNow() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, fromCache: p.fromCache };
+    return {
+      ms: performance.now() - t0,
+      cpuMs: cpuNow() - c0,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      fromCache: p.fromCache,
+    };
   }
   const p = await prepareTappedModel(model, cache);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,7 +62,10 @@ async function child(phase: Phase, model: string, cache: string, tapped: boolean
   const create = async (withTaps: boolean): Promise<[import('onnxruntime-node').InferenceSession, number, number]> => {
     const s0 = performance.now();
     const sc = cpuNow();
-    const s = await ort.InferenceSession.create(withTaps ? p.path : model, { graphOptimizationLevel: 'all', intraOpNumThreads: 2 });
+    const s = await ort.InferenceSession.create(withTaps ? p.path : model, {
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: 2,
+    });
     return [s, performance.now() - s0, cpuNow() - sc];
   };
   if (phase === 'session') {
@@ -69,13 +84,18 @@ async function child(phase: Phase, model: string, cache: string, tapped: boolean
       else await s.release();
     }
   }
-  const ids = BigInt64Array.from({ length: seq }, (_, i) => BigInt(i === 0 ? 101 : i === seq - 1 ? 102 : 1000 + ((i * 7919) % 20000)));
+  const ids = BigInt64Array.from({ length: seq }, (_, i) =>
+    BigInt(i === 0 ? 101 : i === seq - 1 ? 102 : 1000 + ((i * 7919) % 20000)),
+  );
   const feeds = {
     input_ids: new ort.Tensor('int64', ids, [1, seq]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(seq).fill(1n), [1, seq]),
   };
   const o = p.plan.outputs;
-  const fetches: [string[], string[]] = [[o.logits], [...new Set([o.logits, o.cls, o.preClassifier, o.relu, ...o.layers])]];
+  const fetches: [string[], string[]] = [
+    [o.logits],
+    [...new Set([o.logits, o.cls, o.preClassifier, o.relu, ...o.layers])],
+  ];
   const times: [number[], number[]] = [[], []];
   const cpu: [number[], number[]] = [[], []];
   for (let i = 0; i < runs + 3; i++) {
@@ -101,11 +121,15 @@ async function child(phase: Phase, model: string, cache: string, tapped: boolean
 }
 
 function spawn(phase: Phase, model: string, cache: string, home: string, tapped = true): PhaseResult {
-  const out = execFileSync(process.execPath, [__filename, '--child', phase, '--model', model, '--cache', cache, '--tapped', String(tapped), ...passThrough()], {
-    env: { ...process.env, HOME: home },
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [__filename, '--child', phase, '--model', model, '--cache', cache, '--tapped', String(tapped), ...passThrough()],
+    {
+      env: { ...process.env, HOME: home },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as PhaseResult;
 }
 
@@ -118,7 +142,9 @@ const f1 = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed
 function main(): void {
   const model = arg('model');
   if (!model || !fs.existsSync(model)) {
-    console.error('bench/taps: pass --model PATH/TO/model.onnx (e.g. a full-size random DistilBERT from bench/make_full_size.py)');
+    console.error(
+      'bench/taps: pass --model PATH/TO/model.onnx (e.g. a full-size random DistilBERT from bench/make_full_size.py)',
+    );
     process.exit(2);
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-taps-'));
@@ -135,19 +161,29 @@ function main(): void {
       [`first prepare (hash + edit), fromCache=${cold.fromCache}`, cold],
       [`cached prepare, fromCache=${warm.fromCache}`, warm],
     ];
-    for (const tapped of [false, true]) rows.push([`session create alone, ${tapped ? 'tapped' : 'untapped'}`, spawn('session', model, cache, home, tapped)]);
+    for (const tapped of [false, true])
+      rows.push([
+        `session create alone, ${tapped ? 'tapped' : 'untapped'}`,
+        spawn('session', model, cache, home, tapped),
+      ]);
     const cmp = spawn('compare', model, cache, home);
-    console.log(`model ${model} (${(size / 1e6).toFixed(1)} MB), ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `model ${model} (${(size / 1e6).toFixed(1)} MB), ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}`,
+    );
     console.log('| phase (fresh process each) | wall ms | CPU ms | peak RSS MB |');
     console.log('|---|---|---|---|');
     for (const [name, r] of rows) console.log(`| ${name} | ${f1(r.ms)} | ${f1(r.cpuMs)} | ${f1(r.maxRssMb)} |`);
-    console.log(`\ninterleaved in one process, graphOptimizationLevel all, 2 threads, 1 x ${arg('seq', '128')} tokens, ${arg('runs', '30')} runs each:`);
+    console.log(
+      `\ninterleaved in one process, graphOptimizationLevel all, 2 threads, 1 x ${arg('seq', '128')} tokens, ${arg('runs', '30')} runs each:`,
+    );
     console.log('| | untapped (logits) | tapped (all taps) |');
     console.log('|---|---|---|');
     console.log(`| session create median ms | ${f1(cmp.createMs?.[0])} | ${f1(cmp.createMs?.[1])} |`);
     console.log(`| run median ms | ${f1(cmp.runMedianMs?.[0])} | ${f1(cmp.runMedianMs?.[1])} |`);
     console.log(`| run p90 ms | ${f1(cmp.runP90Ms?.[0])} | ${f1(cmp.runP90Ms?.[1])} |`);
-    console.log(`| run CPU median ms (both threads) | ${f1(cmp.runCpuMedianMs?.[0])} | ${f1(cmp.runCpuMedianMs?.[1])} |`);
+    console.log(
+      `| run CPU median ms (both threads) | ${f1(cmp.runCpuMedianMs?.[0])} | ${f1(cmp.runCpuMedianMs?.[1])} |`,
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -156,7 +192,9 @@ function main(): void {
 if (arg('child')) {
   const seq = Number(arg('seq', '128'));
   const runs = Number(arg('runs', '30'));
-  void child(arg('child') as Phase, arg('model')!, arg('cache')!, arg('tapped') !== 'false', seq, runs).then((r) => console.log(JSON.stringify(r)));
+  void child(arg('child') as Phase, arg('model')!, arg('cache')!, arg('tapped') !== 'false', seq, runs).then((r) =>
+    console.log(JSON.stringify(r)),
+  );
 } else {
   main();
 }

@@ -11,7 +11,10 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const tools = [
   { name: 'oxlint', args: [path.join(root, 'node_modules', 'oxlint', 'bin', 'oxlint')] },
-  { name: 'prettier --check', args: [path.join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '--cache', '.'] },
+  {
+    name: 'prettier --check',
+    args: [path.join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '--cache', '.'],
+  },
 ];
 
 let failed = 0;

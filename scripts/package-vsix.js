@@ -25,7 +25,8 @@ const targets = require('./vsix-targets');
 
 const root = path.resolve(__dirname, '..');
 const MODEL = 'models/distilbert-sst2-small';
-const MODEL_FILES = /^((config|tokenizer|tokenizer_config|special_tokens_map)\.json|vocab\.txt|README\.md|onnx\/[^/]+\.onnx(_data)?)$/;
+const MODEL_FILES =
+  /^((config|tokenizer|tokenizer_config|special_tokens_map)\.json|vocab\.txt|README\.md|onnx\/[^/]+\.onnx(_data)?)$/;
 const ORT_BIN = 'node_modules/onnxruntime-node/bin';
 
 function fail(msg) {
@@ -48,8 +49,10 @@ const napiDirs = targets.napiDirs(ortDir);
 if (napiDirs.length === 0) fail('node_modules/onnxruntime-node/bin/napi-v*/ is missing; run `npm ci`');
 const shipped = targets.shippedTargets(ortDir);
 if (shipped.unknown.length) {
-  fail(`onnxruntime-node ${ortPkg.version} ships binaries this script does not know: ${shipped.unknown.join(', ')}; ` +
-    'add the target to scripts/vsix-targets.js');
+  fail(
+    `onnxruntime-node ${ortPkg.version} ships binaries this script does not know: ${shipped.unknown.join(', ')}; ` +
+      'add the target to scripts/vsix-targets.js',
+  );
 }
 
 let wanted;
@@ -65,9 +68,10 @@ if (process.argv.includes('--all')) {
 }
 if (process.argv.includes('--out') && wanted.length > 1) fail('--out names one file; use --out-dir with --all');
 const outDir = path.resolve(argValue('--out-dir') ?? root);
-const outFile = (t) => (wanted.length === 1 && argValue('--out')
-  ? path.resolve(argValue('--out'))
-  : path.join(outDir, `${pkg.name}-${t}-${pkg.version}.vsix`));
+const outFile = (t) =>
+  wanted.length === 1 && argValue('--out')
+    ? path.resolve(argValue('--out'))
+    : path.join(outDir, `${pkg.name}-${t}-${pkg.version}.vsix`);
 
 /** Files every target needs, checked in the repo before staging and in each VSIX after. */
 const common = [
@@ -102,8 +106,9 @@ const hints = {
   node_modules: 'run `ONNXRUNTIME_NODE_INSTALL=skip npm ci`',
   media: 'media/ belongs to the webview',
 };
-const missing = [...common, ...wanted.flatMap(runtimeFiles)]
-  .filter((f) => f !== 'package.json' && !fs.existsSync(path.join(root, f)));
+const missing = [...common, ...wanted.flatMap(runtimeFiles)].filter(
+  (f) => f !== 'package.json' && !fs.existsSync(path.join(root, f)),
+);
 if (missing.length) {
   fail(`required files are missing:\n${missing.map((f) => `  ${f}  (${hints[f.split('/')[0]] ?? ''})`).join('\n')}`);
 }
@@ -131,7 +136,9 @@ function stageCommon() {
   for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', 'ThirdPartyNotices.txt', '.vscodeignore']) {
     if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), path.join(stage, f));
   }
-  copy('dist', (r) => /^(extension|worker|webview|datasetWebview|studyWorker|projectionWorker|laneWorker)\.js$/.test(r));
+  copy('dist', (r) =>
+    /^(extension|worker|webview|datasetWebview|studyWorker|projectionWorker|laneWorker)\.js$/.test(r),
+  );
   copy('media', (r) => r !== 'icon.svg'); // the icon's source; the manifest points at icon.png
   // Only the model itself (config, tokenizer, ONNX graph, model card): no torch reference values or other
   // test and training artefacts.
@@ -146,9 +153,15 @@ function stageCommon() {
   fs.writeFileSync(path.join(ortStage, 'package.json'), JSON.stringify(ortManifest, null, 2) + '\n');
   copy('node_modules/onnxruntime-node/dist', (r) => r.endsWith('.js'));
   if (fs.existsSync(path.join(ortDir, 'README.md'))) copy('node_modules/onnxruntime-node/README.md');
-  copy('node_modules/onnxruntime-common', (r) => r === 'package.json' || r === 'README.md' || r === 'LICENSE' ||
-    // dist/cjs/package.json says {"type":"commonjs"}; without it Node reads the CJS files as ES modules.
-    (r.startsWith('dist/cjs/') && (r.endsWith('.js') || r === 'dist/cjs/package.json')));
+  copy(
+    'node_modules/onnxruntime-common',
+    (r) =>
+      r === 'package.json' ||
+      r === 'README.md' ||
+      r === 'LICENSE' ||
+      // dist/cjs/package.json says {"type":"commonjs"}; without it Node reads the CJS files as ES modules.
+      (r.startsWith('dist/cjs/') && (r.endsWith('.js') || r === 'dist/cjs/package.json')),
+  );
 }
 
 /** Swaps the staged ONNX Runtime binaries for target t's. */
@@ -178,8 +191,16 @@ async function main() {
     const out = outFile(t);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.rmSync(out, { force: true });
-    vsce(['package', '--target', t, '--out', out, '--no-rewrite-relative-links',
-      ...(pkg.repository ? [] : ['--allow-missing-repository']), ...(fs.existsSync(path.join(root, 'LICENSE')) ? [] : ['--skip-license'])]);
+    vsce([
+      'package',
+      '--target',
+      t,
+      '--out',
+      out,
+      '--no-rewrite-relative-links',
+      ...(pkg.repository ? [] : ['--allow-missing-repository']),
+      ...(fs.existsSync(path.join(root, 'LICENSE')) ? [] : ['--skip-license']),
+    ]);
     await verify(out, t);
   }
 }
@@ -194,7 +215,11 @@ main().then(
 
 /** Reads the VSIX back: every required file present, no ONNX Runtime file another target needs. */
 function verify(vsix, t) {
-  const yauzl = require(require.resolve('yauzl', { paths: [path.dirname(require.resolve('@vscode/vsce/package.json', { paths: [root] }))] }));
+  const yauzl = require(
+    require.resolve('yauzl', {
+      paths: [path.dirname(require.resolve('@vscode/vsce/package.json', { paths: [root] }))],
+    }),
+  );
   const required = [...common, ...runtimeFiles(t)];
   const own = new Set(runtimeFiles(t));
   return new Promise((resolve, reject) => {
@@ -202,7 +227,10 @@ function verify(vsix, t) {
       if (err) return reject(err);
       const names = [];
       let bytes = 0;
-      zip.on('entry', (e) => { names.push(e.fileName); bytes += e.uncompressedSize; });
+      zip.on('entry', (e) => {
+        names.push(e.fileName);
+        bytes += e.uncompressedSize;
+      });
       zip.on('error', reject);
       zip.on('end', () => {
         const inExt = new Set(names.filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length)));
@@ -210,10 +238,14 @@ function verify(vsix, t) {
         const foreign = [...inExt].filter((n) => n.startsWith(`${ORT_BIN}/`) && !own.has(n));
         const stray = [...inExt].filter((n) => /(^|\/)(src|out|test|models\/recipe)\//.test(n) || n.endsWith('.map'));
         if (absent.length) return reject(new Error(`${vsix} lacks required files:\n  ${absent.join('\n  ')}`));
-        if (foreign.length) return reject(new Error(`${vsix} holds ONNX Runtime files ${t} does not load:\n  ${foreign.join('\n  ')}`));
-        if (stray.length) return reject(new Error(`${vsix} holds files the allowlist should keep out:\n  ${stray.join('\n  ')}`));
-        console.log(`package-vsix: ${vsix}: ${inExt.size} files, ${(bytes / 1e6).toFixed(1)} MB unpacked, ` +
-          `${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB packed, target ${t}; all required files present`);
+        if (foreign.length)
+          return reject(new Error(`${vsix} holds ONNX Runtime files ${t} does not load:\n  ${foreign.join('\n  ')}`));
+        if (stray.length)
+          return reject(new Error(`${vsix} holds files the allowlist should keep out:\n  ${stray.join('\n  ')}`));
+        console.log(
+          `package-vsix: ${vsix}: ${inExt.size} files, ${(bytes / 1e6).toFixed(1)} MB unpacked, ` +
+            `${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB packed, target ${t}; all required files present`,
+        );
         resolve();
       });
     });

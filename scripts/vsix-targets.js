@@ -43,7 +43,12 @@ function describe(target) {
 /** The napi-v* folders of the installed onnxruntime-node (the binding loads napi-v6 today). */
 function napiDirs(ortDir) {
   const bin = path.join(ortDir, 'bin');
-  return fs.existsSync(bin) ? fs.readdirSync(bin).filter((d) => /^napi-v\d+$/.test(d)).sort() : [];
+  return fs.existsSync(bin)
+    ? fs
+        .readdirSync(bin)
+        .filter((d) => /^napi-v\d+$/.test(d))
+        .sort()
+    : [];
 }
 
 /**

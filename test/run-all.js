@@ -24,7 +24,14 @@ if (unknown.length) {
 }
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-test-home-'));
 // ONNX Runtime's telemetry is off in every test process (the core also turns it off itself; see src/core/engine/ortRuntime.ts).
-const env = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), ONNXRUNTIME_NODE_INSTALL: 'skip', ORT_DISABLE_TELEMETRY: '1', ORT_TELEMETRY_DISABLED: '1' };
+const env = {
+  ...process.env,
+  HOME: home,
+  XDG_CACHE_HOME: path.join(home, '.cache'),
+  ONNXRUNTIME_NODE_INSTALL: 'skip',
+  ORT_DISABLE_TELEMETRY: '1',
+  ORT_TELEMETRY_DISABLED: '1',
+};
 const resultsDir = path.join(root, 'test-results');
 fs.mkdirSync(resultsDir, { recursive: true });
 
@@ -63,8 +70,10 @@ const suites = [
       const tap = path.join(resultsDir, 'unit.tap');
       const code = run(process.execPath, [
         '--test',
-        '--test-reporter=spec', '--test-reporter-destination=stdout',
-        '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${tap}`,
         'out/test/unit/',
       ]);
       const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';

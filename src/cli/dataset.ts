@@ -60,32 +60,64 @@ export function parseDatasetArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     const value = opts.value;
     const count = (): number => wholeNumber(a, value(), 1, a === '--threads' ? MAX_THREADS : MAX_INT, bad);
     switch (a) {
-      case '--text-column': args.textColumn = value(); break;
-      case '--label-column': args.labelColumn = value(); break;
-      case '--no-labels': args.labelColumn = null; break;
-      case '--label-map': args.labelMap = parseLabelMap(value()); break;
-      case '--limit': args.limit = count(); break;
-      case '--no-study': args.study = false; break;
-      case '--json': args.json = true; break;
-      case '--html': args.html = value(); break;
-      case '--model': args.model = value(); break;
-      case '--variant': args.variant = parseVariant(value(), '--variant'); break;
-      case '--threads': args.threads = count(); break;
-      case '--cache-dir': args.cacheDir = value(); break;
-      case '-h': case '--help': args.help = true; break;
+      case '--text-column':
+        args.textColumn = value();
+        break;
+      case '--label-column':
+        args.labelColumn = value();
+        break;
+      case '--no-labels':
+        args.labelColumn = null;
+        break;
+      case '--label-map':
+        args.labelMap = parseLabelMap(value());
+        break;
+      case '--limit':
+        args.limit = count();
+        break;
+      case '--no-study':
+        args.study = false;
+        break;
+      case '--json':
+        args.json = true;
+        break;
+      case '--html':
+        args.html = value();
+        break;
+      case '--model':
+        args.model = value();
+        break;
+      case '--variant':
+        args.variant = parseVariant(value(), '--variant');
+        break;
+      case '--threads':
+        args.threads = count();
+        break;
+      case '--cache-dir':
+        args.cacheDir = value();
+        break;
+      case '-h':
+      case '--help':
+        args.help = true;
+        break;
       default:
         if (a.startsWith('-')) throw bad(`Unknown option ${a}.`);
         files.push(a);
     }
   }
-  if (!args.help && files.length !== 1) throw bad(files.length ? `Give one dataset file, got ${files.length}.` : 'Give the dataset file.');
+  if (!args.help && files.length !== 1)
+    throw bad(files.length ? `Give one dataset file, got ${files.length}.` : 'Give the dataset file.');
   args.file = files[0] ?? '';
   if (args.json && args.html) throw bad('Give either --json or --html, not both.');
   return args;
 }
 
 /** Runs the command; returns the exit code's meaning through errors (the caller prints them). */
-export async function datasetCommand(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<void> {
+export async function datasetCommand(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WriteStream = process.stderr,
+): Promise<void> {
   const args = parseDatasetArgs(argv);
   if (args.help) {
     out.write(`${DATASET_USAGE}\n`);
@@ -94,16 +126,38 @@ export async function datasetCommand(argv: string[], out: NodeJS.WritableStream 
   prepareCacheDir(args.cacheDir, '--cache-dir');
   // A hub dataset file is fetched first: a bad id or path fails before a model download starts.
   const { file } = await resolveDatasetArg(args.file, { cacheDir: args.cacheDir, progress: err });
-  const dir = await folderForVariant(args.variant, async (variant) => (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: err })).dir);
+  const dir = await folderForVariant(
+    args.variant,
+    async (variant) => (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: err })).dir,
+  );
   // The model is loaded only when rows are missing from the dataset cache.
   let inspector: Inspector | undefined;
-  const model = datasetModel(dir, args.variant, async () => (inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant })));
+  const model = datasetModel(
+    dir,
+    args.variant,
+    async () =>
+      (inspector = await Inspector.open({
+        modelDir: dir,
+        cacheDir: args.cacheDir,
+        threads: args.threads,
+        variant: args.variant,
+      })),
+  );
   try {
-    const ds = await readDataset(file, { modelLabels: model.labels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap, limit: args.limit });
+    const ds = await readDataset(file, {
+      modelLabels: model.labels,
+      textColumn: args.textColumn,
+      labelColumn: args.labelColumn,
+      labelMap: args.labelMap,
+      limit: args.limit,
+    });
     const live = err.isTTY === true;
     const run = await runDataset(model, ds, {
       cacheDir: path.join(args.cacheDir, 'datasets'),
-      onProgress: live ? (done, total, eta) => err.write(`\r${done}/${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}   `) : undefined,
+      onProgress: live
+        ? (done, total, eta) =>
+            err.write(`\r${done}/${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}   `)
+        : undefined,
     });
     if (live) err.write('\r\x1b[K');
     const t0 = performance.now();

@@ -11,7 +11,13 @@ import { parseVariant } from '../core/model/variants';
 
 /** Rows of a GLUE-style TSV with a `sentence` and an integer `label` column. */
 export function readTsv(file: string): { sentence: string; label: number }[] {
-  const lines = readBoundedText(file, { maxBytes: 256 * 1024 * 1024, code: 'BAD_OPTION', hint: 'Give --data a GLUE-style TSV file.' }).split('\n').filter((l) => l.trim() !== '');
+  const lines = readBoundedText(file, {
+    maxBytes: 256 * 1024 * 1024,
+    code: 'BAD_OPTION',
+    hint: 'Give --data a GLUE-style TSV file.',
+  })
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const header = lines[0]!.split('\t');
   const si = header.indexOf('sentence');
   const li = header.indexOf('label');
@@ -39,7 +45,8 @@ async function main(argv: string[]): Promise<number> {
     const n = labels.length;
     // SST-2's label 1 is positive; map by name so a model with other label order still evaluates correctly.
     const target = (y: number) => labels.indexOf(y === 1 ? 'POSITIVE' : 'NEGATIVE');
-    if (target(0) < 0 || target(1) < 0) throw new Error(`${modelDir} labels ${labels.join(', ')} are not NEGATIVE/POSITIVE`);
+    if (target(0) < 0 || target(1) < 0)
+      throw new Error(`${modelDir} labels ${labels.join(', ')} are not NEGATIVE/POSITIVE`);
     const confusion = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     const t0 = performance.now();
     let correct = 0;
@@ -58,7 +65,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`data: ${data} (${rows.length} sentences, ${(ms / rows.length).toFixed(2)} ms each)`);
     console.log(`confusion matrix (rows: true label, columns: predicted)`);
     console.log(`${''.padEnd(width)}  ${labels.map((l) => l.padStart(width)).join('  ')}`);
-    confusion.forEach((r, i) => console.log(`${labels[i]!.padEnd(width)}  ${r.map((x) => String(x).padStart(width)).join('  ')}`));
+    confusion.forEach((r, i) =>
+      console.log(`${labels[i]!.padEnd(width)}  ${r.map((x) => String(x).padStart(width)).join('  ')}`),
+    );
     console.log(`accuracy: ${(correct / rows.length).toFixed(4)}`);
     if (inspector.model.variant !== 'fp32') {
       await inspector.dispose();

@@ -116,26 +116,50 @@ export function parseFaithfulnessArgs(argv: string[], env: NodeJS.ProcessEnv = p
     const value = opts.value;
     const positive = (min = 1) => wholeNumber(a, value(), min, MAX_INT, bad, `of at least ${min}`);
     switch (a) {
-      case '--data': args.data = value(); break;
+      case '--data':
+        args.data = value();
+        break;
       case '--methods':
         try {
-          args.methods = [...new Set(value().split(',').map((m) => parseMethod(m.trim())))];
+          args.methods = [
+            ...new Set(
+              value()
+                .split(',')
+                .map((m) => parseMethod(m.trim())),
+            ),
+          ];
         } catch (e) {
           throw bad(`--methods: ${(e as Error).message}.`);
         }
         break;
-      case '--limit': args.limit = positive(); break;
-      case '--budget': args.budget = positive(2); break;
-      case '--model': args.model = value(); break;
+      case '--limit':
+        args.limit = positive();
+        break;
+      case '--budget':
+        args.budget = positive(2);
+        break;
+      case '--model':
+        args.model = value();
+        break;
       case '--variant': {
         args.variant = parseVariant(value(), '--variant');
         break;
       }
-      case '--threads': args.threads = wholeNumber(a, value(), 1, MAX_THREADS, bad); break;
-      case '--cache-dir': args.cacheDir = value(); break;
-      case '--json': args.json = true; break;
-      case '-h': case '--help': args.help = true; break;
-      default: throw bad(`Unknown option ${a}.`);
+      case '--threads':
+        args.threads = wholeNumber(a, value(), 1, MAX_THREADS, bad);
+        break;
+      case '--cache-dir':
+        args.cacheDir = value();
+        break;
+      case '--json':
+        args.json = true;
+        break;
+      case '-h':
+      case '--help':
+        args.help = true;
+        break;
+      default:
+        throw bad(`Unknown option ${a}.`);
     }
   }
   if (!args.help && args.data === undefined) throw bad('Give the labelled file with --data FILE.tsv.');
@@ -151,7 +175,10 @@ function readSentences(file: string, limit: number | undefined): string[] {
     throw bad(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }
   if (!st.isFile()) throw bad(`${file} is not a regular file.`);
-  if (st.size > 64 * 1024 * 1024) throw bad(`${file} is ${Math.round(st.size / 1e6)} MB; a labelled file for faithfulness should be at most 64 MB (use --limit on a smaller sample).`);
+  if (st.size > 64 * 1024 * 1024)
+    throw bad(
+      `${file} is ${Math.round(st.size / 1e6)} MB; a labelled file for faithfulness should be at most 64 MB (use --limit on a smaller sample).`,
+    );
   let rows: { sentence: string }[];
   try {
     rows = readTsv(file);
@@ -170,18 +197,32 @@ export async function faithfulnessMain(argv: string[]): Promise<void> {
     return;
   }
   const sentences = readSentences(args.data!, args.limit);
-  const dir = await folderForVariant(args.variant, async (variant) => (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: process.stderr })).dir);
-  const inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
+  const dir = await folderForVariant(
+    args.variant,
+    async (variant) =>
+      (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: process.stderr })).dir,
+  );
+  const inspector = await Inspector.open({
+    modelDir: dir,
+    cacheDir: args.cacheDir,
+    threads: args.threads,
+    variant: args.variant,
+  });
   try {
     const tty = process.stderr.isTTY === true;
     const rows = await scoreMethods(inspector, sentences, args.methods, args.budget, (m, done) => {
-      if (tty && (done % 10 === 0 || done === sentences.length)) process.stderr.write(`\r${METHOD_NAMES[m]}: ${done}/${sentences.length}`);
+      if (tty && (done % 10 === 0 || done === sentences.length))
+        process.stderr.write(`\r${METHOD_NAMES[m]}: ${done}/${sentences.length}`);
     });
     if (tty) process.stderr.write('\n');
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ model: inspector.model.name, data: args.data, texts: sentences.length, budget: args.budget, rows })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ model: inspector.model.name, data: args.data, texts: sentences.length, budget: args.budget, rows })}\n`,
+      );
     } else {
-      process.stdout.write(`model ${inspector.model.name}, ${sentences.length} texts of ${args.data}, SHAP budget ${args.budget}\n${formatFaithfulnessTable(rows)}\n`);
+      process.stdout.write(
+        `model ${inspector.model.name}, ${sentences.length} texts of ${args.data}, SHAP budget ${args.budget}\n${formatFaithfulnessTable(rows)}\n`,
+      );
     }
   } finally {
     await inspector.dispose();

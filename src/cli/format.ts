@@ -23,28 +23,41 @@ export function formatInspection(text: string, ins: Inspection, opts: FormatOpti
   const m = ins.model;
   const out: string[] = [];
   // Every string from the model (name, labels, token texts) is cleaned of terminal controls before printing.
-  out.push(`${c.bold('Model')}   ${safe(m.name)}  (${safe(m.architecture)}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.map(safe).join(', ')})`);
+  out.push(
+    `${c.bold('Model')}   ${safe(m.name)}  (${safe(m.architecture)}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.map(safe).join(', ')})`,
+  );
   const cov = ins.coverage;
   const covered = cov.complete ? 'all of it' : `the first ${cov.coveredEnd} characters only (truncated)`;
-  out.push(`${c.bold('Input')}   ${text.length} characters, ${cov.tokens} word pieces, ${ins.windows.length} window${ins.windows.length === 1 ? '' : 's'} of <= ${cov.windowTokens} tokens; read ${covered}`);
+  out.push(
+    `${c.bold('Input')}   ${text.length} characters, ${cov.tokens} word pieces, ${ins.windows.length} window${ins.windows.length === 1 ? '' : 's'} of <= ${cov.windowTokens} tokens; read ${covered}`,
+  );
 
   if (ins.windows.length > 1) {
     out.push('', c.bold('Windows'));
     ins.windows.forEach((w, i) => {
-      out.push(`  ${String(i + 1).padStart(3)}  chars ${w.start}-${w.end}  ${String(w.tokenCount).padStart(3)} tokens  ${safe(w.label)} ${score(w.probabilities[w.label]!, m.problemType)}  ${c.dim(snippet(text, w.start, w.end, 40))}`);
+      out.push(
+        `  ${String(i + 1).padStart(3)}  chars ${w.start}-${w.end}  ${String(w.tokenCount).padStart(3)} tokens  ${safe(w.label)} ${score(w.probabilities[w.label]!, m.problemType)}  ${c.dim(snippet(text, w.start, w.end, 40))}`,
+      );
     });
   }
 
   const wi = Math.min(Math.max(opts.window, 0), ins.windows.length - 1);
   const w = ins.windows[wi]!;
-  out.push('', c.bold(ins.windows.length > 1 ? `Window ${wi + 1} of ${ins.windows.length}, layer by layer` : 'Layer by layer'));
+  out.push(
+    '',
+    c.bold(ins.windows.length > 1 ? `Window ${wi + 1} of ${ins.windows.length}, layer by layer` : 'Layer by layer'),
+  );
   out.push(...formatWindow(text, w, m, opts, c));
 
   out.push('');
   const a = ins.aggregate;
   const probs = m.labels.map((l) => `${safe(l)} ${score(a.probabilities[l]!, m.problemType)}`).join('  ');
-  out.push(`${c.bold('=>')} ${c.bold(safe(a.label))} ${score(a.probabilities[a.label]!, m.problemType)}   (${probs}; ${a.method})`);
-  out.push(c.dim(`   tokenize ${ins.timing.tokenizeMs.toFixed(1)} ms, inference ${ins.timing.inferenceMs.toFixed(1)} ms`));
+  out.push(
+    `${c.bold('=>')} ${c.bold(safe(a.label))} ${score(a.probabilities[a.label]!, m.problemType)}   (${probs}; ${a.method})`,
+  );
+  out.push(
+    c.dim(`   tokenize ${ins.timing.tokenizeMs.toFixed(1)} ms, inference ${ins.timing.inferenceMs.toFixed(1)} ms`),
+  );
   return out.join('\n');
 }
 
@@ -73,26 +86,44 @@ function formatWindow(text: string, w: WindowResult, m: ModelInfo, opts: FormatO
   });
   out.push(`  ${c.bold('CLS')}          hidden state of [CLS], enters the head: ${vecStats(w.stages.cls)}`);
   const positive = w.stages.preClassifier.filter((x) => x > 0).length;
-  out.push(`  ${c.bold(names.dense)} Linear(${dim} -> ${dim}): ${vecStats(w.stages.preClassifier)}, ${positive}/${dim} positive  ${spark(w.stages.preClassifier)}`);
+  out.push(
+    `  ${c.bold(names.dense)} Linear(${dim} -> ${dim}): ${vecStats(w.stages.preClassifier)}, ${positive}/${dim} positive  ${spark(w.stages.preClassifier)}`,
+  );
   const actDetail =
     names.act === 'ReLU'
       ? `${w.head.activeUnits}/${dim} units active, ${w.head.zeroedUnits} zeroed`
       : `${w.stages.activation.filter((x) => Math.abs(x) > 0.99).length}/${dim} units saturated (|x| > 0.99)`;
-  out.push(`  ${c.bold(names.act.padEnd(12))} ${names.actFormula}: ${actDetail}, |x| ${fmt(norm(w.stages.activation))}  ${spark(w.stages.activation)}`);
+  out.push(
+    `  ${c.bold(names.act.padEnd(12))} ${names.actFormula}: ${actDetail}, |x| ${fmt(norm(w.stages.activation))}  ${spark(w.stages.activation)}`,
+  );
   const p = opts.dropout === undefined ? '' : ` (p=${opts.dropout})`;
-  out.push(`  ${c.bold('dropout')}      identity at inference${p}: ${names.classifier} reads the ${names.act} output unchanged`);
-  out.push(`  ${c.bold(names.classifier)}   Linear(${dim} -> ${labels.length}): logits ${labels.map((l, i) => `${safe(l)} ${fmt(w.logits[i]!)}`).join('  ')}`);
+  out.push(
+    `  ${c.bold('dropout')}      identity at inference${p}: ${names.classifier} reads the ${names.act} output unchanged`,
+  );
+  out.push(
+    `  ${c.bold(names.classifier)}   Linear(${dim} -> ${labels.length}): logits ${labels.map((l, i) => `${safe(l)} ${fmt(w.logits[i]!)}`).join('  ')}`,
+  );
   for (const label of labels) {
     const contrib = w.contributions[label]!;
     const sum = contrib.units.reduce((s, x) => s + x, 0);
     const top = topUnitsFor(w, label);
-    const units = (xs: { unit: number; value: number }[]) => xs.slice(0, opts.topK).map((u) => `#${u.unit} ${signed(u.value)}`).join(', ') || 'none';
+    const units = (xs: { unit: number; value: number }[]) =>
+      xs
+        .slice(0, opts.topK)
+        .map((u) => `#${u.unit} ${signed(u.value)}`)
+        .join(', ') || 'none';
     out.push(`    ${safe(label)}: bias ${signed(contrib.bias)} + units ${signed(sum)} = ${fmt(contrib.bias + sum)}`);
     out.push(`      toward: ${c.green(units(top.toward))}`);
     out.push(`      against: ${c.red(units(top.against))}`);
   }
-  if (m.problemType === 'regression') out.push(`  ${c.bold('scores')}       ${labels.map((l) => `${safe(l)} ${score(w.probabilities[l]!, m.problemType)}`).join('  ')}`);
-  else out.push(`  ${c.bold('probabilities')} ${labels.map((l) => `${safe(l)} ${pct(w.probabilities[l]!)} ${bar(w.probabilities[l]!)}`).join('  ')}`);
+  if (m.problemType === 'regression')
+    out.push(
+      `  ${c.bold('scores')}       ${labels.map((l) => `${safe(l)} ${score(w.probabilities[l]!, m.problemType)}`).join('  ')}`,
+    );
+  else
+    out.push(
+      `  ${c.bold('probabilities')} ${labels.map((l) => `${safe(l)} ${pct(w.probabilities[l]!)} ${bar(w.probabilities[l]!)}`).join('  ')}`,
+    );
   out.push(...formatLens(w, m, c.bold), ...formatTokenLens(w, m, c.bold));
   return out;
 }

@@ -8,7 +8,9 @@ export function formatExplanation(r: AttributionResult, top = 8): string {
   const ranked = [...r.items].sort((a, b) => b.score - a.score).slice(0, top);
   for (const it of ranked) {
     const bar = '█'.repeat(Math.max(0, Math.round((Math.abs(it.score) / max) * 20)));
-    out.push(`  ${JSON.stringify(it.text).padEnd(18)} ${it.score >= 0 ? '+' : '-'}${Math.abs(it.score).toFixed(4)}  ${bar}`);
+    out.push(
+      `  ${JSON.stringify(it.text).padEnd(18)} ${it.score >= 0 ? '+' : '-'}${Math.abs(it.score).toFixed(4)}  ${bar}`,
+    );
   }
   if (r.items.length > top) out.push(`  ... ${r.items.length - top} more words`);
   if (!r.coverage.complete) out.push(`  covers the first ${r.coverage.coveredEnd} characters (one window)`);

@@ -37,7 +37,10 @@ export function formatLens(w: WindowResult, m: ModelInfo, bold: (s: string) => s
 export function formatTokenLens(w: WindowResult, m: ModelInfo, bold: (s: string) => string): string[] {
   const tl = w.tokenLens;
   if (!tl) return [];
-  const out = ['', `  ${bold('Token lens')}   what the head would read if it looked at each word piece instead of [CLS]`];
+  const out = [
+    '',
+    `  ${bold('Token lens')}   what the head would read if it looked at each word piece instead of [CLS]`,
+  ];
   const cells = w.tokens.map((t, i) => {
     const e = tl[i]!;
     const li = m.labels.indexOf(e.label);

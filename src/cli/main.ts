@@ -93,7 +93,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     tokenLens: false,
     threads: 0,
     cacheDir: defaultCacheDir(process.platform, env, os.homedir()),
-    cacheDirFrom: env['DISTILBERT_INSPECTOR_CACHE'] !== undefined ? '$DISTILBERT_INSPECTOR_CACHE' : 'the default cache folder',
+    cacheDirFrom:
+      env['DISTILBERT_INSPECTOR_CACHE'] !== undefined ? '$DISTILBERT_INSPECTOR_CACHE' : 'the default cache folder',
     help: false,
     attention: 'none',
     explain: undefined,
@@ -105,8 +106,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const value = opts.value;
     const int = (min: number, max: number, range?: string): number => wholeNumber(a, value(), min, max, usage, range);
     switch (a) {
-      case '--file': args.file = value(); break;
-      case '--model': args.model = value(); break;
+      case '--file':
+        args.file = value();
+        break;
+      case '--model':
+        args.model = value();
+        break;
       case '--variant': {
         const v = value();
         try {
@@ -116,18 +121,41 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         }
         break;
       }
-      case '--json': args.json = true; break;
+      case '--json':
+        args.json = true;
+        break;
       // The model's own limits (max length, dim) are checked once it is loaded.
-      case '--window-tokens': args.windowTokens = int(8, MAX_INT, 'of at least 8 (up to the model\'s max length)'); break;
-      case '--overlap': args.overlap = int(0, MAX_INT, 'of at least 0 (less than the tokens per window)'); break;
-      case '--truncate': args.truncate = true; break;
-      case '--window': args.window = int(1, MAX_INT, 'of at least 1 (up to the number of windows)'); break;
-      case '--top': args.top = int(1, MAX_INT, 'of at least 1 (up to the units of the model\'s head)'); break;
-      case '--token-lens': args.tokenLens = true; break;
-      case '--threads': args.threads = int(1, MAX_THREADS); break;
-      case '--cache-dir': args.cacheDir = value(); args.cacheDirFrom = '--cache-dir'; break;
-      case '--attention': args.attention = args.attention === 'full' ? 'full' : 'cls'; break;
-      case '--attention-full': args.attention = 'full'; break;
+      case '--window-tokens':
+        args.windowTokens = int(8, MAX_INT, "of at least 8 (up to the model's max length)");
+        break;
+      case '--overlap':
+        args.overlap = int(0, MAX_INT, 'of at least 0 (less than the tokens per window)');
+        break;
+      case '--truncate':
+        args.truncate = true;
+        break;
+      case '--window':
+        args.window = int(1, MAX_INT, 'of at least 1 (up to the number of windows)');
+        break;
+      case '--top':
+        args.top = int(1, MAX_INT, "of at least 1 (up to the units of the model's head)");
+        break;
+      case '--token-lens':
+        args.tokenLens = true;
+        break;
+      case '--threads':
+        args.threads = int(1, MAX_THREADS);
+        break;
+      case '--cache-dir':
+        args.cacheDir = value();
+        args.cacheDirFrom = '--cache-dir';
+        break;
+      case '--attention':
+        args.attention = args.attention === 'full' ? 'full' : 'cls';
+        break;
+      case '--attention-full':
+        args.attention = 'full';
+        break;
       case '--explain': {
         const v = value();
         try {
@@ -137,22 +165,43 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         }
         break;
       }
-      case '--budget': args.budget = int(2, MAX_INT, 'of at least 2 (forward passes)'); break;
-      case '-h': case '--help': args.help = true; break;
-      case '--': words.push(...opts.rest()); break;
+      case '--budget':
+        args.budget = int(2, MAX_INT, 'of at least 2 (forward passes)');
+        break;
+      case '-h':
+      case '--help':
+        args.help = true;
+        break;
+      case '--':
+        words.push(...opts.rest());
+        break;
       default:
         if (a.startsWith('--')) throw usage(`Unknown option ${a}.`);
         words.push(a);
     }
   }
   if (words.length) args.text = words.join(' ');
-  if (!args.help && args.text !== undefined && args.file !== undefined) throw usage('Give either text or --file, not both.');
-  if (!args.help && args.text === undefined && args.file === undefined) throw usage('Give the text to classify, or --file PATH.');
+  if (!args.help && args.text !== undefined && args.file !== undefined)
+    throw usage('Give either text or --file, not both.');
+  if (!args.help && args.text === undefined && args.file === undefined)
+    throw usage('Give the text to classify, or --file PATH.');
   return args;
 }
 
 /** Options of the classify command that take a value (so the word after them is not the first positional one). */
-const VALUE_OPTIONS = new Set(['--file', '--model', '--variant', '--window-tokens', '--overlap', '--window', '--top', '--threads', '--cache-dir', '--explain', '--budget']);
+const VALUE_OPTIONS = new Set([
+  '--file',
+  '--model',
+  '--variant',
+  '--window-tokens',
+  '--overlap',
+  '--window',
+  '--top',
+  '--threads',
+  '--cache-dir',
+  '--explain',
+  '--budget',
+]);
 
 /** Where `quantize` stands when it is the first positional word (`--cache-dir DIR quantize ID` works too); else -1. */
 function subcommandIndex(argv: string[]): number {
@@ -171,7 +220,11 @@ function usage(msg: string): InspectorError {
 
 function readInput(args: CliArgs): { text: string; name: string } {
   if (args.file === undefined) return { text: args.text!, name: 'The text' };
-  const bytes = readBoundedFile(args.file, { maxBytes: TEXT_FILE_LIMIT_BYTES, code: 'BAD_OPTION', hint: 'Give --file a regular UTF-8 text file (classify a part of a larger one).' });
+  const bytes = readBoundedFile(args.file, {
+    maxBytes: TEXT_FILE_LIMIT_BYTES,
+    code: 'BAD_OPTION',
+    hint: 'Give --file a regular UTF-8 text file (classify a part of a larger one).',
+  });
   return { text: decodeTextFile(bytes, args.file), name: args.file };
 }
 
@@ -187,7 +240,11 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const sub = subcommandIndex(argv);
-    if (sub >= 0) return await quantizeCommand([...argv.slice(0, sub), ...argv.slice(sub + 1)], defaultCacheDir(process.platform, process.env, os.homedir()));
+    if (sub >= 0)
+      return await quantizeCommand(
+        [...argv.slice(0, sub), ...argv.slice(sub + 1)],
+        defaultCacheDir(process.platform, process.env, os.homedir()),
+      );
     const args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
@@ -196,10 +253,20 @@ export async function main(argv: string[]): Promise<number> {
     const { text } = readInput(args);
     prepareCacheDir(args.cacheDir, args.cacheDirFrom);
     // A hub id is downloaded (or found in the cache) first; progress goes to stderr so --json stays clean.
-    const dir = await folderForVariant(args.variant, async (variant) => (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: process.stderr })).dir);
-    inspector = await Inspector.open({ modelDir: dir, cacheDir: args.cacheDir, threads: args.threads, variant: args.variant });
+    const dir = await folderForVariant(
+      args.variant,
+      async (variant) =>
+        (await resolveModelArg(args.model, { cacheDir: args.cacheDir, variant, progress: process.stderr })).dir,
+    );
+    inspector = await Inspector.open({
+      modelDir: dir,
+      cacheDir: args.cacheDir,
+      threads: args.threads,
+      variant: args.variant,
+    });
     const { dim } = inspector.model;
-    if (args.top > dim) throw usage(`--top needs a whole number from 1 to ${dim} (the units of this model's head), got ${args.top}.`);
+    if (args.top > dim)
+      throw usage(`--top needs a whole number from 1 to ${dim} (the units of this model's head), got ${args.top}.`);
     const ins = await inspector.inspect(text, {
       windowTokens: args.windowTokens,
       overlap: args.overlap,
@@ -209,20 +276,37 @@ export async function main(argv: string[]): Promise<number> {
     });
     if (args.window > ins.windows.length) {
       const n = ins.windows.length;
-      throw usage(`--window needs a whole number from 1 to ${n} (the text was read in ${n} window${n === 1 ? '' : 's'}), got ${args.window}.`);
+      throw usage(
+        `--window needs a whole number from 1 to ${n} (the text was read in ${n} window${n === 1 ? '' : 's'}), got ${args.window}.`,
+      );
     }
     const mode = args.truncate ? 'truncate' : 'windows';
-    const attention = args.attention === 'none' ? undefined : await inspector.attention(text, { windowTokens: args.windowTokens, overlap: args.overlap, mode, full: args.attention === 'full' });
-    const explanation = args.explain ? await inspector.explain(text, { method: args.explain, budget: args.budget }) : undefined;
+    const attention =
+      args.attention === 'none'
+        ? undefined
+        : await inspector.attention(text, {
+            windowTokens: args.windowTokens,
+            overlap: args.overlap,
+            mode,
+            full: args.attention === 'full',
+          });
+    const explanation = args.explain
+      ? await inspector.explain(text, { method: args.explain, budget: args.budget })
+      : undefined;
     if (args.json) {
       // windowToJson keeps the contract's names (stages.relu for the activation's output).
-      const windows = ins.windows.map((w, i) => windowToJson(attention ? { ...w, attention: attentionJson(attention.windows[i]!) } : w));
+      const windows = ins.windows.map((w, i) =>
+        windowToJson(attention ? { ...w, attention: attentionJson(attention.windows[i]!) } : w),
+      );
       process.stdout.write(`${JSON.stringify({ ...ins, windows, ...(explanation ? { explanation } : {}) })}\n`);
     } else {
       const color = process.stdout.isTTY === true && !process.env['NO_COLOR'];
-      process.stdout.write(`${formatInspection(text, ins, { window: args.window - 1, topK: args.top, dropout: ins.model.dropout, color })}\n`);
+      process.stdout.write(
+        `${formatInspection(text, ins, { window: args.window - 1, topK: args.top, dropout: ins.model.dropout, color })}\n`,
+      );
       // Item texts quote the input: no terminal controls, line by line.
-      if (explanation) process.stdout.write(`${formatExplanation(explanation).split("\n").map(terminalSafe).join("\n")}\n`);
+      if (explanation)
+        process.stdout.write(`${formatExplanation(explanation).split('\n').map(terminalSafe).join('\n')}\n`);
     }
     return 0;
   } catch (err) {

@@ -12,7 +12,14 @@ export const MAX_INT = 999_999_999;
  * `raw` as a whole number in [min, max], digits only: Number() would take "", "1e3", "0x20" and " 7 ".
  * `range` words the bound for the message; `fail` makes the command's own usage error (exit 2).
  */
-export function wholeNumber(flag: string, raw: string, min: number, max: number, fail: (msg: string) => Error, range = `from ${min} to ${max}`): number {
+export function wholeNumber(
+  flag: string,
+  raw: string,
+  min: number,
+  max: number,
+  fail: (msg: string) => Error,
+  range = `from ${min} to ${max}`,
+): number {
   const n = /^[0-9]{1,9}$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= min && n <= max)) throw fail(`${flag} needs a whole number ${range}, got "${raw}".`);
   return n;
@@ -60,5 +67,10 @@ export interface ModelOptions {
 
 /** The bundled model's fp32 graph, ONNX Runtime's own thread count (0) and the per-user cache folder. */
 export function modelDefaults(env: NodeJS.ProcessEnv): ModelOptions {
-  return { model: defaultModelDir(), variant: 'fp32', threads: 0, cacheDir: defaultCacheDir(process.platform, env, os.homedir()) };
+  return {
+    model: defaultModelDir(),
+    variant: 'fp32',
+    threads: 0,
+    cacheDir: defaultCacheDir(process.platform, env, os.homedir()),
+  };
 }

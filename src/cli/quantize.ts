@@ -20,7 +20,11 @@ options:
   --cache-dir DIR      cache folder (tapped graphs, hub downloads)`;
 
 /** Runs the command; `cacheDir` is the CLI's default unless --cache-dir is given. */
-export async function quantizeCommand(argv: string[], cacheDir: string, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function quantizeCommand(
+  argv: string[],
+  cacheDir: string,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
   let model: string | undefined;
   let perChannel = true;
   let reduceRange: boolean | undefined;
@@ -47,7 +51,10 @@ export async function quantizeCommand(argv: string[], cacheDir: string, out: Nod
     threads,
     perChannel,
     ...(reduceRange !== undefined ? { reduceRange } : {}),
-    onStage: (s) => process.stderr.write(s === 'quantizing' ? `quantizing ${dir}...\n` : 'comparing fp32 and int8 on the sample...\n'),
+    onStage: (s) =>
+      process.stderr.write(
+        s === 'quantizing' ? `quantizing ${dir}...\n` : 'comparing fp32 and int8 on the sample...\n',
+      ),
   });
   const s = r.sample;
   out.write(

@@ -34,11 +34,16 @@ export function openBounded(file: string, limit: FileLimit): { fd: number; size:
     fd = fs.openSync(file, fs.constants.O_RDONLY | O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new InspectorError(limit.code, `Cannot read ${file}: ${code === 'ENOENT' ? 'it does not exist' : code}.`, limit.hint);
+    throw new InspectorError(
+      limit.code,
+      `Cannot read ${file}: ${code === 'ENOENT' ? 'it does not exist' : code}.`,
+      limit.hint,
+    );
   }
   try {
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new InspectorError(limit.code, `${file} is ${kindOf(stat)}, not a regular file.`, limit.hint);
+    if (!stat.isFile())
+      throw new InspectorError(limit.code, `${file} is ${kindOf(stat)}, not a regular file.`, limit.hint);
     if (stat.size > limit.maxBytes) {
       throw new InspectorError(
         limit.code === 'BAD_OPTION' ? 'TEXT_TOO_LARGE' : limit.code,
@@ -84,7 +89,14 @@ export function readBoundedText(file: string, limit: FileLimit): string {
 
 // Linux statfs magic numbers of virtual file systems that look writable but hang or fail oddly (mkdir -p
 // under /proc never returned).
-const VIRTUAL_FS: Record<number, string> = { 0x9fa0: '/proc', 0x62656572: '/sys', 0x64626720: 'debugfs', 0x73636673: 'securityfs', 0x27e0eb: 'cgroup', 0x63677270: 'cgroup2' };
+const VIRTUAL_FS: Record<number, string> = {
+  0x9fa0: '/proc',
+  0x62656572: '/sys',
+  0x64626720: 'debugfs',
+  0x73636673: 'securityfs',
+  0x27e0eb: 'cgroup',
+  0x63677270: 'cgroup2',
+};
 
 /**
  * Creates (if needed) and checks a cache folder: not a file, not under /proc or /sys, writable. `name` says
@@ -92,7 +104,12 @@ const VIRTUAL_FS: Record<number, string> = { 0x9fa0: '/proc', 0x62656572: '/sys'
  */
 export function prepareCacheDir(dir: string, name: string, code: InspectorErrorCode = 'BAD_OPTION'): string {
   const abs = path.resolve(dir);
-  const fail = (why: string) => new InspectorError(code, `Cannot use ${abs} as the cache folder (${name}): ${why}.`, `Point ${name} at a writable folder.`);
+  const fail = (why: string) =>
+    new InspectorError(
+      code,
+      `Cannot use ${abs} as the cache folder (${name}): ${why}.`,
+      `Point ${name} at a writable folder.`,
+    );
   let existing = abs;
   let st: fs.Stats | undefined;
   for (;;) {
@@ -102,7 +119,8 @@ export function prepareCacheDir(dir: string, name: string, code: InspectorErrorC
     if (parent === existing) break;
     existing = parent;
   }
-  if (st && !st.isDirectory()) throw fail(existing === abs ? `it is ${kindOf(st)}, not a folder` : `${existing} is ${kindOf(st)}, not a folder`);
+  if (st && !st.isDirectory())
+    throw fail(existing === abs ? `it is ${kindOf(st)}, not a folder` : `${existing} is ${kindOf(st)}, not a folder`);
   if (st && fs.statfsSync) {
     const type = fs.statfsSync(existing).type;
     if (VIRTUAL_FS[type]) throw fail(`it is on ${VIRTUAL_FS[type]}, a virtual file system`);

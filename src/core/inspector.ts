@@ -107,7 +107,11 @@ export class Inspector {
   static async open(opts: InspectorOptions): Promise<Inspector> {
     const threads = opts.threads ?? 0;
     if (!Number.isInteger(threads) || threads < 0 || threads > MAX_THREADS) {
-      throw new InspectorError('BAD_OPTION', `ONNX Runtime threads must be a whole number from 1 to ${MAX_THREADS}, or 0 for one per core; got ${threads}.`, 'Lower the thread count (CLI: --threads).');
+      throw new InspectorError(
+        'BAD_OPTION',
+        `ONNX Runtime threads must be a whole number from 1 to ${MAX_THREADS}, or 0 for one per core; got ${threads}.`,
+        'Lower the thread count (CLI: --threads).',
+      );
     }
     prepareCacheDir(opts.cacheDir, 'the cache folder of the inspector');
     const client = new EngineClient(opts.workerPath);
@@ -130,7 +134,11 @@ export class Inspector {
     try {
       checkText(text);
       if (!Number.isInteger(topUnits) || topUnits < 1 || topUnits > this.model.dim) {
-        throw new InspectorError('BAD_OPTION', `Top units per label must be a whole number from 1 to ${this.model.dim} (the units of this model's head); got ${topUnits}.`, 'CLI: --top K.');
+        throw new InspectorError(
+          'BAD_OPTION',
+          `Top units per label must be a whole number from 1 to ${this.model.dim} (the units of this model's head); got ${topUnits}.`,
+          'CLI: --top K.',
+        );
       }
     } catch (err) {
       return Promise.reject(err);
@@ -139,7 +147,15 @@ export class Inspector {
     // A short window cannot hold the default overlap; keep a quarter of it instead of failing.
     const overlap = opts.overlap ?? Math.min(DEFAULT_OVERLAP, Math.floor((windowTokens - 2) / 4));
     return this.client.inspect(
-      { text, windowTokens, overlap, mode: opts.mode ?? 'windows', batchTokens: opts.batchTokens ?? BATCH_TOKENS, topUnits, ...(opts.tokenLens ? { tokenLens: true } : {}) },
+      {
+        text,
+        windowTokens,
+        overlap,
+        mode: opts.mode ?? 'windows',
+        batchTokens: opts.batchTokens ?? BATCH_TOKENS,
+        topUnits,
+        ...(opts.tokenLens ? { tokenLens: true } : {}),
+      },
       opts.signal,
       opts.onProgress,
     );
@@ -153,13 +169,23 @@ export class Inspector {
     try {
       checkText(text);
       if (opts.unit !== undefined && opts.unit !== 'word' && opts.unit !== 'piece') {
-        throw new InspectorError('BAD_OPTION', `Occlusion unit must be 'word' or 'piece'; got ${JSON.stringify(opts.unit)}.`, "Pass unit: 'word' or 'piece'.");
+        throw new InspectorError(
+          'BAD_OPTION',
+          `Occlusion unit must be 'word' or 'piece'; got ${JSON.stringify(opts.unit)}.`,
+          "Pass unit: 'word' or 'piece'.",
+        );
       }
     } catch (err) {
       return Promise.reject(err);
     }
     return this.client.occlude(
-      { text, unit: opts.unit ?? 'word', windowTokens: opts.windowTokens ?? this.model.maxLength, batchTokens: opts.batchTokens ?? BATCH_TOKENS, faithfulness: opts.faithfulness === true },
+      {
+        text,
+        unit: opts.unit ?? 'word',
+        windowTokens: opts.windowTokens ?? this.model.maxLength,
+        batchTokens: opts.batchTokens ?? BATCH_TOKENS,
+        faithfulness: opts.faithfulness === true,
+      },
       opts.signal,
       opts.onProgress,
     );
@@ -177,7 +203,11 @@ export class Inspector {
     }
     const windowTokens = opts.windowTokens ?? this.model.maxLength;
     const overlap = opts.overlap ?? Math.min(DEFAULT_OVERLAP, Math.floor((windowTokens - 2) / 4));
-    return this.client.attention({ text, windowTokens, overlap, mode: opts.mode ?? 'windows', full: opts.full ?? false }, opts.signal, opts.onProgress);
+    return this.client.attention(
+      { text, windowTokens, overlap, mode: opts.mode ?? 'windows', full: opts.full ?? false },
+      opts.signal,
+      opts.onProgress,
+    );
   }
 
   /** A token attribution of the first window by `method`, with its faithfulness (unless `faithfulness: false`). */
@@ -186,7 +216,11 @@ export class Inspector {
       checkText(text);
       parseMethod(opts.method);
     } catch (err) {
-      return Promise.reject(err instanceof InspectorError ? err : new InspectorError('BAD_OPTION', (err as Error).message, 'Pick one of the listed methods.'));
+      return Promise.reject(
+        err instanceof InspectorError
+          ? err
+          : new InspectorError('BAD_OPTION', (err as Error).message, 'Pick one of the listed methods.'),
+      );
     }
     return this.client.explain(
       {
@@ -206,8 +240,15 @@ export class Inspector {
    * Dataset mode's primitive: classifies a chunk of texts batched across texts, each read up to its first
    * window, returning only logits, [CLS] per block and the head's activations (see src/core/dataset/run.ts).
    */
-  classifyMany(texts: string[], opts: { batchTokens?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<RowBlock> {
-    return this.client.classifyMany({ texts, windowTokens: this.model.maxLength, batchTokens: opts.batchTokens ?? BATCH_TOKENS }, opts.signal, opts.onProgress);
+  classifyMany(
+    texts: string[],
+    opts: { batchTokens?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<RowBlock> {
+    return this.client.classifyMany(
+      { texts, windowTokens: this.model.maxLength, batchTokens: opts.batchTokens ?? BATCH_TOKENS },
+      opts.signal,
+      opts.onProgress,
+    );
   }
 
   dispose(): Promise<void> {
@@ -227,7 +268,11 @@ export function packageRoot(): string {
     if (fs.existsSync(pkg) && readName(pkg) === 'distilbert-inspector') return dir;
     const parent = path.dirname(dir);
     if (parent === dir) {
-      throw new InspectorError('MODEL_NOT_FOUND', `Cannot find the distilbert-inspector package above ${__dirname}.`, 'Reinstall the extension.');
+      throw new InspectorError(
+        'MODEL_NOT_FOUND',
+        `Cannot find the distilbert-inspector package above ${__dirname}.`,
+        'Reinstall the extension.',
+      );
     }
     dir = parent;
   }

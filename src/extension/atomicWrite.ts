@@ -51,7 +51,9 @@ export async function writeLocalFileAtomic(file: string, content: Uint8Array): P
  */
 export async function writeFileAtomic(uri: vscode.Uri, content: Uint8Array, fsApi: ExportFs): Promise<void> {
   if (uri.scheme === 'file') return writeLocalFileAtomic(uri.fsPath, content);
-  const tmp = uri.with({ path: path.posix.join(path.posix.dirname(uri.path), tempName(path.posix.basename(uri.path))) });
+  const tmp = uri.with({
+    path: path.posix.join(path.posix.dirname(uri.path), tempName(path.posix.basename(uri.path))),
+  });
   try {
     await fsApi.writeFile(tmp, content);
     await fsApi.rename(tmp, uri, { overwrite: true });

@@ -37,7 +37,10 @@ export class AttributionCommand {
   /** Answers the panel's method picker (every method, occlusion too, so each strip carries its faithfulness) and attention view. */
   constructor(private readonly deps: AttributionDeps) {
     deps.session.handle('explain', (request) => void this.explain(request.method, request.requestId));
-    deps.session.handle('attention', (request) => void this.showAttention(request.requestId, request.layer, request.head));
+    deps.session.handle(
+      'attention',
+      (request) => void this.showAttention(request.requestId, request.layer, request.head),
+    );
   }
 
   /** Explains the current result by `method` (it must still be result `forRequestId`). */
@@ -51,13 +54,24 @@ export class AttributionCommand {
     show({ kind: 'running', method, done: 0, total: 0 });
     const started = performance.now();
     try {
-      const result = await withProgress({ title: `DistilBERT: explaining by ${METHOD_NAMES[method]}`, notification: true, cancel: request.cancel }, () =>
-        models.run('explain', request, { text, method, onProgress: (done, total) => show({ kind: 'running', method, done, total }) }),
+      const result = await withProgress(
+        { title: `DistilBERT: explaining by ${METHOD_NAMES[method]}`, notification: true, cancel: request.cancel },
+        () =>
+          models.run('explain', request, {
+            text,
+            method,
+            onProgress: (done, total) => show({ kind: 'running', method, done, total }),
+          }),
       );
       show({ kind: 'done', result, latencyMs: performance.now() - started });
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === last.source.uri);
-      const range = doc && new vscode.Range(doc.positionAt(last.source.baseOffset), doc.positionAt(last.source.baseOffset + text.length));
-      const tints = doc && range && doc.getText(range) === text && session.resultOf(forRequestId) ? tint.showAttribution(doc, result, last.source.baseOffset) : [];
+      const range =
+        doc &&
+        new vscode.Range(doc.positionAt(last.source.baseOffset), doc.positionAt(last.source.baseOffset + text.length));
+      const tints =
+        doc && range && doc.getText(range) === text && session.resultOf(forRequestId)
+          ? tint.showAttribution(doc, result, last.source.baseOffset)
+          : [];
       return { requestId: forRequestId, result, tints };
     } catch (err) {
       const cancelled = (): void => show({ kind: 'cancelled' });
@@ -90,16 +104,29 @@ export class AttributionCommand {
       panel()?.showAttention(forRequestId, { kind: 'running' });
       const request = models.beginFollower();
       try {
-        this.attention = { requestId: forRequestId, result: await models.run('attention', request, { text }), textLength: text.length };
+        this.attention = {
+          requestId: forRequestId,
+          result: await models.run('attention', request, { text }),
+          textLength: text.length,
+        };
       } catch (err) {
-        panel()?.showAttention(forRequestId, { kind: 'error', message: describeFailure(err, models.currentChoice()).text });
+        panel()?.showAttention(forRequestId, {
+          kind: 'error',
+          message: describeFailure(err, models.currentChoice()).text,
+        });
         return undefined;
       } finally {
         request.cancel();
       }
     }
     const w = this.attention.result.windows[0]!;
-    const view = attentionView(w, layer ?? w.layers - 1, head, this.attention.result.inferenceMs, this.attention.textLength);
+    const view = attentionView(
+      w,
+      layer ?? w.layers - 1,
+      head,
+      this.attention.result.inferenceMs,
+      this.attention.textLength,
+    );
     panel()?.showAttention(forRequestId, { kind: 'done', view, latencyMs: performance.now() - started });
     return view;
   }

@@ -32,7 +32,9 @@ export class ChooseModelFolder {
       if (!uri) return undefined; // dismissed
     }
     if (uri.scheme !== 'file') {
-      this.notifier.error(`${uri.toString()} is not a local folder; the model runs from local files. Choose a folder on this machine.`);
+      this.notifier.error(
+        `${uri.toString()} is not a local folder; the model runs from local files. Choose a folder on this machine.`,
+      );
       return undefined;
     }
     const dir = uri.fsPath;
@@ -47,7 +49,11 @@ export class ChooseModelFolder {
       const e = err as { message?: unknown };
       const message = typeof e.message === 'string' ? e.message : String(err);
       const hint = hintFor(err, 'vscode');
-      this.notifier.error(`${dir} cannot be used as the model (${variant}), so ${fullKey('model.path')} was not changed: ${message}${hint ? ` ${hint}` : ''}`, err, 'model.path');
+      this.notifier.error(
+        `${dir} cannot be used as the model (${variant}), so ${fullKey('model.path')} was not changed: ${message}${hint ? ` ${hint}` : ''}`,
+        err,
+        'model.path',
+      );
       return undefined;
     }
     // Saved where the value in effect lives (Remote settings in a remote window), and the message says where.

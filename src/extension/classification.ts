@@ -93,13 +93,23 @@ export class Classifier {
    * A cancel is not a failure: the previous result stays (panel and status bar) under a neutral note saying
    * where the run stopped. When a model change stopped it, the note says so and offers to run it again.
    */
-  private cancelled(requestId: number, reason: unknown, progress: { done: number; total: number }, runAgain: () => void): void {
+  private cancelled(
+    requestId: number,
+    reason: unknown,
+    progress: { done: number; total: number },
+    runAgain: () => void,
+  ): void {
     const { statusBar, notifier, log, session } = this.deps;
     const last = session.result();
-    const where = progress.total > 0 ? `at window ${Math.min(progress.done + 1, progress.total)} of ${progress.total}` : 'before its first window finished';
+    const where =
+      progress.total > 0
+        ? `at window ${Math.min(progress.done + 1, progress.total)} of ${progress.total}`
+        : 'before its first window finished';
     const keeps = last ? '; showing the previous result' : '';
     const modelChanged = reason === MODEL_CHANGED;
-    const note = modelChanged ? `Stopped ${where} because the model settings changed${keeps}.` : `Cancelled ${where}${keeps}.`;
+    const note = modelChanged
+      ? `Stopped ${where} because the model settings changed${keeps}.`
+      : `Cancelled ${where}${keeps}.`;
     log.info(`Request ${requestId}: ${note}`);
     session.panel()?.showCancelled(requestId, note);
     if (last) statusBar.showResult(last.inspection, last.what);
@@ -110,5 +120,7 @@ export class Classifier {
 
 /** Classifying `what`: a cancellable notification for long texts, the window's progress indicator otherwise. */
 export function classifying(what: string, length: number, cancel: () => void): ProgressPlace {
-  return length > LONG_TEXT_CHARS ? { title: `DistilBERT: classifying ${what}`, notification: true, cancel } : { title: 'DistilBERT', notification: false };
+  return length > LONG_TEXT_CHARS
+    ? { title: `DistilBERT: classifying ${what}`, notification: true, cancel }
+    : { title: 'DistilBERT', notification: false };
 }

@@ -76,7 +76,9 @@ export class ClassifyCommands {
         doc = await vscode.workspace.openTextDocument(uri);
       } catch (err) {
         // VS Code refuses binary files and files too large to open as text.
-        this.deps.notifier.warn(`${path.basename(uri.path)} cannot be opened as text, so it cannot be classified: ${errorText(err)}`);
+        this.deps.notifier.warn(
+          `${path.basename(uri.path)} cannot be opened as text, so it cannot be classified: ${errorText(err)}`,
+        );
         return undefined;
       }
     } else {
@@ -103,7 +105,11 @@ export class ClassifyCommands {
       return undefined;
     }
     try {
-      await writeFileAtomic(target, Buffer.from(JSON.stringify(inspectionToJson(inspection), null, 2) + '\n', 'utf8'), vscode.workspace.fs);
+      await writeFileAtomic(
+        target,
+        Buffer.from(JSON.stringify(inspectionToJson(inspection), null, 2) + '\n', 'utf8'),
+        vscode.workspace.fs,
+      );
     } catch (err) {
       this.deps.notifier.error(`Could not write ${target.fsPath}: ${errorText(err)}. Choose a writable location.`, err);
       return undefined;
@@ -112,10 +118,20 @@ export class ClassifyCommands {
     return target;
   }
 
-  private async classify(doc: vscode.TextDocument, range: vscode.Range, selection: boolean, what: string): Promise<ClassifyOutcome | undefined> {
+  private async classify(
+    doc: vscode.TextDocument,
+    range: vscode.Range,
+    selection: boolean,
+    what: string,
+  ): Promise<ClassifyOutcome | undefined> {
     const baseOffset = doc.offsetAt(range.start);
     const version = doc.version;
-    const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection };
+    const source: PanelSource = {
+      uri: doc.uri.toString(),
+      fileName: path.basename(doc.fileName),
+      baseOffset,
+      selection,
+    };
     return this.deps.classifier.classify(
       doc.getText(range),
       what,
@@ -151,7 +167,9 @@ export class ClassifyCommands {
     session.openPanel().showVariantCompare(last.requestId, { kind: 'running' });
     log.info(`Request ${request.id}: comparing fp32 and int8 on the text of request ${last.requestId}.`);
     try {
-      const runs = await withProgress({ title: 'DistilBERT: fp32 / int8', notification: false }, () => models.run('compareVariants', request, { text: last.text }));
+      const runs = await withProgress({ title: 'DistilBERT: fp32 / int8', notification: false }, () =>
+        models.run('compareVariants', request, { text: last.text }),
+      );
       session.panel()?.showVariantCompare(last.requestId, { kind: 'done', runs });
       return runs;
     } catch (err) {
@@ -179,7 +197,11 @@ export class ClassifyCommands {
     log.info(`Request ${request.id}: token lens on the text of request ${last.requestId}.`);
     try {
       const inspection = await withProgress(classifying('the token lens', last.text.length, request.cancel), (report) =>
-        models.run('inspect', request, { text: last.text, onProgress: (done, total) => report(`window ${done} of ${total}`, done, total), tokenLens: true }),
+        models.run('inspect', request, {
+          text: last.text,
+          onProgress: (done, total) => report(`window ${done} of ${total}`, done, total),
+          tokenLens: true,
+        }),
       );
       // A newer result on show (or a newer request) makes this one moot.
       if (session.result() !== last || !request.isCurrent()) return undefined;
@@ -198,7 +220,6 @@ export class ClassifyCommands {
     if (!editor) this.deps.notifier.info('Open a text file (or select text in one) to classify it with DistilBERT.');
     return editor;
   }
-
 }
 
 function fullRange(doc: vscode.TextDocument): vscode.Range {

@@ -38,9 +38,24 @@ export type SettingKey =
 
 /** Keys whose change needs a new Inspector (model folder, ONNX file, download source and threads are fixed at open time). */
 const RELOAD_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint', 'threads'];
-const ALL_KEYS: readonly SettingKey[] = ['model.path', 'model.variant', 'hub.endpoint', 'windowTokens', 'windowOverlap', 'threads', 'decorations.enabled', 'occlusion.editorTint'];
+const ALL_KEYS: readonly SettingKey[] = [
+  'model.path',
+  'model.variant',
+  'hub.endpoint',
+  'windowTokens',
+  'windowOverlap',
+  'threads',
+  'decorations.enabled',
+  'occlusion.editorTint',
+];
 /** The classifier-diagnostics and live-inspection settings (kept apart so merges with other features stay additive). */
-const FEATURE_KEYS: readonly SettingKey[] = ['diagnostics.enabled', 'diagnostics.rules', 'diagnostics.languages', 'diagnostics.maxFileSizeKB', 'live.debounceMs'];
+const FEATURE_KEYS: readonly SettingKey[] = [
+  'diagnostics.enabled',
+  'diagnostics.rules',
+  'diagnostics.languages',
+  'diagnostics.maxFileSizeKB',
+  'live.debounceMs',
+];
 
 /** Settings an untrusted workspace must not choose (capabilities.untrustedWorkspaces.restrictedConfigurations). */
 const RESTRICTED_KEYS: readonly SettingKey[] = MACHINE_KEYS;
@@ -129,7 +144,10 @@ export class Config implements vscode.Disposable {
     }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
       const where = v ? `Setting ${fullKey('hub.endpoint')}` : 'The environment variable HF_ENDPOINT';
-      throw new SettingError('hub.endpoint', `${where} is "${chosen}", but it must be an http(s) URL such as https://huggingface.co. Fix it in Settings.`);
+      throw new SettingError(
+        'hub.endpoint',
+        `${where} is "${chosen}", but it must be an http(s) URL such as https://huggingface.co. Fix it in Settings.`,
+      );
     }
     return chosen.replace(/\/+$/, '');
   }
@@ -148,10 +166,14 @@ export class Config implements vscode.Disposable {
       value = info?.globalValue ?? fallback;
       // VS Code hides restricted workspace values from inspect() in Restricted Mode, so look in the files.
       const workspaceValue = info?.workspaceFolderValue ?? info?.workspaceValue ?? workspaceFileValue(fullKey(key));
-      if (typeof workspaceValue === 'string' && workspaceValue.trim() !== '' && workspaceValue !== value) ignored = workspaceValue;
+      if (typeof workspaceValue === 'string' && workspaceValue.trim() !== '' && workspaceValue !== value)
+        ignored = workspaceValue;
     }
     if (typeof value !== 'string') {
-      throw new SettingError(key, `Setting ${fullKey(key)} must be a string, not ${JSON.stringify(value)}. Fix it in Settings.`);
+      throw new SettingError(
+        key,
+        `Setting ${fullKey(key)} must be a string, not ${JSON.stringify(value)}. Fix it in Settings.`,
+      );
     }
     return { value, ignored };
   }
@@ -193,7 +215,10 @@ export class Config implements vscode.Disposable {
     if (v !== 'fp32') return v === 'auto';
     const i = this.section().inspect<unknown>('model.variant');
     const workspaceCounts = vscode.workspace.isTrusted;
-    return i?.globalValue === undefined && (!workspaceCounts || (i?.workspaceValue === undefined && i?.workspaceFolderValue === undefined));
+    return (
+      i?.globalValue === undefined &&
+      (!workspaceCounts || (i?.workspaceValue === undefined && i?.workspaceFolderValue === undefined))
+    );
   }
 
   /**
@@ -247,7 +272,11 @@ export class Config implements vscode.Disposable {
   /** Flips occlusion.editorTint where it is set (user settings when it is not set anywhere else). */
   async toggleOcclusionEditorTint(): Promise<boolean> {
     const next = !this.occlusionEditorTint();
-    await this.section().update('occlusion.editorTint', next, targetWhereSet(this.section().inspect('occlusion.editorTint')));
+    await this.section().update(
+      'occlusion.editorTint',
+      next,
+      targetWhereSet(this.section().inspect('occlusion.editorTint')),
+    );
     return next;
   }
 
@@ -255,7 +284,10 @@ export class Config implements vscode.Disposable {
   diagnosticsEnabled(): boolean {
     const v = this.section().get<unknown>('diagnostics.enabled', false);
     if (typeof v !== 'boolean') {
-      throw new SettingError('diagnostics.enabled', `Setting ${fullKey('diagnostics.enabled')} is ${JSON.stringify(v)}, but it must be true or false. Fix it in Settings.`);
+      throw new SettingError(
+        'diagnostics.enabled',
+        `Setting ${fullKey('diagnostics.enabled')} is ${JSON.stringify(v)}, but it must be true or false. Fix it in Settings.`,
+      );
     }
     return v;
   }
@@ -300,7 +332,10 @@ export class Config implements vscode.Disposable {
     const value = this.section().get<unknown>(key, fallback);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-      throw new SettingError(key, `Setting ${fullKey(key)} is ${JSON.stringify(value)}, but it must be ${range} (default ${fallback}). Fix it in Settings.`);
+      throw new SettingError(
+        key,
+        `Setting ${fullKey(key)} is ${JSON.stringify(value)}, but it must be ${range} (default ${fallback}). Fix it in Settings.`,
+      );
     }
     return value;
   }

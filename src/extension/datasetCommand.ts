@@ -56,7 +56,11 @@ export class DatasetCommand {
     const { notifier, log, models } = this.deps;
     let file = typeof args.file === 'string' ? args.file : undefined;
     if (!file) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Open Dataset', filters: { 'Datasets': ['csv', 'tsv', 'jsonl', 'ndjson', 'parquet'] } });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        openLabel: 'Open Dataset',
+        filters: { Datasets: ['csv', 'tsv', 'jsonl', 'ndjson', 'parquet'] },
+      });
       file = picked?.[0]?.fsPath;
       if (!file) return undefined;
     }
@@ -75,7 +79,10 @@ export class DatasetCommand {
       if (!first) return undefined;
       let { ds, labelMap } = first;
       if (!args.textColumn && ds.textAlternatives.length) {
-        const pick = await vscode.window.showQuickPick([ds.textColumn, ...ds.textAlternatives], { title: `Which column of ${path.basename(file)} holds the text?`, placeHolder: ds.textColumn });
+        const pick = await vscode.window.showQuickPick([ds.textColumn, ...ds.textAlternatives], {
+          title: `Which column of ${path.basename(file)} holds the text?`,
+          placeHolder: ds.textColumn,
+        });
         if (!pick) return undefined;
         if (pick !== ds.textColumn) {
           const again = await this.read(core, file, model.labels, { ...args, labelMap, textColumn: pick });
@@ -83,23 +90,43 @@ export class DatasetCommand {
           ({ ds, labelMap } = again);
         }
       }
-      log.info(`Dataset ${file}: ${ds.texts.length} examples (text "${ds.textColumn}", label ${ds.labelColumn ?? 'none'}; ${ds.skipped.emptyText + ds.skipped.noLabel} skipped).`);
-      const run = await withProgress({ title: `DistilBERT: ${path.basename(file)}`, notification: true, cancel: () => controller.abort() }, (report) =>
-        core.runDataset(model, ds, {
-          cacheDir: path.join(this.deps.cacheDir, 'datasets'),
-          signal: controller.signal,
-          onProgress: (done, total, eta) => {
-            report(`${done} of ${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}`, done, total);
-            panel.post({ type: 'progress', file: path.basename(file!), done, total, etaMs: eta ?? null });
-          },
-        }),
+      log.info(
+        `Dataset ${file}: ${ds.texts.length} examples (text "${ds.textColumn}", label ${ds.labelColumn ?? 'none'}; ${ds.skipped.emptyText + ds.skipped.noLabel} skipped).`,
       );
-      const source: DatasetSource = { file, sha256: ds.sha256, textColumn: ds.textColumn, labelColumn: ds.labelColumn ?? null, labelMap: labelMap ?? null, modelPath: model.path, variant };
+      const run = await withProgress(
+        { title: `DistilBERT: ${path.basename(file)}`, notification: true, cancel: () => controller.abort() },
+        (report) =>
+          core.runDataset(model, ds, {
+            cacheDir: path.join(this.deps.cacheDir, 'datasets'),
+            signal: controller.signal,
+            onProgress: (done, total, eta) => {
+              report(
+                `${done} of ${total} examples${eta === undefined ? '' : `, ${Math.ceil(eta / 1000)} s left`}`,
+                done,
+                total,
+              );
+              panel.post({ type: 'progress', file: path.basename(file!), done, total, etaMs: eta ?? null });
+            },
+          }),
+      );
+      const source: DatasetSource = {
+        file,
+        sha256: ds.sha256,
+        textColumn: ds.textColumn,
+        labelColumn: ds.labelColumn ?? null,
+        labelMap: labelMap ?? null,
+        modelPath: model.path,
+        variant,
+      };
       const report = await this.show(core, panel, model, ds, run, source);
       return report;
     } catch (err) {
       const failure = describeFailure(err, models.currentChoice());
-      panel.post({ type: 'error', message: failure.level === 'silent' ? 'Cancelled; the finished part is cached and resumes next time.' : failure.text });
+      panel.post({
+        type: 'error',
+        message:
+          failure.level === 'silent' ? 'Cancelled; the finished part is cached and resumes next time.' : failure.text,
+      });
       if (failure.level !== 'silent') notifier.failure(failure, err);
       return undefined;
     } finally {
@@ -121,13 +148,16 @@ export class DatasetCommand {
         return (err as Error).message;
       }
     };
-    const id = typeof args.id === 'string' ? args.id : await vscode.window.showInputBox({
-      title: 'Open Dataset from Hugging Face Hub',
-      prompt: `A file of a dataset repository. ${hubCore.DATASET_ID_HINT}`,
-      placeHolder: 'owner/name[@revision]:path/in/repo.parquet',
-      ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? valid(v) : undefined),
-    });
+    const id =
+      typeof args.id === 'string'
+        ? args.id
+        : await vscode.window.showInputBox({
+            title: 'Open Dataset from Hugging Face Hub',
+            prompt: `A file of a dataset repository. ${hubCore.DATASET_ID_HINT}`,
+            placeHolder: 'owner/name[@revision]:path/in/repo.parquet',
+            ignoreFocusOut: true,
+            validateInput: (v) => (v.trim() ? valid(v) : undefined),
+          });
     if (!id?.trim()) return undefined;
     try {
       // `/` as the base: a typed id is never a file of the extension host's working folder.
@@ -142,14 +172,24 @@ export class DatasetCommand {
       const failure = describeFailure(err, undefined);
       if (failure.level === 'silent') return undefined;
       const hubError = err instanceof hubCore.HubError;
-      const text = hubError ? `Could not download the dataset file "${id.trim()}": ${err.oneLine('vscode')}` : failure.text;
-      notifier.failure({ level: 'error', text, setting: hubError && err.code === 'HUB_PROTOCOL' ? 'hub.endpoint' : undefined }, err);
+      const text = hubError
+        ? `Could not download the dataset file "${id.trim()}": ${err.oneLine('vscode')}`
+        : failure.text;
+      notifier.failure(
+        { level: 'error', text, setting: hubError && err.code === 'HUB_PROTOCOL' ? 'hub.endpoint' : undefined },
+        err,
+      );
       return undefined;
     }
   }
 
   /** Reads the file; labels the model lacks are mapped by the user, one quick pick per file label. */
-  private async read(core: DatasetCore, file: string, modelLabels: string[], args: OpenDatasetArgs): Promise<{ ds: Dataset; labelMap?: Record<string, string> } | undefined> {
+  private async read(
+    core: DatasetCore,
+    file: string,
+    modelLabels: string[],
+    args: OpenDatasetArgs,
+  ): Promise<{ ds: Dataset; labelMap?: Record<string, string> } | undefined> {
     const opts = { modelLabels, textColumn: args.textColumn, labelColumn: args.labelColumn, labelMap: args.labelMap };
     try {
       return { ds: await core.readDataset(file, opts), labelMap: args.labelMap };
@@ -157,7 +197,10 @@ export class DatasetCommand {
       if (!(err instanceof core.LabelMappingNeeded) || args.labelMap) throw err;
       const labelMap: Record<string, string> = {};
       for (const label of err.fileLabels.slice(0, 50)) {
-        const pick = await vscode.window.showQuickPick(modelLabels, { title: `${path.basename(file)}: which of the model's labels is "${label}"?`, placeHolder: err.message });
+        const pick = await vscode.window.showQuickPick(modelLabels, {
+          title: `${path.basename(file)}: which of the model's labels is "${label}"?`,
+          placeHolder: err.message,
+        });
         if (!pick) return undefined;
         labelMap[label] = pick;
       }
@@ -166,17 +209,35 @@ export class DatasetCommand {
   }
 
   /** Head study and PCA off the caller's thread, then the report into the panel (a fresh run and a restored one alike). */
-  private async show(core: DatasetCore, panel: DatasetPanel, model: DatasetModel, ds: Dataset, run: DatasetRun, source: DatasetSource): Promise<DatasetReport> {
+  private async show(
+    core: DatasetCore,
+    panel: DatasetPanel,
+    model: DatasetModel,
+    ds: Dataset,
+    run: DatasetRun,
+    source: DatasetSource,
+  ): Promise<DatasetReport> {
     // The probe fits and the PCA take seconds on a large file: worker threads keep the editor responsive.
     const t0 = performance.now();
-    const [{ study }, projection] = await Promise.all([core.analyse(run, ds.gold, { study: true, projection: false }), core.project(run, 'cls', 'pca')]);
+    const [{ study }, projection] = await Promise.all([
+      core.analyse(run, ds.gold, { study: true, projection: false }),
+      core.project(run, 'cls', 'pca'),
+    ]);
     // Report and view in slices: in one piece they blocked the editor ~50+ ms for 10,000 full-size rows.
     const report = await core.buildDatasetReportSliced(model, ds, run, study, performance.now() - t0);
-    const view = await core.datasetView(report, run, projection, core.projectionSources(run.nLayers, model.head), source);
+    const view = await core.datasetView(
+      report,
+      run,
+      projection,
+      core.projectionSources(run.nLayers, model.head),
+      source,
+    );
     this.dataset = ds;
     this.shownRun = run;
     panel.post({ type: 'dataset', view });
-    this.deps.log.info(`Dataset ${ds.file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`);
+    this.deps.log.info(
+      `Dataset ${ds.file}: ${report.metrics ? `accuracy ${report.metrics.accuracy.toFixed(4)}` : 'no labels'} (${run.fromCache} rows from the cache, ${Math.round(run.ms)} ms).`,
+    );
     return report;
   }
 
@@ -197,15 +258,27 @@ export class DatasetCommand {
       this.deps.log.info(`Dataset panel not restored: ${message}`);
     };
     try {
-      if (!fs.existsSync(source.file)) return say(`${source.file} is no longer there (moved or deleted), so its dataset panel cannot be restored. ${again}`);
+      if (!fs.existsSync(source.file))
+        return say(
+          `${source.file} is no longer there (moved or deleted), so its dataset panel cannot be restored. ${again}`,
+        );
       const core = await import('../core/dataset/index');
-      const model = core.datasetModel(source.modelPath, source.variant as OnnxVariant, () => Promise.reject(new NotCached()));
-      const ds = await core.readDataset(source.file, { modelLabels: model.labels, textColumn: source.textColumn, labelColumn: source.labelColumn, labelMap: source.labelMap ?? undefined });
-      if (ds.sha256 !== source.sha256) return say(`${source.file} changed since its results were computed, so they no longer match it. ${again}`);
+      const model = core.datasetModel(source.modelPath, source.variant as OnnxVariant, () =>
+        Promise.reject(new NotCached()),
+      );
+      const ds = await core.readDataset(source.file, {
+        modelLabels: model.labels,
+        textColumn: source.textColumn,
+        labelColumn: source.labelColumn,
+        labelMap: source.labelMap ?? undefined,
+      });
+      if (ds.sha256 !== source.sha256)
+        return say(`${source.file} changed since its results were computed, so they no longer match it. ${again}`);
       const run = await core.runDataset(model, ds, { cacheDir: path.join(this.deps.cacheDir, 'datasets') });
       await this.show(core, panel, model, ds, run, source);
     } catch (err) {
-      if (err instanceof NotCached) return say(`The results for ${name} are no longer cached for the model ${source.modelPath}. ${again}`);
+      if (err instanceof NotCached)
+        return say(`The results for ${name} are no longer cached for the model ${source.modelPath}. ${again}`);
       say(`${name} could not be restored: ${describeFailure(err, undefined).text} ${again}`);
     }
   }
@@ -221,7 +294,10 @@ export class DatasetCommand {
   }
 
   /** Computes a projection the panel asked for in a worker thread, reporting progress to the panel. */
-  private async project(panel: DatasetPanel, msg: Extract<DatasetWebviewMessage, { type: 'project' | 'cancelProjection' }>): Promise<void> {
+  private async project(
+    panel: DatasetPanel,
+    msg: Extract<DatasetWebviewMessage, { type: 'project' | 'cancelProjection' }>,
+  ): Promise<void> {
     // A page rebuilt while its projection runs (the tab was hidden) asks again: let the running one finish.
     if (msg.type === 'project' && this.projecting?.key === `${msg.source}|${msg.method}`) return;
     this.projecting?.abort();
@@ -234,12 +310,22 @@ export class DatasetCommand {
     const ctrl = Object.assign(new AbortController(), { key: `${source}|${method}` });
     this.projecting = ctrl;
     try {
-      const projection = await core.project(run, source, method, { signal: ctrl.signal, onProgress: (phase, done, total) => panel.post({ type: 'projectionProgress', source, method, phase, done, total }) });
+      const projection = await core.project(run, source, method, {
+        signal: ctrl.signal,
+        onProgress: (phase, done, total) =>
+          panel.post({ type: 'projectionProgress', source, method, phase, done, total }),
+      });
       panel.post({ type: 'projection', projection });
       this.deps.log.info(`Projection ${method} of ${source}: ${Math.round(projection.ms)} ms.`);
     } catch (err) {
       const cancelled = (err as { code?: string }).code === 'CANCELLED';
-      panel.post({ type: 'projectionFailed', source, method, message: err instanceof Error ? err.message : String(err), cancelled });
+      panel.post({
+        type: 'projectionFailed',
+        source,
+        method,
+        message: err instanceof Error ? err.message : String(err),
+        cancelled,
+      });
       if (!cancelled) this.deps.log.error(`Projection ${method} of ${source} failed`, err);
     } finally {
       if (this.projecting === ctrl) this.projecting = undefined;
@@ -255,14 +341,22 @@ export class DatasetCommand {
     let baseOffset = 0;
     if (ds.format !== 'parquet') {
       // The text sits verbatim on its line in TSV and unquoted CSV; elsewhere (JSON escapes) the line start.
-      const doc = await vscode.workspace.openTextDocument(uri).then((d) => d, () => undefined);
+      const doc = await vscode.workspace.openTextDocument(uri).then(
+        (d) => d,
+        () => undefined,
+      );
       const line = ds.lines[row]! - 1;
       if (doc && line < doc.lineCount) {
         const at = doc.lineAt(line).text.indexOf(text);
         baseOffset = doc.offsetAt(new vscode.Position(line, Math.max(0, at)));
       }
     }
-    await this.deps.classifier.classify(text, `line ${ds.lines[row]} of ${path.basename(ds.file)}`, { uri: uri.toString(), fileName: path.basename(ds.file), baseOffset, selection: true });
+    await this.deps.classifier.classify(text, `line ${ds.lines[row]} of ${path.basename(ds.file)}`, {
+      uri: uri.toString(),
+      fileName: path.basename(ds.file),
+      baseOffset,
+      selection: true,
+    });
     this.deps.session.openPanel();
   }
 }

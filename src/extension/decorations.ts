@@ -38,7 +38,11 @@ export class WindowDecorations implements vscode.Disposable {
       this.noteType,
       this.extentType,
       ...decorationListeners(
-        { clear: (uri) => this.clear(uri), forget: (uri) => this.byUri.delete(uri.toString()), paint: (ed) => this.paint(ed) },
+        {
+          clear: (uri) => this.clear(uri),
+          forget: (uri) => this.byUri.delete(uri.toString()),
+          paint: (ed) => this.paint(ed),
+        },
         config,
         'decorations.enabled',
       ),
@@ -53,14 +57,18 @@ export class WindowDecorations implements vscode.Disposable {
     const n = inspection.windows.length;
     const notes: vscode.DecorationOptions[] = [];
     const extents = inspection.windows.map((w, i): vscode.DecorationOptions => {
-      const range = new vscode.Range(document.positionAt(baseOffset + w.start), document.positionAt(baseOffset + w.end));
+      const range = new vscode.Range(
+        document.positionAt(baseOffset + w.start),
+        document.positionAt(baseOffset + w.end),
+      );
       const p = w.probabilities[w.label] ?? 0;
       const name = n > 1 ? `window ${i + 1}/${n}: ` : '';
       const hover = new vscode.MarkdownString();
       hover.appendMarkdown(`**DistilBERT** ${name}`);
       hover.appendText(`${w.label} ${percent(p)}`);
       hover.appendMarkdown('\n\n');
-      for (const label of inspection.model.labels) hover.appendText(`${label}: ${percent(w.probabilities[label] ?? 0)}\n`);
+      for (const label of inspection.model.labels)
+        hover.appendText(`${label}: ${percent(w.probabilities[label] ?? 0)}\n`);
       hover.appendMarkdown('\n');
       hover.appendText(
         `Characters ${baseOffset + w.start}–${baseOffset + w.end} (lines ${range.start.line + 1}–${range.end.line + 1}), ` +
@@ -105,7 +113,8 @@ export class WindowDecorations implements vscode.Disposable {
 
   private paint(editor: vscode.TextEditor): void {
     const applied = this.byUri.get(editor.document.uri.toString());
-    const show = applied !== undefined && applied.version === editor.document.version && this.config.decorationsEnabled();
+    const show =
+      applied !== undefined && applied.version === editor.document.version && this.config.decorationsEnabled();
     editor.setDecorations(this.noteType, show ? applied.notes : []);
     editor.setDecorations(this.extentType, show ? applied.extents : []);
   }

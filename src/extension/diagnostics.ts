@@ -83,7 +83,12 @@ export class ClassifierDiagnostics implements vscode.Disposable {
     const version = doc.version;
     const languages = this.setting(() => this.config.diagnosticsLanguages(), []);
     if (!languages.includes(doc.languageId)) {
-      this.skip(doc.uri, version, `${name} is ${doc.languageId}, not one of ${fullKey('diagnostics.languages')} (${languages.join(', ') || 'none'}).`, false);
+      this.skip(
+        doc.uri,
+        version,
+        `${name} is ${doc.languageId}, not one of ${fullKey('diagnostics.languages')} (${languages.join(', ') || 'none'}).`,
+        false,
+      );
       return;
     }
     const text = doc.getText();
@@ -103,7 +108,12 @@ export class ClassifierDiagnostics implements vscode.Disposable {
     const parsed = this.config.diagnosticsRules();
     for (const p of parsed.problems) this.tellOnce(p, 'warn');
     if (parsed.rules.length === 0) {
-      this.skip(doc.uri, version, `${fullKey('diagnostics.rules')} has no usable rule, so ${name} has nothing to check.`, false);
+      this.skip(
+        doc.uri,
+        version,
+        `${fullKey('diagnostics.rules')} has no usable rule, so ${name} has nothing to check.`,
+        false,
+      );
       this.tellOnce(
         `Classifier diagnostics are on, but ${fullKey('diagnostics.rules')} has no usable rule. Add one such as {"label": "NEGATIVE", "minProbability": 0.9, "severity": "warning"} in Settings.`,
         'info',
@@ -116,7 +126,10 @@ export class ClassifierDiagnostics implements vscode.Disposable {
     const pass = this.nextPass++;
     this.running.set(key, { controller, pass });
     this.log.info(`Diagnostics pass ${pass}: ${name} ${why} (version ${version}, ${text.length} chars).`);
-    const run = (): Promise<Inspection> => this.models.run('inspect', this.models.detached(controller.signal, `Diagnostics pass ${pass} (${name})`), { text });
+    const run = (): Promise<Inspection> =>
+      this.models.run('inspect', this.models.detached(controller.signal, `Diagnostics pass ${pass} (${name})`), {
+        text,
+      });
     try {
       const inspection =
         // Long texts show the window's progress indicator (never a notification: nobody asked for this run).
@@ -138,8 +151,16 @@ export class ClassifierDiagnostics implements vscode.Disposable {
           return d;
         }),
       );
-      this.log.info(`Diagnostics pass ${pass}: ${findings.length} problem(s) in ${name} from ${inspection.windows.length} window(s).`);
-      this.finish(doc.uri, { kind: 'done', version, findings, windows: inspection.windows.length, textLength: inspection.coverage.textLength });
+      this.log.info(
+        `Diagnostics pass ${pass}: ${findings.length} problem(s) in ${name} from ${inspection.windows.length} window(s).`,
+      );
+      this.finish(doc.uri, {
+        kind: 'done',
+        version,
+        findings,
+        windows: inspection.windows.length,
+        textLength: inspection.coverage.textLength,
+      });
     } catch (err) {
       if (this.running.get(key)?.pass !== pass) return;
       this.running.delete(key);
@@ -227,8 +248,16 @@ export class ClassifierDiagnostics implements vscode.Disposable {
   private tellOnce(text: string, level: 'warn' | 'info'): void {
     if (this.told.has(text)) return;
     this.told.add(text);
-    if (level === 'warn') this.notifier.warn(text, { title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', fullKey('diagnostics.rules')) });
-    else this.notifier.info(text, { title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', fullKey('diagnostics.rules')) });
+    if (level === 'warn')
+      this.notifier.warn(text, {
+        title: 'Open Settings',
+        run: () => vscode.commands.executeCommand('workbench.action.openSettings', fullKey('diagnostics.rules')),
+      });
+    else
+      this.notifier.info(text, {
+        title: 'Open Settings',
+        run: () => vscode.commands.executeCommand('workbench.action.openSettings', fullKey('diagnostics.rules')),
+      });
   }
 }
 

@@ -28,7 +28,10 @@ export interface ReportTarget {
 /** `foo.md` -> `foo-assets` next to it (a name without extension works the same). */
 export function reportTarget(markdown: vscode.Uri): ReportTarget {
   const base = path.posix.basename(markdown.path).replace(/\.[^.]*$/, '') || 'inspection';
-  return { markdown, assets: markdown.with({ path: path.posix.join(path.posix.dirname(markdown.path), `${base}-assets`) }) };
+  return {
+    markdown,
+    assets: markdown.with({ path: path.posix.join(path.posix.dirname(markdown.path), `${base}-assets`) }),
+  };
 }
 
 export class MarkdownExport {
@@ -42,7 +45,9 @@ export class MarkdownExport {
   async run(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const subject = this.subject();
     if (!subject) {
-      this.notifier.info('There is nothing to export yet. Run "DistilBERT: Classify Selection" or "DistilBERT: Compare Two Texts..." first.');
+      this.notifier.info(
+        'There is nothing to export yet. Run "DistilBERT: Classify Selection" or "DistilBERT: Compare Two Texts..." first.',
+      );
       return undefined;
     }
     const scripted = target instanceof vscode.Uri;
@@ -55,21 +60,32 @@ export class MarkdownExport {
     try {
       await this.write(where, report);
     } catch (err) {
-      this.notifier.error(`Could not write the report to ${fsPathOf(markdown)}: ${errorText(err)}. Choose a writable location.`, err);
+      this.notifier.error(
+        `Could not write the report to ${fsPathOf(markdown)}: ${errorText(err)}. Choose a writable location.`,
+        err,
+      );
       return undefined;
     }
-    this.log.info(`Exported the ${subject.kind} as Markdown to ${markdown.toString()} with ${report.assets.length} charts in ${where.assets.toString()}.`);
+    this.log.info(
+      `Exported the ${subject.kind} as Markdown to ${markdown.toString()} with ${report.assets.length} charts in ${where.assets.toString()}.`,
+    );
     if (!scripted) {
-      this.notifier.info(`Saved the report to ${fsPathOf(markdown)} (charts in ${path.posix.basename(where.assets.path)}/).`, {
-        title: 'Open Preview',
-        run: () => vscode.commands.executeCommand('markdown.showPreview', markdown),
-      });
+      this.notifier.info(
+        `Saved the report to ${fsPathOf(markdown)} (charts in ${path.posix.basename(where.assets.path)}/).`,
+        {
+          title: 'Open Preview',
+          run: () => vscode.commands.executeCommand('markdown.showPreview', markdown),
+        },
+      );
     }
     return markdown;
   }
 
   private async ask(subject: ReportSubject): Promise<vscode.Uri | undefined> {
-    const defaultUri = subject.kind === 'inspection' ? siblingFileUri(subject.source?.uri, '.inspection.md') : defaultComparisonUri(subject.texts.map((t) => t.uri));
+    const defaultUri =
+      subject.kind === 'inspection'
+        ? siblingFileUri(subject.source?.uri, '.inspection.md')
+        : defaultComparisonUri(subject.texts.map((t) => t.uri));
     return vscode.window.showSaveDialog({
       title: subject.kind === 'inspection' ? 'Export Inspection as Markdown' : 'Export Comparison as Markdown',
       ...(defaultUri ? { defaultUri } : {}),
@@ -107,7 +123,11 @@ export class MarkdownExport {
   private async write(where: ReportTarget, report: Report): Promise<void> {
     await vscode.workspace.fs.createDirectory(where.assets);
     for (const a of report.assets) {
-      await writeFileAtomic(vscode.Uri.joinPath(where.assets, a.fileName), Buffer.from(a.content, 'utf8'), vscode.workspace.fs);
+      await writeFileAtomic(
+        vscode.Uri.joinPath(where.assets, a.fileName),
+        Buffer.from(a.content, 'utf8'),
+        vscode.workspace.fs,
+      );
     }
     await writeFileAtomic(where.markdown, Buffer.from(report.markdown, 'utf8'), vscode.workspace.fs);
   }
@@ -141,7 +161,8 @@ export function reportSubjectNow(session: Session): ReportSubject | undefined {
 
 /** The report of an inspection or of a comparison, its charts linked from `assetFolder`. */
 function build(subject: ReportSubject, assetFolder: string): Report {
-  if (subject.kind === 'comparison') return comparisonReport({ comparison: subject.comparison, texts: reportedTexts(subject) }, { assetFolder });
+  if (subject.kind === 'comparison')
+    return comparisonReport({ comparison: subject.comparison, texts: reportedTexts(subject) }, { assetFolder });
   return inspectionReport(
     {
       inspection: subject.inspection,

@@ -59,7 +59,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const decorations = new WindowDecorations(config);
   // The result on show and the single panel: every command about "the current result" asks the session, and
   // each command registers with it the panel requests it answers (session.ts: a panel button's way to the worker).
-  const session = new Session({ createPanel: () => InspectorPanel.create(context.extensionUri), canCompare: (i) => hasBothVariants(i.model) });
+  const session = new Session({
+    createPanel: () => InspectorPanel.create(context.extensionUri),
+    canCompare: (i) => hasBothVariants(i.model),
+  });
   const classifier = new Classifier({ models, session, statusBar, notifier, log });
   const commands = new ClassifyCommands({ models, session, classifier, decorations, notifier, log });
   const occlusionTint = new OcclusionTint(config);
@@ -75,7 +78,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     log,
   });
   const quantize = new QuantizeModelCommand(config, models, notifier, log, context.globalStorageUri.fsPath);
-  const datasetCommand = new DatasetCommand({ extensionUri: context.extensionUri, cacheDir: context.globalStorageUri.fsPath, models, classifier, session, notifier, log, hub });
+  const datasetCommand = new DatasetCommand({
+    extensionUri: context.extensionUri,
+    cacheDir: context.globalStorageUri.fsPath,
+    models,
+    classifier,
+    session,
+    notifier,
+    log,
+    hub,
+  });
   const textCompare = new TextCompareCommand({ models, session, notifier, log });
 
   context.subscriptions.push(
@@ -98,7 +110,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
           // The change may have fixed a broken model: the error goes from the status bar and the panel too.
           statusBar.showReady(model);
           session.panel()?.showModelReady(`Model ready: ${model.name}. Run the command again to classify with it.`);
-          notifier.info(`DistilBERT Inspector now uses ${model.name} (labels: ${model.labels.join(', ')}); model ready.`);
+          notifier.info(
+            `DistilBERT Inspector now uses ${model.name} (labels: ${model.labels.join(', ')}); model ready.`,
+          );
         },
         (err: unknown) => {
           const failure = describeFailure(err, models.currentChoice() ?? safeChoice(config));
@@ -108,11 +122,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       );
     }),
     vscode.commands.registerCommand('distilbertInspector.classifySelection', () => commands.classifySelection()),
-    vscode.commands.registerCommand('distilbertInspector.classifyFile', (uri?: vscode.Uri) => commands.classifyFile(uri)),
+    vscode.commands.registerCommand('distilbertInspector.classifyFile', (uri?: vscode.Uri) =>
+      commands.classifyFile(uri),
+    ),
     vscode.commands.registerCommand('distilbertInspector.openInspector', () => {
       commands.openInspector();
     }),
-    vscode.commands.registerCommand('distilbertInspector.exportJson', (target?: vscode.Uri) => commands.exportJson(target)),
+    vscode.commands.registerCommand('distilbertInspector.exportJson', (target?: vscode.Uri) =>
+      commands.exportJson(target),
+    ),
     // `target` (the .md) is for tests and scripts, like exportJson's; the charts go to a sibling `<name>-assets/`.
     vscode.commands.registerCommand('distilbertInspector.exportMarkdown', (target?: vscode.Uri) =>
       new MarkdownExport(() => reportSubjectNow(session), notifier, log).run(target),
@@ -123,13 +141,19 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('distilbertInspector.occlude', (unit?: 'word' | 'piece') => occlusion.run(unit)),
     vscode.commands.registerCommand('distilbertInspector.toggleOcclusionTint', async () => {
       const on = await config.toggleOcclusionEditorTint();
-      notifier.info(`Occlusion tint in the editor is now ${on ? 'on' : 'off'} (setting ${fullKey('occlusion.editorTint')}).`);
+      notifier.info(
+        `Occlusion tint in the editor is now ${on ? 'on' : 'off'} (setting ${fullKey('occlusion.editorTint')}).`,
+      );
       return on;
     }),
     // `args` ({ file, textColumn, labelColumn }) is for tests and scripts; a person gets a file dialog.
-    vscode.commands.registerCommand('distilbertInspector.openDataset', (args?: OpenDatasetArgs) => datasetCommand.run(typeof args === 'object' && args !== null ? args : {})),
+    vscode.commands.registerCommand('distilbertInspector.openDataset', (args?: OpenDatasetArgs) =>
+      datasetCommand.run(typeof args === 'object' && args !== null ? args : {}),
+    ),
     // `args` ({ id, textColumn, ... }) is for tests and scripts; a person types owner/name[@rev]:path in an input box.
-    vscode.commands.registerCommand('distilbertInspector.openHubDataset', (args?: OpenDatasetArgs & { id?: string }) => datasetCommand.runHub(typeof args === 'object' && args !== null ? args : {})),
+    vscode.commands.registerCommand('distilbertInspector.openHubDataset', (args?: OpenDatasetArgs & { id?: string }) =>
+      datasetCommand.runHub(typeof args === 'object' && args !== null ? args : {}),
+    ),
     // `args` ({ source, uri, texts, ... }) is for tests and scripts; a person picks the source in a quick pick.
     vscode.commands.registerCommand('distilbertInspector.compareTexts', (args?: unknown) => textCompare.run(args)),
     // `folder` is for tests and scripts (skips the dialog), like exportJson's target.
@@ -139,7 +163,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     // `token` is for tests and scripts; a person gets a password box.
     vscode.commands.registerCommand('distilbertInspector.setHubToken', async (token?: string) => {
       const stored = await hub.setToken(token);
-      if (stored) notifier.info('Hugging Face token stored in VS Code\'s secret storage; it is sent only to the hub endpoint when downloading.');
+      if (stored)
+        notifier.info(
+          "Hugging Face token stored in VS Code's secret storage; it is sent only to the hub endpoint when downloading.",
+        );
       return stored;
     }),
     // `confirm` is for tests and scripts (answers the download question); a person gets a modal with the size.
@@ -147,12 +174,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       modelNotes.switchToFullSize(typeof confirm === 'boolean' ? confirm : undefined),
     ),
     // `switchTo` is for tests and scripts; a person is asked after seeing the sample's agreement.
-    vscode.commands.registerCommand('distilbertInspector.quantizeModel', (switchTo?: unknown): Promise<QuantizeOutcome | undefined> =>
-      quantize.run(typeof switchTo === 'string' ? config.variantFromArg(switchTo) : undefined),
+    vscode.commands.registerCommand(
+      'distilbertInspector.quantizeModel',
+      (switchTo?: unknown): Promise<QuantizeOutcome | undefined> =>
+        quantize.run(typeof switchTo === 'string' ? config.variantFromArg(switchTo) : undefined),
     ),
     vscode.commands.registerCommand('distilbertInspector.clearHubToken', async () => {
       await hub.clearToken();
-      notifier.info('Hugging Face token removed from VS Code\'s secret storage.');
+      notifier.info("Hugging Face token removed from VS Code's secret storage.");
     }),
   );
 
@@ -163,13 +192,30 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(
     live,
     // `on` is for tests and keybindings ({"args": true}); without it the command flips live.
-    vscode.commands.registerCommand('distilbertInspector.toggleLive', (on?: unknown) => live.toggle(typeof on === 'boolean' ? on : undefined)),
+    vscode.commands.registerCommand('distilbertInspector.toggleLive', (on?: unknown) =>
+      live.toggle(typeof on === 'boolean' ? on : undefined),
+    ),
   );
 
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms (model not loaded yet; it loads on first use).`);
   const testing = testingApi(
-    { activationMs, models, config, session, notifier, decorations, statusBar, occlusionTint, attribution, dataset: datasetCommand, diagnostics, live, modelNotes, globalStoragePath: context.globalStorageUri.fsPath },
+    {
+      activationMs,
+      models,
+      config,
+      session,
+      notifier,
+      decorations,
+      statusBar,
+      occlusionTint,
+      attribution,
+      dataset: datasetCommand,
+      diagnostics,
+      live,
+      modelNotes,
+      globalStoragePath: context.globalStorageUri.fsPath,
+    },
     context.subscriptions,
   );
   return { testing };

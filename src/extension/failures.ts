@@ -55,13 +55,21 @@ export function describeFailure(err: unknown, choice: ModelChoice | undefined): 
   if (code && TEXT_CODES.has(code)) return { level: 'warning', text: `${message}${hint}` };
   const loadFailed = typeof err === 'object' && err !== null && loadFailures.has(err);
   if ((code && MODEL_CODE.test(code)) || loadFailed) {
-    const where = choice?.dir || choice?.hub
-      ? `from "${choice.dir || choice.setting}" (setting ${fullKey('model.path')})`
-      : `(the bundled default model; set ${fullKey('model.path')} to use another folder)`;
-    return { level: 'error', text: `Could not load the DistilBERT model ${where}: ${message}${hint}`, setting: 'model.path' };
+    const where =
+      choice?.dir || choice?.hub
+        ? `from "${choice.dir || choice.setting}" (setting ${fullKey('model.path')})`
+        : `(the bundled default model; set ${fullKey('model.path')} to use another folder)`;
+    return {
+      level: 'error',
+      text: `Could not load the DistilBERT model ${where}: ${message}${hint}`,
+      setting: 'model.path',
+    };
   }
   if (code === 'BAD_OPTION') return { level: 'error', text: `${message}${hint}`, setting: optionSetting(message) };
-  return { level: 'error', text: `DistilBERT could not classify the text: ${message}${hint} See "DistilBERT: Show Log" for details.` };
+  return {
+    level: 'error',
+    text: `DistilBERT could not classify the text: ${message}${hint} See "DistilBERT: Show Log" for details.`,
+  };
 }
 
 /** Which window setting a BAD_OPTION message is about, so "Open Settings" lands on it. */
@@ -83,7 +91,12 @@ export interface FailureView {
  * The one path from a failed run to what the user sees: a cancel goes to `view.cancelled`; any other failure is
  * shown where the run's result would have been (`view.error`) and notified once, with its fix.
  */
-export function showFailure(err: unknown, choice: ModelChoice | undefined, notifier: { failure(failure: Failure, err: unknown): void }, view: FailureView): Failure {
+export function showFailure(
+  err: unknown,
+  choice: ModelChoice | undefined,
+  notifier: { failure(failure: Failure, err: unknown): void },
+  view: FailureView,
+): Failure {
   const failure = describeFailure(err, choice);
   if (failure.level === 'silent') {
     view.cancelled();

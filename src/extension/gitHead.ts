@@ -11,7 +11,8 @@ import * as vscode from 'vscode';
 /** Why there is no HEAD text; `message` names the problem and the fix. */
 export class GitHeadError extends Error {
   constructor(
-    readonly reason: 'untrusted' | 'not-file' | 'no-git' | 'not-repo' | 'no-commits' | 'not-in-head' | 'too-big' | 'failed',
+    readonly reason:
+      'untrusted' | 'not-file' | 'no-git' | 'not-repo' | 'no-commits' | 'not-in-head' | 'too-big' | 'failed',
     message: string,
   ) {
     super(message);
@@ -39,7 +40,10 @@ interface GitApiLike {
 /** Large enough for the biggest text the extension classifies (EDITOR_MAX_TEXT_CHARS UTF-16 units, up to 3 bytes each in UTF-8). */
 const MAX_BUFFER = 8 * 1024 * 1024;
 
-export async function readHeadText(uri: vscode.Uri, opts: { preferExecutable?: boolean; log?: (line: string) => void } = {}): Promise<HeadText> {
+export async function readHeadText(
+  uri: vscode.Uri,
+  opts: { preferExecutable?: boolean; log?: (line: string) => void } = {},
+): Promise<HeadText> {
   const name = path.basename(uri.fsPath || uri.path);
   if (!vscode.workspace.isTrusted) {
     throw new GitHeadError(
@@ -48,7 +52,10 @@ export async function readHeadText(uri: vscode.Uri, opts: { preferExecutable?: b
     );
   }
   if (uri.scheme !== 'file') {
-    throw new GitHeadError('not-file', `${name} is not a file on disk (${uri.scheme}:), so it has no committed version. Save it inside a git repository and commit it first.`);
+    throw new GitHeadError(
+      'not-file',
+      `${name} is not a file on disk (${uri.scheme}:), so it has no committed version. Save it inside a git repository and commit it first.`,
+    );
   }
   if (!opts.preferExecutable) {
     const viaApi = await fromGitExtension(uri, name, opts.log);
@@ -58,7 +65,11 @@ export async function readHeadText(uri: vscode.Uri, opts: { preferExecutable?: b
 }
 
 /** The text from the git extension, or undefined when the extension cannot answer (then the executable is tried). */
-async function fromGitExtension(uri: vscode.Uri, name: string, log?: (line: string) => void): Promise<string | undefined> {
+async function fromGitExtension(
+  uri: vscode.Uri,
+  name: string,
+  log?: (line: string) => void,
+): Promise<string | undefined> {
   const ext = vscode.extensions.getExtension<{ getAPI(version: 1): GitApiLike }>('vscode.git');
   if (!ext) return undefined;
   let api: GitApiLike;
@@ -98,10 +109,15 @@ async function fromGitExtension(uri: vscode.Uri, name: string, log?: (line: stri
 
 function run(args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, maxBuffer: MAX_BUFFER, windowsHide: true, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(err, { stderr }));
-      else resolve(stdout);
-    });
+    execFile(
+      'git',
+      args,
+      { cwd, maxBuffer: MAX_BUFFER, windowsHide: true, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) reject(Object.assign(err, { stderr }));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -110,16 +126,25 @@ async function fromExecutable(file: string, name: string): Promise<string> {
   try {
     real = fs.realpathSync(file);
   } catch {
-    throw new GitHeadError('not-in-head', `${name} is not saved on disk yet, so it has no committed version. Save and commit it first.`);
+    throw new GitHeadError(
+      'not-in-head',
+      `${name} is not saved on disk yet, so it has no committed version. Save and commit it first.`,
+    );
   }
   let top: string;
   try {
     top = (await run(['rev-parse', '--show-toplevel'], path.dirname(real))).trim();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new GitHeadError('no-git', `Cannot compare ${name} with its last commit: git is not installed or not on PATH. Install git (https://git-scm.com) and try again.`);
+      throw new GitHeadError(
+        'no-git',
+        `Cannot compare ${name} with its last commit: git is not installed or not on PATH. Install git (https://git-scm.com) and try again.`,
+      );
     }
-    throw new GitHeadError('not-repo', `${name} is not in a git repository, so it has no last committed version. Compare two selections or the selection and the clipboard instead, or put the folder under git.`);
+    throw new GitHeadError(
+      'not-repo',
+      `${name} is not in a git repository, so it has no last committed version. Compare two selections or the selection and the clipboard instead, or put the folder under git.`,
+    );
   }
   const rel = path.relative(fs.realpathSync(top), real).split(path.sep).join('/');
   try {
@@ -127,19 +152,36 @@ async function fromExecutable(file: string, name: string): Promise<string> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-      throw new GitHeadError('too-big', `The committed version of ${name} is larger than ${MAX_BUFFER / 1024 / 1024} MB, more than this extension classifies at once. Compare selections instead.`);
+      throw new GitHeadError(
+        'too-big',
+        `The committed version of ${name} is larger than ${MAX_BUFFER / 1024 / 1024} MB, more than this extension classifies at once. Compare selections instead.`,
+      );
     }
-    throw classify(e.stderr ?? '', name) ?? new GitHeadError('failed', `git could not read the committed version of ${name}: ${(e.stderr || e.message).trim()}`);
+    throw (
+      classify(e.stderr ?? '', name) ??
+      new GitHeadError(
+        'failed',
+        `git could not read the committed version of ${name}: ${(e.stderr || e.message).trim()}`,
+      )
+    );
   }
 }
 
 /** git's stderr for the cases a person meets, as messages with the fix. */
 function classify(stderr: string, name: string): GitHeadError | undefined {
-  if (/invalid object name 'HEAD'|ambiguous argument 'HEAD'|bad revision 'HEAD'|does not have any commits/i.test(stderr)) {
-    return new GitHeadError('no-commits', `The repository of ${name} has no commits yet, so there is no last committed version. Commit the file first.`);
+  if (
+    /invalid object name 'HEAD'|ambiguous argument 'HEAD'|bad revision 'HEAD'|does not have any commits/i.test(stderr)
+  ) {
+    return new GitHeadError(
+      'no-commits',
+      `The repository of ${name} has no commits yet, so there is no last committed version. Commit the file first.`,
+    );
   }
   if (/exists on disk, but not in|does not exist in 'HEAD'|path '.*' does not exist/i.test(stderr)) {
-    return new GitHeadError('not-in-head', `${name} is new since the last commit (it is not in HEAD), so there is no committed version to compare with. Commit it first, or compare two selections instead.`);
+    return new GitHeadError(
+      'not-in-head',
+      `${name} is new since the last commit (it is not in HEAD), so there is no committed version to compare with. Commit it first, or compare two selections instead.`,
+    );
   }
   return undefined;
 }

@@ -33,9 +33,22 @@ export class HubDownloads {
     );
     const started = performance.now();
     const result = await this.withProgress(`DistilBERT: downloading ${name} (${variant})`, (onProgress, signal) =>
-      core.fetchHubModel(hub, { cacheDir: this.storageDir, variant, endpoint, token, signal, proxy, authHint: AUTH_HINT, onProgress }),
+      core.fetchHubModel(hub, {
+        cacheDir: this.storageDir,
+        variant,
+        endpoint,
+        token,
+        signal,
+        proxy,
+        authHint: AUTH_HINT,
+        onProgress,
+      }),
     );
-    const how = result.offline ? 'the cached copy (the hub could not be reached)' : result.fromCache ? 'the verified cache' : 'a verified download';
+    const how = result.offline
+      ? 'the cached copy (the hub could not be reached)'
+      : result.fromCache
+        ? 'the verified cache'
+        : 'a verified download';
     this.log.info(
       `${name} (${variant}) is commit ${result.commit.slice(0, 12)} from ${how} in ${Math.round(performance.now() - started)} ms: ${result.dir}`,
     );
@@ -50,17 +63,35 @@ export class HubDownloads {
     const core = await import('../core/hub');
     const { endpoint, token, proxy } = await this.connection();
     const name = core.formatDatasetRef(ref);
-    this.log.info(`Fetching the dataset file ${name} from ${endpoint ?? core.DEFAULT_ENDPOINT} into ${this.storageDir}${token ? ' with the stored Hugging Face token' : ''}...`);
-    const result = await this.withProgress(`DistilBERT: downloading ${name}`, (onProgress, signal) =>
-      core.fetchHubDatasetFile(ref, { cacheDir: this.storageDir, endpoint, token, signal, proxy, authHint: AUTH_HINT, maxBytes, onProgress }),
+    this.log.info(
+      `Fetching the dataset file ${name} from ${endpoint ?? core.DEFAULT_ENDPOINT} into ${this.storageDir}${token ? ' with the stored Hugging Face token' : ''}...`,
     );
-    const how = result.offline ? 'the cached copy (the hub could not be reached)' : result.fromCache ? 'the verified cache' : `a verified download (${result.file.verification})`;
+    const result = await this.withProgress(`DistilBERT: downloading ${name}`, (onProgress, signal) =>
+      core.fetchHubDatasetFile(ref, {
+        cacheDir: this.storageDir,
+        endpoint,
+        token,
+        signal,
+        proxy,
+        authHint: AUTH_HINT,
+        maxBytes,
+        onProgress,
+      }),
+    );
+    const how = result.offline
+      ? 'the cached copy (the hub could not be reached)'
+      : result.fromCache
+        ? 'the verified cache'
+        : `a verified download (${result.file.verification})`;
     this.log.info(`${name} is commit ${result.commit.slice(0, 12)} from ${how}: ${result.path}`);
     return result;
   }
 
   /** A cancellable notification showing a fetch's bytes (the extension's one progress helper). */
-  private async withProgress<T>(title: string, fetch: (onProgress: (p: HubProgress) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async withProgress<T>(
+    title: string,
+    fetch: (onProgress: (p: HubProgress) => void, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const { describeProgress } = await import('../core/hub/progress');
     const ac = new AbortController();
     return withProgress({ title, notification: true, cancel: () => ac.abort() }, (report) =>
@@ -76,11 +107,22 @@ export class HubDownloads {
     const core = await import('../core/hub');
     const { hubDtype } = await import('../core/model/variants');
     const { endpoint, token, proxy } = await this.connection();
-    return core.hubDownloadSize(hub, { cacheDir: this.storageDir, variant: hubDtype(variant), endpoint, token, proxy, authHint: AUTH_HINT });
+    return core.hubDownloadSize(hub, {
+      cacheDir: this.storageDir,
+      variant: hubDtype(variant),
+      endpoint,
+      token,
+      proxy,
+      authHint: AUTH_HINT,
+    });
   }
 
   /** Endpoint (setting, else HF_ENDPOINT), the stored token and the proxy to pass on, for every hub request. */
-  private async connection(): Promise<{ endpoint: string | undefined; token: string | undefined; proxy: string | false | undefined }> {
+  private async connection(): Promise<{
+    endpoint: string | undefined;
+    token: string | undefined;
+    proxy: string | false | undefined;
+  }> {
     const endpoint = this.config.hubEndpoint();
     const token = (await this.secrets.get(TOKEN_KEY)) || undefined;
     const http = vscode.workspace.getConfiguration('http');
@@ -96,7 +138,8 @@ export class HubDownloads {
         ? given
         : await vscode.window.showInputBox({
             title: 'Hugging Face token',
-            prompt: 'A token with read access, for private or gated models. Stored in VS Code\'s secret storage, never in settings.',
+            prompt:
+              "A token with read access, for private or gated models. Stored in VS Code's secret storage, never in settings.",
             password: true,
             ignoreFocusOut: true,
             validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Paste the token (no spaces).'),

@@ -162,16 +162,22 @@ export class LiveInspection implements vscode.Disposable {
       const para = paragraphAt(line, doc.lineCount, (i) => doc.lineAt(i).isEmptyOrWhitespace);
       if (!para) {
         this.scheduler.cancel();
-        this.setNote(`Line ${line + 1} of ${name} is blank: nothing to classify. Put the cursor in a paragraph or select text.`);
+        this.setNote(
+          `Line ${line + 1} of ${name} is blank: nothing to classify. Put the cursor in a paragraph or select text.`,
+        );
         return;
       }
       range = new vscode.Range(para.first, 0, para.last, doc.lineAt(para.last).text.length);
-      what = para.first === para.last ? `line ${para.first + 1} of ${name}` : `the paragraph at lines ${para.first + 1}–${para.last + 1} of ${name}`;
+      what =
+        para.first === para.last
+          ? `line ${para.first + 1} of ${name}`
+          : `the paragraph at lines ${para.first + 1}–${para.last + 1} of ${name}`;
     }
     const text = doc.getText(range);
-    const problem = text.length > LIVE_MAX_CHARS
-      ? `${what} has ${text.length.toLocaleString('en-US')} characters; live inspection reads at most ${LIVE_MAX_CHARS.toLocaleString('en-US')}. Select less, or run "DistilBERT: Classify Selection".`
-      : textProblem(text, what);
+    const problem =
+      text.length > LIVE_MAX_CHARS
+        ? `${what} has ${text.length.toLocaleString('en-US')} characters; live inspection reads at most ${LIVE_MAX_CHARS.toLocaleString('en-US')}. Select less, or run "DistilBERT: Classify Selection".`
+        : textProblem(text, what);
     if (problem) {
       this.scheduler.cancel();
       this.setNote(problem);
@@ -179,7 +185,12 @@ export class LiveInspection implements vscode.Disposable {
     }
     const baseOffset = doc.offsetAt(range.start);
     // selection: true for a paragraph too; the panel then says "Selection in", i.e. a part of the file.
-    const source: PanelSource = { uri: doc.uri.toString(), fileName: path.basename(doc.fileName), baseOffset, selection: true };
+    const source: PanelSource = {
+      uri: doc.uri.toString(),
+      fileName: path.basename(doc.fileName),
+      baseOffset,
+      selection: true,
+    };
     this.note = undefined;
     this.scheduler.request({ key: `${source.uri}\u0000${baseOffset}\u0000${what}\u0000${text}`, text, source, what });
   }
@@ -198,7 +209,14 @@ export class LiveInspection implements vscode.Disposable {
       const inspection = await models.run('inspect', request, { text: job.text });
       const latencyMs = performance.now() - started;
       if (signal.aborted || !request.isCurrent() || !this.on) return;
-      this.deps.session.show({ requestId: request.id, inspection, source: job.source, text: job.text, origin: 'live', what: job.what });
+      this.deps.session.show({
+        requestId: request.id,
+        inspection,
+        source: job.source,
+        text: job.text,
+        origin: 'live',
+        what: job.what,
+      });
       // The status bar tells the latest verdict, live or not (else it contradicts the panel beside it).
       this.deps.statusBar.showResult(inspection, job.what);
       this.shown = { key: job.key, inspection };
@@ -206,7 +224,9 @@ export class LiveInspection implements vscode.Disposable {
       this.lastLatencyMs = latencyMs;
       this.what = job.what;
       this.last = { requestId: request.id, inspection, source: job.source, text: job.text, latencyMs };
-      log.info(`Live run ${request.id}: ${job.what} (${job.text.length} chars) -> ${inspection.aggregate.label} in ${latencyMs.toFixed(0)} ms.`);
+      log.info(
+        `Live run ${request.id}: ${job.what} (${job.text.length} chars) -> ${inspection.aggregate.label} in ${latencyMs.toFixed(0)} ms.`,
+      );
     } finally {
       signal.removeEventListener('abort', abort);
     }

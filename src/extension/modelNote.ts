@@ -40,7 +40,15 @@ export class ModelNotes implements vscode.Disposable {
   private note: ModelNote | undefined;
 
   constructor(
-    private readonly deps: { bundledDir: string; models: ModelService; session: Session; config: Config; hub: HubDownloads; notifier: Notifier; log: Log },
+    private readonly deps: {
+      bundledDir: string;
+      models: ModelService;
+      session: Session;
+      config: Config;
+      hub: HubDownloads;
+      notifier: Notifier;
+      log: Log;
+    },
   ) {
     const { session } = deps;
     this.disposables.push(
@@ -60,7 +68,10 @@ export class ModelNotes implements vscode.Disposable {
 
   /** Opens the bundled model's card in the Markdown preview. */
   async openCard(): Promise<void> {
-    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(this.deps.bundledDir, 'README.md')));
+    await vscode.commands.executeCommand(
+      'markdown.showPreview',
+      vscode.Uri.file(path.join(this.deps.bundledDir, 'README.md')),
+    );
   }
 
   /**
@@ -95,7 +106,11 @@ export class ModelNotes implements vscode.Disposable {
       }
     } catch (err) {
       const e = err as { oneLine?: (s: 'vscode') => string; message?: string };
-      notifier.error(`Could not ask the hub about ${FULL_SIZE_MODEL}: ${e.oneLine?.('vscode') ?? e.message ?? String(err)}`, err, 'hub.endpoint');
+      notifier.error(
+        `Could not ask the hub about ${FULL_SIZE_MODEL}: ${e.oneLine?.('vscode') ?? e.message ?? String(err)}`,
+        err,
+        'hub.endpoint',
+      );
       return undefined;
     }
     const { formatBytes } = await import('../core/hub/progress');
@@ -116,7 +131,15 @@ export class ModelNotes implements vscode.Disposable {
       'Download and Use',
       confirm,
     );
-    const outcome: SwitchOutcome = { modelId: FULL_SIZE_MODEL, totalBytes: size.totalBytes, cached: size.cached, savedIn: undefined, variant, variantSavedIn: undefined, fallback };
+    const outcome: SwitchOutcome = {
+      modelId: FULL_SIZE_MODEL,
+      totalBytes: size.totalBytes,
+      cached: size.cached,
+      savedIn: undefined,
+      variant,
+      variantSavedIn: undefined,
+      fallback,
+    };
     if (!ok) return outcome;
     // The variant first: a model.path reload under the old variant would start the fp32 download.
     if (int8) outcome.variantSavedIn = (await config.setVariantBesideModelPath('int8')).label;
@@ -136,7 +159,11 @@ export class ModelNotes implements vscode.Disposable {
     if (!samePath(model.path, this.deps.bundledDir)) return undefined;
     const card = readCardAccuracy(this.deps.bundledDir);
     if (!card) return undefined;
-    return { modelPath: model.path, text: `Demo model, ${Math.round(card.accuracy * 100)}% on ${card.dataset}`, switchTo: FULL_SIZE_MODEL };
+    return {
+      modelPath: model.path,
+      text: `Demo model, ${Math.round(card.accuracy * 100)}% on ${card.dataset}`,
+      switchTo: FULL_SIZE_MODEL,
+    };
   }
 
   private update(model: ModelInfo): void {

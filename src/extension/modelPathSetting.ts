@@ -27,7 +27,10 @@ function modelRef(setting: string, opts: ParseRefOptions): ModelRef {
   try {
     return parseModelRef(setting, opts);
   } catch (err) {
-    throw new SettingError('model.path', `Setting ${fullKey('model.path')} is "${setting}": ${(err as HubError).oneLine?.('vscode') ?? String(err)}`);
+    throw new SettingError(
+      'model.path',
+      `Setting ${fullKey('model.path')} is "${setting}": ${(err as HubError).oneLine?.('vscode') ?? String(err)}`,
+    );
   }
 }
 
@@ -44,7 +47,8 @@ function untrustedModelRef(setting: string): Pick<ModelChoice, 'dir' | 'hub'> {
         `from the workspace's files. Use an absolute path or a hub id (owner/name) in your user settings, or trust the workspace.`,
     );
   if (setting.includes('${workspaceFolder}')) throw refuse('a folder inside the workspace');
-  if (setting === '~' || setting.startsWith('~/') || path.isAbsolute(setting)) return { dir: resolveFolder(setting), hub: undefined };
+  if (setting === '~' || setting.startsWith('~/') || path.isAbsolute(setting))
+    return { dir: resolveFolder(setting), hub: undefined };
   const ref = modelRef(setting, { cwd: os.homedir(), existingFolderWins: false });
   if (ref.kind === 'hub') return { dir: '', hub: { repo: ref.repo, revision: ref.revision } };
   throw refuse('a path relative to the workspace');
@@ -56,17 +60,22 @@ function resolveFolder(value: string): string {
   let p = value;
   if (p.includes('${workspaceFolder}')) {
     if (!workspace) {
-      throw new SettingError('model.path', `Setting ${fullKey('model.path')} uses \${workspaceFolder}, but no folder is open. Open the folder or use an absolute path.`);
+      throw new SettingError(
+        'model.path',
+        `Setting ${fullKey('model.path')} uses \${workspaceFolder}, but no folder is open. Open the folder or use an absolute path.`,
+      );
     }
     p = p.split('${workspaceFolder}').join(workspace);
   }
   if (p === '~' || p.startsWith('~/')) p = path.join(os.homedir(), p.slice(1));
   if (!path.isAbsolute(p)) {
     if (!workspace) {
-      throw new SettingError('model.path', `Setting ${fullKey('model.path')} is the relative path "${value}", but no folder is open. Use an absolute path.`);
+      throw new SettingError(
+        'model.path',
+        `Setting ${fullKey('model.path')} is the relative path "${value}", but no folder is open. Use an absolute path.`,
+      );
     }
     p = path.join(workspace, p);
   }
   return path.normalize(p);
 }
-

@@ -199,7 +199,12 @@ export class ModelService implements vscode.Disposable {
         onProgress?.(done, total);
         this.runEmitter.fire({ kind: 'inspect', label: request.label, phase: 'progress', done, total });
       };
-      const inspection = await inspector.inspect(text, { ...window, signal: request.signal, onProgress: progress, tokenLens: tokenLens ?? false });
+      const inspection = await inspector.inspect(text, {
+        ...window,
+        signal: request.signal,
+        onProgress: progress,
+        tokenLens: tokenLens ?? false,
+      });
       this.log.info(
         `${request.label}: ${text.length} chars, ${inspection.windows.length} window(s) -> ${inspection.aggregate.label} ` +
           `in ${Math.round(performance.now() - started)} ms (inference ${Math.round(inspection.timing.inferenceMs)} ms).`,
@@ -209,7 +214,13 @@ export class ModelService implements vscode.Disposable {
     // Occlusion and the other attributions read the first window only (the window size of the settings).
     occlude: async ({ inspector, request, window, started }, { text, unit, onProgress }) => {
       // Scored for faithfulness like the picker's methods, so every attribution in the panel says how faithful it is.
-      const result = await inspector.occlude(text, { unit, windowTokens: window.windowTokens, signal: request.signal, onProgress, faithfulness: true });
+      const result = await inspector.occlude(text, {
+        unit,
+        windowTokens: window.windowTokens,
+        signal: request.signal,
+        onProgress,
+        faithfulness: true,
+      });
       this.log.info(
         `${request.label}: occlusion by ${unit} of ${text.length} chars: ${result.forwardPasses} forward passes in ${result.batches} ONNX calls ` +
           `(+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ` +
@@ -218,13 +229,34 @@ export class ModelService implements vscode.Disposable {
       return result;
     },
     explain: async ({ inspector, request, window }, { text, method, onProgress }) => {
-      const result = await inspector.explain(text, { method, windowTokens: window.windowTokens, signal: request.signal, onProgress });
-      this.log.info(`${request.label}: ${method} of ${text.length} chars: ${result.forwardPasses} forward passes (+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ${Math.round(result.totalMs)} ms.`);
+      const result = await inspector.explain(text, {
+        method,
+        windowTokens: window.windowTokens,
+        signal: request.signal,
+        onProgress,
+      });
+      this.log.info(
+        `${request.label}: ${method} of ${text.length} chars: ${result.forwardPasses} forward passes (+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ${Math.round(result.totalMs)} ms.`,
+      );
       return result;
     },
-    attention: ({ inspector, request, window }, { text }) => inspector.attention(text, { windowTokens: window.windowTokens, mode: 'truncate', full: true, signal: request.signal }),
+    attention: ({ inspector, request, window }, { text }) =>
+      inspector.attention(text, {
+        windowTokens: window.windowTokens,
+        mode: 'truncate',
+        full: true,
+        signal: request.signal,
+      }),
     compareVariants: ({ inspector, request, window }, { text }) =>
-      this.variants.compare({ main: inspector, key: this.loaded?.key ?? '', text, window, signal: request.signal, label: request.label, threads: this.config.threads() }),
+      this.variants.compare({
+        main: inspector,
+        key: this.loaded?.key ?? '',
+        text,
+        window,
+        signal: request.signal,
+        label: request.label,
+        threads: this.config.threads(),
+      }),
   };
 
   /** The Inspector for the current settings, opening it on first use. */
@@ -282,7 +314,12 @@ export class ModelService implements vscode.Disposable {
       const modelDir = await folderForVariant(choice.variant, (dtype) => this.folderOf(choice, dtype));
       const from = choice.setting ? `setting distilbertInspector.model.path = "${choice.setting}"` : 'bundled default';
       this.log.info(`Loading the model from ${modelDir} (${from}, ${choice.variant}), threads ${threads || 'auto'}...`);
-      const inspector = await core.Inspector.open({ modelDir, cacheDir: this.cacheDir, threads: threads || undefined, variant: choice.variant });
+      const inspector = await core.Inspector.open({
+        modelDir,
+        cacheDir: this.cacheDir,
+        threads: threads || undefined,
+        variant: choice.variant,
+      });
       const m = inspector.model;
       this.log.info(
         `Loaded ${m.name} (${m.architecture}, dim ${m.dim}, ${m.nLayers} layers, labels ${m.labels.join(', ')}, ${m.problemType}; ` +

@@ -81,10 +81,16 @@ export class Notifier {
   private settingsAction(setting: SettingKey | undefined): Action {
     if (!setting || !this.placeOf) {
       const query = setting ? fullKey(setting) : `@ext:${this.extensionId}`;
-      return { title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', { query }) };
+      return {
+        title: 'Open Settings',
+        run: () => vscode.commands.executeCommand('workbench.action.openSettings', { query }),
+      };
     }
     const place = this.placeOf(setting);
-    return { title: place.button, run: () => vscode.commands.executeCommand(place.command, { query: fullKey(setting) }) };
+    return {
+      title: place.button,
+      run: () => vscode.commands.executeCommand(place.command, { query: fullKey(setting) }),
+    };
   }
 
   /** Shows a described failure at its level (cancellations stay silent); `err` goes to the log with its stack. */

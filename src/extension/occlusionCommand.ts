@@ -45,7 +45,9 @@ export class OcclusionCommand {
     if (unit !== 'word' && unit !== 'piece') unit = 'word'; // a stray command argument
     const last = session.result();
     if (!last) {
-      notifier.info('There is no result to explain yet. Run "DistilBERT: Classify Selection" first, then "DistilBERT: Explain Result by Occlusion".');
+      notifier.info(
+        'There is no result to explain yet. Run "DistilBERT: Classify Selection" first, then "DistilBERT: Explain Result by Occlusion".',
+      );
       return undefined;
     }
     if (forRequestId !== undefined && forRequestId !== last.requestId) return undefined;
@@ -61,7 +63,11 @@ export class OcclusionCommand {
     panel.showOcclusion(resultId, { kind: 'running', unit, done: 0, total: 0 });
     const started = performance.now();
     try {
-      const place = { title: `DistilBERT: removing each ${unit === 'word' ? 'word' : 'word piece'} in turn`, notification: true, cancel: request.cancel };
+      const place = {
+        title: `DistilBERT: removing each ${unit === 'word' ? 'word' : 'word piece'} in turn`,
+        notification: true,
+        cancel: request.cancel,
+      };
       const result = await withProgress(place, (report) =>
         models.run('occlude', request, {
           text,
@@ -83,7 +89,11 @@ export class OcclusionCommand {
       };
       // Stopped by a newer result (whatever the error says): a cancel, not a failure.
       if (!request.isCurrent()) cancelled();
-      else showFailure(err, models.currentChoice(), notifier, { cancelled, error: (message) => session.panel()?.showOcclusion(resultId, { kind: 'error', message }) });
+      else
+        showFailure(err, models.currentChoice(), notifier, {
+          cancelled,
+          error: (message) => session.panel()?.showOcclusion(resultId, { kind: 'error', message }),
+        });
       return undefined;
     } finally {
       if (this.running === request) this.running = undefined;
@@ -97,7 +107,9 @@ export class OcclusionCommand {
     if (!doc) return [];
     const range = new vscode.Range(doc.positionAt(source.baseOffset), doc.positionAt(source.baseOffset + text.length));
     if (doc.getText(range) !== text) {
-      this.deps.log.info(`Occlusion: ${source.fileName} changed since it was classified; the editor is not tinted (the panel shows the result).`);
+      this.deps.log.info(
+        `Occlusion: ${source.fileName} changed since it was classified; the editor is not tinted (the panel shows the result).`,
+      );
       return [];
     }
     return this.deps.tint.show(doc, result, source.baseOffset);

@@ -17,7 +17,14 @@ export interface TintedRange {
 }
 
 type Level = 'towardStrong' | 'towardMedium' | 'towardWeak' | 'againstStrong' | 'againstMedium' | 'againstWeak';
-const LEVELS: readonly Level[] = ['towardStrong', 'towardMedium', 'towardWeak', 'againstStrong', 'againstMedium', 'againstWeak'];
+const LEVELS: readonly Level[] = [
+  'towardStrong',
+  'towardMedium',
+  'towardWeak',
+  'againstStrong',
+  'againstMedium',
+  'againstWeak',
+];
 
 interface Applied {
   version: number;
@@ -49,7 +56,11 @@ export class OcclusionTint implements vscode.Disposable {
     }
     this.disposables.push(
       ...decorationListeners(
-        { clear: (uri) => this.clear(uri), forget: (uri) => this.byUri.delete(uri.toString()), paint: (ed) => this.paint(ed) },
+        {
+          clear: (uri) => this.clear(uri),
+          forget: (uri) => this.byUri.delete(uri.toString()),
+          paint: (ed) => this.paint(ed),
+        },
         config,
         'occlusion.editorTint',
       ),
@@ -60,15 +71,27 @@ export class OcclusionTint implements vscode.Disposable {
   show(document: vscode.TextDocument, result: OcclusionResult, baseOffset: number): TintedRange[] {
     const k = Math.max(0, result.labels.indexOf(result.label));
     const supports = result.items.map((it) => -(it.deltaLogits[k] ?? 0));
-    return this.paintItems(document, result.items.map((it, i) => ({ ...it, support: supports[i]!, hover: hover(result, it, supports[i]!) })), baseOffset);
+    return this.paintItems(
+      document,
+      result.items.map((it, i) => ({ ...it, support: supports[i]!, hover: hover(result, it, supports[i]!) })),
+      baseOffset,
+    );
   }
 
   /** Tints with another method's scores (SHAP, rollout): the editor follows the method picked in the panel. */
   showAttribution(document: vscode.TextDocument, result: AttributionResult, baseOffset: number): TintedRange[] {
-    return this.paintItems(document, result.items.map((it) => ({ ...it, support: it.score, hover: attributionHover(result, it) })), baseOffset);
+    return this.paintItems(
+      document,
+      result.items.map((it) => ({ ...it, support: it.score, hover: attributionHover(result, it) })),
+      baseOffset,
+    );
   }
 
-  private paintItems(document: vscode.TextDocument, items: { start: number; end: number; support: number; hover: vscode.MarkdownString }[], baseOffset: number): TintedRange[] {
+  private paintItems(
+    document: vscode.TextDocument,
+    items: { start: number; end: number; support: number; hover: vscode.MarkdownString }[],
+    baseOffset: number,
+  ): TintedRange[] {
     const maxAbs = Math.max(0, ...items.map((it) => Math.abs(it.support)));
     const options = new Map<Level, vscode.DecorationOptions[]>(LEVELS.map((l) => [l, []]));
     const tints: TintedRange[] = [];
@@ -76,7 +99,10 @@ export class OcclusionTint implements vscode.Disposable {
       if (it.end <= it.start) return;
       const support = it.support;
       const level = tintLevel(support, maxAbs);
-      const range = new vscode.Range(document.positionAt(baseOffset + it.start), document.positionAt(baseOffset + it.end));
+      const range = new vscode.Range(
+        document.positionAt(baseOffset + it.start),
+        document.positionAt(baseOffset + it.end),
+      );
       tints.push({ range, support, level });
       options.get(level)!.push({ range, hoverMessage: it.hover });
     });
@@ -97,13 +123,15 @@ export class OcclusionTint implements vscode.Disposable {
     const key = uri.toString();
     if (!this.byUri.delete(key)) return;
     for (const editor of vscode.window.visibleTextEditors) {
-      if (editor.document.uri.toString() === key) for (const type of this.types.values()) editor.setDecorations(type, []);
+      if (editor.document.uri.toString() === key)
+        for (const type of this.types.values()) editor.setDecorations(type, []);
     }
   }
 
   private paint(editor: vscode.TextEditor): void {
     const applied = this.byUri.get(editor.document.uri.toString());
-    const show = applied !== undefined && applied.version === editor.document.version && this.config.occlusionEditorTint();
+    const show =
+      applied !== undefined && applied.version === editor.document.version && this.config.occlusionEditorTint();
     for (const [level, type] of this.types) editor.setDecorations(type, show ? applied.options.get(level)! : []);
   }
 
@@ -117,14 +145,22 @@ function hover(result: OcclusionResult, it: OcclusionItem, support: number): vsc
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**DistilBERT occlusion** · removing ');
   md.appendText(`“${it.text}”`);
-  md.appendMarkdown(support >= 0 ? ` lowers **${escape(result.label)}**: it pushed toward it.` : ` raises **${escape(result.label)}**: it pushed against it.`);
+  md.appendMarkdown(
+    support >= 0
+      ? ` lowers **${escape(result.label)}**: it pushed toward it.`
+      : ` raises **${escape(result.label)}**: it pushed against it.`,
+  );
   md.appendMarkdown('\n\n');
   result.labels.forEach((label, i) => {
     const dp = it.deltaProbabilities[i] ?? 0;
-    md.appendText(`${label}: Δ logit ${fmt(it.deltaLogits[i] ?? 0)} (${fmt(result.baselineLogits[i] ?? 0)} → ${fmt(it.logits[i] ?? 0)}), Δ prob ${dp >= 0 ? '+' : ''}${(dp * 100).toFixed(2)} pt\n`);
+    md.appendText(
+      `${label}: Δ logit ${fmt(it.deltaLogits[i] ?? 0)} (${fmt(result.baselineLogits[i] ?? 0)} → ${fmt(it.logits[i] ?? 0)}), Δ prob ${dp >= 0 ? '+' : ''}${(dp * 100).toFixed(2)} pt\n`,
+    );
   });
   md.appendMarkdown('\n');
-  md.appendText(`${it.tokenIndices.length} word piece${it.tokenIndices.length === 1 ? '' : 's'} removed; ${result.forwardPasses} forward passes in all.`);
+  md.appendText(
+    `${it.tokenIndices.length} word piece${it.tokenIndices.length === 1 ? '' : 's'} removed; ${result.forwardPasses} forward passes in all.`,
+  );
   return md;
 }
 

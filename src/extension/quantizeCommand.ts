@@ -40,12 +40,15 @@ export class QuantizeModelCommand {
       const threads = this.config.threads();
       this.log.info(`Quantizing ${dir}/onnx/model.onnx to int8...`);
       const core = await import('../core/quantize/quantizeModel');
-      const result = await withProgress({ title: 'DistilBERT: quantizing the model to int8', notification: true }, (report) =>
-        core.quantizeModelFolder(dir, {
-          cacheDir: this.cacheDir,
-          threads: threads || undefined,
-          onStage: (s) => report(s === 'quantizing' ? 'writing onnx/model_int8.onnx…' : 'comparing fp32 and int8 on a sample…'),
-        }),
+      const result = await withProgress(
+        { title: 'DistilBERT: quantizing the model to int8', notification: true },
+        (report) =>
+          core.quantizeModelFolder(dir, {
+            cacheDir: this.cacheDir,
+            threads: threads || undefined,
+            onStage: (s) =>
+              report(s === 'quantizing' ? 'writing onnx/model_int8.onnx…' : 'comparing fp32 and int8 on a sample…'),
+          }),
       );
       const s = result.sample;
       const summary =
@@ -61,7 +64,11 @@ export class QuantizeModelCommand {
       };
       if (switchTo) await use(switchTo);
       else if (this.config.variant() !== 'int8') {
-        this.notifier.info(`${summary} Switch ${fullKey('model.variant')} to use it?`, { title: 'Use int8', run: () => use('int8') }, { title: 'Use auto', run: () => use('auto') });
+        this.notifier.info(
+          `${summary} Switch ${fullKey('model.variant')} to use it?`,
+          { title: 'Use int8', run: () => use('int8') },
+          { title: 'Use auto', run: () => use('auto') },
+        );
       } else this.notifier.info(summary);
       return outcome;
     } catch (err) {

@@ -45,7 +45,10 @@ export interface SubjectSources {
   fullTexts(comparison: TextComparison): [string, string] | undefined;
 }
 
-function comparisonSubject(c: { comparison: TextComparison; texts: [ComparedText, ComparedText] }, src: SubjectSources): ComparisonSubject {
+function comparisonSubject(
+  c: { comparison: TextComparison; texts: [ComparedText, ComparedText] },
+  src: SubjectSources,
+): ComparisonSubject {
   const full = src.fullTexts(c.comparison);
   return { kind: 'comparison', comparison: c.comparison, texts: c.texts, ...(full ? { fullTexts: full } : {}) };
 }
@@ -53,15 +56,23 @@ function comparisonSubject(c: { comparison: TextComparison; texts: [ComparedText
 /** The panel's content first; with nothing exportable on show, the most recent of the two kinds; else undefined. */
 export function chooseReportSubject(src: SubjectSources): ReportSubject | undefined {
   if (src.panelComparison) return comparisonSubject(src.panelComparison, src);
-  const inspection = src.inspection ? ({ kind: 'inspection', ...src.inspection } satisfies InspectionSubject) : undefined;
-  if (src.panelShowsInspection && inspection) return src.panelExplanations?.length ? { ...inspection, explanations: src.panelExplanations } : inspection;
+  const inspection = src.inspection
+    ? ({ kind: 'inspection', ...src.inspection } satisfies InspectionSubject)
+    : undefined;
+  if (src.panelShowsInspection && inspection)
+    return src.panelExplanations?.length ? { ...inspection, explanations: src.panelExplanations } : inspection;
   const last = src.lastComparison;
-  if (last && (!inspection || src.lastInspectionId === undefined || last.requestId > src.lastInspectionId)) return comparisonSubject(last, src);
+  if (last && (!inspection || src.lastInspectionId === undefined || last.requestId > src.lastInspectionId))
+    return comparisonSubject(last, src);
   return inspection;
 }
 
 /** The texts as the report quotes them: whole when known, else the panel's excerpts (the report says how much). */
 export function reportedTexts(s: ComparisonSubject): [ReportedText, ReportedText] {
-  const one = (i: 0 | 1): ReportedText => ({ what: s.texts[i].what, text: s.fullTexts?.[i] ?? s.texts[i].excerpt, length: s.texts[i].length });
+  const one = (i: 0 | 1): ReportedText => ({
+    what: s.texts[i].what,
+    text: s.fullTexts?.[i] ?? s.texts[i].excerpt,
+    length: s.texts[i].length,
+  });
   return [one(0), one(1)];
 }

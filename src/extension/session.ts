@@ -75,7 +75,12 @@ export class Session {
   show(result: ShownResult): boolean {
     if (this.shown && result.requestId < this.shown.requestId) return false;
     this.shown = result;
-    this.opened?.panel.showResult(result.requestId, result.inspection, result.source, this.deps.canCompare(result.inspection));
+    this.opened?.panel.showResult(
+      result.requestId,
+      result.inspection,
+      result.source,
+      this.deps.canCompare(result.inspection),
+    );
     return true;
   }
 
@@ -118,7 +123,8 @@ export class Session {
   openPanelOnResult(): InspectorPanel {
     const panel = this.openPanel();
     const shown = this.shown;
-    if (!panel.currentInspection() && shown) panel.showResult(shown.requestId, shown.inspection, shown.source, this.deps.canCompare(shown.inspection));
+    if (!panel.currentInspection() && shown)
+      panel.showResult(shown.requestId, shown.inspection, shown.source, this.deps.canCompare(shown.inspection));
     return panel;
   }
 

@@ -11,7 +11,10 @@ export function fullKey(key: SettingKey): string {
 
 /** A setting holds a value the extension cannot use; the message names the setting and the fix. */
 export class SettingError extends Error {
-  constructor(readonly key: SettingKey, message: string) {
+  constructor(
+    readonly key: SettingKey,
+    message: string,
+  ) {
     super(message);
     this.name = 'SettingError';
   }

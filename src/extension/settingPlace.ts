@@ -27,7 +27,11 @@ export interface SettingPlace {
 export type WorkspaceValues = { workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined;
 
 const { Global, Workspace, WorkspaceFolder } = vscode.ConfigurationTarget;
-const WORKSPACE_TAB = { label: 'Workspace settings', button: 'Open Workspace Settings', command: 'workbench.action.openWorkspaceSettings' };
+const WORKSPACE_TAB = {
+  label: 'Workspace settings',
+  button: 'Open Workspace Settings',
+  command: 'workbench.action.openWorkspaceSettings',
+};
 
 /**
  * The workspace (or folder) settings when `key` is set there and such a value counts (`workspaceCounts`: not
@@ -37,15 +41,31 @@ const WORKSPACE_TAB = { label: 'Workspace settings', button: 'Open Workspace Set
 export function placeOf(key: SettingKey, values: WorkspaceValues, workspaceCounts: boolean): SettingPlace {
   // A single-folder window has no separate folder tab: its folder settings are the Workspace tab.
   if (workspaceCounts && values?.workspaceFolderValue !== undefined && vscode.workspace.workspaceFile) {
-    return { label: 'Folder settings', button: 'Open Folder Settings', command: 'workbench.action.openFolderSettings', target: WorkspaceFolder };
+    return {
+      label: 'Folder settings',
+      button: 'Open Folder Settings',
+      command: 'workbench.action.openFolderSettings',
+      target: WorkspaceFolder,
+    };
   }
-  if (workspaceCounts && values?.workspaceFolderValue !== undefined) return { ...WORKSPACE_TAB, target: WorkspaceFolder };
+  if (workspaceCounts && values?.workspaceFolderValue !== undefined)
+    return { ...WORKSPACE_TAB, target: WorkspaceFolder };
   if (workspaceCounts && values?.workspaceValue !== undefined) return { ...WORKSPACE_TAB, target: Workspace };
   const remote = vscode.env.remoteName;
   if (remote && MACHINE_KEYS.includes(key)) {
-    return { label: `Remote settings (${remote})`, button: 'Open Remote Settings', command: 'workbench.action.openRemoteSettings', target: Global };
+    return {
+      label: `Remote settings (${remote})`,
+      button: 'Open Remote Settings',
+      command: 'workbench.action.openRemoteSettings',
+      target: Global,
+    };
   }
-  return { label: 'User settings', button: 'Open User Settings', command: 'workbench.action.openSettings', target: Global };
+  return {
+    label: 'User settings',
+    button: 'Open User Settings',
+    command: 'workbench.action.openSettings',
+    target: Global,
+  };
 }
 
 /** The most specific level a value is set at (folder, then workspace), else the user settings. */

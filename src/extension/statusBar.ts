@@ -51,7 +51,11 @@ export class ResultStatusBar implements vscode.Disposable {
    * `spoken` is the screen reader's name for the item: plain words, never the tooltip's Markdown (VS Code would
    * otherwise build the name from the text and the raw Markdown source).
    */
-  private set(text: string, tooltip: string | vscode.MarkdownString, spoken = typeof tooltip === 'string' ? tooltip : text): void {
+  private set(
+    text: string,
+    tooltip: string | vscode.MarkdownString,
+    spoken = typeof tooltip === 'string' ? tooltip : text,
+  ): void {
     this.item.text = text;
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: spoken, role: 'button' };

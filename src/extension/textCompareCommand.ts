@@ -58,16 +58,30 @@ export interface TextCompareDeps {
 }
 
 const PICKS: (vscode.QuickPickItem & { source: CompareSource })[] = [
-  { source: 'selections', label: '$(selection) Two selections', description: 'the first two selections in the editor (multi-cursor)' },
-  { source: 'clipboard', label: '$(clippy) Selection and clipboard', description: 'A = the selection, B = the text on the clipboard' },
-  { source: 'git', label: '$(git-commit) File and its last commit', description: 'A = the file at git HEAD, B = the file as it is now' },
+  {
+    source: 'selections',
+    label: '$(selection) Two selections',
+    description: 'the first two selections in the editor (multi-cursor)',
+  },
+  {
+    source: 'clipboard',
+    label: '$(clippy) Selection and clipboard',
+    description: 'A = the selection, B = the text on the clipboard',
+  },
+  {
+    source: 'git',
+    label: '$(git-commit) File and its last commit',
+    description: 'A = the file at git HEAD, B = the file as it is now',
+  },
 ];
 
 export class TextCompareCommand {
   constructor(private readonly deps: TextCompareDeps) {}
 
   async run(rawArgs?: unknown): Promise<TextComparisonOutcome | undefined> {
-    const args = (rawArgs && typeof rawArgs === 'object' && !(rawArgs instanceof vscode.Uri) ? rawArgs : {}) as CompareTextsArgs;
+    const args = (
+      rawArgs && typeof rawArgs === 'object' && !(rawArgs instanceof vscode.Uri) ? rawArgs : {}
+    ) as CompareTextsArgs;
     let sides: [Side, Side];
     let gitVia: string | undefined;
     try {
@@ -75,7 +89,9 @@ export class TextCompareCommand {
         sides = explicit(args);
       } else {
         if (args.source !== undefined && !PICKS.some((p) => p.source === args.source)) {
-          throw new InputProblem(`Compare Two Texts got source ${JSON.stringify(args.source)}; it must be "selections", "clipboard" or "git".`);
+          throw new InputProblem(
+            `Compare Two Texts got source ${JSON.stringify(args.source)}; it must be "selections", "clipboard" or "git".`,
+          );
         }
         const source = args.source ?? (await this.pickSource());
         if (!source) return undefined; // the user dismissed the pick
@@ -88,14 +104,19 @@ export class TextCompareCommand {
         if (problem) throw new InputProblem(problem);
       }
       if (sides[0].text === sides[1].text) {
-        throw new InputProblem(`${capitalise(sides[0].what)} and ${sides[1].what} are the same text, so there is nothing to compare. Pick two different texts.`);
+        throw new InputProblem(
+          `${capitalise(sides[0].what)} and ${sides[1].what} are the same text, so there is nothing to compare. Pick two different texts.`,
+        );
       }
     } catch (err) {
       if (err instanceof InputProblem || err instanceof GitHeadError) {
         this.deps.notifier.warn(err.message);
       } else {
         // Unexpected (e.g. the clipboard or the git extension failed): say so instead of a bare command failure.
-        this.deps.notifier.error(`Compare Two Texts could not read its inputs: ${(err as Error)?.message ?? String(err)}. See "DistilBERT: Show Log" for details.`, err);
+        this.deps.notifier.error(
+          `Compare Two Texts could not read its inputs: ${(err as Error)?.message ?? String(err)}. See "DistilBERT: Show Log" for details.`,
+          err,
+        );
       }
       return undefined;
     }
@@ -103,7 +124,10 @@ export class TextCompareCommand {
   }
 
   private async pickSource(): Promise<CompareSource | undefined> {
-    const picked = await vscode.window.showQuickPick(PICKS, { title: 'DistilBERT: Compare Two Texts', placeHolder: 'What should be compared? (A is the first, B the second; every Δ is B − A)' });
+    const picked = await vscode.window.showQuickPick(PICKS, {
+      title: 'DistilBERT: Compare Two Texts',
+      placeHolder: 'What should be compared? (A is the first, B the second; every Δ is B − A)',
+    });
     return picked?.source;
   }
 
@@ -114,16 +138,23 @@ export class TextCompareCommand {
       try {
         doc = await vscode.workspace.openTextDocument(uri);
       } catch (err) {
-        throw new InputProblem(`${path.basename(uri.path)} cannot be opened as text, so it cannot be compared: ${(err as Error).message}`);
+        throw new InputProblem(
+          `${path.basename(uri.path)} cannot be opened as text, so it cannot be compared: ${(err as Error).message}`,
+        );
       }
     } else {
       doc = activeEditor().document;
     }
     const name = fileName(doc);
-    const head = await readHeadText(doc.uri, { preferExecutable: args.gitExecutable, log: (l) => this.deps.log.info(l) });
+    const head = await readHeadText(doc.uri, {
+      preferExecutable: args.gitExecutable,
+      log: (l) => this.deps.log.info(l),
+    });
     const now = doc.getText();
     if (head.text === now) {
-      throw new InputProblem(`${name} has no changes since the last commit (HEAD): both versions are the same text. Edit the file, or compare two selections instead.`);
+      throw new InputProblem(
+        `${name} has no changes since the last commit (HEAD): both versions are the same text. Edit the file, or compare two selections instead.`,
+      );
     }
     const current: Side = {
       text: now,
@@ -145,8 +176,14 @@ export class TextCompareCommand {
         : { title: 'DistilBERT: comparing', notification: false };
     try {
       const [a, b] = await withProgress(place, async (report) => {
-        const first = await models.run('inspect', request, { text: sides[0].text, onProgress: (done, total) => report(`A: window ${done} of ${total}`) });
-        const second = await models.run('inspect', request, { text: sides[1].text, onProgress: (done, total) => report(`B: window ${done} of ${total}`) });
+        const first = await models.run('inspect', request, {
+          text: sides[0].text,
+          onProgress: (done, total) => report(`A: window ${done} of ${total}`),
+        });
+        const second = await models.run('inspect', request, {
+          text: sides[1].text,
+          onProgress: (done, total) => report(`B: window ${done} of ${total}`),
+        });
         return [first, second] as [Inspection, Inspection];
       });
       if (!request.isCurrent()) {
@@ -160,7 +197,13 @@ export class TextCompareCommand {
         length: s.text.length,
         ...s.range,
       })) as [ComparedText, ComparedText];
-      session.showComparison({ requestId: request.id, comparison, texts, fullTexts: [sides[0].text, sides[1].text], ...(gitVia ? { gitVia } : {}) });
+      session.showComparison({
+        requestId: request.id,
+        comparison,
+        texts,
+        fullTexts: [sides[0].text, sides[1].text],
+        ...(gitVia ? { gitVia } : {}),
+      });
       log.info(
         `Request ${request.id}: A ${comparison.a.label}, B ${comparison.b.label}; Δ logits ${comparison.logitDelta.map((x) => x.toFixed(3)).join(', ')}` +
           `${gitVia ? ` (HEAD read by the ${gitVia})` : ''}.`,
@@ -183,7 +226,9 @@ export class TextCompareCommand {
 function explicit(args: CompareTextsArgs): [Side, Side] {
   const t = args.texts!;
   if (!Array.isArray(t) || t.length !== 2 || !t.every((x) => typeof x === 'string')) {
-    throw new InputProblem('Compare Two Texts was given texts that are not two strings. Pass { texts: ["first", "second"] }.');
+    throw new InputProblem(
+      'Compare Two Texts was given texts that are not two strings. Pass { texts: ["first", "second"] }.',
+    );
   }
   const names = args.names ?? ['text A', 'text B'];
   return [
@@ -195,7 +240,9 @@ function explicit(args: CompareTextsArgs): [Side, Side] {
 function activeEditor(): vscode.TextEditor {
   const editor = targetEditor();
   if (!editor) {
-    throw new InputProblem('Open a text file first: Compare Two Texts reads two selections, the selection and the clipboard, or the file and its last commit from the editor.');
+    throw new InputProblem(
+      'Open a text file first: Compare Two Texts reads two selections, the selection and the clipboard, or the file and its last commit from the editor.',
+    );
   }
   return editor;
 }
@@ -214,7 +261,11 @@ function twoSelections(editor: vscode.TextEditor): [Side, Side] {
   return chosen.slice(0, 2).map((sel, i): Side => {
     const start = doc.offsetAt(sel.start);
     const end = doc.offsetAt(sel.end);
-    return { text: doc.getText(sel), what: `selection ${i + 1} in ${name} (line ${sel.start.line + 1})`, range: { uri: doc.uri.toString(), start, end } };
+    return {
+      text: doc.getText(sel),
+      what: `selection ${i + 1} in ${name} (line ${sel.start.line + 1})`,
+      range: { uri: doc.uri.toString(), start, end },
+    };
   }) as [Side, Side];
 }
 
@@ -223,14 +274,22 @@ async function selectionAndClipboard(editor: vscode.TextEditor): Promise<[Side, 
   const name = fileName(doc);
   const sel = editor.selection;
   if (sel.isEmpty) {
-    throw new InputProblem(`Nothing is selected in ${name}. Select the text to compare with the clipboard, then run the command again.`);
+    throw new InputProblem(
+      `Nothing is selected in ${name}. Select the text to compare with the clipboard, then run the command again.`,
+    );
   }
   const clip = await vscode.env.clipboard.readText();
   if (clip.trim() === '') {
-    throw new InputProblem('The clipboard holds no text. Copy the text to compare with the selection, then run the command again.');
+    throw new InputProblem(
+      'The clipboard holds no text. Copy the text to compare with the selection, then run the command again.',
+    );
   }
   return [
-    { text: doc.getText(sel), what: `the selection in ${name}`, range: { uri: doc.uri.toString(), start: doc.offsetAt(sel.start), end: doc.offsetAt(sel.end) } },
+    {
+      text: doc.getText(sel),
+      what: `the selection in ${name}`,
+      range: { uri: doc.uri.toString(), start: doc.offsetAt(sel.start), end: doc.offsetAt(sel.end) },
+    },
     { text: clip, what: 'the clipboard' },
   ];
 }

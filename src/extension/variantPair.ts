@@ -48,17 +48,32 @@ export class VariantPair {
     const model = main.model;
     const int8 = int8Dtype(model);
     if (!int8 || !findDtypeFile(model.path, 'fp32') || (model.variant !== 'fp32' && model.variant !== int8)) {
-      throw Object.assign(new Error(`The model folder ${model.path} does not have both onnx/model.onnx and an 8-bit graph (onnx/model_int8.onnx or onnx/model_quantized.onnx) next to the loaded ${model.variant} graph, so there is nothing to compare.`), {
-        code: 'MODEL_FILE_MISSING',
-        hint: 'Run DistilBERT: Quantize Model for Speed to write onnx/model_int8.onnx, then compare.',
-      });
+      throw Object.assign(
+        new Error(
+          `The model folder ${model.path} does not have both onnx/model.onnx and an 8-bit graph (onnx/model_int8.onnx or onnx/model_quantized.onnx) next to the loaded ${model.variant} graph, so there is nothing to compare.`,
+        ),
+        {
+          code: 'MODEL_FILE_MISSING',
+          hint: 'Run DistilBERT: Quantize Model for Speed to write onnx/model_int8.onnx, then compare.',
+        },
+      );
     }
     const otherVariant: OnnxDtype = model.variant === 'fp32' ? int8 : 'fp32';
     if (!this.other || this.other.key !== key) {
-      void this.other?.inspector.then((i) => i.dispose(), () => undefined).catch(() => undefined);
+      void this.other?.inspector
+        .then(
+          (i) => i.dispose(),
+          () => undefined,
+        )
+        .catch(() => undefined);
       this.log.info(`Opening the ${otherVariant} graph of ${model.path} for the fp32 / int8 comparison...`);
       const opening = import('../core/inspector').then((core) =>
-        core.Inspector.open({ modelDir: model.path, cacheDir: this.cacheDir, threads: threads || undefined, variant: otherVariant }),
+        core.Inspector.open({
+          modelDir: model.path,
+          cacheDir: this.cacheDir,
+          threads: threads || undefined,
+          variant: otherVariant,
+        }),
       );
       this.other = { key, inspector: opening };
       opening.catch(() => {
@@ -72,7 +87,15 @@ export class VariantPair {
       const ins = await inspector.inspect(text, { ...window, signal });
       const latencyMs = performance.now() - started;
       const a = ins.aggregate;
-      return { variant: v, onnxFile: ins.model.onnxFile, label: a.label, logits: a.logits, probabilities: a.probabilities, latencyMs, inferenceMs: ins.timing.inferenceMs };
+      return {
+        variant: v,
+        onnxFile: ins.model.onnxFile,
+        label: a.label,
+        logits: a.logits,
+        probabilities: a.probabilities,
+        latencyMs,
+        inferenceMs: ins.timing.inferenceMs,
+      };
     };
     const [fp32Inspector, int8Inspector] = model.variant === 'fp32' ? [main, second] : [second, main];
     const fp32 = await run(fp32Inspector, 'fp32');

@@ -16,7 +16,14 @@ export type DatasetHostMessage =
   | { type: 'dataset'; view: DatasetView }
   | { type: 'error'; message: string }
   /** A projection the webview asked for is under way (phase: reading, pca, neighbours, layout). */
-  | { type: 'projectionProgress'; source: string; method: ProjectionMethodId; phase: string; done: number; total: number }
+  | {
+      type: 'projectionProgress';
+      source: string;
+      method: ProjectionMethodId;
+      phase: string;
+      done: number;
+      total: number;
+    }
   | { type: 'projection'; projection: ProjectionResult }
   | { type: 'projectionFailed'; source: string; method: ProjectionMethodId; message: string; cancelled: boolean };
 
@@ -28,7 +35,10 @@ export const datasetWebviewMessageSchema = tagged(
     inspectRow: { row: index },
     /** Compute (or read back) a projection; a newer request or `cancelProjection` stops the one under way. */
     // The host checks the block number against the model; here only the shape.
-    project: { source: refine(str, (s) => /^(cls|pre|act|block-[1-9]\d{0,3})$/.test(s)), method: literal('pca', 'umap') },
+    project: {
+      source: refine(str, (s) => /^(cls|pre|act|block-[1-9]\d{0,3})$/.test(s)),
+      method: literal('pca', 'umap'),
+    },
     cancelProjection: {},
   },
   { strict: true },
@@ -39,13 +49,24 @@ export const isDatasetWebviewMessage = datasetWebviewMessageSchema.is;
 
 /** The persisted source, if `state` (a webview's saved state: data from disk, checked like input) holds a well-formed one. */
 export function datasetSourceOf(state: unknown): DatasetSource | undefined {
-  const s = (typeof state === 'object' && state !== null ? (state as Record<string, unknown>)['source'] : undefined) as Record<string, unknown> | undefined;
+  const s = (typeof state === 'object' && state !== null ? (state as Record<string, unknown>)['source'] : undefined) as
+    Record<string, unknown> | undefined;
   if (typeof s !== 'object' || s === null) return undefined;
   const str = (k: string) => typeof s[k] === 'string' && (s[k] as string).length > 0;
   const map = s['labelMap'];
-  const mapOk = map === null || (typeof map === 'object' && !Array.isArray(map) && Object.values(map as object).every((v) => typeof v === 'string'));
+  const mapOk =
+    map === null ||
+    (typeof map === 'object' &&
+      !Array.isArray(map) &&
+      Object.values(map as object).every((v) => typeof v === 'string'));
   const labelOk = s['labelColumn'] === null || str('labelColumn');
-  if (!['file', 'sha256', 'textColumn', 'modelPath', 'variant'].every(str) || !labelOk || !mapOk || !/^[0-9a-f]{64}$/.test(s['sha256'] as string)) return undefined;
+  if (
+    !['file', 'sha256', 'textColumn', 'modelPath', 'variant'].every(str) ||
+    !labelOk ||
+    !mapOk ||
+    !/^[0-9a-f]{64}$/.test(s['sha256'] as string)
+  )
+    return undefined;
   return s as unknown as DatasetSource;
 }
 
@@ -53,5 +74,12 @@ export function datasetSourceOf(state: unknown): DatasetSource | undefined {
 export function isDatasetHostMessageType(x: unknown): x is DatasetHostMessage {
   if (typeof x !== 'object' || x === null) return false;
   const t = (x as Record<string, unknown>)['type'];
-  return t === 'progress' || t === 'dataset' || t === 'error' || t === 'projectionProgress' || t === 'projection' || t === 'projectionFailed';
+  return (
+    t === 'progress' ||
+    t === 'dataset' ||
+    t === 'error' ||
+    t === 'projectionProgress' ||
+    t === 'projection' ||
+    t === 'projectionFailed'
+  );
 }

@@ -33,7 +33,9 @@ type OptionalKeys<S extends Shape> = { [K in keyof S]-?: S[K] extends { optional
 type Flat<T> = { [K in keyof T]: T[K] } & {};
 /** The object type of a shape: optional fields become `key?: T`. */
 export type InferShape<S extends Shape> = Flat<
-  { [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: S[K] extends OptionalSchema<infer T> ? T : never }
+  { [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & {
+    [K in OptionalKeys<S>]?: S[K] extends OptionalSchema<infer T> ? T : never;
+  }
 >;
 
 /** True when A and B are the same type (optional fields and all); used to pin a schema to a core type. */
@@ -63,7 +65,8 @@ export function tuple<A, B>(a: Schema<A>, b: Schema<B>): Schema<[A, B]> {
   return { ...schema<[A, B]>((x) => Array.isArray(x) && x.length === 2 && a.is(x[0]) && b.is(x[1])), items: [a, b] };
 }
 
-const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** An object used as a map (e.g. keyed by label): every own value passes `value`. */
 export function record<T>(value: Schema<T>): Schema<Record<string, T>> {
@@ -79,7 +82,12 @@ export function object<S extends Shape>(fields: S): Schema<InferShape<S>> {
 /** Like `object`, but any key not in the shape fails (for messages from the untrusted webview). */
 export function strict<S extends Shape>(fields: S): Schema<InferShape<S>> {
   const base = object(fields);
-  return { ...base, is: ((x: unknown) => base.is(x) && Object.keys(x as object).every((k) => Object.prototype.hasOwnProperty.call(fields, k))) as typeof base.is };
+  return {
+    ...base,
+    is: ((x: unknown) =>
+      base.is(x) &&
+      Object.keys(x as object).every((k) => Object.prototype.hasOwnProperty.call(fields, k))) as typeof base.is,
+  };
 }
 
 /** A field that may be missing or undefined (`key?: T`). */
@@ -107,19 +115,29 @@ export function either<A, B>(a: Schema<A>, b: Schema<B>): Schema<A | B> {
 }
 
 type Case = Shape | Schema<object>;
-type InferCase<Tag extends string, K extends string, C> = C extends Schema<infer T> ? T : C extends Shape ? Flat<{ [P in Tag]: K } & InferShape<C>> : never;
+type InferCase<Tag extends string, K extends string, C> =
+  C extends Schema<infer T> ? T : C extends Shape ? Flat<{ [P in Tag]: K } & InferShape<C>> : never;
 /** The union of a tagged union's cases. */
-export type InferCases<Tag extends string, C extends Record<string, Case>> = { [K in keyof C & string]: InferCase<Tag, K, C[K]> }[keyof C & string];
+export type InferCases<Tag extends string, C extends Record<string, Case>> = {
+  [K in keyof C & string]: InferCase<Tag, K, C[K]>;
+}[keyof C & string];
 
 /**
  * A union tagged by `tag` (e.g. `type` or `kind`): each case is the fields besides the tag, or a whole schema
  * that checks the tag itself. Only own keys of `cases` are tags, so "toString" or "__proto__" is no case.
  */
-export function tagged<Tag extends string, C extends Record<string, Case>>(tag: Tag, cases: C, opts: { strict?: boolean } = {}): Schema<InferCases<Tag, C>> {
+export function tagged<Tag extends string, C extends Record<string, Case>>(
+  tag: Tag,
+  cases: C,
+  opts: { strict?: boolean } = {},
+): Schema<InferCases<Tag, C>> {
   const make = opts.strict ? strict : object;
   const built: Record<string, Schema<unknown>> = {};
   for (const [k, c] of Object.entries(cases)) {
-    built[k] = typeof (c as Schema<unknown>).is === 'function' ? (c as Schema<unknown>) : make({ [tag]: literal(k), ...(c as Shape) });
+    built[k] =
+      typeof (c as Schema<unknown>).is === 'function'
+        ? (c as Schema<unknown>)
+        : make({ [tag]: literal(k), ...(c as Shape) });
   }
   const is = (x: unknown): boolean => {
     if (!isPlainObject(x)) return false;

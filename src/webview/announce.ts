@@ -11,7 +11,9 @@ export function announcement(st: PersistedState): string {
     case 'empty':
       return view.note ?? '';
     case 'running':
-      return view.total ? `Classifying ${view.what}: window ${int(view.done ?? 0)} of ${int(view.total)} done.` : `Classifying ${view.what}.`;
+      return view.total
+        ? `Classifying ${view.what}: window ${int(view.done ?? 0)} of ${int(view.total)} done.`
+        : `Classifying ${view.what}.`;
     case 'error':
       return `Classification failed. ${view.message}`;
     case 'result': {
@@ -31,10 +33,28 @@ export function announce(region: HTMLElement | null, text: string): void {
 
 /** The model note under a result: the card's figure, a link to the card and the offer of a full-size model. */
 export function modelNoteLine(note: ModelNote, actions: { openModelCard(): void; switchModel(): void }): HTMLElement {
-  const card = h('button', { type: 'button', class: 'link-button', 'data-testid': 'model-card', title: "Open the model card (how it was trained and measured)" }, 'model card');
+  const card = h(
+    'button',
+    {
+      type: 'button',
+      class: 'link-button',
+      'data-testid': 'model-card',
+      title: 'Open the model card (how it was trained and measured)',
+    },
+    'model card',
+  );
   card.addEventListener('click', () => actions.openModelCard());
   const sw = note.switchTo
-    ? h('button', { type: 'button', class: 'link-button', 'data-testid': 'switch-model', title: `Download ${note.switchTo} from the hub (its size is shown before anything is downloaded)` }, 'Use a full-size model…')
+    ? h(
+        'button',
+        {
+          type: 'button',
+          class: 'link-button',
+          'data-testid': 'switch-model',
+          title: `Download ${note.switchTo} from the hub (its size is shown before anything is downloaded)`,
+        },
+        'Use a full-size model…',
+      )
     : null;
   sw?.addEventListener('click', () => actions.switchModel());
   return h('p', { class: 'model-note', 'data-testid': 'model-note' }, `${note.text} · `, card, sw ? ' · ' : null, sw);

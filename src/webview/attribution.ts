@@ -1,6 +1,11 @@
 // The method picker (occlusion / partition SHAP / attention rollout) and the picked method's heat strip. Every
 // strip says its method, its cost and its faithfulness ("masking the top 20% words drops POSITIVE by 0.41").
-import { METHOD_NAMES, describeCost, type AttributionMethod, type AttributionResult } from '../core/attribution/explain';
+import {
+  METHOD_NAMES,
+  describeCost,
+  type AttributionMethod,
+  type AttributionResult,
+} from '../core/attribution/explain';
 import { describeFaithfulness } from '../core/attribution/faithfulness';
 import { assertNever, type ExplanationState } from '../shared/protocol';
 import { exact, h, int, rovingList } from './dom';
@@ -19,7 +24,11 @@ const PICKS: [AttributionMethod, string, string][] = [
 ];
 
 /** "Explain by: Occlusion | SHAP | Rollout"; the shown method is pressed, all disabled while one runs. */
-export function methodPicker(state: ExplanationState | undefined, occlusionShown: boolean, cb: AttributionCallbacks): HTMLElement {
+export function methodPicker(
+  state: ExplanationState | undefined,
+  occlusionShown: boolean,
+  cb: AttributionCallbacks,
+): HTMLElement {
   const running = state?.kind === 'running';
   const shown = state?.kind === 'done' ? state.result.method : occlusionShown ? 'occlusion' : undefined;
   return h(
@@ -27,7 +36,18 @@ export function methodPicker(state: ExplanationState | undefined, occlusionShown
     { class: 'method-picker', role: 'group', 'aria-label': 'Explain the result by', 'data-testid': 'method-picker' },
     h('span', { class: 'muted' }, 'Explain by'),
     ...PICKS.map(([method, label, title]) => {
-      const b = h('button', { type: 'button', 'data-testid': `method-${method}`, 'data-focus-key': `method-${method}`, 'aria-pressed': shown === method ? 'true' : 'false', disabled: running, title }, label);
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          'data-testid': `method-${method}`,
+          'data-focus-key': `method-${method}`,
+          'aria-pressed': shown === method ? 'true' : 'false',
+          disabled: running,
+          title,
+        },
+        label,
+      );
       b.addEventListener('click', () => cb.explain(method));
       return b;
     }),
@@ -40,7 +60,11 @@ export function explanationSection(state: ExplanationState | undefined, cb: Attr
   switch (state.kind) {
     case 'running': {
       const progress = state.total > 0 ? ` ${int(state.done)} of about ${int(state.total)} forward passes.` : '';
-      return h('p', { class: 'status running', 'data-testid': 'explanation-status', role: 'status', 'aria-busy': 'true' }, `Explaining by ${METHOD_NAMES[state.method]}…${progress}`);
+      return h(
+        'p',
+        { class: 'status running', 'data-testid': 'explanation-status', role: 'status', 'aria-busy': 'true' },
+        `Explaining by ${METHOD_NAMES[state.method]}…${progress}`,
+      );
     }
     case 'cancelled':
       return h('p', { class: 'muted', 'data-testid': 'explanation-status', role: 'status' }, 'Explanation cancelled.');
@@ -55,7 +79,12 @@ export function explanationSection(state: ExplanationState | undefined, cb: Attr
 
 function explanationCard(r: AttributionResult, cb: AttributionCallbacks): HTMLElement {
   const scale = maxAbsScale(r.items.map((it) => it.score));
-  const strip = h('div', { class: 'heat-strip', role: 'list', 'data-testid': 'explanation-strip', 'aria-label': `${r.items.length} words, coloured by ${METHOD_NAMES[r.method]} for ${r.label}` });
+  const strip = h('div', {
+    class: 'heat-strip',
+    role: 'list',
+    'data-testid': 'explanation-strip',
+    'aria-label': `${r.items.length} words, coloured by ${METHOD_NAMES[r.method]} for ${r.label}`,
+  });
   r.items.forEach((it, i) => {
     const prev = r.items[i - 1];
     const cell = h(
@@ -75,16 +104,37 @@ function explanationCard(r: AttributionResult, cb: AttributionCallbacks): HTMLEl
     tintWord(cell, it.score, scale);
     strip.appendChild(cell);
   });
-  rovingList(strip, '.heat-cell', (el) => cb.reveal(Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end'))));
+  rovingList(strip, '.heat-cell', (el) =>
+    cb.reveal(Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end'))),
+  );
   const c = r.coverage;
-  const shap = r.shap ? ` ${r.shap.exact ? (r.shap.hierarchy === 'flat' ? 'Exact Shapley values.' : 'Exact Owen values.') : `Budget of ${int(r.shap.budget)} passes reached: some phrases share their value evenly.`}` : '';
+  const shap = r.shap
+    ? ` ${r.shap.exact ? (r.shap.hierarchy === 'flat' ? 'Exact Shapley values.' : 'Exact Owen values.') : `Budget of ${int(r.shap.budget)} passes reached: some phrases share their value evenly.`}`
+    : '';
   return h(
     'section',
     { class: 'card explanation', 'data-testid': 'explanation', 'aria-labelledby': 'card-explanation' },
-    h('header', {}, h('h3', { id: 'card-explanation' }, `Which words drove the decision: ${METHOD_NAMES[r.method]}`), h('span', { class: 'shape', 'data-testid': 'explanation-cost' }, describeCost(r))),
+    h(
+      'header',
+      {},
+      h('h3', { id: 'card-explanation' }, `Which words drove the decision: ${METHOD_NAMES[r.method]}`),
+      h('span', { class: 'shape', 'data-testid': 'explanation-cost' }, describeCost(r)),
+    ),
     h('p', { class: 'fact' }, `Score: ${r.scoreMeaning}.${shap}`),
     strip,
-    r.faithfulness ? h('p', { class: 'fact faithfulness', 'data-testid': 'explanation-faithfulness' }, `Faithfulness: ${describeFaithfulness(r.faithfulness)}.`) : null,
-    c.complete ? null : h('p', { class: 'coverage warn' }, `Covers the first window only: chars 0–${int(c.coveredEnd)} of ${int(c.textLength)}.`),
+    r.faithfulness
+      ? h(
+          'p',
+          { class: 'fact faithfulness', 'data-testid': 'explanation-faithfulness' },
+          `Faithfulness: ${describeFaithfulness(r.faithfulness)}.`,
+        )
+      : null,
+    c.complete
+      ? null
+      : h(
+          'p',
+          { class: 'coverage warn' },
+          `Covers the first window only: chars 0–${int(c.coveredEnd)} of ${int(c.textLength)}.`,
+        ),
   );
 }

@@ -42,15 +42,26 @@ function interactive(
   const dim = rows[0]?.length ?? 0;
   const count = rows.length * dim;
   const tip = h('div', { class: 'tip', role: 'presentation', hidden: true });
-  const readout = h('output', { class: 'heatmap-readout', 'aria-live': 'polite' }, 'Hover, or focus and use the arrow keys, to read exact values.');
+  const readout = h(
+    'output',
+    { class: 'heatmap-readout', 'aria-live': 'polite' },
+    'Hover, or focus and use the arrow keys, to read exact values.',
+  );
   const box = h(
     'div',
-    { class: 'heatmap', tabindex: 0, role: 'group', 'aria-label': `${spec.name}: ${count} values; arrow keys move through them`, 'data-testid': spec.testid },
+    {
+      class: 'heatmap',
+      tabindex: 0,
+      role: 'group',
+      'aria-label': `${spec.name}: ${count} values; arrow keys move through them`,
+      'data-testid': spec.testid,
+    },
     surface,
     tip,
   );
   let at = { r: 0, u: 0 };
-  const describe = (r: number, u: number): string => `${rowNames?.[r] ? `${rowNames[r]}, ` : ''}unit ${u}: ${exact(rows[r]?.[u] ?? 0)}`;
+  const describe = (r: number, u: number): string =>
+    `${rowNames?.[r] ? `${rowNames[r]}, ` : ''}unit ${u}: ${exact(rows[r]?.[u] ?? 0)}`;
   const show = (r: number, u: number): void => {
     if (rows[r]?.[u] === undefined) return;
     at = { r, u };
@@ -84,7 +95,12 @@ function interactive(
     e.preventDefault();
     show(r, u);
   });
-  return h('div', { class: 'heatmap-block' }, box, h('div', { class: 'heatmap-foot' }, legend(robustScale(rows.flat())), readout));
+  return h(
+    'div',
+    { class: 'heatmap-block' },
+    box,
+    h('div', { class: 'heatmap-foot' }, legend(robustScale(rows.flat())), readout),
+  );
 }
 
 function legend(scale: number): HTMLElement {
@@ -111,7 +127,14 @@ export function vectorHeatmap(values: number[], spec: HeatmapSpec & { wrap?: num
   const pitch = size + 1;
   const width = wrap * pitch;
   const height = Math.ceil(values.length / wrap) * pitch;
-  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'heatmap-svg', 'shape-rendering': 'crispEdges', 'aria-hidden': 'true' });
+  const svg = s('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
+    class: 'heatmap-svg',
+    'shape-rendering': 'crispEdges',
+    'aria-hidden': 'true',
+  });
   values.forEach((v, u) => {
     const paint = cellPaint(v, scale, spec.palette);
     const rect = s('rect', {
@@ -154,7 +177,14 @@ export function vectorHeatmap(values: number[], spec: HeatmapSpec & { wrap?: num
 export function matrixHeatmap(rows: number[][], rowNames: string[], spec: HeatmapSpec): HTMLElement {
   const dim = rows[0]?.length ?? 0;
   const scale = robustScale(rows.flat());
-  const canvas = h('canvas', { width: dim, height: rows.length, class: 'heatmap-canvas', 'aria-hidden': 'true', 'data-rows': rows.length, 'data-dim': dim });
+  const canvas = h('canvas', {
+    width: dim,
+    height: rows.length,
+    class: 'heatmap-canvas',
+    'aria-hidden': 'true',
+    'data-rows': rows.length,
+    'data-dim': dim,
+  });
   canvas.style.height = `${rows.length * 18}px`;
   const ctx = typeof canvas.getContext === 'function' ? canvas.getContext('2d') : null;
   if (ctx) {
@@ -181,7 +211,10 @@ export function matrixHeatmap(rows: number[][], rowNames: string[], spec: Heatma
     (e) => {
       const b = canvas.getBoundingClientRect();
       if (e.clientX < b.left || e.clientX >= b.right || e.clientY < b.top || e.clientY >= b.bottom) return undefined;
-      return { u: Math.floor(((e.clientX - b.left) / b.width) * dim), r: Math.floor(((e.clientY - b.top) / b.height) * rows.length) };
+      return {
+        u: Math.floor(((e.clientX - b.left) / b.width) * dim),
+        r: Math.floor(((e.clientY - b.top) / b.height) * rows.length),
+      };
     },
     (r, u) => {
       cursor.hidden = false;
@@ -202,9 +235,17 @@ export interface Bar {
 }
 
 /** Horizontal bars. Signed bars grow from a centred zero line; unsigned ones from the left edge. */
-export function barList(bars: Bar[], opts: { signed: boolean; max?: number; testid?: string; caption: string }): HTMLElement {
+export function barList(
+  bars: Bar[],
+  opts: { signed: boolean; max?: number; testid?: string; caption: string },
+): HTMLElement {
   const max = opts.max ?? Math.max(1e-12, ...bars.map((b) => Math.abs(b.value)));
-  const list = h('div', { class: `bars${opts.signed ? ' signed' : ''}`, role: 'list', 'aria-label': opts.caption, 'data-testid': opts.testid });
+  const list = h('div', {
+    class: `bars${opts.signed ? ' signed' : ''}`,
+    role: 'list',
+    'aria-label': opts.caption,
+    'data-testid': opts.testid,
+  });
   for (const b of bars) {
     const frac = Math.min(1, Math.abs(b.value) / max);
     const fill = h('div', { class: `bar-fill ${b.value >= 0 ? 'pos' : 'neg'}${b.emphasis ? ' emphasis' : ''}` });
@@ -219,7 +260,12 @@ export function barList(bars: Bar[], opts: { signed: boolean; max?: number; test
     list.appendChild(
       h(
         'div',
-        { class: `bar-row${b.emphasis ? ' emphasis' : ''}`, role: 'listitem', title: b.title ?? `${b.label}: ${exact(b.value)}`, 'data-value': b.value },
+        {
+          class: `bar-row${b.emphasis ? ' emphasis' : ''}`,
+          role: 'listitem',
+          title: b.title ?? `${b.label}: ${exact(b.value)}`,
+          'data-value': b.value,
+        },
         h('span', { class: 'bar-label' }, b.label),
         h('div', { class: 'bar-track' }, fill),
         h('span', { class: 'bar-value' }, b.text ?? num(b.value)),
@@ -243,7 +289,9 @@ export function waterfall(steps: Step[], opts: { testid?: string; caption: strin
   const at = (v: number): number => ((v - lo) / range) * 100;
   const list = h('div', { class: 'waterfall', role: 'list', 'aria-label': opts.caption, 'data-testid': opts.testid });
   for (const { step: st, from: a, to: b } of spans) {
-    const fill = h('div', { class: `bar-fill ${st.kind === 'total' || st.kind === 'bias' ? 'neutral' : st.delta >= 0 ? 'pos' : 'neg'}` });
+    const fill = h('div', {
+      class: `bar-fill ${st.kind === 'total' || st.kind === 'bias' ? 'neutral' : st.delta >= 0 ? 'pos' : 'neg'}`,
+    });
     fill.style.left = `${at(Math.min(a, b))}%`;
     fill.style.width = `${Math.max(0.4, Math.abs(at(b) - at(a)))}%`;
     const zero = h('div', { class: 'zero-line' });
@@ -251,7 +299,13 @@ export function waterfall(steps: Step[], opts: { testid?: string; caption: strin
     list.appendChild(
       h(
         'div',
-        { class: `bar-row step-${st.kind}`, role: 'listitem', title: st.title, 'data-kind': st.kind, 'data-value': st.delta },
+        {
+          class: `bar-row step-${st.kind}`,
+          role: 'listitem',
+          title: st.title,
+          'data-kind': st.kind,
+          'data-value': st.delta,
+        },
         h('span', { class: 'bar-label' }, st.label),
         h('div', { class: 'bar-track' }, zero, fill),
         h('span', { class: 'bar-value' }, st.kind === 'total' ? `= ${num(st.delta)}` : signed(st.delta)),

@@ -18,7 +18,11 @@ function fill(el: Element, attrs: Attrs, children: Child[]): void {
 }
 
 /** An HTML element; `attrs` are set with setAttribute (class, data-testid, tabindex, aria-*, title...). */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   fill(el, attrs, children);
   return el;

@@ -8,14 +8,19 @@ import { h, int, link, scrollX } from './dom';
 import { SOURCES } from '../core/present/sources';
 
 export const headSources: Record<HeadKind, { file: string; url: string; cls: string }> = {
-  distilbert: { file: SOURCES.distilbert.title, url: SOURCES.distilbert.url, cls: 'DistilBertForSequenceClassification' },
+  distilbert: {
+    file: SOURCES.distilbert.title,
+    url: SOURCES.distilbert.url,
+    cls: 'DistilBertForSequenceClassification',
+  },
   bert: { file: SOURCES.bert.title, url: SOURCES.bert.url, cls: 'BertForSequenceClassification' },
   roberta: { file: SOURCES.roberta.title, url: SOURCES.roberta.url, cls: 'RobertaForSequenceClassification' },
 };
 
 /** Whether each family's dense layer comes pretrained, and why (the card's answer); the other facts: HEAD_FAMILY. */
 const WHY: Record<HeadKind, string> = {
-  distilbert: 'no: distillation drops next-sentence prediction, so there is no pooler to inherit; it starts fresh when fine-tuning',
+  distilbert:
+    'no: distillation drops next-sentence prediction, so there is no pooler to inherit; it starts fresh when fine-tuning',
   bert: 'yes: the pooler is trained with next-sentence prediction during pretraining',
   roberta: 'no: RoBERTa drops next-sentence prediction; its pooler is unused and the head brings its own dense layer',
 };
@@ -24,7 +29,6 @@ const FAMILY = Object.fromEntries(
 ) as Record<HeadKind, (typeof HEAD_FAMILY)[HeadKind] & { why: string }>;
 
 export { headTerms, saturatedUnits, type HeadTerms };
-
 
 export function denseParams(dim: number): number {
   return dim * dim + dim;
@@ -50,7 +54,19 @@ export function headComparison(model: ModelInfo): HTMLElement {
     h(
       'thead',
       {},
-      h('tr', {}, ...['family', 'counterpart layer', 'activation', 'pretrained?', `dense params (${dim}·${dim}+${dim})`, `classifier params (${labels}·${dim}+${labels})`, 'source'].map((c) => h('th', { scope: 'col' }, c))),
+      h(
+        'tr',
+        {},
+        ...[
+          'family',
+          'counterpart layer',
+          'activation',
+          'pretrained?',
+          `dense params (${dim}·${dim}+${dim})`,
+          `classifier params (${labels}·${dim}+${labels})`,
+          'source',
+        ].map((c) => h('th', { scope: 'col' }, c)),
+      ),
     ),
     h(
       'tbody',
@@ -96,8 +112,15 @@ export function headComparison(model: ModelInfo): HTMLElement {
           'Its ',
           code(t.dense),
           ` + ${t.act} plays the part of DistilBERT's pre_classifier + ReLU`,
-          t.pretrained ? ', but it came pretrained (next-sentence prediction) and was only adjusted by fine-tuning.' : ', and like pre_classifier it started fresh when fine-tuning began.',
+          t.pretrained
+            ? ', but it came pretrained (next-sentence prediction) and was only adjusted by fine-tuning.'
+            : ', and like pre_classifier it started fresh when fine-tuning began.',
           ' DistilBERT needs pre_classifier because distillation drops next-sentence prediction, leaving no pretrained pooler to reuse.',
         );
-  return h('div', { class: 'head-comparison' }, answer, scrollX('Heads of DistilBERT, BERT and RoBERTa compared', table));
+  return h(
+    'div',
+    { class: 'head-comparison' },
+    answer,
+    scrollX('Heads of DistilBERT, BERT and RoBERTa compared', table),
+  );
 }

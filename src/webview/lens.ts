@@ -44,19 +44,65 @@ export function lensChart(ins: Inspection, lens: LensEntry[], settledAt: number)
   });
   for (const v of regression ? [lo, (lo + hi) / 2, hi] : [0, 0.5, 1]) {
     svg.appendChild(s('line', { class: 'lens-grid', x1: m.l, x2: W - m.r, y1: y(v), y2: y(v) }));
-    svg.appendChild(s('text', { class: 'lens-axis', x: m.l - 6, y: y(v) + 4, 'text-anchor': 'end' }, regression ? num(v) : `${Math.round(v * 100)}%`));
+    svg.appendChild(
+      s(
+        'text',
+        { class: 'lens-axis', x: m.l - 6, y: y(v) + 4, 'text-anchor': 'end' },
+        regression ? num(v) : `${Math.round(v * 100)}%`,
+      ),
+    );
   }
-  lens.forEach((e, k) => svg.appendChild(s('text', { class: 'lens-axis', x: x(k), y: H - m.b + 16, 'text-anchor': 'middle' }, e.layer === 0 ? 'emb' : String(e.layer))));
-  const sk = Math.max(0, lens.findIndex((e) => e.layer === settledAt));
-  svg.appendChild(s('line', { class: 'lens-settle', 'data-testid': 'lens-settle', x1: x(sk), x2: x(sk), y1: m.t, y2: H - m.b }, svgTitle(`settles at ${layerName(settledAt)}`)));
-  svg.appendChild(s('text', { class: 'lens-settle-text', x: x(sk) + (sk === lens.length - 1 ? -4 : 4), y: m.t + 10, 'text-anchor': sk === lens.length - 1 ? 'end' : 'start' }, `settles: ${layerName(settledAt)}`));
+  lens.forEach((e, k) =>
+    svg.appendChild(
+      s(
+        'text',
+        { class: 'lens-axis', x: x(k), y: H - m.b + 16, 'text-anchor': 'middle' },
+        e.layer === 0 ? 'emb' : String(e.layer),
+      ),
+    ),
+  );
+  const sk = Math.max(
+    0,
+    lens.findIndex((e) => e.layer === settledAt),
+  );
+  svg.appendChild(
+    s(
+      'line',
+      { class: 'lens-settle', 'data-testid': 'lens-settle', x1: x(sk), x2: x(sk), y1: m.t, y2: H - m.b },
+      svgTitle(`settles at ${layerName(settledAt)}`),
+    ),
+  );
+  svg.appendChild(
+    s(
+      'text',
+      {
+        class: 'lens-settle-text',
+        x: x(sk) + (sk === lens.length - 1 ? -4 : 4),
+        y: m.t + 10,
+        'text-anchor': sk === lens.length - 1 ? 'end' : 'start',
+      },
+      `settles: ${layerName(settledAt)}`,
+    ),
+  );
   labels.forEach((label, li) => {
     const cls = `series-${li % SERIES}`;
     const points = lens.map((e, k) => `${x(k).toFixed(1)},${y(valueOf(ins, e, li)).toFixed(1)}`).join(' ');
-    const g = s('g', { class: `lens-series ${cls}`, 'data-label': label }, s('polyline', { class: 'lens-line', points }));
+    const g = s(
+      'g',
+      { class: `lens-series ${cls}`, 'data-label': label },
+      s('polyline', { class: 'lens-line', points }),
+    );
     lens.forEach((e, k) => {
       const v = valueOf(ins, e, li);
-      g.appendChild(s('circle', { class: 'lens-dot', cx: x(k), cy: y(v), r: 3.2 }, svgTitle(`${label} after ${layerName(e.layer)}: ${regression ? exact(v) : pct(v)} (logit ${exact(e.logits[li] ?? 0)})`)));
+      g.appendChild(
+        s(
+          'circle',
+          { class: 'lens-dot', cx: x(k), cy: y(v), r: 3.2 },
+          svgTitle(
+            `${label} after ${layerName(e.layer)}: ${regression ? exact(v) : pct(v)} (logit ${exact(e.logits[li] ?? 0)})`,
+          ),
+        ),
+      );
     });
     svg.appendChild(g);
   });
@@ -64,32 +110,58 @@ export function lensChart(ins: Inspection, lens: LensEntry[], settledAt: number)
 }
 
 function legend(labels: string[]): HTMLElement {
-  return h('ul', { class: 'lens-legend', 'aria-label': 'Series' }, ...labels.map((l, li) => h('li', {}, h('span', { class: `swatch series-${li % SERIES}`, 'aria-hidden': 'true' }), l)));
+  return h(
+    'ul',
+    { class: 'lens-legend', 'aria-label': 'Series' },
+    ...labels.map((l, li) =>
+      h('li', {}, h('span', { class: `swatch series-${li % SERIES}`, 'aria-hidden': 'true' }), l),
+    ),
+  );
 }
 
 function lensTable(ins: Inspection, lens: LensEntry[], settledAt: number): HTMLElement {
   const labels = ins.model.labels;
   const regression = ins.model.problemType === 'regression';
-  return scrollX('Head lens table', h(
-    'table',
-    { class: 'lens-table', 'data-testid': 'lens-table' },
-    h('caption', {}, `The head on ${ins.model.head?.kind === 'roberta' ? '<s>' : '[CLS]'} after each layer`),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'layer'), ...labels.map((l) => h('th', { scope: 'col' }, regression ? l : `P(${l})`)), h('th', { scope: 'col' }, 'label'), h('th', { scope: 'col' }, 'active units'))),
+  return scrollX(
+    'Head lens table',
     h(
-      'tbody',
-      {},
-      ...lens.map((e) =>
+      'table',
+      { class: 'lens-table', 'data-testid': 'lens-table' },
+      h('caption', {}, `The head on ${ins.model.head?.kind === 'roberta' ? '<s>' : '[CLS]'} after each layer`),
+      h(
+        'thead',
+        {},
         h(
           'tr',
-          { class: e.layer === settledAt ? 'settle' : undefined, 'data-layer': e.layer },
-          h('th', { scope: 'row' }, layerName(e.layer) + (e.layer === settledAt ? ' (settles)' : '')),
-          ...labels.map((_, li) => h('td', { title: `logit ${exact(e.logits[li] ?? 0)}` }, regression ? num(e.logits[li] ?? 0) : pct(e.probabilities[li] ?? 0))),
-          h('td', {}, e.label),
-          h('td', {}, `${int(e.activeUnits)} / ${int(ins.model.dim)}`),
+          {},
+          h('th', { scope: 'col' }, 'layer'),
+          ...labels.map((l) => h('th', { scope: 'col' }, regression ? l : `P(${l})`)),
+          h('th', { scope: 'col' }, 'label'),
+          h('th', { scope: 'col' }, 'active units'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...lens.map((e) =>
+          h(
+            'tr',
+            { class: e.layer === settledAt ? 'settle' : undefined, 'data-layer': e.layer },
+            h('th', { scope: 'row' }, layerName(e.layer) + (e.layer === settledAt ? ' (settles)' : '')),
+            ...labels.map((_, li) =>
+              h(
+                'td',
+                { title: `logit ${exact(e.logits[li] ?? 0)}` },
+                regression ? num(e.logits[li] ?? 0) : pct(e.probabilities[li] ?? 0),
+              ),
+            ),
+            h('td', {}, e.label),
+            h('td', {}, `${int(e.activeUnits)} / ${int(ins.model.dim)}`),
+          ),
         ),
       ),
     ),
-  ));
+  );
 }
 
 /** The token lens strip, or the button that asks for it. */
@@ -98,17 +170,30 @@ function tokenLensPart(ins: Inspection, w: WindowResult, cb: LensCallbacks): HTM
   const note = h(
     'p',
     { class: 'explain' },
-    'An experiment on the head, not the model: the model only ever reads [CLS]. Each piece shows the label and probability the same head gives that piece\'s final hidden state.',
+    "An experiment on the head, not the model: the model only ever reads [CLS]. Each piece shows the label and probability the same head gives that piece's final hidden state.",
   );
   const tl = w.tokenLens;
   if (!tl) {
     if (!cb.tokenLens) return null;
-    const b = h('button', { type: 'button', 'data-testid': 'token-lens-button', 'data-focus-key': 'token-lens', title: 'Runs this text again and applies the head at every word piece' }, 'Show token lens');
+    const b = h(
+      'button',
+      {
+        type: 'button',
+        'data-testid': 'token-lens-button',
+        'data-focus-key': 'token-lens',
+        title: 'Runs this text again and applies the head at every word piece',
+      },
+      'Show token lens',
+    );
     b.addEventListener('click', () => cb.tokenLens?.());
     return h('div', { class: 'token-lens' }, heading, note, b);
   }
   const labels = ins.model.labels;
-  const strip = h('ol', { class: 'token-lens-strip', 'data-testid': 'token-lens', 'aria-label': 'Token lens: label and probability per word piece' });
+  const strip = h('ol', {
+    class: 'token-lens-strip',
+    'data-testid': 'token-lens',
+    'aria-label': 'Token lens: label and probability per word piece',
+  });
   w.tokens.forEach((t, i) => {
     const e = tl[i];
     if (!e) return;
@@ -119,9 +204,16 @@ function tokenLensPart(ins: Inspection, w: WindowResult, cb: LensCallbacks): HTM
     strip.appendChild(
       h(
         'li',
-        { class: 'tl-item', title: `${t.text}: ${labels.map((l, j) => `${l} ${pct(e.probabilities[j] ?? 0)}`).join(', ')}` },
+        {
+          class: 'tl-item',
+          title: `${t.text}: ${labels.map((l, j) => `${l} ${pct(e.probabilities[j] ?? 0)}`).join(', ')}`,
+        },
         h('span', { class: 'tl-piece' }, t.text),
-        h('span', { class: 'tl-label' }, `${e.label} ${ins.model.problemType === 'regression' ? num(e.logits[0] ?? 0) : pct(p)}`),
+        h(
+          'span',
+          { class: 'tl-label' },
+          `${e.label} ${ins.model.problemType === 'regression' ? num(e.logits[0] ?? 0) : pct(p)}`,
+        ),
         h('span', { class: 'tl-meter', 'aria-hidden': 'true' }, fill),
       ),
     );
@@ -138,7 +230,11 @@ export function lensBody(ins: Inspection, w: WindowResult, t: HeadTerms, cb: Len
     'div',
     { class: 'lens' },
     explainLens(t),
-    h('p', { class: 'fact', 'data-testid': 'lens-summary' }, lensSummary(lens, settledAt, ins.model.labels, ins.model.problemType)),
+    h(
+      'p',
+      { class: 'fact', 'data-testid': 'lens-summary' },
+      lensSummary(lens, settledAt, ins.model.labels, ins.model.problemType),
+    ),
     h('figure', { class: 'lens-figure' }, lensChart(ins, lens, settledAt), legend(ins.model.labels)),
     lensTable(ins, lens, settledAt),
     tokenLensPart(ins, w, cb),

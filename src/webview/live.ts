@@ -7,7 +7,8 @@ import { h, int } from './dom';
 export const liveOff: LiveStatus = { on: false, phase: 'idle', runs: 0 };
 
 function phaseText(live: LiveStatus): string {
-  if (!live.on) return 'Off: switch on to re-classify the selection (or the paragraph at the cursor) as you type or move it.';
+  if (!live.on)
+    return 'Off: switch on to re-classify the selection (or the paragraph at the cursor) as you type or move it.';
   if (live.note) return live.note;
   if (live.phase === 'running') return 'Classifying…';
   if (live.phase === 'waiting') return 'Waiting for a pause in typing…';
@@ -24,7 +25,9 @@ export function liveBar(live: LiveStatus, setLive: (on: boolean) => void): HTMLE
       'data-testid': 'live-toggle',
       'data-focus-key': 'live-toggle',
       'aria-pressed': live.on ? 'true' : 'false',
-      title: live.on ? 'Stop re-classifying as you type (DistilBERT: Toggle Live Inspection)' : 'Re-classify the selection as you type or move it (DistilBERT: Toggle Live Inspection)',
+      title: live.on
+        ? 'Stop re-classifying as you type (DistilBERT: Toggle Live Inspection)'
+        : 'Re-classify the selection as you type or move it (DistilBERT: Toggle Live Inspection)',
     },
     live.on ? '● Live' : '○ Live',
   );
@@ -33,7 +36,11 @@ export function liveBar(live: LiveStatus, setLive: (on: boolean) => void): HTMLE
     live.on && live.lastLatencyMs !== undefined
       ? h(
           'span',
-          { class: 'live-latency', 'data-testid': 'live-latency', title: `Wall time of live run ${live.runs}, ${live.lastLatencyMs.toFixed(1)} ms (worker round trip included)` },
+          {
+            class: 'live-latency',
+            'data-testid': 'live-latency',
+            title: `Wall time of live run ${live.runs}, ${live.lastLatencyMs.toFixed(1)} ms (worker round trip included)`,
+          },
           `last run ${int(Math.round(live.lastLatencyMs))} ms · ${int(live.runs)} run${live.runs === 1 ? '' : 's'}`,
         )
       : null;
@@ -41,7 +48,11 @@ export function liveBar(live: LiveStatus, setLive: (on: boolean) => void): HTMLE
     'div',
     { class: `live-bar phase-${live.on ? live.phase : 'off'}`, 'data-testid': 'live-bar' },
     toggle,
-    h('span', { class: 'live-phase', 'data-testid': 'live-phase', role: 'status', 'aria-live': 'polite' }, phaseText(live)),
+    h(
+      'span',
+      { class: 'live-phase', 'data-testid': 'live-phase', role: 'status', 'aria-live': 'polite' },
+      phaseText(live),
+    ),
     latency,
   );
 }

@@ -91,7 +91,10 @@ function render(): void {
   if (!app) return;
   // Re-rendering replaces the elements; keep keyboard focus on the "same" control.
   const focusKey = (document.activeElement as HTMLElement | null)?.getAttribute?.('data-focus-key');
-  app.replaceChildren(liveBar(live, (on) => post({ type: 'setLive', on })), renderApp(state, readPalette(), callbacks, modelNote));
+  app.replaceChildren(
+    liveBar(live, (on) => post({ type: 'setLive', on })),
+    renderApp(state, readPalette(), callbacks, modelNote),
+  );
   announce(document.getElementById('announce'), announcement(state));
   if (focusKey) app.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`)?.focus();
   // A long file has hundreds of windows in a scrolling list: keep the selected one in sight (scrolling only

@@ -18,13 +18,31 @@ export interface OcclusionCallbacks {
 export function occlusionButtons(state: OcclusionState | undefined, cb: OcclusionCallbacks): HTMLElement[] {
   const running = state?.kind === 'running';
   const make = (unit: OcclusionUnit, label: string, title: string): HTMLElement => {
-    const b = h('button', { type: 'button', 'data-testid': `occlude-${unit}`, 'data-focus-key': `occlude-${unit}`, disabled: running, title }, label);
+    const b = h(
+      'button',
+      {
+        type: 'button',
+        'data-testid': `occlude-${unit}`,
+        'data-focus-key': `occlude-${unit}`,
+        disabled: running,
+        title,
+      },
+      label,
+    );
     b.addEventListener('click', () => cb.occlude(unit));
     return b;
   };
   return [
-    make('word', running && state.unit === 'word' ? 'Explaining…' : 'Explain by occlusion', 'Remove each word in turn and measure how the logits move (one forward pass per word)'),
-    make('piece', running && state.unit === 'piece' ? 'Explaining pieces…' : 'by word piece', 'Remove each word piece in turn instead of whole words'),
+    make(
+      'word',
+      running && state.unit === 'word' ? 'Explaining…' : 'Explain by occlusion',
+      'Remove each word in turn and measure how the logits move (one forward pass per word)',
+    ),
+    make(
+      'piece',
+      running && state.unit === 'piece' ? 'Explaining pieces…' : 'by word piece',
+      'Remove each word piece in turn instead of whole words',
+    ),
   ];
 }
 
@@ -35,7 +53,11 @@ export function occlusionSection(state: OcclusionState | undefined, cb: Occlusio
     case 'running': {
       const what = state.unit === 'word' ? 'word' : 'word piece';
       const progress = state.total > 0 ? ` ${int(state.done)} of ${int(state.total)} forward passes.` : '';
-      return h('p', { class: 'status running', 'data-testid': 'occlusion-status', role: 'status', 'aria-busy': 'true' }, `Removing each ${what} in turn…${progress}`);
+      return h(
+        'p',
+        { class: 'status running', 'data-testid': 'occlusion-status', role: 'status', 'aria-busy': 'true' },
+        `Removing each ${what} in turn…${progress}`,
+      );
     }
     case 'cancelled':
       return h('p', { class: 'muted', 'data-testid': 'occlusion-status', role: 'status' }, 'Occlusion cancelled.');
@@ -56,11 +78,15 @@ export function support(result: OcclusionResult, item: OcclusionItem): number {
 
 /** The cell's tooltip: the exact changes for every label. */
 function cellTitle(result: OcclusionResult, item: OcclusionItem, shown: string): string {
-  const lines = [`${shown} · chars ${item.start}–${item.end} · ${item.tokenIndices.length} piece${item.tokenIndices.length === 1 ? '' : 's'} removed`];
+  const lines = [
+    `${shown} · chars ${item.start}–${item.end} · ${item.tokenIndices.length} piece${item.tokenIndices.length === 1 ? '' : 's'} removed`,
+  ];
   result.labels.forEach((label, i) => {
     const dl = item.deltaLogits[i] ?? 0;
     const dp = item.deltaProbabilities[i] ?? 0;
-    lines.push(`${label}: Δ logit ${exact(dl)} (${exact(result.baselineLogits[i] ?? 0)} → ${exact(item.logits[i] ?? 0)}), Δ prob ${exact(dp)}`);
+    lines.push(
+      `${label}: Δ logit ${exact(dl)} (${exact(result.baselineLogits[i] ?? 0)} → ${exact(item.logits[i] ?? 0)}), Δ prob ${exact(dp)}`,
+    );
   });
   return lines.join('\n');
 }
@@ -99,34 +125,58 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
     strip.appendChild(cell);
   });
   // One tab stop for the strip; arrows move, Enter/Space selects the word in the editor.
-  rovingList(strip, '.heat-cell', (el) => cb.reveal(Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end'))));
+  rovingList(strip, '.heat-cell', (el) =>
+    cb.reveal(Number(el.getAttribute('data-start')), Number(el.getAttribute('data-end'))),
+  );
 
   const order = values.map((v, i) => i).sort((a, b) => values[b]! - values[a]!);
   const name = (i: number) => `“${result.items[i]!.text}” ${signed(values[i]!)}`;
   const toward = order.filter((i) => values[i]! > 0).slice(0, 3);
-  const against = order.filter((i) => values[i]! < 0).reverse().slice(0, 3);
+  const against = order
+    .filter((i) => values[i]! < 0)
+    .reverse()
+    .slice(0, 3);
   const c = result.coverage;
   const passes = `${int(result.forwardPasses)} forward passes in ${int(Math.round(latencyMs))} ms`;
   return h(
     'section',
     { class: 'card occlusion', 'data-testid': 'occlusion', 'aria-labelledby': 'card-occlusion' },
-    h('header', {}, h('h3', { id: 'card-occlusion' }, 'Which words drove the decision'), h('span', { class: 'shape' }, `occlusion · each ${piece ? 'word piece' : 'word'} removed`)),
+    h(
+      'header',
+      {},
+      h('h3', { id: 'card-occlusion' }, 'Which words drove the decision'),
+      h('span', { class: 'shape' }, `occlusion · each ${piece ? 'word piece' : 'word'} removed`),
+    ),
     h(
       'p',
       { class: 'fact' },
       `Colour: how much removing each ${piece ? 'piece' : 'word'} lowers the ${result.label} logit. `,
-      h('span', { class: 'swatch pos' }), ' pushed toward ', result.label, ', ',
-      h('span', { class: 'swatch neg' }), ' pushed against it; strongest |Δ| ', num(scale), '.',
+      h('span', { class: 'swatch pos' }),
+      ' pushed toward ',
+      result.label,
+      ', ',
+      h('span', { class: 'swatch neg' }),
+      ' pushed against it; strongest |Δ| ',
+      num(scale),
+      '.',
     ),
     strip,
     h(
       'p',
       { class: 'fact', 'data-testid': 'occlusion-top' },
-      toward.length ? `Most for ${result.label}: ${toward.map(name).join(', ')}. ` : `No ${piece ? 'piece' : 'word'} pushed toward ${result.label}. `,
+      toward.length
+        ? `Most for ${result.label}: ${toward.map(name).join(', ')}. `
+        : `No ${piece ? 'piece' : 'word'} pushed toward ${result.label}. `,
       against.length ? `Most against: ${against.map(name).join(', ')}.` : '',
     ),
     // Like every strip in the panel: how faithful the ranking is (ERASER comprehensiveness / sufficiency).
-    result.faithfulness ? h('p', { class: 'fact faithfulness', 'data-testid': 'occlusion-faithfulness' }, `Faithfulness: ${describeFaithfulness(result.faithfulness)}.`) : null,
+    result.faithfulness
+      ? h(
+          'p',
+          { class: 'fact faithfulness', 'data-testid': 'occlusion-faithfulness' },
+          `Faithfulness: ${describeFaithfulness(result.faithfulness)}.`,
+        )
+      : null,
     c.complete
       ? null
       : h(
@@ -142,4 +192,3 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
     ),
   );
 }
-

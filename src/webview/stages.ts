@@ -24,7 +24,13 @@ function card(testid: string, step: number, title: string, shape: string, ...bod
   return h(
     'section',
     { class: 'card', 'data-testid': testid, 'aria-labelledby': id },
-    h('header', {}, h('span', { class: 'step', 'aria-hidden': 'true' }, String(step)), h('h3', { id }, title), h('span', { class: 'shape' }, shape)),
+    h(
+      'header',
+      {},
+      h('span', { class: 'step', 'aria-hidden': 'true' }, String(step)),
+      h('h3', { id }, title),
+      h('span', { class: 'shape' }, shape),
+    ),
     ...body,
   );
 }
@@ -33,7 +39,12 @@ const fact = (...parts: (string | Node)[]): HTMLElement => h('p', { class: 'fact
 
 /** The presentation model's steps of one logit (the report draws the same), with the panel's hover texts. */
 export function logitSteps(w: WindowResult, label: string, logit: number, act = 'relu'): Step[] | undefined {
-  return modelSteps(w, label, logit)?.map((st): Step => ({ label: st.label, delta: st.delta, kind: st.kind, title: stepTitle(st, label, act) }));
+  return modelSteps(w, label, logit)?.map((st): Step => ({
+    label: st.label,
+    delta: st.delta,
+    kind: st.kind,
+    title: stepTitle(st, label, act),
+  }));
 }
 
 function stepTitle(st: LogitStep, label: string, act: string): string {
@@ -61,7 +72,12 @@ function classifierCard(ins: Inspection, w: WindowResult, t: HeadTerms): HTMLEle
     ins.model.problemType === 'regression'
       ? h('p', { class: 'muted', 'data-testid': 'probabilities' }, 'Regression: no probabilities.')
       : barList(
-          labels.map((l) => ({ label: l, value: w.probabilities[l] ?? 0, text: pct(w.probabilities[l] ?? 0), emphasis: l === winner })),
+          labels.map((l) => ({
+            label: l,
+            value: w.probabilities[l] ?? 0,
+            text: pct(w.probabilities[l] ?? 0),
+            emphasis: l === winner,
+          })),
           { signed: false, max: 1, testid: 'probabilities', caption: 'probabilities' },
         );
   const decomposition = h('div', { class: 'contributions', 'data-testid': 'contributions' });
@@ -69,7 +85,12 @@ function classifierCard(ins: Inspection, w: WindowResult, t: HeadTerms): HTMLEle
     const steps = logitSteps(w, l, w.logits[i] ?? 0, t.activation);
     if (!steps) return;
     decomposition.appendChild(
-      h('div', { class: 'contribution', 'data-label': l }, h('h4', {}, `Where the logit of ${l} comes from`), waterfall(steps, { caption: `decomposition of logit ${l}` })),
+      h(
+        'div',
+        { class: 'contribution', 'data-label': l },
+        h('h4', {}, `Where the logit of ${l} comes from`),
+        waterfall(steps, { caption: `decomposition of logit ${l}` }),
+      ),
     );
   });
   const dim = ins.model.dim;
@@ -79,12 +100,24 @@ function classifierCard(ins: Inspection, w: WindowResult, t: HeadTerms): HTMLEle
     `${t.classifier} → logits → probabilities`,
     `${dim} → ${labels.length}`,
     explainView(stageText.classifier(t, dim, labels.length, ins.model.problemType)),
-    h('div', { class: 'pair' }, h('div', {}, h('h4', {}, 'Logits'), logits), h('div', {}, h('h4', {}, 'Probabilities'), probs)),
+    h(
+      'div',
+      { class: 'pair' },
+      h('div', {}, h('h4', {}, 'Logits'), logits),
+      h('div', {}, h('h4', {}, 'Probabilities'), probs),
+    ),
     decomposition,
   );
 }
 
-export function windowStages(ins: Inspection, w: WindowResult, palette: Palette, cb: TokenCallbacks, dropoutP: number | undefined, lens?: HeadLensOptions): HTMLElement {
+export function windowStages(
+  ins: Inspection,
+  w: WindowResult,
+  palette: Palette,
+  cb: TokenCallbacks,
+  dropoutP: number | undefined,
+  lens?: HeadLensOptions,
+): HTMLElement {
   const dim = ins.model.dim;
   const norms = w.head.norms;
   const layerNames = w.stages.layers.map((_, i) => `block ${i + 1}`);
@@ -97,7 +130,13 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
     h(
       'section',
       { class: 'card', 'aria-labelledby': 'card-tokens' },
-      h('header', {}, h('span', { class: 'step', 'aria-hidden': 'true' }, '0'), h('h3', { id: 'card-tokens' }, 'Input word pieces'), h('span', { class: 'shape' }, `${int(w.tokens.length)} tokens`)),
+      h(
+        'header',
+        {},
+        h('span', { class: 'step', 'aria-hidden': 'true' }, '0'),
+        h('h3', { id: 'card-tokens' }, 'Input word pieces'),
+        h('span', { class: 'shape' }, `${int(w.tokens.length)} tokens`),
+      ),
       explainView(stageText.tokens(t)),
       tokenChips(w, ins.coverage.textLength, cb),
     ),
@@ -110,9 +149,17 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
       h(
         'div',
         { class: 'layers' },
-        matrixHeatmap(w.stages.layers, layerNames, { name: `${t.first} after each block`, palette, testid: 'heatmap-layers' }),
+        matrixHeatmap(w.stages.layers, layerNames, {
+          name: `${t.first} after each block`,
+          palette,
+          testid: 'heatmap-layers',
+        }),
         barList(
-          layerNames.map((n, i) => ({ label: n, value: norms.layers[i] ?? 0, title: `‖${n}‖₂ = ${exact(norms.layers[i] ?? 0)}` })),
+          layerNames.map((n, i) => ({
+            label: n,
+            value: norms.layers[i] ?? 0,
+            title: `‖${n}‖₂ = ${exact(norms.layers[i] ?? 0)}`,
+          })),
           { signed: false, caption: 'L2 norm per block' },
         ),
       ),
@@ -147,7 +194,13 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
     card('stage-dropout', 5, 'dropout', 'identity', explainView(stageText.dropout(t, dropoutP))),
     classifierCard(ins, w, t),
     ...lensCards(ins, w, t, lens),
-    card('head-comparison', 9, `Why ${t.dense}? The head next to ${t.kind === 'distilbert' ? "BERT's and RoBERTa's" : 'the other families'}`, `${t.family} head`, headComparison(ins.model)),
+    card(
+      'head-comparison',
+      9,
+      `Why ${t.dense}? The head next to ${t.kind === 'distilbert' ? "BERT's and RoBERTa's" : 'the other families'}`,
+      `${t.family} head`,
+      headComparison(ins.model),
+    ),
   );
 }
 
@@ -155,9 +208,25 @@ export function windowStages(ins: Inspection, w: WindowResult, palette: Palette,
 function lensCards(ins: Inspection, w: WindowResult, t: HeadTerms, opts: HeadLensOptions | undefined): HTMLElement[] {
   const body = lensBody(ins, w, t, opts ?? {});
   if (!body) return [];
-  const cards = [card('stage-lens', 7, `Head lens: the ${t.family} head after every block`, `${w.lens!.length} × ${t.dense} → ${t.act} → ${t.classifier}`, body)];
+  const cards = [
+    card(
+      'stage-lens',
+      7,
+      `Head lens: the ${t.family} head after every block`,
+      `${w.lens!.length} × ${t.dense} → ${t.act} → ${t.classifier}`,
+      body,
+    ),
+  ];
   if (opts?.whatIf) {
-    cards.push(card('stage-whatif', 8, `What if? Experiments on the ${t.act} units`, `${ins.model.dim} units`, whatIfBody(ins, w, t, opts.key, opts.whatIf)));
+    cards.push(
+      card(
+        'stage-whatif',
+        8,
+        `What if? Experiments on the ${t.act} units`,
+        `${ins.model.dim} units`,
+        whatIfBody(ins, w, t, opts.key, opts.whatIf),
+      ),
+    );
   }
   return cards;
 }
@@ -165,7 +234,10 @@ function lensCards(ins: Inspection, w: WindowResult, t: HeadTerms, opts: HeadLen
 /** ReLU: how many units are exactly zero. tanh never zeroes a unit; what matters is how many sit at ±1. */
 function activationFact(w: WindowResult, t: HeadTerms, dim: number, zeroed: number, norm: number): HTMLElement {
   if (t.activation === 'relu') {
-    return fact(h('strong', { 'data-testid': 'zeroed' }, `${zeroed} of ${dim}`), ` units are zero (${pct(zeroed / Math.max(1, dim))}); ${dim - zeroed} stay active. ‖relu‖₂ = ${num(norm)}`);
+    return fact(
+      h('strong', { 'data-testid': 'zeroed' }, `${zeroed} of ${dim}`),
+      ` units are zero (${pct(zeroed / Math.max(1, dim))}); ${dim - zeroed} stay active. ‖relu‖₂ = ${num(norm)}`,
+    );
   }
   const sat = saturatedUnits(w.stages.activation);
   return fact(

@@ -2,7 +2,13 @@
 // with their difference, one row per stage (cosine, norms, ‖B − A‖, a heat strip of the Δ vector, the units
 // that moved most), and per label the units whose contribution to the logit moved most.
 // Not the fp32 / int8 card (variantCompare.ts): that compares two graphs on one text; this compares two texts on one graph.
-import { stageTitle, type ComparedSide, type StageDiff, type TextComparison, type UnitDelta } from '../core/compare/textCompare';
+import {
+  stageTitle,
+  type ComparedSide,
+  type StageDiff,
+  type TextComparison,
+  type UnitDelta,
+} from '../core/compare/textCompare';
 import type { ComparedText } from '../shared/protocol';
 import { barList, cellPaint, robustScale } from './charts';
 import { exact, h, int, num, pct, pctPoints, s, scrollX, signed } from './dom';
@@ -23,11 +29,15 @@ const SIDES = ['A', 'B'] as const;
 export const stageName = stageTitle;
 
 function probText(c: TextComparison, side: ComparedSide): string {
-  return c.problemType === 'regression' ? `score ${num(side.logits[0] ?? 0)}` : pct(side.probabilities[side.label] ?? 0);
+  return c.problemType === 'regression'
+    ? `score ${num(side.logits[0] ?? 0)}`
+    : pct(side.probabilities[side.label] ?? 0);
 }
 
 function meanNote(side: ComparedSide): string {
-  return side.mean ? `${side.windows} windows: its vectors and contributions are token-weighted means over them` : 'one window';
+  return side.mean
+    ? `${side.windows} windows: its vectors and contributions are token-weighted means over them`
+    : 'one window';
 }
 
 function textColumn(c: TextComparison, i: 0 | 1, text: ComparedText, cb: ComparisonCallbacks): HTMLElement {
@@ -35,7 +45,17 @@ function textColumn(c: TextComparison, i: 0 | 1, text: ComparedText, cb: Compari
   const cut = text.excerpt.length < text.length;
   const reveal =
     text.uri !== undefined && cb.revealCompared
-      ? h('button', { type: 'button', class: 'link-button', 'data-testid': `reveal-${SIDES[i]}`, 'data-focus-key': `reveal-${i}`, title: `Select ${text.what} in the editor` }, 'Show in editor')
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'link-button',
+            'data-testid': `reveal-${SIDES[i]}`,
+            'data-focus-key': `reveal-${i}`,
+            title: `Select ${text.what} in the editor`,
+          },
+          'Show in editor',
+        )
       : null;
   reveal?.addEventListener('click', () => cb.revealCompared?.(i));
   return h(
@@ -54,8 +74,16 @@ function textColumn(c: TextComparison, i: 0 | 1, text: ComparedText, cb: Compari
       h('span', { class: 'side-label', 'data-testid': `label-${SIDES[i]}` }, side.label),
       h('span', { class: 'result-probability' }, probText(c, side)),
     ),
-    h('p', { class: 'meta' }, `${int(text.length)} characters, ${int(side.tokens)} tokens, ${meanNote(side)}.${side.complete ? '' : ' Truncated: only the start was read.'}`),
-    h('pre', { class: 'excerpt', 'data-testid': `excerpt-${SIDES[i]}`, tabindex: 0, 'aria-label': `Text ${SIDES[i]}` }, text.excerpt + (cut ? '…' : '')),
+    h(
+      'p',
+      { class: 'meta' },
+      `${int(text.length)} characters, ${int(side.tokens)} tokens, ${meanNote(side)}.${side.complete ? '' : ' Truncated: only the start was read.'}`,
+    ),
+    h(
+      'pre',
+      { class: 'excerpt', 'data-testid': `excerpt-${SIDES[i]}`, tabindex: 0, 'aria-label': `Text ${SIDES[i]}` },
+      text.excerpt + (cut ? '…' : ''),
+    ),
   );
 }
 
@@ -73,7 +101,18 @@ function logitBlock(c: TextComparison): HTMLElement {
     return h(
       'div',
       { class: 'logit-compare', 'data-label': label, 'data-testid': 'logit-compare' },
-      h('h4', {}, label, probs ? h('span', { class: 'muted', title: `A ${exact(pa)} → B ${exact(pb)} (Δ ${exact(dp)})` }, ` probability ${pct(pa)} → ${pct(pb)} (${pctPoints(dp)})`) : null),
+      h(
+        'h4',
+        {},
+        label,
+        probs
+          ? h(
+              'span',
+              { class: 'muted', title: `A ${exact(pa)} → B ${exact(pb)} (Δ ${exact(dp)})` },
+              ` probability ${pct(pa)} → ${pct(pb)} (${pctPoints(dp)})`,
+            )
+          : null,
+      ),
       barList(
         [
           { label: 'A', value: a, title: `A: logit ${label} = ${exact(a)}` },
@@ -91,10 +130,26 @@ function logitBlock(c: TextComparison): HTMLElement {
 function deltaStrip(d: StageDiff, name: string, palette: Palette): HTMLElement {
   const n = d.delta.length;
   const scale = robustScale(d.delta);
-  const svg = s('svg', { viewBox: `0 0 ${n} 1`, preserveAspectRatio: 'none', class: 'delta-strip-svg', 'aria-hidden': 'true' });
+  const svg = s('svg', {
+    viewBox: `0 0 ${n} 1`,
+    preserveAspectRatio: 'none',
+    class: 'delta-strip-svg',
+    'aria-hidden': 'true',
+  });
   d.delta.forEach((v, u) => {
     const paint = cellPaint(v, scale, palette);
-    svg.appendChild(s('rect', { x: u, y: 0, width: 1, height: 1, fill: paint.fill, 'fill-opacity': paint.opacity, 'data-unit': u, 'data-value': v }));
+    svg.appendChild(
+      s('rect', {
+        x: u,
+        y: 0,
+        width: 1,
+        height: 1,
+        fill: paint.fill,
+        'fill-opacity': paint.opacity,
+        'data-unit': u,
+        'data-value': v,
+      }),
+    );
   });
   const cursor = s('rect', { x: 0, y: 0, width: 1, height: 1, class: 'strip-cursor', fill: 'none' });
   svg.appendChild(cursor);
@@ -114,7 +169,14 @@ function deltaStrip(d: StageDiff, name: string, palette: Palette): HTMLElement {
   };
   const box = h(
     'div',
-    { class: 'delta-strip', tabindex: 0, role: 'group', 'data-testid': 'delta-strip', 'aria-label': `Δ of ${name}: ${n} units; arrow keys move through them`, title: `Δ = B − A per unit; colour scale ±${num(scale)}` },
+    {
+      class: 'delta-strip',
+      tabindex: 0,
+      role: 'group',
+      'data-testid': 'delta-strip',
+      'aria-label': `Δ of ${name}: ${n} units; arrow keys move through them`,
+      title: `Δ = B − A per unit; colour scale ±${num(scale)}`,
+    },
     svg,
   );
   box.addEventListener('mousemove', (e) => {
@@ -123,7 +185,16 @@ function deltaStrip(d: StageDiff, name: string, palette: Palette): HTMLElement {
   });
   box.addEventListener('focus', () => show(at));
   box.addEventListener('keydown', (e) => {
-    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : e.key === 'PageDown' ? 16 : e.key === 'PageUp' ? -16 : 0;
+    const step =
+      e.key === 'ArrowRight'
+        ? 1
+        : e.key === 'ArrowLeft'
+          ? -1
+          : e.key === 'PageDown'
+            ? 16
+            : e.key === 'PageUp'
+              ? -16
+              : 0;
     if (step) show(at + step);
     else if (e.key === 'Home') show(0);
     else if (e.key === 'End') show(n - 1);
@@ -138,7 +209,14 @@ function unitChips(top: UnitDelta[], what: string, count: number): HTMLElement {
     'ul',
     { class: 'unit-chips', 'aria-label': `units whose ${what} changed most` },
     ...top.slice(0, count).map((t) =>
-      h('li', { class: `unit-chip ${t.delta >= 0 ? 'pos' : 'neg'}`, title: `unit ${t.unit}: A ${exact(t.a)} → B ${exact(t.b)} (Δ ${exact(t.delta)})` }, `u${t.unit} ${signed(t.delta)}`),
+      h(
+        'li',
+        {
+          class: `unit-chip ${t.delta >= 0 ? 'pos' : 'neg'}`,
+          title: `unit ${t.unit}: A ${exact(t.a)} → B ${exact(t.b)} (Δ ${exact(t.delta)})`,
+        },
+        `u${t.unit} ${signed(t.delta)}`,
+      ),
     ),
   );
 }
@@ -156,7 +234,15 @@ function stageTable(c: TextComparison, t: HeadTerms, palette: Palette): HTMLElem
         'tr',
         {},
         h('th', { scope: 'row' }, name),
-        h('td', { class: 'num', 'data-testid': 'cosine', title: d.cosine === null ? 'undefined: a vector is all zeros' : `cos(A, B) = ${exact(d.cosine)}` }, d.cosine === null ? '—' : d.cosine.toFixed(4)),
+        h(
+          'td',
+          {
+            class: 'num',
+            'data-testid': 'cosine',
+            title: d.cosine === null ? 'undefined: a vector is all zeros' : `cos(A, B) = ${exact(d.cosine)}`,
+          },
+          d.cosine === null ? '—' : d.cosine.toFixed(4),
+        ),
         h('td', { class: 'num', title: `‖A‖₂ = ${exact(d.normA)}` }, num(d.normA)),
         h('td', { class: 'num', title: `‖B‖₂ = ${exact(d.normB)}` }, num(d.normB)),
         h('td', { class: 'num', 'data-testid': 'distance', title: `‖B − A‖₂ = ${exact(d.distance)}` }, num(d.distance)),
@@ -164,16 +250,23 @@ function stageTable(c: TextComparison, t: HeadTerms, palette: Palette): HTMLElem
       h(
         'tr',
         { class: 'stage-detail' },
-        h('td', { colspan: head.length }, h('div', { class: 'stage-detail-grid' }, deltaStrip(d, name, palette), unitChips(d.top, name, 4))),
+        h(
+          'td',
+          { colspan: head.length },
+          h('div', { class: 'stage-detail-grid' }, deltaStrip(d, name, palette), unitChips(d.top, name, 4)),
+        ),
       ),
     );
   });
-  return scrollX('How far apart each stage is', h(
-    'table',
-    { class: 'head-table stage-compare', 'data-testid': 'stage-table' },
-    h('thead', {}, h('tr', {}, ...head.map((x) => h('th', { scope: 'col' }, x)))),
-    ...groups,
-  ));
+  return scrollX(
+    'How far apart each stage is',
+    h(
+      'table',
+      { class: 'head-table stage-compare', 'data-testid': 'stage-table' },
+      h('thead', {}, h('tr', {}, ...head.map((x) => h('th', { scope: 'col' }, x)))),
+      ...groups,
+    ),
+  );
 }
 
 function contributionBlock(c: TextComparison, t: HeadTerms): HTMLElement {
@@ -196,11 +289,21 @@ function contributionBlock(c: TextComparison, t: HeadTerms): HTMLElement {
             text: signed(x.delta),
             title: `unit ${x.unit}: ${t.classifier} weight × ${t.act} contributed ${exact(x.a)} in A, ${exact(x.b)} in B (Δ ${exact(x.delta)})`,
           })),
-          { signed: true, max, caption: `units whose contribution to logit ${cd.label} moved most`, testid: 'contribution-bars' },
+          {
+            signed: true,
+            max,
+            caption: `units whose contribution to logit ${cd.label} moved most`,
+            testid: 'contribution-bars',
+          },
         ),
         h(
           'p',
-          { class: 'meta', 'data-testid': 'contribution-rest', 'data-value': cd.rest, title: `the other ${others} units together: Δ ${exact(cd.rest)}` },
+          {
+            class: 'meta',
+            'data-testid': 'contribution-rest',
+            'data-value': cd.rest,
+            title: `the other ${others} units together: Δ ${exact(cd.rest)}`,
+          },
           `The other ${others} units together: Δ ${signed(cd.rest)}.`,
         ),
       );
@@ -214,10 +317,17 @@ function exportRow(cb: ComparisonCallbacks): HTMLElement | null {
   return b && h('div', { class: 'actions' }, b);
 }
 
-export function comparisonView(c: TextComparison, texts: [ComparedText, ComparedText], palette: Palette, cb: ComparisonCallbacks): HTMLElement {
+export function comparisonView(
+  c: TextComparison,
+  texts: [ComparedText, ComparedText],
+  palette: Palette,
+  cb: ComparisonCallbacks,
+): HTMLElement {
   const t = headTerms(c.model);
   const anyMean = c.a.mean || c.b.mean;
-  const verdict = c.labelChanged ? `The label changes: A is ${c.a.label}, B is ${c.b.label}.` : `Both are ${c.a.label}.`;
+  const verdict = c.labelChanged
+    ? `The label changes: A is ${c.a.label}, B is ${c.b.label}.`
+    : `Both are ${c.a.label}.`;
   const maxDelta = Math.max(...c.logitDelta.map(Math.abs));
   return h(
     'div',
@@ -226,27 +336,63 @@ export function comparisonView(c: TextComparison, texts: [ComparedText, Compared
       'header',
       { class: 'summary compare-summary' },
       h('h2', {}, 'Compare two texts'),
-      h('p', { class: 'fact', 'data-testid': 'comparison-verdict' }, `${verdict} Largest logit change ${num(maxDelta)}. Every Δ is B − A.`),
+      h(
+        'p',
+        { class: 'fact', 'data-testid': 'comparison-verdict' },
+        `${verdict} Largest logit change ${num(maxDelta)}. Every Δ is B − A.`,
+      ),
       h('p', { class: 'meta' }, `model ${c.model.name} · ${t.family} head`),
       exportRow(cb),
       anyMean
-        ? h('p', { class: 'coverage warn', 'data-testid': 'mean-note' }, 'A side read in several windows is summarised by the token-weighted mean of its windows (the same weights as its aggregate logits, so its mean contributions add up to them); the mean activation vector is not the activation of the mean.')
+        ? h(
+            'p',
+            { class: 'coverage warn', 'data-testid': 'mean-note' },
+            'A side read in several windows is summarised by the token-weighted mean of its windows (the same weights as its aggregate logits, so its mean contributions add up to them); the mean activation vector is not the activation of the mean.',
+          )
         : null,
     ),
     h('div', { class: 'pair compared-texts' }, textColumn(c, 0, texts[0], cb), textColumn(c, 1, texts[1], cb)),
-    h('section', { class: 'card', 'aria-labelledby': 'card-cmp-logits' }, h('header', {}, h('h3', { id: 'card-cmp-logits' }, 'Logits and probabilities'), h('span', { class: 'shape' }, `${c.model.labels.length} labels`)), logitBlock(c)),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'card-cmp-logits' },
+      h(
+        'header',
+        {},
+        h('h3', { id: 'card-cmp-logits' }, 'Logits and probabilities'),
+        h('span', { class: 'shape' }, `${c.model.labels.length} labels`),
+      ),
+      logitBlock(c),
+    ),
     h(
       'section',
       { class: 'card', 'aria-labelledby': 'card-cmp-stages' },
-      h('header', {}, h('h3', { id: 'card-cmp-stages' }, 'How far apart each stage is'), h('span', { class: 'shape' }, `${c.stages.length} stages × ${c.model.dim}`)),
-      h('p', { class: 'explain' }, `Cosine 1 means the two vectors point the same way; ‖B − A‖ is how far apart they are. The strip colours each unit's change (blue up, orange down); hover it or focus it and use the arrow keys for exact values.`),
+      h(
+        'header',
+        {},
+        h('h3', { id: 'card-cmp-stages' }, 'How far apart each stage is'),
+        h('span', { class: 'shape' }, `${c.stages.length} stages × ${c.model.dim}`),
+      ),
+      h(
+        'p',
+        { class: 'explain' },
+        `Cosine 1 means the two vectors point the same way; ‖B − A‖ is how far apart they are. The strip colours each unit's change (blue up, orange down); hover it or focus it and use the arrow keys for exact values.`,
+      ),
       stageTable(c, t, palette),
     ),
     h(
       'section',
       { class: 'card', 'aria-labelledby': 'card-cmp-contrib' },
-      h('header', {}, h('h3', { id: 'card-cmp-contrib' }, `${t.act} units whose contribution moved most`), h('span', { class: 'shape' }, `top ${c.topUnits} per label`)),
-      h('p', { class: 'explain' }, `Each unit adds ${t.classifier} weight × ${t.act} value to a logit. These are the units whose share changed most from A to B; together with all the others they make up the logit's change exactly (the bias cancels).`),
+      h(
+        'header',
+        {},
+        h('h3', { id: 'card-cmp-contrib' }, `${t.act} units whose contribution moved most`),
+        h('span', { class: 'shape' }, `top ${c.topUnits} per label`),
+      ),
+      h(
+        'p',
+        { class: 'explain' },
+        `Each unit adds ${t.classifier} weight × ${t.act} value to a logit. These are the units whose share changed most from A to B; together with all the others they make up the logit's change exactly (the bias cancels).`,
+      ),
       contributionBlock(c, t),
     ),
   );

@@ -20,7 +20,9 @@ function cssVar(style: CSSStyleDeclaration | undefined, name: string, fallback: 
 
 export function readPalette(): Palette {
   const style =
-    typeof getComputedStyle === 'function' && document.documentElement ? getComputedStyle(document.documentElement) : undefined;
+    typeof getComputedStyle === 'function' && document.documentElement
+      ? getComputedStyle(document.documentElement)
+      : undefined;
   // The stylesheet's --pos/--neg (on body) already pick two distinct hues per theme kind (Light High Contrast
   // gives charts.orange and charts.blue the same blue); the theme variables are the fallback outside it.
   const body = typeof getComputedStyle === 'function' && document.body ? getComputedStyle(document.body) : undefined;

@@ -42,7 +42,12 @@ function truncationMarker(w: WindowResult, textLength: number): HTMLElement {
 }
 
 export function tokenChips(w: WindowResult, textLength: number, cb: TokenCallbacks): HTMLElement {
-  const list = h('div', { class: 'chips', role: 'list', 'data-testid': 'tokens', 'aria-label': `${w.tokens.length} word pieces` });
+  const list = h('div', {
+    class: 'chips',
+    role: 'list',
+    'data-testid': 'tokens',
+    'aria-label': `${w.tokens.length} word pieces`,
+  });
   let trailing = w.tokens.length;
   while (trailing > 0 && w.tokens[trailing - 1]?.special) trailing--;
   w.tokens.forEach((t, i) => {

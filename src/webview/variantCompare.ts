@@ -14,7 +14,8 @@ export function compareButton(state: CompareState, onCompare: () => void): HTMLE
       'data-testid': 'compare-variants',
       'data-focus-key': 'compare',
       disabled: running,
-      title: 'Run the same text through onnx/model.onnx (fp32) and the 8-bit graph (onnx/model_int8.onnx or model_quantized.onnx) and compare',
+      title:
+        'Run the same text through onnx/model.onnx (fp32) and the 8-bit graph (onnx/model_int8.onnx or model_quantized.onnx) and compare',
     },
     running ? 'Comparing fp32 / int8…' : 'Compare fp32 / int8',
   );
@@ -28,7 +29,11 @@ export function compareSection(ins: Inspection, state: CompareState): HTMLElemen
     case 'available':
       return null;
     case 'running':
-      return h('p', { class: 'status running', 'data-testid': 'compare-status', role: 'status', 'aria-busy': 'true' }, 'Running the text through both graphs…');
+      return h(
+        'p',
+        { class: 'status running', 'data-testid': 'compare-status', role: 'status', 'aria-busy': 'true' },
+        'Running the text through both graphs…',
+      );
     case 'error':
       return h('pre', { class: 'error', 'data-testid': 'compare-error' }, state.message);
     case 'done':
@@ -45,7 +50,13 @@ function compareTable(ins: Inspection, runs: VariantRun[]): HTMLElement {
   const int8 = runs.find((r) => r.variant === 'quantized');
   if (!fp32 || !int8) return h('p', { class: 'muted' }, 'The comparison is incomplete.');
   const probs = ins.model.problemType !== 'regression';
-  const head = ['label', 'fp32 logit', 'int8 logit', 'Δ logit (int8 − fp32)', ...(probs ? ['fp32 prob', 'int8 prob', 'Δ prob'] : [])];
+  const head = [
+    'label',
+    'fp32 logit',
+    'int8 logit',
+    'Δ logit (int8 − fp32)',
+    ...(probs ? ['fp32 prob', 'int8 prob', 'Δ prob'] : []),
+  ];
   const rows = ins.model.labels.map((label, i) => {
     const a = fp32.logits[i] ?? 0;
     const b = int8.logits[i] ?? 0;
@@ -73,15 +84,42 @@ function compareTable(ins: Inspection, runs: VariantRun[]): HTMLElement {
   return h(
     'section',
     { class: 'card compare', 'data-testid': 'variant-comparison', 'aria-labelledby': 'card-compare' },
-    h('header', {}, h('h3', { id: 'card-compare' }, 'fp32 vs int8 on the same text'), h('span', { class: 'shape', 'data-testid': 'compare-files' }, `${file(fp32.onnxFile)} · ${file(int8.onnxFile)}`)),
+    h(
+      'header',
+      {},
+      h('h3', { id: 'card-compare' }, 'fp32 vs int8 on the same text'),
+      h('span', { class: 'shape', 'data-testid': 'compare-files' }, `${file(fp32.onnxFile)} · ${file(int8.onnxFile)}`),
+    ),
     h(
       'p',
       { class: 'fact' },
-      h('span', { 'data-testid': 'label-agreement' }, same ? `Labels agree: both pick ${fp32.label}. ` : `Labels disagree: fp32 picks ${fp32.label}, int8 picks ${int8.label}. `),
-      h('span', { 'data-testid': 'max-logit-diff', title: exact(maxDelta) }, `Largest logit difference ${num(maxDelta)}. `),
-      h('span', { 'data-testid': 'latency' }, `Latency: fp32 ${ms(fp32.latencyMs)} (inference ${ms(fp32.inferenceMs)}), int8 ${ms(int8.latencyMs)} (inference ${ms(int8.inferenceMs)}).`),
+      h(
+        'span',
+        { 'data-testid': 'label-agreement' },
+        same
+          ? `Labels agree: both pick ${fp32.label}. `
+          : `Labels disagree: fp32 picks ${fp32.label}, int8 picks ${int8.label}. `,
+      ),
+      h(
+        'span',
+        { 'data-testid': 'max-logit-diff', title: exact(maxDelta) },
+        `Largest logit difference ${num(maxDelta)}. `,
+      ),
+      h(
+        'span',
+        { 'data-testid': 'latency' },
+        `Latency: fp32 ${ms(fp32.latencyMs)} (inference ${ms(fp32.inferenceMs)}), int8 ${ms(int8.latencyMs)} (inference ${ms(int8.inferenceMs)}).`,
+      ),
     ),
-    scrollX('fp32 and int8 logits and probabilities', h('table', { class: 'head-table' }, h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, ...rows))),
+    scrollX(
+      'fp32 and int8 logits and probabilities',
+      h(
+        'table',
+        { class: 'head-table' },
+        h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...rows),
+      ),
+    ),
     h(
       'p',
       { class: 'explain' },

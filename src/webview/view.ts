@@ -1,7 +1,16 @@
 // The whole page as a pure function of the persisted state: summary at the top, the window list, status, and
 // the selected window's stages. main.ts re-renders on every state change (results are small enough).
 import type { Inspection } from '../core/types';
-import { assertNever, type AttentionState, type CompareState, type ExplanationState, type ModelNote, type OcclusionState, type PanelSource, type PersistedState } from '../shared/protocol';
+import {
+  assertNever,
+  type AttentionState,
+  type CompareState,
+  type ExplanationState,
+  type ModelNote,
+  type OcclusionState,
+  type PanelSource,
+  type PersistedState,
+} from '../shared/protocol';
 import { compareButton, compareSection } from './variantCompare';
 import { h, int, num, pct } from './dom';
 import { occlusionButtons, occlusionSection } from './occlusion';
@@ -40,7 +49,12 @@ export interface ViewCallbacks {
   switchModel?(): void;
 }
 
-function probabilityText(ins: Inspection, label: string, probabilities: Record<string, number>, logits: number[]): string {
+function probabilityText(
+  ins: Inspection,
+  label: string,
+  probabilities: Record<string, number>,
+  logits: number[],
+): string {
   if (ins.model.problemType === 'regression') return `score ${num(logits[0] ?? 0)}`;
   return pct(probabilities[label] ?? 0);
 }
@@ -58,7 +72,15 @@ function noteFor(ins: Inspection, note: ModelNote | undefined, cb: ViewCallbacks
   return modelNoteLine(note, { openModelCard: () => cb.openModelCard?.(), switchModel: () => cb.switchModel?.() });
 }
 
-function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compare: CompareState | undefined, occlusion?: OcclusionState, extra?: { explanation?: ExplanationState; attention?: AttentionState }, note?: ModelNote): HTMLElement {
+function summary(
+  ins: Inspection,
+  source: PanelSource,
+  cb: ViewCallbacks,
+  compare: CompareState | undefined,
+  occlusion?: OcclusionState,
+  extra?: { explanation?: ExplanationState; attention?: AttentionState },
+  note?: ModelNote,
+): HTMLElement {
   const a = ins.aggregate;
   const many = ins.windows.length > 1;
   const what = `${source.selection ? 'Selection in' : 'Whole file'} ${source.fileName}`;
@@ -69,19 +91,38 @@ function summary(ins: Inspection, source: PanelSource, cb: ViewCallbacks, compar
       'div',
       { class: 'verdict' },
       h('span', { class: 'result-label', 'data-testid': 'result-label' }, a.label),
-      h('span', { class: 'result-probability', 'data-testid': 'result-probability' }, probabilityText(ins, a.label, a.probabilities, a.logits)),
+      h(
+        'span',
+        { class: 'result-probability', 'data-testid': 'result-probability' },
+        probabilityText(ins, a.label, a.probabilities, a.logits),
+      ),
       many ? h('span', { class: 'muted' }, `over ${ins.windows.length} windows (${a.method})`) : null,
     ),
     h('p', { class: 'meta' }, `${what} · model ${ins.model.name} · ${int(Math.round(ins.timing.totalMs))} ms`),
     noteFor(ins, note, cb),
     h('p', { class: `coverage${ins.coverage.complete ? '' : ' warn'}`, 'data-testid': 'coverage' }, coverageText(ins)),
-    h('div', { class: 'actions' }, exportButton(cb), exportMarkdownButton('inspection', cb.exportMarkdown?.bind(cb)), compare ? compareButton(compare, () => cb.compareVariants()) : null, ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : []),
-      ...(cb.explain && cb.attention ? [methodPicker(extra?.explanation, occlusion?.kind === 'done', attributionCallbacks(cb)), attentionButton(extra?.attention, { attention: (l, hd) => cb.attention?.(l, hd) })] : [])),
+    h(
+      'div',
+      { class: 'actions' },
+      exportButton(cb),
+      exportMarkdownButton('inspection', cb.exportMarkdown?.bind(cb)),
+      compare ? compareButton(compare, () => cb.compareVariants()) : null,
+      ...(cb.occlude ? occlusionButtons(occlusion, occlusionCallbacks(cb)) : []),
+      ...(cb.explain && cb.attention
+        ? [
+            methodPicker(extra?.explanation, occlusion?.kind === 'done', attributionCallbacks(cb)),
+            attentionButton(extra?.attention, { attention: (l, hd) => cb.attention?.(l, hd) }),
+          ]
+        : []),
+    ),
     compare ? compareSection(ins, compare) : null,
   );
 }
 
-function occlusionCallbacks(cb: ViewCallbacks): { occlude(unit: OcclusionUnit): void; reveal(start: number, end: number): void } {
+function occlusionCallbacks(cb: ViewCallbacks): {
+  occlude(unit: OcclusionUnit): void;
+  reveal(start: number, end: number): void;
+} {
   return { occlude: (unit) => cb.occlude?.(unit), reveal: (start, end) => cb.reveal(start, end) };
 }
 
@@ -90,11 +131,19 @@ function attributionCallbacks(cb: ViewCallbacks): AttributionCallbacks {
 }
 
 function exportButton(cb: ViewCallbacks): HTMLElement {
-  const b = h('button', { type: 'button', 'data-testid': 'export-json', 'data-focus-key': 'export', title: 'Save this inspection as a JSON file' }, 'Export JSON');
+  const b = h(
+    'button',
+    {
+      type: 'button',
+      'data-testid': 'export-json',
+      'data-focus-key': 'export',
+      title: 'Save this inspection as a JSON file',
+    },
+    'Export JSON',
+  );
   b.addEventListener('click', () => cb.exportJson());
   return b;
 }
-
 
 function windowList(ins: Inspection, selected: number, cb: ViewCallbacks): HTMLElement {
   const list = h('ol', { class: 'windows', 'data-testid': 'window-list', 'aria-label': 'Windows of the text' });
@@ -131,7 +180,11 @@ function placeholder(note: string | undefined): HTMLElement {
     'div',
     { class: 'placeholder' },
     note ? h('p', { 'data-testid': 'status' }, note) : null,
-    h('p', {}, 'Select some text and run “DistilBERT: Classify Selection” (or “DistilBERT: Classify File”) to see how the model reaches its label, layer by layer.'),
+    h(
+      'p',
+      {},
+      'Select some text and run “DistilBERT: Classify Selection” (or “DistilBERT: Classify File”) to see how the model reaches its label, layer by layer.',
+    ),
   );
 }
 
@@ -175,9 +228,25 @@ export function renderApp(st: PersistedState, palette: Palette, cb: ViewCallback
         explanationSection(view.explanation, attributionCallbacks(cb)),
         attentionSection(view.attention, palette, { attention: (l, hd) => cb.attention?.(l, hd) }),
         many ? windowList(ins, selected, cb) : null,
-        many && w ? h('h2', { class: 'window-heading' }, `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`) : null,
-        w ? windowStages(ins, w, palette, cb, ins.model.dropout, { key: `${view.requestId}:${selected}`, ...(cb.tokenLens ? { tokenLens: () => cb.tokenLens?.() } : {}), ...(cb.whatIf ? { whatIf: cb.whatIf } : {}) }) : null,
-        h('p', { class: 'meta', 'data-testid': 'model-meta' }, `Model folder: ${ins.model.path}. Graph: ${ins.model.variant ?? 'fp32'} (${ins.model.onnxFile}${ins.model.variantReason ? `; ${ins.model.variantReason}` : ''}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`),
+        many && w
+          ? h(
+              'h2',
+              { class: 'window-heading' },
+              `Window ${selected + 1} of ${ins.windows.length}: ${w.label} ${pct(w.probabilities[w.label] ?? 0)}, chars ${int(w.start)}–${int(w.end)}`,
+            )
+          : null,
+        w
+          ? windowStages(ins, w, palette, cb, ins.model.dropout, {
+              key: `${view.requestId}:${selected}`,
+              ...(cb.tokenLens ? { tokenLens: () => cb.tokenLens?.() } : {}),
+              ...(cb.whatIf ? { whatIf: cb.whatIf } : {}),
+            })
+          : null,
+        h(
+          'p',
+          { class: 'meta', 'data-testid': 'model-meta' },
+          `Model folder: ${ins.model.path}. Graph: ${ins.model.variant ?? 'fp32'} (${ins.model.onnxFile}${ins.model.variantReason ? `; ${ins.model.variantReason}` : ''}). Tokenize ${num(ins.timing.tokenizeMs)} ms, inference ${num(ins.timing.inferenceMs)} ms.`,
+        ),
       );
     }
     case 'comparison': {

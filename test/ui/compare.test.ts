@@ -38,7 +38,12 @@ async function altDrag(page: Page, from: { x: number; y: number }, to: { x: numb
 
 /** The status bar's cursor item: "Ln 3, Col 1 (52 selected)" or "2 selections (106 characters selected)". */
 async function cursorStatus(page: Page): Promise<string> {
-  return (await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+|\d+ selections/ }).first().innerText()).trim();
+  return (
+    await page
+      .locator('.statusbar-item', { hasText: /Ln \d+, Col \d+|\d+ selections/ })
+      .first()
+      .innerText()
+  ).trim();
 }
 
 /**
@@ -54,7 +59,10 @@ export async function compareTwoLines(page: Page): Promise<void> {
   await page.keyboard.press('Control+l');
   await altDrag(page, await rowEdge(page, 'The first hour is slow', 'start'), await rowEdge(page, 'forced.', 'end'));
   // The status bar counts selections once the editor has both.
-  await page.locator('.statusbar-item', { hasText: /2 selections/ }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.statusbar-item', { hasText: /2 selections/ })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await runCommand(page, 'DistilBERT: Compare Two Texts...');
   const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Two selections' }).first();
   await pick.waitFor({ timeout: 15_000 });
@@ -71,12 +79,21 @@ export async function compareTextsUi(page: Page, check: Check, shots: string, wo
     const p = panel(page);
     const excerptA = (await p.locator('[data-testid=excerpt-A]').innerText()).trim();
     const excerptB = (await p.locator('[data-testid=excerpt-B]').innerText()).trim();
-    assert(excerptA === 'The first hour is slow and the dialogue often feels forced.', `A is line 3, got "${excerptA}"`);
-    assert(excerptB === 'Overall, a flawed but rewarding film that I would happily watch again.', `B is line 6, got "${excerptB}"`);
+    assert(
+      excerptA === 'The first hour is slow and the dialogue often feels forced.',
+      `A is line 3, got "${excerptA}"`,
+    );
+    assert(
+      excerptB === 'Overall, a flawed but rewarding film that I would happily watch again.',
+      `B is line 6, got "${excerptB}"`,
+    );
     const rows = await p.locator('[data-testid=stage-row]').count();
     assert(rows >= 4, `the stage table has ${rows} rows`);
     const cosines = await p.locator('[data-testid=cosine]').allInnerTexts();
-    assert(cosines.every((c) => c === '—' || (Number(c) >= -1 && Number(c) <= 1)), `cosines ${cosines.join(', ')}`);
+    assert(
+      cosines.every((c) => c === '—' || (Number(c) >= -1 && Number(c) <= 1)),
+      `cosines ${cosines.join(', ')}`,
+    );
     panelCosines = cosines.map((c) => c.trim());
     const verdict = await p.locator('[data-testid=comparison-verdict]').innerText();
     assert(/Largest logit change \d/.test(verdict), verdict);
@@ -102,20 +119,42 @@ export async function compareTextsUi(page: Page, check: Check, shots: string, wo
   });
 
   if (!workspace) return;
-  await check('export the comparison as Markdown from the panel and read it in the Markdown preview', page, async () => {
-    const report = await exportMarkdownFromPanel(page, path.join(workspace, 'review.comparison.md'));
-    const md = fs.readFileSync(report.markdownPath, 'utf8');
-    assert(md.startsWith('# DistilBERT Inspector comparison: '), `the report is not a comparison: ${md.slice(0, 120)}`);
-    for (const line of ['The first hour is slow and the dialogue often feels forced.', 'Overall, a flawed but rewarding film that I would happily watch again.']) {
-      assert(md.includes(`\n\`\`\`text\n${line}\n\`\`\`\n`), `the report does not quote "${line}"`);
-    }
-    // The report states what the panel showed: the stage table's cosines, row by row, both to 4 decimals
-    // (the report prints an exact 0 as "0", the panel as "0.0000"; "—" is an undefined cosine in both).
-    const at = md.indexOf('\n## How far apart each stage is\n');
-    const rows = md.slice(at).split('\n').filter((l) => l.startsWith('| ')).slice(2);
-    const reported = rows.slice(0, panelCosines.length).map((l) => l.split(' | ')[1]!.trim());
-    const same = (x: string, y: string): boolean => (x === '—' || y === '—' ? x === y : Number(x) === Number(y));
-    assert(panelCosines.length > 0 && reported.length === panelCosines.length && reported.every((x, i) => same(x, panelCosines[i]!)), `report cosines ${reported.join(' ')} vs panel ${panelCosines.join(' ')}`);
-    await checkPreviewShowsCharts(page, report, shots, ['compare-texts-report-preview.png', 'compare-texts-report-charts.png']);
-  });
+  await check(
+    'export the comparison as Markdown from the panel and read it in the Markdown preview',
+    page,
+    async () => {
+      const report = await exportMarkdownFromPanel(page, path.join(workspace, 'review.comparison.md'));
+      const md = fs.readFileSync(report.markdownPath, 'utf8');
+      assert(
+        md.startsWith('# DistilBERT Inspector comparison: '),
+        `the report is not a comparison: ${md.slice(0, 120)}`,
+      );
+      for (const line of [
+        'The first hour is slow and the dialogue often feels forced.',
+        'Overall, a flawed but rewarding film that I would happily watch again.',
+      ]) {
+        assert(md.includes(`\n\`\`\`text\n${line}\n\`\`\`\n`), `the report does not quote "${line}"`);
+      }
+      // The report states what the panel showed: the stage table's cosines, row by row, both to 4 decimals
+      // (the report prints an exact 0 as "0", the panel as "0.0000"; "—" is an undefined cosine in both).
+      const at = md.indexOf('\n## How far apart each stage is\n');
+      const rows = md
+        .slice(at)
+        .split('\n')
+        .filter((l) => l.startsWith('| '))
+        .slice(2);
+      const reported = rows.slice(0, panelCosines.length).map((l) => l.split(' | ')[1]!.trim());
+      const same = (x: string, y: string): boolean => (x === '—' || y === '—' ? x === y : Number(x) === Number(y));
+      assert(
+        panelCosines.length > 0 &&
+          reported.length === panelCosines.length &&
+          reported.every((x, i) => same(x, panelCosines[i]!)),
+        `report cosines ${reported.join(' ')} vs panel ${panelCosines.join(' ')}`,
+      );
+      await checkPreviewShowsCharts(page, report, shots, [
+        'compare-texts-report-preview.png',
+        'compare-texts-report-charts.png',
+      ]);
+    },
+  );
 }

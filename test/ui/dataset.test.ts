@@ -40,13 +40,17 @@ async function paintedPoint(canvas: Locator): Promise<{ count: number; x: number
   return canvas.evaluate((c: HTMLCanvasElement) => {
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     const scale = c.width / c.clientWidth;
-    let count = 0, x = -1, y = -1, sig = 0;
+    let count = 0,
+      x = -1,
+      y = -1,
+      sig = 0;
     for (let i = 3; i < d.length; i += 4) {
       if (d[i] === 0) continue;
       count++;
       sig = (sig * 31 + i) % 1_000_000_007;
       // The first painted pixel at least 3 px from the left edge of a point: its centre is right of it.
-      if (x < 0 && d[i + 4] !== 0 && d[i + 8] !== 0) [x, y] = [((i >> 2) % c.width) / scale + 1, Math.floor((i >> 2) / c.width) / scale + 1];
+      if (x < 0 && d[i + 4] !== 0 && d[i + 8] !== 0)
+        [x, y] = [((i >> 2) % c.width) / scale + 1, Math.floor((i >> 2) / c.width) / scale + 1];
     }
     return { count, x, y, signature: String(sig) };
   });
@@ -59,14 +63,22 @@ async function tab(page: Page, name: string): Promise<Frame> {
   return f;
 }
 
-export async function datasetUiTests(page: Page, check: Check, shots: string, workspace: string, sst2Dev: string): Promise<void> {
+export async function datasetUiTests(
+  page: Page,
+  check: Check,
+  shots: string,
+  workspace: string,
+  sst2Dev: string,
+): Promise<void> {
   const file = path.join(workspace, 'sst2-dev-200.tsv');
   fs.writeFileSync(file, `${fs.readFileSync(sst2Dev, 'utf8').split('\n').slice(0, 201).join('\n')}\n`);
 
   await check('open a dataset from the palette: metrics and confusion matrix (light theme)', page, async () => {
     await closeAllEditors(page).catch(() => undefined);
     // The sandbox starts light; after the other UI tests it may be dark (the theme picker is slow under load).
-    const light = await page.evaluate(() => document.querySelector('.monaco-workbench')?.classList.contains('vs') ?? false);
+    const light = await page.evaluate(
+      () => document.querySelector('.monaco-workbench')?.classList.contains('vs') ?? false,
+    );
     if (!light) await setTheme(page, 'Light Modern');
     await openDatasetFromPalette(page, file);
     const f = await frameWith(page, '.headline');
@@ -99,42 +111,51 @@ export async function datasetUiTests(page: Page, check: Check, shots: string, wo
     console.log(`       cell ${count}; regex slice: ${sliced}`);
   });
 
-  await check('projection: hover reads a text, a drag pans, another source, UMAP cancelled then computed (light theme)', page, async () => {
-    const f = await tab(page, 'projection');
-    const status = f.locator('.proj-status');
-    const initial = await status.innerText();
-    assert(/^PCA of \[CLS\] after block \d+ \(the head's input\): PC1 \d/.test(initial), `status: ${initial}`);
-    const canvas = f.locator('section.projection canvas');
-    const painted = await paintedPoint(canvas);
-    assert(painted.count > 100, `painted pixels: ${painted.count}`);
-    await canvas.hover({ position: { x: painted.x, y: painted.y } });
-    const tip = await f.locator('.tip').innerText();
-    assert(/^line \d+ · gold (NEGATIVE|POSITIVE) · predicted (NEGATIVE|POSITIVE): ./.test(tip), `hover: ${tip}`);
-    const box = (await canvas.boundingBox())!;
-    await page.mouse.move(box.x + 200, box.y + 200);
-    await page.mouse.down();
-    await page.mouse.move(box.x + 260, box.y + 230, { steps: 6 });
-    await page.mouse.up();
-    await page.waitForTimeout(200);
-    const moved = await paintedPoint(canvas);
-    assert(moved.signature !== painted.signature, 'the drag moved the points');
-    // UMAP of block 1, cancelled at once: the worker is stopped and the panel says so, offering to compute again.
-    await f.locator('select[aria-label="Source"]').selectOption('block-1');
-    await f.locator('button[data-method=umap]').click();
-    await f.locator('.proj-status button', { hasText: 'Cancel' }).click();
-    await f.locator('.proj-status', { hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
-    assert(await f.locator('.proj-status button', { hasText: 'Compute again' }).count() === 1, 'a Compute again button');
-    // pre_classifier's output: PCA, then UMAP computed in the worker with progress.
-    await f.locator('button[data-method=pca]').click();
-    await f.locator('select[aria-label="Source"]').selectOption('pre');
-    await status.filter({ hasText: /^PCA of pre_classifier output/ }).waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: path.join(shots, 'dataset-projection-pre-light.png') });
-    await f.locator('button[data-method=umap]').click();
-    await status.filter({ hasText: /^UMAP of pre_classifier output: 15 neighbours, min_dist 0\.1, seed 42/ }).waitFor({ timeout: 180_000 });
-    assert((await paintedPoint(canvas)).count > 100, 'the UMAP is drawn');
-    await page.screenshot({ path: path.join(shots, 'dataset-umap-light.png') });
-    console.log(`       ${initial.slice(0, 70)}...; ${await status.innerText()}`);
-  });
+  await check(
+    'projection: hover reads a text, a drag pans, another source, UMAP cancelled then computed (light theme)',
+    page,
+    async () => {
+      const f = await tab(page, 'projection');
+      const status = f.locator('.proj-status');
+      const initial = await status.innerText();
+      assert(/^PCA of \[CLS\] after block \d+ \(the head's input\): PC1 \d/.test(initial), `status: ${initial}`);
+      const canvas = f.locator('section.projection canvas');
+      const painted = await paintedPoint(canvas);
+      assert(painted.count > 100, `painted pixels: ${painted.count}`);
+      await canvas.hover({ position: { x: painted.x, y: painted.y } });
+      const tip = await f.locator('.tip').innerText();
+      assert(/^line \d+ · gold (NEGATIVE|POSITIVE) · predicted (NEGATIVE|POSITIVE): ./.test(tip), `hover: ${tip}`);
+      const box = (await canvas.boundingBox())!;
+      await page.mouse.move(box.x + 200, box.y + 200);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 260, box.y + 230, { steps: 6 });
+      await page.mouse.up();
+      await page.waitForTimeout(200);
+      const moved = await paintedPoint(canvas);
+      assert(moved.signature !== painted.signature, 'the drag moved the points');
+      // UMAP of block 1, cancelled at once: the worker is stopped and the panel says so, offering to compute again.
+      await f.locator('select[aria-label="Source"]').selectOption('block-1');
+      await f.locator('button[data-method=umap]').click();
+      await f.locator('.proj-status button', { hasText: 'Cancel' }).click();
+      await f.locator('.proj-status', { hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
+      assert(
+        (await f.locator('.proj-status button', { hasText: 'Compute again' }).count()) === 1,
+        'a Compute again button',
+      );
+      // pre_classifier's output: PCA, then UMAP computed in the worker with progress.
+      await f.locator('button[data-method=pca]').click();
+      await f.locator('select[aria-label="Source"]').selectOption('pre');
+      await status.filter({ hasText: /^PCA of pre_classifier output/ }).waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: path.join(shots, 'dataset-projection-pre-light.png') });
+      await f.locator('button[data-method=umap]').click();
+      await status
+        .filter({ hasText: /^UMAP of pre_classifier output: 15 neighbours, min_dist 0\.1, seed 42/ })
+        .waitFor({ timeout: 180_000 });
+      assert((await paintedPoint(canvas)).count > 100, 'the UMAP is drawn');
+      await page.screenshot({ path: path.join(shots, 'dataset-umap-light.png') });
+      console.log(`       ${initial.slice(0, 70)}...; ${await status.innerText()}`);
+    },
+  );
 
   for (const theme of ['light', 'dark'] as const) {
     await check(`projection, head units and head study (${theme} theme)`, page, async () => {
@@ -144,7 +165,10 @@ export async function datasetUiTests(page: Page, check: Check, shots: string, wo
       if (theme === 'dark') {
         await f.locator('select[aria-label="Source"]').selectOption('act');
         await f.locator('select[aria-label="Colour by"]').selectOption('correct');
-        await f.locator('.proj-status').filter({ hasText: /^UMAP of ReLU output/ }).waitFor({ timeout: 180_000 });
+        await f
+          .locator('.proj-status')
+          .filter({ hasText: /^UMAP of ReLU output/ })
+          .waitFor({ timeout: 180_000 });
         await page.screenshot({ path: path.join(shots, 'dataset-umap-relu-dark.png') });
       }
       const size = await f.locator('canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);

@@ -21,7 +21,14 @@ export interface LayoutReport {
 }
 
 /** Buttons that sit in a row of their own (the panel's header, pickers, the dataset's tabs and controls). */
-const ROW_BUTTONS = ['.summary .actions button', '.live-bar button', '.method-picker button', '.whatif-controls button', 'nav.tabs button', '.controls button'];
+const ROW_BUTTONS = [
+  '.summary .actions button',
+  '.live-bar button',
+  '.method-picker button',
+  '.whatif-controls button',
+  'nav.tabs button',
+  '.controls button',
+];
 
 /** Measures the document of `frame` (see LayoutReport). */
 export function layoutReport(frame: Frame): Promise<LayoutReport> {
@@ -31,7 +38,8 @@ export function layoutReport(frame: Frame): Promise<LayoutReport> {
     const body = document.body;
     const name = (el: Element): string => {
       const id = el.getAttribute('data-testid');
-      const cls = typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+      const cls =
+        typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
       return `${el.tagName.toLowerCase()}${cls}${id ? `[${id}]` : ''}`;
     };
     // A scroller or clip between the element and <body> keeps it from widening the page (body itself does not count).
@@ -42,37 +50,55 @@ export function layoutReport(frame: Frame): Promise<LayoutReport> {
       return false;
     };
     const rendered = (el: Element): boolean => el.getClientRects().length > 0 && !el.closest('.visually-hidden');
-    const all = [...body.querySelectorAll('*')].filter((el) => !(el instanceof SVGElement && el.tagName.toLowerCase() !== 'svg') && el.tagName !== 'OPTION' && rendered(el));
-    const out = new Set(all.filter((el) => {
-      const r = el.getBoundingClientRect();
-      return (r.right > vw + 1 || r.left < -1) && !clipped(el);
-    }));
+    const all = [...body.querySelectorAll('*')].filter(
+      (el) =>
+        !(el instanceof SVGElement && el.tagName.toLowerCase() !== 'svg') && el.tagName !== 'OPTION' && rendered(el),
+    );
+    const out = new Set(
+      all.filter((el) => {
+        const r = el.getBoundingClientRect();
+        return (r.right > vw + 1 || r.left < -1) && !clipped(el);
+      }),
+    );
     const box = (el: Element): string => {
       const r = el.getBoundingClientRect();
       return `${name(el)} x ${Math.round(r.left)}..${Math.round(r.right)} (width ${Math.round(r.width)})`;
     };
     const outside = [...out].filter((el) => !el.parentElement || !out.has(el.parentElement)).map(box);
     const causes = [...out].filter((el) => ![...el.children].some((c) => out.has(c))).map(box);
-    const badScrollers = all.filter((el) => {
-      const o = getComputedStyle(el).overflowX;
-      if ((o !== 'auto' && o !== 'scroll') || el.scrollWidth <= el.clientWidth + 1) return false;
-      const named = el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby');
-      return !((el as HTMLElement).tabIndex >= 0 && named);
-    }).map((el) => `${name(el)} scrolls ${el.scrollWidth} in ${el.clientWidth} without tabindex and a name`);
-    const brokenButtons = [...body.querySelectorAll(rowButtons.join(','))].filter(rendered).filter((b) => {
-      const range = document.createRange();
-      range.selectNodeContents(b);
-      const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-      return tops.size > 1;
-    }).map((b) => `${name(b)} "${(b.textContent ?? '').trim()}" breaks over lines`);
+    const badScrollers = all
+      .filter((el) => {
+        const o = getComputedStyle(el).overflowX;
+        if ((o !== 'auto' && o !== 'scroll') || el.scrollWidth <= el.clientWidth + 1) return false;
+        const named = el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby');
+        return !((el as HTMLElement).tabIndex >= 0 && named);
+      })
+      .map((el) => `${name(el)} scrolls ${el.scrollWidth} in ${el.clientWidth} without tabindex and a name`);
+    const brokenButtons = [...body.querySelectorAll(rowButtons.join(','))]
+      .filter(rendered)
+      .filter((b) => {
+        const range = document.createRange();
+        range.selectNodeContents(b);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        return tops.size > 1;
+      })
+      .map((b) => `${name(b)} "${(b.textContent ?? '').trim()}" breaks over lines`);
     return { clientWidth: vw, scrollWidth: root.scrollWidth, outside, causes, badScrollers, brokenButtons };
   }, ROW_BUTTONS);
 }
 
 /** The problems in a report, one line each (empty when the layout fits). */
 export function layoutProblems(r: LayoutReport): string[] {
-  const page = r.scrollWidth > r.clientWidth + 1 ? [`the page scrolls sideways: scrollWidth ${r.scrollWidth} > clientWidth ${r.clientWidth}`] : [];
-  const outside = r.outside.length ? [`outside the ${r.clientWidth} px viewport: ${r.outside.slice(0, 12).join('; ')}`, `caused by: ${r.causes.slice(0, 12).join('; ')}`] : [];
+  const page =
+    r.scrollWidth > r.clientWidth + 1
+      ? [`the page scrolls sideways: scrollWidth ${r.scrollWidth} > clientWidth ${r.clientWidth}`]
+      : [];
+  const outside = r.outside.length
+    ? [
+        `outside the ${r.clientWidth} px viewport: ${r.outside.slice(0, 12).join('; ')}`,
+        `caused by: ${r.causes.slice(0, 12).join('; ')}`,
+      ]
+    : [];
   return [...page, ...outside, ...r.badScrollers, ...r.brokenButtons];
 }
 
@@ -81,7 +107,13 @@ export async function frameWith(page: Page, selector: string, ms = 120_000): Pro
   const deadline = Date.now() + ms;
   for (;;) {
     for (const f of page.frames()) {
-      if (await f.locator(selector).count().catch(() => 0)) return f;
+      if (
+        await f
+          .locator(selector)
+          .count()
+          .catch(() => 0)
+      )
+        return f;
     }
     if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
     await page.waitForTimeout(250);
@@ -116,7 +148,8 @@ export async function sizeWebview(page: Page, frame: Frame, target: number): Pro
     vp = { width: next, height: vp.height };
     w = w2;
   }
-  if (Math.abs(w - target) > 2) throw new Error(`could not size the webview to ${target} px (it is ${w} px in a ${vp.width} px window)`);
+  if (Math.abs(w - target) > 2)
+    throw new Error(`could not size the webview to ${target} px (it is ${w} px in a ${vp.width} px window)`);
   return w;
 }
 

@@ -6,7 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { frameWith, layoutProblems, layoutReport, settledWidth, sizeWebview, toggleMaximize, webviewShot } from './layoutCheck';
+import {
+  frameWith,
+  layoutProblems,
+  layoutReport,
+  settledWidth,
+  sizeWebview,
+  toggleMaximize,
+  webviewShot,
+} from './layoutCheck';
 import { classifyFileInPalette, classifySelectionInPalette, closeAllEditors, panel, setTheme } from './workbench';
 import { compareTwoLines } from './compare.test';
 import { openDatasetFromPalette } from './dataset.test';
@@ -44,7 +52,11 @@ async function measureAt(p: Pass, frame: Frame, label: string, shoot: boolean): 
   if (shoot) {
     for (const [name, sel] of p.spots) {
       await scrollTo(p.page, frame, sel);
-      await webviewShot(p.page, frame, path.join(p.shots, `narrow-${label}-${p.what}${name ? `-${name}` : ''}-${p.theme}.png`));
+      await webviewShot(
+        p.page,
+        frame,
+        path.join(p.shots, `narrow-${label}-${p.what}${name ? `-${name}` : ''}-${p.theme}.png`),
+      );
     }
     await scrollTo(p.page, frame, null);
   }
@@ -81,11 +93,14 @@ async function checkWidths(p: Pass): Promise<void> {
   } finally {
     await p.page.setViewportSize(vp);
   }
-  if (problems.length) throw new Error(`${p.what} (${p.theme}) does not fit:\n         ${problems.join('\n         ')}`);
+  if (problems.length)
+    throw new Error(`${p.what} (${p.theme}) does not fit:\n         ${problems.join('\n         ')}`);
 }
 
 async function themeIs(page: Page, theme: 'light' | 'dark'): Promise<void> {
-  const dark = await page.evaluate(() => document.querySelector('.monaco-workbench')?.classList.contains('vs-dark') ?? false);
+  const dark = await page.evaluate(
+    () => document.querySelector('.monaco-workbench')?.classList.contains('vs-dark') ?? false,
+  );
   if (dark !== (theme === 'dark')) await setTheme(page, theme === 'dark' ? 'Dark Modern' : 'Light Modern');
 }
 
@@ -94,10 +109,16 @@ async function press(page: Page, button: string, shows: string, error: string): 
   await panel(page).locator(`[data-testid=${button}]`).click();
   const deadline = Date.now() + 180_000;
   for (;;) {
-    const snap = await panel(page).locator('body').evaluate((b, ids) => ({
-      shown: b.querySelector(`[data-testid=${ids[0]}]`) !== null,
-      error: (b.querySelector(`[data-testid=${ids[1]}]`) as HTMLElement | null)?.innerText ?? '',
-    }), [shows, error]).catch(() => undefined);
+    const snap = await panel(page)
+      .locator('body')
+      .evaluate(
+        (b, ids) => ({
+          shown: b.querySelector(`[data-testid=${ids[0]}]`) !== null,
+          error: (b.querySelector(`[data-testid=${ids[1]}]`) as HTMLElement | null)?.innerText ?? '',
+        }),
+        [shows, error],
+      )
+      .catch(() => undefined);
     if (snap?.error) throw new Error(`${button}: the panel shows an error: ${snap.error}`);
     if (snap?.shown) return;
     if (Date.now() > deadline) throw new Error(`${button}: no ${shows} after 3 minutes`);
@@ -106,18 +127,40 @@ async function press(page: Page, button: string, shows: string, error: string): 
 }
 
 /** `sst2Dev`: SST-2's dev.tsv, whose first 200 rows the dataset panel opens (no dataset step without it). */
-export async function narrowPanelUi(page: Page, check: Check, shots: string, workspace: string, sst2Dev: string | undefined): Promise<void> {
-  const inspector = (what: string, theme: 'light' | 'dark', spots: Spot[]): Pass => ({ page, shots, frameSelector: '[data-testid=result-label], [data-testid=text-comparison]', what, theme, spots });
-  const resultSpots: Spot[] = [['top', null], ['head', '[data-testid=stage-classifier]'], ['lens', '[data-testid=stage-lens]'], ['whatif', '[data-testid=stage-whatif]']];
+export async function narrowPanelUi(
+  page: Page,
+  check: Check,
+  shots: string,
+  workspace: string,
+  sst2Dev: string | undefined,
+): Promise<void> {
+  const inspector = (what: string, theme: 'light' | 'dark', spots: Spot[]): Pass => ({
+    page,
+    shots,
+    frameSelector: '[data-testid=result-label], [data-testid=text-comparison]',
+    what,
+    theme,
+    spots,
+  });
+  const resultSpots: Spot[] = [
+    ['top', null],
+    ['head', '[data-testid=stage-classifier]'],
+    ['lens', '[data-testid=stage-lens]'],
+    ['whatif', '[data-testid=stage-whatif]'],
+  ];
 
   for (const theme of ['light', 'dark'] as const) {
-    await check(`narrow panel: a classified sentence fits 360 px, 400 px and the full width (${theme} theme)`, page, async () => {
-      await closeAllEditors(page).catch(() => undefined);
-      await themeIs(page, theme);
-      await classifySelectionInPalette(page, 'review.md', 3);
-      await press(page, 'token-lens-button', 'token-lens', 'error');
-      await checkWidths(inspector('result', theme, resultSpots));
-    });
+    await check(
+      `narrow panel: a classified sentence fits 360 px, 400 px and the full width (${theme} theme)`,
+      page,
+      async () => {
+        await closeAllEditors(page).catch(() => undefined);
+        await themeIs(page, theme);
+        await classifySelectionInPalette(page, 'review.md', 3);
+        await press(page, 'token-lens-button', 'token-lens', 'error');
+        await checkWidths(inspector('result', theme, resultSpots));
+      },
+    );
   }
 
   await check('narrow panel: occlusion, SHAP, attention and fp32/int8 cards fit (light theme)', page, async () => {
@@ -127,10 +170,15 @@ export async function narrowPanelUi(page: Page, check: Check, shots: string, wor
     await press(page, 'method-shap', 'explanation-faithfulness', 'explanation-error');
     await press(page, 'attention-open', 'attention-matrix', 'attention-error');
     await press(page, 'compare-variants', 'variant-comparison', 'compare-error');
-    await checkWidths(inspector('cards', 'light', [['top', null], ['attention', '[data-testid=attention]']]));
+    await checkWidths(
+      inspector('cards', 'light', [
+        ['top', null],
+        ['attention', '[data-testid=attention]'],
+      ]),
+    );
   });
 
-  await check('narrow panel: a long file\'s window list fits (light theme)', page, async () => {
+  await check("narrow panel: a long file's window list fits (light theme)", page, async () => {
     await closeAllEditors(page);
     await classifyFileInPalette(page, 'long.txt');
     await checkWidths(inspector('windows', 'light', [['top', null]]));
@@ -138,11 +186,16 @@ export async function narrowPanelUi(page: Page, check: Check, shots: string, wor
 
   await check('narrow panel: two texts compared fit (light theme)', page, async () => {
     await compareTwoLines(page);
-    await checkWidths(inspector('compare-texts', 'light', [['top', null], ['stages', '[data-testid=stage-table]']]));
+    await checkWidths(
+      inspector('compare-texts', 'light', [
+        ['top', null],
+        ['stages', '[data-testid=stage-table]'],
+      ]),
+    );
   });
 
   if (!sst2Dev || !fs.existsSync(sst2Dev)) return;
-  await check('narrow panel: the dataset panel\'s tabs fit (light theme)', page, async () => {
+  await check("narrow panel: the dataset panel's tabs fit (light theme)", page, async () => {
     const file = path.join(workspace, 'sst2-dev-narrow.tsv');
     fs.writeFileSync(file, `${fs.readFileSync(sst2Dev, 'utf8').split('\n').slice(0, 201).join('\n')}\n`);
     await closeAllEditors(page).catch(() => undefined);
@@ -155,7 +208,14 @@ export async function narrowPanelUi(page: Page, check: Check, shots: string, wor
       await button.click();
       await page.waitForTimeout(400);
       try {
-        await checkWidths({ page, shots, frameSelector: 'nav.tabs', what: `dataset-${tab}`, theme: 'light', spots: [['', null]] });
+        await checkWidths({
+          page,
+          shots,
+          frameSelector: 'nav.tabs',
+          what: `dataset-${tab}`,
+          theme: 'light',
+          spots: [['', null]],
+        });
       } catch (err) {
         problems.push(err instanceof Error ? err.message : String(err));
       }

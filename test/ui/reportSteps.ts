@@ -34,7 +34,9 @@ async function previewImages(page: Page): Promise<{ frame: Frame; loaded: number
     const r = await frame
       .evaluate(() => {
         const imgs = Array.from(document.querySelectorAll('img'));
-        return document.querySelector('.vscode-body, .markdown-body') ? { loaded: imgs.filter((i) => i.complete && i.naturalWidth > 0).length, total: imgs.length } : undefined;
+        return document.querySelector('.vscode-body, .markdown-body')
+          ? { loaded: imgs.filter((i) => i.complete && i.naturalWidth > 0).length, total: imgs.length }
+          : undefined;
       })
       .catch(() => undefined);
     if (r && r.total > 0) return { frame, ...r };
@@ -51,9 +53,12 @@ export async function exportMarkdownFromPanel(page: Page, expected: string): Pro
     const v = await input.inputValue();
     return v.endsWith('.md') ? v : undefined;
   });
-  if (!suggested.endsWith(path.basename(expected))) throw new Error(`the save dialog suggested ${suggested}, not ${path.basename(expected)}`);
+  if (!suggested.endsWith(path.basename(expected)))
+    throw new Error(`the save dialog suggested ${suggested}, not ${path.basename(expected)}`);
   await page.keyboard.press('Enter');
-  const markdown = await until(`${expected} to be written`, 60_000, () => (fs.existsSync(expected) ? fs.readFileSync(expected, 'utf8') : undefined));
+  const markdown = await until(`${expected} to be written`, 60_000, () =>
+    fs.existsSync(expected) ? fs.readFileSync(expected, 'utf8') : undefined,
+  );
   const assetsDir = expected.replace(/\.md$/, '-assets');
   const assets = fs.readdirSync(assetsDir).filter((f) => f.endsWith('.svg'));
   const links = [...markdown.matchAll(/^!\[.*\]\(([^()\s]+\.svg)\)$/gm)].length;
@@ -73,11 +78,20 @@ export async function exportMarkdownFromPanel(page: Page, expected: string): Pro
 }
 
 /** Every chart is linked and loaded in the preview; saves the preview and its first chart as `shots`/`names`. */
-export async function checkPreviewShowsCharts(page: Page, report: ExportedReport, shots: string, names: [preview: string, charts: string]): Promise<void> {
-  if (!(report.assets.length > 0 && report.links === report.assets.length)) throw new Error(`${report.links} image links for ${report.assets.length} charts`);
-  if (report.shownImages !== report.links) throw new Error(`the preview shows ${report.shownImages} of ${report.links} charts`);
+export async function checkPreviewShowsCharts(
+  page: Page,
+  report: ExportedReport,
+  shots: string,
+  names: [preview: string, charts: string],
+): Promise<void> {
+  if (!(report.assets.length > 0 && report.links === report.assets.length))
+    throw new Error(`${report.links} image links for ${report.assets.length} charts`);
+  if (report.shownImages !== report.links)
+    throw new Error(`the preview shows ${report.shownImages} of ${report.links} charts`);
   await page.screenshot({ path: path.join(shots, names[0]) });
   await report.showCharts();
   await page.screenshot({ path: path.join(shots, names[1]) });
-  console.log(`       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`);
+  console.log(
+    `       ${path.basename(report.markdownPath)} with ${report.assets.length} charts, all shown in the preview`,
+  );
 }

@@ -16,14 +16,31 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
-  codeServerEntry, installVsix, launchBrowser, makeSandbox, remoteUri, repoRoot, resultsDir, startCodeServer,
-  workbenchUrl, writeSummary, type Sandbox, type Server,
+  codeServerEntry,
+  installVsix,
+  launchBrowser,
+  makeSandbox,
+  remoteUri,
+  repoRoot,
+  resultsDir,
+  startCodeServer,
+  workbenchUrl,
+  writeSummary,
+  type Sandbox,
+  type Server,
 } from '../vscode/codeServer';
 import { makeWorkspace } from '../vscode/fixtureWorkspace';
 import { attributionUiTests, occlusionUiTests } from './occlusion.test';
 import { diagnosticsUiTests } from './diagnostics.test';
 import {
-  classifyFileInPalette, classifySelectionInPalette, editorCursor, readPanel, revealWindow, setTheme, showHead, type PanelReading,
+  classifyFileInPalette,
+  classifySelectionInPalette,
+  editorCursor,
+  readPanel,
+  revealWindow,
+  setTheme,
+  showHead,
+  type PanelReading,
 } from './workbench';
 import { checkPreviewShowsCharts, exportMarkdownFromPanel } from './reportSteps';
 import { compareTextsUi } from './compare.test';
@@ -80,7 +97,9 @@ function assert(cond: unknown, msg: string): asserts cond {
 
 /** The labels the model in use declares (config.json id2label): the panel must show one of these. */
 function modelLabels(modelDir: string): string[] {
-  const cfg = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { id2label?: Record<string, string> };
+  const cfg = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as {
+    id2label?: Record<string, string>;
+  };
   assert(cfg.id2label && Object.keys(cfg.id2label).length > 0, `${modelDir}/config.json has no id2label`);
   return Object.values(cfg.id2label);
 }
@@ -93,7 +112,10 @@ function checkReading(r: PanelReading, labels: string[]): void {
   for (const [id, text] of Object.entries(r.stages)) {
     assert(!/\bNaN\b|Infinity/.test(text), `stage ${id} shows a non-finite value: ${text.slice(0, 200)}`);
     const nums = text.match(/-?\d+(?:\.\d+)?(?:e[-+]?\d+)?/gi) ?? [];
-    assert(nums.length > 0 && nums.every((n) => Number.isFinite(Number(n))), `stage ${id} shows no numbers: ${text.slice(0, 200)}`);
+    assert(
+      nums.length > 0 && nums.every((n) => Number.isFinite(Number(n))),
+      `stage ${id} shows no numbers: ${text.slice(0, 200)}`,
+    );
   }
   const logits = (r.stages.logits ?? '').match(/-?\d+\.\d+(?:e[-+]?\d+)?/gi) ?? [];
   assert(logits.length >= labels.length, `logits show ${logits.length} values for ${labels.length} labels`);
@@ -101,7 +123,10 @@ function checkReading(r: PanelReading, labels: string[]): void {
 
 /** The model's transformer blocks (config.json n_layers, or num_hidden_layers for BERT/RoBERTa). */
 function modelLayers(modelDir: string): number {
-  const cfg = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { n_layers?: number; num_hidden_layers?: number };
+  const cfg = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as {
+    n_layers?: number;
+    num_hidden_layers?: number;
+  };
   const n = cfg.n_layers ?? cfg.num_hidden_layers;
   assert(Number.isInteger(n), `${modelDir}/config.json has no n_layers`);
   return n!;
@@ -109,9 +134,12 @@ function modelLayers(modelDir: string): number {
 
 function buildVsix(dir: string): string {
   const out = path.join(dir, 'distilbert-inspector-linux-x64.vsix');
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'package-vsix.js'), '--out', out],
-    { cwd: repoRoot, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`scripts/package-vsix.js failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'package-vsix.js'), '--out', out], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new Error(`scripts/package-vsix.js failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
   console.log(`  ${r.stdout.trim().split('\n').pop() ?? ''}`);
   return out;
 }
@@ -130,14 +158,20 @@ async function main(): Promise<void> {
   // machine's settings. The hub is a loopback fake serving a tiny fixture as the "full-size" model.
   const hub = await new FakeHub().start();
   const hubModel = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-multilabel');
-  hub.repos.set(FULL_SIZE_MODEL, { commit: Date.now().toString(16).padEnd(40, 'c').slice(0, 40), files: fixtureFiles(hubModel) });
+  hub.repos.set(FULL_SIZE_MODEL, {
+    commit: Date.now().toString(16).padEnd(40, 'c').slice(0, 40),
+    files: fixtureFiles(hubModel),
+  });
   const machineSettings: Record<string, unknown> = { 'distilbertInspector.hub.endpoint': hub.hubUrl };
-  if (process.env.DBI_UI_MODEL) machineSettings['distilbertInspector.model.path'] = path.resolve(process.env.DBI_UI_MODEL);
+  if (process.env.DBI_UI_MODEL)
+    machineSettings['distilbertInspector.model.path'] = path.resolve(process.env.DBI_UI_MODEL);
   sandbox.writeMachineSettings(machineSettings);
   const workspace = makeWorkspace(path.join(sandbox.dir, 'workspace'));
   let server: Server | undefined;
   let browser: Browser | undefined;
-  let modelDir = process.env.DBI_UI_MODEL ? path.resolve(process.env.DBI_UI_MODEL) : path.join(repoRoot, 'models', 'distilbert-sst2-small');
+  let modelDir = process.env.DBI_UI_MODEL
+    ? path.resolve(process.env.DBI_UI_MODEL)
+    : path.join(repoRoot, 'models', 'distilbert-sst2-small');
   try {
     if (!dev) {
       const ok = await check('VSIX builds and installs into code-server', undefined, async () => {
@@ -145,11 +179,23 @@ async function main(): Promise<void> {
         installVsix(sandbox, vsix);
         const installed = fs.readdirSync(sandbox.extensionsDir).find((d) => d.startsWith(`${EXT_ID}-`));
         assert(installed, `${EXT_ID} is not in ${sandbox.extensionsDir} after --install-extension`);
-        const list = spawnSync(process.execPath, [codeServerEntry(), '--extensions-dir', sandbox.extensionsDir,
-          '--user-data-dir', sandbox.userDataDir, '--list-extensions', '--show-versions'], { env: sandbox.env, encoding: 'utf8' });
+        const list = spawnSync(
+          process.execPath,
+          [
+            codeServerEntry(),
+            '--extensions-dir',
+            sandbox.extensionsDir,
+            '--user-data-dir',
+            sandbox.userDataDir,
+            '--list-extensions',
+            '--show-versions',
+          ],
+          { env: sandbox.env, encoding: 'utf8' },
+        );
         assert(list.stdout.includes(EXT_ID), `--list-extensions does not list ${EXT_ID}: ${list.stdout}`);
         console.log(`       installed ${list.stdout.trim()}`);
-        if (!process.env.DBI_UI_MODEL) modelDir = path.join(sandbox.extensionsDir, installed, 'models', 'distilbert-sst2-small');
+        if (!process.env.DBI_UI_MODEL)
+          modelDir = path.join(sandbox.extensionsDir, installed, 'models', 'distilbert-sst2-small');
       });
       if (!ok) return;
     }
@@ -157,13 +203,24 @@ async function main(): Promise<void> {
     server = await startCodeServer({ sandbox, workspace, logName: 'ui' });
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    const url = workbenchUrl(server, workspace, dev ? [['extensionDevelopmentPath', remoteUri(server, repoRoot)]] : undefined);
+    const url = workbenchUrl(
+      server,
+      workspace,
+      dev ? [['extensionDevelopmentPath', remoteUri(server, repoRoot)]] : undefined,
+    );
     const t0 = Date.now();
     await page.goto(url);
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     console.log(`  workbench up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    const firstTen = { shots, workspace, writeMachineSettings: sandbox.writeMachineSettings, machineSettings, hubUrl: hub.hubUrl, hubLabels: modelLabels(hubModel) };
+    const firstTen = {
+      shots,
+      workspace,
+      writeMachineSettings: sandbox.writeMachineSettings,
+      machineSettings,
+      hubUrl: hub.hubUrl,
+      hubLabels: modelLabels(hubModel),
+    };
     if (firstTenOnly) {
       await firstTenMinutesUi(page, check, firstTen);
       return;
@@ -195,7 +252,8 @@ async function main(): Promise<void> {
       await setTheme(page, 'Dark Modern');
       const dark = await readPanel(page);
       checkReading(dark, labels);
-      if (light) assert(dark.label === light.label && dark.probability === light.probability, 'result changed with the theme');
+      if (light)
+        assert(dark.label === light.label && dark.probability === light.probability, 'result changed with the theme');
       assert(dark.background !== light?.background, `panel background stayed ${dark.background} in the dark theme`);
       await page.screenshot({ path: path.join(shots, 'classify-selection-head-dark.png') });
     });
@@ -217,7 +275,10 @@ async function main(): Promise<void> {
 
     await check('export the result as Markdown from the panel and read it in the Markdown preview', page, async () => {
       const report = await exportMarkdownFromPanel(page, path.join(workspace, 'long.inspection.md'));
-      await checkPreviewShowsCharts(page, report, shots, ['report-preview-vscode-dark.png', 'report-preview-vscode-charts-dark.png']);
+      await checkPreviewShowsCharts(page, report, shots, [
+        'report-preview-vscode-dark.png',
+        'report-preview-vscode-charts-dark.png',
+      ]);
     });
     await occlusionUiTests(page, check, shots);
     await attributionUiTests(page, check, shots);
@@ -251,7 +312,9 @@ main()
   })
   .finally(() => {
     writeSummary('ui', passed, failed);
-    console.log(`UI tests: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s); ` +
-      `screenshots in ${path.relative(repoRoot, shots)}/`);
+    console.log(
+      `UI tests: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s); ` +
+        `screenshots in ${path.relative(repoRoot, shots)}/`,
+    );
     process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
   });

@@ -4,7 +4,15 @@
 // Ctrl+P because quick open was flaky headless.
 import type { FrameLocator, Page } from 'playwright-core';
 
-const STAGES = ['stage-cls', 'stage-pre-classifier', 'stage-relu', 'stage-dropout', 'stage-classifier', 'logits', 'probabilities'];
+const STAGES = [
+  'stage-cls',
+  'stage-pre-classifier',
+  'stage-relu',
+  'stage-dropout',
+  'stage-classifier',
+  'logits',
+  'probabilities',
+];
 
 export interface PanelReading {
   label: string;
@@ -43,14 +51,19 @@ export async function selectLine(page: Page, line: number): Promise<void> {
   await page.keyboard.press('Home');
   await page.keyboard.press('Shift+End');
   // The status bar says "(N selected)" once the editor has the selection.
-  await page.locator('.statusbar-item', { hasText: /selected/ }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.statusbar-item', { hasText: /selected/ })
+    .first()
+    .waitFor({ timeout: 10_000 });
 }
 
 /** A palette row whose label is exactly `label` (other rows can contain it, e.g. "...Color Themes in Marketplace"). */
 function paletteRow(page: Page, label: string) {
   const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-  return page.locator('.quick-input-widget .monaco-list-row')
-    .filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  return page
+    .locator('.quick-input-widget .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exact }) })
+    .first();
 }
 
 /** F1, type the command's title, click its row (Enter would run whichever row the palette put first). */
@@ -87,19 +100,32 @@ async function waitForResult(page: Page, about?: string): Promise<void> {
   const deadline = Date.now() + 300_000;
   for (;;) {
     // One snapshot per poll: the webview re-renders, so element-by-element reads could race with it.
-    const snap = await panel(page).locator('body').evaluate((body) => {
-      const text = (id: string): string | null => {
-        const el = body.querySelector(`[data-testid=${id}]`) as HTMLElement | null;
-        return el && el.offsetParent !== null ? el.innerText : null;
-      };
-      return { error: text('error'), status: text('status'), label: text('result-label'), all: (body as HTMLElement).innerText };
-    }, undefined, { timeout: 30_000 }).catch(() => undefined); // not there yet (panel opening or reloading)
+    const snap = await panel(page)
+      .locator('body')
+      .evaluate(
+        (body) => {
+          const text = (id: string): string | null => {
+            const el = body.querySelector(`[data-testid=${id}]`) as HTMLElement | null;
+            return el && el.offsetParent !== null ? el.innerText : null;
+          };
+          return {
+            error: text('error'),
+            status: text('status'),
+            label: text('result-label'),
+            all: (body as HTMLElement).innerText,
+          };
+        },
+        undefined,
+        { timeout: 30_000 },
+      )
+      .catch(() => undefined); // not there yet (panel opening or reloading)
     if (snap?.error) throw new Error(`the panel shows an error: ${snap.error.replace(/\s+/g, ' ')}`);
     const running = snap?.status != null && /running|classifying|loading/i.test(snap.status);
     // `about`: the file the result must be for, so an older result still on screen does not count.
     const fresh = about === undefined || (snap?.all.includes(about) ?? false);
     if (snap?.label && !running && fresh) return;
-    if (Date.now() > deadline) throw new Error(`no result in the panel after 5 minutes (status: ${snap?.status ?? 'none'})`);
+    if (Date.now() > deadline)
+      throw new Error(`no result in the panel after 5 minutes (status: ${snap?.status ?? 'none'})`);
     await page.waitForTimeout(250);
   }
 }
@@ -117,8 +143,11 @@ export async function readPanel(page: Page): Promise<PanelReading> {
     // The stage's own text plus the exact values its charts carry in titles/aria labels for hovering.
     const el = p.locator(`[data-testid=${id}]`).first();
     await el.waitFor({ timeout: 30_000 });
-    const extra = await el.evaluate((node) => [...node.querySelectorAll('[title],[aria-label]')]
-      .map((n) => `${n.getAttribute('title') ?? ''} ${n.getAttribute('aria-label') ?? ''}`).join(' '));
+    const extra = await el.evaluate((node) =>
+      [...node.querySelectorAll('[title],[aria-label]')]
+        .map((n) => `${n.getAttribute('title') ?? ''} ${n.getAttribute('aria-label') ?? ''}`)
+        .join(' '),
+    );
     stages[id] = `${(await el.innerText()).trim()} ${extra}`.trim();
   }
   const background = await p.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
@@ -129,7 +158,11 @@ export async function readPanel(page: Page): Promise<PanelReading> {
  * Switches the colour theme as a person does: "Preferences: Color Theme", type the theme's name, Enter.
  * `kind` is the workbench's class for the theme's kind (vs, vs-dark, hc-black, hc-light); default from the name.
  */
-export async function setTheme(page: Page, theme: string, kind?: 'vs' | 'vs-dark' | 'hc-black' | 'hc-light'): Promise<void> {
+export async function setTheme(
+  page: Page,
+  theme: string,
+  kind?: 'vs' | 'vs-dark' | 'hc-black' | 'hc-light',
+): Promise<void> {
   await runCommand(page, 'Preferences: Color Theme');
   // The theme picker reuses the quick input; its rows are the themes' labels ("Dark Modern").
   await paletteRow(page, 'Light Modern').waitFor({ timeout: 15_000 });
@@ -138,20 +171,29 @@ export async function setTheme(page: Page, theme: string, kind?: 'vs' | 'vs-dark
   await row.waitFor({ timeout: 15_000 });
   await row.click();
   const cls = kind ?? (/dark/i.test(theme) ? 'vs-dark' : 'vs');
-  await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c) ?? false,
-    cls, { timeout: 30_000 });
+  await page.waitForFunction((c) => document.querySelector('.monaco-workbench')?.classList.contains(c) ?? false, cls, {
+    timeout: 30_000,
+  });
   await page.waitForTimeout(1500); // the webview receives the new --vscode-* variables a moment later
 }
 
 /** The editor's cursor position as the status bar shows it ("Ln 12, Col 1 (340 selected)"). */
 /** Scrolls the panel to the classification head (pre_classifier .. probabilities) for a screenshot. */
 export async function showHead(page: Page): Promise<void> {
-  await panel(page).locator('[data-testid=stage-pre-classifier]').first().evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await panel(page)
+    .locator('[data-testid=stage-pre-classifier]')
+    .first()
+    .evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await page.waitForTimeout(300);
 }
 
 export async function editorCursor(page: Page): Promise<string> {
-  return (await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText()).trim();
+  return (
+    await page
+      .locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ })
+      .first()
+      .innerText()
+  ).trim();
 }
 
 /** Clicks window `index` in the panel's window list; the extension reveals its range in the editor. */

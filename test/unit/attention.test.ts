@@ -33,7 +33,10 @@ function rolloutReference(att: number[][][][]): number[] {
   let r: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   for (const layer of att) {
     const a = Array.from({ length: n }, (_, i) => {
-      const row = Array.from({ length: n }, (_, j) => layer.reduce((s, h) => s + h[i]![j]!, 0) / layer.length + (i === j ? 1 : 0));
+      const row = Array.from(
+        { length: n },
+        (_, j) => layer.reduce((s, h) => s + h[i]![j]!, 0) / layer.length + (i === j ? 1 : 0),
+      );
       const sum = row.reduce((x, y) => x + y, 0);
       return row.map((x) => x / sum);
     });
@@ -61,17 +64,26 @@ for (const name of NAMES) {
         const res = await inspector.attention(c.text, { full: true });
         assert.equal(res.windows.length, 1);
         const w = res.windows[0]!;
-        assert.deepEqual(w.tokens.map((t) => t.id), c.ids);
+        assert.deepEqual(
+          w.tokens.map((t) => t.id),
+          c.ids,
+        );
         assert.equal(w.layers, c.attention.length);
         assert.equal(w.heads, c.attention[0]!.length);
-        assert.ok(maxAbsDiff(w.full!, flat(c.attention)) <= ref.tolerance, `max |diff| ${maxAbsDiff(w.full!, flat(c.attention))}`);
+        assert.ok(
+          maxAbsDiff(w.full!, flat(c.attention)) <= ref.tolerance,
+          `max |diff| ${maxAbsDiff(w.full!, flat(c.attention))}`,
+        );
         for (let row = 0; row < w.layers * w.heads * w.seq; row++) {
           const sum = w.full!.subarray(row * w.seq, (row + 1) * w.seq).reduce((a, b) => a + b, 0);
           assert.ok(Math.abs(sum - 1) < 1e-5, `row ${row} sums to ${sum}`);
         }
         // [CLS] rows are query 0 of each head.
         assert.ok(maxAbsDiff(w.cls, flat(c.attention.map((l) => l.map((h) => h[0]!)))) <= ref.tolerance);
-        assert.ok(maxAbsDiff(w.rollout, rolloutReference(c.attention)) < 1e-5, 'rollout vs plain loop on torch attention');
+        assert.ok(
+          maxAbsDiff(w.rollout, rolloutReference(c.attention)) < 1e-5,
+          'rollout vs plain loop on torch attention',
+        );
         assert.ok(maxAbsDiff(rollout(w.full!, w.layers, w.heads, w.seq), rolloutReference(c.attention)) < 1e-5);
         const json = attentionJson(w);
         assert.deepEqual(json.full!.length, w.layers);
@@ -104,7 +116,9 @@ for (const name of NAMES) {
             const mine = data.subarray(b * heads * seq * seq, (b + 1) * heads * seq * seq);
             assert.ok(maxAbsDiff(mine, flat(rowAtt[l])) <= ref.tolerance, `row ${b} layer ${l}`);
             for (let i = 0; i < heads * seq; i++) {
-              for (let k = 0; k < seq; k++) if (attentionMask[b]![k] === 0) assert.equal(mine[i * seq + k], 0, `padding key ${k} weighs ${mine[i * seq + k]}`);
+              for (let k = 0; k < seq; k++)
+                if (attentionMask[b]![k] === 0)
+                  assert.equal(mine[i * seq + k], 0, `padding key ${k} weighs ${mine[i * seq + k]}`);
             }
           });
         });
@@ -122,11 +136,14 @@ describe('attention taps: graphs without a separate softmax', () => {
     assert.equal(findAttentionSoftmax(g, file).length, 2);
     const second = g.nodes.filter((n) => n.opType === 'Softmax')[1]!;
     second.opType = 'Identity';
-    assert.throws(() => findAttentionSoftmax(g, file), (e: Error & { code?: string; hint?: string }) => {
-      assert.equal(e.code, 'UNSUPPORTED');
-      assert.match(e.message, /model\.onnx: transformer block 2 has 0 Softmax nodes/);
-      assert.match(e.hint!, /softmax is a node of its own/);
-      return true;
-    });
+    assert.throws(
+      () => findAttentionSoftmax(g, file),
+      (e: Error & { code?: string; hint?: string }) => {
+        assert.equal(e.code, 'UNSUPPORTED');
+        assert.match(e.message, /model\.onnx: transformer block 2 has 0 Softmax nodes/);
+        assert.match(e.hint!, /softmax is a node of its own/);
+        return true;
+      },
+    );
   });
 });

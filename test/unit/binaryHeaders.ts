@@ -32,7 +32,12 @@ function elf(b: Buffer): BinaryInfo {
   const shnum = b.readUInt16LE(0x3c);
   const section = (i: number) => {
     const at = shoff + i * shentsize;
-    return { type: b.readUInt32LE(at + 4), offset: Number(b.readBigUInt64LE(at + 0x18)), size: Number(b.readBigUInt64LE(at + 0x20)), link: b.readUInt32LE(at + 0x28) };
+    return {
+      type: b.readUInt32LE(at + 4),
+      offset: Number(b.readBigUInt64LE(at + 0x18)),
+      size: Number(b.readBigUInt64LE(at + 0x20)),
+      link: b.readUInt32LE(at + 0x28),
+    };
   };
   const needs: string[] = [];
   for (let i = 0; i < shnum; i++) {
@@ -57,7 +62,8 @@ function macho(b: Buffer): BinaryInfo {
   for (let i = 0; i < ncmds; i++) {
     const cmd = b.readUInt32LE(at);
     // LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, LC_REEXPORT_DYLIB, LC_LOAD_UPWARD_DYLIB
-    if (cmd === 0xc || cmd === 0x80000018 || cmd === 0x8000001f || cmd === 0x80000023) needs.push(cstr(b, at + b.readUInt32LE(at + 8)));
+    if (cmd === 0xc || cmd === 0x80000018 || cmd === 0x8000001f || cmd === 0x80000023)
+      needs.push(cstr(b, at + b.readUInt32LE(at + 8)));
     at += b.readUInt32LE(at + 4);
   }
   return { format: 'macho', machine, needs, delayLoads: [] };
@@ -73,7 +79,12 @@ function pe(b: Buffer): BinaryInfo {
   const dirs = opt + (b.readUInt16LE(opt) === 0x20b ? 112 : 96); // PE32+ or PE32
   const sections = Array.from({ length: nsec }, (_, i) => {
     const s = opt + b.readUInt16LE(h + 20) + 40 * i;
-    return { vsize: b.readUInt32LE(s + 8), va: b.readUInt32LE(s + 12), rawSize: b.readUInt32LE(s + 16), raw: b.readUInt32LE(s + 20) };
+    return {
+      vsize: b.readUInt32LE(s + 8),
+      va: b.readUInt32LE(s + 12),
+      rawSize: b.readUInt32LE(s + 16),
+      raw: b.readUInt32LE(s + 20),
+    };
   });
   const off = (rva: number): number => {
     const s = sections.find((x) => rva >= x.va && rva < x.va + Math.max(x.vsize, x.rawSize));
@@ -85,7 +96,8 @@ function pe(b: Buffer): BinaryInfo {
     const rva = b.readUInt32LE(dirs + 8 * dir);
     const out: string[] = [];
     if (rva === 0) return out;
-    for (let at = off(rva); b.readUInt32LE(at + nameAt) !== 0; at += stride) out.push(cstr(b, off(b.readUInt32LE(at + nameAt))));
+    for (let at = off(rva); b.readUInt32LE(at + nameAt) !== 0; at += stride)
+      out.push(cstr(b, off(b.readUInt32LE(at + nameAt))));
     return out;
   };
   return { format: 'pe', machine, needs: names(1, 20, 12), delayLoads: names(13, 32, 4) };

@@ -24,8 +24,14 @@ describe('bundled model distilbert-sst2-small', () => {
   for (const [i, c] of ref.cases.entries()) {
     it(`reference case ${i}: ids as the Python tokenizer made them, every stage as torch computed it`, async () => {
       const w = (await inspector.inspect(c.text, { mode: 'truncate' })).windows[0]!;
-      assert.deepEqual(w.tokens.map((t) => t.text), c.tokens);
-      assert.deepEqual(w.tokens.map((t) => t.id), c.ids);
+      assert.deepEqual(
+        w.tokens.map((t) => t.text),
+        c.tokens,
+      );
+      assert.deepEqual(
+        w.tokens.map((t) => t.id),
+        c.ids,
+      );
       // fp32 ONNX Runtime vs torch on the same weights: reference.json's tolerance (1e-4).
       for (const [name, got, want] of [
         ['cls', w.stages.cls, c.cls],

@@ -13,7 +13,10 @@ const MODEL = path.join(FIXTURES, 'tiny-distilbert-o17-multilabel');
 const cache = tempDir('dbi-cli-cache-');
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, '--cache-dir', cache, ...args], { encoding: 'utf8', env: { ...process.env, HOME: home, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [CLI, '--cache-dir', cache, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, HOME: home, NO_COLOR: '1' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -21,7 +24,17 @@ describe('cli', () => {
   it('prints the layer-by-layer view in order', () => {
     const r = cli('--model', MODEL, 'a gorgeous , witty , seductive movie .');
     assert.equal(r.code, 0, r.err);
-    const order = ['block 1', 'block 2', 'CLS', 'pre_classifier', 'ReLU', 'dropout', 'classifier', 'probabilities', '=>'];
+    const order = [
+      'block 1',
+      'block 2',
+      'CLS',
+      'pre_classifier',
+      'ReLU',
+      'dropout',
+      'classifier',
+      'probabilities',
+      '=>',
+    ];
     let at = -1;
     for (const word of order) {
       const i = r.out.indexOf(word, at + 1);
@@ -49,10 +62,14 @@ describe('cli', () => {
     assert.equal(w.stages.activation, undefined);
     assert.equal(j.model.head.activation, 'relu');
     // relu = max(0, pre_classifier) unit by unit, so the field holds what its name says for this head.
-    w.stages.relu.forEach((v: number, u: number) => assert.ok(v === Math.max(0, w.stages.preClassifier[u]), `unit ${u}`));
+    w.stages.relu.forEach((v: number, u: number) =>
+      assert.ok(v === Math.max(0, w.stages.preClassifier[u]), `unit ${u}`),
+    );
     assert.equal(w.stages.layers.length, 2);
     // Sigmoid per label for multi-label models.
-    j.model.labels.forEach((l: string, i: number) => assert.ok(Math.abs(w.probabilities[l] - 1 / (1 + Math.exp(-w.logits[i]))) < 1e-9));
+    j.model.labels.forEach((l: string, i: number) =>
+      assert.ok(Math.abs(w.probabilities[l] - 1 / (1 + Math.exp(-w.logits[i]))) < 1e-9),
+    );
     for (const l of j.model.labels) {
       const c = w.contributions[l];
       assert.equal(typeof c.bias, 'number');
@@ -69,19 +86,31 @@ describe('cli', () => {
     const table = r.out.slice(r.out.indexOf('Head lens'));
     assert.match(table, /the label settles at (the embeddings|block \d)/);
     const rows = table.split('\n').filter((l) => /^ {2}(embeddings|block \d) /.test(l));
-    assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[0] === 'embeddings' ? 'embeddings' : l.trim().split(/\s+/).slice(0, 2).join(' ')), ['embeddings', 'block 1', 'block 2']);
+    assert.deepEqual(
+      rows.map((l) =>
+        l.trim().split(/\s+/)[0] === 'embeddings' ? 'embeddings' : l.trim().split(/\s+/).slice(0, 2).join(' '),
+      ),
+      ['embeddings', 'block 1', 'block 2'],
+    );
     assert.equal(rows.filter((l) => l.endsWith('<- settles')).length, 1);
     assert.doesNotMatch(r.out, /Token lens/);
 
     const j = JSON.parse(cli('--model', MODEL, '--json', '--token-lens', text).out);
     const w = j.windows[0];
-    assert.deepEqual(w.lens.map((e: { layer: number }) => e.layer), [0, 1, 2]);
+    assert.deepEqual(
+      w.lens.map((e: { layer: number }) => e.layer),
+      [0, 1, 2],
+    );
     const last = w.lens[2];
     last.logits.forEach((x: number, i: number) => assert.ok(Math.abs(x - w.logits[i]) < 1e-4));
     // The table shows the JSON's numbers: the last row's logits, to 3 decimals.
     assert.ok(rows[2]!.includes(last.logits.map((x: number) => (x >= 0 ? '+' : '') + x.toFixed(3))[0]));
     assert.equal(w.tokenLens.length, w.tokens.length);
-    assert.ok(cli('--model', MODEL, '--token-lens', text).out.includes('what the head would read if it looked at each word piece instead of [CLS]'));
+    assert.ok(
+      cli('--model', MODEL, '--token-lens', text).out.includes(
+        'what the head would read if it looked at each word piece instead of [CLS]',
+      ),
+    );
   });
 
   it('--file reads a long file in windows and says what it covered', () => {

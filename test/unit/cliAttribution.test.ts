@@ -15,7 +15,10 @@ const cache = tempDir('dbi-cli-attr-');
 after(() => fs.rmSync(cache, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, HOME: home, NO_COLOR: '1', DISTILBERT_INSPECTOR_CACHE: cache } });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, HOME: home, NO_COLOR: '1', DISTILBERT_INSPECTOR_CACHE: cache },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -41,7 +44,10 @@ describe('cli attention and attributions', () => {
   });
 
   it('--explain shap --budget puts the explanation with its faithfulness in the JSON and the text view', () => {
-    const j = JSON.parse(cli('--model', MODEL, '--json', '--explain', 'shap', '--budget', '64', 'a gorgeous , witty , seductive movie .').out);
+    const j = JSON.parse(
+      cli('--model', MODEL, '--json', '--explain', 'shap', '--budget', '64', 'a gorgeous , witty , seductive movie .')
+        .out,
+    );
     assert.equal(j.explanation.method, 'shap');
     assert.ok(j.explanation.forwardPasses <= 64);
     assert.equal(j.explanation.items.length, 8);
@@ -54,7 +60,10 @@ describe('cli attention and attributions', () => {
 
   it('faithfulness prints the method table over a labelled file', () => {
     const data = path.join(cache, 'tiny.tsv');
-    fs.writeFileSync(data, 'sentence\tlabel\na gorgeous , witty , seductive movie .\t1\nit is not bad at all\t1\nboring and far too long\t0\n');
+    fs.writeFileSync(
+      data,
+      'sentence\tlabel\na gorgeous , witty , seductive movie .\t1\nit is not bad at all\t1\nboring and far too long\t0\n',
+    );
     const r = cli('faithfulness', '--model', MODEL, '--data', data, '--methods', 'occlusion,rollout', '--limit', '2');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /2 texts of .*tiny\.tsv/);

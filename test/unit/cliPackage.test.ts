@@ -14,7 +14,10 @@ isolateHome();
 const win = process.platform === 'win32';
 const TEXT = "it 's a charming and often affecting journey .";
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-  name: string; version: string; devDependencies: Record<string, string>; dependencies: Record<string, string>;
+  name: string;
+  version: string;
+  devDependencies: Record<string, string>;
+  dependencies: Record<string, string>;
 };
 
 /** The environment without the npm_* variables an outer `npm test` exports (npm_config_local_prefix would
@@ -33,7 +36,10 @@ function run(cmd: string, args: string[], opts: SpawnSyncOptions) {
 /** The user's npm cache, so dependencies come from it (the registry only for what it lacks). */
 function npmCache(): string {
   if (process.env['npm_config_cache']) return process.env['npm_config_cache'];
-  const r = run('npm', ['config', 'get', 'cache'], { cwd: os.tmpdir(), env: cleanEnv({ HOME: os.userInfo().homedir }) });
+  const r = run('npm', ['config', 'get', 'cache'], {
+    cwd: os.tmpdir(),
+    env: cleanEnv({ HOME: os.userInfo().homedir }),
+  });
   return r.stdout.trim() || path.join(os.userInfo().homedir, '.npm');
 }
 
@@ -42,16 +48,32 @@ test('npm pack: a lean CLI tarball that installs into an empty folder and runs n
   try {
     const home = path.join(work, 'home');
     fs.mkdirSync(home);
-    const env = cleanEnv({ HOME: home, USERPROFILE: home, XDG_CACHE_HOME: path.join(home, '.cache'), npm_config_cache: npmCache(), ONNXRUNTIME_NODE_INSTALL: 'skip' });
+    const env = cleanEnv({
+      HOME: home,
+      USERPROFILE: home,
+      XDG_CACHE_HOME: path.join(home, '.cache'),
+      npm_config_cache: npmCache(),
+      ONNXRUNTIME_NODE_INSTALL: 'skip',
+    });
 
     // --ignore-scripts: pack the out/ this test run built (prepare would re-run tsc under the other tests' feet).
     const packed = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT, env });
     assert.equal(packed.status, 0, packed.stderr);
     const info = (JSON.parse(packed.stdout) as { filename: string; size: number; files: { path: string }[] }[])[0]!;
     const files = info.files.map((f) => f.path);
-    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|ThirdPartyNotices\.txt|out\/src\/(cli|core)\/.+\.js|models\/distilbert-sst2-small\/(config\.json|tokenizer\.json|tokenizer_config\.json|README\.md|onnx\/model\.onnx))$/;
-    assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'files outside the CLI runtime are packed');
-    for (const f of ['out/src/cli/main.js', 'out/src/core/engine/worker.js', 'models/distilbert-sst2-small/onnx/model.onnx', 'LICENSE']) {
+    const allowed =
+      /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|ThirdPartyNotices\.txt|out\/src\/(cli|core)\/.+\.js|models\/distilbert-sst2-small\/(config\.json|tokenizer\.json|tokenizer_config\.json|README\.md|onnx\/model\.onnx))$/;
+    assert.deepEqual(
+      files.filter((f) => !allowed.test(f)),
+      [],
+      'files outside the CLI runtime are packed',
+    );
+    for (const f of [
+      'out/src/cli/main.js',
+      'out/src/core/engine/worker.js',
+      'models/distilbert-sst2-small/onnx/model.onnx',
+      'LICENSE',
+    ]) {
       assert.ok(files.includes(f), `${f} is not packed`);
     }
     assert.ok(info.size < 25e6, `tarball is ${(info.size / 1e6).toFixed(1)} MB`);
@@ -63,17 +85,26 @@ test('npm pack: a lean CLI tarball that installs into an empty folder and runs n
     assert.equal(inst.status, 0, `npm install failed:\n${inst.stderr}`);
     // npm 11 lists dependencies' install scripts it did not run (onnxruntime-node's postinstall, our prepare,
     // which npm never runs for a tarball); any other warning is ours to fix.
-    const warnings = inst.stderr.split('\n').filter((l) => /warn/i.test(l) && !l.startsWith('npm warn install-scripts'));
+    const warnings = inst.stderr
+      .split('\n')
+      .filter((l) => /warn/i.test(l) && !l.startsWith('npm warn install-scripts'));
     assert.deepEqual(warnings, [], 'npm install warned');
 
-    const installed = fs.readdirSync(path.join(app, 'node_modules')).flatMap((d) => d.startsWith('@')
-      ? fs.readdirSync(path.join(app, 'node_modules', d)).map((s) => `${d}/${s}`) : [d]);
+    const installed = fs
+      .readdirSync(path.join(app, 'node_modules'))
+      .flatMap((d) =>
+        d.startsWith('@') ? fs.readdirSync(path.join(app, 'node_modules', d)).map((s) => `${d}/${s}`) : [d],
+      );
     for (const dep of Object.keys(pkg.dependencies)) assert.ok(installed.includes(dep), `${dep} is not installed`);
     const dev = Object.keys(pkg.devDependencies).filter((d) => installed.includes(d));
     assert.deepEqual(dev, [], 'dev dependencies were installed');
     const ortLinux = path.join(app, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'linux', 'x64');
     if (fs.existsSync(ortLinux)) {
-      assert.deepEqual(fs.readdirSync(ortLinux).filter((f) => /providers/.test(f)), [], 'CUDA/TensorRT providers were downloaded');
+      assert.deepEqual(
+        fs.readdirSync(ortLinux).filter((f) => /providers/.test(f)),
+        [],
+        'CUDA/TensorRT providers were downloaded',
+      );
     }
 
     const text = run('npx', ['distilbert-inspector', TEXT], { cwd: app, env });
@@ -84,14 +115,28 @@ test('npm pack: a lean CLI tarball that installs into an empty folder and runs n
     // Same numbers as the repo's CLI (whose stages are checked against torch in the other suites).
     const json = run('npx', ['distilbert-inspector', '--json', TEXT], { cwd: app, env });
     assert.equal(json.status, 0, json.stderr);
-    const repo = run(process.execPath, [path.join(ROOT, 'out', 'src', 'cli', 'main.js'), '--json', '--cache-dir', path.join(work, 'repo-cache'), TEXT], { cwd: ROOT, env });
+    const repo = run(
+      process.execPath,
+      [path.join(ROOT, 'out', 'src', 'cli', 'main.js'), '--json', '--cache-dir', path.join(work, 'repo-cache'), TEXT],
+      { cwd: ROOT, env },
+    );
     assert.equal(repo.status, 0, repo.stderr);
-    type Out = { aggregate: { label: string; logits: number[] }; windows: { stages: { relu: number[] } }[]; model: { path: string } };
+    type Out = {
+      aggregate: { label: string; logits: number[] };
+      windows: { stages: { relu: number[] } }[];
+      model: { path: string };
+    };
     const a = JSON.parse(json.stdout) as Out;
     const b = JSON.parse(repo.stdout) as Out;
-    assert.ok(a.model.path.startsWith(fs.realpathSync(app)) || a.model.path.startsWith(app), `installed CLI read the model from ${a.model.path}`);
+    assert.ok(
+      a.model.path.startsWith(fs.realpathSync(app)) || a.model.path.startsWith(app),
+      `installed CLI read the model from ${a.model.path}`,
+    );
     assert.equal(a.aggregate.label, b.aggregate.label);
-    assert.ok(maxAbsDiff(a.aggregate.logits, b.aggregate.logits) <= 1e-6, `logits ${a.aggregate.logits} vs ${b.aggregate.logits}`);
+    assert.ok(
+      maxAbsDiff(a.aggregate.logits, b.aggregate.logits) <= 1e-6,
+      `logits ${a.aggregate.logits} vs ${b.aggregate.logits}`,
+    );
     assert.ok(maxAbsDiff(a.windows[0]!.stages.relu, b.windows[0]!.stages.relu) <= 1e-6);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -16,14 +16,20 @@ const MODEL = path.join(FIXTURES, 'tiny-distilbert-o17-gemm');
 const cache = tempDir('dbi-cli-cache-');
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, [CLI, 'dataset', ...args, '--model', MODEL, '--cache-dir', cache], { encoding: 'utf8', env: { ...process.env, HOME: home, NO_COLOR: '1' } });
+  return spawnSync(process.execPath, [CLI, 'dataset', ...args, '--model', MODEL, '--cache-dir', cache], {
+    encoding: 'utf8',
+    env: { ...process.env, HOME: home, NO_COLOR: '1' },
+  });
 }
 
 describe('dataset command', () => {
   const ref = readReference(MODEL);
   const file = path.join(tempDir('dbi-cli-ds-'), 'd.csv');
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  fs.writeFileSync(file, `review,gold\n${ref.cases.map((c, i) => `${quote(c.text)},${i % 3 === 0 ? 'POSITIVE' : 'NEGATIVE'}`).join('\n')}\n\n"",POSITIVE\n`);
+  fs.writeFileSync(
+    file,
+    `review,gold\n${ref.cases.map((c, i) => `${quote(c.text)},${i % 3 === 0 ? 'POSITIVE' : 'NEGATIVE'}`).join('\n')}\n\n"",POSITIVE\n`,
+  );
 
   it('--json: metrics, confusion and every example agree with one-at-a-time inspections', async () => {
     const r = cli(file, '--json', '--text-column', 'review');
@@ -43,7 +49,8 @@ describe('dataset command', () => {
         assert.equal(ex.index, i);
         assert.equal(ex.label, gold);
         assert.equal(ex.predicted, ins.aggregate.label);
-        for (const l of labels) assert.ok(Math.abs(ex.probabilities[l]! - ins.aggregate.probabilities[l]!) < 1e-6, `p(${l}) row ${i}`);
+        for (const l of labels)
+          assert.ok(Math.abs(ex.probabilities[l]! - ins.aggregate.probabilities[l]!) < 1e-6, `p(${l}) row ${i}`);
         confusion[labels.indexOf(gold)]![labels.indexOf(ins.aggregate.label)]! += 1;
         if (gold === ins.aggregate.label) correct++;
       }
@@ -59,7 +66,10 @@ describe('dataset command', () => {
   it('prints the text summary and writes an escaped HTML page', () => {
     const html = path.join(tempDir('dbi-cli-html-'), 'r.html');
     const hostile = path.join(tempDir('dbi-cli-ds-'), 'h.jsonl');
-    fs.writeFileSync(hostile, ['<script>alert(1)</script> bad', 'fine words'].map((t) => JSON.stringify({ text: t, label: 1 })).join('\n'));
+    fs.writeFileSync(
+      hostile,
+      ['<script>alert(1)</script> bad', 'fine words'].map((t) => JSON.stringify({ text: t, label: 1 })).join('\n'),
+    );
     const r = cli(hostile, '--html', html);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /accuracy: \d\.\d{4}/);

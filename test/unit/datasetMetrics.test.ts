@@ -37,7 +37,11 @@ describe('dataset metrics', () => {
     const probs = pred.flatMap((p, i) => labels.map((_, k) => (k === p ? conf[i]! : (1 - conf[i]!) / 2)));
     const m = computeMetrics(labels, gold, pred, probs);
     assert.equal(m.accuracy, 4 / 6);
-    assert.deepEqual(m.confusion, [[2, 1, 0], [0, 1, 1], [0, 0, 1]]);
+    assert.deepEqual(m.confusion, [
+      [2, 1, 0],
+      [0, 1, 1],
+      [0, 0, 1],
+    ]);
     // A: P 2/2, R 2/3, F1 0.8. B: P 1/2, R 1/2, F1 0.5. C: P 1/2, R 1/1, F1 2/3.
     const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
     close(m.perClass['A']!.f1, 0.8);
@@ -53,7 +57,11 @@ describe('dataset metrics', () => {
     // A slice: the last three rows only.
     const s = computeMetrics(labels, gold, pred, probs, [3, 4, 5]);
     assert.equal(s.accuracy, 2 / 3);
-    assert.deepEqual(s.confusion, [[0, 0, 0], [0, 1, 1], [0, 0, 1]]);
+    assert.deepEqual(s.confusion, [
+      [0, 0, 0],
+      [0, 1, 1],
+      [0, 0, 1],
+    ]);
   });
 
   it('softmaxRows is stable for large logits', () => {
@@ -66,8 +74,11 @@ describe('dataset metrics', () => {
 describe('head study probes', () => {
   it('a probe separates linearly separable classes perfectly on held-out rows', () => {
     const g = gaussians(3);
-    const n = 400, dim = 5, L = 3;
-    const X = new Float64Array(n * dim), y = new Int32Array(n);
+    const n = 400,
+      dim = 5,
+      L = 3;
+    const X = new Float64Array(n * dim),
+      y = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       y[i] = i % L;
       for (let j = 0; j < dim; j++) X[i * dim + j] = 0.3 * g() + (j === y[i] ? 4 : 0);
@@ -79,20 +90,27 @@ describe('head study probes', () => {
     assert.equal(test.filter((i) => predictProbe(p, X, i) !== y[i]).length, 0);
   });
 
-  it('matches a numpy Newton fit of the same objective (weights within 1e-4)', { skip: !hasNumpy() && 'needs python3-numpy' }, () => {
-    const g = gaussians(11);
-    const n = 300, dim = 6, L = 3, lambda = 0.05;
-    const X = new Float64Array(n * dim), y = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      y[i] = i % L;
-      for (let j = 0; j < dim; j++) X[i * dim + j] = g() * (1 + j) + (j % L === y[i] ? 0.8 : 0) + 3;
-    }
-    const rows = [...Array(n).keys()];
-    const p = fitProbe(X, dim, y, rows, L, { lambda, tolerance: 1e-10, maxIterations: 1000 });
-    const dir = tempDir('dbi-probe-');
-    fs.writeFileSync(path.join(dir, 'data.json'), JSON.stringify({ X: [...X], y: [...y], n, dim, L, lambda }));
-    // Newton's method with the exact Hessian in numpy: a different optimiser on the same strictly convex objective.
-    const script = `
+  it(
+    'matches a numpy Newton fit of the same objective (weights within 1e-4)',
+    { skip: !hasNumpy() && 'needs python3-numpy' },
+    () => {
+      const g = gaussians(11);
+      const n = 300,
+        dim = 6,
+        L = 3,
+        lambda = 0.05;
+      const X = new Float64Array(n * dim),
+        y = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        y[i] = i % L;
+        for (let j = 0; j < dim; j++) X[i * dim + j] = g() * (1 + j) + (j % L === y[i] ? 0.8 : 0) + 3;
+      }
+      const rows = [...Array(n).keys()];
+      const p = fitProbe(X, dim, y, rows, L, { lambda, tolerance: 1e-10, maxIterations: 1000 });
+      const dir = tempDir('dbi-probe-');
+      fs.writeFileSync(path.join(dir, 'data.json'), JSON.stringify({ X: [...X], y: [...y], n, dim, L, lambda }));
+      // Newton's method with the exact Hessian in numpy: a different optimiser on the same strictly convex objective.
+      const script = `
 import json, sys, numpy as np
 d = json.load(open(sys.argv[1]))
 n, dim, L, lam = d['n'], d['dim'], d['L'], d['lambda']
@@ -121,29 +139,39 @@ for it in range(100):
 f, _ = loss(T)
 print(json.dumps({'x': T[:, :dim].ravel().tolist() + T[:, dim].tolist(), 'fun': f}))
 `;
-    const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, path.join(dir, 'data.json')], { encoding: 'utf8' })) as { x: number[]; fun: number };
-    const ours = [...p.weights, ...p.bias];
-    const worst = Math.max(...ours.map((v, k) => Math.abs(v - out.x[k]!)));
-    assert.ok(worst < 1e-4, `max |w - numpy| = ${worst}`);
-    assert.ok(Math.abs(p.loss - out.fun) < 1e-9, `loss ${p.loss} vs ${out.fun}`);
-  });
+      const out = JSON.parse(
+        execFileSync('/usr/bin/python3', ['-c', script, path.join(dir, 'data.json')], { encoding: 'utf8' }),
+      ) as { x: number[]; fun: number };
+      const ours = [...p.weights, ...p.bias];
+      const worst = Math.max(...ours.map((v, k) => Math.abs(v - out.x[k]!)));
+      assert.ok(worst < 1e-4, `max |w - numpy| = ${worst}`);
+      assert.ok(Math.abs(p.loss - out.fun) < 1e-9, `loss ${p.loss} vs ${out.fun}`);
+    },
+  );
 
   it('head study: the head row uses the logits; probes per block; an identical last block is not refitted', () => {
     const g = gaussians(5);
-    const n = 200, dim = 4, nLayers = 2;
+    const n = 200,
+      dim = 4,
+      nLayers = 2;
     const gold = Int32Array.from({ length: n }, (_, i) => i % 2);
-    const cls = new Float32Array(n * dim), layers = new Float32Array(n * nLayers * dim), logits = new Float32Array(n * 2);
+    const cls = new Float32Array(n * dim),
+      layers = new Float32Array(n * nLayers * dim),
+      logits = new Float32Array(n * 2);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < dim; j++) {
         const v = g() + (j === 0 ? (gold[i] ? 3 : -3) : 0);
         cls[i * dim + j] = v;
         layers[(i * nLayers + 1) * dim + j] = v; // last block = [CLS]
-        layers[(i * nLayers) * dim + j] = g(); // block 1: noise only
+        layers[i * nLayers * dim + j] = g(); // block 1: noise only
       }
       logits[i * 2 + 1] = i % 4 === 0 ? -1 : 1; // the "head" says POSITIVE except every 4th row
     }
     const s = headStudy({ count: n, labels: ['N', 'P'], dim, nLayers, logits, cls, layers, gold });
-    assert.deepEqual(s.rows.map((r) => r.id), ['head', 'probe-cls', 'refit-relu-cls', 'probe-block-1', 'probe-block-2']);
+    assert.deepEqual(
+      s.rows.map((r) => r.id),
+      ['head', 'probe-cls', 'refit-relu-cls', 'probe-block-1', 'probe-block-2'],
+    );
     const head = s.rows[0]!;
     const test = [...Array(n).keys()].filter((i) => !inTrainSplit(i, s.seed));
     const expected = test.filter((i) => (i % 4 === 0 ? 0 : 1) === gold[i]).length / test.length;
@@ -155,13 +183,17 @@ print(json.dumps({'x': T[:, :dim].ravel().tolist() + T[:, dim].tolist(), 'fun': 
 });
 
 describe('projection', () => {
-  it('pca2 matches numpy SVD coordinates up to sign (within 1e-6) and the explained variance shares', { skip: !hasNumpy() && 'needs python3-numpy' }, () => {
-    const g = gaussians(21);
-    const n = 120, dim = 7;
-    const X = new Float64Array(n * dim);
-    for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) X[i * dim + j] = g() * (dim - j) + (j === 2 ? 5 : 0);
-    const p = pca2(X, n, dim, 2000);
-    const script = `
+  it(
+    'pca2 matches numpy SVD coordinates up to sign (within 1e-6) and the explained variance shares',
+    { skip: !hasNumpy() && 'needs python3-numpy' },
+    () => {
+      const g = gaussians(21);
+      const n = 120,
+        dim = 7;
+      const X = new Float64Array(n * dim);
+      for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) X[i * dim + j] = g() * (dim - j) + (j === 2 ? 5 : 0);
+      const p = pca2(X, n, dim, 2000);
+      const script = `
 import json, sys, numpy as np
 X = np.array(json.loads(sys.stdin.read())).reshape(${n}, ${dim})
 Xc = X - X.mean(0)
@@ -169,12 +201,21 @@ U, S, Vt = np.linalg.svd(Xc, full_matrices=False)
 P = Xc @ Vt[:2].T
 print(json.dumps({'x': P[:, 0].tolist(), 'y': P[:, 1].tolist(), 'explained': (S[:2] ** 2 / (S ** 2).sum()).tolist()}))
 `;
-    const ref = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify([...X]), encoding: 'utf8' })) as { x: number[]; y: number[]; explained: number[] };
-    for (const [ours, theirs] of [[p.x, ref.x], [p.y, ref.y]] as const) {
-      const sign = Math.sign(ours[0]!) === Math.sign(theirs[0]!) ? 1 : -1;
-      const worst = Math.max(...ours.map((v, i) => Math.abs(sign * v - theirs[i]!)));
-      assert.ok(worst < 1e-6, `coordinates differ by ${worst}`);
-    }
-    assert.ok(Math.abs(p.explained[0] - ref.explained[0]!) < 1e-9 && Math.abs(p.explained[1] - ref.explained[1]!) < 1e-9, `${p.explained} vs ${ref.explained}`);
-  });
+      const ref = JSON.parse(
+        execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify([...X]), encoding: 'utf8' }),
+      ) as { x: number[]; y: number[]; explained: number[] };
+      for (const [ours, theirs] of [
+        [p.x, ref.x],
+        [p.y, ref.y],
+      ] as const) {
+        const sign = Math.sign(ours[0]!) === Math.sign(theirs[0]!) ? 1 : -1;
+        const worst = Math.max(...ours.map((v, i) => Math.abs(sign * v - theirs[i]!)));
+        assert.ok(worst < 1e-6, `coordinates differ by ${worst}`);
+      }
+      assert.ok(
+        Math.abs(p.explained[0] - ref.explained[0]!) < 1e-9 && Math.abs(p.explained[1] - ref.explained[1]!) < 1e-9,
+        `${p.explained} vs ${ref.explained}`,
+      );
+    },
+  );
 });

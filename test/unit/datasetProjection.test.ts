@@ -35,7 +35,8 @@ function blobs(n: number, dim: number, clusters: number, seed: number): { X: Flo
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   const X = new Float32Array(n * dim);
   const cluster = Array.from({ length: n }, (_, i) => i % clusters);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) X[i * dim + j] = (j % clusters === cluster[i] ? 10 : 0) + gauss();
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < dim; j++) X[i * dim + j] = (j % clusters === cluster[i] ? 10 : 0) + gauss();
   return { X, cluster };
 }
 
@@ -47,7 +48,10 @@ describe('UMAP', () => {
     assert.ok(purity >= 0.9, `purity ${purity}`);
     // The check can fail: the same layout scored against randomly shuffled clusters is near chance (1/5).
     const r = seededRandom(9);
-    const shuffled = cluster.map((c) => [r(), c] as const).sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+    const shuffled = cluster
+      .map((c) => [r(), c] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, c]) => c);
     assert.ok(knnPurity(p.x, p.y, shuffled, 10) < 0.5);
   });
 
@@ -75,14 +79,22 @@ describe('UMAP', () => {
 
 describe('projection sources and head units on tiny-distilbert-o17-gemm', () => {
   const dir = path.join(FIXTURES, 'tiny-distilbert-o17-gemm');
-  const texts = ['a gorgeous, witty, seductive movie.', 'it is a dull, lifeless film', 'the plot is thin but the acting is fine', 'x', 'an utterly charming and often affecting journey . '.repeat(3)];
+  const texts = [
+    'a gorgeous, witty, seductive movie.',
+    'it is a dull, lifeless film',
+    'the plot is thin but the acting is fine',
+    'x',
+    'an utterly charming and often affecting journey . '.repeat(3),
+  ];
   let inspector: Inspector;
   let run: DatasetRun;
   let file: string;
   before(async () => {
     inspector = await Inspector.open({ modelDir: dir, cacheDir: tempDir('dbi-cache-'), threads: 1 });
     file = path.join(tempDir('dbi-proj-'), 'd.jsonl');
-    const rows = Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `${texts[i % texts.length]} ${i % 7 === 0 ? 'really' : ''}`.trim(), label: i % 2 }));
+    const rows = Array.from({ length: 30 }, (_, i) =>
+      JSON.stringify({ text: `${texts[i % texts.length]} ${i % 7 === 0 ? 'really' : ''}`.trim(), label: i % 2 }),
+    );
     fs.writeFileSync(file, `${rows.join('\n')}\n`);
     const ds = await readDataset(file, { modelLabels: inspector.model.labels });
     run = await runDataset(inspectorModel(inspector), ds, { cacheDir: tempDir('dbi-runs-'), chunk: 8 });
@@ -92,18 +104,32 @@ describe('projection sources and head units on tiny-distilbert-o17-gemm', () => 
   it("pre_classifier, ReLU and block sources equal the inspector's stages for the same text (within 1e-5)", async () => {
     const ds = await readDataset(file, { modelLabels: inspector.model.labels });
     const { dim } = run;
-    const pre = sourceRows(run, 'pre'), act = sourceRows(run, 'act'), cls = sourceRows(run, 'cls'), b1 = sourceRows(run, 'block-1');
+    const pre = sourceRows(run, 'pre'),
+      act = sourceRows(run, 'act'),
+      cls = sourceRows(run, 'cls'),
+      b1 = sourceRows(run, 'block-1');
     for (let i = 0; i < run.count; i += 3) {
       const st = (await inspector.inspect(ds.texts[i]!, { mode: 'truncate' })).windows[0]!.stages;
       const row = (a: Float32Array) => a.subarray(i * dim, (i + 1) * dim);
-      assert.ok(maxAbsDiff(row(pre), st.preClassifier) <= 1e-5, `pre_classifier row ${i}: ${maxAbsDiff(row(pre), st.preClassifier)}`);
+      assert.ok(
+        maxAbsDiff(row(pre), st.preClassifier) <= 1e-5,
+        `pre_classifier row ${i}: ${maxAbsDiff(row(pre), st.preClassifier)}`,
+      );
       assert.ok(maxAbsDiff(row(act), st.activation) <= 1e-5, `ReLU row ${i}`);
       assert.ok(maxAbsDiff(row(cls), st.cls) <= 1e-5, `cls row ${i}`);
       assert.ok(maxAbsDiff(row(b1), st.layers[0]!) <= 1e-5, `block 1 row ${i}`);
     }
     // The source list names the head's own layers; ids are checked before a request reaches the worker.
-    assert.deepEqual(projectionSources(2, { denseName: 'pre_classifier', activation: 'relu' }).map((s) => s.id), ['block-1', 'cls', 'pre', 'act']);
-    assert.ok(isProjectionSource('block-2', 2) && !isProjectionSource('block-3', 2) && !isProjectionSource('block-0', 2) && !isProjectionSource('__proto__', 2));
+    assert.deepEqual(
+      projectionSources(2, { denseName: 'pre_classifier', activation: 'relu' }).map((s) => s.id),
+      ['block-1', 'cls', 'pre', 'act'],
+    );
+    assert.ok(
+      isProjectionSource('block-2', 2) &&
+        !isProjectionSource('block-3', 2) &&
+        !isProjectionSource('block-0', 2) &&
+        !isProjectionSource('__proto__', 2),
+    );
   });
 
   it('project() runs PCA and UMAP in a worker with the in-thread results, caches them, and cancels', async () => {
@@ -123,11 +149,14 @@ describe('projection sources and head units on tiny-distilbert-o17-gemm', () => 
     assert.ok(!fs.readdirSync(run.cacheDir).some((f) => f.startsWith('projection-v1-block-1-umap')));
   });
 
-  it('mean contribution per label equals numpy on the ONNX file\'s classifier weights (within 1e-6 logit)', { skip: !hasOnnxPython() && 'needs python3-numpy and python3-onnx' }, async () => {
-    const ds = await readDataset(file, { modelLabels: inspector.model.labels });
-    const report = buildDatasetReport(inspectorModel(inspector), ds, run, null);
-    // numpy reads the classifier Gemm that produces the graph's logits, and the ReLU rows from the run's file.
-    const script = `
+  it(
+    "mean contribution per label equals numpy on the ONNX file's classifier weights (within 1e-6 logit)",
+    { skip: !hasOnnxPython() && 'needs python3-numpy and python3-onnx' },
+    async () => {
+      const ds = await readDataset(file, { modelLabels: inspector.model.labels });
+      const report = buildDatasetReport(inspectorModel(inspector), ds, run, null);
+      // numpy reads the classifier Gemm that produces the graph's logits, and the ReLU rows from the run's file.
+      const script = `
 import sys, json, numpy as np, onnx
 from onnx import numpy_helper
 m = onnx.load(sys.argv[1]); g = m.graph
@@ -143,22 +172,29 @@ for i in range(act.shape[0]):
         out[l] += act[i] * W[l]
 print(json.dumps((out / act.shape[0]).tolist()))
 `;
-    const want = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, path.join(dir, 'onnx', 'model.onnx'), path.join(run.cacheDir, 'act.f32'), String(run.count)], { encoding: 'utf8' })) as number[][];
-    inspector.model.labels.forEach((l, k) => {
-      const got = report.headUnits.meanContribution[l]!;
-      assert.equal(got.length, run.dim);
-      assert.ok(maxAbsDiff(got, want[k]!) <= 1e-6, `${l}: ${maxAbsDiff(got, want[k]!)}`);
-    });
-    // With the bias, the units' mean contributions add up to the mean logit (the classifier is linear).
-    const L = inspector.model.labels.length;
-    const bias = (await inspector.inspect(ds.texts[0]!, { mode: 'truncate' })).windows[0]!.contributions;
-    inspector.model.labels.forEach((l, k) => {
-      let mean = 0;
-      for (let i = 0; i < run.count; i++) mean += run.logits[i * L + k]! / run.count;
-      const sum = bias[l]!.bias + report.headUnits.meanContribution[l]!.reduce((a, b) => a + b, 0);
-      assert.ok(Math.abs(sum - mean) <= 1e-4, `${l}: ${sum} vs mean logit ${mean}`);
-    });
-  });
+      const want = JSON.parse(
+        execFileSync(
+          '/usr/bin/python3',
+          ['-c', script, path.join(dir, 'onnx', 'model.onnx'), path.join(run.cacheDir, 'act.f32'), String(run.count)],
+          { encoding: 'utf8' },
+        ),
+      ) as number[][];
+      inspector.model.labels.forEach((l, k) => {
+        const got = report.headUnits.meanContribution[l]!;
+        assert.equal(got.length, run.dim);
+        assert.ok(maxAbsDiff(got, want[k]!) <= 1e-6, `${l}: ${maxAbsDiff(got, want[k]!)}`);
+      });
+      // With the bias, the units' mean contributions add up to the mean logit (the classifier is linear).
+      const L = inspector.model.labels.length;
+      const bias = (await inspector.inspect(ds.texts[0]!, { mode: 'truncate' })).windows[0]!.contributions;
+      inspector.model.labels.forEach((l, k) => {
+        let mean = 0;
+        for (let i = 0; i < run.count; i++) mean += run.logits[i * L + k]! / run.count;
+        const sum = bias[l]!.bias + report.headUnits.meanContribution[l]!.reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(sum - mean) <= 1e-4, `${l}: ${sum} vs mean logit ${mean}`);
+      });
+    },
+  );
 });
 
 function hasOnnxPython(): boolean {

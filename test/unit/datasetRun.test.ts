@@ -40,7 +40,12 @@ describe('dataset run on tiny-distilbert-o17-gemm', () => {
       assert.ok(maxAbsDiff(row(run.logits, 2), c.logits) <= ref.tolerance, `logits ${i}`);
       assert.ok(maxAbsDiff(row(run.cls, dim), c.cls) <= ref.tolerance, `cls ${i}`);
       assert.ok(maxAbsDiff(row(run.act, dim), c.relu) <= ref.tolerance, `relu ${i}`);
-      c.layers.forEach((l, k) => assert.ok(maxAbsDiff(run.layers.subarray((i * nLayers + k) * dim, (i * nLayers + k + 1) * dim), l) <= ref.tolerance, `layer ${k} row ${i}`));
+      c.layers.forEach((l, k) =>
+        assert.ok(
+          maxAbsDiff(run.layers.subarray((i * nLayers + k) * dim, (i * nLayers + k + 1) * dim), l) <= ref.tolerance,
+          `layer ${k} row ${i}`,
+        ),
+      );
       assert.equal(run.tokens[i], c.ids.length);
       assert.equal(run.truncated[i], c.truncated ? 1 : 0);
     }
@@ -67,7 +72,10 @@ describe('dataset run on tiny-distilbert-o17-gemm', () => {
     assert.ok(seen >= 16);
     const resumed = await runDataset(inspectorModel(inspector), ds, { cacheDir, chunk: 8 });
     // Rows of finished chunks were kept; the chunk under way when the cancel came is run again.
-    assert.ok(resumed.fromCache >= 8 && resumed.fromCache % 8 === 0 && resumed.fromCache < ds.texts.length, `resumed from ${resumed.fromCache}`);
+    assert.ok(
+      resumed.fromCache >= 8 && resumed.fromCache % 8 === 0 && resumed.fromCache < ds.texts.length,
+      `resumed from ${resumed.fromCache}`,
+    );
     assert.deepEqual(resumed.logits, fresh.logits);
     assert.deepEqual(resumed.layers, fresh.layers);
     // A crash mid-append leaves extra bytes after the recorded rows: they are cut, not misread.
@@ -77,7 +85,11 @@ describe('dataset run on tiny-distilbert-o17-gemm', () => {
     assert.deepEqual(reopened.act, fresh.act);
     // Another file content (one text changed) is another cache entry.
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"x"', '"y"'));
-    const changed = await runDataset(inspectorModel(inspector), await readDataset(file, { modelLabels: inspector.model.labels }), { cacheDir, chunk: 8 });
+    const changed = await runDataset(
+      inspectorModel(inspector),
+      await readDataset(file, { modelLabels: inspector.model.labels }),
+      { cacheDir, chunk: 8 },
+    );
     assert.equal(changed.fromCache, 0);
   });
 
@@ -88,7 +100,12 @@ describe('dataset run on tiny-distilbert-o17-gemm', () => {
     assert.deepEqual(out.study, headStudy({ ...run, gold: ds.gold! }));
     assert.deepEqual(out.projection, pca2(run.cls, run.count, run.dim));
     // Reopened: the study and the PCA come from their files, so no worker is needed (a missing worker file proves it).
-    const again = await analyse(run, ds.gold, { study: true, projection: true }, path.join(tempDir('dbi-none-'), 'missing.js'));
+    const again = await analyse(
+      run,
+      ds.gold,
+      { study: true, projection: true },
+      path.join(tempDir('dbi-none-'), 'missing.js'),
+    );
     assert.deepEqual(again.study, out.study);
     assert.deepEqual(again.projection, out.projection);
   });

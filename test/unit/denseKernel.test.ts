@@ -61,6 +61,10 @@ describe('dense kernel (WebAssembly SIMD)', () => {
     const small = problem(64, 3, 1);
     const big = problem(1024, 3, 2);
     const other = problem(64, 3, 3);
-    for (const p of [small, big, other, small]) assert.deepEqual(Array.from(linear(p.W, p.b, p.xs, 3, p.b.length)), Array.from(plain(p.W, p.b, p.xs, 3, p.b.length)));
+    for (const p of [small, big, other, small])
+      assert.deepEqual(
+        Array.from(linear(p.W, p.b, p.xs, 3, p.b.length)),
+        Array.from(plain(p.W, p.b, p.xs, 3, p.b.length)),
+      );
   });
 });

@@ -4,7 +4,13 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { evaluate, findingMessage, parseRules, rulesForModel, type DiagnosticRule } from '../../src/core/diagnostics/rules';
+import {
+  evaluate,
+  findingMessage,
+  parseRules,
+  rulesForModel,
+  type DiagnosticRule,
+} from '../../src/core/diagnostics/rules';
 import { Inspector } from '../../src/core/inspector';
 import type { WindowResult } from '../../src/core/types';
 import { FIXTURES, isolateHome, tempDir } from './helpers';
@@ -67,7 +73,10 @@ describe('parseRules', () => {
     assert.match(problems[0]!, /rules\[0\] must be an object/);
     assert.match(problems[1]!, /rules\[1\] is ignored: "minProbability" must be a number from 0 to 1, not 1\.5/);
     assert.match(problems[2]!, /rules\[2\] is ignored: "label"/);
-    assert.match(problems[3]!, /rules\[3\] is ignored: "severity" must be one of "error", "warning", "information", "hint", not "fatal"/);
+    assert.match(
+      problems[3]!,
+      /rules\[3\] is ignored: "severity" must be one of "error", "warning", "information", "hint", not "fatal"/,
+    );
     assert.match(problems[4]!, /rules\[4\] is ignored: "minProbability" .* not "0\.5"/);
     assert.match(problems[5]!, /rules\[5\] is ignored: unknown key\(s\) "treshold"/);
     assert.match(problems[6]!, /rules\[7\] is ignored: "minProbability"/);
@@ -78,7 +87,7 @@ describe('parseRules', () => {
 describe('rulesForModel', () => {
   const model = { name: 'sst2', labels: ['NEGATIVE', 'POSITIVE'], problemType: 'single_label_classification' as const };
 
-  test('a rule naming a label the model lacks is dropped with the model\'s labels listed', () => {
+  test("a rule naming a label the model lacks is dropped with the model's labels listed", () => {
     const rules: DiagnosticRule[] = [
       { label: 'NEGATIVE', minProbability: 0.9, severity: 'warning' },
       { label: 'TOXIC', minProbability: 0.5, severity: 'error' },
@@ -93,7 +102,11 @@ describe('rulesForModel', () => {
   });
 
   test('a regression model takes no rules, and says why', () => {
-    const { rules, problems } = rulesForModel([{ label: 'LABEL_0', minProbability: 0.5, severity: 'warning' }], { name: 'stsb', labels: ['LABEL_0'], problemType: 'regression' }, SETTING);
+    const { rules, problems } = rulesForModel(
+      [{ label: 'LABEL_0', minProbability: 0.5, severity: 'warning' }],
+      { name: 'stsb', labels: ['LABEL_0'], problemType: 'regression' },
+      SETTING,
+    );
     assert.deepEqual(rules, []);
     assert.match(problems[0]!, /regression model/);
   });
@@ -122,7 +135,9 @@ describe('evaluate', () => {
   });
 
   test('a rule fires on its label even when another label wins the window (threshold below 0.5)', () => {
-    const f = evaluate({ windows: [win(0, 10, { NEGATIVE: 0.3, POSITIVE: 0.7 })] }, [{ label: 'NEGATIVE', minProbability: 0.25, severity: 'hint' }]);
+    const f = evaluate({ windows: [win(0, 10, { NEGATIVE: 0.3, POSITIVE: 0.7 })] }, [
+      { label: 'NEGATIVE', minProbability: 0.25, severity: 'hint' },
+    ]);
     assert.equal(f.length, 1);
     assert.equal(f[0]!.probability, 0.3);
   });
@@ -133,12 +148,25 @@ describe('evaluate', () => {
       { label: 'NEGATIVE', minProbability: 0.95, severity: 'error', message: 'Far too negative' },
       { label: 'NEGATIVE', minProbability: 0.9, severity: 'warning' },
     ];
-    const f = evaluate({ windows: [win(0, 5, { NEGATIVE: 0.97 }), win(5, 9, { NEGATIVE: 0.92 }), win(9, 12, { NEGATIVE: 0.8 }), win(12, 20, { NEGATIVE: 0.5 })] }, rules);
-    assert.deepEqual(f.map((x) => [x.windowIndex, x.severity, x.rule.minProbability]), [
-      [0, 'error', 0.95],
-      [1, 'warning', 0.9],
-      [2, 'information', 0.7],
-    ]);
+    const f = evaluate(
+      {
+        windows: [
+          win(0, 5, { NEGATIVE: 0.97 }),
+          win(5, 9, { NEGATIVE: 0.92 }),
+          win(9, 12, { NEGATIVE: 0.8 }),
+          win(12, 20, { NEGATIVE: 0.5 }),
+        ],
+      },
+      rules,
+    );
+    assert.deepEqual(
+      f.map((x) => [x.windowIndex, x.severity, x.rule.minProbability]),
+      [
+        [0, 'error', 0.95],
+        [1, 'warning', 0.9],
+        [2, 'information', 0.7],
+      ],
+    );
     assert.equal(f[0]!.message, 'Far too negative: NEGATIVE 97.0% (rule: NEGATIVE ≥ 95%) — window 1 of 4');
   });
 
@@ -147,7 +175,10 @@ describe('evaluate', () => {
       { label: 'NEGATIVE', minProbability: 0.9, severity: 'hint' },
       { label: 'NEGATIVE', minProbability: 0.9, severity: 'error' },
     ]);
-    assert.deepEqual(f.map((x) => x.severity), ['error']);
+    assert.deepEqual(
+      f.map((x) => x.severity),
+      ['error'],
+    );
   });
 
   test('multi-label: different labels fire independently on the same window', () => {
@@ -156,7 +187,13 @@ describe('evaluate', () => {
       { label: 'INSULT', minProbability: 0.5, severity: 'warning' },
       { label: 'SPAM', minProbability: 0.5, severity: 'warning' },
     ]);
-    assert.deepEqual(f.map((x) => [x.label, x.severity]), [['TOXIC', 'error'], ['INSULT', 'warning']]);
+    assert.deepEqual(
+      f.map((x) => [x.label, x.severity]),
+      [
+        ['TOXIC', 'error'],
+        ['INSULT', 'warning'],
+      ],
+    );
   });
 
   test('no rules, or no windows, give no findings', () => {
@@ -165,8 +202,14 @@ describe('evaluate', () => {
   });
 
   test('threshold formatting keeps up to two decimals of the percentage', () => {
-    assert.equal(findingMessage('A', 0.12345, { label: 'A', minProbability: 0.925, severity: 'hint' }, 0, 1), 'A 12.3% (rule: A ≥ 92.5%) — window 1 of 1');
-    assert.equal(findingMessage('A', 1, { label: 'A', minProbability: 0, severity: 'hint' }, 2, 3), 'A 100.0% (rule: A ≥ 0%) — window 3 of 3');
+    assert.equal(
+      findingMessage('A', 0.12345, { label: 'A', minProbability: 0.925, severity: 'hint' }, 0, 1),
+      'A 12.3% (rule: A ≥ 92.5%) — window 1 of 1',
+    );
+    assert.equal(
+      findingMessage('A', 1, { label: 'A', minProbability: 0, severity: 'hint' }, 2, 3),
+      'A 100.0% (rule: A ≥ 0%) — window 3 of 3',
+    );
   });
 });
 
@@ -174,7 +217,11 @@ describe('evaluate on a real multi-label (sigmoid) model', () => {
   let inspector: Inspector;
   before(async () => {
     isolateHome();
-    inspector = await Inspector.open({ modelDir: path.join(FIXTURES, 'tiny-distilbert-o17-multilabel'), cacheDir: tempDir('dbi-diag-cache-'), threads: 1 });
+    inspector = await Inspector.open({
+      modelDir: path.join(FIXTURES, 'tiny-distilbert-o17-multilabel'),
+      cacheDir: tempDir('dbi-diag-cache-'),
+      threads: 1,
+    });
   });
   after(() => inspector?.dispose());
 
@@ -206,6 +253,9 @@ describe('evaluate on a real multi-label (sigmoid) model', () => {
     // Several labels fire on one window somewhere: sigmoid labels are independent.
     const perWindow = new Map<string, number>();
     for (const g of got) perWindow.set(g.split(':')[0]!, (perWindow.get(g.split(':')[0]!) ?? 0) + 1);
-    assert.ok([...perWindow.values()].some((c) => c > 1), 'some window fires more than one label');
+    assert.ok(
+      [...perWindow.values()].some((c) => c > 1),
+      'some window fires more than one label',
+    );
   });
 });

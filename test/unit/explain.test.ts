@@ -67,9 +67,20 @@ describe('attribution methods on a fixture', () => {
     for (let set = 0; set < 1 << n; set++) {
       let size = 0;
       for (let k = 0; k < n; k++) size += (set >> k) & 1;
-      for (let k = 0; k < n; k++) if (!((set >> k) & 1)) phi[k]! += ((fact(size) * fact(n - size - 1)) / fact(n)) * (v.get(set | (1 << k))! - v.get(set)!);
+      for (let k = 0; k < n; k++)
+        if (!((set >> k) & 1))
+          phi[k]! += ((fact(size) * fact(n - size - 1)) / fact(n)) * (v.get(set | (1 << k))! - v.get(set)!);
     }
-    assert.ok(maxAbsDiff(r.items.map((it) => it.score), phi) < TOL, `max |diff| ${maxAbsDiff(r.items.map((it) => it.score), phi)}`);
+    assert.ok(
+      maxAbsDiff(
+        r.items.map((it) => it.score),
+        phi,
+      ) < TOL,
+      `max |diff| ${maxAbsDiff(
+        r.items.map((it) => it.score),
+        phi,
+      )}`,
+    );
   });
 
   it('SHAP over the default budget on a longer text stays within it and is not exact', async () => {
@@ -95,7 +106,8 @@ describe('attribution methods on a fixture', () => {
   it('rollout scores sum the rollout [CLS] row over each word', async () => {
     const r = await inspector.explain(TEXT, { method: 'rollout', faithfulness: false });
     const att = await inspector.attention(TEXT);
-    for (const it of r.items) assert.ok(Math.abs(it.score - it.tokenIndices.reduce((s, i) => s + att.windows[0]!.rollout[i]!, 0)) < 1e-9);
+    for (const it of r.items)
+      assert.ok(Math.abs(it.score - it.tokenIndices.reduce((s, i) => s + att.windows[0]!.rollout[i]!, 0)) < 1e-9);
   });
 
   it('faithfulness: comprehensiveness and sufficiency recomputed by hand, both protocols', async () => {
@@ -106,7 +118,10 @@ describe('attribution methods on a fixture', () => {
     const ids = r.tokens.map((t) => t.id);
     const p0 = softmax(await logits(ids))[y]!;
     const order = ranking(r.items.map((it) => it.score));
-    for (const [proto, scores] of [['delete', f.deletion], ['mask', f.mask!]] as const) {
+    for (const [proto, scores] of [
+      ['delete', f.deletion],
+      ['mask', f.mask!],
+    ] as const) {
       for (const [k, frac] of FRACTIONS.entries()) {
         const top = new Set(order.slice(0, topCount(r.items.length, frac)).flatMap((w) => r.items[w]!.tokenIndices));
         const words = new Set(r.items.flatMap((it) => it.tokenIndices));

@@ -33,7 +33,11 @@ describe('writeLocalFileAtomic', () => {
       assert.notEqual(fs.statSync(file).ino, ino, 'a new file took the name');
       assert.equal(fs.statSync(file).mode & 0o777, 0o640);
       const buf = Buffer.alloc(old.length + 10);
-      assert.equal(fs.readSync(reader, buf, 0, buf.length, 0), old.length, 'the old file was not truncated under its reader');
+      assert.equal(
+        fs.readSync(reader, buf, 0, buf.length, 0),
+        old.length,
+        'the old file was not truncated under its reader',
+      );
     } finally {
       fs.closeSync(reader);
     }
@@ -45,11 +49,17 @@ describe('writeLocalFileAtomic', () => {
     const target = path.join(dir, 'chart.svg');
     fs.mkdirSync(target); // a folder where the file should go: the rename fails after the bytes were written
     fs.writeFileSync(path.join(target, 'keep.txt'), 'keep');
-    await assert.rejects(writeLocalFileAtomic(target, Buffer.from('<svg/>')), (err: Error) => err.message.includes(target) && !err.message.includes('.tmp'));
+    await assert.rejects(
+      writeLocalFileAtomic(target, Buffer.from('<svg/>')),
+      (err: Error) => err.message.includes(target) && !err.message.includes('.tmp'),
+    );
     assert.deepEqual(fs.readdirSync(dir), ['chart.svg']);
     assert.equal(fs.readFileSync(path.join(target, 'keep.txt'), 'utf8'), 'keep');
     const missing = path.join(dir, 'no-such-folder', 'out.json');
-    await assert.rejects(writeLocalFileAtomic(missing, Buffer.from('{}')), (err: Error) => (err as NodeJS.ErrnoException).code === 'ENOENT' && err.message.includes(missing));
+    await assert.rejects(
+      writeLocalFileAtomic(missing, Buffer.from('{}')),
+      (err: Error) => (err as NodeJS.ErrnoException).code === 'ENOENT' && err.message.includes(missing),
+    );
   });
 });
 
@@ -70,8 +80,14 @@ describe('Session (the result on show, the panel, the routing of its requests)',
     const panel = {
       shown: [] as number[],
       disposed: false,
-      onDidRequest: (l: (r: PanelRequest) => void) => (requestListeners.push(l), { dispose: () => requestListeners.splice(requestListeners.indexOf(l), 1) }),
-      onDidDispose: (l: () => void) => (disposeListeners.push(l), { dispose: () => disposeListeners.splice(disposeListeners.indexOf(l), 1) }),
+      onDidRequest: (l: (r: PanelRequest) => void) => (
+        requestListeners.push(l),
+        { dispose: () => requestListeners.splice(requestListeners.indexOf(l), 1) }
+      ),
+      onDidDispose: (l: () => void) => (
+        disposeListeners.push(l),
+        { dispose: () => disposeListeners.splice(disposeListeners.indexOf(l), 1) }
+      ),
       showResult: (requestId: number) => void panel.shown.push(requestId),
       currentInspection: () => undefined,
       reveal: () => undefined,
@@ -86,7 +102,10 @@ describe('Session (the result on show, the panel, the routing of its requests)',
   }
   const session = () => {
     const panels: ReturnType<typeof fakePanel>[] = [];
-    const s = new Session({ createPanel: () => (panels.push(fakePanel()), panels.at(-1) as unknown as InspectorPanel), canCompare: () => false });
+    const s = new Session({
+      createPanel: () => (panels.push(fakePanel()), panels.at(-1) as unknown as InspectorPanel),
+      canCompare: () => false,
+    });
     return { s, panels };
   };
 

@@ -29,9 +29,24 @@ function thrown(fn: () => unknown): InspectorError {
 
 describe('errors speak the surface the user is on', () => {
   const cases: Array<[string, () => unknown, RegExp, RegExp]> = [
-    ['a missing model folder', () => resolveModelFolder(path.join(tempDir('dbi-none-'), 'nope')), /--model/, /distilbertInspector\.model\.path/],
-    ['too many tokens per window', () => checkWindowOptions(900, 10, 512), /--window-tokens/, /distilbertInspector\.windowTokens/],
-    ['an overlap that leaves no room', () => checkWindowOptions(64, 62, 512), /--overlap/, /distilbertInspector\.windowOverlap/],
+    [
+      'a missing model folder',
+      () => resolveModelFolder(path.join(tempDir('dbi-none-'), 'nope')),
+      /--model/,
+      /distilbertInspector\.model\.path/,
+    ],
+    [
+      'too many tokens per window',
+      () => checkWindowOptions(900, 10, 512),
+      /--window-tokens/,
+      /distilbertInspector\.windowTokens/,
+    ],
+    [
+      'an overlap that leaves no room',
+      () => checkWindowOptions(64, 62, 512),
+      /--overlap/,
+      /distilbertInspector\.windowOverlap/,
+    ],
   ];
   for (const [what, fn, cli, vscode] of cases) {
     it(`${what}: the CLI fix names its option, the VS Code fix its setting, the neutral hint neither`, () => {
@@ -46,14 +61,19 @@ describe('errors speak the surface the user is on', () => {
     });
   }
   it('a plain object from the worker keeps its per-surface fixes', () => {
-    const wire = { code: 'MODEL_NOT_FOUND', message: 'm.', hint: 'neutral.', hints: { cli: 'cli.', vscode: 'vscode.' } };
+    const wire = {
+      code: 'MODEL_NOT_FOUND',
+      message: 'm.',
+      hint: 'neutral.',
+      hints: { cli: 'cli.', vscode: 'vscode.' },
+    };
     assert.equal(hintFor(wire, 'vscode'), 'vscode.');
     assert.equal(hintFor({ hint: 'neutral.' }, 'cli'), 'neutral.');
   });
 });
 
 describe('model card accuracy', () => {
-  it('reads the bundled card\'s dev accuracy, which matches the card\'s own confusion matrix', () => {
+  it("reads the bundled card's dev accuracy, which matches the card's own confusion matrix", () => {
     const dir = path.join(REPO_ROOT, 'models', 'distilbert-sst2-small');
     const card = readCardAccuracy(dir);
     assert.ok(card, 'no accuracy line in the bundled model card');
@@ -87,7 +107,7 @@ describe('hub download size, asked before downloading', () => {
     await hub.stop();
     fs.rmSync(cacheDir, { recursive: true, force: true });
   });
-  it('sums the sizes the hub reports for the variant\'s files (HEAD only), then knows a cached copy', async () => {
+  it("sums the sizes the hub reports for the variant's files (HEAD only), then knows a cached copy", async () => {
     const size = await hubDownloadSize('Xenova/sized', { cacheDir, endpoint: hub.hubUrl, variant: 'fp32', env: {} });
     const expected = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']
       .filter((f) => files.has(f))
@@ -97,6 +117,9 @@ describe('hub download size, asked before downloading', () => {
     assert.equal(size.cached, false);
     assert.equal(hub.of('hub', 'GET').length + hub.of('cdn', 'GET').length, 0, 'nothing was downloaded');
     await fetchHubModel('Xenova/sized', { cacheDir, endpoint: hub.hubUrl, variant: 'fp32', env: {} });
-    assert.equal((await hubDownloadSize('Xenova/sized', { cacheDir, endpoint: hub.hubUrl, variant: 'fp32', env: {} })).cached, true);
+    assert.equal(
+      (await hubDownloadSize('Xenova/sized', { cacheDir, endpoint: hub.hubUrl, variant: 'fp32', env: {} })).cached,
+      true,
+    );
   });
 });

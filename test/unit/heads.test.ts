@@ -34,35 +34,80 @@ const CASES: HeadCase[] = [
   {
     fixture: 'tiny-bert-o17',
     variant: 'fp32',
-    head: { kind: 'bert', activation: 'tanh', denseName: 'bert.pooler.dense', classifierName: 'classifier', pretrainedDense: true, denseParams: 32 * 32 + 32, classifierParams: 2 * 32 + 2, quantized: false },
+    head: {
+      kind: 'bert',
+      activation: 'tanh',
+      denseName: 'bert.pooler.dense',
+      classifierName: 'classifier',
+      pretrainedDense: true,
+      denseParams: 32 * 32 + 32,
+      classifierParams: 2 * 32 + 2,
+      quantized: false,
+    },
     denseOp: 'Gemm',
     inputs: 3,
   },
   {
     fixture: 'tiny-roberta-o17',
     variant: 'fp32',
-    head: { kind: 'roberta', activation: 'tanh', denseName: 'classifier.dense', classifierName: 'classifier.out_proj', pretrainedDense: false, denseParams: 32 * 32 + 32, classifierParams: 2 * 32 + 2, quantized: false },
+    head: {
+      kind: 'roberta',
+      activation: 'tanh',
+      denseName: 'classifier.dense',
+      classifierName: 'classifier.out_proj',
+      pretrainedDense: false,
+      denseParams: 32 * 32 + 32,
+      classifierParams: 2 * 32 + 2,
+      quantized: false,
+    },
     denseOp: 'Gemm',
     inputs: 2,
   },
   {
     fixture: 'tiny-bert-o17',
     variant: 'quantized',
-    head: { kind: 'bert', activation: 'tanh', denseName: 'bert.pooler.dense', classifierName: 'classifier', pretrainedDense: true, denseParams: 32 * 32 + 32, classifierParams: 2 * 32 + 2, quantized: true },
+    head: {
+      kind: 'bert',
+      activation: 'tanh',
+      denseName: 'bert.pooler.dense',
+      classifierName: 'classifier',
+      pretrainedDense: true,
+      denseParams: 32 * 32 + 32,
+      classifierParams: 2 * 32 + 2,
+      quantized: true,
+    },
     denseOp: 'MatMulInteger+Add',
     inputs: 3,
   },
   {
     fixture: 'tiny-roberta-o17',
     variant: 'quantized',
-    head: { kind: 'roberta', activation: 'tanh', denseName: 'classifier.dense', classifierName: 'classifier.out_proj', pretrainedDense: false, denseParams: 32 * 32 + 32, classifierParams: 2 * 32 + 2, quantized: true },
+    head: {
+      kind: 'roberta',
+      activation: 'tanh',
+      denseName: 'classifier.dense',
+      classifierName: 'classifier.out_proj',
+      pretrainedDense: false,
+      denseParams: 32 * 32 + 32,
+      classifierParams: 2 * 32 + 2,
+      quantized: true,
+    },
     denseOp: 'MatMulInteger+Add',
     inputs: 2,
   },
   {
     fixture: 'tiny-distilbert-o17-int8',
     variant: 'quantized',
-    head: { kind: 'distilbert', activation: 'relu', denseName: 'pre_classifier', classifierName: 'classifier', pretrainedDense: false, denseParams: 32 * 32 + 32, classifierParams: 2 * 32 + 2, quantized: true },
+    head: {
+      kind: 'distilbert',
+      activation: 'relu',
+      denseName: 'pre_classifier',
+      classifierName: 'classifier',
+      pretrainedDense: false,
+      denseParams: 32 * 32 + 32,
+      classifierParams: 2 * 32 + 2,
+      quantized: true,
+    },
     denseOp: 'MatMulInteger+Add',
     inputs: 2,
   },
@@ -86,13 +131,21 @@ for (const hc of CASES) {
     const logitsTol = hc.variant === 'fp32' ? ref.tolerance : INT8_LOGITS_TOL;
     let inspector: Inspector;
     before(async () => {
-      inspector = await Inspector.open({ modelDir: dir, cacheDir: tempDir('dbi-heads-cache-'), threads: 1, variant: hc.variant });
+      inspector = await Inspector.open({
+        modelDir: dir,
+        cacheDir: tempDir('dbi-heads-cache-'),
+        threads: 1,
+        variant: hc.variant,
+      });
     });
     after(() => inspector.dispose());
 
     it('names the head in its own terms', () => {
       const m = inspector.model;
-      assert.deepEqual({ ...m.head, denseOp: undefined, classifierOp: undefined }, { ...hc.head, denseOp: undefined, classifierOp: undefined });
+      assert.deepEqual(
+        { ...m.head, denseOp: undefined, classifierOp: undefined },
+        { ...hc.head, denseOp: undefined, classifierOp: undefined },
+      );
       assert.equal(m.head?.denseOp, hc.denseOp);
       assert.equal(m.maxLength, ref.maxLength);
       assert.deepEqual(m.labels, ref.labels);
@@ -103,17 +156,31 @@ for (const hc of CASES) {
       it(`case ${i}: every stage matches torch within ${tol}, logits ${logitsTol} (${JSON.stringify(c.text.slice(0, 30))})`, async () => {
         const ins = await inspector.inspect(c.text, { mode: 'truncate' });
         const w = ins.windows[0]!;
-        assert.deepEqual(w.tokens.map((t) => t.id), c.ids, 'token ids');
+        assert.deepEqual(
+          w.tokens.map((t) => t.id),
+          c.ids,
+          'token ids',
+        );
         assert.equal(w.truncated, c.truncated);
-        const d = (a: number[], b: number[], what: string): void => assert.ok(maxAbsDiff(a, b) <= tol, `${what}: ${maxAbsDiff(a, b)}`);
+        const d = (a: number[], b: number[], what: string): void =>
+          assert.ok(maxAbsDiff(a, b) <= tol, `${what}: ${maxAbsDiff(a, b)}`);
         d(w.stages.cls, c.cls, 'cls');
         d(w.stages.preClassifier, c.preClassifier, hc.head.denseName);
         d(w.stages.activation, c.relu, hc.head.activation);
         c.layers.forEach((l, k) => d(w.stages.layers[k]!, l, `layer ${k}`));
         assert.ok(maxAbsDiff(w.logits, c.logits) <= logitsTol, `logits: ${maxAbsDiff(w.logits, c.logits)}`);
-        assert.ok(maxAbsDiff(ref.labels.map((l) => w.probabilities[l]!), c.probabilities) <= logitsTol, 'probabilities');
+        assert.ok(
+          maxAbsDiff(
+            ref.labels.map((l) => w.probabilities[l]!),
+            c.probabilities,
+          ) <= logitsTol,
+          'probabilities',
+        );
         if (hc.head.activation === 'tanh') {
-          assert.ok(w.stages.activation.every((v, u) => Math.abs(v - Math.tanh(w.stages.preClassifier[u]!)) <= 1e-6), 'tanh of the dense output');
+          assert.ok(
+            w.stages.activation.every((v, u) => Math.abs(v - Math.tanh(w.stages.preClassifier[u]!)) <= 1e-6),
+            'tanh of the dense output',
+          );
         }
         assert.equal(w.stages.classifierInput !== undefined, hc.head.quantized);
         checkContributions(ins, ref.labels);
@@ -153,11 +220,15 @@ describe('int8 beside fp32 for the same text', () => {
 });
 
 describe('config.json of each architecture', () => {
-  const read = (name: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const read = (name: string): Record<string, unknown> =>
+    JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'config.json'), 'utf8')) as Record<string, unknown>;
 
   it('reads BERT / RoBERTa keys; RoBERTa can use max_position_embeddings - 2 tokens', () => {
     const bert = parseModelConfig(JSON.stringify(read('tiny-bert-o17')), 'bert/config.json');
-    assert.deepEqual([bert.headKind, bert.dim, bert.nLayers, bert.nHeads, bert.hiddenDim, bert.maxLength], ['bert', 32, 2, 4, 64, 64]);
+    assert.deepEqual(
+      [bert.headKind, bert.dim, bert.nLayers, bert.nHeads, bert.hiddenDim, bert.maxLength],
+      ['bert', 32, 2, 4, 64, 64],
+    );
     assert.equal(bert.seqClassifDropout, 0.1); // classifier_dropout null -> hidden_dropout_prob
     const roberta = parseModelConfig(JSON.stringify(read('tiny-roberta-o17')), 'roberta/config.json');
     assert.deepEqual([roberta.headKind, roberta.maxPositionEmbeddings, roberta.maxLength], ['roberta', 66, 64]);
@@ -166,10 +237,22 @@ describe('config.json of each architecture', () => {
   });
 
   it('an unsupported architecture lists the supported ones', () => {
-    assert.deepEqual(SUPPORTED_ARCHITECTURES, ['DistilBertForSequenceClassification', 'BertForSequenceClassification', 'RobertaForSequenceClassification']);
+    assert.deepEqual(SUPPORTED_ARCHITECTURES, [
+      'DistilBertForSequenceClassification',
+      'BertForSequenceClassification',
+      'RobertaForSequenceClassification',
+    ]);
     assert.throws(
-      () => parseModelConfig(JSON.stringify({ ...read('tiny-bert-o17'), architectures: ['XLNetForSequenceClassification'] }), 'x/config.json'),
-      (e: InspectorError) => e.code === 'MODEL_UNSUPPORTED' && /XLNetForSequenceClassification is not supported; supported: DistilBertForSequenceClassification, BertForSequenceClassification, RobertaForSequenceClassification/.test(e.message),
+      () =>
+        parseModelConfig(
+          JSON.stringify({ ...read('tiny-bert-o17'), architectures: ['XLNetForSequenceClassification'] }),
+          'x/config.json',
+        ),
+      (e: InspectorError) =>
+        e.code === 'MODEL_UNSUPPORTED' &&
+        /XLNetForSequenceClassification is not supported; supported: DistilBertForSequenceClassification, BertForSequenceClassification, RobertaForSequenceClassification/.test(
+          e.message,
+        ),
     );
   });
 
@@ -180,10 +263,16 @@ describe('config.json of each architecture', () => {
     fs.mkdirSync(path.join(dir, 'onnx'));
     fs.copyFileSync(path.join(src, 'onnx', 'model.onnx'), path.join(dir, 'onnx', 'model.onnx'));
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(read('tiny-bert-o17')));
-    await assert.rejects(Inspector.open({ modelDir: dir, cacheDir: tempDir('dbi-heads-cache-'), threads: 1 }), (e: InspectorError) => {
-      assert.match(e.message, /no bert classification head \(dense -> tanh -> classifier\).*reads Relu .*expected a Tanh/);
-      return true;
-    });
+    await assert.rejects(
+      Inspector.open({ modelDir: dir, cacheDir: tempDir('dbi-heads-cache-'), threads: 1 }),
+      (e: InspectorError) => {
+        assert.match(
+          e.message,
+          /no bert classification head \(dense -> tanh -> classifier\).*reads Relu .*expected a Tanh/,
+        );
+        return true;
+      },
+    );
   });
 });
 
@@ -217,7 +306,8 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
     for (const t of texts) {
       const ours = tok.encode(t, 100_000).ids;
       const theirs = lib.encode(t).ids;
-      if (JSON.stringify(ours) !== JSON.stringify(theirs) && ++bad <= 3) assert.deepEqual(ours, theirs, JSON.stringify(t));
+      if (JSON.stringify(ours) !== JSON.stringify(theirs) && ++bad <= 3)
+        assert.deepEqual(ours, theirs, JSON.stringify(t));
     }
     assert.equal(bad, 0);
     assert.equal(tok.clsId, 0);
@@ -226,7 +316,9 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
   });
 
   it('add_prefix_space: the virtual leading space maps to no character; ids still equal the library', () => {
-    const json = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')) as { pre_tokenizer: Record<string, unknown> };
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')) as {
+      pre_tokenizer: Record<string, unknown>;
+    };
     json.pre_tokenizer['add_prefix_space'] = true;
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')) as object;
     const ours = new TextTokenizer(json, config);
@@ -245,14 +337,18 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
     const byteOf = new Map<string, number>();
     {
       // GPT-2's table, rebuilt here independently: printable bytes map to themselves, the rest to 256 + n.
-      const keep = (b: number): boolean => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+      const keep = (b: number): boolean =>
+        (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
       let n = 0;
       for (let b = 0; b < 256; b++) byteOf.set(String.fromCharCode(keep(b) ? b : 256 + n++), b);
     }
     for (const t of [...tricky, ...sst2.slice(0, 300)]) {
       let last = 0;
       for (const p of tok.tokenize(t)) {
-        assert.ok(p.start >= last - 4 && p.start <= p.end && p.end <= t.length, `monotonic ranges in ${JSON.stringify(t)}`);
+        assert.ok(
+          p.start >= last - 4 && p.start <= p.end && p.end <= t.length,
+          `monotonic ranges in ${JSON.stringify(t)}`,
+        );
         last = p.start;
         if (p.text === '<mask>' || p.text === '<s>' || p.text === '</s>') {
           assert.equal(t.slice(p.start, p.end), p.text);
@@ -273,7 +369,10 @@ describe('RoBERTa byte-level BPE tokenizer', () => {
     }
     const text = 'a good <mask> movie';
     const spans = tok.tokenize(text).map((p) => [p.text, text.slice(p.start, p.end)]);
-    assert.deepEqual(spans.find(([piece]) => piece === 'Ġmovie'), ['Ġmovie', 'movie']);
+    assert.deepEqual(
+      spans.find(([piece]) => piece === 'Ġmovie'),
+      ['Ġmovie', 'movie'],
+    );
     const thumbs = 'ok 👍 go';
     const bytesOfThumb = tok.tokenize(thumbs).filter((p) => thumbs.slice(p.start, p.end) === '👍');
     assert.ok(bytesOfThumb.length >= 1, 'the emoji pieces cover its two UTF-16 units');

@@ -6,7 +6,12 @@ import * as path from 'node:path';
 /** The repository root (tests run from out/test/unit). */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'models');
-export const FIXTURE_NAMES = ['tiny-distilbert-o14-gemm', 'tiny-distilbert-o17-gemm', 'tiny-distilbert-o14-matmul', 'tiny-distilbert-o17-multilabel'];
+export const FIXTURE_NAMES = [
+  'tiny-distilbert-o14-gemm',
+  'tiny-distilbert-o17-gemm',
+  'tiny-distilbert-o14-matmul',
+  'tiny-distilbert-o17-multilabel',
+];
 export const BUNDLED = path.join(ROOT, 'models', 'distilbert-sst2-small');
 
 /** onnxruntime-node writes under ~/.cache: give every test process its own HOME. */
@@ -63,7 +68,10 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * An independent reference for the stage comparisons: cosine, norms and distance of two vectors by the plain
  * loop (not textCompare's code), and the units ordered by |b - a|, largest first.
  */
-export function loopDiff(a: number[], b: number[]): { cos: number | null; na: number; nb: number; dist: number; order: number[] } {
+export function loopDiff(
+  a: number[],
+  b: number[],
+): { cos: number | null; na: number; nb: number; dist: number; order: number[] } {
   let dot = 0;
   let na = 0;
   let nb = 0;
@@ -75,5 +83,11 @@ export function loopDiff(a: number[], b: number[]): { cos: number | null; na: nu
     dist += (b[i]! - a[i]!) ** 2;
   }
   const order = a.map((_, i) => i).sort((x, y) => Math.abs(b[y]! - a[y]!) - Math.abs(b[x]! - a[x]!));
-  return { cos: na === 0 || nb === 0 ? null : dot / Math.sqrt(na * nb), na: Math.sqrt(na), nb: Math.sqrt(nb), dist: Math.sqrt(dist), order };
+  return {
+    cos: na === 0 || nb === 0 ? null : dot / Math.sqrt(na * nb),
+    na: Math.sqrt(na),
+    nb: Math.sqrt(nb),
+    dist: Math.sqrt(dist),
+    order,
+  };
 }

@@ -28,7 +28,9 @@ interface Run {
 function cli(...args: string[]): Promise<Run> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, HOME: path.join(TMP, 'home'), NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, HOME: path.join(TMP, 'home'), NO_COLOR: '1' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -84,7 +86,11 @@ describe('hostile input: files that are not what they claim (item 4)', () => {
   });
 
   it('--file on a FIFO is refused instead of blocking', async () => {
-    refused(await run(MODEL, '--file', fifo('text.fifo')), 2, /text\.fifo is a named pipe \(FIFO\), not a regular file/);
+    refused(
+      await run(MODEL, '--file', fifo('text.fifo')),
+      2,
+      /text\.fifo is a named pipe \(FIFO\), not a regular file/,
+    );
   });
 
   it('--file through a symlink to /dev/zero is refused', async () => {
@@ -128,11 +134,13 @@ describe('hostile input: files that are not what they claim (item 4)', () => {
   });
 
   it('num_labels 50000000 without id2label is refused before anything is allocated for it', async () => {
-    const m = modelCopy('many-labels', (d) => editConfig(d, (c) => {
-      delete c['id2label'];
-      delete c['label2id'];
-      c['num_labels'] = 50_000_000;
-    }));
+    const m = modelCopy('many-labels', (d) =>
+      editConfig(d, (c) => {
+        delete c['id2label'];
+        delete c['label2id'];
+        c['num_labels'] = 50_000_000;
+      }),
+    );
     const r = await run(m, 'some text');
     refused(r, 1, /num_labels 50000000, more than the 100,000 labels/);
     assert.ok(r.ms < 20_000, `took ${r.ms} ms`);
@@ -141,20 +149,33 @@ describe('hostile input: files that are not what they claim (item 4)', () => {
   it('--cache-dir that is a file, or under /proc, gets a clear error naming the option', async () => {
     const file = path.join(TMP, 'a-file');
     fs.writeFileSync(file, 'x');
-    refused(await run(MODEL, 'text', '--cache-dir', file), 2, /a-file as the cache folder \(--cache-dir\): it is a file, not a folder/);
-    refused(await run(MODEL, 'text', '--cache-dir', '/proc/self/dbi-cache'), 2, /on \/proc, a virtual file system.*--cache-dir/);
+    refused(
+      await run(MODEL, 'text', '--cache-dir', file),
+      2,
+      /a-file as the cache folder \(--cache-dir\): it is a file, not a folder/,
+    );
+    refused(
+      await run(MODEL, 'text', '--cache-dir', '/proc/self/dbi-cache'),
+      2,
+      /on \/proc, a virtual file system.*--cache-dir/,
+    );
   });
 });
 
 describe('hostile input: labels and scores from the model (item 5)', () => {
   it('a label named __proto__ keeps its probability and contributions in --json and in the text output', async () => {
-    const m = modelCopy('proto-label', (d) => editConfig(d, (c) => {
-      c['id2label'] = { 0: '__proto__', 1: 'constructor' };
-      c['label2id'] = { __proto__: 0, constructor: 1 };
-    }));
+    const m = modelCopy('proto-label', (d) =>
+      editConfig(d, (c) => {
+        c['id2label'] = { 0: '__proto__', 1: 'constructor' };
+        c['label2id'] = { __proto__: 0, constructor: 1 };
+      }),
+    );
     const j = await run(m, '--json', 'a fine and witty film');
     assert.equal(j.code, 0, j.err);
-    const out = JSON.parse(j.out) as { windows: Array<Record<string, Record<string, unknown>>>; aggregate: { probabilities: Record<string, number> } };
+    const out = JSON.parse(j.out) as {
+      windows: Array<Record<string, Record<string, unknown>>>;
+      aggregate: { probabilities: Record<string, number> };
+    };
     const w = out.windows[0]!;
     assert.deepEqual(Object.keys(w['probabilities']!), ['__proto__', 'constructor']);
     assert.equal(typeof w['probabilities']!['__proto__'], 'number');
@@ -175,17 +196,23 @@ describe('hostile input: labels and scores from the model (item 5)', () => {
   });
 
   it('labels with OSC / CSI escape sequences reach the terminal without them', async () => {
-    const m = modelCopy('osc-labels', (d) => editConfig(d, (c) => {
-      c['id2label'] = { 0: '\x1b]52;c;aGVsbG8=\x07NEG', 1: 'POS\x1b]0;pwned\x1b\\\x9b2J' };
-      c['label2id'] = {};
-    }));
+    const m = modelCopy('osc-labels', (d) =>
+      editConfig(d, (c) => {
+        c['id2label'] = { 0: '\x1b]52;c;aGVsbG8=\x07NEG', 1: 'POS\x1b]0;pwned\x1b\\\x9b2J' };
+        c['label2id'] = {};
+      }),
+    );
     const r = await run(m, 'a fine and witty film');
     assert.equal(r.code, 0, r.err);
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(r.out, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no control character in the output');
     assert.match(r.out, /labels NEG, POS\)/);
     const j = await run(m, '--json', 'a fine and witty film');
-    assert.deepEqual(Object.keys((JSON.parse(j.out) as { aggregate: { probabilities: object } }).aggregate.probabilities), ['\x1b]52;c;aGVsbG8=\x07NEG', 'POS\x1b]0;pwned\x1b\\\x9b2J'], 'JSON keeps the labels exactly (escaped by JSON)');
+    assert.deepEqual(
+      Object.keys((JSON.parse(j.out) as { aggregate: { probabilities: object } }).aggregate.probabilities),
+      ['\x1b]52;c;aGVsbG8=\x07NEG', 'POS\x1b]0;pwned\x1b\\\x9b2J'],
+      'JSON keeps the labels exactly (escaped by JSON)',
+    );
   });
 });
 
@@ -239,7 +266,9 @@ describe('hostile input: broken models and odd text (our own cases)', () => {
       fs.writeFileSync(path.join(d, 'config.json'), c.replace(/\}\s*$/, `, "deep": ${deep}, "id2label": ${deep}}`));
     });
     refused(await run(cfg, 'some text'), 1, /config\.json "id2label" must be an object/);
-    const tok = modelCopy('deep-tokenizer', (d) => fs.writeFileSync(path.join(d, 'tokenizer.json'), `{"model": ${deep}}`));
+    const tok = modelCopy('deep-tokenizer', (d) =>
+      fs.writeFileSync(path.join(d, 'tokenizer.json'), `{"model": ${deep}}`),
+    );
     refused(await run(tok, 'some text'), 1, /tokenizer\.json/);
   });
 

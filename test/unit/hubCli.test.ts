@@ -18,10 +18,19 @@ describe('cli with a hub id', () => {
     new Promise<{ code: number; out: string; err: string }>((resolve) => {
       // Only what the CLI needs: no proxy variables or tokens of the machine running the tests.
       const childEnv = { PATH: process.env['PATH'] ?? '', HOME: home, NO_COLOR: '1', HF_ENDPOINT: hub.hubUrl, ...env };
-      execFile(process.execPath, [CLI, '--cache-dir', cache, ...args], { env: childEnv, encoding: 'utf8', timeout: 120_000 }, (err, out, errOut) => {
-        // A child killed by the timeout reports its signal: fail loudly rather than hang the suite.
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out, err: errOut + (err?.killed ? `\n[killed after 120 s: ${err.signal}]` : '') });
-      });
+      execFile(
+        process.execPath,
+        [CLI, '--cache-dir', cache, ...args],
+        { env: childEnv, encoding: 'utf8', timeout: 120_000 },
+        (err, out, errOut) => {
+          // A child killed by the timeout reports its signal: fail loudly rather than hang the suite.
+          resolve({
+            code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
+            out,
+            err: errOut + (err?.killed ? `\n[killed after 120 s: ${err.signal}]` : ''),
+          });
+        },
+      );
     });
 
   before(async () => {
@@ -35,15 +44,30 @@ describe('cli with a hub id', () => {
   });
 
   it('downloads, reports progress on stderr (plain lines off a TTY) and inspects; the second run reuses the cache', async () => {
-    const r = await run({}, '--model', 'Xenova/tiny-distilbert-sst2', '--json', 'a gorgeous , witty , seductive movie .');
+    const r = await run(
+      {},
+      '--model',
+      'Xenova/tiny-distilbert-sst2',
+      '--json',
+      'a gorgeous , witty , seductive movie .',
+    );
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
     assert.ok(Array.isArray(j.windows) && j.windows.length === 1);
     assert.match(r.err, /^Xenova\/tiny-distilbert-sst2: onnx\/model\.onnx \[[#-]+\] +\d+%/m);
     // It says how each file was checked: sha256 for the LFS file, git's blob sha1 for the small ones.
-    assert.match(r.err, new RegExp(`Xenova/tiny-distilbert-sst2: downloaded \\(verified: sha256 onnx/model.onnx; git blob sha1 config.json, tokenizer.json, tokenizer_config.json\\): ${COMMIT.slice(0, 12)}, [\\d.]+ kB in .*snapshots/${COMMIT}\\n$`));
+    assert.match(
+      r.err,
+      new RegExp(
+        `Xenova/tiny-distilbert-sst2: downloaded \\(verified: sha256 onnx/model.onnx; git blob sha1 config.json, tokenizer.json, tokenizer_config.json\\): ${COMMIT.slice(0, 12)}, [\\d.]+ kB in .*snapshots/${COMMIT}\\n$`,
+      ),
+    );
     assert.ok(!r.err.includes('\r'), 'no carriage returns when stderr is not a terminal');
-    assert.ok(fs.existsSync(path.join(cache, 'hub', 'models--Xenova--tiny-distilbert-sst2', 'snapshots', COMMIT, 'onnx', 'model.onnx')));
+    assert.ok(
+      fs.existsSync(
+        path.join(cache, 'hub', 'models--Xenova--tiny-distilbert-sst2', 'snapshots', COMMIT, 'onnx', 'model.onnx'),
+      ),
+    );
 
     const again = await run({}, '--model', `Xenova/tiny-distilbert-sst2@${COMMIT}`, 'it is fine');
     assert.equal(again.code, 0, again.err);
@@ -63,11 +87,17 @@ describe('cli with a hub id', () => {
   it('a missing repo, a malformed id and a bad --variant fail with one line', async () => {
     const missing = await run({}, '--model', 'Xenova/nothing-here', 'text');
     assert.equal(missing.code, 1, `stdout: ${missing.out}\nstderr: ${missing.err}`);
-    assert.match(missing.err, /^distilbert-inspector: Repository Xenova\/nothing-here was not found on 127\.0\.0\.1:\d+\. Check the id/);
+    assert.match(
+      missing.err,
+      /^distilbert-inspector: Repository Xenova\/nothing-here was not found on 127\.0\.0\.1:\d+\. Check the id/,
+    );
     assert.equal(missing.err.trim().split('\n').length, 1, missing.err);
     const bad = await run({}, '--model', 'Xenova/bad--name', 'text');
     assert.notEqual(bad.code, 0, `stdout: ${bad.out}\nstderr: ${bad.err}`);
-    assert.match(bad.err, /^distilbert-inspector: "Xenova\/bad--name" is not a valid hub id: the name "bad--name" may not contain "--"/);
+    assert.match(
+      bad.err,
+      /^distilbert-inspector: "Xenova\/bad--name" is not a valid hub id: the name "bad--name" may not contain "--"/,
+    );
     const variant = await run({}, '--model', 'Xenova/tiny-distilbert-sst2', '--variant', 'int4', 'text');
     assert.equal(variant.code, 2, `stdout: ${variant.out}\nstderr: ${variant.err}`);
     assert.match(variant.err, /--variant is "int4", which is not an ONNX variant/);
@@ -80,8 +110,22 @@ describe('cli with a hub id', () => {
     const q = await run({}, 'quantize', 'Xenova/tiny-distilbert-sst2');
     assert.equal(q.code, 0, q.err);
     const snapshot = path.join(cache, 'hub', 'models--Xenova--tiny-distilbert-sst2', 'snapshots', COMMIT);
-    assert.match(q.out, new RegExp(`^wrote ${path.join(snapshot, 'onnx', 'model_int8.onnx').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
-    const r = await run({}, '--model', 'Xenova/tiny-distilbert-sst2', '--variant', 'int8', '--json', 'a gorgeous , witty , seductive movie .');
+    assert.match(
+      q.out,
+      new RegExp(
+        `^wrote ${path.join(snapshot, 'onnx', 'model_int8.onnx').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+        'm',
+      ),
+    );
+    const r = await run(
+      {},
+      '--model',
+      'Xenova/tiny-distilbert-sst2',
+      '--variant',
+      'int8',
+      '--json',
+      'a gorgeous , witty , seductive movie .',
+    );
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
     assert.equal(j.model.variant, 'int8');

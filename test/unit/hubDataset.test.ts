@@ -24,7 +24,10 @@ function rejects(fn: () => unknown, code: string, message: RegExp): void {
 }
 
 async function rejectsWith(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  const err = await p.then(() => assert.fail('expected a rejection'), (e: unknown) => e);
+  const err = await p.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof HubError, `not a HubError: ${String(err)}`);
   assert.equal(err.code, code, err.oneLine());
   assert.match(err.oneLine(), message);
@@ -41,24 +44,51 @@ async function deadPort(): Promise<number> {
 
 describe('hub dataset ids', () => {
   it('parses owner/name[@rev]:path and hf://datasets/owner/name[@rev]/path; paths on disk stay local', () => {
-    assert.deepEqual(parseDatasetRef('stanfordnlp/sst2:data/validation-00000-of-00001.parquet'), { repo: 'stanfordnlp/sst2', revision: 'main', explicitRevision: false, file: 'data/validation-00000-of-00001.parquet' });
-    assert.deepEqual(parseDatasetRef('stanfordnlp/sst2@refs/convert/parquet:default/train/0000.parquet'), { repo: 'stanfordnlp/sst2', revision: 'refs/convert/parquet', explicitRevision: true, file: 'default/train/0000.parquet' });
-    assert.deepEqual(parseDatasetRef(`hf://datasets/acme/reviews@${COMMIT}/dev.tsv`), { repo: 'acme/reviews', revision: COMMIT, explicitRevision: true, file: 'dev.tsv' });
+    assert.deepEqual(parseDatasetRef('stanfordnlp/sst2:data/validation-00000-of-00001.parquet'), {
+      repo: 'stanfordnlp/sst2',
+      revision: 'main',
+      explicitRevision: false,
+      file: 'data/validation-00000-of-00001.parquet',
+    });
+    assert.deepEqual(parseDatasetRef('stanfordnlp/sst2@refs/convert/parquet:default/train/0000.parquet'), {
+      repo: 'stanfordnlp/sst2',
+      revision: 'refs/convert/parquet',
+      explicitRevision: true,
+      file: 'default/train/0000.parquet',
+    });
+    assert.deepEqual(parseDatasetRef(`hf://datasets/acme/reviews@${COMMIT}/dev.tsv`), {
+      repo: 'acme/reviews',
+      revision: COMMIT,
+      explicitRevision: true,
+      file: 'dev.tsv',
+    });
     const dir = tempDir('dbi-dsref-');
     fs.mkdirSync(path.join(dir, 'acme'));
     fs.writeFileSync(path.join(dir, 'acme', 'x:y.csv'), 'text\na\n');
-    for (const local of ['/data/dev.tsv', './acme/x:y.csv', '../a/b:c.csv', '~/d.csv', 'dev.tsv', 'data/dev.tsv']) assert.equal(parseDatasetRef(local, dir), undefined, local);
+    for (const local of ['/data/dev.tsv', './acme/x:y.csv', '../a/b:c.csv', '~/d.csv', 'dev.tsv', 'data/dev.tsv'])
+      assert.equal(parseDatasetRef(local, dir), undefined, local);
     assert.equal(parseDatasetRef('acme/x:y.csv', dir), undefined, 'an existing local file wins over the hub syntax');
   });
 
   it('refuses hostile paths inside the repository and malformed ids, naming the problem', () => {
-    for (const hostile of ['acme/reviews:../../../etc/passwd', 'acme/reviews:data/../../x.csv', 'acme/reviews:/etc/passwd', 'hf://datasets/acme/reviews//etc/passwd', 'acme/reviews:a//b.csv', 'acme/reviews:./a.csv']) {
+    for (const hostile of [
+      'acme/reviews:../../../etc/passwd',
+      'acme/reviews:data/../../x.csv',
+      'acme/reviews:/etc/passwd',
+      'hf://datasets/acme/reviews//etc/passwd',
+      'acme/reviews:a//b.csv',
+      'acme/reviews:./a.csv',
+    ]) {
       rejects(() => parseDatasetRef(hostile), 'HUB_BAD_ID', /(absolute|empty, "\." or "\.\." segment)/);
     }
     rejects(() => parseDatasetRef('acme/reviews:data\\..\\x.csv'), 'HUB_BAD_ID', /backslash/);
     rejects(() => parseDatasetRef('acme/reviews:C:/x.csv'), 'HUB_BAD_ID', /colon/);
     rejects(() => parseDatasetRef('acme/reviews:'), 'HUB_BAD_ID', /is empty/);
-    rejects(() => parseDatasetRef('ac--me/reviews:a.csv'), 'HUB_BAD_ID', /owner "ac--me".*owner\/name\[@revision\]:path/);
+    rejects(
+      () => parseDatasetRef('ac--me/reviews:a.csv'),
+      'HUB_BAD_ID',
+      /owner "ac--me".*owner\/name\[@revision\]:path/,
+    );
     rejects(() => parseDatasetRef('acme/reviews@a..b:a.csv'), 'HUB_BAD_ID', /invalid revision/);
     rejects(() => parseDatasetRef('hf://datasets/acme'), 'HUB_BAD_ID', /not a hub dataset file/);
   });
@@ -70,16 +100,35 @@ describe('hub dataset ids', () => {
     const tsv = Buffer.from(`${fs.readFileSync(SST2_DEV, 'utf8').split('\n').slice(0, 41).join('\n')}\n`);
     before(async () => {
       const { parquetWriteBuffer } = (await import('hyparquet-writer')) as typeof import('hyparquet-writer');
-      const rows = tsv.toString('utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
-      parquet = Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'sentence', data: rows.map((r) => r[0]!) }, { name: 'label', data: Int32Array.from(rows, (r) => Number(r[1])) }] }));
+      const rows = tsv
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split('\t'));
+      parquet = Buffer.from(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'sentence', data: rows.map((r) => r[0]!) },
+            { name: 'label', data: Int32Array.from(rows, (r) => Number(r[1])) },
+          ],
+        }),
+      );
       hub = await new FakeHub().start();
-      hub.repos.set(`datasets/${REPO}`, { commit: COMMIT, files: new Map([['data/dev.parquet', parquet], ['dev.tsv', tsv]]) });
+      hub.repos.set(`datasets/${REPO}`, {
+        commit: COMMIT,
+        files: new Map([
+          ['data/dev.parquet', parquet],
+          ['dev.tsv', tsv],
+        ]),
+      });
     });
     after(async () => {
       await hub.stop();
       fs.rmSync(cacheDir, { recursive: true, force: true });
     });
-    const fetch = (spec: string, extra: Record<string, unknown> = {}) => fetchHubDatasetFile(parseDatasetRef(spec)!, { cacheDir, endpoint: hub.hubUrl, env: NO_ENV, ...extra });
+    const fetch = (spec: string, extra: Record<string, unknown> = {}) =>
+      fetchHubDatasetFile(parseDatasetRef(spec)!, { cacheDir, endpoint: hub.hubUrl, env: NO_ENV, ...extra });
 
     it('downloads a Parquet file from /datasets/owner/name/resolve/rev/path, verified by sha256, into datasets--owner--name', async () => {
       const r = await fetch(`${REPO}:data/dev.parquet`);
@@ -90,7 +139,10 @@ describe('hub dataset ids', () => {
       assert.deepEqual([r.file.verification, r.file.hash], ['sha256', sha256(parquet)]);
       assert.equal(fs.readFileSync(path.join(root, 'refs', 'main'), 'utf8'), COMMIT);
       assert.deepEqual(fs.readdirSync(path.join(root, 'blobs')), [], 'no part files left');
-      assert.ok(hub.of('hub', 'HEAD').some((q) => q.url === '/datasets/acme/reviews/resolve/main/data/dev.parquet'), 'asked the dataset URL');
+      assert.ok(
+        hub.of('hub', 'HEAD').some((q) => q.url === '/datasets/acme/reviews/resolve/main/data/dev.parquet'),
+        'asked the dataset URL',
+      );
       assert.equal(hub.of('cdn').length, 1, 'the bytes came from the file host the hub redirected to');
     });
 
@@ -105,20 +157,44 @@ describe('hub dataset ids', () => {
       assert.deepEqual([again.fromCache, again.offline], [true, false]);
       assert.equal(hub.of('cdn').length + hub.of('hub').length, gets, 'no GET');
       const before = hub.requests.length;
-      const off = await fetchHubDatasetFile(parseDatasetRef(`${REPO}:data/dev.parquet`)!, { cacheDir, endpoint: `http://127.0.0.1:${await deadPort()}`, env: NO_ENV });
-      assert.deepEqual([off.fromCache, off.offline, off.path, off.file.verification], [true, true, again.path, 'sha256']);
-      const viaEnv = await fetchHubDatasetFile(parseDatasetRef(`${REPO}:data/dev.parquet`)!, { cacheDir, endpoint: hub.hubUrl, env: { HF_HUB_OFFLINE: '1' } });
+      const off = await fetchHubDatasetFile(parseDatasetRef(`${REPO}:data/dev.parquet`)!, {
+        cacheDir,
+        endpoint: `http://127.0.0.1:${await deadPort()}`,
+        env: NO_ENV,
+      });
+      assert.deepEqual(
+        [off.fromCache, off.offline, off.path, off.file.verification],
+        [true, true, again.path, 'sha256'],
+      );
+      const viaEnv = await fetchHubDatasetFile(parseDatasetRef(`${REPO}:data/dev.parquet`)!, {
+        cacheDir,
+        endpoint: hub.hubUrl,
+        env: { HF_HUB_OFFLINE: '1' },
+      });
       assert.equal(viaEnv.offline, true);
       assert.equal(hub.requests.length, before, 'nothing reached the hub');
       // A file that is not cached cannot be served offline: the message says so and names the cache.
-      await rejectsWith(fetch(`${REPO}:other.parquet`, { env: { HF_HUB_OFFLINE: '1' } }), 'HUB_NETWORK', /Offline mode is on.*No verified copy of acme\/reviews:other\.parquet is cached in .*datasets--acme--reviews/);
+      await rejectsWith(
+        fetch(`${REPO}:other.parquet`, { env: { HF_HUB_OFFLINE: '1' } }),
+        'HUB_NETWORK',
+        /Offline mode is on.*No verified copy of acme\/reviews:other\.parquet is cached in .*datasets--acme--reviews/,
+      );
     });
 
     it('a corrupted transfer fails its sha256 check and leaves nothing behind', async () => {
       const dir = tempDir('dbi-hub-ds-corrupt-');
       hub.setMode({ corrupt: true });
       try {
-        await rejectsWith(fetchHubDatasetFile(parseDatasetRef(`${REPO}:data/dev.parquet`)!, { cacheDir: dir, endpoint: hub.hubUrl, env: NO_ENV, retries: 0 }), 'HUB_VERIFY', /data\/dev\.parquet from a1b2c3d4 failed its sha256 check.*nothing was used/);
+        await rejectsWith(
+          fetchHubDatasetFile(parseDatasetRef(`${REPO}:data/dev.parquet`)!, {
+            cacheDir: dir,
+            endpoint: hub.hubUrl,
+            env: NO_ENV,
+            retries: 0,
+          }),
+          'HUB_VERIFY',
+          /data\/dev\.parquet from a1b2c3d4 failed its sha256 check.*nothing was used/,
+        );
       } finally {
         hub.setMode({});
       }
@@ -130,9 +206,17 @@ describe('hub dataset ids', () => {
     });
 
     it('a missing file, revision or repository is named with the fix', async () => {
-      await rejectsWith(fetch(`${REPO}:data/test.parquet`), 'HUB_NOT_FOUND', /acme\/reviews@main has no file data\/test\.parquet\. Check the path after ":" against the dataset's "Files and versions" tab/);
+      await rejectsWith(
+        fetch(`${REPO}:data/test.parquet`),
+        'HUB_NOT_FOUND',
+        /acme\/reviews@main has no file data\/test\.parquet\. Check the path after ":" against the dataset's "Files and versions" tab/,
+      );
       await rejectsWith(fetch(`${REPO}@v9:data/dev.parquet`), 'HUB_NOT_FOUND', /acme\/reviews has no revision "v9"/);
-      await rejectsWith(fetch('acme/nothing:data/dev.parquet'), 'HUB_NOT_FOUND', /Dataset repository acme\/nothing was not found/);
+      await rejectsWith(
+        fetch('acme/nothing:data/dev.parquet'),
+        'HUB_NOT_FOUND',
+        /Dataset repository acme\/nothing was not found/,
+      );
     });
 
     it('the CLI reads owner/name:path through HF_ENDPOINT with the same numbers as the local file, and refuses bad ids before any request', async () => {
@@ -143,26 +227,46 @@ describe('hub dataset ids', () => {
         new Promise<{ code: number; out: string; err: string }>((resolve) => {
           // Asynchronous: a spawnSync would block this process and with it the loopback hub.
           const env = { PATH: process.env['PATH'] ?? '', HOME: home, NO_COLOR: '1', HF_ENDPOINT: hub.hubUrl };
-          execFile(process.execPath, [CLI, 'dataset', ...args, '--model', BUNDLED, '--cache-dir', cache, '--no-study'], { env, encoding: 'utf8', timeout: 120_000 }, (err, out, errOut) => {
-            resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out, err: errOut });
-          });
+          execFile(
+            process.execPath,
+            [CLI, 'dataset', ...args, '--model', BUNDLED, '--cache-dir', cache, '--no-study'],
+            { env, encoding: 'utf8', timeout: 120_000 },
+            (err, out, errOut) => {
+              resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out, err: errOut });
+            },
+          );
         });
       const viaHub = await run(`${REPO}:data/dev.parquet`, '--json');
       assert.equal(viaHub.code, 0, viaHub.err);
-      assert.match(viaHub.err, new RegExp(`acme/reviews:data/dev.parquet: downloaded \\(verified: sha256 data/dev.parquet\\): ${COMMIT.slice(0, 12)}`));
+      assert.match(
+        viaHub.err,
+        new RegExp(
+          `acme/reviews:data/dev.parquet: downloaded \\(verified: sha256 data/dev.parquet\\): ${COMMIT.slice(0, 12)}`,
+        ),
+      );
       const fromFile = await run(local, '--json');
       assert.equal(fromFile.code, 0, fromFile.err);
-      const a = JSON.parse(viaHub.out) as DatasetReport, b = JSON.parse(fromFile.out) as DatasetReport;
+      const a = JSON.parse(viaHub.out) as DatasetReport,
+        b = JSON.parse(fromFile.out) as DatasetReport;
       assert.equal(a.dataset.examples, 40);
       assert.equal(a.metrics!.accuracy, b.metrics!.accuracy);
-      assert.deepEqual(a.examples.map((e) => [e.text, e.label, e.predicted]), b.examples.map((e) => [e.text, e.label, e.predicted]));
+      assert.deepEqual(
+        a.examples.map((e) => [e.text, e.label, e.predicted]),
+        b.examples.map((e) => [e.text, e.label, e.predicted]),
+      );
       const before = hub.requests.length;
       const hostile = await run(`${REPO}:../../etc/passwd`);
       assert.equal(hostile.code, 1);
-      assert.match(hostile.err, /names the file "\.\.\/\.\.\/etc\/passwd" inside the repository, which has an empty, "\." or "\.\." segment/);
+      assert.match(
+        hostile.err,
+        /names the file "\.\.\/\.\.\/etc\/passwd" inside the repository, which has an empty, "\." or "\.\." segment/,
+      );
       const format = await run(`${REPO}:data/dev.xlsx`);
       assert.equal(format.code, 1);
-      assert.match(format.err, /acme\/reviews:data\/dev\.xlsx: unknown dataset format\. Name a \.csv, \.tsv, \.jsonl or \.parquet file/);
+      assert.match(
+        format.err,
+        /acme\/reviews:data\/dev\.xlsx: unknown dataset format\. Name a \.csv, \.tsv, \.jsonl or \.parquet file/,
+      );
       assert.equal(hub.requests.length, before, 'no request for a refused id');
       fs.rmSync(cache, { recursive: true, force: true });
     });

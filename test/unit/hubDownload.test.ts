@@ -41,7 +41,13 @@ describe('hub download', () => {
 
   it('downloads the Xenova layout into a snapshot, verified, and the real Inspector opens it', async () => {
     const progress: HubProgress[] = [];
-    const r = await fetchHubModel(REPO, { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, onProgress: (p) => progress.push(p) });
+    const r = await fetchHubModel(REPO, {
+      cacheDir,
+      variant: 'fp32',
+      endpoint: hub.hubUrl,
+      env: NO_ENV,
+      onProgress: (p) => progress.push(p),
+    });
     const repoDir = path.join(cacheDir, 'hub', 'models--Xenova--tiny-distilbert-sst2');
     assert.equal(r.dir, path.join(repoDir, 'snapshots', COMMIT));
     assert.equal(r.commit, COMMIT);
@@ -60,9 +66,20 @@ describe('hub download', () => {
     // The model bytes came from the CDN; the hub itself only redirected.
     assert.equal(hub.of('cdn').length, 1);
     // Progress: overall bytes never go back, and the last report is the whole download.
-    const total = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].reduce((a, f) => a + files.get(f)!.length, 0);
-    for (let i = 1; i < progress.length; i++) assert.ok(progress[i]!.overallReceived >= progress[i - 1]!.overallReceived);
-    assert.deepEqual(progress.at(-1), { file: 'onnx/model.onnx', received: files.get('onnx/model.onnx')!.length, total: files.get('onnx/model.onnx')!.length, overallReceived: total, overallTotal: total, cached: false });
+    const total = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].reduce(
+      (a, f) => a + files.get(f)!.length,
+      0,
+    );
+    for (let i = 1; i < progress.length; i++)
+      assert.ok(progress[i]!.overallReceived >= progress[i - 1]!.overallReceived);
+    assert.deepEqual(progress.at(-1), {
+      file: 'onnx/model.onnx',
+      received: files.get('onnx/model.onnx')!.length,
+      total: files.get('onnx/model.onnx')!.length,
+      overallReceived: total,
+      overallTotal: total,
+      cached: false,
+    });
 
     const inspector = await Inspector.open({ modelDir: r.dir, cacheDir: tempDir('dbi-hub-taps-'), threads: 1 });
     try {
@@ -79,10 +96,24 @@ describe('hub download', () => {
     hub.repos.set('Xenova/tiny-int8', { commit: '9'.repeat(40), files: int8 });
     const dir = tempDir('dbi-hub-int8-');
     try {
-      const q = await fetchHubModel('Xenova/tiny-int8', { cacheDir: dir, variant: 'quantized', endpoint: hub.hubUrl, env: NO_ENV });
-      assert.ok(fs.readFileSync(path.join(q.dir, 'onnx', 'model_quantized.onnx')).equals(int8.get('onnx/model_quantized.onnx')!));
+      const q = await fetchHubModel('Xenova/tiny-int8', {
+        cacheDir: dir,
+        variant: 'quantized',
+        endpoint: hub.hubUrl,
+        env: NO_ENV,
+      });
+      assert.ok(
+        fs
+          .readFileSync(path.join(q.dir, 'onnx', 'model_quantized.onnx'))
+          .equals(int8.get('onnx/model_quantized.onnx')!),
+      );
       assert.ok(!fs.existsSync(path.join(q.dir, 'onnx', 'model.onnx')));
-      const inspector = await Inspector.open({ modelDir: q.dir, cacheDir: tempDir('dbi-hub-taps-'), threads: 1, variant: 'quantized' });
+      const inspector = await Inspector.open({
+        modelDir: q.dir,
+        cacheDir: tempDir('dbi-hub-taps-'),
+        threads: 1,
+        variant: 'quantized',
+      });
       try {
         const ins = await inspector.inspect('it is not bad at all');
         assert.ok(Number.isFinite(ins.windows[0]!.logits[0]));
@@ -91,13 +122,28 @@ describe('hub download', () => {
       }
       const cdnBefore = hub.of('cdn').length;
       const seen: HubProgress[] = [];
-      const f = await fetchHubModel('Xenova/tiny-int8', { cacheDir: dir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, onProgress: (p) => seen.push(p) });
+      const f = await fetchHubModel('Xenova/tiny-int8', {
+        cacheDir: dir,
+        variant: 'fp32',
+        endpoint: hub.hubUrl,
+        env: NO_ENV,
+        onProgress: (p) => seen.push(p),
+      });
       assert.equal(f.dir, q.dir, 'one snapshot folder per commit');
       assert.equal(f.fromCache, false);
       assert.equal(hub.of('cdn').length - cdnBefore, 1, 'only the fp32 graph was downloaded');
-      assert.deepEqual([...new Set(seen.filter((p) => p.cached).map((p) => p.file))], ['config.json', 'tokenizer.json', 'tokenizer_config.json']);
-      assert.ok(fs.existsSync(path.join(dir, 'hub', 'models--Xenova--tiny-int8', 'verified', `${'9'.repeat(40)}.quantized.json`)));
-      assert.ok(fs.existsSync(path.join(dir, 'hub', 'models--Xenova--tiny-int8', 'verified', `${'9'.repeat(40)}.fp32.json`)));
+      assert.deepEqual(
+        [...new Set(seen.filter((p) => p.cached).map((p) => p.file))],
+        ['config.json', 'tokenizer.json', 'tokenizer_config.json'],
+      );
+      assert.ok(
+        fs.existsSync(
+          path.join(dir, 'hub', 'models--Xenova--tiny-int8', 'verified', `${'9'.repeat(40)}.quantized.json`),
+        ),
+      );
+      assert.ok(
+        fs.existsSync(path.join(dir, 'hub', 'models--Xenova--tiny-int8', 'verified', `${'9'.repeat(40)}.fp32.json`)),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -108,7 +154,10 @@ describe('hub download', () => {
     const r = await fetchHubModel(`${REPO}@main`, { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV });
     assert.equal(r.fromCache, true);
     assert.equal(r.offline, false);
-    assert.deepEqual(hub.requests.slice(before).map((q) => `${q.method} ${q.url}`), [`HEAD /${REPO}/resolve/main/config.json`]);
+    assert.deepEqual(
+      hub.requests.slice(before).map((q) => `${q.method} ${q.url}`),
+      [`HEAD /${REPO}/resolve/main/config.json`],
+    );
   });
 
   it('honours HF_ENDPOINT when no endpoint is given', async () => {
@@ -119,12 +168,29 @@ describe('hub download', () => {
   });
 
   it('fetches by commit and names missing repos, revisions and files (404)', async () => {
-    const r = await fetchHubModel(`${REPO}@${COMMIT}`, { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV });
+    const r = await fetchHubModel(`${REPO}@${COMMIT}`, {
+      cacheDir,
+      variant: 'fp32',
+      endpoint: hub.hubUrl,
+      env: NO_ENV,
+    });
     assert.equal(r.dir, path.join(cacheDir, 'hub', 'models--Xenova--tiny-distilbert-sst2', 'snapshots', COMMIT));
-    await rejectsWith(fetchHubModel('Xenova/no-such-model', { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV }), 'HUB_NOT_FOUND', /Repository Xenova\/no-such-model was not found/);
-    await rejectsWith(fetchHubModel(`${REPO}@v9`, { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV }), 'HUB_NOT_FOUND', /has no revision "v9"/);
+    await rejectsWith(
+      fetchHubModel('Xenova/no-such-model', { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV }),
+      'HUB_NOT_FOUND',
+      /Repository Xenova\/no-such-model was not found/,
+    );
+    await rejectsWith(
+      fetchHubModel(`${REPO}@v9`, { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV }),
+      'HUB_NOT_FOUND',
+      /has no revision "v9"/,
+    );
     if (!files.has('onnx/model_quantized.onnx')) {
-      await rejectsWith(fetchHubModel(REPO, { cacheDir, variant: 'quantized', endpoint: hub.hubUrl, env: NO_ENV }), 'HUB_NOT_FOUND', /has no file onnx\/model_quantized\.onnx.*fp32 variant/);
+      await rejectsWith(
+        fetchHubModel(REPO, { cacheDir, variant: 'quantized', endpoint: hub.hubUrl, env: NO_ENV }),
+        'HUB_NOT_FOUND',
+        /has no file onnx\/model_quantized\.onnx.*fp32 variant/,
+      );
     }
     assert.ok(!fs.existsSync(path.join(cacheDir, 'hub', 'models--Xenova--no-such-model', 'refs')));
   });
@@ -138,7 +204,11 @@ describe('hub download', () => {
     const broken = new Map(files);
     broken.delete('tokenizer.json');
     hub.repos.set('owner/broken', { commit: 'c'.repeat(40), files: broken });
-    await rejectsWith(fetchHubModel('owner/broken', { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV }), 'HUB_NOT_FOUND', /owner\/broken@c+ has no file tokenizer\.json/);
+    await rejectsWith(
+      fetchHubModel('owner/broken', { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV }),
+      'HUB_NOT_FOUND',
+      /owner\/broken@c+ has no file tokenizer\.json/,
+    );
     assert.ok(!fs.existsSync(path.join(cacheDir, 'hub', 'models--owner--broken', 'verified')), 'never marked complete');
   });
 
@@ -146,29 +216,67 @@ describe('hub download', () => {
     hub.repos.set('acme/private-model', { commit: 'd'.repeat(40), files, token: 'hf_secret' });
     const dir = tempDir('dbi-hub-private-');
     try {
-      await rejectsWith(fetchHubModel('acme/private-model', { cacheDir: dir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, authHint: 'Set HF_TOKEN.' }), 'HUB_AUTH', /needs a token \(HTTP 401.*HF_TOKEN/);
-      await rejectsWith(fetchHubModel('acme/private-model', { cacheDir: dir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, token: 'wrong' }), 'HUB_AUTH', /refused the token/);
+      await rejectsWith(
+        fetchHubModel('acme/private-model', {
+          cacheDir: dir,
+          variant: 'fp32',
+          endpoint: hub.hubUrl,
+          env: NO_ENV,
+          authHint: 'Set HF_TOKEN.',
+        }),
+        'HUB_AUTH',
+        /needs a token \(HTTP 401.*HF_TOKEN/,
+      );
+      await rejectsWith(
+        fetchHubModel('acme/private-model', {
+          cacheDir: dir,
+          variant: 'fp32',
+          endpoint: hub.hubUrl,
+          env: NO_ENV,
+          token: 'wrong',
+        }),
+        'HUB_AUTH',
+        /refused the token/,
+      );
       const cdnBefore = hub.of('cdn').length;
-      const r = await fetchHubModel('acme/private-model', { cacheDir: dir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, token: 'hf_secret' });
+      const r = await fetchHubModel('acme/private-model', {
+        cacheDir: dir,
+        variant: 'fp32',
+        endpoint: hub.hubUrl,
+        env: NO_ENV,
+        token: 'hf_secret',
+      });
       assert.ok(fs.readFileSync(path.join(r.dir, 'onnx', 'model.onnx')).equals(files.get('onnx/model.onnx')!));
       const cdn = hub.of('cdn').slice(cdnBefore);
       assert.equal(cdn.length, 1);
       assert.equal(cdn[0]!.headers.authorization, undefined, 'no Authorization to another origin');
-      assert.ok(hub.requests.filter((q) => q.server === 'hub' && q.url.startsWith('/acme/')).some((q) => q.headers.authorization === 'Bearer hf_secret'));
+      assert.ok(
+        hub.requests
+          .filter((q) => q.server === 'hub' && q.url.startsWith('/acme/'))
+          .some((q) => q.headers.authorization === 'Bearer hf_secret'),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('follows the hub\'s relative redirect for a renamed repo, keeping the token on the hub', async () => {
+  it("follows the hub's relative redirect for a renamed repo, keeping the token on the hub", async () => {
     hub.repos.set('acme/new-name', { commit: 'f'.repeat(40), files, token: 'hf_tok' });
     hub.renames.set('acme/old-name', 'acme/new-name');
     const dir = tempDir('dbi-hub-renamed-');
     try {
-      const r = await fetchHubModel('acme/old-name', { cacheDir: dir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, token: 'hf_tok' });
+      const r = await fetchHubModel('acme/old-name', {
+        cacheDir: dir,
+        variant: 'fp32',
+        endpoint: hub.hubUrl,
+        env: NO_ENV,
+        token: 'hf_tok',
+      });
       assert.equal(r.commit, 'f'.repeat(40));
       assert.ok(fs.readFileSync(path.join(r.dir, 'onnx', 'model.onnx')).equals(files.get('onnx/model.onnx')!));
-      assert.ok(hub.requests.some((q) => q.url.startsWith('/acme/new-name/') && q.headers.authorization === 'Bearer hf_tok'));
+      assert.ok(
+        hub.requests.some((q) => q.url.startsWith('/acme/new-name/') && q.headers.authorization === 'Bearer hf_tok'),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -176,16 +284,30 @@ describe('hub download', () => {
 
   it('uses the complete snapshot offline once the hub is gone, and says so when nothing is cached', async () => {
     await hub.stop();
-    const r = await fetchHubModel(REPO, { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV, timeoutMs: 5000 });
+    const r = await fetchHubModel(REPO, {
+      cacheDir,
+      variant: 'fp32',
+      endpoint: hub.hubUrl,
+      env: NO_ENV,
+      timeoutMs: 5000,
+    });
     assert.equal(r.fromCache, true);
     assert.equal(r.offline, true);
     assert.equal(r.commit, COMMIT);
     assert.ok(fs.existsSync(path.join(r.dir, 'onnx', 'model.onnx')));
     const viaEnv = await fetchHubModel(REPO, { cacheDir, variant: 'fp32', env: { HF_HUB_OFFLINE: '1' } });
     assert.equal(viaEnv.offline, true);
-    await rejectsWith(fetchHubModel('Xenova/other', { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV }), 'HUB_NETWORK', /Cannot reach 127\.0\.0\.1:\d+: ECONNREFUSED\. No complete copy of Xenova\/other \(fp32\) is cached/);
+    await rejectsWith(
+      fetchHubModel('Xenova/other', { cacheDir, variant: 'fp32', endpoint: hub.hubUrl, env: NO_ENV }),
+      'HUB_NETWORK',
+      /Cannot reach 127\.0\.0\.1:\d+: ECONNREFUSED\. No complete copy of Xenova\/other \(fp32\) is cached/,
+    );
     // A quantized request cannot be served by the fp32 snapshot.
-    await rejectsWith(fetchHubModel(REPO, { cacheDir, variant: 'quantized', endpoint: hub.hubUrl, env: NO_ENV }), 'HUB_NETWORK', /No complete copy of .* \(quantized\)/);
+    await rejectsWith(
+      fetchHubModel(REPO, { cacheDir, variant: 'quantized', endpoint: hub.hubUrl, env: NO_ENV }),
+      'HUB_NETWORK',
+      /No complete copy of .* \(quantized\)/,
+    );
     await hub.start(); // fresh ports for nothing else; after() stops it again
   });
 
@@ -198,7 +320,11 @@ describe('hub download', () => {
       const r = await fetchHubModel(REPO, { cacheDir, variant: 'fp32', endpoint, env: { HF_HUB_ETAG_TIMEOUT: '0.3' } });
       assert.equal(r.offline, true);
       assert.ok(Date.now() - t0 < 5000, `fell back after ${Date.now() - t0} ms`);
-      await rejectsWith(fetchHubModel('Xenova/other', { cacheDir, variant: 'fp32', endpoint, env: { HF_HUB_ETAG_TIMEOUT: '0.3' } }), 'HUB_TIMEOUT', /sent nothing for 0 s .*No complete copy/);
+      await rejectsWith(
+        fetchHubModel('Xenova/other', { cacheDir, variant: 'fp32', endpoint, env: { HF_HUB_ETAG_TIMEOUT: '0.3' } }),
+        'HUB_TIMEOUT',
+        /sent nothing for 0 s .*No complete copy/,
+      );
     } finally {
       await new Promise((r) => silent.close(r));
     }

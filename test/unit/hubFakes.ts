@@ -62,7 +62,13 @@ export function sha256(data: Buffer): string {
 /** The fixture as the hub's Xenova repositories lay it out. */
 export function fixtureFiles(dir = FIXTURE_DIR): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) {
+  for (const f of [
+    'config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'onnx/model.onnx',
+    'onnx/model_quantized.onnx',
+  ]) {
     const p = path.join(dir, ...f.split('/'));
     if (fs.existsSync(p)) files.set(f, fs.readFileSync(p));
   }
@@ -79,7 +85,10 @@ export async function withInt8Graph(files: Map<string, Buffer>): Promise<Map<str
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-hub-int8-'));
   try {
     fs.writeFileSync(path.join(dir, 'model.onnx'), fp32);
-    await quantizeModelFile(path.join(dir, 'model.onnx'), path.join(dir, 'model_int8.onnx'), { perChannel: true, reduceRange: false });
+    await quantizeModelFile(path.join(dir, 'model.onnx'), path.join(dir, 'model_int8.onnx'), {
+      perChannel: true,
+      reduceRange: false,
+    });
     return new Map(files).set('onnx/model_int8.onnx', fs.readFileSync(path.join(dir, 'model_int8.onnx')));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -105,7 +114,8 @@ export class FakeHub {
   constructor(private readonly tls?: { key: string; cert: string }) {}
 
   async start(): Promise<this> {
-    const make = (h: http.RequestListener): http.Server => (this.tls ? https.createServer(this.tls, h) : http.createServer(h));
+    const make = (h: http.RequestListener): http.Server =>
+      this.tls ? https.createServer(this.tls, h) : http.createServer(h);
     this.hubServer = make((req, res) => this.hub(req, res));
     this.cdnServer = make((req, res) => this.cdn(req, res));
     this.cdnServer.on(this.tls ? 'secureConnection' : 'connection', (sock: net.Socket) => {
@@ -132,12 +142,18 @@ export class FakeHub {
   }
 
   private hub(req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.requests.push({ server: 'hub', method: req.method ?? '', url: req.url ?? '', headers: req.headers, remotePort: req.socket.remotePort });
+    this.requests.push({
+      server: 'hub',
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      remotePort: req.socket.remotePort,
+    });
     // A mirror serves the blobs itself (same origin as the resolve URLs).
     if ((req.url ?? '').startsWith('/blobs/')) return this.cdn(req, res);
     // Dataset repositories live under /datasets/; they are registered as "datasets/owner/name".
     const ds = /^\/datasets(\/.*)$/.exec(req.url ?? '');
-    const m = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(ds ? ds[1]! : req.url ?? '');
+    const m = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(ds ? ds[1]! : (req.url ?? ''));
     const kind = ds ? 'datasets/' : '';
     const fail = (status: number, code: string): void => {
       res.writeHead(status, { 'x-error-code': code, 'content-type': 'text/plain' }).end(`${code}\n`);
@@ -161,7 +177,9 @@ export class FakeHub {
     // Large files live in LFS: ONNX graphs, and Parquet files in dataset repositories.
     if (file.endsWith('.onnx') || file.endsWith('.parquet')) {
       const sha = sha256(data);
-      const pointer = Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha}\nsize ${data.length}\n`);
+      const pointer = Buffer.from(
+        `version https://git-lfs.github.com/spec/v1\noid sha256:${sha}\nsize ${data.length}\n`,
+      );
       const body = `Found. Redirecting to ${this.cdnUrl}/blobs/${sha}`;
       res.writeHead(302, {
         ...common,
@@ -173,12 +191,23 @@ export class FakeHub {
       });
       return void res.end(req.method === 'HEAD' ? undefined : body);
     }
-    res.writeHead(200, { ...common, etag: `"${gitBlobSha1(data)}"`, 'content-length': String(data.length), 'content-type': 'application/json' });
+    res.writeHead(200, {
+      ...common,
+      etag: `"${gitBlobSha1(data)}"`,
+      'content-length': String(data.length),
+      'content-type': 'application/json',
+    });
     res.end(req.method === 'HEAD' ? undefined : data);
   }
 
   private cdn(req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.requests.push({ server: 'cdn', method: req.method ?? '', url: req.url ?? '', headers: req.headers, remotePort: req.socket.remotePort });
+    this.requests.push({
+      server: 'cdn',
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      remotePort: req.socket.remotePort,
+    });
     const sha = /^\/blobs\/([0-9a-f]{64})/.exec(req.url ?? '')?.[1];
     const data = [...this.repos.values()].flatMap((r) => [...r.files.values()]).find((d) => sha256(d) === sha);
     if (!data) return void res.writeHead(404).end();
@@ -196,10 +225,19 @@ export class FakeHub {
     if (range && !mode.ignoreRange && (ifRange === undefined || ifRange === etag)) {
       start = Number(range[1]);
       if (start >= data.length) return void res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
-      res.writeHead(206, { etag, 'accept-ranges': 'bytes', 'content-length': String(data.length - start), 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` });
+      res.writeHead(206, {
+        etag,
+        'accept-ranges': 'bytes',
+        'content-length': String(data.length - start),
+        'content-range': `bytes ${start}-${data.length - 1}/${data.length}`,
+      });
     } else {
       // With extra bytes the body is chunked: a Content-Length would make the client stop at the declared size.
-      res.writeHead(200, { etag, 'accept-ranges': 'bytes', ...(mode.extraBytes ? {} : { 'content-length': String(data.length) }) });
+      res.writeHead(200, {
+        etag,
+        'accept-ranges': 'bytes',
+        ...(mode.extraBytes ? {} : { 'content-length': String(data.length) }),
+      });
     }
     if (req.method === 'HEAD') return void res.end();
     let rest = body.subarray(start);
@@ -248,11 +286,21 @@ export class FakeProxy {
       this.seen.push({ method: req.method ?? '', target: req.url ?? '' });
       const target = new URL(req.url ?? '');
       if (target.hostname !== '127.0.0.1') return void res.writeHead(403).end();
-      const up = http.request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers, agent: false }, (r) => {
-        if (r.socket.localPort) this.upstreamPorts.add(r.socket.localPort);
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const up = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: req.method,
+          headers: req.headers,
+          agent: false,
+        },
+        (r) => {
+          if (r.socket.localPort) this.upstreamPorts.add(r.socket.localPort);
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       up.on('error', () => res.destroy());
       req.pipe(up);
     });

@@ -69,54 +69,112 @@ describe('hub download through a proxy', () => {
   it('HTTP_PROXY forwards http:// requests to the hub and the file host', async () => {
     proxy.seen.length = 0;
     const before = plain.requests.length;
-    const r = await fetchHubModel(REPO, { cacheDir: cacheDir(), variant: 'fp32', endpoint: plain.hubUrl, env: { HTTP_PROXY: proxy.url } });
+    const r = await fetchHubModel(REPO, {
+      cacheDir: cacheDir(),
+      variant: 'fp32',
+      endpoint: plain.hubUrl,
+      env: { HTTP_PROXY: proxy.url },
+    });
     assert.ok(fs.readFileSync(path.join(r.dir, 'onnx', 'model.onnx')).equals(files.get('onnx/model.onnx')!));
-    assert.ok(proxy.seen.some((s) => s.method === 'HEAD' && s.target === `${plain.hubUrl}/${REPO}/resolve/main/config.json`), JSON.stringify(proxy.seen));
+    assert.ok(
+      proxy.seen.some((s) => s.method === 'HEAD' && s.target === `${plain.hubUrl}/${REPO}/resolve/main/config.json`),
+      JSON.stringify(proxy.seen),
+    );
     assert.ok(proxy.seen.some((s) => s.method === 'GET' && s.target.startsWith(`${plain.cdnUrl}/blobs/`)));
     const served = plain.requests.slice(before);
-    assert.ok(served.length >= 5 && served.every((q) => proxy.upstreamPorts.has(q.remotePort!)), 'every request reached the servers from the proxy');
+    assert.ok(
+      served.length >= 5 && served.every((q) => proxy.upstreamPorts.has(q.remotePort!)),
+      'every request reached the servers from the proxy',
+    );
   });
 
   it('HTTPS_PROXY tunnels https:// with CONNECT, and the server certificate is still checked', async () => {
     proxy.seen.length = 0;
     const before = secure.requests.length;
     const env = { HTTPS_PROXY: proxy.url };
-    const r = await fetchHubModel(REPO, { cacheDir: cacheDir(), variant: 'fp32', endpoint: secure.hubUrl, env, ca: TEST_CERT });
+    const r = await fetchHubModel(REPO, {
+      cacheDir: cacheDir(),
+      variant: 'fp32',
+      endpoint: secure.hubUrl,
+      env,
+      ca: TEST_CERT,
+    });
     assert.ok(fs.readFileSync(path.join(r.dir, 'onnx', 'model.onnx')).equals(files.get('onnx/model.onnx')!));
     const connects = new Set(proxy.seen.map((s) => `${s.method} ${s.target}`));
     assert.ok(connects.has(`CONNECT ${new URL(secure.hubUrl).host}`), [...connects].join(', '));
     assert.ok(connects.has(`CONNECT ${new URL(secure.cdnUrl).host}`));
-    assert.ok(proxy.seen.every((s) => s.method === 'CONNECT'), 'nothing sent in the clear');
+    assert.ok(
+      proxy.seen.every((s) => s.method === 'CONNECT'),
+      'nothing sent in the clear',
+    );
     // The servers are on loopback and reachable directly too: prove the requests came out of the tunnels.
     const served = secure.requests.slice(before);
     assert.ok(served.length >= 5, `${served.length} requests`);
-    for (const q of served) assert.ok(proxy.upstreamPorts.has(q.remotePort!), `${q.method} ${q.url} came from port ${q.remotePort}, not through the proxy`);
+    for (const q of served)
+      assert.ok(
+        proxy.upstreamPorts.has(q.remotePort!),
+        `${q.method} ${q.url} came from port ${q.remotePort}, not through the proxy`,
+      );
     // Without the test CA the self-signed certificate is refused: TLS runs end to end through the tunnel.
-    const err = await fetchHubModel(REPO, { cacheDir: cacheDir(), variant: 'fp32', endpoint: secure.hubUrl, env }).catch((e: unknown) => e);
+    const err = await fetchHubModel(REPO, {
+      cacheDir: cacheDir(),
+      variant: 'fp32',
+      endpoint: secure.hubUrl,
+      env,
+    }).catch((e: unknown) => e);
     assert.ok(err instanceof HubError && err.code === 'HUB_NETWORK', String(err));
     assert.match(err.message, /SELF_SIGNED|certificate/i);
   });
 
   it('NO_PROXY and an explicit proxy option are honoured', async () => {
     proxy.seen.length = 0;
-    await fetchHubModel(REPO, { cacheDir: cacheDir(), variant: 'fp32', endpoint: plain.hubUrl, env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
+    await fetchHubModel(REPO, {
+      cacheDir: cacheDir(),
+      variant: 'fp32',
+      endpoint: plain.hubUrl,
+      env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
+    });
     assert.equal(proxy.seen.length, 0, 'NO_PROXY bypasses the proxy');
-    await fetchHubModel(REPO, { cacheDir: cacheDir(), variant: 'fp32', endpoint: plain.hubUrl, env: {}, proxy: proxy.url });
+    await fetchHubModel(REPO, {
+      cacheDir: cacheDir(),
+      variant: 'fp32',
+      endpoint: plain.hubUrl,
+      env: {},
+      proxy: proxy.url,
+    });
     assert.ok(proxy.seen.length > 0, 'the explicit proxy (VS Code http.proxy) is used without any environment');
     proxy.seen.length = 0;
-    await fetchHubModel(REPO, { cacheDir: cacheDir(), variant: 'fp32', endpoint: plain.hubUrl, env: { HTTP_PROXY: proxy.url }, proxy: false });
+    await fetchHubModel(REPO, {
+      cacheDir: cacheDir(),
+      variant: 'fp32',
+      endpoint: plain.hubUrl,
+      env: { HTTP_PROXY: proxy.url },
+      proxy: false,
+    });
     assert.equal(proxy.seen.length, 0, 'proxy: false leaves proxying to the host program');
   });
 
   it('a proxy that refuses the tunnel gives HUB_PROXY naming the proxy', async () => {
     const refusing = http.createServer();
-    refusing.on('connect', (_req, sock: import('node:net').Socket) => sock.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'));
+    refusing.on('connect', (_req, sock: import('node:net').Socket) =>
+      sock.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'),
+    );
     await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
     try {
       const port = (refusing.address() as AddressInfo).port;
-      const err = await fetchHubModel(REPO, { cacheDir: cacheDir(), variant: 'fp32', endpoint: secure.hubUrl, env: {}, proxy: `http://127.0.0.1:${port}`, ca: TEST_CERT }).catch((e: unknown) => e);
+      const err = await fetchHubModel(REPO, {
+        cacheDir: cacheDir(),
+        variant: 'fp32',
+        endpoint: secure.hubUrl,
+        env: {},
+        proxy: `http://127.0.0.1:${port}`,
+        ca: TEST_CERT,
+      }).catch((e: unknown) => e);
       assert.ok(err instanceof HubError && err.code === 'HUB_PROXY', String(err));
-      assert.match(err.oneLine(), new RegExp(`proxy 127\\.0\\.0\\.1:${port} refused a tunnel .* HTTP 407.*user:password@host:port`));
+      assert.match(
+        err.oneLine(),
+        new RegExp(`proxy 127\\.0\\.0\\.1:${port} refused a tunnel .* HTTP 407.*user:password@host:port`),
+      );
     } finally {
       refusing.closeAllConnections();
       await new Promise((r) => refusing.close(r));

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { describeProgress, formatBytes, HubError, parseModelRef, renderLine, snapshotDisplayName, TerminalProgress, type HubProgress } from '../../src/core/hub';
+import {
+  describeProgress,
+  formatBytes,
+  HubError,
+  parseModelRef,
+  renderLine,
+  snapshotDisplayName,
+  TerminalProgress,
+  type HubProgress,
+} from '../../src/core/hub';
 import { tempDir } from './helpers';
 
 describe('parseModelRef', () => {
@@ -34,22 +43,36 @@ describe('parseModelRef', () => {
     assert.equal(r.kind, 'hub');
     assert.equal(r.kind === 'hub' && r.repo, 'owner/local-model');
     // Explicit paths stay paths; a bare word is a (relative) folder either way.
-    assert.deepEqual(parseModelRef('./owner/local-model', strict), { kind: 'local', dir: path.join(cwd, 'owner', 'local-model') });
+    assert.deepEqual(parseModelRef('./owner/local-model', strict), {
+      kind: 'local',
+      dir: path.join(cwd, 'owner', 'local-model'),
+    });
     assert.deepEqual(parseModelRef('plain', strict), { kind: 'local', dir: path.join(cwd, 'plain') });
   });
 
   it('reads hub ids with an optional revision', () => {
     const cases: Array<[string, string, string, boolean]> = [
-      ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', 'main', false],
+      [
+        'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+        'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+        'main',
+        false,
+      ],
       ['owner/name@v1.0', 'owner/name', 'v1.0', true],
       ['owner/name@refs/pr/3', 'owner/name', 'refs/pr/3', true],
-      ['o_1/n.a-me@0123456789abcdef0123456789abcdef01234567', 'o_1/n.a-me', '0123456789abcdef0123456789abcdef01234567', true],
+      [
+        'o_1/n.a-me@0123456789abcdef0123456789abcdef01234567',
+        'o_1/n.a-me',
+        '0123456789abcdef0123456789abcdef01234567',
+        true,
+      ],
       ['  owner/name  ', 'owner/name', 'main', false],
     ];
     for (const [input, repo, revision, explicitRevision] of cases) {
       const r = parseModelRef(input, opts);
       assert.equal(r.kind, 'hub', input);
-      if (r.kind === 'hub') assert.deepEqual([r.repo, r.revision, r.explicitRevision], [repo, revision, explicitRevision], input);
+      if (r.kind === 'hub')
+        assert.deepEqual([r.repo, r.revision, r.explicitRevision], [repo, revision, explicitRevision], input);
     }
   });
 
@@ -73,16 +96,39 @@ describe('parseModelRef', () => {
         assert.equal(parseModelRef(input, opts).kind, 'local');
         continue;
       }
-      assert.throws(() => parseModelRef(input, opts), (e: unknown) => e instanceof HubError && e.code === 'HUB_BAD_ID' && message.test(e.message) && /owner\/name@revision/.test(e.hint), input);
+      assert.throws(
+        () => parseModelRef(input, opts),
+        (e: unknown) =>
+          e instanceof HubError &&
+          e.code === 'HUB_BAD_ID' &&
+          message.test(e.message) &&
+          /owner\/name@revision/.test(e.hint),
+        input,
+      );
     }
   });
 });
 
 describe('progress rendering', () => {
-  const p = (overallReceived: number, overallTotal: number | undefined, file = 'onnx/model.onnx'): HubProgress => ({ file, received: overallReceived, total: overallTotal, overallReceived, overallTotal, cached: false });
+  const p = (overallReceived: number, overallTotal: number | undefined, file = 'onnx/model.onnx'): HubProgress => ({
+    file,
+    received: overallReceived,
+    total: overallTotal,
+    overallReceived,
+    overallTotal,
+    cached: false,
+  });
 
   it('formats bytes', () => {
-    assert.deepEqual([0, 1023, 1024, 1536, 10 * 1024 ** 2, 268 * 1024 ** 2, 3 * 1024 ** 3].map(formatBytes), ['0 B', '1023 B', '1.0 kB', '1.5 kB', '10.0 MB', '268 MB', '3.0 GB']);
+    assert.deepEqual([0, 1023, 1024, 1536, 10 * 1024 ** 2, 268 * 1024 ** 2, 3 * 1024 ** 3].map(formatBytes), [
+      '0 B',
+      '1023 B',
+      '1.0 kB',
+      '1.5 kB',
+      '10.0 MB',
+      '268 MB',
+      '3.0 GB',
+    ]);
   });
 
   it('draws a bar with percent, amounts and rate within the terminal width', () => {
@@ -95,13 +141,23 @@ describe('progress rendering', () => {
   });
 
   it('describes progress for a notification', () => {
-    assert.deepEqual(describeProgress(p(25 * 1024, 100 * 1024)), { message: 'onnx/model.onnx: 25.0 kB of 100 kB', percent: 25 });
+    assert.deepEqual(describeProgress(p(25 * 1024, 100 * 1024)), {
+      message: 'onnx/model.onnx: 25.0 kB of 100 kB',
+      percent: 25,
+    });
     assert.deepEqual(describeProgress(p(2048, undefined)), { message: 'onnx/model.onnx: 2.0 kB', percent: undefined });
   });
 
   it('redraws one line on a TTY, writes plain lines per file and per 10% otherwise', () => {
     let t = 0;
-    const tty = { isTTY: true, columns: 100, text: '', write(s: string) { this.text += s; } };
+    const tty = {
+      isTTY: true,
+      columns: 100,
+      text: '',
+      write(s: string) {
+        this.text += s;
+      },
+    };
     const bar = new TerminalProgress(tty, 'o/n', () => t);
     for (let i = 0; i <= 100; i++) {
       t += 50;
@@ -114,7 +170,13 @@ describe('progress rendering', () => {
     assert.match(draws.at(-1)!, /100%/);
     assert.match(draws[3]!, /kB\/s/, 'a rate once there are two samples');
 
-    const plain = { isTTY: false, text: '', write(s: string) { this.text += s; } };
+    const plain = {
+      isTTY: false,
+      text: '',
+      write(s: string) {
+        this.text += s;
+      },
+    };
     const lines = new TerminalProgress(plain, 'o/n', () => t);
     lines.update(p(10, 100_000, 'config.json'));
     for (let i = 0; i <= 100; i++) lines.update(p(i * 1000, 100_000));
@@ -130,7 +192,10 @@ describe('progress rendering', () => {
 describe('snapshotDisplayName', () => {
   it('names a snapshot folder by its repo and commit, and nothing else', () => {
     const c = '0123456789abcdef0123456789abcdef01234567';
-    assert.equal(snapshotDisplayName(path.join('/c', 'hub', 'models--Xenova--distilbert-sst2', 'snapshots', c)), 'Xenova/distilbert-sst2@0123456789ab');
+    assert.equal(
+      snapshotDisplayName(path.join('/c', 'hub', 'models--Xenova--distilbert-sst2', 'snapshots', c)),
+      'Xenova/distilbert-sst2@0123456789ab',
+    );
     assert.equal(snapshotDisplayName('/models/distilbert-sst2-small'), undefined);
     assert.equal(snapshotDisplayName(path.join('/c', 'models--a--b', 'snapshots', 'main')), undefined);
   });

@@ -15,7 +15,10 @@ const MODEL = files.get('onnx/model.onnx')!;
 const SHA = sha256(MODEL);
 
 async function rejection(p: Promise<unknown>, code: string): Promise<HubError> {
-  const err = await p.then(() => assert.fail('expected a rejection'), (e: unknown) => e);
+  const err = await p.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof HubError, String(err));
   assert.equal(err.code, code, err.oneLine());
   return err;
@@ -98,11 +101,19 @@ describe('hub download interrupted', () => {
   it('a wrong sha256 is refused: the part file is deleted and nothing is placed or marked', async () => {
     hub.setMode({ corrupt: true });
     const err = await rejection(fetch(), 'HUB_VERIFY');
-    assert.match(err.message, new RegExp(`onnx/model\\.onnx from ${COMMIT.slice(0, 8)} failed its sha256 check \\(expected ${SHA}, got [0-9a-f]{64}\\)`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `onnx/model\\.onnx from ${COMMIT.slice(0, 8)} failed its sha256 check \\(expected ${SHA}, got [0-9a-f]{64}\\)`,
+      ),
+    );
     assert.ok(!fs.existsSync(part()), 'part file deleted');
     assertNothingPlaced();
     hub.setMode({});
-    assert.ok(fs.readFileSync(path.join((await fetch()).dir, 'onnx', 'model.onnx')).equals(MODEL), 'a clean retry works');
+    assert.ok(
+      fs.readFileSync(path.join((await fetch()).dir, 'onnx', 'model.onnx')).equals(MODEL),
+      'a clean retry works',
+    );
   });
 
   it('a wrong git blob sha1 on a small file is refused too', async () => {
@@ -112,15 +123,23 @@ describe('hub download interrupted', () => {
     try {
       // The hub computes the ETag from this content, but the CDN-less small file is served altered below.
       doctored.repos.set(REPO, { commit: COMMIT, files: bad });
-      const realHub = (doctored as unknown as { hub: (q: unknown, s: { end: (b?: Buffer) => void }) => void }).hub.bind(doctored);
-      (doctored as unknown as { hub: unknown }).hub = (q: { method?: string; url?: string }, s: { end: (b?: Buffer) => unknown }) => {
+      const realHub = (doctored as unknown as { hub: (q: unknown, s: { end: (b?: Buffer) => void }) => void }).hub.bind(
+        doctored,
+      );
+      (doctored as unknown as { hub: unknown }).hub = (
+        q: { method?: string; url?: string },
+        s: { end: (b?: Buffer) => unknown },
+      ) => {
         if (q.method === 'GET' && q.url?.endsWith('/tokenizer.json')) {
           const end = s.end.bind(s);
           s.end = (b?: Buffer) => end(b && Buffer.from(b.toString().replace('[UNK]', '[UNX]')));
         }
         realHub(q, s as never);
       };
-      const err = await rejection(fetchHubModel(REPO, { cacheDir, variant: 'fp32', endpoint: doctored.hubUrl, env: {} }), 'HUB_VERIFY');
+      const err = await rejection(
+        fetchHubModel(REPO, { cacheDir, variant: 'fp32', endpoint: doctored.hubUrl, env: {} }),
+        'HUB_VERIFY',
+      );
       assert.match(err.message, /tokenizer\.json .* failed its git-sha1 check/);
       assert.ok(!fs.existsSync(path.join(repoDir, 'snapshots', COMMIT, 'tokenizer.json')));
       assert.ok(!fs.existsSync(path.join(repoDir, 'verified')));
@@ -146,7 +165,10 @@ describe('hub download interrupted', () => {
     hub.setMode({ chunkDelayMs: 15 });
     const ac = new AbortController();
     const err = await rejection(
-      fetch({ signal: ac.signal, onProgress: (p) => p.file === 'onnx/model.onnx' && p.received > 30_000 && ac.abort() }),
+      fetch({
+        signal: ac.signal,
+        onProgress: (p) => p.file === 'onnx/model.onnx' && p.received > 30_000 && ac.abort(),
+      }),
       'CANCELLED',
     );
     assert.match(err.oneLine(), /cancelled.*resume/);

@@ -24,7 +24,13 @@ test('JSON writes the activation under its contract name, relu, in the documente
 
 test('panel state saved with stages.relu (an earlier version) restores with the same numbers', () => {
   const ins = makeInspection();
-  const old = JSON.parse(JSON.stringify({ version: 1, panel: { newest: 4, view: { kind: 'result', requestId: 4, inspection: ins, source } }, selectedWindow: 0 }));
+  const old = JSON.parse(
+    JSON.stringify({
+      version: 1,
+      panel: { newest: 4, view: { kind: 'result', requestId: 4, inspection: ins, source } },
+      selectedWindow: 0,
+    }),
+  );
   for (const w of old.panel.view.inspection.windows) {
     w.stages.relu = w.stages.activation;
     delete w.stages.activation;
@@ -33,10 +39,20 @@ test('panel state saved with stages.relu (an earlier version) restores with the 
   const m = PanelModel.fromPersisted(old);
   assert.deepEqual(m.currentInspection()?.windows[0]!.stages.activation, ins.windows[0]!.stages.activation);
   // Current state and junk pass through untouched.
-  const now = { version: 1, panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source } }, selectedWindow: 0 };
+  const now = {
+    version: 1,
+    panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source } },
+    selectedWindow: 0,
+  };
   assert.equal(upgradeSavedStages(now), now);
   assert.deepEqual(now.panel.view.inspection.windows[0]!.stages.activation, ins.windows[0]!.stages.activation);
-  for (const junk of [undefined, null, 3, {}, { panel: { view: { inspection: { windows: [null, 1, { stages: 2 }] } } } }]) {
+  for (const junk of [
+    undefined,
+    null,
+    3,
+    {},
+    { panel: { view: { inspection: { windows: [null, 1, { stages: 2 }] } } } },
+  ]) {
     assert.deepEqual(upgradeSavedStages(junk), junk);
   }
 });

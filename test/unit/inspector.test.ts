@@ -29,7 +29,11 @@ for (const name of FIXTURE_NAMES) {
       it(`case ${i} matches torch at every stage (${JSON.stringify(c.text.slice(0, 30))})`, async () => {
         const ins = await inspector.inspect(c.text, { mode: 'truncate' });
         const w = ins.windows[0]!;
-        assert.deepEqual(w.tokens.map((t) => t.id), c.ids, 'token ids');
+        assert.deepEqual(
+          w.tokens.map((t) => t.id),
+          c.ids,
+          'token ids',
+        );
         assert.equal(ins.coverage.complete, !c.truncated);
         assert.equal(w.truncated, c.truncated);
         const tol = ref.tolerance;
@@ -39,7 +43,13 @@ for (const name of FIXTURE_NAMES) {
         assert.equal(w.stages.layers.length, c.layers.length);
         c.layers.forEach((l, k) => assert.ok(maxAbsDiff(w.stages.layers[k]!, l) <= tol, `layer ${k}`));
         assert.ok(maxAbsDiff(w.logits, c.logits) <= tol, 'logits');
-        assert.ok(maxAbsDiff(ref.labels.map((l) => w.probabilities[l]!), c.probabilities) <= tol, 'probabilities');
+        assert.ok(
+          maxAbsDiff(
+            ref.labels.map((l) => w.probabilities[l]!),
+            c.probabilities,
+          ) <= tol,
+          'probabilities',
+        );
         // The decomposition must add up to the logits ONNX Runtime computed (float32 sums: 1e-5).
         ref.labels.forEach((l, k) => {
           const d = w.contributions[l]!;
@@ -51,14 +61,18 @@ for (const name of FIXTURE_NAMES) {
     }
 
     it('windows cover a long text completely, and batching with padding changes nothing', async () => {
-      const text = ref.cases.map((c) => c.text).join(' ').repeat(3);
+      const text = ref.cases
+        .map((c) => c.text)
+        .join(' ')
+        .repeat(3);
       const one = await inspector.inspect(text, { windowTokens: 32, overlap: 8, batchTokens: 32 });
       const batched = await inspector.inspect(text, { windowTokens: 32, overlap: 8, batchTokens: 4096 });
       assert.ok(one.windows.length > 3);
       assert.ok(one.coverage.complete);
       assert.equal(one.windows[0]!.start, text.search(/\S/));
       assert.equal(one.windows.at(-1)!.end, text.trimEnd().length);
-      for (let k = 1; k < one.windows.length; k++) assert.ok(one.windows[k]!.start < one.windows[k - 1]!.end, 'windows overlap');
+      for (let k = 1; k < one.windows.length; k++)
+        assert.ok(one.windows[k]!.start < one.windows[k - 1]!.end, 'windows overlap');
       for (const w of one.windows) assert.ok(w.tokenCount <= 32);
       one.windows.forEach((w, k) => {
         const b = batched.windows[k]!;
@@ -86,7 +100,10 @@ describe('inspector errors and cancellation', () => {
 
   it('rejects empty text and bad window options with codes', async () => {
     await assert.rejects(inspector.inspect('   '), (e: InspectorError) => e.code === 'EMPTY_TEXT');
-    await assert.rejects(inspector.inspect('fine text', { windowTokens: 65 }), (e: InspectorError) => e.code === 'BAD_OPTION');
+    await assert.rejects(
+      inspector.inspect('fine text', { windowTokens: 65 }),
+      (e: InspectorError) => e.code === 'BAD_OPTION',
+    );
   });
 
   it('a cancelled request rejects with CANCELLED and the next one still works', async () => {
@@ -110,7 +127,11 @@ describe('inspector errors and cancellation', () => {
 
   it('reports progress for multi-window texts', async () => {
     const seen: number[] = [];
-    const ins = await inspector.inspect('a witty movie . '.repeat(200), { windowTokens: 16, overlap: 2, onProgress: (d) => seen.push(d) });
+    const ins = await inspector.inspect('a witty movie . '.repeat(200), {
+      windowTokens: 16,
+      overlap: 2,
+      onProgress: (d) => seen.push(d),
+    });
     assert.ok(seen.length >= 2);
     assert.equal(seen.at(-1), ins.windows.length);
   });
@@ -119,13 +140,18 @@ describe('inspector errors and cancellation', () => {
 // Inference must not compete with the caller's event loop for the cores: the worker thread and the ONNX Runtime
 // threads it starts run at a lower priority (Linux only; elsewhere the call would lower the whole process).
 describe('inference runs at a lower priority than the caller', { skip: process.platform !== 'linux' }, () => {
-  const niceOf = (task: string) => Number(fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+  const niceOf = (task: string) =>
+    Number(fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
   const tasks = () => new Map(fs.readdirSync('/proc/self/task').map((t) => [t, niceOf(t)]));
 
   it('lowers the worker and its ONNX Runtime pool threads, not the calling thread', async () => {
     const before = tasks();
     const mainNice = niceOf(String(process.pid));
-    const inspector = await Inspector.open({ modelDir: path.join(FIXTURES, 'tiny-distilbert-o17-gemm'), cacheDir: tempDir('dbi-cache-'), threads: 2 });
+    const inspector = await Inspector.open({
+      modelDir: path.join(FIXTURES, 'tiny-distilbert-o17-gemm'),
+      cacheDir: tempDir('dbi-cache-'),
+      threads: 2,
+    });
     try {
       await inspector.inspect('a witty movie');
       const lowered = [...tasks()].filter(([t, n]) => !before.has(t) && n === Math.min(19, mainNice + WORKER_NICE));

@@ -17,7 +17,32 @@ after(() => fs.rmSync(CACHE, { recursive: true, force: true }));
 
 /** About 2,600 word pieces of varied words: five 512-token windows. */
 function longText(): string {
-  const words = ['a', 'gorgeous', 'witty', 'dull', 'movie', 'with', 'no', 'charm', 'but', 'great', 'acting', 'and', 'the', 'plot', 'is', 'thin', 'yet', 'moving', 'boring', 'script', 'of', 'heart', 'bad', 'fine'];
+  const words = [
+    'a',
+    'gorgeous',
+    'witty',
+    'dull',
+    'movie',
+    'with',
+    'no',
+    'charm',
+    'but',
+    'great',
+    'acting',
+    'and',
+    'the',
+    'plot',
+    'is',
+    'thin',
+    'yet',
+    'moving',
+    'boring',
+    'script',
+    'of',
+    'heart',
+    'bad',
+    'fine',
+  ];
   let seed = 7;
   const out: string[] = [];
   for (let i = 0; i < 2400; i++) {
@@ -29,7 +54,14 @@ function longText(): string {
 }
 
 const noCheck: Checkpoint = async () => undefined;
-const req = (text: string) => ({ text, windowTokens: 512, overlap: 64, mode: 'windows' as const, batchTokens: 1024, topUnits: 5 });
+const req = (text: string) => ({
+  text,
+  windowTokens: 512,
+  overlap: 64,
+  mode: 'windows' as const,
+  batchTokens: 1024,
+  topUnits: 5,
+});
 const lanesOf = (rt: ModelRuntime) => (rt as unknown as { lanes?: Promise<unknown> }).lanes;
 
 /** Largest |a - b| over every window's logits and tapped stages. */
@@ -54,7 +86,7 @@ function maxDiff(a: Inspection, b: Inspection): number {
   return d;
 }
 
-describe('lanes: an int8 graph\'s long windows side by side', () => {
+describe("lanes: an int8 graph's long windows side by side", () => {
   let rt: ModelRuntime;
   before(async () => {
     rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
@@ -119,7 +151,13 @@ describe('lanes in the webpack bundle (what the extension runs)', () => {
   it('dist/worker.js finds dist/laneWorker.js and gives the same windows as the tsc build', async () => {
     const dist = path.join(ROOT, 'dist', 'worker.js');
     assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'laneWorker.js')), 'build first: npx webpack --mode development');
-    const bundled = await Inspector.open({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8', workerPath: dist });
+    const bundled = await Inspector.open({
+      modelDir: BUNDLED,
+      cacheDir: CACHE,
+      threads: 2,
+      variant: 'int8',
+      workerPath: dist,
+    });
     const direct = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
     try {
       const text = longText();

@@ -24,19 +24,35 @@ interface HeadRef {
 }
 
 function python(args: string[], input?: unknown): string {
-  return execFileSync('/usr/bin/python3', [SCRIPT, ...args], { input: input === undefined ? '' : JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 << 20 });
+  return execFileSync('/usr/bin/python3', [SCRIPT, ...args], {
+    input: input === undefined ? '' : JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
 }
 
 /** The embeddings' output and the last block's output at every position, from the untapped graph. */
-async function exposed(onnxFile: string, kind: HeadKind, nLayers: number, w: WindowResult): Promise<{ embeddings: Float32Array; hidden: Float32Array }> {
+async function exposed(
+  onnxFile: string,
+  kind: HeadKind,
+  nLayers: number,
+  w: WindowResult,
+): Promise<{ embeddings: Float32Array; hidden: Float32Array }> {
   const copy = path.join(tempDir('dbi-lens-ref-'), 'model.onnx');
-  const names = JSON.parse(python(['expose', onnxFile, kind, String(nLayers), copy])) as { embeddings: string; hidden: string };
+  const names = JSON.parse(python(['expose', onnxFile, kind, String(nLayers), copy])) as {
+    embeddings: string;
+    hidden: string;
+  };
   const session = await ort.InferenceSession.create(copy, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
   try {
     const n = w.tokens.length;
     const ids = new ort.Tensor('int64', BigInt64Array.from(w.tokens.map((t) => BigInt(t.id))), [1, n]);
-    const feeds: Record<string, import('onnxruntime-node').Tensor> = { input_ids: ids, attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]) };
-    if (session.inputNames.includes('token_type_ids')) feeds['token_type_ids'] = new ort.Tensor('int64', new BigInt64Array(n), [1, n]);
+    const feeds: Record<string, import('onnxruntime-node').Tensor> = {
+      input_ids: ids,
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+    };
+    if (session.inputNames.includes('token_type_ids'))
+      feeds['token_type_ids'] = new ort.Tensor('int64', new BigInt64Array(n), [1, n]);
     const out = await session.run(feeds, [names.embeddings, names.hidden]);
     return { embeddings: out[names.embeddings]!.data as Float32Array, hidden: out[names.hidden]!.data as Float32Array };
   } finally {
@@ -53,9 +69,24 @@ const softmax = (xs: number[]): number[] => {
 const argmax = (xs: number[]): number => xs.indexOf(Math.max(...xs));
 
 const CASES: { name: string; dir: string; kind: HeadKind; text: string }[] = [
-  { name: 'bundled DistilBERT (pre_classifier -> ReLU -> classifier)', dir: BUNDLED, kind: 'distilbert', text: "it 's a charming and often affecting journey , but the ending is dull ." },
-  { name: 'BERT fixture (pooler.dense -> tanh -> classifier)', dir: path.join(FIXTURES, 'tiny-bert-o17'), kind: 'bert', text: 'a gorgeous , witty , seductive movie .' },
-  { name: 'RoBERTa fixture (classifier.dense -> tanh -> out_proj)', dir: path.join(FIXTURES, 'tiny-roberta-o17'), kind: 'roberta', text: 'the plot is paper-thin and the acting worse .' },
+  {
+    name: 'bundled DistilBERT (pre_classifier -> ReLU -> classifier)',
+    dir: BUNDLED,
+    kind: 'distilbert',
+    text: "it 's a charming and often affecting journey , but the ending is dull .",
+  },
+  {
+    name: 'BERT fixture (pooler.dense -> tanh -> classifier)',
+    dir: path.join(FIXTURES, 'tiny-bert-o17'),
+    kind: 'bert',
+    text: 'a gorgeous , witty , seductive movie .',
+  },
+  {
+    name: 'RoBERTa fixture (classifier.dense -> tanh -> out_proj)',
+    dir: path.join(FIXTURES, 'tiny-roberta-o17'),
+    kind: 'roberta',
+    text: 'the plot is paper-thin and the acting worse .',
+  },
 ];
 
 for (const c of CASES) {
@@ -74,10 +105,17 @@ for (const c of CASES) {
       w = ins.windows[0]!;
       exp = await exposed(ins.model.onnxFile, c.kind, ins.model.nLayers, w);
       const dim = ins.model.dim;
-      const rows = Array.from({ length: w.tokens.length }, (_, t) => Array.from(exp.hidden.subarray(t * dim, (t + 1) * dim)));
+      const rows = Array.from({ length: w.tokens.length }, (_, t) =>
+        Array.from(exp.hidden.subarray(t * dim, (t + 1) * dim)),
+      );
       const cls = w.stages.cls;
       const bypassInput = c.kind === 'distilbert' ? cls.map((x) => Math.max(0, x)) : cls.map(Math.tanh);
-      ref = JSON.parse(python(['head', ins.model.onnxFile, c.kind], { vectors: [w.stages.embeddings, ...w.stages.layers, ...rows], classifierOnly: [bypassInput, w.stages.preClassifier] })) as HeadRef;
+      ref = JSON.parse(
+        python(['head', ins.model.onnxFile, c.kind], {
+          vectors: [w.stages.embeddings, ...w.stages.layers, ...rows],
+          classifierOnly: [bypassInput, w.stages.preClassifier],
+        }),
+      ) as HeadRef;
     });
 
     it('taps the embeddings [CLS] row the graph computes', () => {
@@ -87,7 +125,10 @@ for (const c of CASES) {
 
     it('gives one entry for the embeddings and one per block, each matching the reference within 1e-5', () => {
       const lens = w.lens!;
-      assert.deepEqual(lens.map((e) => e.layer), Array.from({ length: ins.model.nLayers + 1 }, (_, i) => i));
+      assert.deepEqual(
+        lens.map((e) => e.layer),
+        Array.from({ length: ins.model.nLayers + 1 }, (_, i) => i),
+      );
       lens.forEach((e, k) => {
         const r = ref.results[k]!;
         assert.ok(maxAbsDiff(e.logits, r.logits) < TOL, `layer ${k} logits ${e.logits} vs ${r.logits}`);
@@ -96,12 +137,31 @@ for (const c of CASES) {
         assert.equal(e.activeUnits, r.act.filter((a) => a !== 0).length, `layer ${k} active units`);
         ins.model.labels.forEach((label, l) => {
           const terms = r.act.map((a, u) => ({ unit: u, value: ref.classifierWeight[l]![u]! * a }));
-          const toward = terms.filter((t) => t.value > 0).sort((a, b) => b.value - a.value).slice(0, 5);
-          const against = terms.filter((t) => t.value < 0).sort((a, b) => a.value - b.value).slice(0, 5);
+          const toward = terms
+            .filter((t) => t.value > 0)
+            .sort((a, b) => b.value - a.value)
+            .slice(0, 5);
+          const against = terms
+            .filter((t) => t.value < 0)
+            .sort((a, b) => a.value - b.value)
+            .slice(0, 5);
           const got = e.topUnits[label]!;
-          assert.deepEqual(got.toward.map((t) => t.unit), toward.map((t) => t.unit), `layer ${k} ${label} toward`);
-          assert.deepEqual(got.against.map((t) => t.unit), against.map((t) => t.unit), `layer ${k} ${label} against`);
-          assert.ok(maxAbsDiff(got.toward.map((t) => t.value), toward.map((t) => t.value)) < TOL);
+          assert.deepEqual(
+            got.toward.map((t) => t.unit),
+            toward.map((t) => t.unit),
+            `layer ${k} ${label} toward`,
+          );
+          assert.deepEqual(
+            got.against.map((t) => t.unit),
+            against.map((t) => t.unit),
+            `layer ${k} ${label} against`,
+          );
+          assert.ok(
+            maxAbsDiff(
+              got.toward.map((t) => t.value),
+              toward.map((t) => t.value),
+            ) < TOL,
+          );
         });
       });
       // The last entry reads what the head reads: the window's own logits (ONNX Runtime's fp32) within 1e-4.
@@ -146,7 +206,13 @@ describe('head lens is opt-in where it costs', () => {
 describe('the lens kernel', () => {
   it('matches a plain loop for odd and even sizes and any number of vectors', async () => {
     const { linear } = await import('../../src/core/head/lens');
-    for (const [n, inDim, outDim] of [[1, 5, 3], [3, 8, 2], [4, 7, 7], [9, 33, 4], [37, 6, 5]] as const) {
+    for (const [n, inDim, outDim] of [
+      [1, 5, 3],
+      [3, 8, 2],
+      [4, 7, 7],
+      [9, 33, 4],
+      [37, 6, 5],
+    ] as const) {
       const W = Float32Array.from({ length: outDim * inDim }, (_, i) => Math.sin(i * 1.7));
       const b = Float32Array.from({ length: outDim }, (_, i) => Math.cos(i));
       const xs = Float64Array.from({ length: n * inDim }, (_, i) => Math.sin(i * 0.3) * 2);

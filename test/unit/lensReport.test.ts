@@ -30,7 +30,14 @@ test('the report has the lens section: why the dense layer exists (sourced), wha
   assert.match(md, /same number of parameters \\\(transformers issue 1535\\\)/);
   assert.ok(md.includes('](https://github.com/huggingface/transformers/issues/1535)'), 'the issue is a link');
   const settle = w.lensSettledAt!;
-  assert.match(md, new RegExp(settle === ins.model.nLayers ? `only at block ${settle}\\\\, the last block` : `after ${settle === 0 ? 'the embeddings' : `block ${settle}`}`));
+  assert.match(
+    md,
+    new RegExp(
+      settle === ins.model.nLayers
+        ? `only at block ${settle}\\\\, the last block`
+        : `after ${settle === 0 ? 'the embeddings' : `block ${settle}`}`,
+    ),
+  );
   assert.ok(md.includes('![Head lens'), 'the chart is linked');
   const rows = md.split('\n').filter((l) => /^\| (embeddings|block \d)/.test(l));
   assert.equal(rows.length, lens.length);

@@ -25,22 +25,50 @@ const CASES: Case[] = [
   { file: 'src/shared/f.ts', source: "import * as fs from 'node:fs';\nexport const f = fs;", restricted: true },
   { file: 'src/webview/g.ts', source: "import * as vscode from 'vscode';\nexport const g = vscode;", restricted: true },
   { file: 'src/webview/h.ts', source: "import { x } from '../core/inspector';\nexport const h = x;", restricted: true },
-  { file: 'src/webview/i.ts', source: "import { x } from '../core/head/whatIf';\nexport const i = x;", restricted: false },
-  { file: 'src/webview/j.ts', source: "import { x } from '../extension/config';\nexport const j = x;", restricted: true },
+  {
+    file: 'src/webview/i.ts',
+    source: "import { x } from '../core/head/whatIf';\nexport const i = x;",
+    restricted: false,
+  },
+  {
+    file: 'src/webview/j.ts',
+    source: "import { x } from '../extension/config';\nexport const j = x;",
+    restricted: true,
+  },
   { file: 'src/cli/k.ts', source: "import * as vscode from 'vscode';\nexport const k = vscode;", restricted: true },
-  { file: 'src/cli/l.ts', source: "import { x } from '../core/tokenizer/textTokenizer';\nexport const l = x;", restricted: true },
+  {
+    file: 'src/cli/l.ts',
+    source: "import { x } from '../core/tokenizer/textTokenizer';\nexport const l = x;",
+    restricted: true,
+  },
   { file: 'src/cli/m.ts', source: "import { x } from '../core/inspector';\nexport const m = x;", restricted: false },
-  { file: 'src/extension/n.ts', source: "import * as vscode from 'vscode';\nexport const n = vscode;", restricted: false },
-  { file: 'src/extension/panel/o.ts', source: "import { x } from '../../core/onnx/taps';\nexport const o = x;", restricted: true },
+  {
+    file: 'src/extension/n.ts',
+    source: "import * as vscode from 'vscode';\nexport const n = vscode;",
+    restricted: false,
+  },
+  {
+    file: 'src/extension/panel/o.ts',
+    source: "import { x } from '../../core/onnx/taps';\nexport const o = x;",
+    restricted: true,
+  },
   {
     file: 'src/extension/p.ts',
     source: "export async function p(): Promise<unknown> {\n  return import('../core/engine/worker');\n}",
     restricted: true,
   },
-  { file: 'src/extension/q.ts', source: "import { x } from '../core/inspector';\nexport const q = x;", restricted: false },
+  {
+    file: 'src/extension/q.ts',
+    source: "import { x } from '../core/inspector';\nexport const q = x;",
+    restricted: false,
+  },
   { file: 'src/extension/r.ts', source: "import { x } from '../webview/main';\nexport const r = x;", restricted: true },
   { file: 'test/unit/s.ts', source: "import * as vscode from 'vscode';\nexport const s = vscode;", restricted: true },
-  { file: 'test/vscode/suite/t.ts', source: "import * as vscode from 'vscode';\nexport const t = vscode;", restricted: false },
+  {
+    file: 'test/vscode/suite/t.ts',
+    source: "import * as vscode from 'vscode';\nexport const t = vscode;",
+    restricted: false,
+  },
 ];
 
 test('no-restricted-imports fires exactly on the imports the layering forbids', () => {
@@ -62,7 +90,12 @@ test('no-restricted-imports fires exactly on the imports the layering forbids', 
       r.stdout
         .split('\n')
         .filter((l) => l.includes('no-restricted-imports'))
-        .map((l) => path.relative(dir, l.slice(0, l.indexOf(':'))).split(path.sep).join('/')),
+        .map((l) =>
+          path
+            .relative(dir, l.slice(0, l.indexOf(':')))
+            .split(path.sep)
+            .join('/'),
+        ),
     );
     const others = r.stdout.split('\n').filter((l) => l.includes('[Error') && !l.includes('no-restricted-imports'));
     assert.deepEqual(others, [], 'no other rule fires on these files');
@@ -94,7 +127,8 @@ test('test files follow one naming convention', () => {
   const helpers = new Set(['./workbench', './contrast', './reportSteps']);
   const runner = fs.readFileSync(path.join(ROOT, 'test/ui/runUiTests.ts'), 'utf8');
   for (const m of runner.matchAll(/from '(\.\/[^']+)'/g)) {
-    if (!helpers.has(m[1]!) && !m[1]!.endsWith('.test')) bad.push(`test/ui/${m[1]!.slice(2)}.ts: UI steps not named *.test.ts`);
+    if (!helpers.has(m[1]!) && !m[1]!.endsWith('.test'))
+      bad.push(`test/ui/${m[1]!.slice(2)}.ts: UI steps not named *.test.ts`);
   }
   assert.deepEqual(bad, []);
 });

@@ -71,7 +71,13 @@ function harness(debounceMs = 300, opts: { settleOnAbort?: boolean; same?: boole
           active--;
           f();
         };
-        const run: Run = { job, signal, startedAt: clock.now, finish: done(resolve), fail: (e) => done(() => reject(e))() };
+        const run: Run = {
+          job,
+          signal,
+          startedAt: clock.now,
+          finish: done(resolve),
+          fail: (e) => done(() => reject(e))(),
+        };
         // A cooperative run (like the engine's) settles once it notices the abort; others keep going.
         if (opts.settleOnAbort !== false) signal.addEventListener('abort', () => run.fail(new Error('CANCELLED')));
         runs.push(run);
@@ -93,7 +99,10 @@ describe('LiveScheduler', () => {
     await clock.advance(299);
     assert.equal(runs.length, 0);
     await clock.advance(1);
-    assert.deepEqual(runs.map((r) => [r.job, r.startedAt]), [['c', 699]]);
+    assert.deepEqual(
+      runs.map((r) => [r.job, r.startedAt]),
+      [['c', 699]],
+    );
     assert.equal(s.phase, 'running');
     runs[0]!.finish();
     await flush();
@@ -111,7 +120,11 @@ describe('LiveScheduler', () => {
     await flush();
     s.request('c');
     await clock.advance(300);
-    assert.deepEqual(runs.map((r) => r.job), ['a', 'c'], '"b" was replaced by "c" before its turn');
+    assert.deepEqual(
+      runs.map((r) => r.job),
+      ['a', 'c'],
+      '"b" was replaced by "c" before its turn',
+    );
     assert.equal(runs[1]!.startedAt, 600, 'debounceMs after the last request (at 300)');
     runs[1]!.finish();
     await flush();
@@ -134,7 +147,10 @@ describe('LiveScheduler', () => {
     assert.equal(runs.length, 1);
     runs[0]!.finish(); // "a" finally settles; "c" is due, so it starts right away
     await flush();
-    assert.deepEqual(runs.map((r) => r.job), ['a', 'c']);
+    assert.deepEqual(
+      runs.map((r) => r.job),
+      ['a', 'c'],
+    );
     assert.equal(runs[1]!.signal.aborted, false);
     runs[1]!.finish();
     await flush();
@@ -153,7 +169,13 @@ describe('LiveScheduler', () => {
     await flush();
     assert.equal(runs.length, 1, '"b" still has 250 ms of quiet to wait');
     await clock.advance(250);
-    assert.deepEqual(runs.map((r) => [r.job, r.startedAt]), [['a', 300], ['b', 600]]);
+    assert.deepEqual(
+      runs.map((r) => [r.job, r.startedAt]),
+      [
+        ['a', 300],
+        ['b', 600],
+      ],
+    );
   });
 
   test('asking again for the running job keeps it running and drops what was waiting', async () => {
@@ -179,7 +201,7 @@ describe('LiveScheduler', () => {
     assert.equal(runs.length, 1);
     assert.equal(runs[0]!.signal.aborted, true);
     assert.equal(s.phase, 'idle');
-    assert.deepEqual(errors, [], 'an aborted run\'s rejection is not an error');
+    assert.deepEqual(errors, [], "an aborted run's rejection is not an error");
     s.dispose();
     s.request('c');
     await clock.advance(1000);
@@ -195,7 +217,10 @@ describe('LiveScheduler', () => {
     assert.equal(errors.length, 1);
     s.request('b');
     await clock.advance(0);
-    assert.deepEqual(runs.map((r) => r.job), ['a', 'b']);
+    assert.deepEqual(
+      runs.map((r) => r.job),
+      ['a', 'b'],
+    );
   });
 
   test('phases are reported as they change', async () => {

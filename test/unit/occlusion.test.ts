@@ -24,7 +24,10 @@ const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'ut
 
 /** Text -> the items a person expects, in order. The same for every tokenizer (they group by offsets). */
 const WORDS: [string, string[]][] = [
-  ['A café 😀 didn\'t work... really great movie!', ['A', 'café', '😀', 'didn\'t', 'work', '...', 'really', 'great', 'movie', '!']],
+  [
+    "A café 😀 didn't work... really great movie!",
+    ['A', 'café', '😀', "didn't", 'work', '...', 'really', 'great', 'movie', '!'],
+  ],
   ['(naïve) U.S.A. state-of-the-art', ['(', 'naïve', ')', 'U.S.A', '.', 'state-of-the-art']],
   ['  leading and  double\tspaces\n', ['leading', 'and', 'double', 'spaces']],
   ['Ångström ünïcödé 👍🏽!!', ['Ångström', 'ünïcödé', '👍🏽', '!!']],
@@ -56,18 +59,31 @@ describe('occlusion word grouping (hand-written table)', () => {
         const enc = tok.encode(text, 512);
         const groups = groupTokens(enc.tokens, text, 'word');
         const spans = groups.map((g) => itemSpan(enc.tokens, g, text));
-        assert.deepEqual(spans.map((s) => s.text), words, `tokens: ${enc.tokens.map((t) => t.text).join(' ')}`);
-        assert.deepEqual(spans.map(({ start, end }) => ({ start, end })), locate(text, words));
+        assert.deepEqual(
+          spans.map((s) => s.text),
+          words,
+          `tokens: ${enc.tokens.map((t) => t.text).join(' ')}`,
+        );
+        assert.deepEqual(
+          spans.map(({ start, end }) => ({ start, end })),
+          locate(text, words),
+        );
         // Every non-special piece in exactly one word, in order; specials in none.
         const flat = groups.flat();
-        assert.deepEqual(flat, enc.tokens.map((t, i) => (t.special ? -1 : i)).filter((i) => i >= 0));
+        assert.deepEqual(
+          flat,
+          enc.tokens.map((t, i) => (t.special ? -1 : i)).filter((i) => i >= 0),
+        );
       });
     }
     it(`${name}: 'piece' makes one item per non-special token`, () => {
       const text = WORDS[0]![0];
       const enc = tok.encode(text, 512);
       const groups = groupTokens(enc.tokens, text, 'piece');
-      assert.deepEqual(groups, enc.tokens.flatMap((t, i) => (t.special ? [] : [[i]])));
+      assert.deepEqual(
+        groups,
+        enc.tokens.flatMap((t, i) => (t.special ? [] : [[i]])),
+      );
     });
   }
 
@@ -76,9 +92,15 @@ describe('occlusion word grouping (hand-written table)', () => {
     const text = '[CLS] unbelievably [SEP] good';
     const enc = tok.encode(text, 512);
     const groups = groupTokens(enc.tokens, text, 'word', new Set([tok.clsId, tok.sepId, tok.padId]));
-    assert.deepEqual(groups.map((g) => itemSpan(enc.tokens, g, text).text), ['unbelievably', 'good']);
+    assert.deepEqual(
+      groups.map((g) => itemSpan(enc.tokens, g, text).text),
+      ['unbelievably', 'good'],
+    );
     const unbelievably = groups[0]!.map((i) => enc.tokens[i]!.text);
-    assert.ok(unbelievably.length > 1 && unbelievably.slice(1).every((p) => p.startsWith('##')), unbelievably.join(' '));
+    assert.ok(
+      unbelievably.length > 1 && unbelievably.slice(1).every((p) => p.startsWith('##')),
+      unbelievably.join(' '),
+    );
   });
 });
 
@@ -103,9 +125,17 @@ class Reference {
 
   static async open(dir: string, onnx = 'model.onnx'): Promise<Reference> {
     const session = await loadOrt().InferenceSession.create(path.join(dir, 'onnx', onnx), { intraOpNumThreads: 1 });
-    const lib = new Tokenizer(readJson(path.join(dir, 'tokenizer.json')) as object, readJson(path.join(dir, 'tokenizer_config.json')) as object);
+    const lib = new Tokenizer(
+      readJson(path.join(dir, 'tokenizer.json')) as object,
+      readJson(path.join(dir, 'tokenizer_config.json')) as object,
+    );
     const config = readJson(path.join(dir, 'config.json')) as { problem_type?: string };
-    return new Reference(session, lib, TextTokenizer.fromFolder(dir), config.problem_type ?? 'single_label_classification');
+    return new Reference(
+      session,
+      lib,
+      TextTokenizer.fromFolder(dir),
+      config.problem_type ?? 'single_label_classification',
+    );
   }
 
   /** The library's own ids ([CLS] ... [SEP]) for a text that fits one window. */
@@ -117,7 +147,12 @@ class Reference {
     const dims = [1, ids.length];
     const feeds: Record<string, Ort.Tensor> = {};
     for (const name of this.session.inputNames) {
-      const data = name === 'input_ids' ? BigInt64Array.from(ids.map(BigInt)) : name === 'attention_mask' ? new BigInt64Array(ids.length).fill(1n) : new BigInt64Array(ids.length);
+      const data =
+        name === 'input_ids'
+          ? BigInt64Array.from(ids.map(BigInt))
+          : name === 'attention_mask'
+            ? new BigInt64Array(ids.length).fill(1n)
+            : new BigInt64Array(ids.length);
       feeds[name] = new (loadOrt().Tensor)('int64', data, dims);
     }
     const out = await this.session.run(feeds);
@@ -148,9 +183,19 @@ class Reference {
   }
 }
 
-async function checkAgainstReference(result: OcclusionResult, ref: Reference, text: string, unit: OcclusionUnit, words?: string[]): Promise<void> {
+async function checkAgainstReference(
+  result: OcclusionResult,
+  ref: Reference,
+  text: string,
+  unit: OcclusionUnit,
+  words?: string[],
+): Promise<void> {
   const ids = ref.ids(text);
-  assert.deepEqual(result.tokens.map((t) => t.id), ids, 'the window is the library\'s encoding');
+  assert.deepEqual(
+    result.tokens.map((t) => t.id),
+    ids,
+    "the window is the library's encoding",
+  );
   const base = await ref.logits(ids);
   assert.ok(maxAbsDiff(result.baselineLogits, base) <= TOL, `baseline ${result.baselineLogits} vs ${base}`);
   const positions = ref.positions(text, unit, words);
@@ -186,7 +231,12 @@ for (const m of MODELS) {
     let inspector: Inspector;
     let ref: Reference;
     before(async () => {
-      inspector = await Inspector.open({ modelDir: dir, cacheDir: tempDir('dbi-occl-cache-'), threads: 1, variant: m.variant ?? 'fp32' });
+      inspector = await Inspector.open({
+        modelDir: dir,
+        cacheDir: tempDir('dbi-occl-cache-'),
+        threads: 1,
+        variant: m.variant ?? 'fp32',
+      });
       ref = await Reference.open(dir, m.variant ? 'model_quantized.onnx' : 'model.onnx');
     });
     after(async () => {
@@ -230,7 +280,7 @@ describe('occlusion limits, errors and cancellation', () => {
     await ref.release();
   });
 
-  it('a text longer than the model\'s window: the first window only, and the coverage says where it stops', async () => {
+  it("a text longer than the model's window: the first window only, and the coverage says where it stops", async () => {
     const text = Array.from({ length: 40 }, (_, i) => `word${i} is fine.`).join(' ');
     const r = await inspector.occlude(text);
     assert.equal(inspector.model.maxLength, 64);
@@ -241,7 +291,11 @@ describe('occlusion limits, errors and cancellation', () => {
     const kept = ref.tok.tokenize(text).slice(0, 62);
     assert.equal(r.coverage.coveredEnd, kept.at(-1)!.end);
     assert.ok(r.items.every((it) => it.end <= r.coverage.coveredEnd));
-    assert.equal(r.items.reduce((n, it) => n + it.tokenIndices.length, 0), 62, 'every kept piece is in one item');
+    assert.equal(
+      r.items.reduce((n, it) => n + it.tokenIndices.length, 0),
+      62,
+      'every kept piece is in one item',
+    );
     // The truncated window's own numbers still match the reference.
     const ids = [ref.tok.clsId, ...kept.map((p) => p.id), ref.tok.sepId];
     const base = await ref.logits(ids);
@@ -254,10 +308,16 @@ describe('occlusion limits, errors and cancellation', () => {
   it('a smaller window on request', async () => {
     const r = await inspector.occlude('one two three four five six seven eight nine ten', { windowTokens: 8 });
     assert.equal(r.coverage.windowTokens, 8);
-    assert.equal(r.items.reduce((n, it) => n + it.tokenIndices.length, 0), 6);
+    assert.equal(
+      r.items.reduce((n, it) => n + it.tokenIndices.length, 0),
+      6,
+    );
     assert.equal(r.items[0]!.text, 'one');
     assert.equal(r.coverage.complete, false);
-    await assert.rejects(inspector.occlude('x y', { windowTokens: 65 }), (e: unknown) => e instanceof InspectorError && e.code === 'BAD_OPTION');
+    await assert.rejects(
+      inspector.occlude('x y', { windowTokens: 65 }),
+      (e: unknown) => e instanceof InspectorError && e.code === 'BAD_OPTION',
+    );
   });
 
   it('one row per call gives the same numbers as the batched run', async () => {
@@ -290,7 +350,10 @@ describe('occlusion limits, errors and cancellation', () => {
     const order = support.map((_, i) => i).sort((a, b) => support[b]! - support[a]! || a - b);
     assert.equal(f.label, r.label);
     assert.deepEqual(f.fractions, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
-    for (const [name, mask] of [['deletion', undefined], ['mask', ref.tok.maskId]] as const) {
+    for (const [name, mask] of [
+      ['deletion', undefined],
+      ['mask', ref.tok.maskId],
+    ] as const) {
       const s = name === 'deletion' ? f.deletion : f.mask;
       if (name === 'mask' && mask === undefined) {
         assert.equal(s, undefined);
@@ -300,12 +363,19 @@ describe('occlusion limits, errors and cancellation', () => {
         const k = Math.min(n, Math.max(1, Math.round(frac * n)));
         assert.equal(f.counts[i], k);
         const top = new Set(order.slice(0, k).flatMap((j) => r.items[j]!.tokenIndices));
-        const take = (drop: (t: number) => boolean) => (mask === undefined ? ids.filter((_, t) => !drop(t)) : ids.map((id, t) => (drop(t) ? mask : id)));
+        const take = (drop: (t: number) => boolean) =>
+          mask === undefined ? ids.filter((_, t) => !drop(t)) : ids.map((id, t) => (drop(t) ? mask : id));
         const content = (t: number) => t > 0 && t < ids.length - 1;
         const comp = p0 - (await prob(take((t) => top.has(t))));
         const suff = p0 - (await prob(take((t) => content(t) && !top.has(t))));
-        assert.ok(Math.abs(s!.comprehensiveness[i]! - comp) <= TOL, `${name} comprehensiveness at ${frac}: ${s!.comprehensiveness[i]} vs ${comp}`);
-        assert.ok(Math.abs(s!.sufficiency[i]! - suff) <= TOL, `${name} sufficiency at ${frac}: ${s!.sufficiency[i]} vs ${suff}`);
+        assert.ok(
+          Math.abs(s!.comprehensiveness[i]! - comp) <= TOL,
+          `${name} comprehensiveness at ${frac}: ${s!.comprehensiveness[i]} vs ${comp}`,
+        );
+        assert.ok(
+          Math.abs(s!.sufficiency[i]! - suff) <= TOL,
+          `${name} sufficiency at ${frac}: ${s!.sufficiency[i]} vs ${suff}`,
+        );
       }
       assert.ok(Math.abs(s!.comprehensivenessAopc - s!.comprehensiveness.reduce((a, b) => a + b) / 9) <= 1e-12);
     }
@@ -313,16 +383,30 @@ describe('occlusion limits, errors and cancellation', () => {
     assert.equal(r.forwardPasses, n + 1, "the occlusion's own passes stay its own");
     const last = seen.at(-1)!;
     assert.equal(last[0], n + 1 + f.forwardPasses, 'progress counts the faithfulness passes too');
-    r.items.forEach((it, k) => assert.ok(maxAbsDiff(it.logits, plain.items[k]!.logits) <= TOL, 'the occlusion itself is unchanged'));
+    r.items.forEach((it, k) =>
+      assert.ok(maxAbsDiff(it.logits, plain.items[k]!.logits) <= TOL, 'the occlusion itself is unchanged'),
+    );
   });
 
   it('empty, whitespace-only and special-only texts are refused by name', async () => {
     for (const text of ['', '  \n\t']) {
-      await assert.rejects(inspector.occlude(text), (e: unknown) => e instanceof InspectorError && e.code === 'EMPTY_TEXT');
+      await assert.rejects(
+        inspector.occlude(text),
+        (e: unknown) => e instanceof InspectorError && e.code === 'EMPTY_TEXT',
+      );
     }
-    await assert.rejects(inspector.occlude('[CLS] [SEP]'), (e: unknown) => e instanceof InspectorError && e.code === 'EMPTY_TEXT' && /only special tokens/.test(e.message));
-    await assert.rejects(inspector.occlude('\u200b'), (e: unknown) => e instanceof InspectorError && e.code === 'EMPTY_TEXT');
-    await assert.rejects(inspector.occlude('ok', { unit: 'letter' as OcclusionUnit }), (e: unknown) => e instanceof InspectorError && e.code === 'BAD_OPTION');
+    await assert.rejects(
+      inspector.occlude('[CLS] [SEP]'),
+      (e: unknown) => e instanceof InspectorError && e.code === 'EMPTY_TEXT' && /only special tokens/.test(e.message),
+    );
+    await assert.rejects(
+      inspector.occlude('\u200b'),
+      (e: unknown) => e instanceof InspectorError && e.code === 'EMPTY_TEXT',
+    );
+    await assert.rejects(
+      inspector.occlude('ok', { unit: 'letter' as OcclusionUnit }),
+      (e: unknown) => e instanceof InspectorError && e.code === 'BAD_OPTION',
+    );
   });
 
   it('cancels between batches, reports progress in forward passes, and the worker stays usable', async () => {
@@ -341,7 +425,10 @@ describe('occlusion limits, errors and cancellation', () => {
     assert.ok(seen.length >= 1 && seen.every(([d, t]) => t === seen[0]![1] && d < t), JSON.stringify(seen));
     const aborted = new AbortController();
     aborted.abort();
-    await assert.rejects(inspector.occlude(text, { signal: aborted.signal }), (e: unknown) => e instanceof InspectorError && e.code === 'CANCELLED');
+    await assert.rejects(
+      inspector.occlude(text, { signal: aborted.signal }),
+      (e: unknown) => e instanceof InspectorError && e.code === 'CANCELLED',
+    );
     const after = await inspector.occlude(text);
     assert.equal(after.items.length, 20);
     assert.equal(after.forwardPasses, 21);

@@ -91,20 +91,29 @@ describe('tap cache', () => {
 
   const corruptions: [string, (dir: string) => void][] = [
     ['a truncated tapped model', (dir) => fs.truncateSync(path.join(dir, 'model.onnx'), 1000)],
-    ['a tapped model with a damaged tail', (dir) => {
-      const f = path.join(dir, 'model.onnx');
-      const b = fs.readFileSync(f);
-      b[b.length - 3] = b[b.length - 3]! ^ 0xff;
-      fs.writeFileSync(f, b);
-    }],
-    ['garbage plan.json', (dir) => fs.writeFileSync(path.join(dir, 'plan.json'), '{"format": "onnx-taps-v1", "plan": ')],
+    [
+      'a tapped model with a damaged tail',
+      (dir) => {
+        const f = path.join(dir, 'model.onnx');
+        const b = fs.readFileSync(f);
+        b[b.length - 3] = b[b.length - 3]! ^ 0xff;
+        fs.writeFileSync(f, b);
+      },
+    ],
+    [
+      'garbage plan.json',
+      (dir) => fs.writeFileSync(path.join(dir, 'plan.json'), '{"format": "onnx-taps-v1", "plan": '),
+    ],
     ['a missing plan.json (interrupted write)', (dir) => fs.rmSync(path.join(dir, 'plan.json'))],
-    ['a modified head.bin', (dir) => {
-      const f = path.join(dir, 'head.bin');
-      const b = fs.readFileSync(f);
-      b.writeFloatLE(123, 0);
-      fs.writeFileSync(f, b);
-    }],
+    [
+      'a modified head.bin',
+      (dir) => {
+        const f = path.join(dir, 'head.bin');
+        const b = fs.readFileSync(f);
+        b.writeFloatLE(123, 0);
+        fs.writeFileSync(f, b);
+      },
+    ],
     ['a garbage index.json', (dir) => fs.writeFileSync(path.join(path.dirname(dir), 'index.json'), 'not json')],
   ];
   for (const [what, damage] of corruptions) {

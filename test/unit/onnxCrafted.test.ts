@@ -17,29 +17,63 @@ after(() => fs.rmSync(TMP, { recursive: true, force: true }));
 process.env['HOME'] = fs.mkdtempSync(path.join(TMP, 'onnx-crafted-home-'));
 const ort = loadOrt(); // telemetry off, ONNX Runtime's own logging quiet
 
-const FIXTURE = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'tiny-distilbert-o14-gemm', 'onnx', 'model.onnx');
+const FIXTURE = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'test',
+  'fixtures',
+  'models',
+  'tiny-distilbert-o14-gemm',
+  'onnx',
+  'model.onnx',
+);
 const D = 4;
 
 // ---- a minimal ONNX builder ----
 type Attr = Buffer;
-const attrInt = (name: string, v: number): Attr => Buffer.concat([fieldBytes(1, name), fieldVarint(3, v), fieldVarint(20, 2)]);
-const attrInts = (name: string, v: number[]): Attr => Buffer.concat([fieldBytes(1, name), ...v.map((x) => fieldVarint(8, x)), fieldVarint(20, 7)]);
+const attrInt = (name: string, v: number): Attr =>
+  Buffer.concat([fieldBytes(1, name), fieldVarint(3, v), fieldVarint(20, 2)]);
+const attrInts = (name: string, v: number[]): Attr =>
+  Buffer.concat([fieldBytes(1, name), ...v.map((x) => fieldVarint(8, x)), fieldVarint(20, 7)]);
 const node = (op: string, inputs: string[], outputs: string[], attrs: Attr[] = []): Buffer =>
-  fieldMessage(1, [...inputs.map((i) => fieldBytes(1, i)), ...outputs.map((o) => fieldBytes(2, o)), fieldBytes(3, `n_${outputs[0]}`), fieldBytes(4, op), ...attrs.map((a) => fieldBytes(5, a))]);
+  fieldMessage(1, [
+    ...inputs.map((i) => fieldBytes(1, i)),
+    ...outputs.map((o) => fieldBytes(2, o)),
+    fieldBytes(3, `n_${outputs[0]}`),
+    fieldBytes(4, op),
+    ...attrs.map((a) => fieldBytes(5, a)),
+  ]);
 function floats(name: string, dims: number[], values: number[]): Buffer {
   const raw = Buffer.alloc(values.length * 4);
   values.forEach((v, i) => raw.writeFloatLE(v, i * 4));
-  return fieldMessage(5, [...dims.map((d) => fieldVarint(1, d)), fieldVarint(2, 1), fieldBytes(8, name), fieldBytes(9, raw)]);
+  return fieldMessage(5, [
+    ...dims.map((d) => fieldVarint(1, d)),
+    fieldVarint(2, 1),
+    fieldBytes(8, name),
+    fieldBytes(9, raw),
+  ]);
 }
 function ints(name: string, dims: number[], values: number[]): Buffer {
   const raw = Buffer.alloc(values.length * 8);
   values.forEach((v, i) => raw.writeBigInt64LE(BigInt(v), i * 8));
-  return fieldMessage(5, [...dims.map((d) => fieldVarint(1, d)), fieldVarint(2, 7), fieldBytes(8, name), fieldBytes(9, raw)]);
+  return fieldMessage(5, [
+    ...dims.map((d) => fieldVarint(1, d)),
+    fieldVarint(2, 7),
+    fieldBytes(8, name),
+    fieldBytes(9, raw),
+  ]);
 }
 /** An int8 initializer (TensorProto data_type 3), as dynamic quantization stores weights. */
 function int8(name: string, dims: number[], n: number): Buffer {
   const raw = Buffer.from(Array.from({ length: n }, (_, i) => (i * 37) % 255));
-  return fieldMessage(5, [...dims.map((d) => fieldVarint(1, d)), fieldVarint(2, 3), fieldBytes(8, name), fieldBytes(9, raw)]);
+  return fieldMessage(5, [
+    ...dims.map((d) => fieldVarint(1, d)),
+    fieldVarint(2, 3),
+    fieldBytes(8, name),
+    fieldBytes(9, raw),
+  ]);
 }
 /** y = dequantized MatMulInteger(DynamicQuantizeLinear(x), W): the op chain of ORT's dynamic quantization. */
 function quantizedLinear(g: Buffer[], x: string, w: string, out: string, quantizeInput = true): void {
@@ -49,19 +83,28 @@ function quantizedLinear(g: Buffer[], x: string, w: string, out: string, quantiz
 }
 /** ValueInfoProto: float tensor with symbolic/fixed dims (field 11 input, 12 output). */
 function valueInfo(field: number, name: string, dims: (number | string)[]): Buffer {
-  const shape = fieldMessage(2, dims.map((d) => fieldMessage(1, [typeof d === 'number' ? fieldVarint(1, d) : fieldBytes(2, d)])));
+  const shape = fieldMessage(
+    2,
+    dims.map((d) => fieldMessage(1, [typeof d === 'number' ? fieldVarint(1, d) : fieldBytes(2, d)])),
+  );
   const tensorType = fieldMessage(1, [fieldVarint(1, 1), shape]);
   return fieldMessage(field, [fieldBytes(1, name), fieldMessage(2, [tensorType])]);
 }
 function model(graph: Buffer[]): Buffer {
-  return Buffer.concat([fieldVarint(1, 8), fieldBytes(2, 'crafted'), fieldMessage(7, graph), fieldMessage(8, [fieldBytes(1, ''), fieldVarint(2, 14)])]);
+  return Buffer.concat([
+    fieldVarint(1, 8),
+    fieldBytes(2, 'crafted'),
+    fieldMessage(7, graph),
+    fieldMessage(8, [fieldBytes(1, ''), fieldVarint(2, 14)]),
+  ]);
 }
 function write(buf: Buffer): string {
   const file = path.join(fs.mkdtempSync(path.join(TMP, 'onnx-crafted-')), 'model.onnx');
   fs.writeFileSync(file, buf);
   return file;
 }
-const seq = (n: number, scale: number, offset = 0): number[] => Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + offset) * scale);
+const seq = (n: number, scale: number, offset = 0): number[] =>
+  Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + offset) * scale);
 
 /**
  * x [b, s, D] -> two "blocks" (x fanned out to 3 projections, summed) -> hidden[:, 0:1] Slice + Squeeze
@@ -71,8 +114,16 @@ function variantGraph(): { file: string; wPre: number[]; bPre: number[]; wCls: n
   const g: Buffer[] = [];
   let h = 'x';
   for (let b = 0; b < 2; b++) {
-    for (const p of ['q', 'k', 'v']) g.push(floats(`W${b}${p}`, [D, D], seq(D * D, 0.5, b * 3 + p.charCodeAt(0))), node('MatMul', [h, `W${b}${p}`], [`${b}${p}`]));
-    g.push(node('Add', [`${b}q`, `${b}k`], [`${b}qk`]), node('Add', [`${b}qk`, `${b}v`], [`${b}sum`]), node('Tanh', [`${b}sum`], [`h${b + 1}`]));
+    for (const p of ['q', 'k', 'v'])
+      g.push(
+        floats(`W${b}${p}`, [D, D], seq(D * D, 0.5, b * 3 + p.charCodeAt(0))),
+        node('MatMul', [h, `W${b}${p}`], [`${b}${p}`]),
+      );
+    g.push(
+      node('Add', [`${b}q`, `${b}k`], [`${b}qk`]),
+      node('Add', [`${b}qk`, `${b}v`], [`${b}sum`]),
+      node('Tanh', [`${b}sum`], [`h${b + 1}`]),
+    );
     h = `h${b + 1}`;
   }
   const wPre = seq(D * D, 0.7, 9); // stored [in, out] since transB = 0
@@ -81,7 +132,10 @@ function variantGraph(): { file: string; wPre: number[]; bPre: number[]; wCls: n
   g.push(ints('starts', [1], [0]), ints('ends', [1], [1]), ints('axes', [1], [1]), ints('sq', [1], [1]));
   g.push(node('Slice', [h, 'starts', 'ends', 'axes'], ['cls3d']), node('Squeeze', ['cls3d', 'sq'], ['cls']));
   g.push(floats('pre.w', [D, D], wPre), floats('pre.b', [D], bPre), node('Identity', ['pre.w'], ['pre.w.shared']));
-  g.push(node('Gemm', ['cls', 'pre.w.shared', 'pre.b'], ['pre'], [attrInt('transB', 0)]), node('Relu', ['pre'], ['relu']));
+  g.push(
+    node('Gemm', ['cls', 'pre.w.shared', 'pre.b'], ['pre'], [attrInt('transB', 0)]),
+    node('Relu', ['pre'], ['relu']),
+  );
   g.push(floats('cls.w', [D, 2], wCls), node('MatMul', ['relu', 'cls.w'], ['logits']));
   g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', 2]));
   return { file: write(model(g)), wPre, bPre, wCls };
@@ -90,10 +144,25 @@ function variantGraph(): { file: string; wPre: number[]; bPre: number[]; wCls: n
 /** A pooler-style head: [CLS] -> Gemm -> Tanh -> Gemm -> logits (no ReLU). */
 function headGraph(opts: { activation: string; outputName?: string; select?: 'gather' | 'mean' }): string {
   const g: Buffer[] = [floats('W', [D, D], seq(D * D, 0.5)), ints('zero', [], [0]), ints('axes', [1], [1])];
-  g.push(node(opts.select === 'mean' ? 'ReduceMean' : 'Gather', opts.select === 'mean' ? ['x'] : ['x', 'zero'], ['cls'], [opts.select === 'mean' ? attrInts('axes', [1]) : attrInt('axis', 1)]));
-  g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), floats('pre.b', [D], seq(D, 0.1)), node('Gemm', ['cls', 'pre.w', 'pre.b'], ['pre'], [attrInt('transB', 1)]));
+  g.push(
+    node(
+      opts.select === 'mean' ? 'ReduceMean' : 'Gather',
+      opts.select === 'mean' ? ['x'] : ['x', 'zero'],
+      ['cls'],
+      [opts.select === 'mean' ? attrInts('axes', [1]) : attrInt('axis', 1)],
+    ),
+  );
+  g.push(
+    floats('pre.w', [D, D], seq(D * D, 0.7)),
+    floats('pre.b', [D], seq(D, 0.1)),
+    node('Gemm', ['cls', 'pre.w', 'pre.b'], ['pre'], [attrInt('transB', 1)]),
+  );
   g.push(node(opts.activation, ['pre'], ['act']));
-  g.push(floats('c.w', [2, D], seq(2 * D, 0.7)), floats('c.b', [2], [0.1, -0.1]), node('Gemm', ['act', 'c.w', 'c.b'], [opts.outputName ?? 'logits'], [attrInt('transB', 1)]));
+  g.push(
+    floats('c.w', [2, D], seq(2 * D, 0.7)),
+    floats('c.b', [2], [0.1, -0.1]),
+    node('Gemm', ['act', 'c.w', 'c.b'], [opts.outputName ?? 'logits'], [attrInt('transB', 1)]),
+  );
   g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, opts.outputName ?? 'logits', ['batch', 2]));
   return write(model(g));
 }
@@ -113,13 +182,21 @@ async function graphError(file: string, expectedLayers?: number): Promise<GraphE
 describe('head variants (hand-built graphs run by onnxruntime-node)', () => {
   it('Slice+Squeeze [CLS], Gemm transB=0 behind Identity, MatMul classifier without bias', async () => {
     const v = variantGraph();
-    const p = await prepareTappedModel(v.file, fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    const p = await prepareTappedModel(v.file, fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), {
+      expectedLayers: 2,
+    });
     assert.equal(p.plan.head.preClassifierOp, 'Gemm');
     assert.equal(p.plan.head.classifierOp, 'MatMul');
     assert.deepEqual(p.plan.inputNames, ['x']);
     // HeadWeights are [out][in]: the stored [in][out] matrices come back transposed.
-    assert.deepEqual(Array.from(p.weights.preClassifierWeight), Array.from({ length: D * D }, (_, k) => Math.fround(v.wPre[(k % D) * D + Math.floor(k / D)]!)));
-    assert.deepEqual(Array.from(p.weights.classifierWeight), Array.from({ length: 2 * D }, (_, k) => Math.fround(v.wCls[(k % D) * 2 + Math.floor(k / D)]!)));
+    assert.deepEqual(
+      Array.from(p.weights.preClassifierWeight),
+      Array.from({ length: D * D }, (_, k) => Math.fround(v.wPre[(k % D) * D + Math.floor(k / D)]!)),
+    );
+    assert.deepEqual(
+      Array.from(p.weights.classifierWeight),
+      Array.from({ length: 2 * D }, (_, k) => Math.fround(v.wCls[(k % D) * 2 + Math.floor(k / D)]!)),
+    );
     assert.deepEqual(Array.from(p.weights.classifierBias), [0, 0]);
 
     const session = await ort.InferenceSession.create(p.path);
@@ -159,7 +236,11 @@ describe('dynamically quantized graphs (structure only)', () => {
     for (let b = 0; b < 2; b++) {
       g.push(node('DynamicQuantizeLinear', [h], [`${h}.q`, `${h}.s`, `${h}.z`]));
       for (const p of ['q', 'k', 'v']) quantizedLinear(g, h, `W${b}${p}`, `${b}${p}`, false);
-      g.push(node('Add', [`${b}q`, `${b}k`], [`${b}qk`]), node('Add', [`${b}qk`, `${b}v`], [`${b}sum`]), node('Tanh', [`${b}sum`], [`h${b + 1}`]));
+      g.push(
+        node('Add', [`${b}q`, `${b}k`], [`${b}qk`]),
+        node('Add', [`${b}qk`, `${b}v`], [`${b}sum`]),
+        node('Tanh', [`${b}sum`], [`h${b + 1}`]),
+      );
       h = `h${b + 1}`;
     }
     g.push(ints('zero', [], [0]), node('Gather', [h, 'zero'], ['cls'], [attrInt('axis', 1)]));
@@ -169,10 +250,20 @@ describe('dynamically quantized graphs (structure only)', () => {
   it('counts blocks whose projections read one shared DynamicQuantizeLinear; an fp32 head is tapped', async () => {
     const g: Buffer[] = [];
     const cls = quantizedBlocks(g);
-    g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), floats('pre.b', [D], seq(D, 0.1)), node('Gemm', [cls, 'pre.w', 'pre.b'], ['pre'], [attrInt('transB', 1)]));
-    g.push(node('Relu', ['pre'], ['relu']), floats('c.w', [2, D], seq(2 * D, 0.7)), node('Gemm', ['relu', 'c.w'], ['logits'], [attrInt('transB', 1)]));
+    g.push(
+      floats('pre.w', [D, D], seq(D * D, 0.7)),
+      floats('pre.b', [D], seq(D, 0.1)),
+      node('Gemm', [cls, 'pre.w', 'pre.b'], ['pre'], [attrInt('transB', 1)]),
+    );
+    g.push(
+      node('Relu', ['pre'], ['relu']),
+      floats('c.w', [2, D], seq(2 * D, 0.7)),
+      node('Gemm', ['relu', 'c.w'], ['logits'], [attrInt('transB', 1)]),
+    );
     g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', 2]));
-    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), {
+      expectedLayers: 2,
+    });
     assert.equal(p.plan.outputs.layers.length, 2);
     assert.equal(p.plan.outputs.layers[1], 'cls');
   });
@@ -180,17 +271,26 @@ describe('dynamically quantized graphs (structure only)', () => {
   it('a quantized classifier (int8 weight, no weight zero point, weight scale 1) is tapped and dequantized', async () => {
     const g: Buffer[] = [];
     const cls = quantizedBlocks(g);
-    g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]), node('Relu', ['pre'], ['relu']));
+    g.push(
+      floats('pre.w', [D, D], seq(D * D, 0.7)),
+      node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]),
+      node('Relu', ['pre'], ['relu']),
+    );
     quantizedLinear(g, 'relu', 'c.w', 'c.mm');
     g.push(floats('c.b', [D], seq(D, 0.1)), node('Add', ['c.b', 'c.mm'], ['logits']));
     g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', D]));
-    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), {
+      expectedLayers: 2,
+    });
     assert.equal(p.plan.head.classifierOp, 'MatMulInteger+Add');
     assert.equal(p.plan.head.preClassifierOp, 'Gemm');
     assert.equal(p.plan.head.quantized, true);
     // int8 payload (i * 37) % 255 read as signed bytes, stored [in][out], returned [out][in].
     const signed = (k: number): number => (((k * 37) % 255) << 24) >> 24;
-    assert.deepEqual(Array.from(p.weights.classifierWeight), Array.from({ length: D * D }, (_, k) => signed((k % D) * D + Math.floor(k / D))));
+    assert.deepEqual(
+      Array.from(p.weights.classifierWeight),
+      Array.from({ length: D * D }, (_, k) => signed((k % D) * D + Math.floor(k / D))),
+    );
     const session = await ort.InferenceSession.create(p.path);
     const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(seq(3 * D, 1, 0.5)), [1, 3, D]) });
     const input = out[p.plan.outputs.classifierInput!]!.data as Float32Array;
@@ -206,20 +306,38 @@ describe('dynamically quantized graphs (structure only)', () => {
   it('per-channel int8 weights (scale and zero point per output column), as quantize_dynamic(per_channel=True) writes', async () => {
     const g: Buffer[] = [];
     const cls = quantizedBlocks(g);
-    g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]), node('Relu', ['pre'], ['relu']));
+    g.push(
+      floats('pre.w', [D, D], seq(D * D, 0.7)),
+      node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]),
+      node('Relu', ['pre'], ['relu']),
+    );
     const scales = [0.01, 0.02, 0.03, 0.04];
     const zps = [0, 1, -2, 3];
     g.push(node('DynamicQuantizeLinear', ['relu'], ['relu.q', 'relu.s', 'relu.z']), int8('c.w', [D, D], D * D));
-    g.push(fieldMessage(5, [fieldVarint(1, D), fieldVarint(2, 3), fieldBytes(8, 'c.zp'), fieldBytes(9, Buffer.from(Int8Array.from(zps).buffer))]));
+    g.push(
+      fieldMessage(5, [
+        fieldVarint(1, D),
+        fieldVarint(2, 3),
+        fieldBytes(8, 'c.zp'),
+        fieldBytes(9, Buffer.from(Int8Array.from(zps).buffer)),
+      ]),
+    );
     g.push(floats('c.ws', [D], scales), node('MatMulInteger', ['relu.q', 'c.w', 'relu.z', 'c.zp'], ['c.i32']));
-    g.push(node('Cast', ['c.i32'], ['c.f'], [attrInt('to', 1)]), node('Mul', ['c.ws', 'relu.s'], ['c.scales']), node('Mul', ['c.scales', 'c.f'], ['c.mm']));
+    g.push(
+      node('Cast', ['c.i32'], ['c.f'], [attrInt('to', 1)]),
+      node('Mul', ['c.ws', 'relu.s'], ['c.scales']),
+      node('Mul', ['c.scales', 'c.f'], ['c.mm']),
+    );
     g.push(floats('c.b', [D], seq(D, 0.1)), node('Add', ['c.mm', 'c.b'], ['logits']));
     g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', D]));
-    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), { expectedLayers: 2 });
+    const p = await prepareTappedModel(write(model(g)), fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-')), {
+      expectedLayers: 2,
+    });
     const signed = (k: number): number => (((k * 37) % 255) << 24) >> 24;
     // HeadWeights [out][in]: (W_q[in][out] - zp[out]) * scale[out].
     const want = Array.from({ length: D * D }, (_, k) => {
-      const o = Math.floor(k / D), i = k % D;
+      const o = Math.floor(k / D),
+        i = k % D;
       return Math.fround((signed(i * D + o) - zps[o]!) * Math.fround(scales[o]!));
     });
     assert.ok(Array.from(p.weights.classifierWeight).every((v, k) => Math.abs(v - want[k]!) <= 1e-6));
@@ -238,8 +356,16 @@ describe('dynamically quantized graphs (structure only)', () => {
   it('another quantized form (QLinearMatMul) is reported as such', async () => {
     const g: Buffer[] = [];
     const cls = quantizedBlocks(g);
-    g.push(floats('pre.w', [D, D], seq(D * D, 0.7)), node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]), node('Relu', ['pre'], ['relu']));
-    g.push(int8('c.w', [D, D], D * D), node('QLinearMatMul', ['relu', 's', 'z', 'c.w', 's', 'z', 's', 'z'], ['c.q']), node('Cast', ['c.q'], ['logits'], [attrInt('to', 1)]));
+    g.push(
+      floats('pre.w', [D, D], seq(D * D, 0.7)),
+      node('Gemm', [cls, 'pre.w'], ['pre'], [attrInt('transB', 1)]),
+      node('Relu', ['pre'], ['relu']),
+    );
+    g.push(
+      int8('c.w', [D, D], D * D),
+      node('QLinearMatMul', ['relu', 's', 'z', 'c.w', 's', 'z', 's', 'z'], ['c.q']),
+      node('Cast', ['c.q'], ['logits'], [attrInt('to', 1)]),
+    );
     g.push(valueInfo(11, 'x', ['batch', 'seq', D]), valueInfo(12, 'logits', ['batch', D]));
     const e = await graphError(write(model(g)));
     assert.equal(e.code, 'UNSUPPORTED');
@@ -260,11 +386,17 @@ describe('errors name the file and what was found instead', () => {
     // No blocks in this graph, so a recognised head gets as far as the layer search.
     assert.equal((await graphError(headGraph({ activation: 'Tanh' }))).code, 'LAYERS');
     const cache = fs.mkdtempSync(path.join(TMP, 'onnx-crafted-cache-'));
-    await assert.rejects(prepareTappedModel(headGraph({ activation: 'Tanh' }), cache, { headKind: 'distilbert' }), (e: GraphError) => {
-      assert.equal(e.code, 'NO_HEAD');
-      assert.match(e.message, /no distilbert classification head \(pre_classifier -> ReLU -> classifier\).*reads Tanh .*expected a Relu/);
-      return true;
-    });
+    await assert.rejects(
+      prepareTappedModel(headGraph({ activation: 'Tanh' }), cache, { headKind: 'distilbert' }),
+      (e: GraphError) => {
+        assert.equal(e.code, 'NO_HEAD');
+        assert.match(
+          e.message,
+          /no distilbert classification head \(pre_classifier -> ReLU -> classifier\).*reads Tanh .*expected a Relu/,
+        );
+        return true;
+      },
+    );
   });
 
   it('no output named logits', async () => {

@@ -34,8 +34,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
-const int64 = (rows: number[][]): Tensor => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
-const row = (t: Tensor, r: number): Float32Array => (t.data as Float32Array).subarray(r * t.dims[1]!, (r + 1) * t.dims[1]!);
+const int64 = (rows: number[][]): Tensor =>
+  new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
+const row = (t: Tensor, r: number): Float32Array =>
+  (t.data as Float32Array).subarray(r * t.dims[1]!, (r + 1) * t.dims[1]!);
 function linear(w: Float32Array, b: Float32Array, x: ArrayLike<number>): number[] {
   return Array.from(b, (bias, o) => {
     let s = bias;
@@ -55,7 +57,10 @@ for (const [name, kind, weightNames] of [
     let p: PreparedModel;
     let session: import('onnxruntime-node').InferenceSession;
     before(async () => {
-      p = await prepareTappedModel(onnxPath, fs.mkdtempSync(path.join(TMP, 'cache-')), { expectedLayers: 2, headKind: kind });
+      p = await prepareTappedModel(onnxPath, fs.mkdtempSync(path.join(TMP, 'cache-')), {
+        expectedLayers: 2,
+        headKind: kind,
+      });
       session = await ort.InferenceSession.create(p.path, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
     });
     after(() => session.release());
@@ -64,9 +69,17 @@ for (const [name, kind, weightNames] of [
       assert.equal(p.plan.head.kind, kind);
       assert.equal(p.plan.head.activation, 'tanh');
       assert.equal(p.plan.batchInvariant, true);
-      assert.deepEqual(p.plan.inputNames, kind === 'bert' ? ['input_ids', 'attention_mask', 'token_type_ids'] : ['input_ids', 'attention_mask']);
+      assert.deepEqual(
+        p.plan.inputNames,
+        kind === 'bert' ? ['input_ids', 'attention_mask', 'token_type_ids'] : ['input_ids', 'attention_mask'],
+      );
       assert.equal(p.plan.outputs.layers.length, 2);
-      assert.match(p.plan.head.description, new RegExp(`Gemm \\(${weightNames[1]!.replace(/\./g, '\\.')} 2x32\\) <- Tanh <- Gemm \\(${weightNames[0]!.replace(/\./g, '\\.')} 32x32\\)`));
+      assert.match(
+        p.plan.head.description,
+        new RegExp(
+          `Gemm \\(${weightNames[1]!.replace(/\./g, '\\.')} 2x32\\) <- Tanh <- Gemm \\(${weightNames[0]!.replace(/\./g, '\\.')} 32x32\\)`,
+        ),
+      );
     });
 
     const feeds = (ids: number[][], mask: number[][]): Record<string, Tensor> => ({
@@ -84,7 +97,9 @@ for (const [name, kind, weightNames] of [
         assert.ok(maxAbsDiff(row(out[o.preClassifier]!, r), b.preClassifier[r]!) <= TOL, `dense row ${r}`);
         assert.ok(maxAbsDiff(row(out[o.relu]!, r), b.relu[r]!) <= TOL, `tanh row ${r}`);
         assert.ok(maxAbsDiff(row(out[o.logits]!, r), b.logits[r]!) <= TOL, `logits row ${r}`);
-        o.layers.forEach((l, i) => assert.ok(maxAbsDiff(row(out[l]!, r), b.layers[r]![i]!) <= TOL, `layer ${i} row ${r}`));
+        o.layers.forEach((l, i) =>
+          assert.ok(maxAbsDiff(row(out[l]!, r), b.layers[r]![i]!) <= TOL, `layer ${i} row ${r}`),
+        );
       }
     });
 
@@ -95,17 +110,27 @@ for (const [name, kind, weightNames] of [
       for (let r = 0; r < b.inputIds.length; r++) {
         const pre = row(out[o.preClassifier]!, r);
         const act = row(out[o.relu]!, r);
-        assert.ok(maxAbsDiff(linear(p.weights.preClassifierWeight, p.weights.preClassifierBias, row(out[o.cls]!, r)), pre) <= 1e-5);
+        assert.ok(
+          maxAbsDiff(linear(p.weights.preClassifierWeight, p.weights.preClassifierBias, row(out[o.cls]!, r)), pre) <=
+            1e-5,
+        );
         assert.ok(maxAbsDiff(Array.from(pre, Math.tanh), act) <= 1e-6);
-        assert.ok(maxAbsDiff(linear(p.weights.classifierWeight, p.weights.classifierBias, act), row(out[o.logits]!, r)) <= 1e-5);
+        assert.ok(
+          maxAbsDiff(linear(p.weights.classifierWeight, p.weights.classifierBias, act), row(out[o.logits]!, r)) <= 1e-5,
+        );
       }
     });
 
     it('gives the untapped graph its own logits', async () => {
-      const plain = await ort.InferenceSession.create(onnxPath, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+      const plain = await ort.InferenceSession.create(onnxPath, {
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: 1,
+      });
       const b = ref.batch;
       const a = (await plain.run(feeds(b.inputIds, b.attentionMask)))['logits']!;
-      const t = (await session.run(feeds(b.inputIds, b.attentionMask), [p.plan.outputs.logits]))[p.plan.outputs.logits]!;
+      const t = (await session.run(feeds(b.inputIds, b.attentionMask), [p.plan.outputs.logits]))[
+        p.plan.outputs.logits
+      ]!;
       assert.ok(maxAbsDiff(a.data as Float32Array, t.data as Float32Array) <= 1e-6);
       await plain.release();
     });

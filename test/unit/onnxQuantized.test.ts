@@ -46,7 +46,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 const int64 = (ids: number[]): Tensor => new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
-const feeds = (ids: number[]): Record<string, Tensor> => ({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)) });
+const feeds = (ids: number[]): Record<string, Tensor> => ({
+  input_ids: int64(ids),
+  attention_mask: int64(ids.map(() => 1)),
+});
 const row0 = (t: Tensor): Float32Array => (t.data as Float32Array).subarray(0, t.dims[1]!);
 const argmax = (xs: ArrayLike<number>): number => Array.from(xs).indexOf(Math.max(...Array.from(xs)));
 
@@ -57,7 +60,10 @@ describe('taps on tiny-distilbert-o17-int8 (dynamically quantized)', () => {
   let plain: import('onnxruntime-node').InferenceSession;
 
   before(async () => {
-    q = await prepareTappedModel(QUANTIZED, fs.mkdtempSync(path.join(TMP, 'cache-')), { expectedLayers: 2, headKind: 'distilbert' });
+    q = await prepareTappedModel(QUANTIZED, fs.mkdtempSync(path.join(TMP, 'cache-')), {
+      expectedLayers: 2,
+      headKind: 'distilbert',
+    });
     f = await prepareTappedModel(FP32, fs.mkdtempSync(path.join(TMP, 'cache-')), { expectedLayers: 2 });
     session = await ort.InferenceSession.create(q.path, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
     plain = await ort.InferenceSession.create(QUANTIZED, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
@@ -119,7 +125,10 @@ describe('taps on tiny-distilbert-o17-int8 (dynamically quantized)', () => {
       // The classifier's input is the ReLU output rounded to the activation's quantization grid.
       const grid = Math.max(...relu) / 255;
       worstRelu = Math.max(worstRelu, maxAbsDiff(input, relu) / grid);
-      assert.ok(input.every((v, u) => (relu[u] === 0) === (v === 0)), 'ReLU zeros stay exact zeros');
+      assert.ok(
+        input.every((v, u) => (relu[u] === 0) === (v === 0)),
+        'ReLU zeros stay exact zeros',
+      );
     }
     assert.ok(worstRelu <= 0.5 + 1e-3, `dequantized input within half a step of relu (${worstRelu} steps)`);
   });
@@ -146,8 +155,11 @@ describe('taps on tiny-distilbert-o17-int8 (dynamically quantized)', () => {
     const width = Math.max(a.length, b.length);
     const pad = (ids: number[]): number[] => [...ids, ...new Array<number>(width - ids.length).fill(0)];
     const rows = [pad(a), pad(b)];
-    const t = (m: number[][]): Tensor => new ort.Tensor('int64', BigInt64Array.from(m.flat().map(BigInt)), [m.length, width]);
-    const batched = (await session.run({ input_ids: t(rows), attention_mask: t([a, b].map((ids) => pad(ids.map(() => 1)))) }))[q.plan.outputs.logits]!;
+    const t = (m: number[][]): Tensor =>
+      new ort.Tensor('int64', BigInt64Array.from(m.flat().map(BigInt)), [m.length, width]);
+    const batched = (
+      await session.run({ input_ids: t(rows), attention_mask: t([a, b].map((ids) => pad(ids.map(() => 1)))) })
+    )[q.plan.outputs.logits]!;
     const single = row0((await session.run(feeds(a)))[q.plan.outputs.logits]!);
     const d = maxAbsDiff((batched.data as Float32Array).subarray(0, single.length), single);
     assert.ok(d > 0 && d <= INT8_LOGITS_TOL, `batched vs single: ${d}`);

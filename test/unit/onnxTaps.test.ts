@@ -19,7 +19,12 @@ process.env['HOME'] = fs.mkdtempSync(path.join(TMP, 'onnx-taps-home-'));
 const ort = loadOrt(); // telemetry off, ONNX Runtime's own logging quiet
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models');
-const NAMES = ['tiny-distilbert-o14-gemm', 'tiny-distilbert-o17-gemm', 'tiny-distilbert-o14-matmul', 'tiny-distilbert-o17-multilabel'];
+const NAMES = [
+  'tiny-distilbert-o14-gemm',
+  'tiny-distilbert-o17-gemm',
+  'tiny-distilbert-o14-matmul',
+  'tiny-distilbert-o17-multilabel',
+];
 const TOL = 1e-4;
 
 interface Stages {
@@ -68,13 +73,22 @@ for (const name of NAMES) {
     const dir = path.join(FIXTURES, name);
     const onnxPath = path.join(dir, 'onnx', 'model.onnx');
     const ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8')) as Reference;
-    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { dim: number; n_layers: number; id2label: object };
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+      dim: number;
+      n_layers: number;
+      id2label: object;
+    };
     let prepared: PreparedModel;
     let session: import('onnxruntime-node').InferenceSession;
 
     before(async () => {
-      prepared = await prepareTappedModel(onnxPath, fs.mkdtempSync(path.join(TMP, 'onnx-taps-cache-')), { expectedLayers: config.n_layers });
-      session = await ort.InferenceSession.create(prepared.path, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+      prepared = await prepareTappedModel(onnxPath, fs.mkdtempSync(path.join(TMP, 'onnx-taps-cache-')), {
+        expectedLayers: config.n_layers,
+      });
+      session = await ort.InferenceSession.create(prepared.path, {
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: 1,
+      });
     });
 
     it('finds the head and blocks by data flow', () => {
@@ -87,7 +101,10 @@ for (const name of NAMES) {
       assert.equal(plan.outputs.layers.length, config.n_layers);
       // The last block's [CLS] row is the vector pre_classifier reads, so that tap is shared.
       assert.equal(plan.outputs.layers.at(-1), plan.outputs.cls);
-      assert.equal(new Set([plan.outputs.cls, plan.outputs.preClassifier, plan.outputs.relu, ...plan.outputs.layers]).size, 2 + config.n_layers);
+      assert.equal(
+        new Set([plan.outputs.cls, plan.outputs.preClassifier, plan.outputs.relu, ...plan.outputs.layers]).size,
+        2 + config.n_layers,
+      );
       assert.equal(prepared.fromCache, false);
     });
 
@@ -128,7 +145,9 @@ for (const name of NAMES) {
         assert.ok(maxAbsDiff(row(out[o.preClassifier]!, r), b.preClassifier[r]!) <= TOL);
         assert.ok(maxAbsDiff(row(out[o.relu]!, r), b.relu[r]!) <= TOL);
         assert.ok(maxAbsDiff(row(out[o.logits]!, r), b.logits[r]!) <= TOL);
-        o.layers.forEach((l, i) => assert.ok(maxAbsDiff(row(out[l]!, r), b.layers[r]![i]!) <= TOL, `batch row ${r} layer ${i}`));
+        o.layers.forEach((l, i) =>
+          assert.ok(maxAbsDiff(row(out[l]!, r), b.layers[r]![i]!) <= TOL, `batch row ${r} layer ${i}`),
+        );
       }
     });
 
@@ -142,14 +161,26 @@ for (const name of NAMES) {
         const cls = row(out[o.cls]!, 0);
         const pre = row(out[o.preClassifier]!, 0);
         const relu = row(out[o.relu]!, 0);
-        assert.deepEqual(Array.from(relu), Array.from(pre, (v) => Math.max(0, v)));
-        assert.ok(maxAbsDiff(linear(w.preClassifierWeight, w.preClassifierBias, cls), pre) <= 1e-5, 'pre_classifier from HeadWeights');
-        assert.ok(maxAbsDiff(linear(w.classifierWeight, w.classifierBias, relu), row(out[o.logits]!, 0)) <= 1e-5, 'classifier from HeadWeights');
+        assert.deepEqual(
+          Array.from(relu),
+          Array.from(pre, (v) => Math.max(0, v)),
+        );
+        assert.ok(
+          maxAbsDiff(linear(w.preClassifierWeight, w.preClassifierBias, cls), pre) <= 1e-5,
+          'pre_classifier from HeadWeights',
+        );
+        assert.ok(
+          maxAbsDiff(linear(w.classifierWeight, w.classifierBias, relu), row(out[o.logits]!, 0)) <= 1e-5,
+          'classifier from HeadWeights',
+        );
       }
     });
 
     it('gives the same logits as the untapped graph', async () => {
-      const plain = await ort.InferenceSession.create(onnxPath, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+      const plain = await ort.InferenceSession.create(onnxPath, {
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: 1,
+      });
       const c = ref.cases[0]!;
       const feeds = { input_ids: int64([c.ids]), attention_mask: int64([c.ids.map(() => 1)]) };
       const a = (await plain.run(feeds))['logits']!;

@@ -6,13 +6,47 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { indexModel } from '../../src/core/onnx/graphIndex';
 import { readFloats } from '../../src/core/onnx/tensorValues';
-import { BufferSource, FileSource, WireError, encodeVarint, fieldBytes, fieldMessage, fieldVarint, forEachField, readVarint } from '../../src/core/onnx/wire';
+import {
+  BufferSource,
+  FileSource,
+  WireError,
+  encodeVarint,
+  fieldBytes,
+  fieldMessage,
+  fieldVarint,
+  forEachField,
+  readVarint,
+} from '../../src/core/onnx/wire';
 
-const FIXTURE = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'tiny-distilbert-o17-gemm', 'onnx', 'model.onnx');
+const FIXTURE = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'test',
+  'fixtures',
+  'models',
+  'tiny-distilbert-o17-gemm',
+  'onnx',
+  'model.onnx',
+);
 
 describe('wire format', () => {
   it('round-trips varints, negatives as ten-byte two’s complement', () => {
-    const cases: bigint[] = [0n, 1n, 127n, 128n, 300n, 2n ** 28n - 1n, 2n ** 28n, 2n ** 35n + 5n, 2n ** 53n - 1n, 2n ** 63n - 1n, -1n, -(2n ** 63n)];
+    const cases: bigint[] = [
+      0n,
+      1n,
+      127n,
+      128n,
+      300n,
+      2n ** 28n - 1n,
+      2n ** 28n,
+      2n ** 35n + 5n,
+      2n ** 53n - 1n,
+      2n ** 63n - 1n,
+      -1n,
+      -(2n ** 63n),
+    ];
     for (const v of cases) {
       const buf = encodeVarint(v);
       if (v < 0n) assert.equal(buf.length, 10);
@@ -57,9 +91,16 @@ describe('wire format', () => {
   it('merges a second graph record the way protobuf does: repeated fields append', () => {
     const original = fs.readFileSync(FIXTURE);
     const before = indexModel(new BufferSource(original));
-    const node = fieldMessage(1, [fieldBytes(1, 'logits'), fieldBytes(2, 'extra'), fieldBytes(3, 'x'), fieldBytes(4, 'Identity')]);
+    const node = fieldMessage(1, [
+      fieldBytes(1, 'logits'),
+      fieldBytes(2, 'extra'),
+      fieldBytes(3, 'x'),
+      fieldBytes(4, 'Identity'),
+    ]);
     const output = fieldMessage(12, [fieldBytes(1, 'extra')]);
-    const merged = indexModel(new BufferSource(Buffer.concat([original, fieldBytes(7, Buffer.concat([node, output]))])));
+    const merged = indexModel(
+      new BufferSource(Buffer.concat([original, fieldBytes(7, Buffer.concat([node, output]))])),
+    );
     assert.equal(merged.nodes.length, before.nodes.length + 1);
     assert.deepEqual(merged.outputs, ['logits', 'extra']);
     assert.equal(merged.producer.get('extra')?.opType, 'Identity');

@@ -13,9 +13,17 @@ function windowOf(tokens: WindowResult['tokens']): WindowResult {
     label: 'POSITIVE',
     probabilities: { NEGATIVE: 0.25, POSITIVE: 0.75 },
     logits: [-0.5, 0.6],
-    stages: { cls: v(8, 1), preClassifier: v(8, 2), activation: v(8, 3).map((x) => Math.max(0, x)), layers: [v(8, 4), v(8, 5)] },
+    stages: {
+      cls: v(8, 1),
+      preClassifier: v(8, 2),
+      activation: v(8, 3).map((x) => Math.max(0, x)),
+      layers: [v(8, 4), v(8, 5)],
+    },
     // Label-keyed records have no prototype (a label may be named __proto__), as the core makes them.
-    contributions: Object.assign(labelRecord<LogitContribution>(), { NEGATIVE: { bias: 0.1, units: v(8, 6) }, POSITIVE: { bias: -0.1, units: v(8, 7) } }),
+    contributions: Object.assign(labelRecord<LogitContribution>(), {
+      NEGATIVE: { bias: 0.1, units: v(8, 6) },
+      POSITIVE: { bias: -0.1, units: v(8, 7) },
+    }),
     head: {} as WindowResult['head'],
     tokens,
     truncated: false,
@@ -38,7 +46,10 @@ describe('window packing', () => {
     assert.ok(window.tokens.ids instanceof Int32Array);
     const back = unpackWindow(structuredClone(window, { transfer }));
     assert.deepEqual(back, w);
-    assert.ok(Array.isArray(back.stages.cls) && Array.isArray(back.contributions.POSITIVE!.units), 'plain arrays again (the JSON contract)');
+    assert.ok(
+      Array.isArray(back.stages.cls) && Array.isArray(back.contributions.POSITIVE!.units),
+      'plain arrays again (the JSON contract)',
+    );
   });
 
   it('expands tokens, stages and contributions only when read, and serialises like the original', () => {
@@ -48,8 +59,16 @@ describe('window packing', () => {
     for (const key of ['tokens', 'stages', 'contributions']) {
       assert.equal(typeof Object.getOwnPropertyDescriptor(back, key)?.get, 'function', `${key} is not expanded yet`);
     }
-    assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(w)), 'JSON (the CLI contract, the webview) reads through');
-    assert.deepEqual(Object.getOwnPropertyDescriptor(back, 'tokens')?.value, w.tokens, 'expanded once, then a plain property');
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(back)),
+      JSON.parse(JSON.stringify(w)),
+      'JSON (the CLI contract, the webview) reads through',
+    );
+    assert.deepEqual(
+      Object.getOwnPropertyDescriptor(back, 'tokens')?.value,
+      w.tokens,
+      'expanded once, then a plain property',
+    );
     back.label = 'NEGATIVE';
     back.tokens = [];
     assert.deepEqual({ ...back }.tokens, []);
@@ -65,9 +84,18 @@ describe('window packing', () => {
   it('carries the embeddings vector as a buffer and the lens, experiments and token lens as one string, expanded on read', () => {
     const w = windowOf([{ id: 2, text: '[CLS]', start: 0, end: 0, special: true }]);
     w.stages.embeddings = [0.25, -0.5, 1 / 3];
-    const reading = (x: number) => ({ logits: [x, -x], probabilities: [0.5 + x / 10, 0.5 - x / 10], label: x > 0 ? 'NEGATIVE' : 'POSITIVE' });
+    const reading = (x: number) => ({
+      logits: [x, -x],
+      probabilities: [0.5 + x / 10, 0.5 - x / 10],
+      label: x > 0 ? 'NEGATIVE' : 'POSITIVE',
+    });
     // A label named like a lens field must not confuse the unpacking.
-    w.lens = [0, 1, 2].map((layer) => ({ layer, ...reading(layer / 7 + 0.05), activeUnits: layer, topUnits: { lens: { toward: [{ unit: 1, value: 0.1 }], against: [] } } }));
+    w.lens = [0, 1, 2].map((layer) => ({
+      layer,
+      ...reading(layer / 7 + 0.05),
+      activeUnits: layer,
+      topUnits: { lens: { toward: [{ unit: 1, value: 0.1 }], against: [] } },
+    }));
     w.lensSettledAt = 1;
     w.experiments = { bypassDense: reading(0.3), noActivation: reading(-0.2) };
     w.tokenLens = [reading(0.1)];

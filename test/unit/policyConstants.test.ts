@@ -9,9 +9,12 @@ import { DEFAULT_OVERLAP } from '../../src/core/text/windows';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
-test('the windowOverlap setting declares the core\'s default overlap', () => {
+test("the windowOverlap setting declares the core's default overlap", () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-    contributes: { configuration: { properties: Record<string, { default?: unknown }> } | { properties: Record<string, { default?: unknown }> }[] };
+    contributes: {
+      configuration:
+        { properties: Record<string, { default?: unknown }> } | { properties: Record<string, { default?: unknown }> }[];
+    };
   };
   const sections = [pkg.contributes.configuration].flat();
   const setting = sections.map((s) => s.properties['distilbertInspector.windowOverlap']).find((p) => p !== undefined);

@@ -8,7 +8,17 @@ import { makeInspection } from './webviewHarness/inspection';
 import { rendered, textAfter } from './reportHarness';
 
 const document = installDom();
-import { decimal3, decimal4, exact, int, num, pct, pctPoints, signedDecimal3, signedNum } from '../../src/core/present/format';
+import {
+  decimal3,
+  decimal4,
+  exact,
+  int,
+  num,
+  pct,
+  pctPoints,
+  signedDecimal3,
+  signedNum,
+} from '../../src/core/present/format';
 import { maxAbsScale, robustScale, tintPercent } from '../../src/core/present/scale';
 import { logitSteps, topUnitsFor } from '../../src/core/present/logitSteps';
 import { plainText, stageText, type Explanation } from '../../src/core/present/stageText';
@@ -94,10 +104,19 @@ describe('the units a logit names and its steps', () => {
   it("without the core's list: the five largest shares each side, from the contributions", () => {
     const w = handWindow(units, act);
     const t = topUnitsFor(w, 'A');
-    assert.deepEqual(t.toward.map((x) => x.unit), [0, 3, 6, 7, 5]);
-    assert.deepEqual(t.against.map((x) => x.unit), [4, 1]);
+    assert.deepEqual(
+      t.toward.map((x) => x.unit),
+      [0, 3, 6, 7, 5],
+    );
+    assert.deepEqual(
+      t.against.map((x) => x.unit),
+      [4, 1],
+    );
     const steps = logitSteps(w, 'A', 0.5)!;
-    assert.deepEqual(steps.map((s) => s.label), ['bias', 'unit 0', 'unit 3', 'unit 6', 'unit 7', 'unit 5', 'unit 4', 'unit 1', '1 other units', 'logit A']);
+    assert.deepEqual(
+      steps.map((s) => s.label),
+      ['bias', 'unit 0', 'unit 3', 'unit 6', 'unit 7', 'unit 5', 'unit 4', 'unit 1', '1 other units', 'logit A'],
+    );
     const rest = steps.at(-2)!;
     assert.equal(rest.count, 1); // unit 8 (0.02); unit 2 is zero and not counted
     assert.ok(Math.abs(rest.delta - 0.02) < 1e-12);
@@ -110,10 +129,25 @@ describe('the units a logit names and its steps', () => {
   });
 
   it("with the core's list: exactly its units, sorted, zero or wrong-signed entries dropped", () => {
-    const w = handWindow(units, act, { A: { toward: [{ unit: 3, value: 0.1 }, { unit: 0, value: 0.5 }, { unit: 2, value: 0 }], against: [{ unit: 1, value: -0.2 }] } });
+    const w = handWindow(units, act, {
+      A: {
+        toward: [
+          { unit: 3, value: 0.1 },
+          { unit: 0, value: 0.5 },
+          { unit: 2, value: 0 },
+        ],
+        against: [{ unit: 1, value: -0.2 }],
+      },
+    });
     const t = topUnitsFor(w, 'A');
-    assert.deepEqual(t.toward.map((x) => x.unit), [0, 3]);
-    assert.deepEqual(t.against.map((x) => x.unit), [1]);
+    assert.deepEqual(
+      t.toward.map((x) => x.unit),
+      [0, 3],
+    );
+    assert.deepEqual(
+      t.against.map((x) => x.unit),
+      [1],
+    );
     const steps = logitSteps(w, 'A', 0.5)!;
     assert.equal(steps.at(-2)!.label, '5 other units'); // 4, 5, 6, 7, 8
   });
@@ -164,7 +198,13 @@ describe('stage explanations: one source, rendered to Markdown and to the panel'
       }
       const doc = rendered(inspectionReport({ inspection: ins }, { assetFolder: 'a' }));
       const headings = Array.from(doc.querySelectorAll('h3')).map((h) => h.textContent ?? '');
-      const sectionOf = (n: number): string => squash(textAfter(doc, headings.find((h) => h.startsWith(`${n}. `))!));
+      const sectionOf = (n: number): string =>
+        squash(
+          textAfter(
+            doc,
+            headings.find((h) => h.startsWith(`${n}. `))!,
+          ),
+        );
       const order = ['tokens', 'layers', 'cls', 'dense', 'activation', 'dropout', 'classifier'] as const;
       order.forEach((stage, n) => {
         const words = squash(plainText(text[stage]));
@@ -177,7 +217,19 @@ describe('stage explanations: one source, rendered to Markdown and to the panel'
 /** The explanation text of each stage card the panel draws. */
 function panelExplanations(ins: Inspection): Record<string, string> {
   const root = renderApp(
-    { version: 1, panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source: { uri: 'file:///a', fileName: 'a', baseOffset: 0, selection: false } } }, selectedWindow: 0 },
+    {
+      version: 1,
+      panel: {
+        newest: 1,
+        view: {
+          kind: 'result',
+          requestId: 1,
+          inspection: ins,
+          source: { uri: 'file:///a', fileName: 'a', baseOffset: 0, selection: false },
+        },
+      },
+      selectedWindow: 0,
+    },
     readPalette(),
     { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {} },
   );
@@ -188,7 +240,9 @@ function panelExplanations(ins: Inspection): Record<string, string> {
     // The card's own explanation: a <p class="explain"> or a <div class="explain"> of them, directly in the card.
     const el = Array.from(card.children).find((c) => c.classList.contains('explain'));
     assert.ok(el, `explanation in ${sel}`);
-    return Array.from(el.tagName === 'DIV' ? el.children : [el]).map((p) => p.textContent ?? '').join('\n\n');
+    return Array.from(el.tagName === 'DIV' ? el.children : [el])
+      .map((p) => p.textContent ?? '')
+      .join('\n\n');
   };
   return {
     tokens: explainOf('[aria-labelledby="card-tokens"]'),

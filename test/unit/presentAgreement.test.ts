@@ -24,10 +24,23 @@ interface Shown {
 function panelWaterfalls(ins: Inspection): Shown[][] {
   const st: PersistedState = {
     version: 1,
-    panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: false } } },
+    panel: {
+      newest: 1,
+      view: {
+        kind: 'result',
+        requestId: 1,
+        inspection: ins,
+        source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: false },
+      },
+    },
     selectedWindow: 0,
   };
-  const root = renderApp(st, readPalette(), { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {} });
+  const root = renderApp(st, readPalette(), {
+    selectWindow: () => {},
+    reveal: () => {},
+    exportJson: () => {},
+    compareVariants: () => {},
+  });
   document.getElementById('app')!.replaceChildren(root);
   return Array.from(root.querySelectorAll('[data-testid="contributions"] .contribution')).map((g) =>
     Array.from(g.querySelectorAll('.bar-row')).map((r) => ({
@@ -55,7 +68,10 @@ function reportLabels(ins: Inspection): string[][] {
   const report = inspectionReport({ inspection: ins }, { assetFolder: 'assets' });
   return ins.model.labels.map((_, i) => {
     const els = svgElements(report.assets.find((a) => a.fileName === `w1-logit-${i}.svg`)!.content);
-    return els.filter((e) => e.name === 'title').slice(1).map((e) => e.text.replace(/: [^:]*$/, ''));
+    return els
+      .filter((e) => e.name === 'title')
+      .slice(1)
+      .map((e) => e.text.replace(/: [^:]*$/, ''));
   });
 }
 
@@ -65,10 +81,22 @@ function assertSameWaterfalls(ins: Inspection, what: string): Shown[][] {
   const labels = reportLabels(ins);
   assert.equal(panel.length, ins.model.labels.length, `${what}: one panel waterfall per label`);
   panel.forEach((rows, l) => {
-    assert.deepEqual(rows.map((r) => r.kind), report[l]!.map((r) => r.kind), `${what}, label ${l}: the same steps`);
-    assert.deepEqual(rows.map((r) => r.label), labels[l], `${what}, label ${l}: the same units named`);
+    assert.deepEqual(
+      rows.map((r) => r.kind),
+      report[l]!.map((r) => r.kind),
+      `${what}, label ${l}: the same steps`,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.label),
+      labels[l],
+      `${what}, label ${l}: the same units named`,
+    );
     // Both print the same double (the panel as data-value, the report as data-value), so equality is exact.
-    assert.deepEqual(rows.map((r) => r.value), report[l]!.map((r) => r.value), `${what}, label ${l}: the same numbers`);
+    assert.deepEqual(
+      rows.map((r) => r.value),
+      report[l]!.map((r) => r.value),
+      `${what}, label ${l}: the same numbers`,
+    );
   });
   return panel;
 }
@@ -78,8 +106,14 @@ function expectedUnits(ins: Inspection, k: number): string[][] {
   const w = ins.windows[0]!;
   return ins.model.labels.map((l) => {
     const units = w.contributions[l]!.units.map((value, unit) => ({ unit, value }));
-    const toward = units.filter((x) => x.value > 0).sort((a, b) => b.value - a.value).slice(0, k);
-    const against = units.filter((x) => x.value < 0).sort((a, b) => a.value - b.value).slice(0, k);
+    const toward = units
+      .filter((x) => x.value > 0)
+      .sort((a, b) => b.value - a.value)
+      .slice(0, k);
+    const against = units
+      .filter((x) => x.value < 0)
+      .sort((a, b) => a.value - b.value)
+      .slice(0, k);
     return [...toward, ...against].map((x) => `unit ${x.unit}`);
   });
 }
@@ -87,14 +121,24 @@ function expectedUnits(ins: Inspection, k: number): string[][] {
 test('panel and report draw the same logit waterfalls, unit for unit', () => {
   const ins = makeInspection({ dim: 40, labels: ['neg', 'neutral', 'pos'] });
   const shown = assertSameWaterfalls(ins, 'the core lists the top units');
-  shown.forEach((rows, l) => assert.deepEqual(rows.filter((r) => r.kind === 'toward' || r.kind === 'against').map((r) => r.label), expectedUnits(ins, 5)[l]));
+  shown.forEach((rows, l) =>
+    assert.deepEqual(
+      rows.filter((r) => r.kind === 'toward' || r.kind === 'against').map((r) => r.label),
+      expectedUnits(ins, 5)[l],
+    ),
+  );
 });
 
 test('a window without head.topUnits: panel and report both name the five largest units (they used to disagree)', () => {
   const ins = makeInspection({ dim: 40, labels: ['NEGATIVE', 'POSITIVE'] });
   for (const w of ins.windows) w.head.topUnits = {};
   const shown = assertSameWaterfalls(ins, 'no head.topUnits');
-  shown.forEach((rows, l) => assert.deepEqual(rows.filter((r) => r.kind === 'toward' || r.kind === 'against').map((r) => r.label), expectedUnits(ins, 5)[l]));
+  shown.forEach((rows, l) =>
+    assert.deepEqual(
+      rows.filter((r) => r.kind === 'toward' || r.kind === 'against').map((r) => r.label),
+      expectedUnits(ins, 5)[l],
+    ),
+  );
 });
 
 test("the core's K is kept: with two units per side both show two", () => {
@@ -106,7 +150,12 @@ test("the core's K is kept: with two units per side both show two", () => {
     }
   }
   const shown = assertSameWaterfalls(ins, 'K = 2');
-  shown.forEach((rows, l) => assert.deepEqual(rows.filter((r) => r.kind === 'toward' || r.kind === 'against').map((r) => r.label), expectedUnits(ins, 2)[l]));
+  shown.forEach((rows, l) =>
+    assert.deepEqual(
+      rows.filter((r) => r.kind === 'toward' || r.kind === 'against').map((r) => r.label),
+      expectedUnits(ins, 2)[l],
+    ),
+  );
 });
 
 test('a tanh head (BERT): the same waterfalls too', () => {

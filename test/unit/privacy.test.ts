@@ -13,7 +13,13 @@ const MODEL = path.join(FIXTURES, 'tiny-distilbert-o17-gemm');
 /** A fresh HOME, XDG_CACHE_HOME and TMPDIR, and an environment without any telemetry switch of our own. */
 function freshEnv(): { root: string; env: NodeJS.ProcessEnv } {
   const root = tempDir('dbi-privacy-');
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: path.join(root, 'home'), XDG_CACHE_HOME: path.join(root, 'cache'), TMPDIR: path.join(root, 'tmp'), NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: path.join(root, 'home'),
+    XDG_CACHE_HOME: path.join(root, 'cache'),
+    TMPDIR: path.join(root, 'tmp'),
+    NO_COLOR: '1',
+  };
   for (const k of Object.keys(env)) if (k.startsWith('ORT_')) delete env[k];
   for (const d of ['home', 'cache', 'tmp']) fs.mkdirSync(path.join(root, d));
   return { root, env };
@@ -21,7 +27,9 @@ function freshEnv(): { root: string; env: NodeJS.ProcessEnv } {
 
 /** Telemetry traces under `root`, and this pid's mat-debug file in the system temp folder. */
 function traces(root: string, pid: number | undefined): string[] {
-  const found = (fs.readdirSync(root, { recursive: true }) as string[]).filter((p) => /(^|\/)(\.onnxruntime|mat-debug[^/]*)$/.test(p) || p.includes('Microsoft/DeveloperTools'));
+  const found = (fs.readdirSync(root, { recursive: true }) as string[]).filter(
+    (p) => /(^|\/)(\.onnxruntime|mat-debug[^/]*)$/.test(p) || p.includes('Microsoft/DeveloperTools'),
+  );
   if (pid !== undefined && fs.existsSync(`/tmp/mat-debug-${pid}.log`)) found.push(`/tmp/mat-debug-${pid}.log`);
   return found;
 }
@@ -29,7 +37,11 @@ function traces(root: string, pid: number | undefined): string[] {
 describe('no telemetry', () => {
   it('a CLI run writes no ONNX Runtime telemetry queue and no mat-debug file', () => {
     const { root, env } = freshEnv();
-    const r = spawnSync(process.execPath, [CLI, '--model', MODEL, '--cache-dir', path.join(root, 'cache', 'dbi'), 'a fine and witty film'], { encoding: 'utf8', env });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, '--model', MODEL, '--cache-dir', path.join(root, 'cache', 'dbi'), 'a fine and witty film'],
+      { encoding: 'utf8', env },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /=> /);
     assert.equal(r.stderr, '', 'nothing but our own output');

@@ -55,7 +55,15 @@ const occlusion: OcclusionResult = {
   baselineLogits: shap.baselineLogits,
   baselineProbabilities: shap.baselineProbabilities,
   tokens: shap.tokens,
-  items: shap.items.map((it) => ({ start: it.start, end: it.end, text: it.text, tokenIndices: it.tokenIndices, logits: [0.5, -0.5], deltaLogits: [-0.5, 0.5], deltaProbabilities: [-0.2, 0.2] })),
+  items: shap.items.map((it) => ({
+    start: it.start,
+    end: it.end,
+    text: it.text,
+    tokenIndices: it.tokenIndices,
+    logits: [0.5, -0.5],
+    deltaLogits: [-0.5, 0.5],
+    deltaProbabilities: [-0.2, 0.2],
+  })),
   forwardPasses: 5,
   batches: 2,
   inferenceMs: 10,
@@ -68,8 +76,23 @@ const texts: [ComparedText, ComparedText] = [
   { what: 'selection 1 in a.md', excerpt: 'A gripping film', length: 15, uri: 'file:///w/a.md', start: 0, end: 15 },
   { what: 'the clipboard', excerpt: 'A dull film.', length: 12 },
 ];
-const run = (variant: VariantRun['variant']): VariantRun => ({ variant, onnxFile: `onnx/${variant}.onnx`, label: 'POSITIVE', logits: [-1, 1], probabilities: { NEGATIVE: 0.12, POSITIVE: 0.88 }, latencyMs: 9, inferenceMs: 4 });
-const live: LiveStatus = { on: true, phase: 'running', runs: 2, lastLatencyMs: 12, note: 'blank line: nothing to classify', what: 'the paragraph at lines 3–6 of a.md' };
+const run = (variant: VariantRun['variant']): VariantRun => ({
+  variant,
+  onnxFile: `onnx/${variant}.onnx`,
+  label: 'POSITIVE',
+  logits: [-1, 1],
+  probabilities: { NEGATIVE: 0.12, POSITIVE: 0.88 },
+  latencyMs: 9,
+  inferenceMs: 4,
+});
+const live: LiveStatus = {
+  on: true,
+  phase: 'running',
+  runs: 2,
+  lastLatencyMs: 12,
+  note: 'blank line: nothing to classify',
+  what: 'the paragraph at lines 3–6 of a.md',
+};
 const note: ModelNote = { modelPath: '/models/demo', text: 'Demo model, 82% on SST-2', switchTo: 'org/full-size' };
 
 // Mapped types: a kind added to a schema without a sample here fails to compile, and the run-time check below
@@ -101,8 +124,15 @@ const views: { [K in ViewState['kind']]: Extract<ViewState, { kind: K }> } = {
   empty: { kind: 'empty', note: 'Select text and run Inspect' },
   running: { kind: 'running', requestId: 3, what: 'a.md', done: 1, total: 2 },
   result: {
-    kind: 'result', requestId: 3, inspection, source, compare: compareStates.done, occlusion: occlusionStates.done,
-    explanation: explanationStates.done, attention: attentionStates.done, notice: 'the newer run was cancelled',
+    kind: 'result',
+    requestId: 3,
+    inspection,
+    source,
+    compare: compareStates.done,
+    occlusion: occlusionStates.done,
+    explanation: explanationStates.done,
+    attention: attentionStates.done,
+    notice: 'the newer run was cancelled',
   },
   error: { kind: 'error', requestId: 4, message: 'model.onnx is missing' },
   comparison: { kind: 'comparison', requestId: 5, comparison, texts, notice: 'kept' },
@@ -216,7 +246,12 @@ test('a webview message with any key the protocol does not declare is rejected',
   }
   assert.ok(webviewToHostSchema.is({ type: 'attention' }), 'attention with no head: open the view');
   assert.ok(webviewToHostSchema.is({ type: 'reveal', windowIndex: 0 }));
-  for (const bad of [{ type: 'attention', layer: 1 }, { type: 'attention', layer: 1, head: -2 }, { type: 'attention', layer: 1000, head: 0 }, { type: 'reveal', windowIndex: 0, start: 0 }]) {
+  for (const bad of [
+    { type: 'attention', layer: 1 },
+    { type: 'attention', layer: 1, head: -2 },
+    { type: 'attention', layer: 1000, head: 0 },
+    { type: 'reveal', windowIndex: 0, start: 0 },
+  ]) {
     assert.equal(webviewToHostSchema.is(bad), false, JSON.stringify(bad));
   }
 });
@@ -243,13 +278,34 @@ test('a schema that differs from the core type it checks does not compile', () =
         `import type { TokenSpan } from ${JSON.stringify(path.join(src, 'core/types'))};\n` +
         `const s = object({ ${fields} });\nsameType<Infer<typeof s>, TokenSpan>(true);\n`,
     );
-    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'ES2022', '--module', 'commonjs', '--types', '', 'drift.ts'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--target',
+        'ES2022',
+        '--module',
+        'commonjs',
+        '--types',
+        '',
+        'drift.ts',
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
     return { ok: r.status === 0, out: r.stdout + r.stderr };
   };
   try {
     const same = check('id: num, text: str, start: index, end: index, special: bool');
     assert.ok(same.ok, same.out);
-    for (const drifted of ['id: num, text: str, start: index, end: index', 'id: num, text: str, start: index, end: index, special: optional(bool)', 'id: num, text: str, start: index, end: index, special: bool, extra: num', 'id: str, text: str, start: index, end: index, special: bool']) {
+    for (const drifted of [
+      'id: num, text: str, start: index, end: index',
+      'id: num, text: str, start: index, end: index, special: optional(bool)',
+      'id: num, text: str, start: index, end: index, special: bool, extra: num',
+      'id: str, text: str, start: index, end: index, special: bool',
+    ]) {
       const r = check(drifted);
       assert.equal(r.ok, false, drifted);
       assert.match(r.out, /drift\.ts\(4,/, drifted);

@@ -42,7 +42,10 @@ interface Case {
 }
 
 const int64 = (ids: number[]): Tensor => new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
-const feeds = (ids: number[]): Record<string, Tensor> => ({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)) });
+const feeds = (ids: number[]): Record<string, Tensor> => ({
+  input_ids: int64(ids),
+  attention_mask: int64(ids.map(() => 1)),
+});
 const row0 = (t: Tensor): Float32Array => (t.data as Float32Array).subarray(0, t.dims[1]!);
 const argmax = (xs: ArrayLike<number>): number => Array.from(xs).indexOf(Math.max(...Array.from(xs)));
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -53,9 +56,17 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function numpyReference(fp32: string, int8: string, perChannel: boolean, reduceRange: boolean) {
-  const r = spawnSync('/usr/bin/python3', [REFERENCE_PY, fp32, int8, perChannel ? '1' : '0', reduceRange ? '1' : '0'], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [REFERENCE_PY, fp32, int8, perChannel ? '1' : '0', reduceRange ? '1' : '0'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, `the numpy reference needs Debian's python3-onnx: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { checked: number; mismatches: string[]; ops: string[]; fp32_weights_left: string[]; max_abs_q: number };
+  return JSON.parse(r.stdout) as {
+    checked: number;
+    mismatches: string[];
+    ops: string[];
+    fp32_weights_left: string[];
+    max_abs_q: number;
+  };
 }
 
 describe('int8 weight math', () => {
@@ -87,12 +98,19 @@ describe('CPU classification for the int8 path', () => {
   });
 });
 
-for (const [name, layers] of [['tiny-distilbert-o17-gemm', 2], ['tiny-distilbert-o14-matmul', 2]] as const) {
+for (const [name, layers] of [
+  ['tiny-distilbert-o17-gemm', 2],
+  ['tiny-distilbert-o14-matmul', 2],
+] as const) {
   describe(`quantizing ${name}`, () => {
     const fp32 = path.join(FIXTURES, name, 'onnx', 'model.onnx');
     const ref = JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'reference.json'), 'utf8')) as { cases: Case[] };
 
-    for (const opts of [{ perChannel: true, reduceRange: false }, { perChannel: false, reduceRange: false }, { perChannel: true, reduceRange: true }]) {
+    for (const opts of [
+      { perChannel: true, reduceRange: false },
+      { perChannel: false, reduceRange: false },
+      { perChannel: true, reduceRange: true },
+    ]) {
       it(`weights equal the numpy reference exactly (${JSON.stringify(opts)})`, async () => {
         const out = path.join(TMP, `${name}-${opts.perChannel}-${opts.reduceRange}.onnx`);
         const stats = await quantizeModelFile(fp32, out, opts);
@@ -101,7 +119,9 @@ for (const [name, layers] of [['tiny-distilbert-o17-gemm', 2], ['tiny-distilbert
         assert.ok(r.checked >= 6 * layers + 2, `every projection and both head Linears (${r.checked})`);
         assert.deepEqual(r.mismatches, []);
         assert.deepEqual(r.fp32_weights_left, [], 'the fp32 weights are dropped');
-        assert.ok(r.ops.includes('DynamicQuantizeLinear') && r.ops.includes('MatMulInteger') && !r.ops.includes('Gemm'));
+        assert.ok(
+          r.ops.includes('DynamicQuantizeLinear') && r.ops.includes('MatMulInteger') && !r.ops.includes('Gemm'),
+        );
         assert.ok(opts.reduceRange ? r.max_abs_q <= 64 : r.max_abs_q === 127, `max |q| ${r.max_abs_q}`);
         assert.deepEqual(readQuantizationInfo(out), { weights: 'int8', ...opts });
         assert.equal(readQuantizationInfo(fp32), undefined);
@@ -111,7 +131,10 @@ for (const [name, layers] of [['tiny-distilbert-o17-gemm', 2], ['tiny-distilbert
     it('the tapper finds the head and every block; taps equal the untapped int8 graph and stay near torch fp32', async () => {
       const out = path.join(TMP, `${name}-taps.onnx`);
       await quantizeModelFile(fp32, out, { perChannel: true, reduceRange: false });
-      const q = await prepareTappedModel(out, fs.mkdtempSync(path.join(TMP, 'cache-')), { expectedLayers: layers, headKind: 'distilbert' });
+      const q = await prepareTappedModel(out, fs.mkdtempSync(path.join(TMP, 'cache-')), {
+        expectedLayers: layers,
+        headKind: 'distilbert',
+      });
       assert.equal(q.plan.head.preClassifierOp, 'MatMulInteger+Add');
       assert.equal(q.plan.head.classifierOp, 'MatMulInteger+Add');
       assert.equal(q.plan.head.quantized, true);
@@ -123,9 +146,17 @@ for (const [name, layers] of [['tiny-distilbert-o17-gemm', 2], ['tiny-distilbert
       for (const c of ref.cases) {
         const t = await tapped.run(feeds(c.ids));
         const p = await plain.run(feeds(c.ids));
-        assert.deepEqual(Array.from(row0(t[o.logits]!)), Array.from(row0(p['logits']!)), `tapped = untapped: ${c.text}`);
+        assert.deepEqual(
+          Array.from(row0(t[o.logits]!)),
+          Array.from(row0(p['logits']!)),
+          `tapped = untapped: ${c.text}`,
+        );
         const pre = row0(t[o.preClassifier]!);
-        assert.deepEqual(Array.from(row0(t[o.relu]!)), Array.from(pre, (v) => Math.max(0, v)), 'ReLU of the tapped pre_classifier');
+        assert.deepEqual(
+          Array.from(row0(t[o.relu]!)),
+          Array.from(pre, (v) => Math.max(0, v)),
+          'ReLU of the tapped pre_classifier',
+        );
         // The logit decomposition adds up to the int8 logits (dequantized weight x dequantized classifier input).
         const input = row0(t[o.classifierInput!]!);
         const logits = row0(t[o.logits]!);
@@ -163,11 +194,20 @@ describe('quantizer input checks', () => {
 });
 
 describe('quantizing BERT and RoBERTa heads (dense + tanh)', () => {
-  for (const [name, kind] of [['tiny-bert-o17', 'bert'], ['tiny-roberta-o17', 'roberta']] as const) {
+  for (const [name, kind] of [
+    ['tiny-bert-o17', 'bert'],
+    ['tiny-roberta-o17', 'roberta'],
+  ] as const) {
     it(`${name}: both head Linears become int8 chains the tapper finds; same argmax as torch`, async () => {
       const out = path.join(TMP, `${name}-int8.onnx`);
-      await quantizeModelFile(path.join(FIXTURES, name, 'onnx', 'model.onnx'), out, { perChannel: true, reduceRange: false });
-      const q = await prepareTappedModel(out, fs.mkdtempSync(path.join(TMP, 'cache-')), { expectedLayers: 2, headKind: kind });
+      await quantizeModelFile(path.join(FIXTURES, name, 'onnx', 'model.onnx'), out, {
+        perChannel: true,
+        reduceRange: false,
+      });
+      const q = await prepareTappedModel(out, fs.mkdtempSync(path.join(TMP, 'cache-')), {
+        expectedLayers: 2,
+        headKind: kind,
+      });
       assert.equal(q.plan.head.preClassifierOp, 'MatMulInteger+Add');
       assert.equal(q.plan.head.classifierOp, 'MatMulInteger+Add');
       assert.equal(q.plan.head.activation, 'tanh');

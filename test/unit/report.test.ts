@@ -19,7 +19,11 @@ import { LENS_SOURCES } from '../../src/core/head/lensStory';
 
 const ASSETS = 'review-assets';
 const inspectors = new Map<string, Inspector>();
-async function inspect(fixture: string, text: string, opts: Parameters<Inspector['inspect']>[1] = {}): Promise<Inspection> {
+async function inspect(
+  fixture: string,
+  text: string,
+  opts: Parameters<Inspector['inspect']>[1] = {},
+): Promise<Inspection> {
   let ins = inspectors.get(fixture);
   if (!ins) {
     ins = await Inspector.open({ modelDir: path.join(FIXTURES, fixture), cacheDir: tempDir('dbi-cache-'), threads: 1 });
@@ -47,13 +51,19 @@ describe('report of a single-window DistilBERT inspection', () => {
   let doc: Document;
   before(async () => {
     ins = await inspect('tiny-distilbert-o17-gemm', c.text, { mode: 'truncate' });
-    report = inspectionReport({ inspection: ins, text: c.text, source: { fileName: 'review.txt', selection: true } }, { assetFolder: ASSETS });
+    report = inspectionReport(
+      { inspection: ins, text: c.text, source: { fileName: 'review.txt', selection: true } },
+      { assetFolder: ASSETS },
+    );
     doc = rendered(report);
   });
 
-  it('the result table gives each label its probability and logit: the inspection\'s, and torch\'s within 1e-4', () => {
+  it("the result table gives each label its probability and logit: the inspection's, and torch's within 1e-4", () => {
     const rows = tableAfter(doc, 'Result');
-    assert.deepEqual(rows.map((r) => r[0]), ref.labels);
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      ref.labels,
+    );
     rows.forEach((r, i) => {
       const label = ref.labels[i]!;
       assertPrinted(r[1]!, ins.aggregate.probabilities[label]!, `p(${label})`);
@@ -96,26 +106,47 @@ describe('report of a single-window DistilBERT inspection', () => {
     const blocks = tableAfter(doc, '1. [CLS] after each transformer block');
     assert.equal(blocks.length, ins.model.nLayers);
     blocks.forEach((r, k) => assertPrinted(r[1]!, norm(c.layers[k]!), `norm of block ${k + 1}`));
-    assertPrinted(textAfter(doc, '2. [CLS] entering pre_classifier').match(/L2 norm (\S+)\./)![1]!, norm(c.cls), '‖cls‖');
-    assert.match(textAfter(doc, '3. ' + `pre_classifier (dense), ${ins.model.dim} → ${ins.model.dim}`), /counterpart of BERT's pooler.*tanh.*newly initialised when fine-tuning starts/s);
+    assertPrinted(
+      textAfter(doc, '2. [CLS] entering pre_classifier').match(/L2 norm (\S+)\./)![1]!,
+      norm(c.cls),
+      '‖cls‖',
+    );
+    assert.match(
+      textAfter(doc, '3. ' + `pre_classifier (dense), ${ins.model.dim} → ${ins.model.dim}`),
+      /counterpart of BERT's pooler.*tanh.*newly initialised when fine-tuning starts/s,
+    );
     const relu = textAfter(doc, '4. ReLU');
     const zeros = c.relu.filter((x) => x === 0).length;
-    assert.ok(relu.includes(`${zeros} of ${ins.model.dim} units are zeroed, ${ins.model.dim - zeros} stay active`), relu);
+    assert.ok(
+      relu.includes(`${zeros} of ${ins.model.dim} units are zeroed, ${ins.model.dim - zeros} stay active`),
+      relu,
+    );
     assertPrinted(relu.match(/L2 norm (\S+)\./)![1]!, norm(c.relu), '‖relu‖');
     // The word pieces are listed verbatim, [CLS] first.
     const pieces = Array.from(doc.querySelectorAll('pre code'))[1]!.textContent!.trim();
     assert.equal(pieces, w.tokens.map((t) => t.text).join(' '));
   });
 
-  it('the top-units table lists the core\'s top units with their shares', () => {
+  it("the top-units table lists the core's top units with their shares", () => {
     const w = ins.windows[0]!;
     const rows = tableAfter(doc, '6. classifier → logits → probabilities');
     for (const [label, toward, against] of rows) {
       const top = w.head.topUnits[label!]!;
       const parse = (s: string): { unit: number; value: string }[] =>
-        s === '—' ? [] : s.split(', ').map((x) => { const m = /^unit (\d+) (\S+)$/.exec(x)!; return { unit: Number(m[1]), value: m[2]! }; });
-      for (const [got, want] of [[parse(toward!), top.toward], [parse(against!), top.against]] as const) {
-        assert.deepEqual(got.map((g) => g.unit), want.map((x) => x.unit));
+        s === '—'
+          ? []
+          : s.split(', ').map((x) => {
+              const m = /^unit (\d+) (\S+)$/.exec(x)!;
+              return { unit: Number(m[1]), value: m[2]! };
+            });
+      for (const [got, want] of [
+        [parse(toward!), top.toward],
+        [parse(against!), top.against],
+      ] as const) {
+        assert.deepEqual(
+          got.map((g) => g.unit),
+          want.map((x) => x.unit),
+        );
         got.forEach((g, k) => assertPrinted(g.value, want[k]!.value, `${label} unit ${g.unit}`));
       }
     }
@@ -125,17 +156,39 @@ describe('report of a single-window DistilBERT inspection', () => {
     assertImagesMatchAssets(doc, report);
     const w = ins.windows[0]!;
     const bars = Array.from(svgDoc(report, 'logits.svg').querySelectorAll('rect.bar'));
-    assert.deepEqual(bars.map((b) => b.getAttribute('data-label')), ref.labels);
-    assert.deepEqual(bars.map((b) => Number(b.getAttribute('data-value'))), ins.aggregate.logits);
+    assert.deepEqual(
+      bars.map((b) => b.getAttribute('data-label')),
+      ref.labels,
+    );
+    assert.deepEqual(
+      bars.map((b) => Number(b.getAttribute('data-value'))),
+      ins.aggregate.logits,
+    );
     const probs = Array.from(svgDoc(report, 'probabilities.svg').querySelectorAll('rect.bar'));
-    assert.deepEqual(probs.map((b) => Number(b.getAttribute('data-value'))), ref.labels.map((l) => ins.aggregate.probabilities[l]));
-    for (const [file, values] of [['w1-cls.svg', w.stages.cls], ['w1-dense.svg', w.stages.preClassifier], ['w1-activation.svg', w.stages.activation]] as const) {
+    assert.deepEqual(
+      probs.map((b) => Number(b.getAttribute('data-value'))),
+      ref.labels.map((l) => ins.aggregate.probabilities[l]),
+    );
+    for (const [file, values] of [
+      ['w1-cls.svg', w.stages.cls],
+      ['w1-dense.svg', w.stages.preClassifier],
+      ['w1-activation.svg', w.stages.activation],
+    ] as const) {
       const svg = svgDoc(report, file);
       const cells = Array.from(svg.querySelectorAll('rect.cell'));
-      assert.deepEqual(cells.map((x) => Number(x.getAttribute('data-value'))), values, file);
-      assert.ok(svg.querySelector('title')?.textContent && svg.querySelector('desc')?.textContent, `${file} has a title and a description`);
+      assert.deepEqual(
+        cells.map((x) => Number(x.getAttribute('data-value'))),
+        values,
+        file,
+      );
+      assert.ok(
+        svg.querySelector('title')?.textContent && svg.querySelector('desc')?.textContent,
+        `${file} has a title and a description`,
+      );
       // Zero is drawn as the background: ReLU's zeroed units read as gaps.
-      cells.forEach((x) => assert.equal(x.getAttribute('fill') === '#ffffff', Number(x.getAttribute('data-value')) === 0, file));
+      cells.forEach((x) =>
+        assert.equal(x.getAttribute('fill') === '#ffffff', Number(x.getAttribute('data-value')) === 0, file),
+      );
     }
     const layers = svgDoc(report, 'w1-layers.svg');
     assert.equal(layers.querySelectorAll('g.row').length, ins.model.nLayers);
@@ -151,7 +204,8 @@ describe('report of a single-window DistilBERT inspection', () => {
   });
 
   it('the white background makes every chart readable on a dark viewer', () => {
-    for (const a of report.assets) assert.match(a.content, /<rect width="\d+" height="\d+" fill="#ffffff"\/>/, a.fileName);
+    for (const a of report.assets)
+      assert.match(a.content, /<rect width="\d+" height="\d+" fill="#ffffff"\/>/, a.fileName);
   });
 });
 
@@ -161,9 +215,15 @@ describe('report of a long text in several windows', () => {
   let doc: Document;
   before(async () => {
     const ref = readReference(path.join(FIXTURES, 'tiny-distilbert-o17-gemm'));
-    const text = ref.cases.map((c) => c.text).join(' ').repeat(3);
+    const text = ref.cases
+      .map((c) => c.text)
+      .join(' ')
+      .repeat(3);
     ins = await inspect('tiny-distilbert-o17-gemm', text, { windowTokens: 32, overlap: 8 });
-    report = inspectionReport({ inspection: ins, text, source: { fileName: 'long.md', selection: false } }, { assetFolder: ASSETS });
+    report = inspectionReport(
+      { inspection: ins, text, source: { fileName: 'long.md', selection: false } },
+      { assetFolder: ASSETS },
+    );
     doc = rendered(report);
   });
 
@@ -177,27 +237,49 @@ describe('report of a long text in several windows', () => {
       assertPrinted(r[4]!, w.probabilities[w.label]!, `window ${i + 1} p`);
       ins.model.labels.forEach((l, k) => assertPrinted(r[5 + k]!, w.probabilities[l]!, `window ${i + 1} p(${l})`));
     });
-    assert.match(textAfter(doc, 'Windows'), new RegExp(`^Complete: all ${ins.coverage.textLength.toLocaleString('en-US')} characters read .* in ${ins.windows.length} windows`));
+    assert.match(
+      textAfter(doc, 'Windows'),
+      new RegExp(
+        `^Complete: all ${ins.coverage.textLength.toLocaleString('en-US')} characters read .* in ${ins.windows.length} windows`,
+      ),
+    );
     const bars = svgDoc(report, 'windows.svg').querySelectorAll('rect.bar');
     assert.equal(bars.length, ins.windows.length);
   });
 
   it('details the first windows stage by stage, each with its own result table and charts', () => {
-    const h2 = Array.from(doc.querySelectorAll('h2')).map((h) => h.textContent ?? '').filter((t) => t.startsWith('Window '));
+    const h2 = Array.from(doc.querySelectorAll('h2'))
+      .map((h) => h.textContent ?? '')
+      .filter((t) => t.startsWith('Window '));
     assert.equal(h2.length, MAX_DETAILED_WINDOWS);
     h2.forEach((t, i) => {
       const w = ins.windows[i]!;
-      assert.equal(t, `Window ${i + 1} of ${ins.windows.length}: ${w.label}, characters ${w.start}–${w.end}, ${w.tokenCount} tokens`);
+      assert.equal(
+        t,
+        `Window ${i + 1} of ${ins.windows.length}: ${w.label}, characters ${w.start}–${w.end}, ${w.tokenCount} tokens`,
+      );
     });
     for (let i = 0; i < MAX_DETAILED_WINDOWS; i++) {
       const cells = Array.from(svgDoc(report, `w${i + 1}-activation.svg`).querySelectorAll('rect.cell'));
-      assert.deepEqual(cells.map((x) => Number(x.getAttribute('data-value'))), ins.windows[i]!.stages.activation);
+      assert.deepEqual(
+        cells.map((x) => Number(x.getAttribute('data-value'))),
+        ins.windows[i]!.stages.activation,
+      );
     }
-    assert.equal(report.assets.some((a) => a.fileName.startsWith(`w${MAX_DETAILED_WINDOWS + 1}-`)), false);
+    assert.equal(
+      report.assets.some((a) => a.fileName.startsWith(`w${MAX_DETAILED_WINDOWS + 1}-`)),
+      false,
+    );
     assertImagesMatchAssets(doc, report);
     // Choosing the windows: only the last one.
-    const last = inspectionReport({ inspection: ins, detailWindows: [ins.windows.length - 1, 99, -1] }, { assetFolder: ASSETS });
-    assert.deepEqual([...new Set(last.assets.filter((a) => /^w\d+-/.test(a.fileName)).map((a) => a.fileName.split('-')[0]))], [`w${ins.windows.length}`]);
+    const last = inspectionReport(
+      { inspection: ins, detailWindows: [ins.windows.length - 1, 99, -1] },
+      { assetFolder: ASSETS },
+    );
+    assert.deepEqual(
+      [...new Set(last.assets.filter((a) => /^w\d+-/.test(a.fileName)).map((a) => a.fileName.split('-')[0]))],
+      [`w${ins.windows.length}`],
+    );
   });
 });
 
@@ -249,7 +331,10 @@ describe('BERT and RoBERTa heads in their own terms', () => {
     const heads = Array.from(doc.querySelectorAll('h3')).map((h) => h.textContent);
     assert.equal(heads[1], '1. <s> after each transformer block');
     assert.equal(heads[6], '6. classifier.out_proj → logits → probabilities');
-    assert.equal(Object.fromEntries(tableAfter(doc, 'Model').map((r) => [r[0], r[1]]))['head'], 'RoBERTa: classifier.dense → tanh → dropout → classifier.out_proj');
+    assert.equal(
+      Object.fromEntries(tableAfter(doc, 'Model').map((r) => [r[0], r[1]]))['head'],
+      'RoBERTa: classifier.dense → tanh → dropout → classifier.out_proj',
+    );
     assert.equal(doc.querySelectorAll('s').length, 0, '<s> stays text, not strikethrough HTML');
   });
 });
@@ -267,7 +352,10 @@ describe('untrusted text, labels and file names', () => {
   const labels = ['a|b', '<b>bold</b>', '[l](http://evil.example)', '`tick` ![i](x.png)'];
   const ins = makeInspection({ text: hostile, labels, dim: 16, nLayers: 2, windowTokens: 20 });
   const fileName = 'evil](http://x) <i>.md';
-  const report = inspectionReport({ inspection: ins, text: hostile, source: { fileName, selection: true } }, { assetFolder: ASSETS });
+  const report = inspectionReport(
+    { inspection: ins, text: hostile, source: { fileName, selection: true } },
+    { assetFolder: ASSETS },
+  );
   const doc = rendered(report);
 
   it('no link, HTML element or foreign image comes out of the rendered Markdown', () => {
@@ -275,10 +363,24 @@ describe('untrusted text, labels and file names', () => {
     const cited = new Set([...Object.values(SOURCES), ...Object.values(LENS_SOURCES)].map((s) => s.url));
     const hrefs = Array.from(doc.querySelectorAll('a')).map((a) => a.getAttribute('href') ?? '');
     assert.ok(hrefs.length > 0, 'the stage explanations cite their sources');
-    assert.deepEqual(hrefs.filter((h) => !cited.has(h)), [], 'no link from the text, labels or file name');
-    assert.equal(doc.querySelectorAll('script, b, i, s, blockquote, ol, ul, iframe').length, 0, doc.body.innerHTML.slice(0, 500));
+    assert.deepEqual(
+      hrefs.filter((h) => !cited.has(h)),
+      [],
+      'no link from the text, labels or file name',
+    );
+    assert.equal(
+      doc.querySelectorAll('script, b, i, s, blockquote, ol, ul, iframe').length,
+      0,
+      doc.body.innerHTML.slice(0, 500),
+    );
     assertImagesMatchAssets(doc, report);
-    assert.ok(!/onerror/.test(Array.from(doc.querySelectorAll('img')).map((i) => i.outerHTML).join('')));
+    assert.ok(
+      !/onerror/.test(
+        Array.from(doc.querySelectorAll('img'))
+          .map((i) => i.outerHTML)
+          .join(''),
+      ),
+    );
   });
 
   it('the excerpt shows the text verbatim (line endings normalised) in one code block', () => {
@@ -287,27 +389,62 @@ describe('untrusted text, labels and file names', () => {
   });
 
   it('labels and the file name round-trip as plain text, and every table keeps its columns', () => {
-    assert.deepEqual(tableAfter(doc, 'Result').map((r) => r[0]), labels);
+    assert.deepEqual(
+      tableAfter(doc, 'Result').map((r) => r[0]),
+      labels,
+    );
     for (const r of tableAfter(doc, 'Result')) assert.equal(r.length, 3);
     for (const r of tableAfter(doc, 'Windows')) assert.equal(r.length, 5 + labels.length);
     assert.ok(doc.body.textContent!.includes(`Selection in ${fileName}: label ${ins.aggregate.label}`));
     const toward = tableAfter(doc, '6. classifier → logits → probabilities');
-    assert.deepEqual(toward.map((r) => r[0]), labels);
+    assert.deepEqual(
+      toward.map((r) => r[0]),
+      labels,
+    );
   });
 
   it('SVG text is escaped: hostile labels parse as text, never as elements', () => {
     const els = svgElements(report.assets.find((a) => a.fileName === 'logits.svg')!.content);
-    assert.deepEqual([...new Set(els.map((e) => e.name))].sort(), ['desc', 'g', 'line', 'rect', 'svg', 'text', 'title']);
-    assert.deepEqual(els.filter((e) => e.attributes['class'] === 'bar').map((e) => e.attributes['data-label']), labels);
+    assert.deepEqual([...new Set(els.map((e) => e.name))].sort(), [
+      'desc',
+      'g',
+      'line',
+      'rect',
+      'svg',
+      'text',
+      'title',
+    ]);
+    assert.deepEqual(
+      els.filter((e) => e.attributes['class'] === 'bar').map((e) => e.attributes['data-label']),
+      labels,
+    );
     // Each bar's tooltip: "label: value"; the axis labels are cut at 28 characters, so all of these show whole.
-    const titles = els.filter((e) => e.name === 'title').slice(1).map((e) => e.text.replace(/: [^:]*$/, ''));
+    const titles = els
+      .filter((e) => e.name === 'title')
+      .slice(1)
+      .map((e) => e.text.replace(/: [^:]*$/, ''));
     assert.deepEqual(titles, labels);
     // The caption, then per bar its axis label and its value.
     assert.equal(els.find((e) => e.name === 'text')!.text, 'Logits (aggregate)');
-    assert.deepEqual(els.filter((e) => e.name === 'text').slice(1, 9).filter((_, i) => i % 2 === 0).map((e) => e.text), labels);
-    for (const a of report.assets) assert.ok(svgElements(a.content).every((e) => ['svg', 'title', 'desc', 'rect', 'text', 'line', 'g'].includes(e.name)), a.fileName);
+    assert.deepEqual(
+      els
+        .filter((e) => e.name === 'text')
+        .slice(1, 9)
+        .filter((_, i) => i % 2 === 0)
+        .map((e) => e.text),
+      labels,
+    );
+    for (const a of report.assets)
+      assert.ok(
+        svgElements(a.content).every((e) => ['svg', 'title', 'desc', 'rect', 'text', 'line', 'g'].includes(e.name)),
+        a.fileName,
+      );
     for (const a of report.assets) assertWellFormed(a.content, a.fileName);
-    const ctrl = barChart([{ label: 'nul\u0000 & "q" \'a\' <x/>]]>', value: 1 }], { title: '<t>', desc: '&', signed: false });
+    const ctrl = barChart([{ label: 'nul\u0000 & "q" \'a\' <x/>]]>', value: 1 }], {
+      title: '<t>',
+      desc: '&',
+      signed: false,
+    });
     assertWellFormed(ctrl, 'control characters');
   });
 });
@@ -315,15 +452,24 @@ describe('untrusted text, labels and file names', () => {
 describe('composing reports', () => {
   it('a new section is one more function in the list, and asset names are checked', () => {
     const ins = makeInspection({ dim: 8, nLayers: 1 });
-    const section: Section = (ctx) => `## Extra\n\n${ctx.image('extra-bars.svg', barChart([{ label: 'x', value: 2 }], { title: 'x', desc: 'x', signed: true }), 'extra')}`;
-    const extra = composeReport([...inspectionSections({ inspection: ins }), section], { assetFolder: 'my report (1)-assets' });
+    const section: Section = (ctx) =>
+      `## Extra\n\n${ctx.image('extra-bars.svg', barChart([{ label: 'x', value: 2 }], { title: 'x', desc: 'x', signed: true }), 'extra')}`;
+    const extra = composeReport([...inspectionSections({ inspection: ins }), section], {
+      assetFolder: 'my report (1)-assets',
+    });
     assert.match(extra.markdown, /## Extra\n\n!\[extra\]\(my%20report%20%281%29-assets\/extra-bars\.svg\)\n$/);
     assert.equal(extra.assets.at(-1)!.fileName, 'extra-bars.svg');
     // The same through inspectionReport: extra sections come before the closing line.
     const viaReport = inspectionReport({ inspection: ins }, { assetFolder: 'a', extra: [section] });
     assert.match(viaReport.markdown, /## Extra\n\n!\[extra\]\(a\/extra-bars\.svg\)\n\nMade by DistilBERT Inspector/);
-    assert.throws(() => composeReport([(ctx) => ctx.image('../x.svg', '', 'x')], { assetFolder: 'a' }), /not a plain \.svg file name/);
-    assert.throws(() => composeReport([(ctx) => ctx.image('a.svg', '', 'x') + ctx.image('a.svg', '', 'x')], { assetFolder: 'a' }), /added twice/);
+    assert.throws(
+      () => composeReport([(ctx) => ctx.image('../x.svg', '', 'x')], { assetFolder: 'a' }),
+      /not a plain \.svg file name/,
+    );
+    assert.throws(
+      () => composeReport([(ctx) => ctx.image('a.svg', '', 'x') + ctx.image('a.svg', '', 'x')], { assetFolder: 'a' }),
+      /added twice/,
+    );
   });
 
   it('a regression head prints a score and draws no probabilities', () => {
@@ -332,6 +478,9 @@ describe('composing reports', () => {
     const rows = tableAfter(rendered(report), 'Result');
     assert.equal(rows.length, 1);
     assertPrinted(rows[0]![1]!, ins.aggregate.logits[0]!, 'score');
-    assert.equal(report.assets.some((a) => a.fileName === 'probabilities.svg'), false);
+    assert.equal(
+      report.assets.some((a) => a.fileName === 'probabilities.svg'),
+      false,
+    );
   });
 });

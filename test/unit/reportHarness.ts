@@ -77,7 +77,9 @@ export function tableAfter(doc: Document, heading: string): string[][] {
     el = el.nextElementSibling;
   }
   assert.ok(el, `no table under "${heading}"`);
-  return Array.from(el.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? ''));
+  return Array.from(el.querySelectorAll('tbody tr')).map((tr) =>
+    Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? ''),
+  );
 }
 
 /** The text of the section that starts at heading `heading` and runs to the next heading of any level. */
@@ -85,7 +87,8 @@ export function textAfter(doc: Document, heading: string): string {
   const h = Array.from(doc.querySelectorAll('h1,h2,h3,h4')).find((e) => e.textContent === heading);
   assert.ok(h, `no heading "${heading}"`);
   const out: string[] = [];
-  for (let el = h.nextElementSibling; el && !/^H[1-4]$/.test(el.tagName); el = el.nextElementSibling) out.push(el.textContent ?? '');
+  for (let el = h.nextElementSibling; el && !/^H[1-4]$/.test(el.tagName); el = el.nextElementSibling)
+    out.push(el.textContent ?? '');
   return out.join('\n');
 }
 

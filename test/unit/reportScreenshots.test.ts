@@ -20,12 +20,24 @@ import { inspectionReport } from '../../src/core/report/inspectionReport';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it') as new (opts: object) => { render(src: string): string };
 
-const chrome = chromiumForFile({ shotsEnv: 'REPORT_SCREENSHOTS', tempPrefix: 'dbi-report-shots-', what: 'report', bundle: true });
+const chrome = chromiumForFile({
+  shotsEnv: 'REPORT_SCREENSHOTS',
+  tempPrefix: 'dbi-report-shots-',
+  what: 'report',
+  bundle: true,
+});
 
 test('the panel shows Export Markdown next to Export JSON; clicking it, or Enter on it, posts exportMarkdown', async () => {
   const h = await openHarness(chrome.browser, chrome.bundle, themes.dark);
-  await h.send({ type: 'result', requestId: 1, inspection: makeInspection(), source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true } });
-  const buttons = await h.page.locator('.actions button').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-testid')));
+  await h.send({
+    type: 'result',
+    requestId: 1,
+    inspection: makeInspection(),
+    source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true },
+  });
+  const buttons = await h.page
+    .locator('.actions button')
+    .evaluateAll((bs) => bs.map((b) => b.getAttribute('data-testid')));
   assert.deepEqual(buttons.slice(0, 2), ['export-json', 'export-markdown']);
   await h.page.click('[data-testid="export-markdown"]');
   await h.page.focus('[data-testid="export-markdown"]');
@@ -38,11 +50,15 @@ test('the panel shows Export Markdown next to Export JSON; clicking it, or Enter
 
 test('an exported report of the bundled model renders with its charts; screenshots of the page and of two charts', async () => {
   const inspector = await Inspector.open({ modelDir: BUNDLED, cacheDir: tempDir('dbi-cache-'), threads: 1 });
-  const text = 'A gripping, beautifully acted film. The ending felt rushed and the score is far too loud, but I would happily watch it again.';
+  const text =
+    'A gripping, beautifully acted film. The ending felt rushed and the score is far too loud, but I would happily watch it again.';
   const ins = await inspector.inspect(text, { mode: 'truncate' });
   await inspector.dispose();
   const dir = tempDir('dbi-report-');
-  const report = inspectionReport({ inspection: ins, text, source: { fileName: 'review.txt', selection: true } }, { assetFolder: 'review-assets' });
+  const report = inspectionReport(
+    { inspection: ins, text, source: { fileName: 'review.txt', selection: true } },
+    { assetFolder: 'review-assets' },
+  );
   fs.mkdirSync(path.join(dir, 'review-assets'));
   for (const a of report.assets) fs.writeFileSync(path.join(dir, 'review-assets', a.fileName), a.content);
   // What a dark Markdown preview does: the rendered Markdown on a dark page, images loaded from the files.
@@ -55,7 +71,10 @@ test('an exported report of the bundled model renders with its charts; screensho
     assert.equal(await images.count(), report.assets.length);
     // Every chart loaded and has a size (a broken image has naturalWidth 0).
     const sizes = await images.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
-    assert.ok(sizes.every((w) => w > 100), JSON.stringify(sizes));
+    assert.ok(
+      sizes.every((w) => w > 100),
+      JSON.stringify(sizes),
+    );
     await page.screenshot({ path: path.join(chrome.shots, 'report-preview-dark.png'), fullPage: true });
     for (const name of ['probabilities', 'w1-logit-1', 'w1-activation', 'w1-layers']) {
       const svg = report.assets.find((a) => a.fileName === `${name}.svg`)!.content;

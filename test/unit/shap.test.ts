@@ -5,7 +5,13 @@
 // under a budget), so agreement is a real check. Faithfulness' pure parts are checked by hand-made cases.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FRACTIONS, faithfulnessVariants, protocolScores, ranking, topCount } from '../../src/core/attribution/faithfulness';
+import {
+  FRACTIONS,
+  faithfulnessVariants,
+  protocolScores,
+  ranking,
+  topCount,
+} from '../../src/core/attribution/faithfulness';
 import { withPresence } from '../../src/core/attribution/perturb';
 import { breakStrengths, flatHierarchy, owenValues, splitHierarchy, type HNode } from '../../src/core/attribution/shap';
 import type { Encoding } from '../../src/core/types';
@@ -49,7 +55,7 @@ function bruteShapley(n: number, v: (m: number[]) => number): number[] {
 /** Owen value of item i: along the root-to-leaf path, every subset of the other children at each node. */
 function bruteOwen(n: number, root: HNode, v: (m: number[]) => number, i: number): number {
   const path: HNode[] = [];
-  for (let node = root; node.children.length > 0; ) {
+  for (let node = root; node.children.length > 0;) {
     path.push(node);
     node = node.children.find((c) => c.items.includes(i))!;
   }
@@ -99,7 +105,10 @@ describe('partition SHAP', () => {
     const n = words.length;
     const root = splitHierarchy(breakStrengths(words));
     // The first split is at the sentence end (after item 5), not at the exact middle.
-    assert.deepEqual(root.children.map((c) => c.items.length), [6, 5]);
+    assert.deepEqual(
+      root.children.map((c) => c.items.length),
+      [6, 5],
+    );
     const v = game(n, 3);
     const r = await owenValues(n, root, asValue(v), 1e6);
     assert.ok(r.exact);
@@ -140,7 +149,10 @@ describe('faithfulness (pure parts)', () => {
 
   it('variants remove (then keep only) the top-ranked words at each fraction', () => {
     assert.deepEqual(ranking([0.1, 0.5, 0.5, -1]), [1, 2, 0, 3]);
-    assert.deepEqual(FRACTIONS.map((f) => topCount(3, f)), [1, 1, 1, 1, 2, 2, 2, 2, 3]);
+    assert.deepEqual(
+      FRACTIONS.map((f) => topCount(3, f)),
+      [1, 1, 1, 1, 2, 2, 2, 2, 3],
+    );
     const vs = faithfulnessVariants(enc, groups, [0.2, 0.9, -0.5], 'delete');
     assert.equal(vs.length, 2 * FRACTIONS.length);
     assert.deepEqual(vs[0]!.ids, [101, 10, 13, 102]); // top 1 (word 1) removed

@@ -51,7 +51,10 @@ describe('compareTexts on tiny-distilbert-o17-gemm', () => {
     });
     assert.equal(c.a.mean, false);
     assert.equal(c.stages.length, ref.cases[0]!.layers.length + 3);
-    assert.deepEqual(c.stages.map((s) => stageKeyName(s.stage)), ['block 1', 'block 2', 'cls', 'preClassifier', 'relu']);
+    assert.deepEqual(
+      c.stages.map((s) => stageKeyName(s.stage)),
+      ['block 1', 'block 2', 'cls', 'preClassifier', 'relu'],
+    );
     // Plain data: survives JSON unchanged (it crosses the webview protocol and goes into reports).
     // Loose: label-keyed records have no prototype in the core and a plain one after JSON; nothing else may differ.
     looseDeepEqual(JSON.parse(JSON.stringify(c)), c);
@@ -61,7 +64,12 @@ describe('compareTexts on tiny-distilbert-o17-gemm', () => {
     const c = compareTexts(a, b, { topUnits: 5 });
     const wa = a.windows[0]!.stages;
     const wb = b.windows[0]!.stages;
-    const vectors: [number[], number[]][] = [...wa.layers.map((l, i): [number[], number[]] => [l, wb.layers[i]!]), [wa.cls, wb.cls], [wa.preClassifier, wb.preClassifier], [wa.activation, wb.activation]];
+    const vectors: [number[], number[]][] = [
+      ...wa.layers.map((l, i): [number[], number[]] => [l, wb.layers[i]!]),
+      [wa.cls, wb.cls],
+      [wa.preClassifier, wb.preClassifier],
+      [wa.activation, wb.activation],
+    ];
     c.stages.forEach((d, s) => {
       const [va, vb] = vectors[s]!;
       checkStage(d, va, vb, EXACT, stageKeyName(d.stage));
@@ -70,7 +78,11 @@ describe('compareTexts on tiny-distilbert-o17-gemm', () => {
       const order = loopDiff(va, vb).order;
       assert.equal(d.top.length, 5);
       d.top.forEach((t, k) => {
-        assert.equal(Math.abs(t.delta), Math.abs(vb[order[k]!]! - va[order[k]!]!), `rank ${k} of ${stageKeyName(d.stage)}`);
+        assert.equal(
+          Math.abs(t.delta),
+          Math.abs(vb[order[k]!]! - va[order[k]!]!),
+          `rank ${k} of ${stageKeyName(d.stage)}`,
+        );
         assert.equal(t.a, va[t.unit]);
         assert.equal(t.b, vb[t.unit]);
       });
@@ -87,7 +99,9 @@ describe('compareTexts on tiny-distilbert-o17-gemm', () => {
       return [caseA[s.kind], caseB[s.kind]];
     };
     for (const d of c.stages) checkStage(d, ...byName(d), 1e-3, `torch ${stageKeyName(d.stage)}`);
-    ref.labels.forEach((_, i) => assert.ok(Math.abs(c.logitDelta[i]! - (caseB.logits[i]! - caseA.logits[i]!)) <= 2e-4, 'logit delta vs torch'));
+    ref.labels.forEach((_, i) =>
+      assert.ok(Math.abs(c.logitDelta[i]! - (caseB.logits[i]! - caseA.logits[i]!)) <= 2e-4, 'logit delta vs torch'),
+    );
   });
 
   it('contribution deltas add up to the logit difference; top units are the largest moves', () => {
@@ -138,7 +152,10 @@ describe('compareTexts on tiny-distilbert-o17-gemm', () => {
       let logit = weights.classifierBias[i]!;
       for (let u = 0; u < dim; u++) logit += weights.classifierWeight[i * dim + u]! * meanRelu[u]!;
       // aggregate logit = bias + W·mean(relu): the head after ReLU is linear. Float32 graph sums: 1e-5.
-      assert.ok(Math.abs(logit - many.aggregate.logits[i]!) <= 1e-5, `${l}: bias + W·mean relu ${logit} vs aggregate ${many.aggregate.logits[i]}`);
+      assert.ok(
+        Math.abs(logit - many.aggregate.logits[i]!) <= 1e-5,
+        `${l}: bias + W·mean relu ${logit} vs aggregate ${many.aggregate.logits[i]}`,
+      );
       const d = c.contributions[i]!;
       const meanA = a.windows[0]!.contributions[l]!;
       const sumB = meanA.bias + meanA.units.reduce((s, x) => s + x, 0) + d.logitDelta;
@@ -147,10 +164,17 @@ describe('compareTexts on tiny-distilbert-o17-gemm', () => {
   });
 
   it('refuses inspections of two different models, naming both', async () => {
-    const other = await Inspector.open({ modelDir: path.join(FIXTURES, 'tiny-distilbert-o17-multilabel'), cacheDir: tempDir('dbi-cmp-cache2-'), threads: 1 });
+    const other = await Inspector.open({
+      modelDir: path.join(FIXTURES, 'tiny-distilbert-o17-multilabel'),
+      cacheDir: tempDir('dbi-cmp-cache2-'),
+      threads: 1,
+    });
     try {
       const x = await other.inspect(caseA.text);
-      assert.throws(() => compareTexts(a, x), (e: Error) => e.message.includes('different models') && e.message.includes('multilabel'));
+      assert.throws(
+        () => compareTexts(a, x),
+        (e: Error) => e.message.includes('different models') && e.message.includes('multilabel'),
+      );
     } finally {
       await other.dispose();
     }
@@ -159,7 +183,16 @@ describe('compareTexts on tiny-distilbert-o17-gemm', () => {
 
 describe('weightedMean', () => {
   it('weights each vector by its count; one vector is itself', () => {
-    assert.deepEqual(weightedMean([[1, 2], [3, 6]], [1, 3]), [2.5, 5]);
+    assert.deepEqual(
+      weightedMean(
+        [
+          [1, 2],
+          [3, 6],
+        ],
+        [1, 3],
+      ),
+      [2.5, 5],
+    );
     assert.deepEqual(weightedMean([[0.1, -4]], [7]), [0.1, -4]);
   });
 });

@@ -15,14 +15,23 @@ const notices = require(path.join(root, 'scripts', 'third-party-notices.js')) as
 };
 
 test('ThirdPartyNotices.txt is current with package-lock.json', () => {
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'third-party-notices.js'), '--check'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'third-party-notices.js'), '--check'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
 });
 
 test('the notices cover what webpack bundles and ONNX Runtime, not its install-only dependencies', () => {
   const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as unknown;
   const names = new Set(notices.shippedPackages(lock).map(([p]) => p.split('node_modules/').pop()));
-  for (const n of ['@huggingface/tokenizers', 'hyparquet', 'umap-js', 'ml-matrix', 'onnxruntime-node', 'onnxruntime-common']) {
+  for (const n of [
+    '@huggingface/tokenizers',
+    'hyparquet',
+    'umap-js',
+    'ml-matrix',
+    'onnxruntime-node',
+    'onnxruntime-common',
+  ]) {
     assert.ok(names.has(n), `${n} ships but has no notice`);
   }
   for (const n of ['adm-zip', 'global-agent', 'typescript', 'webpack']) assert.ok(!names.has(n), `${n} does not ship`);

@@ -21,16 +21,36 @@ type Json = Record<string, any>; // parsed JSON we edit freely in tests
 const readJson = (file: string): Json => JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
 
 function sst2Sentences(file: string): string[] {
-  return fs.readFileSync(path.join(SST2, file), 'utf8').split('\n').slice(1)
-    .filter((l) => l.length > 0).map((l) => l.slice(0, l.lastIndexOf('\t')));
+  return fs
+    .readFileSync(path.join(SST2, file), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.length > 0)
+    .map((l) => l.slice(0, l.lastIndexOf('\t')));
 }
 
 const TRICKY = [
-  '', ' ', '\n\t  \r\n', 'ΟΔΟΣ ΑΣ. Σ ΣΑ Σ\u0301', 'İstanbul İİ', 'café cafe\u0301 naïve NAÏVE Ångström',
-  '😀 👍🏽 ❤️ 👨‍👩‍👧 🇫🇷', '日本語 中文字符 电影很好', '한국어 텍스트', 'مرحبا بالعالم!', '\u202bשלום\u202c world',
-  'a\u0000b\u0001c\u200bd\u200de\uFEFFf\uFFFDg', '[CLS] [SEP] [MASK] [mask] [PAD]x y[UNK]z [SEP', 'x'.repeat(101),
-  'a'.repeat(100), "it isn't bad -- at all... (really?!) [sic]", 'ﬁne ² Ⅻ ǅ ß ẞ ﬀ', '\uD800 lone \uDC00 surrogates \uDBFF',
-  'tab\tsep\u00a0nbsp\u3000ideo\u2028line\u0085nel', 'e\u0301\u0316\u0300 a\u1715\u1734 ᾳ ΐ \u0345', 'A.B.C. U.S.A.',
+  '',
+  ' ',
+  '\n\t  \r\n',
+  'ΟΔΟΣ ΑΣ. Σ ΣΑ Σ\u0301',
+  'İstanbul İİ',
+  'café cafe\u0301 naïve NAÏVE Ångström',
+  '😀 👍🏽 ❤️ 👨‍👩‍👧 🇫🇷',
+  '日本語 中文字符 电影很好',
+  '한국어 텍스트',
+  'مرحبا بالعالم!',
+  '\u202bשלום\u202c world',
+  'a\u0000b\u0001c\u200bd\u200de\uFEFFf\uFFFDg',
+  '[CLS] [SEP] [MASK] [mask] [PAD]x y[UNK]z [SEP',
+  'x'.repeat(101),
+  'a'.repeat(100),
+  "it isn't bad -- at all... (really?!) [sic]",
+  'ﬁne ² Ⅻ ǅ ß ẞ ﬀ',
+  '\uD800 lone \uDC00 surrogates \uDBFF',
+  'tab\tsep\u00a0nbsp\u3000ideo\u2028line\u0085nel',
+  'e\u0301\u0316\u0300 a\u1715\u1734 ᾳ ΐ \u0345',
+  'A.B.C. U.S.A.',
 ];
 
 /** Seeded mulberry32, so a failure is reproducible. */
@@ -44,10 +64,65 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const ALPHABET = ['a', 'b', 'Z', 'the', 'movie', 'great', 'film', ' ', '  ', '\t', '\n', '.', ',', '!', "'", '-', 'é',
-  'e\u0301', '\u0301', '\u0316', 'İ', 'ß', 'Σ', 'ΟΔΟΣ', 'σ', '😀', '👍🏽', '❤️', '日', '本', '中', '한', '\u200b', '\u200d',
-  '\u0000', '\uFFFD', '\u202e', 'مرحبا', 'שלום', '\uD800', '\uDC00', '[CLS]', '[MASK]', '[mask]', '[SEP', 'ﬁ', '²', '\u3000',
-  '\u00a0', '\u2028', '\u0085', 'ǅ', '\u0345', 'ᾳ', '\u1715', 'ÅNGSTRÖM', 'x'.repeat(60)];
+const ALPHABET = [
+  'a',
+  'b',
+  'Z',
+  'the',
+  'movie',
+  'great',
+  'film',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '.',
+  ',',
+  '!',
+  "'",
+  '-',
+  'é',
+  'e\u0301',
+  '\u0301',
+  '\u0316',
+  'İ',
+  'ß',
+  'Σ',
+  'ΟΔΟΣ',
+  'σ',
+  '😀',
+  '👍🏽',
+  '❤️',
+  '日',
+  '本',
+  '中',
+  '한',
+  '\u200b',
+  '\u200d',
+  '\u0000',
+  '\uFFFD',
+  '\u202e',
+  'مرحبا',
+  'שלום',
+  '\uD800',
+  '\uDC00',
+  '[CLS]',
+  '[MASK]',
+  '[mask]',
+  '[SEP',
+  'ﬁ',
+  '²',
+  '\u3000',
+  '\u00a0',
+  '\u2028',
+  '\u0085',
+  'ǅ',
+  '\u0345',
+  'ᾳ',
+  '\u1715',
+  'ÅNGSTRÖM',
+  'x'.repeat(60),
+];
 function randomStrings(count: number, seed: number): string[] {
   const r = rng(seed);
   const out: string[] = [];
@@ -67,7 +142,9 @@ function check(tok: TextTokenizer, lib: Tokenizer, text: string): number {
   assert.deepEqual([tok.clsId, ...pieces.map((p) => p.id), tok.sepId], lib.encode(text).ids, `ids of ${where}`);
   const normalize = (s: string): string => (lib.normalizer === null ? s : lib.normalizer.normalize(s));
   const unk = lib.model?.unk_token;
-  const isAdded = (t: string): boolean => lib.get_added_tokens_decoder().size > 0 && [...lib.get_added_tokens_decoder().values()].some((a) => a.content === t || normalize(a.content) === t);
+  const isAdded = (t: string): boolean =>
+    lib.get_added_tokens_decoder().size > 0 &&
+    [...lib.get_added_tokens_decoder().values()].some((a) => a.content === t || normalize(a.content) === t);
   let prev: { start: number; end: number } | undefined;
   for (const p of pieces) {
     const at = `${p.text} [${p.start},${p.end}) in ${where}`;
@@ -75,18 +152,26 @@ function check(tok: TextTokenizer, lib: Tokenizer, text: string): number {
     assert.ok(0 <= p.start && p.start < p.end && p.end <= text.length, `range of ${at}`);
     // Never split a surrogate pair.
     for (const edge of [p.start, p.end]) {
-      const before = text.charCodeAt(edge - 1), after = text.charCodeAt(edge);
-      assert.ok(!(before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff), `edge inside a surrogate pair: ${at}`);
+      const before = text.charCodeAt(edge - 1),
+        after = text.charCodeAt(edge);
+      assert.ok(
+        !(before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff),
+        `edge inside a surrogate pair: ${at}`,
+      );
     }
     // In order; ranges only overlap when pieces come from one code point (e.g. Hangul jamo).
-    if (prev !== undefined) assert.ok(p.start >= prev.end || (p.start === prev.start && p.end === prev.end), `order: ${at}`);
+    if (prev !== undefined)
+      assert.ok(p.start >= prev.end || (p.start === prev.start && p.end === prev.end), `order: ${at}`);
     prev = p;
     if (p.text === unk || isAdded(p.text)) continue;
     // The range, normalized on its own, spells the piece (final sigma is context-dependent: compare σ/ς alike).
     const body = p.text.startsWith('##') && !text.slice(p.start, p.end).startsWith('##') ? p.text.slice(2) : p.text;
     const got = normalize(text.slice(p.start, p.end)).replace(/ /g, '').replace(/ς/g, 'σ');
     const want = body.replace(/ς/g, 'σ');
-    assert.ok(got === want || (got.includes(want) && p.end - p.start <= 2), `normalized range "${got}" vs piece "${want}": ${at}`);
+    assert.ok(
+      got === want || (got.includes(want) && p.end - p.start <= 2),
+      `normalized range "${got}" vs piece "${want}": ${at}`,
+    );
   }
   return pieces.length;
 }
@@ -102,8 +187,12 @@ function checkBpe(tok: TextTokenizer, lib: Tokenizer, text: string): number {
     assert.ok(0 <= p.start && p.start <= p.end && p.end <= text.length && p.start >= prevStart, `range of ${at}`);
     prevStart = p.start;
     for (const edge of [p.start, p.end]) {
-      const before = text.charCodeAt(edge - 1), after = text.charCodeAt(edge);
-      assert.ok(!(before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff), `edge inside a surrogate pair: ${at}`);
+      const before = text.charCodeAt(edge - 1),
+        after = text.charCodeAt(edge);
+      assert.ok(
+        !(before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff),
+        `edge inside a surrogate pair: ${at}`,
+      );
     }
     const decoded = lib.decode([p.id], { clean_up_tokenization_spaces: false });
     if (decoded.includes('\uFFFD')) continue; // part of a multi-byte character: covers the whole character
@@ -117,7 +206,8 @@ function checkBpe(tok: TextTokenizer, lib: Tokenizer, text: string): number {
 /** Fixture tokenizer.json variants exercising every branch of the normalizer and added-token handling. */
 function variants(base: Json): [string, Json, Json][] {
   const v = (name: string, edit: (j: Json, c: Json) => void): [string, Json, Json] => {
-    const j = structuredClone(base.json) as Json, c = structuredClone(base.config) as Json;
+    const j = structuredClone(base.json) as Json,
+      c = structuredClone(base.config) as Json;
     edit(j, c);
     return [name, j, c];
   };
@@ -126,10 +216,18 @@ function variants(base: Json): [string, Json, Json][] {
     v('cased, no accent stripping', (j) => Object.assign(j.normalizer, { lowercase: false, strip_accents: null })),
     v('cased, strip_accents', (j) => Object.assign(j.normalizer, { lowercase: false, strip_accents: true })),
     v('lowercase, strip_accents false', (j) => Object.assign(j.normalizer, { strip_accents: false })),
-    v('no clean_text, no CJK splitting', (j) => Object.assign(j.normalizer, { clean_text: false, handle_chinese_chars: false })),
-    v('normalizer null', (j) => { j.normalizer = null; }),
-    v('[MASK] normalized (matched after lowercasing)', (j) => { j.added_tokens[4].normalized = true; }),
-    v('fuse_unk', (j) => { j.model.fuse_unk = true; }),
+    v('no clean_text, no CJK splitting', (j) =>
+      Object.assign(j.normalizer, { clean_text: false, handle_chinese_chars: false }),
+    ),
+    v('normalizer null', (j) => {
+      j.normalizer = null;
+    }),
+    v('[MASK] normalized (matched after lowercasing)', (j) => {
+      j.added_tokens[4].normalized = true;
+    }),
+    v('fuse_unk', (j) => {
+      j.model.fuse_unk = true;
+    }),
     v('[MASK] lstrip/rstrip', (j) => Object.assign(j.added_tokens[4], { lstrip: true, rstrip: true })),
     v('remove_space, cased', (j, c) => {
       c.remove_space = true;
@@ -143,7 +241,10 @@ function variants(base: Json): [string, Json, Json][] {
 }
 
 describe('ids equal @huggingface/tokenizers encode(), ranges spell the pieces', () => {
-  const base = { json: readJson(path.join(FIXTURE, 'tokenizer.json')), config: readJson(path.join(FIXTURE, 'tokenizer_config.json')) };
+  const base = {
+    json: readJson(path.join(FIXTURE, 'tokenizer.json')),
+    config: readJson(path.join(FIXTURE, 'tokenizer_config.json')),
+  };
 
   it('every SST-2 dev sentence and 5000 train sentences (fixture tokenizer)', () => {
     const tok = TextTokenizer.fromFolder(FIXTURE);
@@ -159,9 +260,12 @@ describe('ids equal @huggingface/tokenizers encode(), ranges spell the pieces', 
     assert.ok(pieces > 50000, `${pieces} pieces`);
   });
 
-  it('the bundled model\'s tokenizer (models/distilbert-sst2-small) on SST-2 dev and tricky strings', () => {
+  it("the bundled model's tokenizer (models/distilbert-sst2-small) on SST-2 dev and tricky strings", () => {
     const tok = TextTokenizer.fromFolder(BUNDLED);
-    const lib = new Tokenizer(readJson(path.join(BUNDLED, 'tokenizer.json')), readJson(path.join(BUNDLED, 'tokenizer_config.json')));
+    const lib = new Tokenizer(
+      readJson(path.join(BUNDLED, 'tokenizer.json')),
+      readJson(path.join(BUNDLED, 'tokenizer_config.json')),
+    );
     for (const s of [...sst2Sentences('dev.tsv'), ...TRICKY]) check(tok, lib, s);
   });
 
@@ -175,16 +279,23 @@ describe('ids equal @huggingface/tokenizers encode(), ranges spell the pieces', 
 
   it('the tiny BERT fixture (tiny-bert-o17) on SST-2 dev and tricky strings', () => {
     const tok = TextTokenizer.fromFolder(BERT_FIXTURE);
-    const lib = new Tokenizer(readJson(path.join(BERT_FIXTURE, 'tokenizer.json')), readJson(path.join(BERT_FIXTURE, 'tokenizer_config.json')));
+    const lib = new Tokenizer(
+      readJson(path.join(BERT_FIXTURE, 'tokenizer.json')),
+      readJson(path.join(BERT_FIXTURE, 'tokenizer_config.json')),
+    );
     for (const s of [...sst2Sentences('dev.tsv'), ...TRICKY]) check(tok, lib, s);
   });
 
   it('byte-level BPE (tiny-roberta-o17): SST-2 dev, tricky and random strings', () => {
     const tok = TextTokenizer.fromFolder(ROBERTA_FIXTURE);
-    const lib = new Tokenizer(readJson(path.join(ROBERTA_FIXTURE, 'tokenizer.json')), readJson(path.join(ROBERTA_FIXTURE, 'tokenizer_config.json')));
+    const lib = new Tokenizer(
+      readJson(path.join(ROBERTA_FIXTURE, 'tokenizer.json')),
+      readJson(path.join(ROBERTA_FIXTURE, 'tokenizer_config.json')),
+    );
     const roberta = ['<s> </s> <mask> <pad>x y<unk>z', '  leading and trailing  ', "we'll see what's 'quoted'"];
     let pieces = 0;
-    for (const s of [...sst2Sentences('dev.tsv'), ...TRICKY, ...roberta, ...randomStrings(600, 13)]) pieces += checkBpe(tok, lib, s);
+    for (const s of [...sst2Sentences('dev.tsv'), ...TRICKY, ...roberta, ...randomStrings(600, 13)])
+      pieces += checkBpe(tok, lib, s);
     assert.ok(pieces > 15000, `${pieces} pieces`);
   });
 

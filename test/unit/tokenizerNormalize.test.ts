@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { BertNormalizer } from '@huggingface/tokenizers';
 import { CONTEXT_SENSITIVE, OffsetNormalizer } from '../../src/core/tokenizer/normalizeMap';
 
-const bert = new BertNormalizer({ type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null as unknown as boolean, lowercase: true });
+const bert = new BertNormalizer({
+  type: 'BertNormalizer',
+  clean_text: true,
+  handle_chinese_chars: true,
+  strip_accents: null as unknown as boolean,
+  lowercase: true,
+});
 const norm = new OffsetNormalizer((s) => bert.normalize(s));
 const run = (text: string): [string, number[]] => {
   const r = norm.run(text, 0, text.length);
@@ -23,7 +29,13 @@ describe('OffsetNormalizer', () => {
   });
 
   it('final sigma follows the library (decided per space-delimited chunk)', () => {
-    for (const [text, want] of [['ΟΔΟΣ', 'οδος'], ['ΑΣ ΑΣ.', 'ας ας.'], ['ΣΑ Σ ΑΣΑ', 'σα σ ασα'], ['Α\u0000Σ', 'ας'], ['ΑΣ\u00a0Α', 'ας α']] as [string, string][]) {
+    for (const [text, want] of [
+      ['ΟΔΟΣ', 'οδος'],
+      ['ΑΣ ΑΣ.', 'ας ας.'],
+      ['ΣΑ Σ ΑΣΑ', 'σα σ ασα'],
+      ['Α\u0000Σ', 'ας'],
+      ['ΑΣ\u00a0Α', 'ας α'],
+    ] as [string, string][]) {
       const [got, origin] = run(text);
       assert.equal(got, bert.normalize(text), text);
       assert.equal(got, want, text);
@@ -48,6 +60,9 @@ describe('OffsetNormalizer', () => {
       const s = 'a\u0301' + c + '\u0316';
       if (s.normalize('NFD') !== s) found.add(cp);
     }
-    assert.deepEqual([...found].sort((a, b) => a - b), [...CONTEXT_SENSITIVE].sort((a, b) => a - b));
+    assert.deepEqual(
+      [...found].sort((a, b) => a - b),
+      [...CONTEXT_SENSITIVE].sort((a, b) => a - b),
+    );
   });
 });

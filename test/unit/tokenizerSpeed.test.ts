@@ -10,7 +10,10 @@ import { TextTokenizer } from '../../src/core/tokenizer/textTokenizer';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const tok = TextTokenizer.fromFolder(path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-distilbert-o14-gemm'));
-const lines = fs.readFileSync(path.resolve(ROOT, '..', 'shared', 'data', 'sst2', 'train.tsv'), 'utf8').split('\n').slice(1)
+const lines = fs
+  .readFileSync(path.resolve(ROOT, '..', 'shared', 'data', 'sst2', 'train.tsv'), 'utf8')
+  .split('\n')
+  .slice(1)
   .map((l) => l.slice(0, l.lastIndexOf('\t')));
 
 function english(chars: number): string {
@@ -56,7 +59,8 @@ describe('tokenizer speed', () => {
   ];
   for (const [name, make] of shapes) {
     it(`linear on ${name}`, () => {
-      const small = make(40_000), large = make(320_000);
+      const small = make(40_000),
+        large = make(320_000);
       tok.tokenize(small);
       const a = cpuMs(() => tok.tokenize(small));
       const b = cpuMs(() => tok.tokenize(large));

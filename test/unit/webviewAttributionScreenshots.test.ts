@@ -12,23 +12,42 @@ import { makeInspection } from './webviewHarness/inspection';
 import { openHarness } from './webviewHarness/page';
 import { themes } from './webviewHarness/themes';
 
-const chrome = chromiumForFile({ shotsEnv: 'WEBVIEW_SCREENSHOTS', tempPrefix: 'dbi-attention-shots-', what: 'attention view', bundle: true });
+const chrome = chromiumForFile({
+  shotsEnv: 'WEBVIEW_SCREENSHOTS',
+  tempPrefix: 'dbi-attention-shots-',
+  what: 'attention view',
+  bundle: true,
+});
 const source: PanelSource = { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true };
 const tid = (id: string): string => `[data-testid="${id}"]`;
 
 test('SHAP card and a 512-token attention view: drawn under the CSP, strips pick a head, light and dark screenshots', async () => {
   const h = await openHarness(chrome.browser, chrome.bundle, themes.light);
-  await h.send({ type: 'result', requestId: 1, inspection: makeInspection({ text: 'not a great movie', dim: 32, nLayers: 6, seed: 2 }), source });
-  await h.send({ type: 'explanation', requestId: 1, explanation: { kind: 'done', result: shapResult(), latencyMs: 42 } });
+  await h.send({
+    type: 'result',
+    requestId: 1,
+    inspection: makeInspection({ text: 'not a great movie', dim: 32, nLayers: 6, seed: 2 }),
+    source,
+  });
+  await h.send({
+    type: 'explanation',
+    requestId: 1,
+    explanation: { kind: 'done', result: shapResult(), latencyMs: 42 },
+  });
   await h.page.waitForSelector(tid('explanation-faithfulness'));
   const view = attentionView(randomAttention(512, 6, 12), 5, -1, 180, 3000);
   // Timed inside the page: from the host's message event to the drawn matrix (the test's own transfer excluded).
-  await h.page.evaluate((m) => ((window as unknown as { __msg: unknown }).__msg = m), { type: 'attention', requestId: 1, attention: { kind: 'done', view, latencyMs: 200 } });
+  await h.page.evaluate((m) => ((window as unknown as { __msg: unknown }).__msg = m), {
+    type: 'attention',
+    requestId: 1,
+    attention: { kind: 'done', view, latencyMs: 200 },
+  });
   const ms = await h.page.evaluate(async () => {
     const t0 = performance.now();
     window.postMessage((window as unknown as { __msg: unknown }).__msg, '*');
     await new Promise<void>((resolve) => {
-      const check = () => (document.querySelector('[data-testid="attention-matrix"]') ? resolve() : setTimeout(check, 5));
+      const check = () =>
+        document.querySelector('[data-testid="attention-matrix"]') ? resolve() : setTimeout(check, 5);
       check();
     });
     return Math.round(performance.now() - t0);

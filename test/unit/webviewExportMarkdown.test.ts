@@ -13,10 +13,24 @@ import { isWebviewToHost, type PersistedState } from '../../src/shared/protocol'
 function render(cb: Partial<ViewCallbacks>): HTMLElement {
   const st: PersistedState = {
     version: 1,
-    panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: makeInspection(), source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true } } },
+    panel: {
+      newest: 1,
+      view: {
+        kind: 'result',
+        requestId: 1,
+        inspection: makeInspection(),
+        source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true },
+      },
+    },
     selectedWindow: 0,
   };
-  const root = renderApp(st, readPalette(), { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {}, ...cb });
+  const root = renderApp(st, readPalette(), {
+    selectWindow: () => {},
+    reveal: () => {},
+    exportJson: () => {},
+    compareVariants: () => {},
+    ...cb,
+  });
   document.getElementById('app')!.replaceChildren(root);
   return root;
 }
@@ -41,7 +55,11 @@ test('without an exportMarkdown callback there is no button that would do nothin
 
 test('the webview -> host guard accepts exportMarkdown and nothing riding on it', () => {
   assert.ok(isWebviewToHost({ type: 'exportMarkdown' }));
-  for (const bad of [{ type: 'exportMarkdown', path: '/etc/passwd' }, { type: 'exportmarkdown' }, { type: 'exportMarkdown', target: 'file:///x.md' }]) {
+  for (const bad of [
+    { type: 'exportMarkdown', path: '/etc/passwd' },
+    { type: 'exportmarkdown' },
+    { type: 'exportMarkdown', target: 'file:///x.md' },
+  ]) {
     assert.equal(isWebviewToHost(bad), false, JSON.stringify(bad));
   }
 });

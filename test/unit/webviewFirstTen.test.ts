@@ -11,7 +11,14 @@ import { renderApp, type ViewCallbacks } from '../../src/webview/view';
 import { readPalette } from '../../src/webview/theme';
 import { announcement } from '../../src/webview/announce';
 import { PanelModel } from '../../src/extension/panel/panelModel';
-import { isHostToWebview, isViewState, reduce, type ModelNote, type PanelSource, type PersistedState } from '../../src/shared/protocol';
+import {
+  isHostToWebview,
+  isViewState,
+  reduce,
+  type ModelNote,
+  type PanelSource,
+  type PersistedState,
+} from '../../src/shared/protocol';
 
 const source: PanelSource = { uri: 'file:///w/a.md', fileName: 'a.md', baseOffset: 0, selection: true };
 
@@ -27,7 +34,10 @@ test('a cancelled run hands back the previous result with the notice; a newer ru
   assert.equal(m.currentInspection(), ins, 'the previous result is current again');
   assert.equal(m.currentRequestId(), 1, 'with its own request id, so its buttons still work');
   assert.ok(isViewState(m.snapshot.view));
-  assert.equal(m.snapshot.view.kind === 'result' ? m.snapshot.view.notice : undefined, 'Cancelled at window 4 of 9; showing the previous result.');
+  assert.equal(
+    m.snapshot.view.kind === 'result' ? m.snapshot.view.notice : undefined,
+    'Cancelled at window 4 of 9; showing the previous result.',
+  );
   // A newer run started before the cancel arrived: the cancel of the older one changes nothing.
   m.running(3, 'b.md');
   assert.equal(m.cancelled(2, 'late'), undefined);
@@ -65,18 +75,42 @@ test('the model note shows under results of its model only, with the card link a
   const ins = makeInspection();
   const clicks: string[] = [];
   const cb: ViewCallbacks = {
-    selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {},
-    openModelCard: () => clicks.push('card'), switchModel: () => clicks.push('switch'),
+    selectWindow: () => {},
+    reveal: () => {},
+    exportJson: () => {},
+    compareVariants: () => {},
+    openModelCard: () => clicks.push('card'),
+    switchModel: () => clicks.push('switch'),
   };
-  const st: PersistedState = { version: 1, panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source, notice: 'Cancelled at window 2 of 3; showing the previous result.' } }, selectedWindow: 0 };
-  const note: ModelNote = { modelPath: ins.model.path, text: 'Demo model, 82% on SST-2', switchTo: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english' };
+  const st: PersistedState = {
+    version: 1,
+    panel: {
+      newest: 1,
+      view: {
+        kind: 'result',
+        requestId: 1,
+        inspection: ins,
+        source,
+        notice: 'Cancelled at window 2 of 3; showing the previous result.',
+      },
+    },
+    selectedWindow: 0,
+  };
+  const note: ModelNote = {
+    modelPath: ins.model.path,
+    text: 'Demo model, 82% on SST-2',
+    switchTo: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+  };
   const root = renderApp(st, readPalette(), cb, note);
   document.getElementById('app')!.replaceChildren(root);
   assert.match(root.querySelector('[data-testid=model-note]')?.textContent ?? '', /^Demo model, 82% on SST-2/);
-  assert.equal(root.querySelector('[data-testid=notice]')?.textContent, 'Cancelled at window 2 of 3; showing the previous result.');
+  assert.equal(
+    root.querySelector('[data-testid=notice]')?.textContent,
+    'Cancelled at window 2 of 3; showing the previous result.',
+  );
   (root.querySelector('[data-testid=model-card]') as HTMLElement).click();
   (root.querySelector('[data-testid=switch-model]') as HTMLElement).click();
   assert.deepEqual(clicks, ['card', 'switch']);
   const other = renderApp(st, readPalette(), cb, { ...note, modelPath: '/elsewhere' });
-  assert.equal(other.querySelector('[data-testid=model-note]'), null, 'no note under another model\'s result');
+  assert.equal(other.querySelector('[data-testid=model-note]'), null, "no note under another model's result");
 });

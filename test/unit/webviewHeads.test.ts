@@ -14,10 +14,23 @@ import type { PersistedState } from '../../src/shared/protocol';
 function render(ins: Inspection): HTMLElement {
   const st: PersistedState = {
     version: 1,
-    panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true } } },
+    panel: {
+      newest: 1,
+      view: {
+        kind: 'result',
+        requestId: 1,
+        inspection: ins,
+        source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true },
+      },
+    },
     selectedWindow: 0,
   };
-  const cb: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {} };
+  const cb: ViewCallbacks = {
+    selectWindow: () => {},
+    reveal: () => {},
+    exportJson: () => {},
+    compareVariants: () => {},
+  };
   const root = renderApp(st, readPalette(), cb);
   document.getElementById('app')!.replaceChildren(root);
   return root;
@@ -76,7 +89,10 @@ test('the comparison card: one row per family, this model marked, pretrained onl
     const root = render(makeInspection({ head: c.kind, dim, labels }));
     const card = el(root, 'head-comparison');
     const rows = Array.from(card.querySelectorAll('tbody tr'));
-    assert.deepEqual(rows.map((r) => r.getAttribute('data-head')), ['distilbert', 'bert', 'roberta']);
+    assert.deepEqual(
+      rows.map((r) => r.getAttribute('data-head')),
+      ['distilbert', 'bert', 'roberta'],
+    );
     const current = rows.filter((r) => r.getAttribute('aria-current') === 'true');
     assert.equal(current.length, 1);
     assert.equal(current[0]!.getAttribute('data-head'), c.kind);
@@ -91,7 +107,10 @@ test('the comparison card: one row per family, this model marked, pretrained onl
     }
     const hrefs = Array.from(card.querySelectorAll('a')).map((a) => a.getAttribute('href') ?? '');
     for (const f of ['modeling_distilbert.py', 'modeling_bert.py', 'modeling_roberta.py']) {
-      assert.ok(hrefs.some((h) => h.endsWith(f)), `link to ${f}`);
+      assert.ok(
+        hrefs.some((h) => h.endsWith(f)),
+        `link to ${f}`,
+      );
     }
     assert.match(card.textContent ?? '', /next-sentence prediction/);
   }
@@ -100,5 +119,8 @@ test('the comparison card: one row per family, this model marked, pretrained onl
 test('an Inspection without model.head (older exports) renders as DistilBERT', () => {
   const root = render(makeInspection({ dim: 16 }));
   assert.equal(title(root, 'stage-pre-classifier'), 'pre_classifier (dense)');
-  assert.equal(el(root, 'head-comparison').querySelector('tr[aria-current="true"]')?.getAttribute('data-head'), 'distilbert');
+  assert.equal(
+    el(root, 'head-comparison').querySelector('tr[aria-current="true"]')?.getAttribute('data-head'),
+    'distilbert',
+  );
 });

@@ -16,7 +16,12 @@ import type { ViewCallbacks } from '../../src/webview/view';
 
 const state = (ins: Inspection): PanelState => ({
   newest: 1,
-  view: { kind: 'result', requestId: 1, inspection: ins, source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true } },
+  view: {
+    kind: 'result',
+    requestId: 1,
+    inspection: ins,
+    source: { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true },
+  },
 });
 const q = (root: ParentNode, id: string): HTMLElement => {
   const el = root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
@@ -25,7 +30,10 @@ const q = (root: ParentNode, id: string): HTMLElement => {
 };
 
 /** A panel whose what-if state lives here, re-rendered on every change like main.ts does. */
-function interactive(ins: Inspection, extra: Partial<ViewCallbacks> = {}): { root: () => HTMLElement; click: (id: string) => void } {
+function interactive(
+  ins: Inspection,
+  extra: Partial<ViewCallbacks> = {},
+): { root: () => HTMLElement; click: (id: string) => void } {
   let st: WhatIfState | undefined;
   let root: HTMLElement;
   const cb: Partial<ViewCallbacks> = {
@@ -39,7 +47,13 @@ function interactive(ins: Inspection, extra: Partial<ViewCallbacks> = {}): { roo
     },
   };
   root = renderPanel(state(ins), cb);
-  return { root: () => root, click: (id) => q(root, id).dispatchEvent(new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('click')) };
+  return {
+    root: () => root,
+    click: (id) =>
+      q(root, id).dispatchEvent(
+        new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('click'),
+      ),
+  };
 }
 
 /** Chooses an option the way a click does (linkedom's select has no value setter). */
@@ -51,7 +65,8 @@ function choose(select: HTMLElement, value: string): void {
 }
 const near = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => Math.abs(x - b[i]!) < 1e-12);
 
-const logitsShown = (root: HTMLElement): number[] => Array.from(q(root, 'whatif-logits').querySelectorAll('.bar-row')).map((r) => Number(r.getAttribute('data-value')));
+const logitsShown = (root: HTMLElement): number[] =>
+  Array.from(q(root, 'whatif-logits').querySelectorAll('.bar-row')).map((r) => Number(r.getAttribute('data-value')));
 
 test('the lens chart has one line per label over every layer and marks where the label settles', () => {
   const ins = withLens(makeInspection({ nLayers: 4, dim: 24 }));
@@ -72,13 +87,19 @@ test('the lens chart has one line per label over every layer and marks where the
   assert.equal(line.getAttribute('x1'), dots[settle]!.getAttribute('cx'), 'the settle line stands on the settle layer');
   const rows = Array.from(q(card, 'lens-table').querySelectorAll('tbody tr'));
   assert.equal(rows.length, ins.model.nLayers + 1);
-  assert.deepEqual(rows.map((r) => r.classList.contains('settle')), rows.map((_, i) => i === settle));
+  assert.deepEqual(
+    rows.map((r) => r.classList.contains('settle')),
+    rows.map((_, i) => i === settle),
+  );
   rows.forEach((r, k) => {
     const cells = Array.from(r.querySelectorAll('td')).map((c) => c.textContent);
     assert.equal(cells[0], `${((w.lens![k]!.probabilities[0] ?? 0) * 100).toFixed(1)}%`);
     assert.equal(cells[ins.model.labels.length], w.lens![k]!.label);
   });
-  assert.match(q(card, 'lens-summary').textContent ?? '', new RegExp(`after ${settle === 0 ? 'the embeddings' : `block ${settle}`}`));
+  assert.match(
+    q(card, 'lens-summary').textContent ?? '',
+    new RegExp(`after ${settle === 0 ? 'the embeddings' : `block ${settle}`}`),
+  );
   assert.match(q(card, 'why-dense').textContent ?? '', /same number of parameters \(transformers issue 1535\)/);
   assert.ok(q(card, 'why-dense').querySelector('a[href="https://github.com/huggingface/transformers/issues/1535"]'));
 });
@@ -87,12 +108,13 @@ test('switching units off recomputes the logits exactly; the top-k and keep-only
   const ins = withLens(makeInspection({ dim: 32, seed: 5 }));
   const w = ins.windows[0]!;
   const labels = ins.model.labels;
-  const expected = (off: Set<number>) => labels.map((l) => {
-    const c = w.contributions[l]!;
-    let s = c.bias;
-    for (let u = 0; u < c.units.length; u++) if (!off.has(u)) s += c.units[u]!;
-    return s;
-  });
+  const expected = (off: Set<number>) =>
+    labels.map((l) => {
+      const c = w.contributions[l]!;
+      let s = c.bias;
+      for (let u = 0; u < c.units.length; u++) if (!off.has(u)) s += c.units[u]!;
+      return s;
+    });
   const p = interactive(ins);
   assert.match(q(p.root(), 'whatif-result').textContent ?? '', /Experiment, not the model: no unit switched off/);
   assert.ok(logitsShown(p.root()).every((x, i) => Math.abs(x - w.logits[i]!) < 1e-12));
@@ -106,7 +128,11 @@ test('switching units off recomputes the logits exactly; the top-k and keep-only
   assert.deepEqual(logitsShown(p.root()), expected(new Set()), 'clicking again switches it back on');
 
   const label = labels.find((l) => l !== w.label)!; // not the default choice, so the select really matters
-  const byToward = w.contributions[label]!.units.map((v, u) => ({ u, v })).filter((x) => x.v > 0).sort((a, b) => b.v - a.v).slice(0, 5).map((x) => x.u);
+  const byToward = w.contributions[label]!.units.map((v, u) => ({ u, v }))
+    .filter((x) => x.v > 0)
+    .sort((a, b) => b.v - a.v)
+    .slice(0, 5)
+    .map((x) => x.u);
   choose(q(p.root(), 'whatif-label'), label);
   p.click('whatif-off-top');
   assert.deepEqual(logitsShown(p.root()), expected(new Set(byToward)));
@@ -116,7 +142,7 @@ test('switching units off recomputes the logits exactly; the top-k and keep-only
   assert.deepEqual(logitsShown(p.root()), expected(all));
 });
 
-test('bypass and no-activation show the core\'s experiments, labelled as experiments', () => {
+test("bypass and no-activation show the core's experiments, labelled as experiments", () => {
   const ins = withLens(makeInspection({ dim: 16 }));
   const w = ins.windows[0]!;
   const p = interactive(ins);
@@ -140,7 +166,9 @@ test('BERT and RoBERTa heads name the experiments in their own terms', () => {
 test('the token lens: a button asks for it, and the strip shows one reading per word piece, marked as not what the model reads', () => {
   let asked = 0;
   const root = renderPanel(state(withLens(makeInspection())), { tokenLens: () => asked++ });
-  q(root, 'token-lens-button').dispatchEvent(new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('click'));
+  q(root, 'token-lens-button').dispatchEvent(
+    new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('click'),
+  );
   assert.equal(asked, 1);
   const ins = withLens(makeInspection(), { tokenLens: true });
   const w = ins.windows[0]!;
@@ -150,7 +178,10 @@ test('the token lens: a button asks for it, and the strip shows one reading per 
   items.forEach((li, i) => {
     const e = w.tokenLens![i]!;
     assert.equal(li.querySelector('.tl-piece')!.textContent, w.tokens[i]!.text);
-    assert.equal(li.querySelector('.tl-label')!.textContent, `${e.label} ${((e.probabilities[ins.model.labels.indexOf(e.label)] ?? 0) * 100).toFixed(1)}%`);
+    assert.equal(
+      li.querySelector('.tl-label')!.textContent,
+      `${e.label} ${((e.probabilities[ins.model.labels.indexOf(e.label)] ?? 0) * 100).toFixed(1)}%`,
+    );
   });
   assert.match(strip.parentElement!.textContent ?? '', /what the head would read if it looked here instead of \[CLS\]/);
 });
@@ -159,7 +190,8 @@ test('every what-if control is a native, labelled control (keyboard reachable)',
   const root = interactive(withLens(makeInspection())).root();
   const card = q(root, 'stage-whatif');
   for (const b of Array.from(card.querySelectorAll('button'))) assert.equal(b.getAttribute('type'), 'button');
-  for (const i of Array.from(card.querySelectorAll('input, select'))) assert.ok(i.getAttribute('aria-label'), 'labelled');
+  for (const i of Array.from(card.querySelectorAll('input, select')))
+    assert.ok(i.getAttribute('aria-label'), 'labelled');
 });
 
 test('a result without a lens (saved before it existed) renders without the lens cards', () => {
@@ -172,7 +204,12 @@ test('the protocol accepts the token lens request and rejects a malformed lens',
   assert.ok(isWebviewToHost({ type: 'tokenLens' }));
   assert.ok(!isWebviewToHost({ type: 'tokenLens', extra: 1 }));
   const ins = withLens(makeInspection(), { tokenLens: true });
-  const msg = { type: 'result', requestId: 1, inspection: ins, source: { uri: 'file:///a', fileName: 'a', baseOffset: 0, selection: false } };
+  const msg = {
+    type: 'result',
+    requestId: 1,
+    inspection: ins,
+    source: { uri: 'file:///a', fileName: 'a', baseOffset: 0, selection: false },
+  };
   assert.ok(isHostToWebview(JSON.parse(JSON.stringify(msg))));
   const bad = JSON.parse(JSON.stringify(msg));
   bad.inspection.windows[0].lens[1].logits = ['x'];

@@ -14,14 +14,21 @@ isolateHome();
 import { Inspector } from '../../src/core/inspector';
 import type { Inspection } from '../../src/core/types';
 
-const chrome = chromiumForFile({ shotsEnv: 'WEBVIEW_SCREENSHOTS', tempPrefix: 'dbi-lens-shots-', what: 'head lens', bundle: true });
+const chrome = chromiumForFile({
+  shotsEnv: 'WEBVIEW_SCREENSHOTS',
+  tempPrefix: 'dbi-lens-shots-',
+  what: 'head lens',
+  bundle: true,
+});
 const tid = (id: string): string => `[data-testid="${id}"]`;
 let ins: Inspection;
 
 before(async () => {
   const inspector = await Inspector.open({ modelDir: BUNDLED, cacheDir: tempDir('dbi-lens-shots-cache-'), threads: 1 });
   try {
-    ins = await inspector.inspect("it 's a charming and often affecting journey , but the ending is dull .", { tokenLens: true });
+    ins = await inspector.inspect("it 's a charming and often affecting journey , but the ending is dull .", {
+      tokenLens: true,
+    });
   } finally {
     await inspector.dispose();
   }
@@ -29,17 +36,27 @@ before(async () => {
 
 test('the lens card in light and dark, and a unit switched off by keyboard moves the experiment', async () => {
   const h = await openHarness(chrome.browser, chrome.bundle, themes.light);
-  await h.send({ type: 'result', requestId: 1, inspection: JSON.parse(JSON.stringify(ins)), source: { uri: 'file:///w/r.txt', fileName: 'r.txt', baseOffset: 0, selection: true } });
+  await h.send({
+    type: 'result',
+    requestId: 1,
+    inspection: JSON.parse(JSON.stringify(ins)),
+    source: { uri: 'file:///w/r.txt', fileName: 'r.txt', baseOffset: 0, selection: true },
+  });
   await h.page.waitForSelector(tid('lens-chart'));
   assert.equal(await h.page.locator(`${tid('lens-chart')} .lens-series`).count(), ins.model.labels.length);
   assert.equal(await h.page.locator(`${tid('token-lens')} li`).count(), ins.windows[0]!.tokens.length);
   for (const [name, theme] of Object.entries({ light: themes.light, dark: themes.dark })) {
     await h.setTheme(theme);
-    const strokes = await h.page.locator(`${tid('lens-chart')} .lens-line`).evaluateAll((ls) => ls.map((l) => getComputedStyle(l).stroke));
+    const strokes = await h.page
+      .locator(`${tid('lens-chart')} .lens-line`)
+      .evaluateAll((ls) => ls.map((l) => getComputedStyle(l).stroke));
     assert.equal(new Set(strokes).size, ins.model.labels.length, `one colour per label: ${strokes.join(' ')}`);
     await h.page.locator(tid('stage-lens')).screenshot({ path: path.join(chrome.shots, `head-lens-${name}.png`) });
   }
-  const logits = () => h.page.locator(`${tid('whatif-logits')} .bar-row`).evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-value'))));
+  const logits = () =>
+    h.page
+      .locator(`${tid('whatif-logits')} .bar-row`)
+      .evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-value'))));
   const before = await logits();
   const unit = h.page.locator('[data-testid^="whatif-unit-"][aria-pressed]').first();
   const id = await unit.getAttribute('data-testid');
@@ -49,8 +66,17 @@ test('the lens card in light and dark, and a unit switched off by keyboard moves
   const after = await logits();
   const u = Number(id!.replace('whatif-unit-', ''));
   const w = ins.windows[0]!;
-  ins.model.labels.forEach((l, i) => assert.ok(Math.abs(after[i]! - (before[i]! - w.contributions[l]!.units[u]!)) < 1e-9, `logit ${l} drops by unit ${u}'s term`));
-  assert.equal(await h.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), id, 'focus stays on the unit after the re-render');
+  ins.model.labels.forEach((l, i) =>
+    assert.ok(
+      Math.abs(after[i]! - (before[i]! - w.contributions[l]!.units[u]!)) < 1e-9,
+      `logit ${l} drops by unit ${u}'s term`,
+    ),
+  );
+  assert.equal(
+    await h.page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+    id,
+    'focus stays on the unit after the re-render',
+  );
   await h.page.locator(tid('stage-whatif')).screenshot({ path: path.join(chrome.shots, 'head-lens-whatif-dark.png') });
   assert.deepEqual(h.problems, []);
   await h.page.close();

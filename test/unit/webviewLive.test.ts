@@ -7,14 +7,26 @@ import { makeInspection } from './webviewHarness/inspection';
 
 installDom();
 import { liveBar, liveOff } from '../../src/webview/live';
-import { isHostToWebview, isLiveStatus, isWebviewToHost, reduce, type LiveStatus, type PanelState } from '../../src/shared/protocol';
+import {
+  isHostToWebview,
+  isLiveStatus,
+  isWebviewToHost,
+  reduce,
+  type LiveStatus,
+  type PanelState,
+} from '../../src/shared/protocol';
 
 const source = { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 0, selection: true };
 
 test('webview -> host: setLive carries exactly a boolean', () => {
   assert.ok(isWebviewToHost({ type: 'setLive', on: true }));
   assert.ok(isWebviewToHost({ type: 'setLive', on: false }));
-  for (const bad of [{ type: 'setLive' }, { type: 'setLive', on: 'true' }, { type: 'setLive', on: 1 }, { type: 'setLive', on: true, extra: 1 }]) {
+  for (const bad of [
+    { type: 'setLive' },
+    { type: 'setLive', on: 'true' },
+    { type: 'setLive', on: 1 },
+    { type: 'setLive', on: true, extra: 1 },
+  ]) {
     assert.equal(isWebviewToHost(bad), false, JSON.stringify(bad));
   }
 });
@@ -62,17 +74,32 @@ test('the live bar: an off switch with the explanation; on, with phase, latency 
   toggle.dispatchEvent(new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('click'));
   assert.equal(asked, true);
 
-  const on = liveBar({ on: true, phase: 'idle', runs: 3, lastLatencyMs: 41.6, what: 'the paragraph at lines 3–6 of a.md' }, (v) => (asked = v));
+  const on = liveBar(
+    { on: true, phase: 'idle', runs: 3, lastLatencyMs: 41.6, what: 'the paragraph at lines 3–6 of a.md' },
+    (v) => (asked = v),
+  );
   const t = on.querySelector('[data-testid=live-toggle]')!;
   assert.equal(t.getAttribute('aria-pressed'), 'true');
   assert.equal(on.querySelector('[data-testid=live-latency]')!.textContent, 'last run 42 ms · 3 runs');
   assert.match(on.querySelector('[data-testid=live-latency]')!.getAttribute('title')!, /41\.6 ms/);
-  assert.equal(on.querySelector('[data-testid=live-phase]')!.textContent, 'Showing the paragraph at lines 3–6 of a.md.');
+  assert.equal(
+    on.querySelector('[data-testid=live-phase]')!.textContent,
+    'Showing the paragraph at lines 3–6 of a.md.',
+  );
   t.dispatchEvent(new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('click'));
   assert.equal(asked, false);
 
-  assert.equal(liveBar({ on: true, phase: 'running', runs: 0 }, () => undefined).querySelector('[data-testid=live-phase]')!.textContent, 'Classifying…');
-  assert.equal(liveBar({ on: true, phase: 'waiting', runs: 1, lastLatencyMs: 5 }, () => undefined).querySelector('[data-testid=live-phase]')!.textContent, 'Waiting for a pause in typing…');
+  assert.equal(
+    liveBar({ on: true, phase: 'running', runs: 0 }, () => undefined).querySelector('[data-testid=live-phase]')!
+      .textContent,
+    'Classifying…',
+  );
+  assert.equal(
+    liveBar({ on: true, phase: 'waiting', runs: 1, lastLatencyMs: 5 }, () => undefined).querySelector(
+      '[data-testid=live-phase]',
+    )!.textContent,
+    'Waiting for a pause in typing…',
+  );
   const evil = '<img src=x onerror=alert(1)>';
   const noted = liveBar({ on: true, phase: 'idle', runs: 0, note: evil }, () => undefined);
   assert.equal(noted.querySelector('img'), null, 'a note is text, never markup');

@@ -19,15 +19,38 @@ import { makeInspection } from './webviewHarness/inspection';
 const source: PanelSource = { uri: 'file:///w/a.txt', fileName: 'a.txt', baseOffset: 100, selection: true };
 
 test('webview -> host guard accepts the protocol and rejects everything else', () => {
-  for (const ok of [{ type: 'ready' }, { type: 'exportJson' }, { type: 'reveal', windowIndex: 0 }, { type: 'reveal', start: 3, end: 9 }, { type: 'reveal', start: 4, end: 4 }]) {
+  for (const ok of [
+    { type: 'ready' },
+    { type: 'exportJson' },
+    { type: 'reveal', windowIndex: 0 },
+    { type: 'reveal', start: 3, end: 9 },
+    { type: 'reveal', start: 4, end: 4 },
+  ]) {
     assert.ok(isWebviewToHost(ok), JSON.stringify(ok));
   }
   const bad: unknown[] = [
-    null, undefined, 'ready', 42, [], [{ type: 'ready' }], {}, { type: 'READY' }, { type: 'ready', extra: 1 },
-    { type: 'reveal' }, { type: 'reveal', windowIndex: -1 }, { type: 'reveal', windowIndex: 1.5 }, { type: 'reveal', windowIndex: '1' },
-    { type: 'reveal', windowIndex: 0, start: 0, end: 1 }, { type: 'reveal', start: 5, end: 2 }, { type: 'reveal', start: 0 },
-    { type: 'reveal', start: Number.NaN, end: 3 }, { type: 'reveal', start: 0, end: Infinity }, { type: 'exportJson', path: '/etc/passwd' },
-    { type: 'result' }, { type: '__proto__' }, { type: 'constructor' },
+    null,
+    undefined,
+    'ready',
+    42,
+    [],
+    [{ type: 'ready' }],
+    {},
+    { type: 'READY' },
+    { type: 'ready', extra: 1 },
+    { type: 'reveal' },
+    { type: 'reveal', windowIndex: -1 },
+    { type: 'reveal', windowIndex: 1.5 },
+    { type: 'reveal', windowIndex: '1' },
+    { type: 'reveal', windowIndex: 0, start: 0, end: 1 },
+    { type: 'reveal', start: 5, end: 2 },
+    { type: 'reveal', start: 0 },
+    { type: 'reveal', start: Number.NaN, end: 3 },
+    { type: 'reveal', start: 0, end: Infinity },
+    { type: 'exportJson', path: '/etc/passwd' },
+    { type: 'result' },
+    { type: '__proto__' },
+    { type: 'constructor' },
   ];
   for (const b of bad) assert.equal(isWebviewToHost(b), false, JSON.stringify(b));
 });
@@ -76,13 +99,20 @@ test('stale results are ignored: nothing older than the newest running id is acc
   };
   assert.ok(step({ type: 'running', requestId: 1, what: 'one' }));
   assert.ok(step({ type: 'running', requestId: 2, what: 'two' }));
-  assert.equal(step({ type: 'result', requestId: 1, inspection: ins, source }), false, 'result of request 1 after request 2 started');
+  assert.equal(
+    step({ type: 'result', requestId: 1, inspection: ins, source }),
+    false,
+    'result of request 1 after request 2 started',
+  );
   assert.equal(st.view.kind, 'running');
   assert.equal(step({ type: 'error', requestId: 1, message: 'cancelled' }), false);
   assert.equal(step({ type: 'running', requestId: 1, what: 'late' }), false);
   assert.ok(step({ type: 'result', requestId: 2, inspection: ins, source }));
   assert.equal(st.view.kind, 'result');
-  assert.ok(step({ type: 'error', requestId: 3, message: 'broken model' }), 'a newer error without running is accepted');
+  assert.ok(
+    step({ type: 'error', requestId: 3, message: 'broken model' }),
+    'a newer error without running is accepted',
+  );
   assert.equal(st.newest, 3);
   assert.ok(step({ type: 'restore', state: emptyPanelState }));
   assert.deepEqual(st, emptyPanelState);
@@ -108,15 +138,29 @@ test('panel model: no current inspection while running; reveal maps to document 
 
 test('panel model restores from persisted webview state; a run interrupted by the reload is not left spinning', () => {
   const ins = makeInspection();
-  const persisted = { version: 1, panel: { newest: 9, view: { kind: 'result', requestId: 9, inspection: ins, source } }, selectedWindow: 0 };
+  const persisted = {
+    version: 1,
+    panel: { newest: 9, view: { kind: 'result', requestId: 9, inspection: ins, source } },
+    selectedWindow: 0,
+  };
   assert.ok(isPersistedState(persisted));
   const m = PanelModel.fromPersisted(JSON.parse(JSON.stringify(persisted)));
   assert.equal(m.currentInspection()?.aggregate.label, ins.aggregate.label);
   assert.ok(m.running(1, 'after reload'), 'request ids restart with the new extension host');
-  const r = PanelModel.fromPersisted({ version: 1, panel: { newest: 3, view: { kind: 'running', requestId: 3, what: 'file a.txt' } }, selectedWindow: 0 });
+  const r = PanelModel.fromPersisted({
+    version: 1,
+    panel: { newest: 3, view: { kind: 'running', requestId: 3, what: 'file a.txt' } },
+    selectedWindow: 0,
+  });
   assert.equal(r.snapshot.view.kind, 'empty');
   assert.match((r.snapshot.view as { note?: string }).note ?? '', /reloaded while this ran: file a\.txt/);
-  for (const junk of [undefined, null, {}, { version: 2 }, { version: 1, panel: { newest: 0, view: { kind: 'result' } }, selectedWindow: 0 }]) {
+  for (const junk of [
+    undefined,
+    null,
+    {},
+    { version: 2 },
+    { version: 1, panel: { newest: 0, view: { kind: 'result' } }, selectedWindow: 0 },
+  ]) {
     assert.deepEqual(PanelModel.fromPersisted(junk).snapshot, emptyPanelState);
   }
 });
@@ -130,8 +174,15 @@ test('the HTML shell: strict CSP, nonce-only scripts, no inline style or data', 
   assert.ok(csp.includes(`script-src 'nonce-${nonce}'`));
   for (const d of ['style-src', 'img-src', 'font-src']) assert.ok(csp.includes(`${d} https://x.vscode-cdn.net`), d);
   assert.ok(!/unsafe-(inline|eval)/.test(csp));
-  const html = renderShell({ cspSource: 'https://x.vscode-cdn.net', nonce, scriptUri: 'https://x/dist/webview.js?a=1&b="2"', styleUri: 'https://x/media/inspector.css' });
+  const html = renderShell({
+    cspSource: 'https://x.vscode-cdn.net',
+    nonce,
+    scriptUri: 'https://x/dist/webview.js?a=1&b="2"',
+    styleUri: 'https://x/media/inspector.css',
+  });
   assert.equal((html.match(/<script /g) ?? []).length, 1);
-  assert.ok(html.includes(`<script nonce="${nonce}" src="https://x/dist/webview.js?a=1&amp;b=&quot;2&quot;"></script>`));
+  assert.ok(
+    html.includes(`<script nonce="${nonce}" src="https://x/dist/webview.js?a=1&amp;b=&quot;2&quot;"></script>`),
+  );
   assert.ok(!/style=|<style/.test(html));
 });

@@ -14,8 +14,18 @@ import type { PanelSource, PersistedState } from '../../src/shared/protocol';
 const source: PanelSource = { uri: 'file:///w/review.txt', fileName: 'review.txt', baseOffset: 10, selection: true };
 
 function render(ins: Inspection, selectedWindow = 0, cb: Partial<ViewCallbacks> = {}): HTMLElement {
-  const st: PersistedState = { version: 1, panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source } }, selectedWindow };
-  const calls: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {}, ...cb };
+  const st: PersistedState = {
+    version: 1,
+    panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source } },
+    selectedWindow,
+  };
+  const calls: ViewCallbacks = {
+    selectWindow: () => {},
+    reveal: () => {},
+    exportJson: () => {},
+    compareVariants: () => {},
+    ...cb,
+  };
   const root = renderApp(st, readPalette(), calls);
   document.getElementById('app')!.replaceChildren(root);
   return root;
@@ -32,13 +42,27 @@ test('the label and its probability are at the top', () => {
   const root = render(ins);
   const label = ins.aggregate.label;
   assert.equal(byId(root, 'result-label').textContent, label);
-  assert.equal(byId(root, 'result-probability').textContent, `${((ins.aggregate.probabilities[label] ?? 0) * 100).toFixed(1)}%`);
+  assert.equal(
+    byId(root, 'result-probability').textContent,
+    `${((ins.aggregate.probabilities[label] ?? 0) * 100).toFixed(1)}%`,
+  );
   assert.match(byId(root, 'coverage').textContent ?? '', /^Complete: all \d+ characters/);
 });
 
 test('stage cards appear once each, in data-flow order', () => {
   const root = render(makeInspection());
-  const order = ['tokens', 'stage-layers', 'stage-cls', 'stage-pre-classifier', 'stage-relu', 'stage-dropout', 'stage-classifier', 'logits', 'probabilities', 'contributions'];
+  const order = [
+    'tokens',
+    'stage-layers',
+    'stage-cls',
+    'stage-pre-classifier',
+    'stage-relu',
+    'stage-dropout',
+    'stage-classifier',
+    'logits',
+    'probabilities',
+    'contributions',
+  ];
   const all = Array.from(root.querySelectorAll('[data-testid]')).map((e) => e.getAttribute('data-testid'));
   const seen = all.filter((id): id is string => !!id && order.includes(id));
   assert.deepEqual(seen, order);
@@ -59,8 +83,14 @@ test('each dim-sized heatmap has one cell per unit; the per-block heatmap one pe
   const ins = makeInspection({ dim: 64, nLayers: 4 });
   const root = render(ins);
   for (const id of ['heatmap-cls', 'heatmap-pre', 'heatmap-relu']) {
-    const units = Array.from(byId(root, id).querySelectorAll('rect[data-unit]')).map((r) => Number(r.getAttribute('data-unit')));
-    assert.deepEqual(units, Array.from({ length: 64 }, (_, i) => i), id);
+    const units = Array.from(byId(root, id).querySelectorAll('rect[data-unit]')).map((r) =>
+      Number(r.getAttribute('data-unit')),
+    );
+    assert.deepEqual(
+      units,
+      Array.from({ length: 64 }, (_, i) => i),
+      id,
+    );
   }
   // The per-block map is a canvas with one pixel per block and unit.
   const canvas = byId(root, 'heatmap-layers').querySelector('canvas');
@@ -84,13 +114,22 @@ test('logit waterfalls: bias, units toward (descending), against (most negative 
   const groups = byId(render(ins), 'contributions').querySelectorAll('.contribution');
   assert.equal(groups.length, 3);
   groups.forEach((g, l) => {
-    const rows = Array.from(g.querySelectorAll('.bar-row')).map((r) => ({ kind: r.getAttribute('data-kind'), v: Number(r.getAttribute('data-value')) }));
+    const rows = Array.from(g.querySelectorAll('.bar-row')).map((r) => ({
+      kind: r.getAttribute('data-kind'),
+      v: Number(r.getAttribute('data-value')),
+    }));
     assert.equal(rows[0]?.kind, 'bias');
     const toward = rows.filter((r) => r.kind === 'toward').map((r) => r.v);
     const against = rows.filter((r) => r.kind === 'against').map((r) => r.v);
     assert.ok(toward.length > 0 && against.length > 0);
-    assert.deepEqual(toward, [...toward].sort((a, b) => b - a));
-    assert.deepEqual(against, [...against].sort((a, b) => a - b));
+    assert.deepEqual(
+      toward,
+      [...toward].sort((a, b) => b - a),
+    );
+    assert.deepEqual(
+      against,
+      [...against].sort((a, b) => a - b),
+    );
     assert.ok(toward.every((v) => v > 0) && against.every((v) => v < 0));
     const total = rows.at(-1)!;
     assert.equal(total.kind, 'total');
@@ -108,8 +147,14 @@ test('logit and probability bars follow the model labels, the winner emphasised'
   const root = render(ins);
   const w = ins.windows[0]!;
   const logits = Array.from(byId(root, 'logits').querySelectorAll('.bar-row'));
-  assert.deepEqual(logits.map((r) => r.querySelector('.bar-label')?.textContent), ins.model.labels);
-  assert.deepEqual(logits.map((r) => Number(r.getAttribute('data-value'))), w.logits);
+  assert.deepEqual(
+    logits.map((r) => r.querySelector('.bar-label')?.textContent),
+    ins.model.labels,
+  );
+  assert.deepEqual(
+    logits.map((r) => Number(r.getAttribute('data-value'))),
+    w.logits,
+  );
   const probs = Array.from(byId(root, 'probabilities').querySelectorAll('.bar-row'));
   assert.equal(probs.find((r) => r.classList.contains('emphasis'))?.querySelector('.bar-label')?.textContent, w.label);
 });
@@ -128,7 +173,10 @@ test('several windows: one window item each; clicking selects it and shows its s
   // The stage cards show window 1 (selected), not window 0.
   const w1 = ins.windows[1]!;
   const chips = Array.from(byId(root, 'tokens').querySelectorAll('.chip')).map((c) => c.textContent);
-  assert.deepEqual(chips, w1.tokens.map((t) => t.text));
+  assert.deepEqual(
+    chips,
+    w1.tokens.map((t) => t.text),
+  );
 });
 
 test('a single window has no window list', () => {
@@ -147,7 +195,10 @@ test('token chips carry id and char range; clicking one reveals its range; trunc
   assert.match(byId(root, 'coverage').textContent ?? '', /^Truncated/);
   const t = ins.windows[0]!.tokens[2]!;
   const chip = list.querySelectorAll('.chip')[2]!;
-  assert.ok(chip.getAttribute('title')?.includes(`id ${t.id}`) && chip.getAttribute('title')?.includes(`chars ${t.start}–${t.end}`));
+  assert.ok(
+    chip.getAttribute('title')?.includes(`id ${t.id}`) &&
+      chip.getAttribute('title')?.includes(`chars ${t.start}–${t.end}`),
+  );
   chip.dispatchEvent(new (globalThis as any).window.Event('click', { bubbles: true }));
   assert.deepEqual(revealed, [[t.start, t.end]]);
 });
@@ -157,22 +208,49 @@ test('hostile document text, labels, file names and errors stay text: no element
   const ins = makeInspection({ text: `fine ${evil} fine`, labels: [`<b>${evil}`, 'ok'] });
   ins.windows[0]!.tokens.splice(1, 0, { id: 1, text: evil, start: 0, end: 4, special: false });
   const evilSource = { ...source, fileName: `${evil}.txt` };
-  const st: PersistedState = { version: 1, panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source: evilSource } }, selectedWindow: 0 };
-  const root = renderApp(st, readPalette(), { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {} });
+  const st: PersistedState = {
+    version: 1,
+    panel: { newest: 1, view: { kind: 'result', requestId: 1, inspection: ins, source: evilSource } },
+    selectedWindow: 0,
+  };
+  const root = renderApp(st, readPalette(), {
+    selectWindow: () => {},
+    reveal: () => {},
+    exportJson: () => {},
+    compareVariants: () => {},
+  });
   assert.equal(root.querySelectorAll('img, script, b').length, 0);
   assert.ok(root.textContent?.includes(evil));
   assert.ok(root.querySelector('.chip[title]')?.parentElement);
-  const err = renderApp({ version: 1, panel: { newest: 2, view: { kind: 'error', requestId: 2, message: evil } }, selectedWindow: 0 }, readPalette(), {
-    selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {},
-  });
+  const err = renderApp(
+    { version: 1, panel: { newest: 2, view: { kind: 'error', requestId: 2, message: evil } }, selectedWindow: 0 },
+    readPalette(),
+    {
+      selectWindow: () => {},
+      reveal: () => {},
+      exportJson: () => {},
+      compareVariants: () => {},
+    },
+  );
   assert.equal(err.querySelectorAll('img, script').length, 0);
   assert.equal(err.querySelector('[data-testid="error"]')?.textContent, evil);
 });
 
 test('while a run is pending only the status shows, never a result', () => {
-  const running = renderApp({ version: 1, panel: { newest: 3, view: { kind: 'running', requestId: 3, what: 'selection in a.txt' } }, selectedWindow: 0 }, readPalette(), {
-    selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {},
-  });
+  const running = renderApp(
+    {
+      version: 1,
+      panel: { newest: 3, view: { kind: 'running', requestId: 3, what: 'selection in a.txt' } },
+      selectedWindow: 0,
+    },
+    readPalette(),
+    {
+      selectWindow: () => {},
+      reveal: () => {},
+      exportJson: () => {},
+      compareVariants: () => {},
+    },
+  );
   assert.match(running.textContent ?? '', /Running: selection in a\.txt/);
   assert.equal(running.getAttribute('data-testid'), 'status');
   assert.equal(running.querySelector('[data-testid="result-label"]'), null);

@@ -13,7 +13,12 @@ import { chromiumForFile } from './webviewHarness/chromium';
 const review =
   'A gripping, beautifully acted film. The ending felt rushed and the score is far too loud, but I would happily watch it again.';
 const source: PanelSource = { uri: 'file:///w/review.txt', fileName: 'review.txt', baseOffset: 0, selection: true };
-const chrome = chromiumForFile({ shotsEnv: 'WEBVIEW_SCREENSHOTS', tempPrefix: 'dbi-webview-shots-', what: 'webview', bundle: true });
+const chrome = chromiumForFile({
+  shotsEnv: 'WEBVIEW_SCREENSHOTS',
+  tempPrefix: 'dbi-webview-shots-',
+  what: 'webview',
+  bundle: true,
+});
 
 async function noProblems(h: Harness): Promise<void> {
   const csp = (await h.posted()).filter((m) => (m as { cspViolation?: string }).cspViolation);
@@ -37,11 +42,19 @@ test('renders a full result under the CSP, follows theme switches, and saves lig
   for (const [name, theme] of Object.entries(themes)) {
     await h.setTheme(theme);
     // Chart colours are re-read from the theme's variables: blue for positive values, orange for negative ones.
-    await h.page.waitForSelector(`${tid('heatmap-cls')} rect[data-unit="${pos}"][fill="${theme.vars['--vscode-charts-blue']}"]`);
-    assert.equal(await h.page.getAttribute(`${tid('heatmap-cls')} rect[data-unit="${neg}"]`, 'fill'), theme.vars['--vscode-charts-orange']);
+    await h.page.waitForSelector(
+      `${tid('heatmap-cls')} rect[data-unit="${pos}"][fill="${theme.vars['--vscode-charts-blue']}"]`,
+    );
+    assert.equal(
+      await h.page.getAttribute(`${tid('heatmap-cls')} rect[data-unit="${neg}"]`, 'fill'),
+      theme.vars['--vscode-charts-orange'],
+    );
     // Hovering a cell shows its exact value.
     await h.page.hover(`${tid('heatmap-cls')} rect[data-unit="${neg}"]`);
-    assert.equal(await h.page.textContent(`${tid('stage-cls')} .tip`), `unit ${neg}: ${Number(cls[neg]!.toPrecision(6))}`);
+    assert.equal(
+      await h.page.textContent(`${tid('stage-cls')} .tip`),
+      `unit ${neg}: ${Number(cls[neg]!.toPrecision(6))}`,
+    );
     await h.page.screenshot({ path: path.join(chrome.shots, `inspector-${name}.png`), fullPage: true });
   }
   await noProblems(h);
@@ -49,7 +62,14 @@ test('renders a full result under the CSP, follows theme switches, and saves lig
 });
 
 test('several windows: the list reveals a window with the mouse and with Enter; heatmaps read out by keyboard', async () => {
-  const ins = makeInspection({ text: `${review} ${review} ${review}`, dim: 768, nLayers: 6, windowTokens: 24, truncate: false, seed: 5 });
+  const ins = makeInspection({
+    text: `${review} ${review} ${review}`,
+    dim: 768,
+    nLayers: 6,
+    windowTokens: 24,
+    truncate: false,
+    seed: 5,
+  });
   const h = await openHarness(chrome.browser, chrome.bundle, themes.dark);
   await h.send({ type: 'result', requestId: 4, inspection: ins, source: { ...source, selection: false } });
   const items = h.page.locator(tid('window-item'));
@@ -59,7 +79,10 @@ test('several windows: the list reveals a window with the mouse and with Enter; 
   await h.page.keyboard.press('Tab'); // focus moves from window 2 to window 3 (focus survives re-render)
   await h.page.keyboard.press('Enter');
   const reveals = (await h.posted()).filter((m) => (m as { type?: string }).type === 'reveal');
-  assert.deepEqual(reveals, [{ type: 'reveal', windowIndex: 1 }, { type: 'reveal', windowIndex: 2 }]);
+  assert.deepEqual(reveals, [
+    { type: 'reveal', windowIndex: 1 },
+    { type: 'reveal', windowIndex: 2 },
+  ]);
   await h.page.evaluate(() => window.scrollTo(0, 0));
   await h.page.screenshot({ path: path.join(chrome.shots, 'inspector-windows-dark.png'), fullPage: false });
   await h.page.focus(tid('heatmap-relu'));
@@ -138,18 +161,45 @@ test('a BERT head in the real page: tanh saturation, the head comparison, and th
   assert.equal(await h.page.textContent(`${tid('stage-pre-classifier')} h3`), 'bert.pooler.dense (dense)');
   assert.equal(await h.page.getAttribute(`${tid('head-comparison')} tr[aria-current="true"]`, 'data-head'), 'bert');
   await h.page.click(tid('compare-variants'));
-  assert.deepEqual((await h.posted()).slice(-1), [{ type: 'compareVariants' }], 'the click asks the host, carrying nothing else');
+  assert.deepEqual(
+    (await h.posted()).slice(-1),
+    [{ type: 'compareVariants' }],
+    'the click asks the host, carrying nothing else',
+  );
   const fp = ins.aggregate.logits;
   const run = (variant: 'fp32' | 'quantized', logits: number[], latencyMs: number) => ({
-    variant, onnxFile: `onnx/${variant === 'fp32' ? 'model' : 'model_quantized'}.onnx`, label: ins.aggregate.label, logits,
-    probabilities: ins.aggregate.probabilities, latencyMs, inferenceMs: latencyMs - 1,
+    variant,
+    onnxFile: `onnx/${variant === 'fp32' ? 'model' : 'model_quantized'}.onnx`,
+    label: ins.aggregate.label,
+    logits,
+    probabilities: ins.aggregate.probabilities,
+    latencyMs,
+    inferenceMs: latencyMs - 1,
   });
-  await h.send({ type: 'compare', requestId: 1, compare: { kind: 'done', runs: [run('fp32', fp, 14), run('quantized', fp.map((x) => x + 0.03), 9)] } });
+  await h.send({
+    type: 'compare',
+    requestId: 1,
+    compare: {
+      kind: 'done',
+      runs: [
+        run('fp32', fp, 14),
+        run(
+          'quantized',
+          fp.map((x) => x + 0.03),
+          9,
+        ),
+      ],
+    },
+  });
   await h.page.waitForSelector(tid('variant-comparison'));
   for (const name of ['light', 'dark'] as const) {
     await h.setTheme(themes[name]);
-    await h.page.locator(tid('variant-comparison')).screenshot({ path: path.join(chrome.shots, `compare-variants-${name}.png`) });
-    await h.page.locator(tid('head-comparison')).screenshot({ path: path.join(chrome.shots, `head-comparison-bert-${name}.png`) });
+    await h.page
+      .locator(tid('variant-comparison'))
+      .screenshot({ path: path.join(chrome.shots, `compare-variants-${name}.png`) });
+    await h.page
+      .locator(tid('head-comparison'))
+      .screenshot({ path: path.join(chrome.shots, `head-comparison-bert-${name}.png`) });
   }
   await noProblems(h);
   await h.page.close();

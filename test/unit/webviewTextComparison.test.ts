@@ -25,7 +25,14 @@ const evil = '<img src=x onerror="alert(1)"> </pre><script>alert(2)</script>';
 const textA = `A gripping film. ${evil}`;
 const textB = 'A dull, tedious film that drags.';
 const texts: [ComparedText, ComparedText] = [
-  { what: 'selection 1 in a.md', excerpt: textA, length: textA.length, uri: 'file:///w/a.md', start: 10, end: 10 + textA.length },
+  {
+    what: 'selection 1 in a.md',
+    excerpt: textA,
+    length: textA.length,
+    uri: 'file:///w/a.md',
+    start: 10,
+    end: 10 + textA.length,
+  },
   { what: 'the clipboard', excerpt: textB, length: textB.length },
 ];
 
@@ -38,7 +45,8 @@ function comparison(): TextComparison {
 
 const q = (root: ParentNode, id: string): Element | null => root.querySelector(`[data-testid="${id}"]`);
 const qa = (root: ParentNode, id: string): Element[] => [...root.querySelectorAll(`[data-testid="${id}"]`)];
-const shown = (c: TextComparison): PanelState => reduce({ newest: 0, view: { kind: 'empty' } }, { type: 'comparison', requestId: 2, comparison: c, texts })!;
+const shown = (c: TextComparison): PanelState =>
+  reduce({ newest: 0, view: { kind: 'empty' } }, { type: 'comparison', requestId: 2, comparison: c, texts })!;
 
 test('the guards accept a real comparison and reject malformed ones', () => {
   const c = comparison();
@@ -52,13 +60,26 @@ test('the guards accept a real comparison and reject malformed ones', () => {
   };
   assert.ok(!isTextComparison(broken((x) => x.stages[0]!.delta.pop())), 'a Δ vector shorter than dim');
   assert.ok(!isTextComparison(broken((x) => (x.logitDelta = [1]))), 'one logit for two labels');
-  assert.ok(!isTextComparison(broken((x) => ((x.stages[1]!.stage as { layer: number }).layer = 99))), 'a block the model does not have');
+  assert.ok(
+    !isTextComparison(broken((x) => ((x.stages[1]!.stage as { layer: number }).layer = 99))),
+    'a block the model does not have',
+  );
   assert.ok(!isTextComparison(broken((x) => ((x.a as { label: unknown }).label = 5))));
   assert.ok(!isHostToWebview({ type: 'comparison', requestId: 1, comparison: c, texts: [texts[0]] }), 'two texts');
-  assert.ok(!isHostToWebview({ type: 'comparison', requestId: 1, comparison: c, texts: [{ ...texts[0], start: 9, end: 3 }, texts[1]] }));
+  assert.ok(
+    !isHostToWebview({
+      type: 'comparison',
+      requestId: 1,
+      comparison: c,
+      texts: [{ ...texts[0], start: 9, end: 3 }, texts[1]],
+    }),
+  );
   assert.ok(isWebviewToHost({ type: 'revealCompared', side: 1 }));
   assert.ok(!isWebviewToHost({ type: 'revealCompared', side: 2 }));
-  assert.ok(!isWebviewToHost({ type: 'revealCompared', side: 0, uri: 'file:///etc/passwd' }), 'the page cannot name a file');
+  assert.ok(
+    !isWebviewToHost({ type: 'revealCompared', side: 0, uri: 'file:///etc/passwd' }),
+    'the page cannot name a file',
+  );
 });
 
 test('stale rule: an older comparison never replaces a newer run; a persisted comparison restores', () => {
@@ -118,7 +139,10 @@ test('one row per stage with its cosine, ‖B − A‖, a Δ strip of dim cells 
   assert.equal(rows.length, c.model.nLayers + 3);
   rows.forEach((r, k) => {
     const d = c.stages[k]!;
-    assert.equal(q(r, 'cosine')!.getAttribute('title'), d.cosine === null ? 'undefined: a vector is all zeros' : `cos(A, B) = ${d.cosine.toPrecision(6)}`);
+    assert.equal(
+      q(r, 'cosine')!.getAttribute('title'),
+      d.cosine === null ? 'undefined: a vector is all zeros' : `cos(A, B) = ${d.cosine.toPrecision(6)}`,
+    );
     assert.ok(q(r, 'distance')!.getAttribute('title')!.includes(d.distance.toPrecision(6)));
     const cells = r.querySelectorAll('rect[data-unit]');
     assert.equal(cells.length, c.model.dim);
@@ -136,7 +160,9 @@ test('the Δ strip is keyboard readable', () => {
   assert.equal(strip.getAttribute('tabindex'), '0');
   strip.dispatchEvent(new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('focus'));
   const key = (k: string): void => {
-    const e = new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('keydown') as Event & { key: string };
+    const e = new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('keydown') as Event & {
+      key: string;
+    };
     Object.defineProperty(e, 'key', { value: k });
     strip.dispatchEvent(e);
   };

@@ -12,7 +12,12 @@ import { openHarness } from './webviewHarness/page';
 import { themes } from './webviewHarness/themes';
 import { chromiumForFile } from './webviewHarness/chromium';
 
-const chrome = chromiumForFile({ shotsEnv: 'WEBVIEW_SCREENSHOTS', tempPrefix: 'dbi-webview-shots-', what: 'webview', bundle: true });
+const chrome = chromiumForFile({
+  shotsEnv: 'WEBVIEW_SCREENSHOTS',
+  tempPrefix: 'dbi-webview-shots-',
+  what: 'webview',
+  bundle: true,
+});
 
 const tid = (id: string): string => `[data-testid="${id}"]`;
 const evil = '<img src=x onerror=alert(1)></script><script>alert(2)</script>';
@@ -25,7 +30,14 @@ test('a comparison renders under the CSP in three themes; strip readout, keyboar
   const b = makeInspection({ text: textB, dim: 256, nLayers: 6, seed: 5, windowTokens: 6 });
   const c = compareTexts(a, b);
   const texts: [ComparedText, ComparedText] = [
-    { what: 'selection 1 in review.md (line 3)', excerpt: textA, length: textA.length, uri: 'file:///w/review.md', start: 40, end: 40 + textA.length },
+    {
+      what: 'selection 1 in review.md (line 3)',
+      excerpt: textA,
+      length: textA.length,
+      uri: 'file:///w/review.md',
+      start: 40,
+      end: 40 + textA.length,
+    },
     { what: `the clipboard ${evil}`, excerpt: textB, length: textB.length },
   ];
   const h = await openHarness(chrome.browser, chrome.bundle, themes.light);
@@ -44,7 +56,10 @@ test('a comparison renders under the CSP in three themes; strip readout, keyboar
   const u = 100;
   await h.page.mouse.move(box.x + ((u + 0.5) / 256) * box.width, box.y + box.height / 2);
   const readout = h.page.locator(`${tid('stage-row')}[data-stage="relu"] .strip-readout`);
-  assert.ok((await readout.textContent())!.startsWith(`unit ${u}: Δ ${Number(relu.delta[u]!.toPrecision(6))}`), (await readout.textContent())!);
+  assert.ok(
+    (await readout.textContent())!.startsWith(`unit ${u}: Δ ${Number(relu.delta[u]!.toPrecision(6))}`),
+    (await readout.textContent())!,
+  );
   // Keyboard: Tab reaches the strip; End reads the last unit.
   await strip.focus();
   await h.page.keyboard.press('End');
@@ -60,7 +75,9 @@ test('a comparison renders under the CSP in three themes; strip readout, keyboar
   for (const [name, theme] of Object.entries(themes)) {
     await h.setTheme(theme);
     const first = relu.delta.findIndex((v) => v > 0);
-    await h.page.waitForSelector(`${tid('stage-row')}[data-stage="relu"] rect[data-unit="${first}"][fill="${theme.vars['--vscode-charts-blue']}"]`);
+    await h.page.waitForSelector(
+      `${tid('stage-row')}[data-stage="relu"] rect[data-unit="${first}"][fill="${theme.vars['--vscode-charts-blue']}"]`,
+    );
     await h.page.screenshot({ path: path.join(chrome.shots, `compare-texts-${name}.png`), fullPage: true });
   }
   const csp = (await h.posted()).filter((m) => (m as { cspViolation?: string }).cspViolation);

@@ -18,7 +18,10 @@ export function readZip(file: string): ZipEntry[] {
   let eocd = -1;
   // The end-of-central-directory record is in the last 22 + 65535 (max comment) bytes.
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error(`${file} is not a ZIP file (no end of central directory)`);
   const count = buf.readUInt16LE(eocd + 10);
@@ -37,14 +40,17 @@ export function readZip(file: string): ZipEntry[] {
     const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
     p += 46 + nameLen + extraLen + commentLen;
     entries.push({
-      name, compressedSize, size,
+      name,
+      compressedSize,
+      size,
       read(): Buffer {
         if (buf.readUInt32LE(local) !== 0x04034b50) throw new Error(`${file}: bad local header for ${name}`);
         const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
         const raw = buf.subarray(start, start + compressedSize);
         const data = method === 0 ? Buffer.from(raw) : method === 8 ? zlib.inflateRawSync(raw) : undefined;
         if (!data) throw new Error(`${file}: ${name} uses compression method ${method}`);
-        if (data.length !== size || zlib.crc32(data) !== crc) throw new Error(`${file}: ${name} fails its size/CRC check`);
+        if (data.length !== size || zlib.crc32(data) !== crc)
+          throw new Error(`${file}: ${name} fails its size/CRC check`);
         return data;
       },
     });

@@ -74,8 +74,15 @@ export function makeSandbox(name: string, settings: Record<string, unknown>): Sa
   const home = path.join(dir, 'home');
   const userDataDir = path.join(dir, 'user-data');
   const extensionsDir = path.join(userDataDir, 'extensions');
-  for (const d of [home, path.join(home, '.config'), path.join(home, '.cache'), path.join(home, '.local', 'share'),
-    path.join(userDataDir, 'User'), extensionsDir, path.join(dir, 'tmp')]) {
+  for (const d of [
+    home,
+    path.join(home, '.config'),
+    path.join(home, '.cache'),
+    path.join(home, '.local', 'share'),
+    path.join(userDataDir, 'User'),
+    extensionsDir,
+    path.join(dir, 'tmp'),
+  ]) {
     fs.mkdirSync(d, { recursive: true });
   }
   const env: NodeJS.ProcessEnv = {
@@ -97,7 +104,13 @@ export function makeSandbox(name: string, settings: Record<string, unknown>): Sa
     fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(s, null, 2));
   };
   return {
-    dir, home, userDataDir, extensionsDir, env, writeSettings, writeMachineSettings,
+    dir,
+    home,
+    userDataDir,
+    extensionsDir,
+    env,
+    writeSettings,
+    writeMachineSettings,
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -128,16 +141,27 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 // Whatever way this process ends, the servers it started end with it.
-process.on('exit', () => { for (const c of live) killGroup(c, 'SIGKILL'); });
+process.on('exit', () => {
+  for (const c of live) killGroup(c, 'SIGKILL');
+});
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(sig, () => { for (const c of live) killGroup(c, 'SIGKILL'); process.exit(130); });
+  process.once(sig, () => {
+    for (const c of live) killGroup(c, 'SIGKILL');
+    process.exit(130);
+  });
 }
 
 function get(url: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.get(url, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    const req = http.get(url, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', () => resolve(0));
-    req.setTimeout(2000, () => { req.destroy(); resolve(0); });
+    req.setTimeout(2000, () => {
+      req.destroy();
+      resolve(0);
+    });
   });
 }
 
@@ -149,14 +173,18 @@ export async function startCodeServer(opts: ServerOptions): Promise<Server> {
   const log = fs.openSync(logFile, 'w');
   const args = [
     entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--user-data-dir', opts.sandbox.userDataDir,
-    '--extensions-dir', opts.sandbox.extensionsDir,
+    '--user-data-dir',
+    opts.sandbox.userDataDir,
+    '--extensions-dir',
+    opts.sandbox.extensionsDir,
   ];
   if (opts.workspaceTrust !== true) args.push('--disable-workspace-trust');
   args.push(opts.workspace);
@@ -174,7 +202,11 @@ export async function startCodeServer(opts: ServerOptions): Promise<Server> {
     // Give it a moment to close cleanly, then make sure nothing of the group survives.
     while (child.exitCode === null && child.signalCode === null && Date.now() - t < 1500) {
       spawnSync('sleep', ['0.1']);
-      try { process.kill(-child.pid!, 0); } catch { break; }
+      try {
+        process.kill(-child.pid!, 0);
+      } catch {
+        break;
+      }
     }
     killGroup(child, 'SIGKILL');
     live.delete(child);
@@ -197,9 +229,20 @@ export async function startCodeServer(opts: ServerOptions): Promise<Server> {
 
 /** Installs a VSIX into the sandbox's extensions dir with code-server's own CLI (as a user would). */
 export function installVsix(sandbox: Sandbox, vsix: string): void {
-  const r = spawnSync(process.execPath, [codeServerEntry(), '--user-data-dir', sandbox.userDataDir,
-    '--extensions-dir', sandbox.extensionsDir, '--install-extension', vsix, '--force'],
-  { env: sandbox.env, encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      codeServerEntry(),
+      '--user-data-dir',
+      sandbox.userDataDir,
+      '--extensions-dir',
+      sandbox.extensionsDir,
+      '--install-extension',
+      vsix,
+      '--force',
+    ],
+    { env: sandbox.env, encoding: 'utf8', timeout: 180_000 },
+  );
   if (r.status !== 0) {
     throw new Error(`code-server --install-extension ${vsix} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
@@ -214,8 +257,16 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 

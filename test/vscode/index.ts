@@ -16,7 +16,10 @@ type MochaNs = typeof import('mocha');
 function testFiles(suiteDir: string): string[] {
   if (!fs.existsSync(suiteDir)) return [];
   const config = process.env.DBI_VSCODE_CONFIG === 'untrusted' ? 'untrusted' : 'trusted';
-  const only = (process.env.DBI_VSCODE_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const only = (process.env.DBI_VSCODE_FILES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return (fs.readdirSync(suiteDir, { recursive: true }) as string[])
     .filter((rel) => rel.endsWith('.test.js'))
     .filter((rel) => (/untrusted/i.test(rel) ? config === 'untrusted' : config === 'trusted'))
@@ -30,7 +33,8 @@ export function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ns = require('mocha') as MochaNs & { default?: MochaNs };
   const Mocha = (ns.default ?? ns) as unknown as typeof import('mocha');
-  const results = process.env.DBI_VSCODE_RESULTS ?? path.resolve(__dirname, '..', '..', '..', 'test-results', 'vscode-mocha.json');
+  const results =
+    process.env.DBI_VSCODE_RESULTS ?? path.resolve(__dirname, '..', '..', '..', 'test-results', 'vscode-mocha.json');
   const mocha = new Mocha({
     ui: 'tdd',
     color: false,

@@ -17,17 +17,31 @@ async function runConfig(config: 'trusted' | 'untrusted'): Promise<{ passed: num
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dbi-desktop-${config}-`));
   const userDataDir = path.join(dir, 'user-data');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  const trustSettings = config === 'untrusted'
-    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }
-    : {};
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...baseSettings(), ...trustSettings }, null, 2));
+  const trustSettings =
+    config === 'untrusted'
+      ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }
+      : {};
+  fs.writeFileSync(
+    path.join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...baseSettings(), ...trustSettings }, null, 2),
+  );
   const untrustedModel = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-multilabel');
-  const workspace = makeWorkspace(path.join(dir, 'workspace'), config === 'untrusted'
-    ? { workspaceSettings: { 'distilbertInspector.model.path': untrustedModel } } : {});
+  const workspace = makeWorkspace(
+    path.join(dir, 'workspace'),
+    config === 'untrusted' ? { workspaceSettings: { 'distilbertInspector.model.path': untrustedModel } } : {},
+  );
   const results = path.join(resultsDir, `desktop-mocha-${config}.json`);
   fs.rmSync(results, { force: true });
-  const launchArgs = [workspace, '--user-data-dir', userDataDir, '--extensions-dir', path.join(dir, 'extensions'),
-    '--disable-extensions', '--skip-welcome', '--skip-release-notes'];
+  const launchArgs = [
+    workspace,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    path.join(dir, 'extensions'),
+    '--disable-extensions',
+    '--skip-welcome',
+    '--skip-release-notes',
+  ];
   if (config === 'trusted') launchArgs.push('--disable-workspace-trust');
   let code = 0;
   try {

@@ -11,11 +11,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  launchBrowser, makeSandbox, remoteUri, repoRoot, resultsDir, startCodeServer, workbenchUrl, writeSummary,
+  launchBrowser,
+  makeSandbox,
+  remoteUri,
+  repoRoot,
+  resultsDir,
+  startCodeServer,
+  workbenchUrl,
+  writeSummary,
 } from './codeServer';
 import { makeWorkspace } from './fixtureWorkspace';
 
-interface Args { configs: Array<'trusted' | 'untrusted'>; files: string; grep: string; timeoutS: number; keep: boolean }
+interface Args {
+  configs: Array<'trusted' | 'untrusted'>;
+  files: string;
+  grep: string;
+  timeoutS: number;
+  keep: boolean;
+}
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { configs: ['trusted', 'untrusted'], files: '', grep: '', timeoutS: 600, keep: false };
@@ -28,7 +41,8 @@ function parseArgs(argv: string[]): Args {
     };
     if (k === '--config') {
       const c = v();
-      if (c !== 'trusted' && c !== 'untrusted' && c !== 'all') throw new Error(`--config must be trusted|untrusted|all, not ${c}`);
+      if (c !== 'trusted' && c !== 'untrusted' && c !== 'all')
+        throw new Error(`--config must be trusted|untrusted|all, not ${c}`);
       a.configs = c === 'all' ? ['trusted', 'untrusted'] : [c];
     } else if (k === '--files') a.files = v();
     else if (k === '--grep') a.grep = v();
@@ -42,23 +56,41 @@ function parseArgs(argv: string[]): Args {
 /** A model folder an untrusted repository might point at; the extension must ignore it there. */
 const untrustedModel = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-multilabel');
 
-interface Outcome { passed: number; failed: number; pending: number; exit: number | 'timeout' }
+interface Outcome {
+  passed: number;
+  failed: number;
+  pending: number;
+  exit: number | 'timeout';
+}
 
 async function runConfig(config: 'trusted' | 'untrusted', args: Args): Promise<Outcome> {
   const trusted = config === 'trusted';
-  const sandbox = makeSandbox(`vscode-${config}`, trusted ? {} : {
-    'security.workspace.trust.enabled': true,
-    'security.workspace.trust.startupPrompt': 'never', // no modal: the folder simply stays in Restricted Mode
-    'security.workspace.trust.emptyWindow': false,
-  });
-  const workspace = makeWorkspace(path.join(sandbox.dir, 'workspace'), trusted ? {} : {
-    workspaceSettings: { 'distilbertInspector.model.path': untrustedModel },
-  });
+  const sandbox = makeSandbox(
+    `vscode-${config}`,
+    trusted
+      ? {}
+      : {
+          'security.workspace.trust.enabled': true,
+          'security.workspace.trust.startupPrompt': 'never', // no modal: the folder simply stays in Restricted Mode
+          'security.workspace.trust.emptyWindow': false,
+        },
+  );
+  const workspace = makeWorkspace(
+    path.join(sandbox.dir, 'workspace'),
+    trusted
+      ? {}
+      : {
+          workspaceSettings: { 'distilbertInspector.model.path': untrustedModel },
+        },
+  );
   const mochaJson = path.join(resultsDir, `vscode-mocha-${config}.json`);
   fs.rmSync(mochaJson, { force: true });
   const extPath = process.env.DBI_VSCODE_EXT_PATH ?? repoRoot; // a different extension only for runner development
   const server = await startCodeServer({
-    sandbox, workspace, workspaceTrust: !trusted, logName: `vscode-${config}`,
+    sandbox,
+    workspace,
+    workspaceTrust: !trusted,
+    logName: `vscode-${config}`,
     env: {
       DBI_VSCODE_RESULTS: mochaJson,
       DBI_VSCODE_CONFIG: config,
@@ -108,19 +140,24 @@ async function runConfig(config: 'trusted' | 'untrusted', args: Args): Promise<O
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (!fs.existsSync(mochaJson)) {
-    console.log(`[${config}] no mocha report (${exit === 'timeout' ? `timed out after ${args.timeoutS} s` : `exit ${exit}`}, ` +
-      `${secs} s); see ${server.logFile}`);
+    console.log(
+      `[${config}] no mocha report (${exit === 'timeout' ? `timed out after ${args.timeoutS} s` : `exit ${exit}`}, ` +
+        `${secs} s); see ${server.logFile}`,
+    );
     return { passed: 0, failed: 1, pending: 0, exit };
   }
   const report = JSON.parse(fs.readFileSync(mochaJson, 'utf8')) as {
     stats: { passes: number; failures: number; pending: number };
     failures: Array<{ fullTitle: string; err: { message?: string; stack?: string } }>;
   };
-  for (const f of report.failures) console.log(`[${config}] FAILED ${f.fullTitle}\n    ${f.err.stack ?? f.err.message ?? ''}`);
+  for (const f of report.failures)
+    console.log(`[${config}] FAILED ${f.fullTitle}\n    ${f.err.stack ?? f.err.message ?? ''}`);
   let failed = report.stats.failures;
   if (exit === 'timeout' || (exit !== 0 && failed === 0)) failed += 1; // a hang or a crash outside a test
-  console.log(`[${config}] ${report.stats.passes} passed, ${failed} failed, ${report.stats.pending} skipped ` +
-    `(exit ${exit}, ${secs} s)`);
+  console.log(
+    `[${config}] ${report.stats.passes} passed, ${failed} failed, ${report.stats.pending} skipped ` +
+      `(exit ${exit}, ${secs} s)`,
+  );
   return { passed: report.stats.passes, failed, pending: report.stats.pending, exit };
 }
 

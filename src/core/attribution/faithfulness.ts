@@ -46,7 +46,13 @@ export function ranking(scores: readonly number[]): number[] {
 }
 
 /** The variants one protocol needs: per fraction, the text without the top words, then with only them. */
-export function faithfulnessVariants(enc: Encoding, groups: readonly number[][], scores: readonly number[], replacement: Replacement, maskId?: number): Variant[] {
+export function faithfulnessVariants(
+  enc: Encoding,
+  groups: readonly number[][],
+  scores: readonly number[],
+  replacement: Replacement,
+  maskId?: number,
+): Variant[] {
   const order = ranking(scores);
   const out: Variant[] = [];
   for (const keepTop of [false, true]) {
@@ -65,7 +71,12 @@ export function protocolScores(base: number, probs: readonly number[]): Protocol
   const comprehensiveness = probs.slice(0, n).map((p) => base - p);
   const sufficiency = probs.slice(n, 2 * n).map((p) => base - p);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { comprehensiveness, sufficiency, comprehensivenessAopc: mean(comprehensiveness), sufficiencyAopc: mean(sufficiency) };
+  return {
+    comprehensiveness,
+    sufficiency,
+    comprehensivenessAopc: mean(comprehensiveness),
+    sufficiencyAopc: mean(sufficiency),
+  };
 }
 
 /**
@@ -86,11 +97,21 @@ export async function measureFaithfulness(
   const score = async (rep: Replacement): Promise<ProtocolScores> => {
     const variants = faithfulnessVariants(enc, groups, scores, rep, maskId);
     passes += variants.length;
-    return protocolScores(p0, (await logitsOf(variants)).map((z) => toProbabilities(z, problemType)[y]!));
+    return protocolScores(
+      p0,
+      (await logitsOf(variants)).map((z) => toProbabilities(z, problemType)[y]!),
+    );
   };
   const deletion = await score('delete');
   const mask = maskId !== undefined ? await score('mask') : undefined;
-  return { label: target.label, fractions: FRACTIONS, counts: FRACTIONS.map((f) => topCount(groups.length, f)), deletion, ...(mask ? { mask } : {}), forwardPasses: passes };
+  return {
+    label: target.label,
+    fractions: FRACTIONS,
+    counts: FRACTIONS.map((f) => topCount(groups.length, f)),
+    deletion,
+    ...(mask ? { mask } : {}),
+    forwardPasses: passes,
+  };
 }
 
 /** "removing the top 20% words drops POSITIVE by 0.41": the panel's and the report's one-line summary. */

@@ -75,7 +75,12 @@ const PUNCT = /^\p{P}+$/u;
  * every tokenizer (except where a tokenizer splits a punctuation character together with letters). Byte-level
  * BPE's whitespace-only pieces join the next word (see below): removing that word removes them too.
  */
-export function groupTokens(tokens: readonly TokenSpan[], text: string, unit: OcclusionUnit, specialIds: ReadonlySet<number> = new Set()): number[][] {
+export function groupTokens(
+  tokens: readonly TokenSpan[],
+  text: string,
+  unit: OcclusionUnit,
+  specialIds: ReadonlySet<number> = new Set(),
+): number[][] {
   const content: number[] = [];
   tokens.forEach((t, i) => {
     // Template tokens, and [CLS]/[SEP]/<s>/</s> written into the text: the classifier reads position 0 and
@@ -126,7 +131,11 @@ export function groupTokens(tokens: readonly TokenSpan[], text: string, unit: Oc
 }
 
 /** The character range and text of a group of tokens, without the whitespace its space pieces bring along. */
-export function itemSpan(tokens: readonly TokenSpan[], indices: readonly number[], text: string): { start: number; end: number; text: string } {
+export function itemSpan(
+  tokens: readonly TokenSpan[],
+  indices: readonly number[],
+  text: string,
+): { start: number; end: number; text: string } {
   let start = Infinity;
   let end = -Infinity;
   for (const i of indices) {

@@ -13,7 +13,13 @@ export interface Variant {
 }
 
 /** The window with the groups whose `present` flag is false taken out. */
-export function withPresence(enc: Encoding, groups: readonly number[][], present: ArrayLike<boolean | number>, replacement: Replacement, maskId?: number): Variant {
+export function withPresence(
+  enc: Encoding,
+  groups: readonly number[][],
+  present: ArrayLike<boolean | number>,
+  replacement: Replacement,
+  maskId?: number,
+): Variant {
   const absent = new Set<number>();
   groups.forEach((g, k) => {
     if (!present[k]) for (const i of g) absent.add(i);

@@ -72,7 +72,13 @@ const MAX_BATCH = 256;
  * Owen values of `n` items over `root` with at most `budget` distinct coalitions evaluated. `allValue`, when the
  * caller already has v(all) (the unperturbed text's pass), is used instead of evaluating it again.
  */
-export async function owenValues(n: number, root: HNode, value: ValueFunction, budget: number, allValue?: number): Promise<OwenResult> {
+export async function owenValues(
+  n: number,
+  root: HNode,
+  value: ValueFunction,
+  budget: number,
+  allValue?: number,
+): Promise<OwenResult> {
   const cache = new Map<string, number>();
   const key = (m: Uint8Array) => m.join('');
   if (allValue !== undefined) cache.set('1'.repeat(n), allValue);
@@ -91,13 +97,15 @@ export async function owenValues(n: number, root: HNode, value: ValueFunction, b
   await evaluate([none, all]);
   const values = new Array<number>(n).fill(0);
   let exact = true;
-  const queue: Task[] = [{ node: root, contexts: [{ mask: none, weight: 1 }], value: cache.get(key(all))! - cache.get(key(none))! }];
+  const queue: Task[] = [
+    { node: root, contexts: [{ mask: none, weight: 1 }], value: cache.get(key(all))! - cache.get(key(none))! },
+  ];
   while (queue.length > 0) {
     queue.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
     // Take the largest tasks whose new coalitions fit the budget into one batch of forward passes.
     const batch: { task: Task; masks: Uint8Array[] }[] = [];
     const planned = new Set<string>();
-    for (let i = 0; i < queue.length && planned.size < MAX_BATCH; ) {
+    for (let i = 0; i < queue.length && planned.size < MAX_BATCH;) {
       const task = queue[i]!;
       if (task.node.children.length === 0) {
         values[task.node.items[0]!] = task.value;

@@ -37,7 +37,8 @@ export interface ComparedSide {
 }
 
 /** Which stage a StageDiff describes: the [CLS] vector after block `layer` (0-based), or a head stage. */
-export type StageKey = { kind: 'layer'; layer: number } | { kind: 'cls' } | { kind: 'preClassifier' } | { kind: 'relu' };
+export type StageKey =
+  { kind: 'layer'; layer: number } | { kind: 'cls' } | { kind: 'preClassifier' } | { kind: 'relu' };
 
 /** The difference of one stage vector between A and B. */
 export interface StageDiff {
@@ -128,19 +129,44 @@ export function diffVectors(stage: StageKey, a: number[], b: number[], k: number
 }
 
 /** One side's stage vectors and per-label contributions: the window's own, or the token-weighted means. */
-export function sideVectors(ins: Inspection): { layers: number[][]; cls: number[]; preClassifier: number[]; activation: number[]; contributions: Record<string, number[]> } {
+export function sideVectors(ins: Inspection): {
+  layers: number[][];
+  cls: number[];
+  preClassifier: number[];
+  activation: number[];
+  contributions: Record<string, number[]>;
+} {
   const ws = ins.windows;
   const weights = ws.map((w) => w.tokenCount);
   const nLayers = ws[0]?.stages.layers.length ?? 0;
   const layers: number[][] = [];
-  for (let l = 0; l < nLayers; l++) layers.push(weightedMean(ws.map((w) => w.stages.layers[l] ?? []), weights));
+  for (let l = 0; l < nLayers; l++)
+    layers.push(
+      weightedMean(
+        ws.map((w) => w.stages.layers[l] ?? []),
+        weights,
+      ),
+    );
   const contributions = labelRecord<number[]>();
-  for (const label of ins.model.labels) contributions[label] = weightedMean(ws.map((w) => w.contributions[label]?.units ?? []), weights);
+  for (const label of ins.model.labels)
+    contributions[label] = weightedMean(
+      ws.map((w) => w.contributions[label]?.units ?? []),
+      weights,
+    );
   return {
     layers,
-    cls: weightedMean(ws.map((w) => w.stages.cls), weights),
-    preClassifier: weightedMean(ws.map((w) => w.stages.preClassifier), weights),
-    activation: weightedMean(ws.map((w) => w.stages.activation), weights),
+    cls: weightedMean(
+      ws.map((w) => w.stages.cls),
+      weights,
+    ),
+    preClassifier: weightedMean(
+      ws.map((w) => w.stages.preClassifier),
+      weights,
+    ),
+    activation: weightedMean(
+      ws.map((w) => w.stages.activation),
+      weights,
+    ),
     contributions,
   };
 }
@@ -162,8 +188,12 @@ function side(ins: Inspection): ComparedSide {
 /** The same model means the same ONNX file, labels and width; else the vectors are not comparable unit by unit. */
 function sameModel(a: ModelInfo, b: ModelInfo): boolean {
   return (
-    a.path === b.path && a.onnxFile === b.onnxFile && a.dim === b.dim && a.nLayers === b.nLayers &&
-    a.labels.length === b.labels.length && a.labels.every((l, i) => l === b.labels[i])
+    a.path === b.path &&
+    a.onnxFile === b.onnxFile &&
+    a.dim === b.dim &&
+    a.nLayers === b.nLayers &&
+    a.labels.length === b.labels.length &&
+    a.labels.every((l, i) => l === b.labels[i])
   );
 }
 
@@ -201,7 +231,8 @@ export function compareTexts(a: Inspection, b: Inspection, opts: { topUnits?: nu
     return { label, logitDelta: all, top, rest };
   });
   const probabilityDelta = labelRecord<number>();
-  for (const l of labels) probabilityDelta[l] = (b.aggregate.probabilities[l] ?? 0) - (a.aggregate.probabilities[l] ?? 0);
+  for (const l of labels)
+    probabilityDelta[l] = (b.aggregate.probabilities[l] ?? 0) - (a.aggregate.probabilities[l] ?? 0);
   return {
     version: 1,
     model: a.model,

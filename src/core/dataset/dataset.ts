@@ -63,12 +63,30 @@ export function checkDatasetFile(file: string): fs.Stats {
   try {
     st = fs.statSync(file);
   } catch (err) {
-    throw new InspectorError('BAD_OPTION', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, 'Check the path.');
+    throw new InspectorError(
+      'BAD_OPTION',
+      `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`,
+      'Check the path.',
+    );
   }
-  if (!st.isFile()) throw new InspectorError('DATASET_INVALID', `${file} is not a regular file.`, 'Give a CSV, TSV, JSONL or Parquet file.');
-  if (st.size === 0) throw new InspectorError('DATASET_INVALID', `${file} is empty.`, 'Give a file with a header and one example per row.');
+  if (!st.isFile())
+    throw new InspectorError(
+      'DATASET_INVALID',
+      `${file} is not a regular file.`,
+      'Give a CSV, TSV, JSONL or Parquet file.',
+    );
+  if (st.size === 0)
+    throw new InspectorError(
+      'DATASET_INVALID',
+      `${file} is empty.`,
+      'Give a file with a header and one example per row.',
+    );
   if (st.size > MAX_DATASET_BYTES) {
-    throw new InspectorError('TEXT_TOO_LARGE', `${file} is ${(st.size / 1024 ** 3).toFixed(1)} GB; dataset mode reads at most ${MAX_DATASET_BYTES / 1024 ** 3} GB, because every example's text and vectors stay available for the views.`, 'Split the file, or sample it (e.g. shuf -n 100000).');
+    throw new InspectorError(
+      'TEXT_TOO_LARGE',
+      `${file} is ${(st.size / 1024 ** 3).toFixed(1)} GB; dataset mode reads at most ${MAX_DATASET_BYTES / 1024 ** 3} GB, because every example's text and vectors stay available for the views.`,
+      'Split the file, or sample it (e.g. shuf -n 100000).',
+    );
   }
   return st;
 }
@@ -76,8 +94,18 @@ export function checkDatasetFile(file: string): fs.Stats {
 export async function readDataset(file: string, opts: ReadDatasetOptions): Promise<Dataset> {
   checkDatasetFile(file);
   const format = opts.format ?? formatOf(file);
-  if (!format) throw new InspectorError('DATASET_INVALID', `${file}: unknown dataset format.`, 'Use a .csv, .tsv, .jsonl or .parquet file.');
-  if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1)) throw new InspectorError('BAD_OPTION', `--limit must be a positive whole number, got ${opts.limit}.`, 'Pass e.g. --limit 1000.');
+  if (!format)
+    throw new InspectorError(
+      'DATASET_INVALID',
+      `${file}: unknown dataset format.`,
+      'Use a .csv, .tsv, .jsonl or .parquet file.',
+    );
+  if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1))
+    throw new InspectorError(
+      'BAD_OPTION',
+      `--limit must be a positive whole number, got ${opts.limit}.`,
+      'Pass e.g. --limit 1000.',
+    );
 
   const texts: string[] = [];
   const lines: number[] = [];
@@ -112,23 +140,47 @@ export async function readDataset(file: string, opts: ReadDatasetOptions): Promi
     texts.push(text);
     lines.push(rec.line);
     if (texts.length > MAX_DATASET_ROWS) {
-      throw new InspectorError('TEXT_TOO_LARGE', `${file} has more than ${MAX_DATASET_ROWS.toLocaleString('en-US')} examples.`, 'Read a part of it with --limit N.');
+      throw new InspectorError(
+        'TEXT_TOO_LARGE',
+        `${file} has more than ${MAX_DATASET_ROWS.toLocaleString('en-US')} examples.`,
+        'Read a part of it with --limit N.',
+      );
     }
     return opts.limit === undefined || texts.length < opts.limit;
   };
   const decide = (seen: string[]) => {
     columns = seen;
-    const guess = guessColumns(seen, pending!.map((r) => r.values));
+    const guess = guessColumns(
+      seen,
+      pending!.map((r) => r.values),
+    );
     textColumn = opts.textColumn ?? guess.text;
-    labelColumn = opts.labelColumn === null ? undefined : opts.labelColumn ?? guess.label;
+    labelColumn = opts.labelColumn === null ? undefined : (opts.labelColumn ?? guess.label);
     if (opts.textColumn === undefined) textAlternatives = guess.textAlternatives;
-    for (const [what, c] of [['text', textColumn], ['label', labelColumn]] as const) {
+    for (const [what, c] of [
+      ['text', textColumn],
+      ['label', labelColumn],
+    ] as const) {
       if (c !== undefined && !seen.includes(c)) {
-        throw new InspectorError('DATASET_INVALID', `${file} has no column "${c}"; its columns are ${seen.join(', ')}.`, `Name the ${what} column with --${what}-column.`);
+        throw new InspectorError(
+          'DATASET_INVALID',
+          `${file} has no column "${c}"; its columns are ${seen.join(', ')}.`,
+          `Name the ${what} column with --${what}-column.`,
+        );
       }
     }
-    if (textColumn === undefined) throw new InspectorError('DATASET_INVALID', `${file}: no column looks like text (columns: ${seen.join(', ')}).`, 'Name it with --text-column.');
-    if (textColumn === labelColumn) throw new InspectorError('DATASET_INVALID', `${file}: "${textColumn}" cannot be both the text and the label column.`, 'Pick another --label-column.');
+    if (textColumn === undefined)
+      throw new InspectorError(
+        'DATASET_INVALID',
+        `${file}: no column looks like text (columns: ${seen.join(', ')}).`,
+        'Name it with --text-column.',
+      );
+    if (textColumn === labelColumn)
+      throw new InspectorError(
+        'DATASET_INVALID',
+        `${file}: "${textColumn}" cannot be both the text and the label column.`,
+        'Pick another --label-column.',
+      );
   };
 
   let keepGoing = true;
@@ -152,7 +204,11 @@ export async function readDataset(file: string, opts: ReadDatasetOptions): Promi
     for (const r of held) if (keepGoing) keepGoing = take(r);
   }
   if (texts.length === 0) {
-    throw new InspectorError('EMPTY_TEXT', `${file} has no example with text in column "${textColumn}" (${skipped.emptyText} empty, ${skipped.noLabel} without a label).`, 'Check the --text-column and --label-column.');
+    throw new InspectorError(
+      'EMPTY_TEXT',
+      `${file} has no example with text in column "${textColumn}" (${skipped.emptyText} empty, ${skipped.noLabel} without a label).`,
+      'Check the --text-column and --label-column.',
+    );
   }
   let gold: Int32Array | undefined;
   let labelKind: LabelKind | undefined;

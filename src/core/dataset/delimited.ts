@@ -49,7 +49,11 @@ export class DelimitedParser {
       }
       if (c === '"') {
         if (this.field !== '') {
-          throw new InspectorError('DATASET_INVALID', `${this.file}:${this.line}: a quote inside an unquoted field.`, 'Quote the whole field and double inner quotes (""), as CSV requires.');
+          throw new InspectorError(
+            'DATASET_INVALID',
+            `${this.file}:${this.line}: a quote inside an unquoted field.`,
+            'Quote the whole field and double inner quotes (""), as CSV requires.',
+          );
         }
         this.inQuotes = true;
       } else if (c === this.delimiter) {
@@ -80,7 +84,11 @@ export class DelimitedParser {
 
   end(out: DelimitedRecord[]): void {
     if (this.inQuotes && !this.quoteSeen) {
-      throw new InspectorError('DATASET_INVALID', `${this.file}:${this.recordLine}: a quoted field is never closed.`, 'Close the quote (CSV doubles quotes inside a field: "").');
+      throw new InspectorError(
+        'DATASET_INVALID',
+        `${this.file}:${this.recordLine}: a quoted field is never closed.`,
+        'Close the quote (CSV doubles quotes inside a field: "").',
+      );
     }
     this.inQuotes = false;
     this.quoteSeen = false;

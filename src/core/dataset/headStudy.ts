@@ -52,18 +52,35 @@ export function headStudy(input: StudyInput, opts: FitOptions & { seed?: number 
   const lambda = opts.lambda ?? 1e-2;
   const { count, labels, dim, nLayers } = input;
   const L = labels.length;
-  const train: number[] = [], test: number[] = [];
+  const train: number[] = [],
+    test: number[] = [];
   for (let i = 0; i < count; i++) (inTrainSplit(i, seed) ? train : test).push(i);
-  const accuracy = (rows: number[], predict: (i: number) => number) => (rows.length ? rows.filter((i) => predict(i) === input.gold[i]).length / rows.length : 0);
+  const accuracy = (rows: number[], predict: (i: number) => number) =>
+    rows.length ? rows.filter((i) => predict(i) === input.gold[i]).length / rows.length : 0;
   // One buffer for every fit's standardised rows, and (in the worker) one for every block's rows: a large dataset
   // must not hold a copy per probe until the GC gets round to it.
   const scratch = new Float64Array(train.length * dim);
   const probe = (id: StudyRow['id'], description: string, X: ArrayLike<number>): StudyRow => {
     const p = fitProbe(X, dim, input.gold, train, L, { ...opts, lambda, scratch });
-    return { id, description, features: dim, trainAccuracy: accuracy(train, (i) => predictProbe(p, X, i)), testAccuracy: accuracy(test, (i) => predictProbe(p, X, i)), iterations: p.iterations };
+    return {
+      id,
+      description,
+      features: dim,
+      trainAccuracy: accuracy(train, (i) => predictProbe(p, X, i)),
+      testAccuracy: accuracy(test, (i) => predictProbe(p, X, i)),
+      iterations: p.iterations,
+    };
   };
   const head = (i: number) => argmaxRow(input.logits, i, L);
-  const rows: StudyRow[] = [{ id: 'head', description: 'the real head: pre_classifier -> ReLU -> classifier, as fine-tuned', features: 0, trainAccuracy: accuracy(train, head), testAccuracy: accuracy(test, head) }];
+  const rows: StudyRow[] = [
+    {
+      id: 'head',
+      description: 'the real head: pre_classifier -> ReLU -> classifier, as fine-tuned',
+      features: 0,
+      trainAccuracy: accuracy(train, head),
+      testAccuracy: accuracy(test, head),
+    },
+  ];
   rows.push(probe('probe-cls', 'linear probe on the final [CLS] (no pre_classifier)', input.cls));
   // A plain loop: TypedArray.from with a map function goes through a JS array of every value first (1.1 GB for
   // 100,000 x 256). Float32 holds ReLU of float32 values exactly.
@@ -75,7 +92,8 @@ export function headStudy(input: StudyInput, opts: FitOptions & { seed?: number 
   rows.push(probe('refit-relu-cls', 'pre_classifier bypassed: classifier refitted on ReLU([CLS])', reluCls));
   for (let l = 0; l < nLayers; l++) {
     const X = input.layerAt ? input.layerAt(l) : layerRows(input.layers!, count, nLayers, dim, l);
-    const id = `probe-block-${l + 1}` as const, description = `linear probe on [CLS] after block ${l + 1}`;
+    const id = `probe-block-${l + 1}` as const,
+      description = `linear probe on [CLS] after block ${l + 1}`;
     // DistilBERT's head reads the last block's [CLS] unchanged: the same features need no second fit.
     rows.push(sameValues(X, input.cls) ? { ...rows[1]!, id, description } : probe(id, description, X));
   }
@@ -89,7 +107,13 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 }
 
 /** Block l's [CLS] of every example, out of the [example][block][dim] array. */
-export function layerRows(layers: ArrayLike<number>, count: number, nLayers: number, dim: number, l: number): Float32Array {
+export function layerRows(
+  layers: ArrayLike<number>,
+  count: number,
+  nLayers: number,
+  dim: number,
+  l: number,
+): Float32Array {
   const out = new Float32Array(count * dim);
   for (let i = 0; i < count; i++) {
     const from = (i * nLayers + l) * dim;

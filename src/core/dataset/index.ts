@@ -8,5 +8,10 @@ export { datasetView } from './view';
 export { datasetModel, inspectorModel, runDataset, type DatasetModel, type DatasetRun } from './run';
 export { analyse, type Analysis } from './offThread';
 export { project, PROJECTION_SEED, type ProjectionResult } from './projectionJob';
-export { isProjectionSource, projectionSources, type ProjectionMethod, type ProjectionSource } from './projectionSources';
+export {
+  isProjectionSource,
+  projectionSources,
+  type ProjectionMethod,
+  type ProjectionSource,
+} from './projectionSources';
 export { LabelMappingNeeded } from './labels';

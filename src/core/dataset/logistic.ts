@@ -31,7 +31,14 @@ export interface FitOptions {
  * Fits on rows `rows` of X (n x dim, row-major) with labels y in 0..classes-1. Features are standardised with
  * the training rows' mean and standard deviation (a constant feature gets scale 1).
  */
-export function fitProbe(X: ArrayLike<number>, dim: number, y: ArrayLike<number>, rows: ArrayLike<number>, classes: number, opts: FitOptions = {}): Probe {
+export function fitProbe(
+  X: ArrayLike<number>,
+  dim: number,
+  y: ArrayLike<number>,
+  rows: ArrayLike<number>,
+  classes: number,
+  opts: FitOptions = {},
+): Probe {
   const lambda = opts.lambda ?? 1e-2;
   const n = rows.length;
   const mean = new Float64Array(dim);
@@ -40,7 +47,8 @@ export function fitProbe(X: ArrayLike<number>, dim: number, y: ArrayLike<number>
   for (let r = 0; r < n; r++) for (let j = 0; j < dim; j++) scale[j]! += (X[rows[r]! * dim + j]! - mean[j]!) ** 2 / n;
   for (let j = 0; j < dim; j++) scale[j] = scale[j]! > 1e-12 ? Math.sqrt(scale[j]!) : 1;
   const Z = opts.scratch && opts.scratch.length >= n * dim ? opts.scratch : new Float64Array(n * dim);
-  for (let r = 0; r < n; r++) for (let j = 0; j < dim; j++) Z[r * dim + j] = (X[rows[r]! * dim + j]! - mean[j]!) / scale[j]!;
+  for (let r = 0; r < n; r++)
+    for (let j = 0; j < dim; j++) Z[r * dim + j] = (X[rows[r]! * dim + j]! - mean[j]!) / scale[j]!;
   const Y = Int32Array.from({ length: n }, (_, r) => y[rows[r]!]!);
   const P = classes * dim + classes;
   const logits = new Float64Array(classes);
@@ -52,7 +60,8 @@ export function fitProbe(X: ArrayLike<number>, dim: number, y: ArrayLike<number>
       let max = -Infinity;
       for (let c = 0; c < classes; c++) {
         let s = theta[classes * dim + c]!;
-        const w = c * dim, z = r * dim;
+        const w = c * dim,
+          z = r * dim;
         for (let j = 0; j < dim; j++) s += theta[w + j]! * Z[z + j]!;
         logits[c] = s;
         if (s > max) max = s;
@@ -63,7 +72,8 @@ export function fitProbe(X: ArrayLike<number>, dim: number, y: ArrayLike<number>
       loss += logSum - logits[Y[r]!]!;
       for (let c = 0; c < classes; c++) {
         const d = (Math.exp(logits[c]! - logSum) - (c === Y[r] ? 1 : 0)) / n;
-        const w = c * dim, z = r * dim;
+        const w = c * dim,
+          z = r * dim;
         for (let j = 0; j < dim; j++) grad[w + j]! += d * Z[z + j]!;
         grad[classes * dim + c]! += d;
       }
@@ -75,13 +85,28 @@ export function fitProbe(X: ArrayLike<number>, dim: number, y: ArrayLike<number>
     }
     return loss;
   };
-  const { x, iterations, value } = lbfgs(objective, new Float64Array(P), opts.maxIterations ?? 200, opts.tolerance ?? 1e-4);
-  return { classes, dim, weights: x.slice(0, classes * dim), bias: x.slice(classes * dim), mean, scale, iterations, loss: value };
+  const { x, iterations, value } = lbfgs(
+    objective,
+    new Float64Array(P),
+    opts.maxIterations ?? 200,
+    opts.tolerance ?? 1e-4,
+  );
+  return {
+    classes,
+    dim,
+    weights: x.slice(0, classes * dim),
+    bias: x.slice(classes * dim),
+    mean,
+    scale,
+    iterations,
+    loss: value,
+  };
 }
 
 /** The probe's predicted class for row i of X. */
 export function predictProbe(p: Probe, X: ArrayLike<number>, i: number): number {
-  let best = 0, bestScore = -Infinity;
+  let best = 0,
+    bestScore = -Infinity;
   for (let c = 0; c < p.classes; c++) {
     let s = p.bias[c]!;
     for (let j = 0; j < p.dim; j++) s += p.weights[c * p.dim + j]! * ((X[i * p.dim + j]! - p.mean[j]!) / p.scale[j]!);
@@ -94,13 +119,20 @@ export function predictProbe(p: Probe, X: ArrayLike<number>, i: number): number 
 }
 
 /** Limited-memory BFGS (m = 10) with a backtracking Armijo line search. */
-export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, maxIterations: number, tolerance: number): { x: Float64Array; value: number; iterations: number } {
+export function lbfgs(
+  f: (x: Float64Array, g: Float64Array) => number,
+  x0: Float64Array,
+  maxIterations: number,
+  tolerance: number,
+): { x: Float64Array; value: number; iterations: number } {
   const m = 10;
   const P = x0.length;
   let x = x0.slice();
   let g = new Float64Array(P);
   let value = f(x, g);
-  const S: Float64Array[] = [], Yv: Float64Array[] = [], rho: number[] = [];
+  const S: Float64Array[] = [],
+    Yv: Float64Array[] = [],
+    rho: number[] = [];
   const dir = new Float64Array(P);
   const alpha = new Array<number>(m).fill(0);
   let it = 0;
@@ -139,7 +171,8 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
       step *= 0.5;
     }
     if (!(vNew < value)) break; // no progress possible at this precision
-    const s = new Float64Array(P), yv = new Float64Array(P);
+    const s = new Float64Array(P),
+      yv = new Float64Array(P);
     for (let k = 0; k < P; k++) {
       s[k] = xNew[k]! - x[k]!;
       yv[k] = gNew[k]! - g[k]!;

@@ -55,7 +55,14 @@ export function softmaxRows(logits: ArrayLike<number>, n: number, width: number)
  * Metrics of the examples listed in `rows` (all when undefined). `probs` is n x labels.length; the confidence of
  * an example is the probability of its predicted label.
  */
-export function computeMetrics(labels: string[], gold: ArrayLike<number>, predicted: ArrayLike<number>, probs: ArrayLike<number>, rows?: ArrayLike<number>, bins = 10): Metrics {
+export function computeMetrics(
+  labels: string[],
+  gold: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  probs: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+  bins = 10,
+): Metrics {
   const L = labels.length;
   const confusion = Array.from({ length: L }, () => new Array<number>(L).fill(0));
   const binCount = new Array<number>(bins).fill(0);
@@ -65,7 +72,8 @@ export function computeMetrics(labels: string[], gold: ArrayLike<number>, predic
   let correct = 0;
   for (let r = 0; r < count; r++) {
     const i = rows ? rows[r]! : r;
-    const g = gold[i]!, p = predicted[i]!;
+    const g = gold[i]!,
+      p = predicted[i]!;
     confusion[g]![p]! += 1;
     const ok = g === p ? 1 : 0;
     correct += ok;
@@ -94,5 +102,13 @@ export function computeMetrics(labels: string[], gold: ArrayLike<number>, predic
     if (count) ece += (c / count) * Math.abs(accuracy - confidence);
     return { lo: b / bins, hi: (b + 1) / bins, count: c, confidence, accuracy };
   });
-  return { count, accuracy: count ? correct / count : 0, macroF1: L ? f1Sum / L : 0, perClass, confusion, ece, reliability };
+  return {
+    count,
+    accuracy: count ? correct / count : 0,
+    macroF1: L ? f1Sum / L : 0,
+    perClass,
+    confusion,
+    ece,
+    reliability,
+  };
 }

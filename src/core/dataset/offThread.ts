@@ -16,7 +16,12 @@ export interface Analysis {
   projection: Projection | null;
 }
 
-export async function analyse(run: DatasetRun, gold: Int32Array | undefined, want: { study: boolean; projection: boolean }, workerPath = path.join(__dirname, 'studyWorker.js')): Promise<Analysis> {
+export async function analyse(
+  run: DatasetRun,
+  gold: Int32Array | undefined,
+  want: { study: boolean; projection: boolean },
+  workerPath = path.join(__dirname, 'studyWorker.js'),
+): Promise<Analysis> {
   const file = gold ? studyFile(run, gold) : undefined;
   let study: HeadStudy | null = null;
   if (want.study && file) {
@@ -42,7 +47,16 @@ export async function analyse(run: DatasetRun, gold: Int32Array | undefined, wan
   const needProjection = want.projection && projection === null;
   if (!needStudy && !needProjection) return { study, projection };
   // The worker reads the vectors from the run's cache files: cloning 100+ MB across would block this thread.
-  const req: StudyRequest = { cacheDir: run.cacheDir, count: run.count, labels: run.labels, dim: run.dim, nLayers: run.nLayers, gold: gold ?? null, study: needStudy, projection: needProjection };
+  const req: StudyRequest = {
+    cacheDir: run.cacheDir,
+    count: run.count,
+    labels: run.labels,
+    dim: run.dim,
+    nLayers: run.nLayers,
+    gold: gold ?? null,
+    study: needStudy,
+    projection: needProjection,
+  };
   const out = await inWorker(workerPath, req);
   if (needStudy && out.study && file) keep(file, out.study);
   if (needProjection && out.projection) keep(pcaFile, out.projection);
@@ -61,7 +75,10 @@ function keep(file: string, value: unknown): void {
 
 /** The gold labels (another label column or mapping) are not part of the run's key: they name the file. */
 function studyFile(run: DatasetRun, gold: Int32Array): string {
-  const key = createHash('sha256').update(new Uint8Array(gold.buffer, gold.byteOffset, gold.byteLength)).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(new Uint8Array(gold.buffer, gold.byteOffset, gold.byteLength))
+    .digest('hex')
+    .slice(0, 16);
   return path.join(run.cacheDir, `head-study-v1-${key}.json`);
 }
 
@@ -73,7 +90,15 @@ function inWorker(workerPath: string, msg: unknown): Promise<Analysis> {
       if (m.error) reject(new InspectorError('INFERENCE_FAILED', `The head study failed: ${m.error}`, 'See the log.'));
       else resolve(m);
     });
-    worker.once('error', (err) => reject(new InspectorError('WORKER_FAILED', `The head study's worker crashed: ${err.message}`, 'Run it again; see the log.')));
+    worker.once('error', (err) =>
+      reject(
+        new InspectorError(
+          'WORKER_FAILED',
+          `The head study's worker crashed: ${err.message}`,
+          'Run it again; see the log.',
+        ),
+      ),
+    );
     worker.postMessage(msg);
   });
 }

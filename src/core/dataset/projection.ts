@@ -55,5 +55,9 @@ export function pca2(X: ArrayLike<number>, n: number, dim: number, iterations = 
     }
     return out;
   });
-  return { x: coords[0]!, y: coords[1]!, explained: [total ? variances[0]! / total : 0, total ? variances[1]! / total : 0] };
+  return {
+    x: coords[0]!,
+    y: coords[1]!,
+    explained: [total ? variances[0]! / total : 0, total ? variances[1]! / total : 0],
+  };
 }

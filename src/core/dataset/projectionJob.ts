@@ -41,9 +41,30 @@ export async function project(
     // not computed yet
   }
   const t0 = performance.now();
-  const req: ProjectRequest = { cacheDir: run.cacheDir, count: run.count, dim: run.dim, nLayers: run.nLayers, source, method, seed };
-  const out = await inWorker(opts.workerPath ?? path.join(__dirname, 'projectionWorker.js'), req, opts.signal, opts.onProgress);
-  const result: ProjectionResult = { source, method, x: out.x, y: out.y, explained: out.explained, seed, ms: performance.now() - t0 };
+  const req: ProjectRequest = {
+    cacheDir: run.cacheDir,
+    count: run.count,
+    dim: run.dim,
+    nLayers: run.nLayers,
+    source,
+    method,
+    seed,
+  };
+  const out = await inWorker(
+    opts.workerPath ?? path.join(__dirname, 'projectionWorker.js'),
+    req,
+    opts.signal,
+    opts.onProgress,
+  );
+  const result: ProjectionResult = {
+    source,
+    method,
+    x: out.x,
+    y: out.y,
+    explained: out.explained,
+    seed,
+    ms: performance.now() - t0,
+  };
   try {
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(result));
     fs.renameSync(`${file}.tmp`, file);
@@ -53,7 +74,12 @@ export async function project(
   return result;
 }
 
-function inWorker(workerPath: string, req: ProjectRequest, signal: AbortSignal | undefined, onProgress: ProjectionProgress | undefined): Promise<Extract<ProjectReply, { type: 'done' }>> {
+function inWorker(
+  workerPath: string,
+  req: ProjectRequest,
+  signal: AbortSignal | undefined,
+  onProgress: ProjectionProgress | undefined,
+): Promise<Extract<ProjectReply, { type: 'done' }>> {
   const cancelled = () => new InspectorError('CANCELLED', 'The projection was cancelled.', '');
   if (signal?.aborted) return Promise.reject(cancelled());
   return new Promise((resolve, reject) => {
@@ -77,7 +103,13 @@ function inWorker(workerPath: string, req: ProjectRequest, signal: AbortSignal |
     });
     worker.once('error', (err) => {
       finish();
-      reject(new InspectorError('WORKER_FAILED', `The projection's worker crashed: ${err.message}`, 'Run it again; see the log.'));
+      reject(
+        new InspectorError(
+          'WORKER_FAILED',
+          `The projection's worker crashed: ${err.message}`,
+          'Run it again; see the log.',
+        ),
+      );
     });
     worker.postMessage(req);
   });

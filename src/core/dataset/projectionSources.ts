@@ -17,10 +17,16 @@ export interface SourceShape {
 }
 
 /** The sources in the panel's order, each with the name it shows (the head's own terms). */
-export function projectionSources(nLayers: number, head: { denseName: string; activation: string }): { id: ProjectionSource; name: string }[] {
+export function projectionSources(
+  nLayers: number,
+  head: { denseName: string; activation: string },
+): { id: ProjectionSource; name: string }[] {
   const act = head.activation === 'relu' ? 'ReLU' : head.activation;
   return [
-    ...Array.from({ length: nLayers - 1 }, (_, k) => ({ id: `block-${k + 1}` as const, name: `[CLS] after block ${k + 1}` })),
+    ...Array.from({ length: nLayers - 1 }, (_, k) => ({
+      id: `block-${k + 1}` as const,
+      name: `[CLS] after block ${k + 1}`,
+    })),
     { id: 'cls', name: `[CLS] after block ${nLayers} (the head's input)` },
     { id: 'pre', name: `${head.denseName} output` },
     { id: 'act', name: `${act} output (what the classifier reads)` },
@@ -36,7 +42,8 @@ export function isProjectionSource(x: unknown, nLayers: number): x is Projection
 /** The source's rows, [count][dim] row-major. */
 export function sourceRows(shape: SourceShape, source: ProjectionSource): Float32Array {
   const { cacheDir, count, dim, nLayers } = shape;
-  if (source === 'cls' || source === 'pre' || source === 'act') return readArray(cacheDir, source).subarray(0, count * dim);
+  if (source === 'cls' || source === 'pre' || source === 'act')
+    return readArray(cacheDir, source).subarray(0, count * dim);
   const layers = readArray(cacheDir, 'layers').subarray(0, count * nLayers * dim);
   return layerRows(layers, count, nLayers, dim, Number(source.slice('block-'.length)) - 1);
 }

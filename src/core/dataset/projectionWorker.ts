@@ -32,7 +32,10 @@ port.once('message', (req: ProjectRequest) => {
       const p = pca2(X, req.count, req.dim);
       post({ type: 'done', x: p.x, y: p.y, explained: p.explained });
     } else {
-      const p = umap2(X, req.count, req.dim, { seed: req.seed, onProgress: (phase, done, total) => post({ type: 'progress', phase, done, total }) });
+      const p = umap2(X, req.count, req.dim, {
+        seed: req.seed,
+        onProgress: (phase, done, total) => post({ type: 'progress', phase, done, total }),
+      });
       post({ type: 'done', x: p.x, y: p.y, explained: null });
     }
   } catch (err) {

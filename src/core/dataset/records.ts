@@ -51,9 +51,12 @@ export async function readRecords(file: string, format: DatasetFormat, sink: Rec
   let stopped = false;
   let firstChunk = true;
   const csv = format === 'jsonl' ? undefined : new DelimitedParser(format === 'csv' ? ',' : '\t', file);
-  const jsonl = format === 'jsonl' ? new JsonlLines(file, (keys) => {
-    for (const k of keys) if (!columns.includes(k)) columns.push(k);
-  }) : undefined;
+  const jsonl =
+    format === 'jsonl'
+      ? new JsonlLines(file, (keys) => {
+          for (const k of keys) if (!columns.includes(k)) columns.push(k);
+        })
+      : undefined;
 
   const deliver = (records: DelimitedRecord[]) => {
     for (const r of records) {
@@ -65,7 +68,13 @@ export async function readRecords(file: string, format: DatasetFormat, sink: Rec
         continue;
       }
       if (r.fields.length !== header.length) {
-        throw new InspectorError('DATASET_INVALID', `${file}:${r.line}: ${r.fields.length} fields, but the header has ${header.length}.`, format === 'tsv' ? 'Every line needs one tab between each of the header\'s columns.' : 'Quote fields that contain commas or line breaks.');
+        throw new InspectorError(
+          'DATASET_INVALID',
+          `${file}:${r.line}: ${r.fields.length} fields, but the header has ${header.length}.`,
+          format === 'tsv'
+            ? "Every line needs one tab between each of the header's columns."
+            : 'Quote fields that contain commas or line breaks.',
+        );
       }
       const values: Record<string, unknown> = {};
       header.forEach((h, i) => (values[h] = r.fields[i]));
@@ -83,15 +92,21 @@ export async function readRecords(file: string, format: DatasetFormat, sink: Rec
       hash.update(bytesRead);
       bytes += n;
       if (stopped) continue; // keep hashing: the cache key covers the whole file
-      if (bytesRead.includes(0)) throw new InspectorError('BINARY_TEXT', `${file} contains NUL bytes, so it is not a ${format.toUpperCase()} text file.`, 'Open a UTF-8 text file (or a .parquet file).');
+      if (bytesRead.includes(0))
+        throw new InspectorError(
+          'BINARY_TEXT',
+          `${file} contains NUL bytes, so it is not a ${format.toUpperCase()} text file.`,
+          'Open a UTF-8 text file (or a .parquet file).',
+        );
       let text = decoder.write(bytesRead);
       if (firstChunk && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       firstChunk = false;
       const out: DelimitedRecord[] = [];
       if (csv) csv.push(text, out);
-      else jsonl!.push(text, (values, line) => {
-        if (!stopped && !sink({ values, line })) stopped = true;
-      });
+      else
+        jsonl!.push(text, (values, line) => {
+          if (!stopped && !sink({ values, line })) stopped = true;
+        });
       deliver(out);
       // Yield between chunks so a caller's event loop (the extension host) stays responsive.
       await new Promise((r) => setImmediate(r));
@@ -115,15 +130,30 @@ export async function readRecords(file: string, format: DatasetFormat, sink: Rec
     }
     deliver(out);
   }
-  if (!header && csv) throw new InspectorError('DATASET_INVALID', `${file} is empty.`, 'A CSV/TSV dataset needs a header line naming its columns, then one row per example.');
+  if (!header && csv)
+    throw new InspectorError(
+      'DATASET_INVALID',
+      `${file} is empty.`,
+      'A CSV/TSV dataset needs a header line naming its columns, then one row per example.',
+    );
   return { columns, sha256: hash.digest('hex'), bytes, complete: !stopped };
 }
 
 function checkHeader(file: string, header: string[]): void {
   const seen = new Set<string>();
   header.forEach((h, i) => {
-    if (h === '') throw new InspectorError('DATASET_INVALID', `${file}:1: column ${i + 1} of the header has no name.`, 'The first line must name every column.');
-    if (seen.has(h)) throw new InspectorError('DATASET_INVALID', `${file}:1: the header names "${h}" twice.`, 'Give every column its own name.');
+    if (h === '')
+      throw new InspectorError(
+        'DATASET_INVALID',
+        `${file}:1: column ${i + 1} of the header has no name.`,
+        'The first line must name every column.',
+      );
+    if (seen.has(h))
+      throw new InspectorError(
+        'DATASET_INVALID',
+        `${file}:1: the header names "${h}" twice.`,
+        'Give every column its own name.',
+      );
     seen.add(h);
   });
 }
@@ -155,10 +185,18 @@ class JsonlLines {
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new InspectorError('DATASET_INVALID', `${this.file}:${this.line}: not valid JSON (${(err as Error).message}).`, 'JSON Lines needs one complete JSON object per line.');
+      throw new InspectorError(
+        'DATASET_INVALID',
+        `${this.file}:${this.line}: not valid JSON (${(err as Error).message}).`,
+        'JSON Lines needs one complete JSON object per line.',
+      );
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InspectorError('DATASET_INVALID', `${this.file}:${this.line}: a JSON ${Array.isArray(value) ? 'array' : typeof value}, not an object.`, 'Write each example as an object, e.g. {"text": "...", "label": 1}.');
+      throw new InspectorError(
+        'DATASET_INVALID',
+        `${this.file}:${this.line}: a JSON ${Array.isArray(value) ? 'array' : typeof value}, not an object.`,
+        'Write each example as an object, e.g. {"text": "...", "label": 1}.',
+      );
     }
     this.onKeys(Object.keys(value));
     emit(value as Record<string, unknown>, this.line);
@@ -174,13 +212,22 @@ async function readParquet(file: string, sink: RecordSink): Promise<ReadSummary>
   try {
     metadata = await hp.parquetMetadataAsync(source);
   } catch (err) {
-    throw new InspectorError('DATASET_INVALID', `${file} is not a readable Parquet file: ${(err as Error).message}.`, 'Check that the file is complete (not a partial download).');
+    throw new InspectorError(
+      'DATASET_INVALID',
+      `${file} is not a readable Parquet file: ${(err as Error).message}.`,
+      'Check that the file is complete (not a partial download).',
+    );
   }
   const columns = hp.parquetSchema(metadata).children.map((c) => c.element.name);
   const total = Number(metadata.num_rows);
   let stopped = false;
   for (let start = 0; start < total && !stopped; start += PARQUET_ROWS) {
-    const rows = await hp.parquetReadObjects({ file: source, metadata, rowStart: start, rowEnd: Math.min(total, start + PARQUET_ROWS) });
+    const rows = await hp.parquetReadObjects({
+      file: source,
+      metadata,
+      rowStart: start,
+      rowEnd: Math.min(total, start + PARQUET_ROWS),
+    });
     for (let i = 0; i < rows.length && !stopped; i++) {
       if (!sink({ values: rows[i]!, line: start + i + 1 })) stopped = true;
     }

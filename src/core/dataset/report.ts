@@ -54,7 +54,13 @@ export interface DatasetReport {
     truncated: number;
   };
   /** Null without gold labels. */
-  metrics: { accuracy: number; macroF1: number; perClass: Record<string, ClassMetrics>; ece: number; reliability: ReliabilityBin[] } | null;
+  metrics: {
+    accuracy: number;
+    macroF1: number;
+    perClass: Record<string, ClassMetrics>;
+    ece: number;
+    reliability: ReliabilityBin[];
+  } | null;
   /** confusion[gold][predicted] in model.labels order; null without gold labels. */
   confusion: number[][] | null;
   examples: ExampleResult[];
@@ -64,7 +70,13 @@ export interface DatasetReport {
 }
 
 /** The report of a run; `study` comes from analyse() (offThread.ts), which keeps the fitting off this thread. */
-export function buildDatasetReport(model: DatasetModel, ds: Dataset, run: DatasetRun, study: HeadStudy | null, studyMs = 0): DatasetReport {
+export function buildDatasetReport(
+  model: DatasetModel,
+  ds: Dataset,
+  run: DatasetRun,
+  study: HeadStudy | null,
+  studyMs = 0,
+): DatasetReport {
   return runNow(reportSteps(model, ds, run, study, studyMs));
 }
 
@@ -72,11 +84,23 @@ export function buildDatasetReport(model: DatasetModel, ds: Dataset, run: Datase
  * buildDatasetReport in slices of a few ms (the same steps, so the same numbers): in one piece it blocked the
  * extension host's event loop ~50 ms for 10,000 full-size rows (the per-unit sums over 10,000 x 768 activations).
  */
-export function buildDatasetReportSliced(model: DatasetModel, ds: Dataset, run: DatasetRun, study: HeadStudy | null, studyMs = 0): Promise<DatasetReport> {
+export function buildDatasetReportSliced(
+  model: DatasetModel,
+  ds: Dataset,
+  run: DatasetRun,
+  study: HeadStudy | null,
+  studyMs = 0,
+): Promise<DatasetReport> {
   return runSliced(reportSteps(model, ds, run, study, studyMs));
 }
 
-function* reportSteps(model: DatasetModel, ds: Dataset, run: DatasetRun, study: HeadStudy | null, studyMs: number): Steps<DatasetReport> {
+function* reportSteps(
+  model: DatasetModel,
+  ds: Dataset,
+  run: DatasetRun,
+  study: HeadStudy | null,
+  studyMs: number,
+): Steps<DatasetReport> {
   const L = run.labels.length;
   const n = run.count;
   const probs = softmaxRows(run.logits, n, L);
@@ -105,7 +129,14 @@ function* reportSteps(model: DatasetModel, ds: Dataset, run: DatasetRun, study: 
   const m = ds.gold ? computeMetrics(run.labels, ds.gold, predicted, probs) : undefined;
   const units = yield* headUnitSteps(run.act, n, run.dim, run.classifierWeight, run.labels);
   return {
-    model: { name: model.name, path: model.path, labels: model.labels, dim: model.dim, nLayers: model.nLayers, maxLength: model.maxLength },
+    model: {
+      name: model.name,
+      path: model.path,
+      labels: model.labels,
+      dim: model.dim,
+      nLayers: model.nLayers,
+      maxLength: model.maxLength,
+    },
     dataset: {
       file: ds.file,
       format: ds.format,
@@ -119,7 +150,9 @@ function* reportSteps(model: DatasetModel, ds: Dataset, run: DatasetRun, study: 
       skipped: ds.skipped,
       truncated,
     },
-    metrics: m ? { accuracy: m.accuracy, macroF1: m.macroF1, perClass: m.perClass, ece: m.ece, reliability: m.reliability } : null,
+    metrics: m
+      ? { accuracy: m.accuracy, macroF1: m.macroF1, perClass: m.perClass, ece: m.ece, reliability: m.reliability }
+      : null,
     confusion: m ? m.confusion : null,
     examples,
     headUnits: units,
@@ -129,12 +162,24 @@ function* reportSteps(model: DatasetModel, ds: Dataset, run: DatasetRun, study: 
 }
 
 /** Per-unit activity, dead units and mean contributions of the head's activation (n x dim, row-major). */
-export function headUnits(act: ArrayLike<number>, n: number, dim: number, classifierWeight: ArrayLike<number>, labels: string[]): HeadUnitsSummary {
+export function headUnits(
+  act: ArrayLike<number>,
+  n: number,
+  dim: number,
+  classifierWeight: ArrayLike<number>,
+  labels: string[],
+): HeadUnitsSummary {
   return runNow(headUnitSteps(act, n, dim, classifierWeight, labels));
 }
 
 /** headUnits, yielding after each row. */
-function* headUnitSteps(act: ArrayLike<number>, n: number, dim: number, classifierWeight: ArrayLike<number>, labels: string[]): Steps<HeadUnitsSummary> {
+function* headUnitSteps(
+  act: ArrayLike<number>,
+  n: number,
+  dim: number,
+  classifierWeight: ArrayLike<number>,
+  labels: string[],
+): Steps<HeadUnitsSummary> {
   const active = new Array<number>(dim).fill(0);
   const sum = new Float64Array(dim);
   for (let i = 0; i < n; i++) {
@@ -149,5 +194,10 @@ function* headUnitSteps(act: ArrayLike<number>, n: number, dim: number, classifi
   // The classifier is linear in the activation, so the mean of a_i * W[l, i] is W[l, i] times the mean of a_i.
   const meanContribution = labelRecord<number[]>();
   labels.forEach((l, k) => (meanContribution[l] = meanActivation.map((m, j) => m * classifierWeight[k * dim + j]!)));
-  return { activeRate: active.map((a) => (n ? a / n : 0)), dead: active.flatMap((a, j) => (a === 0 ? [j] : [])), meanActivation, meanContribution };
+  return {
+    activeRate: active.map((a) => (n ? a / n : 0)),
+    dead: active.flatMap((a, j) => (a === 0 ? [j] : [])),
+    meanActivation,
+    meanContribution,
+  };
 }

@@ -33,7 +33,12 @@ export function cacheKey(parts: string[]): string {
 export class ResultCache {
   readonly dir: string;
 
-  constructor(cacheDir: string, key: string, private readonly arrays: ArraySpec[], private readonly count: number) {
+  constructor(
+    cacheDir: string,
+    key: string,
+    private readonly arrays: ArraySpec[],
+    private readonly count: number,
+  ) {
     this.dir = path.join(cacheDir, FORMAT, key);
   }
 
@@ -69,7 +74,10 @@ export class ResultCache {
   async append(chunk: Record<string, Typed>, rows: number, doneBefore: number): Promise<void> {
     for (const a of this.arrays) {
       const t = chunk[a.name]!;
-      await fs.promises.appendFile(this.file(a), new Uint8Array(t.buffer, t.byteOffset, rows * a.width * BYTES[a.kind]));
+      await fs.promises.appendFile(
+        this.file(a),
+        new Uint8Array(t.buffer, t.byteOffset, rows * a.width * BYTES[a.kind]),
+      );
     }
     this.writeIndex(doneBefore + rows);
   }
@@ -99,7 +107,10 @@ export class ResultCache {
   private readIndex(): CacheIndex | undefined {
     try {
       const index = JSON.parse(fs.readFileSync(path.join(this.dir, 'index.json'), 'utf8')) as CacheIndex;
-      const same = index.format === FORMAT && index.count === this.count && JSON.stringify(index.arrays) === JSON.stringify(this.arrays);
+      const same =
+        index.format === FORMAT &&
+        index.count === this.count &&
+        JSON.stringify(index.arrays) === JSON.stringify(this.arrays);
       return same && Number.isInteger(index.done) && index.done >= 0 && index.done <= this.count ? index : undefined;
     } catch {
       return undefined;
@@ -118,7 +129,9 @@ export class ResultCache {
 export function readArray(dir: string, name: string): Float32Array {
   const buf = fs.readFileSync(path.join(dir, `${name}.f32`));
   // A Float32Array needs 4-byte alignment; a small read may come from Node's shared pool at any offset.
-  return buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4) : new Float32Array(new Uint8Array(buf).buffer);
+  return buf.byteOffset % 4 === 0
+    ? new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4)
+    : new Float32Array(new Uint8Array(buf).buffer);
 }
 
 /**
@@ -126,7 +139,15 @@ export function readArray(dir: string, name: string): Float32Array {
  * `layers`), read a few MB at a time: the whole file (410 MB for 100,000 rows of a 4-block, 256-dim model) is
  * never in memory at once. `into` (count x dim) is filled instead of a new array when given.
  */
-export function readBlockRows(dir: string, name: string, count: number, blocks: number, dim: number, block: number, into?: Float32Array): Float32Array {
+export function readBlockRows(
+  dir: string,
+  name: string,
+  count: number,
+  blocks: number,
+  dim: number,
+  block: number,
+  into?: Float32Array,
+): Float32Array {
   const out = into && into.length === count * dim ? into : new Float32Array(count * dim);
   const rowBytes = blocks * dim * 4;
   const step = Math.max(1, Math.floor((8 << 20) / rowBytes));
@@ -137,8 +158,10 @@ export function readBlockRows(dir: string, name: string, count: number, blocks: 
     for (let r = 0; r < count; r += step) {
       const k = Math.min(step, count - r);
       const got = fs.readSync(fd, bytes, 0, k * rowBytes, r * rowBytes);
-      if (got < k * rowBytes) throw new Error(`${name}.f32 in ${dir} ends at row ${r + Math.floor(got / rowBytes)} of ${count}`);
-      for (let i = 0; i < k; i++) out.set(floats.subarray((i * blocks + block) * dim, (i * blocks + block + 1) * dim), (r + i) * dim);
+      if (got < k * rowBytes)
+        throw new Error(`${name}.f32 in ${dir} ends at row ${r + Math.floor(got / rowBytes)} of ${count}`);
+      for (let i = 0; i < k; i++)
+        out.set(floats.subarray((i * blocks + block) * dim, (i * blocks + block + 1) * dim), (r + i) * dim);
     }
   } finally {
     fs.closeSync(fd);

@@ -76,7 +76,9 @@ export function datasetModel(modelDir: string, variant: OnnxVariant, open: () =>
   const { config } = folder;
   const hash = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   let opened: Promise<Inspector> | undefined;
-  const key = fileKey(folder.onnxPath).then((onnx) => [onnx, hash(folder.tokenizerPath), config.labels.join(','), config.problemType, config.maxLength].join('|'));
+  const key = fileKey(folder.onnxPath).then((onnx) =>
+    [onnx, hash(folder.tokenizerPath), config.labels.join(','), config.problemType, config.maxLength].join('|'),
+  );
   // Handled here so a model whose run never starts (a file that fails to read) leaves no unhandled rejection;
   // runDataset awaits `key` itself and gets the error.
   key.catch(() => undefined);
@@ -119,13 +121,21 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
   if (done === 0) cache.reset();
   // [CLS], every block's [CLS] and the dense layer's output stay on disk: only the study and projection workers
   // read them (from the files; see projectionSources.ts).
-  const arrays = cache.load(done, specs.filter((s) => !ON_DISK_ONLY.has(s.name)).map((s) => s.name));
+  const arrays = cache.load(
+    done,
+    specs.filter((s) => !ON_DISK_ONLY.has(s.name)).map((s) => s.name),
+  );
   const onDisk: Record<string, Float32Array> = {};
   const chunk = opts.chunk ?? 256;
   const tRun = performance.now();
   opts.onProgress?.(done, n, done === n ? 0 : undefined);
   while (done < n) {
-    if (opts.signal?.aborted) throw new InspectorError('CANCELLED', `The dataset run was cancelled after ${done} of ${n} examples; the rest resumes next time.`, '');
+    if (opts.signal?.aborted)
+      throw new InspectorError(
+        'CANCELLED',
+        `The dataset run was cancelled after ${done} of ${n} examples; the rest resumes next time.`,
+        '',
+      );
     const end = Math.min(n, done + chunk);
     const start = done;
     const inspector = await model.inspector();
@@ -178,7 +188,12 @@ function classifierWeight(model: DatasetModel, dir: string): Float32Array {
     // not kept yet
   }
   const w = model.classifierWeight();
-  if (w.length !== want) throw new InspectorError('GRAPH_INVALID', `${model.path}: the classifier has ${w.length} weights, config.json implies ${want}.`, 'Export config.json and the ONNX file together.');
+  if (w.length !== want)
+    throw new InspectorError(
+      'GRAPH_INVALID',
+      `${model.path}: the classifier has ${w.length} weights, config.json implies ${want}.`,
+      'Export config.json and the ONNX file together.',
+    );
   try {
     fs.writeFileSync(`${file}.tmp`, new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
     fs.renameSync(`${file}.tmp`, file);

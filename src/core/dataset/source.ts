@@ -25,7 +25,11 @@ export interface ResolvedDataset {
 /** Throws when a hub file's name has no format dataset mode reads (before anything is downloaded). */
 export function checkHubDatasetFormat(name: string, file: string): void {
   if (!formatOf(file)) {
-    throw new InspectorError('DATASET_INVALID', `${name}: unknown dataset format.`, 'Name a .csv, .tsv, .jsonl or .parquet file of the repository.');
+    throw new InspectorError(
+      'DATASET_INVALID',
+      `${name}: unknown dataset format.`,
+      'Name a .csv, .tsv, .jsonl or .parquet file of the repository.',
+    );
   }
 }
 
@@ -49,7 +53,9 @@ export async function resolveDatasetArg(input: string, o: ResolveDatasetOptions)
       onProgress: bar && ((p) => bar.update(p)),
     });
     const how = hub.offline ? 'offline, using the cached copy' : hub.fromCache ? 'cached' : 'downloaded';
-    bar?.done(`${how} (${describeVerification([hub.file])}): ${hub.commit.slice(0, 12)}, ${formatBytes(hub.file.size)} in ${hub.path}`);
+    bar?.done(
+      `${how} (${describeVerification([hub.file])}): ${hub.commit.slice(0, 12)}, ${formatBytes(hub.file.size)} in ${hub.path}`,
+    );
     return { file: hub.path, hub };
   } catch (err) {
     bar?.clear();

@@ -32,7 +32,16 @@ port.once('message', (msg: StudyRequest) => {
       logits: readArray(msg.cacheDir, 'logits').subarray(0, count * msg.labels.length),
       cls: readArray(msg.cacheDir, 'cls').subarray(0, count * msg.dim),
       // One block at a time: the whole [row][block][dim] file would be the worker's largest allocation by far.
-      layerAt: (l) => readBlockRows(msg.cacheDir, 'layers', count, msg.nLayers, msg.dim, l, (block ??= new Float32Array(count * msg.dim))),
+      layerAt: (l) =>
+        readBlockRows(
+          msg.cacheDir,
+          'layers',
+          count,
+          msg.nLayers,
+          msg.dim,
+          l,
+          (block ??= new Float32Array(count * msg.dim)),
+        ),
       gold: msg.gold,
     };
     const study = msg.study && input.gold ? headStudy({ ...input, gold: input.gold }) : null;

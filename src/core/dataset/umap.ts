@@ -25,12 +25,22 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** 2-D UMAP coordinates of the n rows of X (row-major, dim wide). */
-export function umap2(X: ArrayLike<number>, n: number, dim: number, opts: UmapOptions = {}): { x: number[]; y: number[] } {
+export function umap2(
+  X: ArrayLike<number>,
+  n: number,
+  dim: number,
+  opts: UmapOptions = {},
+): { x: number[]; y: number[] } {
   // umap-js needs more rows than neighbours; two or three points have no shape to keep: a line does.
   if (n < 4) return { x: Array.from({ length: n }, (_, i) => i), y: new Array<number>(n).fill(0) };
   const rows: number[][] = new Array(n);
   for (let i = 0; i < n; i++) rows[i] = Array.from({ length: dim }, (_, j) => X[i * dim + j]!);
-  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(opts.nNeighbors ?? 15, n - 1), minDist: opts.minDist ?? 0.1, random: seededRandom(opts.seed ?? 42) });
+  const umap = new UMAP({
+    nComponents: 2,
+    nNeighbors: Math.min(opts.nNeighbors ?? 15, n - 1),
+    minDist: opts.minDist ?? 0.1,
+    random: seededRandom(opts.seed ?? 42),
+  });
   opts.onProgress?.('neighbours', 0, 1);
   const epochs = umap.initializeFit(rows);
   for (let e = 0; e < epochs; e++) {

@@ -47,11 +47,22 @@ export interface DatasetView {
   fromCache: number;
   runMs: number;
   rows: DatasetRow[];
-  metrics: { accuracy: number; macroF1: number; perClass: Record<string, ClassMetrics>; ece: number; reliability: ReliabilityBin[] } | null;
+  metrics: {
+    accuracy: number;
+    macroF1: number;
+    perClass: Record<string, ClassMetrics>;
+    ece: number;
+    reliability: ReliabilityBin[];
+  } | null;
   confusion: number[][] | null;
   headStudy: HeadStudy | null;
   /** `meanContribution`: label -> per unit, the mean of activation * classifier weight (logit units). */
-  headUnits: { activeRate: number[]; dead: number[]; topUnits: { unit: number; rate: number; meanAct: number; topRows: number[] }[]; meanContribution: Record<string, number[]> };
+  headUnits: {
+    activeRate: number[];
+    dead: number[];
+    topUnits: { unit: number; rate: number; meanAct: number; topRows: number[] }[];
+    meanContribution: Record<string, number[]>;
+  };
   /** The first projection shown: PCA of the final [CLS] per row. */
   projection: ProjectionResult;
   /** What else can be projected, in the panel's order, with the names it shows. */
@@ -63,11 +74,23 @@ const TOP_UNITS = 20;
 const TOP_ROWS = 3;
 
 /** The panel's view of a report, built in slices of a few ms between which the event loop runs. */
-export function datasetView(report: DatasetReport, run: DatasetRun, projection: ProjectionResult, projectionSources: DatasetView['projectionSources'], source: DatasetSource): Promise<DatasetView> {
+export function datasetView(
+  report: DatasetReport,
+  run: DatasetRun,
+  projection: ProjectionResult,
+  projectionSources: DatasetView['projectionSources'],
+  source: DatasetSource,
+): Promise<DatasetView> {
   return runSliced(viewSteps(report, run, projection, projectionSources, source));
 }
 
-function* viewSteps(report: DatasetReport, run: DatasetRun, projection: ProjectionResult, projectionSources: DatasetView['projectionSources'], source: DatasetSource): Steps<DatasetView> {
+function* viewSteps(
+  report: DatasetReport,
+  run: DatasetRun,
+  projection: ProjectionResult,
+  projectionSources: DatasetView['projectionSources'],
+  source: DatasetSource,
+): Steps<DatasetView> {
   const labels = report.model.labels;
   const n = run.count,
     dim = run.dim;
@@ -79,12 +102,23 @@ function* viewSteps(report: DatasetReport, run: DatasetRun, projection: Projecti
   const topUnits: DatasetView['headUnits']['topUnits'] = [];
   for (const [rate, unit] of order) {
     // The report's mean is the same row-order sum the view once recomputed here: one pass over the rows fewer.
-    topUnits.push({ unit, rate, meanAct: report.headUnits.meanActivation[unit]!, topRows: topRows(run.act, n, dim, unit, TOP_ROWS) });
+    topUnits.push({
+      unit,
+      rate,
+      meanAct: report.headUnits.meanActivation[unit]!,
+      topRows: topRows(run.act, n, dim, unit, TOP_ROWS),
+    });
     yield;
   }
   const rows: DatasetView['rows'] = [];
   for (const e of report.examples) {
-    rows.push({ text: e.text, line: e.line, gold: e.label === null ? -1 : labels.indexOf(e.label), predicted: labels.indexOf(e.predicted), probs: labels.map((l) => e.probabilities[l]!) });
+    rows.push({
+      text: e.text,
+      line: e.line,
+      gold: e.label === null ? -1 : labels.indexOf(e.label),
+      predicted: labels.indexOf(e.predicted),
+      probs: labels.map((l) => e.probabilities[l]!),
+    });
     yield;
   }
   return {
@@ -102,7 +136,12 @@ function* viewSteps(report: DatasetReport, run: DatasetRun, projection: Projecti
     metrics: report.metrics,
     confusion: report.confusion,
     headStudy: report.headStudy,
-    headUnits: { activeRate: report.headUnits.activeRate, dead: report.headUnits.dead, topUnits, meanContribution: report.headUnits.meanContribution },
+    headUnits: {
+      activeRate: report.headUnits.activeRate,
+      dead: report.headUnits.dead,
+      topUnits,
+      meanContribution: report.headUnits.meanContribution,
+    },
     projection,
     projectionSources,
   };

@@ -54,33 +54,50 @@ export interface ParsedRules {
 export function parseRules(raw: unknown, setting: string): ParsedRules {
   if (raw === undefined || raw === null) return { rules: [], problems: [] };
   if (!Array.isArray(raw)) {
-    return { rules: [], problems: [`${setting} must be an array of rules like {"label": "NEGATIVE", "minProbability": 0.9, "severity": "warning"}, not ${describe(raw)}.`] };
+    return {
+      rules: [],
+      problems: [
+        `${setting} must be an array of rules like {"label": "NEGATIVE", "minProbability": 0.9, "severity": "warning"}, not ${describe(raw)}.`,
+      ],
+    };
   }
   const rules: DiagnosticRule[] = [];
   const problems: string[] = [];
   raw.forEach((entry: unknown, i) => {
     const where = `${setting}[${i}]`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      problems.push(`${where} must be an object like {"label": "NEGATIVE", "minProbability": 0.9, "severity": "warning"}, not ${describe(entry)}.`);
+      problems.push(
+        `${where} must be an object like {"label": "NEGATIVE", "minProbability": 0.9, "severity": "warning"}, not ${describe(entry)}.`,
+      );
       return;
     }
     const e = entry as Record<string, unknown>;
     const bad: string[] = [];
-    if (typeof e.label !== 'string' || e.label.trim() === '') bad.push(`"label" must be one of the model's label names, not ${describe(e.label)}`);
+    if (typeof e.label !== 'string' || e.label.trim() === '')
+      bad.push(`"label" must be one of the model's label names, not ${describe(e.label)}`);
     const p = e.minProbability;
-    if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) bad.push(`"minProbability" must be a number from 0 to 1, not ${describe(p)}`);
+    if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1)
+      bad.push(`"minProbability" must be a number from 0 to 1, not ${describe(p)}`);
     const severity = e.severity ?? 'warning';
     if (typeof severity !== 'string' || !SEVERITIES.includes(severity as Severity)) {
       bad.push(`"severity" must be one of ${SEVERITIES.map((s) => `"${s}"`).join(', ')}, not ${describe(severity)}`);
     }
-    if (e.message !== undefined && typeof e.message !== 'string') bad.push(`"message" must be a string, not ${describe(e.message)}`);
+    if (e.message !== undefined && typeof e.message !== 'string')
+      bad.push(`"message" must be a string, not ${describe(e.message)}`);
     const unknown = Object.keys(e).filter((k) => !['label', 'minProbability', 'severity', 'message'].includes(k));
-    if (unknown.length) bad.push(`unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: label, minProbability, severity, message)`);
+    if (unknown.length)
+      bad.push(
+        `unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: label, minProbability, severity, message)`,
+      );
     if (bad.length) {
       problems.push(`${where} is ignored: ${bad.join('; ')}.`);
       return;
     }
-    const rule: DiagnosticRule = { label: (e.label as string).trim(), minProbability: p as number, severity: severity as Severity };
+    const rule: DiagnosticRule = {
+      label: (e.label as string).trim(),
+      minProbability: p as number,
+      severity: severity as Severity,
+    };
     if (typeof e.message === 'string' && e.message.trim() !== '') rule.message = e.message.trim();
     rules.push(rule);
   });
@@ -91,12 +108,18 @@ export function parseRules(raw: unknown, setting: string): ParsedRules {
  * Keeps the rules that can fire on this model. A rule naming a label the model does not have is dropped with a
  * problem listing the model's labels (labels are compared exactly: config.json's id2label is case-sensitive).
  */
-export function rulesForModel(rules: readonly DiagnosticRule[], model: { name: string; labels: readonly string[]; problemType: ProblemType }, setting: string): ParsedRules {
+export function rulesForModel(
+  rules: readonly DiagnosticRule[],
+  model: { name: string; labels: readonly string[]; problemType: ProblemType },
+  setting: string,
+): ParsedRules {
   if (rules.length === 0) return { rules: [], problems: [] };
   if (model.problemType === 'regression') {
     return {
       rules: [],
-      problems: [`The model ${model.name} is a regression model (one score, no probabilities), so the ${rules.length} rule(s) in ${setting} cannot apply. Use a classification model.`],
+      problems: [
+        `The model ${model.name} is a regression model (one score, no probabilities), so the ${rules.length} rule(s) in ${setting} cannot apply. Use a classification model.`,
+      ],
     };
   }
   const usable: DiagnosticRule[] = [];
@@ -126,7 +149,11 @@ export function evaluate(inspection: Pick<Inspection, 'windows'>, rules: readonl
       const p = w.probabilities[r.label];
       if (p === undefined || !(p >= r.minProbability)) continue;
       const held = best.get(r.label);
-      if (!held || r.minProbability > held.minProbability || (r.minProbability === held.minProbability && rank(r.severity) < rank(held.severity))) {
+      if (
+        !held ||
+        r.minProbability > held.minProbability ||
+        (r.minProbability === held.minProbability && rank(r.severity) < rank(held.severity))
+      ) {
         best.set(r.label, r);
       }
     }
@@ -149,7 +176,13 @@ export function evaluate(inspection: Pick<Inspection, 'windows'>, rules: readonl
 }
 
 /** E.g. "NEGATIVE 97.1% (rule: NEGATIVE ≥ 90%) — window 2 of 5", after the rule's own message when it has one. */
-export function findingMessage(label: string, probability: number, rule: DiagnosticRule, index: number, count: number): string {
+export function findingMessage(
+  label: string,
+  probability: number,
+  rule: DiagnosticRule,
+  index: number,
+  count: number,
+): string {
   const figures = `${label} ${percent(probability, 1)} (rule: ${rule.label} ≥ ${percent(rule.minProbability)}) — window ${index + 1} of ${count}`;
   return rule.message ? `${rule.message}: ${figures}` : figures;
 }

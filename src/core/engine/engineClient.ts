@@ -8,7 +8,18 @@ import type { AttributionResult } from '../attribution/explain';
 import type { OcclusionResult } from '../attribution/occlusion';
 import type { Inspection, WindowResult } from '../types';
 import { unpackWindow } from './packing';
-import type { AttentionRequest, ClassifyManyRequest, ExplainRequest, FromWorker, InspectRequest, LoadInfo, LoadRequest, OccludeRequest, RowBlock, ToWorker } from './messages';
+import type {
+  AttentionRequest,
+  ClassifyManyRequest,
+  ExplainRequest,
+  FromWorker,
+  InspectRequest,
+  LoadInfo,
+  LoadRequest,
+  OccludeRequest,
+  RowBlock,
+  ToWorker,
+} from './messages';
 import { disableOrtTelemetry } from './ortRuntime';
 
 interface Pending {
@@ -36,27 +47,47 @@ export class EngineClient {
     return this.request<LoadInfo>({ type: 'load', ...req });
   }
 
-  inspect(req: InspectRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Inspection> {
+  inspect(
+    req: InspectRequest,
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<Inspection> {
     return this.request<Inspection>({ type: 'inspect', ...req }, signal, onProgress);
   }
 
   /** Occlusion of one window; progress counts forward passes. */
-  occlude(req: OccludeRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<OcclusionResult> {
+  occlude(
+    req: OccludeRequest,
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<OcclusionResult> {
     return this.request<OcclusionResult>({ type: 'occlude', ...req }, signal, onProgress);
   }
 
   /** Attention probabilities of the text's windows (a second, attention-tapped session; opened on first use). */
-  attention(req: AttentionRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<AttentionResult> {
+  attention(
+    req: AttentionRequest,
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<AttentionResult> {
     return this.request<AttentionResult>({ type: 'attention', ...req }, signal, onProgress);
   }
 
   /** One attribution (occlusion, SHAP or rollout) of the first window; progress counts forward passes. */
-  explain(req: ExplainRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<AttributionResult> {
+  explain(
+    req: ExplainRequest,
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<AttributionResult> {
     return this.request<AttributionResult>({ type: 'explain', ...req }, signal, onProgress);
   }
 
   /** Dataset mode: one chunk of texts; progress counts texts. */
-  classifyMany(req: ClassifyManyRequest, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<RowBlock> {
+  classifyMany(
+    req: ClassifyManyRequest,
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<RowBlock> {
     return this.request<RowBlock>({ type: 'classifyMany', ...req }, signal, onProgress);
   }
 
@@ -92,7 +123,8 @@ export class EngineClient {
   ): Promise<T> {
     // Already cancelled: no worker is started or asked.
     if (signal?.aborted) return Promise.reject(cancelled());
-    if (this.disposed) return Promise.reject(new InspectorError('DISPOSED', 'The model was unloaded.', 'Open it again.'));
+    if (this.disposed)
+      return Promise.reject(new InspectorError('DISPOSED', 'The model was unloaded.', 'Open it again.'));
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -174,7 +206,12 @@ export class EngineClient {
         return;
       case 'error': {
         this.settle(msg.id);
-        const e = new InspectorError(msg.error.code as InspectorError['code'], msg.error.message, msg.error.hint, msg.error.hints);
+        const e = new InspectorError(
+          msg.error.code as InspectorError['code'],
+          msg.error.message,
+          msg.error.hint,
+          msg.error.hints,
+        );
         if (msg.error.stack) e.stack = msg.error.stack;
         p.reject(e);
         return;
@@ -189,7 +226,13 @@ export class EngineClient {
   private onDeath(worker: Worker, why: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    this.failAll(new InspectorError('WORKER_FAILED', `Inference stopped: ${why}.`, 'Run the command again; see the log for details.'));
+    this.failAll(
+      new InspectorError(
+        'WORKER_FAILED',
+        `Inference stopped: ${why}.`,
+        'Run the command again; see the log for details.',
+      ),
+    );
   }
 
   private failAll(err: InspectorError): void {

@@ -36,10 +36,15 @@ export interface ExplainRequest {
   faithfulness: boolean;
 }
 
-export async function runAttention(rt: ModelRuntime, req: AttentionRequest, checkpoint: Checkpoint): Promise<AttentionResult> {
+export async function runAttention(
+  rt: ModelRuntime,
+  req: AttentionRequest,
+  checkpoint: Checkpoint,
+): Promise<AttentionResult> {
   checkWindowOptions(req.windowTokens, req.overlap, rt.info.model.maxLength);
   const pieces = rt.tokenizer.tokenize(req.text);
-  if (pieces.length === 0) throw new InspectorError('EMPTY_TEXT', 'The text has no tokens the model can read.', 'Use text with words in it.');
+  if (pieces.length === 0)
+    throw new InspectorError('EMPTY_TEXT', 'The text has no tokens the model can read.', 'Use text with words in it.');
   const plans = planWindows(pieces, req.windowTokens, req.overlap, req.mode);
   const t0 = performance.now();
   const windows: WindowAttention[] = [];
@@ -47,7 +52,14 @@ export async function runAttention(rt: ModelRuntime, req: AttentionRequest, chec
     await checkpoint(i, plans.length);
     const enc = rt.tokenizer.encodePieces(pieces.slice(p.first, p.last), req.windowTokens, p.end, p.start);
     const a = await attentionOf(rt, enc);
-    const w: WindowAttention = { layers: a.layers, heads: a.heads, seq: a.seq, cls: clsRows(a.full, a.layers, a.heads, a.seq), rollout: rollout(a.full, a.layers, a.heads, a.seq), tokens: enc.tokens };
+    const w: WindowAttention = {
+      layers: a.layers,
+      heads: a.heads,
+      seq: a.seq,
+      cls: clsRows(a.full, a.layers, a.heads, a.seq),
+      rollout: rollout(a.full, a.layers, a.heads, a.seq),
+      tokens: enc.tokens,
+    };
     if (req.full) w.full = a.full;
     windows.push(w);
   }
@@ -56,7 +68,10 @@ export async function runAttention(rt: ModelRuntime, req: AttentionRequest, chec
 }
 
 /** Attention probabilities of one sequence: [layer][head][query][key], flat. */
-async function attentionOf(rt: ModelRuntime, v: Variant): Promise<{ layers: number; heads: number; seq: number; full: Float32Array }> {
+async function attentionOf(
+  rt: ModelRuntime,
+  v: Variant,
+): Promise<{ layers: number; heads: number; seq: number; full: Float32Array }> {
   const { session, outputs } = await rt.attentionSession();
   const out: ort.InferenceSession.ReturnType = await rt.call([v], outputs, session);
   const seq = v.ids.length;
@@ -66,22 +81,42 @@ async function attentionOf(rt: ModelRuntime, v: Variant): Promise<{ layers: numb
   return { layers: outputs.length, heads, seq, full };
 }
 
-export async function runExplain(rt: ModelRuntime, req: ExplainRequest, checkpoint: Checkpoint): Promise<AttributionResult> {
+export async function runExplain(
+  rt: ModelRuntime,
+  req: ExplainRequest,
+  checkpoint: Checkpoint,
+): Promise<AttributionResult> {
   const t0 = performance.now();
   const { labels, problemType, maxLength } = rt.info.model;
   if (!Number.isInteger(req.windowTokens) || req.windowTokens < 3 || req.windowTokens > maxLength) {
-    throw new InspectorError('BAD_OPTION', `The window must be an integer from 3 to ${maxLength} tokens (the model's max length); got ${req.windowTokens}.`, `Use at most ${maxLength} tokens.`);
+    throw new InspectorError(
+      'BAD_OPTION',
+      `The window must be an integer from 3 to ${maxLength} tokens (the model's max length); got ${req.windowTokens}.`,
+      `Use at most ${maxLength} tokens.`,
+    );
   }
-  if (!Number.isInteger(req.budget) || req.budget < 2) throw new InspectorError('BAD_OPTION', `The SHAP budget must be a whole number of forward passes >= 2; got ${req.budget}.`, 'Use --budget 500 (the default) or more.');
+  if (!Number.isInteger(req.budget) || req.budget < 2)
+    throw new InspectorError(
+      'BAD_OPTION',
+      `The SHAP budget must be a whole number of forward passes >= 2; got ${req.budget}.`,
+      'Use --budget 500 (the default) or more.',
+    );
   const tok = rt.tokenizer;
   const pieces = tok.tokenize(req.text);
   const enc: Encoding = tok.encodePieces(pieces, req.windowTokens, req.text.length);
   const groups = groupTokens(enc.tokens, req.text, 'word', new Set([tok.clsId, tok.sepId, tok.padId]));
-  if (groups.length === 0) throw new InspectorError('EMPTY_TEXT', 'The text has no word the model can read.', 'Explain a text with words in it.');
+  if (groups.length === 0)
+    throw new InspectorError(
+      'EMPTY_TEXT',
+      'The text has no word the model can read.',
+      'Explain a text with words in it.',
+    );
   const n = groups.length;
   const multiLabel = problemType === 'multi_label_classification';
   const replacement: Replacement = tok.maskId !== undefined ? 'mask' : 'delete';
-  const expected = (req.method === 'occlusion' ? n + 1 : req.method === 'shap' ? Math.min(req.budget, 2 ** Math.min(n, 30)) : 2) + (req.faithfulness ? 36 : 0);
+  const expected =
+    (req.method === 'occlusion' ? n + 1 : req.method === 'shap' ? Math.min(req.budget, 2 ** Math.min(n, 30)) : 2) +
+    (req.faithfulness ? 36 : 0);
   let passes = 0;
   let inferenceMs = 0;
   const logitsOf = async (variants: Variant[]): Promise<number[][]> => {
@@ -103,13 +138,31 @@ export async function runExplain(rt: ModelRuntime, req: ExplainRequest, checkpoi
   let shap: AttributionResult['shap'];
   let scoreMeaning: string;
   if (req.method === 'occlusion') {
-    const out = await logitsOf(groups.map((_, k) => withPresence(enc, groups, groups.map((_g, j) => j !== k), 'delete')));
+    const out = await logitsOf(
+      groups.map((_, k) =>
+        withPresence(
+          enc,
+          groups,
+          groups.map((_g, j) => j !== k),
+          'delete',
+        ),
+      ),
+    );
     scores = out.map((z) => lo(base) - lo(z));
     scoreMeaning = `drop in ${labels[y]}'s log-odds when the word is deleted`;
   } else if (req.method === 'shap') {
     const flat = 2 ** n <= req.budget;
-    const root = flat ? flatHierarchy(n) : splitHierarchy(breakStrengths(groups.map((g) => itemSpan(enc.tokens, g, req.text).text)));
-    const r = await owenValues(n, root, async (masks) => (await logitsOf(masks.map((m) => withPresence(enc, groups, m, replacement, tok.maskId)))).map(lo), req.budget, lo(base));
+    const root = flat
+      ? flatHierarchy(n)
+      : splitHierarchy(breakStrengths(groups.map((g) => itemSpan(enc.tokens, g, req.text).text)));
+    const r = await owenValues(
+      n,
+      root,
+      async (masks) =>
+        (await logitsOf(masks.map((m) => withPresence(enc, groups, m, replacement, tok.maskId)))).map(lo),
+      req.budget,
+      lo(base),
+    );
     scores = r.values;
     shap = { budget: req.budget, exact: r.exact, hierarchy: flat ? 'flat' : 'words-phrases-sentences', replacement };
     scoreMeaning = `${flat ? 'Shapley' : 'Owen'} value of the word for ${labels[y]}'s log-odds (absent words ${replacement === 'mask' ? 'masked' : 'deleted'}); they sum to its log-odds minus that of the text without words`;
@@ -125,7 +178,19 @@ export async function runExplain(rt: ModelRuntime, req: ExplainRequest, checkpoi
   const methodPasses = passes;
   let faithfulness: Faithfulness | undefined;
   if (req.faithfulness) {
-    faithfulness = await measureFaithfulness(enc, groups, scores, { y, label: labels[y]!, baseLogits: base, problemType, ...(tok.maskId !== undefined ? { maskId: tok.maskId } : {}) }, logitsOf);
+    faithfulness = await measureFaithfulness(
+      enc,
+      groups,
+      scores,
+      {
+        y,
+        label: labels[y]!,
+        baseLogits: base,
+        problemType,
+        ...(tok.maskId !== undefined ? { maskId: tok.maskId } : {}),
+      },
+      logitsOf,
+    );
   }
   await checkpoint(passes, passes);
   const result: AttributionResult = {
@@ -140,7 +205,13 @@ export async function runExplain(rt: ModelRuntime, req: ExplainRequest, checkpoi
     forwardPasses: methodPasses,
     inferenceMs,
     totalMs: performance.now() - t0,
-    coverage: { windowTokens: enc.ids.length, textTokens: pieces.length, coveredEnd: enc.coveredEnd, complete: !enc.truncated, textLength: req.text.length },
+    coverage: {
+      windowTokens: enc.ids.length,
+      textTokens: pieces.length,
+      coveredEnd: enc.coveredEnd,
+      complete: !enc.truncated,
+      textLength: req.text.length,
+    },
     ...(shap ? { shap } : {}),
     ...(faithfulness ? { faithfulness } : {}),
   };

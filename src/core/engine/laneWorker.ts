@@ -9,7 +9,10 @@ const port = parentPort;
 if (!port) throw new Error('laneWorker.js must run as a worker thread');
 
 const ort = loadOrt();
-const opened: Promise<Ort.InferenceSession> = ort.InferenceSession.create((workerData as { file: string }).file, engineSessionOptions(1));
+const opened: Promise<Ort.InferenceSession> = ort.InferenceSession.create(
+  (workerData as { file: string }).file,
+  engineSessionOptions(1),
+);
 opened.then(
   () => port.postMessage({ type: 'ready' } satisfies FromLane),
   (err: unknown) => port.postMessage({ type: 'error', id: 0, message: (err as Error).message } satisfies FromLane),

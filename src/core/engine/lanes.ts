@@ -17,7 +17,10 @@ export type LaneOutputs = Record<string, { data: Float32Array; dims: readonly nu
 /** Messages to a lane. */
 export type ToLane = { type: 'run'; id: number; feeds: LaneFeeds; fetches: string[] } | { type: 'close' };
 /** Messages from a lane. */
-export type FromLane = { type: 'ready' } | { type: 'result'; id: number; outputs: LaneOutputs } | { type: 'error'; id: number; message: string };
+export type FromLane =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; outputs: LaneOutputs }
+  | { type: 'error'; id: number; message: string };
 
 /** Windows at least this long go to lanes (64-token calls measured slower side by side). */
 export const LANE_MIN_TOKENS = 256;
@@ -71,7 +74,8 @@ export class Lanes {
       if (next) next(lane);
       else this.free.push(lane);
       // Forgotten first (the next run opens new lanes), then closed.
-      if (this.free.length === this.lanes.length) this.idleTimer = setTimeout(() => (this.onIdle(), void this.close()), IDLE_CLOSE_MS).unref();
+      if (this.free.length === this.lanes.length)
+        this.idleTimer = setTimeout(() => (this.onIdle(), void this.close()), IDLE_CLOSE_MS).unref();
     }
   }
 
@@ -84,9 +88,12 @@ export class Lanes {
     let next = 0;
     let stop = false;
     const lane = async () => {
-      while (!stop && next < items.length) await fn(items[next++]!).catch((err: unknown) => ((stop = true), Promise.reject(err)));
+      while (!stop && next < items.length)
+        await fn(items[next++]!).catch((err: unknown) => ((stop = true), Promise.reject(err)));
     };
-    const failed = (await Promise.allSettled(Array.from({ length: this.count }, lane))).find((r) => r.status === 'rejected');
+    const failed = (await Promise.allSettled(Array.from({ length: this.count }, lane))).find(
+      (r) => r.status === 'rejected',
+    );
     if (failed) throw failed.reason;
   }
 
@@ -111,7 +118,11 @@ function startLane(file: string): Promise<Lane> {
     const worker = new Worker(path.join(__dirname, 'laneWorker.js'), { workerData: { file } });
     const lane: Lane = { worker, pending: new Map() };
     const fail = (message: string) => {
-      const err = new InspectorError('INFERENCE_FAILED', `ONNX Runtime failed: ${message}`, 'See the log; try a shorter window.');
+      const err = new InspectorError(
+        'INFERENCE_FAILED',
+        `ONNX Runtime failed: ${message}`,
+        'See the log; try a shorter window.',
+      );
       for (const p of lane.pending.values()) p.reject(err);
       lane.pending.clear();
       reject(err);
@@ -123,7 +134,16 @@ function startLane(file: string): Promise<Lane> {
         worker.unref();
       } else if (msg.type === 'result') lane.pending.get(msg.id)?.resolve(msg.outputs);
       else if (msg.id === 0) fail(msg.message);
-      else lane.pending.get(msg.id)?.reject(new InspectorError('INFERENCE_FAILED', `ONNX Runtime failed: ${msg.message}`, 'See the log; try a shorter window.'));
+      else
+        lane.pending
+          .get(msg.id)
+          ?.reject(
+            new InspectorError(
+              'INFERENCE_FAILED',
+              `ONNX Runtime failed: ${msg.message}`,
+              'See the log; try a shorter window.',
+            ),
+          );
     });
     worker.on('error', (err) => fail(err.message));
     worker.on('exit', (code) => {

@@ -55,7 +55,10 @@ export class ModelRuntime {
         'The tokenizer belongs to another model: copy the tokenizer.json that was saved with this model.',
       );
     }
-    const tapped = await prepareTappedModel(folder.onnxPath, req.cacheDir, { expectedLayers: config.nLayers, headKind: config.headKind });
+    const tapped = await prepareTappedModel(folder.onnxPath, req.cacheDir, {
+      expectedLayers: config.nLayers,
+      headKind: config.headKind,
+    });
     if (tapped.plan.head.dim !== config.dim || tapped.plan.head.numLabels !== config.labels.length) {
       throw new InspectorError(
         'MODEL_CONFIG_INVALID',
@@ -103,10 +106,12 @@ export class ModelRuntime {
   /** The attention copy's session, opened on first use (see onnx/attentionTaps.ts); a failure is retried next time. */
   attentionSession(): Promise<{ session: Ort.InferenceSession; outputs: string[] }> {
     const { onnxFile, head, nLayers } = this.info.model;
-    this.attention ??= prepareAttentionModel(onnxFile, this.info.tappedPath, head?.kind, nLayers).then(async (plan) => ({
-      session: await openSession(plan.path, this.threads, onnxFile),
-      outputs: plan.outputs,
-    }));
+    this.attention ??= prepareAttentionModel(onnxFile, this.info.tappedPath, head?.kind, nLayers).then(
+      async (plan) => ({
+        session: await openSession(plan.path, this.threads, onnxFile),
+        outputs: plan.outputs,
+      }),
+    );
     this.attention.catch(() => (this.attention = undefined));
     return this.attention;
   }
@@ -117,10 +122,16 @@ export class ModelRuntime {
     checkWindowOptions(req.windowTokens, req.overlap, model.maxLength);
     const pieces = this.tokenizer.tokenize(req.text);
     if (pieces.length === 0) {
-      throw new InspectorError('EMPTY_TEXT', 'The text has no tokens the model can read.', 'Classify text with words in it.');
+      throw new InspectorError(
+        'EMPTY_TEXT',
+        'The text has no tokens the model can read.',
+        'Classify text with words in it.',
+      );
     }
     const plans = planWindows(pieces, req.windowTokens, req.overlap, req.mode);
-    const encodings = plans.map((p) => this.tokenizer.encodePieces(pieces.slice(p.first, p.last), req.windowTokens, p.end, p.start));
+    const encodings = plans.map((p) =>
+      this.tokenizer.encodePieces(pieces.slice(p.first, p.last), req.windowTokens, p.end, p.start),
+    );
     const t1 = performance.now();
 
     const windows = new Array<WindowResult>(plans.length);
@@ -134,7 +145,14 @@ export class ModelRuntime {
       const seqs = batch.map((i) => encodings[i]!);
       const rows = await this.run(seqs, req.tokenLens === true, lanes && ((f) => lanes.run(this.feedArrays(seqs), f)));
       batch.forEach((w, r) => {
-        windows[w] = windowResult(head, plans[w]!, encodings[w]!, rows[r]!, plans[w]!.last < pieces.length && req.mode === 'truncate', req.topUnits);
+        windows[w] = windowResult(
+          head,
+          plans[w]!,
+          encodings[w]!,
+          rows[r]!,
+          plans[w]!.last < pieces.length && req.mode === 'truncate',
+          req.topUnits,
+        );
         onWindow?.(w, windows[w]!);
       });
       done += batch.length;
@@ -186,7 +204,10 @@ export class ModelRuntime {
     let done = 0;
     for (const batch of batches) {
       await checkpoint(done, n);
-      const out = await this.call(batch.map((i) => encodings[i]!), [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers]);
+      const out = await this.call(
+        batch.map((i) => encodings[i]!),
+        [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers],
+      );
       const copy = (name: string, into: Float32Array, width: number, offset: (i: number) => number) => {
         const data = out[name]!.data as Float32Array;
         batch.forEach((i, r) => into.set(data.subarray(r * width, (r + 1) * width), offset(i)));
@@ -213,7 +234,13 @@ export class ModelRuntime {
   /** Whether a run of `count` calls goes to side-by-side lanes: int8 graphs, long windows, more than one core. */
   private useLanes(count: number, seqs: { ids: number[] }[]): boolean {
     // The lanes open the cached tapped file; if it was removed since the load, the session (which holds the graph) runs.
-    return !this.plan.batchInvariant && this.threads > 1 && count >= LANE_MIN_WINDOWS && seqs.some((e) => e.ids.length >= LANE_MIN_TOKENS) && fs.existsSync(this.info.tappedPath);
+    return (
+      !this.plan.batchInvariant &&
+      this.threads > 1 &&
+      count >= LANE_MIN_WINDOWS &&
+      seqs.some((e) => e.ids.length >= LANE_MIN_TOKENS) &&
+      fs.existsSync(this.info.tappedPath)
+    );
   }
 
   private openLanes(): Promise<Lanes> {
@@ -232,20 +259,34 @@ export class ModelRuntime {
       else if (name === 'attention_mask') feeds[name] = { data: padded.attentionMask, dims };
       // BERT exports take segment ids; a single text is segment 0 throughout (as the tokenizer's template says).
       else if (name === 'token_type_ids') feeds[name] = { data: new BigInt64Array(padded.inputIds.length), dims };
-      else throw new InspectorError('GRAPH_INVALID', `The graph wants an input "${name}" this inspector does not know.`, 'Export with inputs input_ids, attention_mask (and token_type_ids) only.');
+      else
+        throw new InspectorError(
+          'GRAPH_INVALID',
+          `The graph wants an input "${name}" this inspector does not know.`,
+          'Export with inputs input_ids, attention_mask (and token_type_ids) only.',
+        );
     }
     return feeds;
   }
 
   /** One ONNX call of `session` (the tapped model's by default) on a padded batch. */
-  async call(batch: { ids: number[] }[], fetches: string[], session = this.session): Promise<Ort.InferenceSession.ReturnType> {
+  async call(
+    batch: { ids: number[] }[],
+    fetches: string[],
+    session = this.session,
+  ): Promise<Ort.InferenceSession.ReturnType> {
     const ort = loadOrt();
     const feeds: Record<string, Ort.Tensor> = {};
-    for (const [name, f] of Object.entries(this.feedArrays(batch))) feeds[name] = new ort.Tensor('int64', f.data, f.dims);
+    for (const [name, f] of Object.entries(this.feedArrays(batch)))
+      feeds[name] = new ort.Tensor('int64', f.data, f.dims);
     try {
       return await session.run(feeds, fetches);
     } catch (err) {
-      throw new InspectorError('INFERENCE_FAILED', `ONNX Runtime failed: ${(err as Error).message}`, 'See the log; try a shorter window.');
+      throw new InspectorError(
+        'INFERENCE_FAILED',
+        `ONNX Runtime failed: ${(err as Error).message}`,
+        'See the log; try a shorter window.',
+      );
     }
   }
 
@@ -253,9 +294,21 @@ export class ModelRuntime {
    * One ONNX call for a batch (on the session, or by `onLane`); returns per-row stages and logits (and every
    * position's final hidden state when asked).
    */
-  private async run(batch: Encoding[], allPositions: boolean, onLane?: (fetches: string[]) => Promise<Fetched>): Promise<Row[]> {
+  private async run(
+    batch: Encoding[],
+    allPositions: boolean,
+    onLane?: (fetches: string[]) => Promise<Fetched>,
+  ): Promise<Row[]> {
     const o = this.plan.outputs;
-    const fetches = [o.logits, o.cls, o.preClassifier, o.relu, o.embeddings, ...o.layers, ...(o.classifierInput ? [o.classifierInput] : [])];
+    const fetches = [
+      o.logits,
+      o.cls,
+      o.preClassifier,
+      o.relu,
+      o.embeddings,
+      ...o.layers,
+      ...(o.classifierInput ? [o.classifierInput] : []),
+    ];
     if (allPositions) fetches.push(o.hiddenStates);
     const out = onLane ? await onLane(fetches) : await this.call(batch, fetches);
     return readRows(out, batch, o, allPositions);
@@ -275,7 +328,11 @@ async function openSession(file: string, threads: number, onnxPath: string): Pro
   try {
     return await loadOrt().InferenceSession.create(file, engineSessionOptions(threads));
   } catch (err) {
-    throw new InspectorError('GRAPH_INVALID', `ONNX Runtime cannot load ${onnxPath}: ${(err as Error).message}`, 'Re-export the model to ONNX (opset 14 or newer).');
+    throw new InspectorError(
+      'GRAPH_INVALID',
+      `ONNX Runtime cannot load ${onnxPath}: ${(err as Error).message}`,
+      'Re-export the model to ONNX (opset 14 or newer).',
+    );
   }
 }
 

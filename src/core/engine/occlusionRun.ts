@@ -2,7 +2,14 @@
 // with each word (or piece) removed. Runs in the worker on a loaded ModelRuntime; grouping pieces into words
 // and the result's shape live in the pure ../attribution/occlusion.ts.
 import { FAITHFULNESS_PASSES, measureFaithfulness } from '../attribution/faithfulness';
-import { groupTokens, itemSpan, minus, removeTokens, type OcclusionItem, type OcclusionResult } from '../attribution/occlusion';
+import {
+  groupTokens,
+  itemSpan,
+  minus,
+  removeTokens,
+  type OcclusionItem,
+  type OcclusionResult,
+} from '../attribution/occlusion';
 import { InspectorError } from '../errors';
 import { argmax, toProbabilities } from '../head/head';
 import type { OccludeRequest } from './messages';
@@ -12,11 +19,19 @@ import { makeBatches, type Checkpoint, type ModelRuntime } from './modelRuntime'
  * Occlusion of the text's first window: one baseline pass plus one pass per item with that item's pieces
  * removed, batched under the token budget, fetching only the logits.
  */
-export async function runOcclusion(rt: ModelRuntime, req: OccludeRequest, checkpoint: Checkpoint): Promise<OcclusionResult> {
+export async function runOcclusion(
+  rt: ModelRuntime,
+  req: OccludeRequest,
+  checkpoint: Checkpoint,
+): Promise<OcclusionResult> {
   const t0 = performance.now();
   const { labels, problemType, maxLength } = rt.info.model;
   if (!Number.isInteger(req.windowTokens) || req.windowTokens < 3 || req.windowTokens > maxLength) {
-    throw new InspectorError('BAD_OPTION', `Occlusion window must be an integer from 3 to ${maxLength} tokens (the model's max length); got ${req.windowTokens}.`, `Use at most ${maxLength} tokens.`);
+    throw new InspectorError(
+      'BAD_OPTION',
+      `Occlusion window must be an integer from 3 to ${maxLength} tokens (the model's max length); got ${req.windowTokens}.`,
+      `Use at most ${maxLength} tokens.`,
+    );
   }
   const pieces = rt.tokenizer.tokenize(req.text);
   const enc = rt.tokenizer.encodePieces(pieces, req.windowTokens, req.text.length);
@@ -25,7 +40,9 @@ export async function runOcclusion(rt: ModelRuntime, req: OccludeRequest, checkp
   if (groups.length === 0) {
     throw new InspectorError(
       'EMPTY_TEXT',
-      pieces.length === 0 ? 'The text has no tokens the model can read.' : 'The text has only special tokens (such as [CLS] or [SEP]); there is no word to remove.',
+      pieces.length === 0
+        ? 'The text has no tokens the model can read.'
+        : 'The text has only special tokens (such as [CLS] or [SEP]); there is no word to remove.',
       'Explain a text with words in it.',
     );
   }
@@ -52,12 +69,30 @@ export async function runOcclusion(rt: ModelRuntime, req: OccludeRequest, checkp
   const baseProbs = toProbabilities(base, problemType);
   const items = groups.map((g, k): OcclusionItem => {
     const l = logits[k + 1]!;
-    return { ...itemSpan(enc.tokens, g, req.text), tokenIndices: g, logits: l, deltaLogits: minus(l, base), deltaProbabilities: minus(toProbabilities(l, problemType), baseProbs) };
+    return {
+      ...itemSpan(enc.tokens, g, req.text),
+      tokenIndices: g,
+      logits: l,
+      deltaLogits: minus(l, base),
+      deltaProbabilities: minus(toProbabilities(l, problemType), baseProbs),
+    };
   });
   const y = argmax(base);
   // Scored by what the panel colours: the drop of the label's logit when the item is removed.
   const faithfulness = req.faithfulness
-    ? await measureFaithfulness(enc, groups, items.map((it) => -(it.deltaLogits[y] ?? 0)), { y, label: labels[y]!, baseLogits: base, problemType, ...(rt.tokenizer.maskId !== undefined ? { maskId: rt.tokenizer.maskId } : {}) }, logitsOf)
+    ? await measureFaithfulness(
+        enc,
+        groups,
+        items.map((it) => -(it.deltaLogits[y] ?? 0)),
+        {
+          y,
+          label: labels[y]!,
+          baseLogits: base,
+          problemType,
+          ...(rt.tokenizer.maskId !== undefined ? { maskId: rt.tokenizer.maskId } : {}),
+        },
+        logitsOf,
+      )
     : undefined;
   await checkpoint(done, done);
   const inferenceMs = performance.now() - t1;
@@ -74,7 +109,13 @@ export async function runOcclusion(rt: ModelRuntime, req: OccludeRequest, checkp
     batches,
     inferenceMs,
     totalMs: performance.now() - t0,
-    coverage: { windowTokens: enc.ids.length, textTokens: pieces.length, coveredEnd: enc.coveredEnd, complete: !enc.truncated, textLength: req.text.length },
+    coverage: {
+      windowTokens: enc.ids.length,
+      textTokens: pieces.length,
+      coveredEnd: enc.coveredEnd,
+      complete: !enc.truncated,
+      textLength: req.text.length,
+    },
     ...(faithfulness ? { faithfulness } : {}),
   };
 }

@@ -8,7 +8,10 @@
 import { isMainThread } from 'node:worker_threads';
 
 /** The variables ONNX Runtime reads to turn its telemetry off. */
-export const ORT_TELEMETRY_OFF: Readonly<Record<string, string>> = { ORT_DISABLE_TELEMETRY: '1', ORT_TELEMETRY_DISABLED: '1' };
+export const ORT_TELEMETRY_OFF: Readonly<Record<string, string>> = {
+  ORT_DISABLE_TELEMETRY: '1',
+  ORT_TELEMETRY_DISABLED: '1',
+};
 
 /**
  * ONNX Runtime's own log lines go straight to stderr, bypassing our messages (an out-of-range Gather printed a
@@ -53,7 +56,9 @@ export function loadOrt(): Ort {
   if (loaded) return loaded;
   if (isMainThread) disableOrtTelemetry();
   else if (!ortTelemetryIsOff()) {
-    throw new Error('onnxruntime-node was loaded on a worker thread whose parent did not call disableOrtTelemetry() first.');
+    throw new Error(
+      'onnxruntime-node was loaded on a worker thread whose parent did not call disableOrtTelemetry() first.',
+    );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as Ort;

@@ -22,7 +22,11 @@ export interface PackedTokens {
  * lens, the head experiments and the token lens as one JSON string (a few hundred small objects per window
  * otherwise, and a string is one allocation to clone; JSON keeps doubles exact).
  */
-export type WireWindow = Omit<WindowResult, 'tokens' | LensKey> & { tokens: PackedTokens; lensJson?: string; lensKeys?: LensKey[] };
+export type WireWindow = Omit<WindowResult, 'tokens' | LensKey> & {
+  tokens: PackedTokens;
+  lensJson?: string;
+  lensKeys?: LensKey[];
+};
 
 type LensKey = 'lens' | 'experiments' | 'tokenLens';
 const LENS_KEYS: LensKey[] = ['lens', 'experiments', 'tokenLens'];
@@ -70,7 +74,13 @@ function unpackTokens(p: PackedTokens): TokenSpan[] {
   let from = 0;
   for (let i = 0; i < out.length; i++) {
     const to = p.textEnds[i]!;
-    out[i] = { id: p.ids[i]!, text: p.texts.slice(from, to), start: p.starts[i]!, end: p.ends[i]!, special: p.special[i] === 1 };
+    out[i] = {
+      id: p.ids[i]!,
+      text: p.texts.slice(from, to),
+      start: p.starts[i]!,
+      end: p.ends[i]!,
+      special: p.special[i] === 1,
+    };
     from = to;
   }
   return out;
@@ -90,7 +100,8 @@ export function packWindow(w: WindowResult): { window: WireWindow; transfer: Arr
     ...(s.embeddings ? { embeddings: pack(s.embeddings, transfer) } : {}),
   };
   const contributions: WindowResult['contributions'] = labelRecord();
-  for (const [label, c] of Object.entries(w.contributions)) contributions[label] = { bias: c.bias, units: pack(c.units, transfer) };
+  for (const [label, c] of Object.entries(w.contributions))
+    contributions[label] = { bias: c.bias, units: pack(c.units, transfer) };
   const { lens, experiments, tokenLens, ...rest } = w;
   const lensPart = { lens, experiments, tokenLens };
   const lensKeys = LENS_KEYS.filter((k) => lensPart[k] !== undefined);
@@ -137,7 +148,8 @@ function unpackStages(s: WindowResult['stages']): WindowResult['stages'] {
 
 /** An enumerable property computed on first read and then stored as a plain data property. */
 function lazy<T, K extends keyof T>(obj: T, key: K, make: () => T[K]): void {
-  const settle = (value: T[K]) => Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  const settle = (value: T[K]) =>
+    Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
   Object.defineProperty(obj, key, {
     enumerable: true,
     configurable: true,

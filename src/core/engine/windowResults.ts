@@ -5,7 +5,15 @@ import { argmax, decomposeLogits, summarizeHead, toProbabilities } from '../head
 import { headExperiments, layerLens, tokenLens, type LensModel } from '../head/lens';
 import type { HeadWeights, TapPlan } from '../onnx/taps';
 import type { WindowPlan } from '../text/windows';
-import { labelRecord, type Aggregate, type Encoding, type HeadActivation, type ModelInfo, type Stages, type WindowResult } from '../types';
+import {
+  labelRecord,
+  type Aggregate,
+  type Encoding,
+  type HeadActivation,
+  type ModelInfo,
+  type Stages,
+  type WindowResult,
+} from '../types';
 
 /** One sequence's taps from a batch run; `positions` ([tokens x dim]) only when a token lens is asked for. */
 export interface Row {
@@ -26,7 +34,12 @@ export function readRows(out: Fetched, batch: Encoding[], o: TapPlan['outputs'],
   };
   const hidden = allPositions ? out[o.hiddenStates] : undefined;
   return batch.map((enc, r) => {
-    const stages: Stages = { cls: row(o.cls, r), preClassifier: row(o.preClassifier, r), activation: row(o.relu, r), layers: o.layers.map((l) => row(l, r)) };
+    const stages: Stages = {
+      cls: row(o.cls, r),
+      preClassifier: row(o.preClassifier, r),
+      activation: row(o.relu, r),
+      layers: o.layers.map((l) => row(l, r)),
+    };
     if (o.classifierInput) stages.classifierInput = row(o.classifierInput, r);
     stages.embeddings = row(o.embeddings, r);
     if (!hidden) return { logits: row(o.logits, r), stages };
@@ -45,12 +58,24 @@ export interface HeadContext {
 }
 
 /** One window's result from its row of taps. */
-export function windowResult(head: HeadContext, plan: WindowPlan, enc: Encoding, row: Row, truncated: boolean, topUnits: number): WindowResult {
+export function windowResult(
+  head: HeadContext,
+  plan: WindowPlan,
+  enc: Encoding,
+  row: Row,
+  truncated: boolean,
+  topUnits: number,
+): WindowResult {
   const { labels, problemType, dim } = head.model;
   const lensModel: LensModel = { labels, problemType, activation: head.activation };
   const { lens, settledAt } = layerLens(row.stages, head.weights, lensModel);
   const probs = toProbabilities(row.logits, problemType);
-  const contributions = decomposeLogits(row.stages.classifierInput ?? row.stages.activation, head.weights.classifierWeight, head.weights.classifierBias, labels);
+  const contributions = decomposeLogits(
+    row.stages.classifierInput ?? row.stages.activation,
+    head.weights.classifierWeight,
+    head.weights.classifierBias,
+    labels,
+  );
   return {
     start: plan.start,
     end: plan.end,

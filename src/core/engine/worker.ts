@@ -64,14 +64,10 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
       case 'inspect': {
         if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
         const id = msg.id;
-        const inspection = await runtime.inspect(
-          msg,
-          checkpoint(id, 'inspection'),
-          (index, w) => {
-            const { window, transfer } = packWindow(w);
-            port!.postMessage({ type: 'window', id, index, window } satisfies FromWorker, transfer);
-          },
-        );
+        const inspection = await runtime.inspect(msg, checkpoint(id, 'inspection'), (index, w) => {
+          const { window, transfer } = packWindow(w);
+          port!.postMessage({ type: 'window', id, index, window } satisfies FromWorker, transfer);
+        });
         post({ type: 'result', id, inspection: { ...inspection, windows: [] } });
         return;
       }
@@ -86,7 +82,11 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
         if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
         const attention = await runAttention(runtime, msg, checkpoint(msg.id, 'attention view'));
         // The matrices move, not copy: a 512-token window's full attention is tens of MB.
-        const transfer = attention.windows.flatMap((w) => [w.cls.buffer, w.rollout.buffer, ...(w.full ? [w.full.buffer] : [])]) as ArrayBuffer[];
+        const transfer = attention.windows.flatMap((w) => [
+          w.cls.buffer,
+          w.rollout.buffer,
+          ...(w.full ? [w.full.buffer] : []),
+        ]) as ArrayBuffer[];
         port!.postMessage({ type: 'attention', id: msg.id, attention } satisfies FromWorker, transfer);
         return;
       }
@@ -99,7 +99,15 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
       case 'classifyMany': {
         if (!runtime) throw new InspectorError('DISPOSED', 'No model is loaded.', 'Load a model first.');
         const rows = await runtime.classifyMany(msg, checkpoint(msg.id, 'dataset run'));
-        const transfer = [rows.logits.buffer, rows.cls.buffer, rows.pre.buffer, rows.act.buffer, rows.layers.buffer, rows.tokens.buffer, rows.truncated.buffer];
+        const transfer = [
+          rows.logits.buffer,
+          rows.cls.buffer,
+          rows.pre.buffer,
+          rows.act.buffer,
+          rows.layers.buffer,
+          rows.tokens.buffer,
+          rows.truncated.buffer,
+        ];
         port!.postMessage({ type: 'rows', id: msg.id, rows } satisfies FromWorker, transfer);
         return;
       }
@@ -117,5 +125,11 @@ async function handle(msg: Exclude<ToWorker, { type: 'cancel' | 'dispose' }>): P
 
 function toWire(err: unknown): WireError {
   const e = toInspectorError(err, 'INFERENCE_FAILED');
-  return { code: e.code, message: e.message, hint: e.hint, ...(e.hints ? { hints: e.hints } : {}), stack: err instanceof Error ? err.stack : undefined };
+  return {
+    code: e.code,
+    message: e.message,
+    hint: e.hint,
+    ...(e.hints ? { hints: e.hints } : {}),
+    stack: err instanceof Error ? err.stack : undefined,
+  };
 }

@@ -40,35 +40,95 @@ const F64X2_MUL = 242;
 
 function body(): number[] {
   const code = [
-    ...i32const(0), ...set(O),
-    0x03, 0x40, // loop over outputs
+    ...i32const(0),
+    ...set(O),
+    0x03,
+    0x40, // loop over outputs
     ...ACC.flatMap((a) => [...simd(V128_CONST, ...new Array<number>(16).fill(0)), ...set(a)]),
-    ...get(XP0), ...set(XP),
-    ...get(WP), ...get(IN), ...i32const(4), 0x6c, 0x6a, ...set(WEND), // wEnd = wp + 4 * inDim
-    0x03, 0x40, // loop over inputs
-    ...get(WP), 0x2a, 2, 0, 0xbb, ...simd(F64X2_SPLAT), ...set(W), // w = splat(double(W[o][i]))
-    ...ACC.flatMap((a, q) => [...get(a), ...get(W), ...get(XP), ...simd(V128_LOAD, 4, ...u32(16 * q)), ...simd(F64X2_MUL), ...simd(F64X2_ADD), ...set(a)]),
-    ...get(WP), ...i32const(4), 0x6a, ...set(WP),
-    ...get(XP), ...i32const(64), 0x6a, ...set(XP),
-    ...get(WP), ...get(WEND), 0x47, 0x0d, 0, // br_if wp != wEnd
+    ...get(XP0),
+    ...set(XP),
+    ...get(WP),
+    ...get(IN),
+    ...i32const(4),
+    0x6c,
+    0x6a,
+    ...set(WEND), // wEnd = wp + 4 * inDim
+    0x03,
+    0x40, // loop over inputs
+    ...get(WP),
+    0x2a,
+    2,
+    0,
+    0xbb,
+    ...simd(F64X2_SPLAT),
+    ...set(W), // w = splat(double(W[o][i]))
+    ...ACC.flatMap((a, q) => [
+      ...get(a),
+      ...get(W),
+      ...get(XP),
+      ...simd(V128_LOAD, 4, ...u32(16 * q)),
+      ...simd(F64X2_MUL),
+      ...simd(F64X2_ADD),
+      ...set(a),
+    ]),
+    ...get(WP),
+    ...i32const(4),
+    0x6a,
+    ...set(WP),
+    ...get(XP),
+    ...i32const(64),
+    0x6a,
+    ...set(XP),
+    ...get(WP),
+    ...get(WEND),
+    0x47,
+    0x0d,
+    0, // br_if wp != wEnd
     0x0b,
     ...ACC.flatMap((a, q) => [...get(OUTP), ...get(a), ...simd(V128_STORE, 4, ...u32(16 * q))]),
-    ...get(OUTP), ...i32const(64), 0x6a, ...set(OUTP),
-    ...get(O), ...i32const(1), 0x6a, 0x22, O, ...get(OUT), 0x49, 0x0d, 0, // br_if ++o < outDim (unsigned)
+    ...get(OUTP),
+    ...i32const(64),
+    0x6a,
+    ...set(OUTP),
+    ...get(O),
+    ...i32const(1),
+    0x6a,
+    0x22,
+    O,
+    ...get(OUT),
+    0x49,
+    0x0d,
+    0, // br_if ++o < outDim (unsigned)
     0x0b,
     0x0b,
   ];
-  const locals = vec([[3, 0x7f], [5, 0x7b]]); // 3 i32, 5 v128
+  const locals = vec([
+    [3, 0x7f],
+    [5, 0x7b],
+  ]); // 3 i32, 5 v128
   return [...u32(locals.length + code.length), ...locals, ...code];
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec([[0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]])),
     ...section(3, vec([[0]])),
     ...section(5, vec([[0, 1]])),
-    ...section(7, vec([[...name('mem'), 2, 0], [...name('k'), 0, 0]])),
+    ...section(
+      7,
+      vec([
+        [...name('mem'), 2, 0],
+        [...name('k'), 0, 0],
+      ]),
+    ),
     ...section(10, vec([body()])),
   ]);
 }

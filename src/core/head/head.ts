@@ -1,7 +1,14 @@
 // The classification head's arithmetic, done exactly on the values tapped from the graph:
 //   logits = classifier.weight @ dropout(relu(pre_classifier(cls))) + classifier.bias
 // Dropout is the identity at inference, so each logit splits into the bias plus one term per ReLU unit.
-import { labelRecord, type HeadSummary, type LogitContribution, type ProblemType, type Stages, type UnitShare } from '../types';
+import {
+  labelRecord,
+  type HeadSummary,
+  type LogitContribution,
+  type ProblemType,
+  type Stages,
+  type UnitShare,
+} from '../types';
 
 /** Logits -> probabilities as transformers does for the problem type (softmax, sigmoid, or raw for regression). */
 export function toProbabilities(logits: ArrayLike<number>, problemType: ProblemType): number[] {
@@ -44,13 +51,23 @@ export const DEFAULT_TOP_UNITS = 5;
 /** The k largest positive shares (largest first) and the k most negative (most negative first); zeros are neither. */
 export function topShares(units: number[], k: number): { toward: UnitShare[]; against: UnitShare[] } {
   const shares: UnitShare[] = units.map((value, unit) => ({ unit, value }));
-  const toward = shares.filter((s) => s.value > 0).sort((a, b) => b.value - a.value).slice(0, k);
-  const against = shares.filter((s) => s.value < 0).sort((a, b) => a.value - b.value).slice(0, k);
+  const toward = shares
+    .filter((s) => s.value > 0)
+    .sort((a, b) => b.value - a.value)
+    .slice(0, k);
+  const against = shares
+    .filter((s) => s.value < 0)
+    .sort((a, b) => a.value - b.value)
+    .slice(0, k);
   return { toward, against };
 }
 
 /** Norms, how many units the ReLU zeroed, and the units pushing most toward / against each label. */
-export function summarizeHead(stages: Stages, contributions: Record<string, LogitContribution>, topK = DEFAULT_TOP_UNITS): HeadSummary {
+export function summarizeHead(
+  stages: Stages,
+  contributions: Record<string, LogitContribution>,
+  topK = DEFAULT_TOP_UNITS,
+): HeadSummary {
   const zeroedUnits = stages.activation.filter((x) => x === 0).length;
   const topUnits: HeadSummary['topUnits'] = labelRecord();
   for (const [label, c] of Object.entries(contributions)) topUnits[label] = topShares(c.units, topK);

@@ -3,10 +3,41 @@
 import type { HeadActivation, HeadKind, ModelInfo } from '../types';
 
 /** How each family builds its head (transformers' modeling files): fixed facts, not read from the model. */
-export const HEAD_FAMILY: Record<HeadKind, { family: string; dense: string; activation: HeadActivation; classifier: string; pretrained: boolean; modelClass: string }> = {
-  distilbert: { family: 'DistilBERT', dense: 'pre_classifier', activation: 'relu', classifier: 'classifier', pretrained: false, modelClass: 'DistilBertForSequenceClassification' },
-  bert: { family: 'BERT', dense: 'bert.pooler.dense', activation: 'tanh', classifier: 'classifier', pretrained: true, modelClass: 'BertForSequenceClassification' },
-  roberta: { family: 'RoBERTa', dense: 'classifier.dense', activation: 'tanh', classifier: 'classifier.out_proj', pretrained: false, modelClass: 'RobertaForSequenceClassification' },
+export const HEAD_FAMILY: Record<
+  HeadKind,
+  {
+    family: string;
+    dense: string;
+    activation: HeadActivation;
+    classifier: string;
+    pretrained: boolean;
+    modelClass: string;
+  }
+> = {
+  distilbert: {
+    family: 'DistilBERT',
+    dense: 'pre_classifier',
+    activation: 'relu',
+    classifier: 'classifier',
+    pretrained: false,
+    modelClass: 'DistilBertForSequenceClassification',
+  },
+  bert: {
+    family: 'BERT',
+    dense: 'bert.pooler.dense',
+    activation: 'tanh',
+    classifier: 'classifier',
+    pretrained: true,
+    modelClass: 'BertForSequenceClassification',
+  },
+  roberta: {
+    family: 'RoBERTa',
+    dense: 'classifier.dense',
+    activation: 'tanh',
+    classifier: 'classifier.out_proj',
+    pretrained: false,
+    modelClass: 'RobertaForSequenceClassification',
+  },
 };
 
 /** What this model's head and its stages are called. */

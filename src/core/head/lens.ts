@@ -2,7 +2,15 @@
 // the embeddings and after every block, to every token's final hidden state (token lens), and two labelled
 // experiments on the head. Everything is computed from tapped vectors and the head's weights with double
 // accumulators over the fp32 weights (the dense layer in a WebAssembly SIMD kernel), with no extra ONNX call.
-import type { HeadActivation, HeadExperiment, LensEntry, ProblemType, Stages, TokenLensEntry, UnitShare } from '../types';
+import type {
+  HeadActivation,
+  HeadExperiment,
+  LensEntry,
+  ProblemType,
+  Stages,
+  TokenLensEntry,
+  UnitShare,
+} from '../types';
 import { denseLanes, LANES } from './denseKernel';
 import { argmax, toProbabilities } from './head';
 
@@ -43,7 +51,8 @@ export function linear(W: Float32Array, b: Float32Array, xs: Float64Array, n: nu
     // so the kernel keeps the dense matrix it holds instead of copying it again for every window.
     const acc = outDim >= DENSE_ROWS ? denseLanes(W, X, inDim, outDim) : null;
     if (acc) {
-      for (let o = 0; o < outDim; o++) for (let k = 0; k < m; k++) out[(k0 + k) * outDim + o] = b[o]! + acc[o * GROUP + k]!;
+      for (let o = 0; o < outDim; o++)
+        for (let k = 0; k < m; k++) out[(k0 + k) * outDim + o] = b[o]! + acc[o * GROUP + k]!;
       continue;
     }
     for (let o = 0; o < outDim; o++) {
@@ -100,7 +109,13 @@ export function packRows(rows: ArrayLike<number>[], dim: number): Float64Array {
 }
 
 /** Dense -> activation -> classifier on n packed vectors: the activation outputs and the logits. */
-export function applyHead(w: LensWeights, activation: HeadActivation, xs: Float64Array, n: number, dim: number): { act: Float64Array; logits: Float64Array } {
+export function applyHead(
+  w: LensWeights,
+  activation: HeadActivation,
+  xs: Float64Array,
+  n: number,
+  dim: number,
+): { act: Float64Array; logits: Float64Array } {
   const act = activate(linear(w.preClassifierWeight, w.preClassifierBias, xs, n, dim), activation);
   return { act, logits: linear(w.classifierWeight, w.classifierBias, act, n, dim) };
 }
@@ -109,7 +124,12 @@ export function applyHead(w: LensWeights, activation: HeadActivation, xs: Float6
  * The layer lens of one window: the head on [CLS] after the embeddings (when tapped) and after each block.
  * `topK` units toward/against each label per layer.
  */
-export function layerLens(stages: Stages, w: LensWeights, model: LensModel, topK = 5): { lens: LensEntry[]; settledAt: number } {
+export function layerLens(
+  stages: Stages,
+  w: LensWeights,
+  model: LensModel,
+  topK = 5,
+): { lens: LensEntry[]; settledAt: number } {
   const dim = stages.cls.length;
   const rows = stages.embeddings ? [stages.embeddings, ...stages.layers] : stages.layers;
   const first = stages.embeddings ? 0 : 1;
@@ -124,7 +144,14 @@ export function layerLens(stages: Stages, w: LensWeights, model: LensModel, topK
     for (let u = 0; u < dim; u++) if (a[u] !== 0) active++;
     const topUnits: LensEntry['topUnits'] = {};
     model.labels.forEach((label, li) => (topUnits[label] = extremeUnits(w.classifierWeight, li * dim, a, topK)));
-    lens.push({ layer: first + k, logits: l, probabilities: toProbabilities(l, model.problemType), label: model.labels[argmax(l)]!, activeUnits: active, topUnits });
+    lens.push({
+      layer: first + k,
+      logits: l,
+      probabilities: toProbabilities(l, model.problemType),
+      label: model.labels[argmax(l)]!,
+      activeUnits: active,
+      topUnits,
+    });
   }
   return { lens, settledAt: settledAt(lens) };
 }
@@ -137,7 +164,12 @@ export function settledAt(lens: { layer: number; label: string }[]): number {
 }
 
 /** The k largest positive and k most negative W[row + u] * a[u], without sorting all units. */
-function extremeUnits(W: Float32Array, row: number, a: ArrayLike<number>, k: number): { toward: UnitShare[]; against: UnitShare[] } {
+function extremeUnits(
+  W: Float32Array,
+  row: number,
+  a: ArrayLike<number>,
+  k: number,
+): { toward: UnitShare[]; against: UnitShare[] } {
   const toward: UnitShare[] = [];
   const against: UnitShare[] = [];
   for (let u = 0; u < a.length; u++) {
@@ -156,7 +188,13 @@ function insertTop(list: UnitShare[], s: UnitShare, k: number, better: (x: UnitS
 }
 
 /** The head on every token's final hidden state (`hidden`: the window's [seq, dim] rows, padding excluded). */
-export function tokenLens(hidden: ArrayLike<number>, tokens: number, dim: number, w: LensWeights, model: LensModel): TokenLensEntry[] {
+export function tokenLens(
+  hidden: ArrayLike<number>,
+  tokens: number,
+  dim: number,
+  w: LensWeights,
+  model: LensModel,
+): TokenLensEntry[] {
   const xs = new Float64Array(tokens * dim);
   for (let i = 0; i < xs.length; i++) xs[i] = hidden[i] as number;
   const { logits } = applyHead(w, model.activation, xs, tokens, dim);
@@ -170,9 +208,14 @@ export function tokenLens(hidden: ArrayLike<number>, tokens: number, dim: number
  * Experiments on the head (not the model): the classifier on act(CLS), as if the dense layer were not there,
  * and on the dense layer's raw output, as if there were no activation.
  */
-export function headExperiments(stages: Stages, w: LensWeights, model: LensModel): { bypassDense: HeadExperiment; noActivation: HeadExperiment } {
+export function headExperiments(
+  stages: Stages,
+  w: LensWeights,
+  model: LensModel,
+): { bypassDense: HeadExperiment; noActivation: HeadExperiment } {
   const dim = stages.cls.length;
-  const classify = (v: Float64Array) => entry(Array.from(linear(w.classifierWeight, w.classifierBias, v, 1, dim)), model);
+  const classify = (v: Float64Array) =>
+    entry(Array.from(linear(w.classifierWeight, w.classifierBias, v, 1, dim)), model);
   return {
     bypassDense: classify(activate(packRows([stages.cls], dim), model.activation)),
     noActivation: classify(packRows([stages.preClassifier], dim)),

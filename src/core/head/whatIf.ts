@@ -7,7 +7,11 @@ import { argmax, toProbabilities } from './head';
 export type WhatIf = { kind: 'units'; off: number[] } | { kind: 'bypassDense' } | { kind: 'noActivation' };
 
 /** Logits with the units in `off` removed: bias + the sum of the other units' terms, per label. */
-export function logitsWithout(contributions: Record<string, LogitContribution>, labels: string[], off: Iterable<number>): number[] {
+export function logitsWithout(
+  contributions: Record<string, LogitContribution>,
+  labels: string[],
+  off: Iterable<number>,
+): number[] {
   const gone = new Set(off);
   return labels.map((l) => {
     const c = contributions[l];
@@ -39,7 +43,10 @@ export function allBut(dim: number, keep: number[]): number[] {
 
 /** The experiment's logits, probabilities and label; the two head variants come precomputed with the window. */
 export function runWhatIf(
-  w: { contributions: Record<string, LogitContribution>; experiments?: { bypassDense: HeadExperiment; noActivation: HeadExperiment } },
+  w: {
+    contributions: Record<string, LogitContribution>;
+    experiments?: { bypassDense: HeadExperiment; noActivation: HeadExperiment };
+  },
   labels: string[],
   problemType: ProblemType,
   what: WhatIf,

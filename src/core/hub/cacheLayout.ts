@@ -43,7 +43,11 @@ export interface CompleteMarker {
 export class RepoCache {
   readonly root: string;
 
-  constructor(cacheDir: string, readonly repo: string, type: RepoType = 'model') {
+  constructor(
+    cacheDir: string,
+    readonly repo: string,
+    type: RepoType = 'model',
+  ) {
     this.root = path.join(cacheDir, 'hub', `${type}s--${repo.replace('/', '--')}`);
   }
 
@@ -101,14 +105,20 @@ export class RepoCache {
 
   /** One file's marker (dataset files are fetched one at a time); the path is hashed so it makes a flat name. */
   fileMarkerPath(commit: string, file: string): string {
-    return path.join(this.root, 'verified', `${commit}.file-${createHash('sha256').update(file).digest('hex').slice(0, 24)}.json`);
+    return path.join(
+      this.root,
+      'verified',
+      `${commit}.file-${createHash('sha256').update(file).digest('hex').slice(0, 24)}.json`,
+    );
   }
 
   /** The verified record of one file of a snapshot, if that file is still there with its verified size. */
   readVerifiedFile(commit: string, file: string): VerifiedFile | undefined {
     try {
       const v = JSON.parse(fs.readFileSync(this.fileMarkerPath(commit, file), 'utf8')) as VerifiedFile;
-      return v.path === file && fs.statSync(path.join(this.snapshotDir(commit), ...file.split('/'))).size === v.size ? v : undefined;
+      return v.path === file && fs.statSync(path.join(this.snapshotDir(commit), ...file.split('/'))).size === v.size
+        ? v
+        : undefined;
     } catch {
       return undefined;
     }
@@ -151,16 +161,26 @@ export class RepoCache {
         fs.rmSync(file, { force: true });
       }
     }
-    throw new HubError('HUB_BUSY', `Cannot take the download lock ${file}.`, 'Delete the file if no download is running.');
+    throw new HubError(
+      'HUB_BUSY',
+      `Cannot take the download lock ${file}.`,
+      'Delete the file if no download is running.',
+    );
   }
 }
 
 export function cacheError(where: string, err: unknown): HubError {
   const e = err as NodeJS.ErrnoException;
-  return new HubError('HUB_CACHE', `Cannot write the model cache ${where}: ${e.code ?? e.message}.`, 'Make the cache folder writable.', {
-    cli: 'Choose a writable cache folder (--cache-dir or DISTILBERT_INSPECTOR_CACHE).',
-    vscode: "Make the folder writable: it is the extension's global storage, on the machine that runs the extension host.",
-  });
+  return new HubError(
+    'HUB_CACHE',
+    `Cannot write the model cache ${where}: ${e.code ?? e.message}.`,
+    'Make the cache folder writable.',
+    {
+      cli: 'Choose a writable cache folder (--cache-dir or DISTILBERT_INSPECTOR_CACHE).',
+      vscode:
+        "Make the folder writable: it is the extension's global storage, on the machine that runs the extension host.",
+    },
+  );
 }
 
 function writeAtomic(file: string, text: string): void {
@@ -189,7 +209,9 @@ function isAlive(pid: number): boolean {
 
 /** ETags are hashes on the hub but arbitrary strings on other servers: keep file names safe. */
 function safeName(etag: string): string {
-  return /^[A-Za-z0-9._-]{1,100}$/.test(etag) && !etag.startsWith('.') ? etag : Buffer.from(etag).toString('base64url').slice(0, 100);
+  return /^[A-Za-z0-9._-]{1,100}$/.test(etag) && !etag.startsWith('.')
+    ? etag
+    : Buffer.from(etag).toString('base64url').slice(0, 100);
 }
 
 /** "owner/name@commit12" for a snapshot folder of this cache (for display: the folder's own name is the commit). */

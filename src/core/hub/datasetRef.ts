@@ -16,7 +16,8 @@ export interface DatasetFileRef {
   file: string;
 }
 
-export const DATASET_ID_HINT = 'A hub dataset file is owner/name[@revision]:path/in/repo (e.g. stanfordnlp/sst2:data/validation-00000-of-00001.parquet) or hf://datasets/owner/name[@revision]/path.';
+export const DATASET_ID_HINT =
+  'A hub dataset file is owner/name[@revision]:path/in/repo (e.g. stanfordnlp/sst2:data/validation-00000-of-00001.parquet) or hf://datasets/owner/name[@revision]/path.';
 
 const HF_URL = /^hf:\/\/datasets\/([^/@]+)\/([^/@]+)(?:@([^/]+))?\/(.*)$/s;
 const SHORT = /^([^/@:\\\s]+)\/([^/@:\\\s]+)(?:@([^:]*))?:(.*)$/s;
@@ -33,17 +34,25 @@ export function parseDatasetRef(input: string, cwd = process.cwd()): DatasetFile
   let ref;
   try {
     // The repository id and revision follow the same rules as a model's.
-    ref = parseModelRef(`${owner}/${name}${revision === undefined ? '' : `@${revision}`}`, { existingFolderWins: false });
+    ref = parseModelRef(`${owner}/${name}${revision === undefined ? '' : `@${revision}`}`, {
+      existingFolderWins: false,
+    });
   } catch (err) {
     if (err instanceof HubError) throw new HubError('HUB_BAD_ID', err.message, DATASET_ID_HINT);
     throw err;
   }
   if (ref.kind !== 'hub') throw new HubError('HUB_BAD_ID', `"${s}" is not a hub dataset file.`, DATASET_ID_HINT);
-  return { repo: ref.repo, revision: ref.revision, explicitRevision: ref.explicitRevision, file: checkRepoPath(s, file) };
+  return {
+    repo: ref.repo,
+    revision: ref.revision,
+    explicitRevision: ref.explicitRevision,
+    file: checkRepoPath(s, file),
+  };
 }
 
 function looksLocal(s: string, cwd: string): boolean {
-  if (s === '~' || s.startsWith('~/') || path.isAbsolute(s) || path.win32.isAbsolute(s) || /^\.\.?([\\/]|$)/.test(s)) return true;
+  if (s === '~' || s.startsWith('~/') || path.isAbsolute(s) || path.win32.isAbsolute(s) || /^\.\.?([\\/]|$)/.test(s))
+    return true;
   return fs.existsSync(path.resolve(cwd, s));
 }
 
@@ -53,13 +62,18 @@ function looksLocal(s: string, cwd: string): boolean {
  */
 export function checkRepoPath(input: string, file: string): string {
   const bad = (why: string): never => {
-    throw new HubError('HUB_BAD_ID', `"${input}" names the file "${file}" inside the repository, which ${why}.`, DATASET_ID_HINT);
+    throw new HubError(
+      'HUB_BAD_ID',
+      `"${input}" names the file "${file}" inside the repository, which ${why}.`,
+      DATASET_ID_HINT,
+    );
   };
   if (file === '') bad('is empty');
   if (file.length > 1000) bad('is longer than 1000 characters');
   if (file.startsWith('/')) bad('is absolute (the path inside the repository starts after ":" without "/")');
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (/[\\:\x00-\x1f\x7f]/.test(file)) bad('contains a backslash, a colon or a control character');
-  if (file.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) bad('has an empty, "." or ".." segment');
+  if (file.split('/').some((seg) => seg === '' || seg === '.' || seg === '..'))
+    bad('has an empty, "." or ".." segment');
   return file;
 }

@@ -39,7 +39,8 @@ export async function downloadFile(
       break;
     } catch (err) {
       const pastDeadline = net.deadline !== undefined && Date.now() >= net.deadline.at;
-      const retryable = err instanceof HubError && (err.code === 'HUB_NETWORK' || err.code === 'HUB_TIMEOUT') && !pastDeadline;
+      const retryable =
+        err instanceof HubError && (err.code === 'HUB_NETWORK' || err.code === 'HUB_TIMEOUT') && !pastDeadline;
       if (!retryable || attempt >= retries) throw err;
       await delay(Math.min(4000, 250 * 2 ** attempt), net.signal);
     }
@@ -47,7 +48,13 @@ export async function downloadFile(
   return verify(meta, part);
 }
 
-async function fetchInto(t: HubTarget, meta: FileMeta, part: string, net: NetOptions, onBytes: (n: number) => void): Promise<void> {
+async function fetchInto(
+  t: HubTarget,
+  meta: FileMeta,
+  part: string,
+  net: NetOptions,
+  onBytes: (n: number) => void,
+): Promise<void> {
   let have = sizeOf(part);
   if (meta.size !== undefined && have > meta.size) {
     removePart(part);
@@ -70,12 +77,20 @@ async function fetchInto(t: HubTarget, meta: FileMeta, part: string, net: NetOpt
       if (!m || Number(m[1]) !== have) {
         // The host answered a different range than asked: start over rather than splice wrong bytes.
         removePart(part);
-        throw new HubError('HUB_NETWORK', `${ex.url.host} answered a range request for ${meta.file} with Content-Range "${res.headers['content-range'] ?? ''}"; the download will restart.`, 'Try again.');
+        throw new HubError(
+          'HUB_NETWORK',
+          `${ex.url.host} answered a range request for ${meta.file} with Content-Range "${res.headers['content-range'] ?? ''}"; the download will restart.`,
+          'Try again.',
+        );
       }
       append = true;
     } else if (res.statusCode === 416) {
       removePart(part);
-      throw new HubError('HUB_NETWORK', `${ex.url.host} rejected resuming ${meta.file} at byte ${have}; the download will restart.`, 'Try again.');
+      throw new HubError(
+        'HUB_NETWORK',
+        `${ex.url.host} rejected resuming ${meta.file} at byte ${have}; the download will restart.`,
+        'Try again.',
+      );
     } else if (res.statusCode !== 200) {
       throw httpError(t, meta.commit, meta.file, res);
     }
@@ -107,7 +122,13 @@ async function fetchInto(t: HubTarget, meta: FileMeta, part: string, net: NetOpt
           out.write(chunk.subarray(0, meta.size - received));
           received = meta.size;
           res.destroy();
-          return stop(new HubError('HUB_VERIFY', `${ex.url.host} sent more than the ${meta.size} bytes the hub declared for ${meta.file}; the download was stopped there.`, 'Try again; if it keeps failing, the mirror or proxy is serving a different file.'));
+          return stop(
+            new HubError(
+              'HUB_VERIFY',
+              `${ex.url.host} sent more than the ${meta.size} bytes the hub declared for ${meta.file}; the download was stopped there.`,
+              'Try again; if it keeps failing, the mirror or proxy is serving a different file.',
+            ),
+          );
         }
         received += chunk.length;
         onBytes(received);
@@ -121,7 +142,11 @@ async function fetchInto(t: HubTarget, meta: FileMeta, part: string, net: NetOpt
     }).catch((err: unknown) => {
       if (err instanceof HubError) throw err;
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new HubError('HUB_NETWORK', `The connection to ${ex.url.host} broke after ${received} bytes of ${meta.file} (${code}).`, 'Try again: the download resumes where it stopped.');
+      throw new HubError(
+        'HUB_NETWORK',
+        `The connection to ${ex.url.host} broke after ${received} bytes of ${meta.file} (${code}).`,
+        'Try again: the download resumes where it stopped.',
+      );
     });
   } finally {
     ex.close();
@@ -129,7 +154,13 @@ async function fetchInto(t: HubTarget, meta: FileMeta, part: string, net: NetOpt
 }
 
 /** GET through the hub's redirects; the token is dropped as soon as a hop leaves the endpoint's origin. */
-async function follow(t: HubTarget, start: URL, extra: Record<string, string>, net: NetOptions, meta: FileMeta): Promise<Exchange> {
+async function follow(
+  t: HubTarget,
+  start: URL,
+  extra: Record<string, string>,
+  net: NetOptions,
+  meta: FileMeta,
+): Promise<Exchange> {
   let url = start;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const ex = await send(url, 'GET', requestHeaders(t, url, extra), net);
@@ -142,7 +173,11 @@ async function follow(t: HubTarget, start: URL, extra: Record<string, string>, n
     }
     return ex;
   }
-  throw new HubError('HUB_PROTOCOL', `${t.endpoint} redirected ${meta.file} more than ${MAX_REDIRECTS} times.`, 'Check the endpoint (HF_ENDPOINT).');
+  throw new HubError(
+    'HUB_PROTOCOL',
+    `${t.endpoint} redirected ${meta.file} more than ${MAX_REDIRECTS} times.`,
+    'Check the endpoint (HF_ENDPOINT).',
+  );
 }
 
 /**
@@ -154,9 +189,17 @@ export async function verify(meta: FileMeta, part: string): Promise<Downloaded> 
   const size = sizeOf(part);
   if (meta.size !== undefined && size !== meta.size) {
     removePart(part);
-    throw new HubError('HUB_VERIFY', `${meta.file} from ${meta.commit.slice(0, 8)} is ${size} bytes but the hub said ${meta.size}; it was deleted.`, 'Try again; if it keeps failing, the mirror or proxy is serving a different file.');
+    throw new HubError(
+      'HUB_VERIFY',
+      `${meta.file} from ${meta.commit.slice(0, 8)} is ${size} bytes but the hub said ${meta.size}; it was deleted.`,
+      'Try again; if it keeps failing, the mirror or proxy is serving a different file.',
+    );
   }
-  const kind: Verification = /^[0-9a-f]{64}$/.test(meta.etag) ? 'sha256' : /^[0-9a-f]{40}$/.test(meta.etag) ? 'git-sha1' : 'size';
+  const kind: Verification = /^[0-9a-f]{64}$/.test(meta.etag)
+    ? 'sha256'
+    : /^[0-9a-f]{40}$/.test(meta.etag)
+      ? 'git-sha1'
+      : 'size';
   if (kind === 'size') return { part, size, verification: kind };
   const hash = kind === 'sha256' ? createHash('sha256') : createHash('sha1').update(`blob ${size}\0`);
   await hashFile(part, hash);
@@ -208,9 +251,13 @@ function readValidator(part: string): string | undefined {
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -5,7 +5,13 @@ import { RepoCache, type HubVariant } from './cacheLayout';
 import { HubError } from './errors';
 import type { NetOptions } from './http';
 import { headFile, type HubTarget } from './hubClient';
-import { DEFAULT_AUTH_HINT, DEFAULT_ENDPOINT, variantFiles, type FetchHubOptions, type HubRefInput } from './fetchModel';
+import {
+  DEFAULT_AUTH_HINT,
+  DEFAULT_ENDPOINT,
+  variantFiles,
+  type FetchHubOptions,
+  type HubRefInput,
+} from './fetchModel';
 import { parseModelRef } from './modelRef';
 
 /** The files of a hub model's variant with the sizes the hub reports, and whether the cache already has them. */
@@ -24,14 +30,34 @@ export interface DownloadSize {
 /** Asks the hub (HEAD only) what fetchHubModel would download for `input`; rejects with HubError like it. */
 export async function hubDownloadSize(
   input: HubRefInput,
-  opts: Pick<FetchHubOptions, 'cacheDir' | 'endpoint' | 'token' | 'signal' | 'proxy' | 'noProxy' | 'timeoutMs' | 'authHint' | 'ca' | 'env'> & { variant: HubVariant },
+  opts: Pick<
+    FetchHubOptions,
+    'cacheDir' | 'endpoint' | 'token' | 'signal' | 'proxy' | 'noProxy' | 'timeoutMs' | 'authHint' | 'ca' | 'env'
+  > & { variant: HubVariant },
 ): Promise<DownloadSize> {
   const ref = typeof input === 'string' ? parseModelRef(input) : { kind: 'hub' as const, ...input };
-  if (ref.kind !== 'hub') throw new HubError('HUB_BAD_ID', `"${input as string}" is a local folder, not a hub id.`, 'Open it as a folder instead.');
+  if (ref.kind !== 'hub')
+    throw new HubError(
+      'HUB_BAD_ID',
+      `"${input as string}" is a local folder, not a hub id.`,
+      'Open it as a folder instead.',
+    );
   const env = opts.env ?? process.env;
   const endpoint = opts.endpoint || env['HF_ENDPOINT'] || DEFAULT_ENDPOINT;
-  const target: HubTarget = { endpoint, repo: ref.repo, token: opts.token || undefined, authHint: opts.authHint ?? DEFAULT_AUTH_HINT };
-  const net: NetOptions = { proxy: opts.proxy, noProxy: opts.noProxy, env, timeoutMs: opts.timeoutMs ?? 10_000, signal: opts.signal, ca: opts.ca };
+  const target: HubTarget = {
+    endpoint,
+    repo: ref.repo,
+    token: opts.token || undefined,
+    authHint: opts.authHint ?? DEFAULT_AUTH_HINT,
+  };
+  const net: NetOptions = {
+    proxy: opts.proxy,
+    noProxy: opts.noProxy,
+    env,
+    timeoutMs: opts.timeoutMs ?? 10_000,
+    signal: opts.signal,
+    ca: opts.ca,
+  };
   const specs = variantFiles(opts.variant);
   const first = await headFile(target, ref.revision, specs[0]!.file, net);
   const commit = first!.commit;
@@ -41,7 +67,9 @@ export async function hubDownloadSize(
     const m = await headFile(target, commit, s.file, net, s.optional);
     if (m) files.push({ file: m.file, size: m.size });
   }
-  const totalBytes = files.every((f) => f.size !== undefined) ? files.reduce((a, f) => a + (f.size ?? 0), 0) : undefined;
+  const totalBytes = files.every((f) => f.size !== undefined)
+    ? files.reduce((a, f) => a + (f.size ?? 0), 0)
+    : undefined;
   const cached = new RepoCache(opts.cacheDir, ref.repo).readComplete(commit, opts.variant) !== undefined;
   return { repo: ref.repo, revision: ref.revision, commit, endpoint, files, totalBytes, cached };
 }

@@ -26,5 +26,7 @@ export class HubError extends HintedError<HubErrorCode> {
 
 /** Failures that mean "could not talk to the hub", after which a complete cached snapshot may be used. */
 export function isOfflineFailure(err: unknown): boolean {
-  return err instanceof HubError && (err.code === 'HUB_NETWORK' || err.code === 'HUB_TIMEOUT' || err.code === 'HUB_PROXY');
+  return (
+    err instanceof HubError && (err.code === 'HUB_NETWORK' || err.code === 'HUB_TIMEOUT' || err.code === 'HUB_PROXY')
+  );
 }

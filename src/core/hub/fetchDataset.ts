@@ -52,10 +52,14 @@ export async function fetchHubDatasetFile(ref: DatasetFileRef, opts: FetchDatase
   const fromCache = (why: HubError): FetchDatasetResult => {
     const commit = isCommitHash(ref.revision) ? ref.revision : cache.readRef(ref.revision);
     const v = commit ? cache.readVerifiedFile(commit, ref.file) : undefined;
-    if (!commit || !v) throw new HubError(why.code, `${why.message} No verified copy of ${name} is cached in ${cache.root}.`, why.hint);
+    if (!commit || !v)
+      throw new HubError(why.code, `${why.message} No verified copy of ${name} is cached in ${cache.root}.`, why.hint);
     return result(commit, v, true, true);
   };
-  if (offline) return fromCache(new HubError('HUB_NETWORK', 'Offline mode is on (HF_HUB_OFFLINE).', 'Turn it off to download the dataset.'));
+  if (offline)
+    return fromCache(
+      new HubError('HUB_NETWORK', 'Offline mode is on (HF_HUB_OFFLINE).', 'Turn it off to download the dataset.'),
+    );
 
   let meta: FileMeta;
   try {
@@ -70,13 +74,19 @@ export async function fetchHubDatasetFile(ref: DatasetFileRef, opts: FetchDatase
     return result(meta.commit, cached, true, false);
   }
   if (opts.maxBytes !== undefined && meta.size !== undefined && meta.size > opts.maxBytes) {
-    throw new InspectorError('TEXT_TOO_LARGE', `${name} is ${formatBytes(meta.size)}, more than the ${formatBytes(opts.maxBytes)} dataset mode reads; nothing was downloaded.`, 'Choose a smaller file of the repository (most datasets are split into several Parquet files).');
+    throw new InspectorError(
+      'TEXT_TOO_LARGE',
+      `${name} is ${formatBytes(meta.size)}, more than the ${formatBytes(opts.maxBytes)} dataset mode reads; nothing was downloaded.`,
+      'Choose a smaller file of the repository (most datasets are split into several Parquet files).',
+    );
   }
 
   const unlock = cache.lock();
   try {
     const report = progressReporter(opts.onProgress, meta.size);
-    const d = await downloadFile(target, meta, cache, net, opts.retries ?? 3, (received) => report(ref.file, received, meta.size, false, false));
+    const d = await downloadFile(target, meta, cache, net, opts.retries ?? 3, (received) =>
+      report(ref.file, received, meta.size, false, false),
+    );
     cache.place(d.part, meta.commit, ref.file);
     const v: VerifiedFile = { path: ref.file, size: d.size, verification: d.verification, hash: d.hash };
     cache.writeVerifiedFile(meta.commit, v);

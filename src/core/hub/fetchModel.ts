@@ -17,7 +17,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** The whole fetch (every file, every resume) must finish within this; 4 GB at 1 MB/s takes ~70 min. */
 export const DEFAULT_DEADLINE_MS = 2 * 60 * 60_000;
 const METADATA_TIMEOUT_MS = 10_000;
-export const DEFAULT_AUTH_HINT = 'Set HF_TOKEN to a token with read access (CLI), or store one with the token command (VS Code).';
+export const DEFAULT_AUTH_HINT =
+  'Set HF_TOKEN to a token with read access (CLI), or store one with the token command (VS Code).';
 
 /** Progress of one fetch; totals are undefined until the hub has reported every size. */
 export interface HubProgress {
@@ -78,7 +79,6 @@ export interface FetchHubResult {
 /** Hub refs as parseModelRef returns them, or the string itself. */
 export type HubRefInput = string | { repo: string; revision: string };
 
-
 /** Where and how one fetch talks to the hub (models and datasets alike): endpoint, token, timeouts, proxy, offline mode. */
 export interface HubConnection {
   target: HubTarget;
@@ -93,14 +93,31 @@ export function hubConnection(repo: string, type: RepoType, opts: Omit<FetchHubO
   const env = opts.env ?? process.env;
   const endpoint = opts.endpoint || env['HF_ENDPOINT'] || DEFAULT_ENDPOINT;
   checkEndpoint(endpoint);
-  const target: HubTarget = { endpoint, repo, type, token: opts.token || undefined, authHint: opts.authHint ?? DEFAULT_AUTH_HINT };
+  const target: HubTarget = {
+    endpoint,
+    repo,
+    type,
+    token: opts.token || undefined,
+    authHint: opts.authHint ?? DEFAULT_AUTH_HINT,
+  };
   const timeoutMs = opts.timeoutMs ?? seconds(env['HF_HUB_DOWNLOAD_TIMEOUT']) ?? DEFAULT_TIMEOUT_MS;
   const limitMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const deadline = { at: Date.now() + limitMs, limitMs };
-  const net: NetOptions = { proxy: opts.proxy, noProxy: opts.noProxy, env, timeoutMs, deadline, signal: opts.signal, ca: opts.ca };
+  const net: NetOptions = {
+    proxy: opts.proxy,
+    noProxy: opts.noProxy,
+    env,
+    timeoutMs,
+    deadline,
+    signal: opts.signal,
+    ca: opts.ca,
+  };
   // Metadata answers fast or not at all: a hanging network should fall back to the cache in seconds, not
   // after a full download timeout (huggingface_hub's HF_HUB_ETAG_TIMEOUT, 10 s by default).
-  const headNet: NetOptions = { ...net, timeoutMs: Math.min(timeoutMs, seconds(env['HF_HUB_ETAG_TIMEOUT']) ?? METADATA_TIMEOUT_MS) };
+  const headNet: NetOptions = {
+    ...net,
+    timeoutMs: Math.min(timeoutMs, seconds(env['HF_HUB_ETAG_TIMEOUT']) ?? METADATA_TIMEOUT_MS),
+  };
   const offline = opts.offline ?? /^(1|on|yes|true)$/i.test(env['HF_HUB_OFFLINE'] ?? '');
   return { target, net, headNet, offline };
 }
@@ -117,7 +134,12 @@ export function variantFiles(variant: HubVariant): Array<{ file: string; optiona
 
 export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): Promise<FetchHubResult> {
   const ref = typeof input === 'string' ? parseModelRef(input) : { kind: 'hub' as const, ...input };
-  if (ref.kind !== 'hub') throw new HubError('HUB_BAD_ID', `"${input as string}" is a local folder, not a hub id.`, 'Open it as a folder instead.');
+  if (ref.kind !== 'hub')
+    throw new HubError(
+      'HUB_BAD_ID',
+      `"${input as string}" is a local folder, not a hub id.`,
+      'Open it as a folder instead.',
+    );
   const { target, net, headNet, offline } = hubConnection(ref.repo, 'model', opts);
   const cache = new RepoCache(opts.cacheDir, ref.repo);
   const name = `${formatRef(ref)} (${opts.variant})`;
@@ -130,7 +152,10 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
     return result(cache, ref.revision, marker, true, true);
   };
 
-  if (offline) return fromCache(new HubError('HUB_NETWORK', 'Offline mode is on (HF_HUB_OFFLINE).', 'Turn it off to download the model.'));
+  if (offline)
+    return fromCache(
+      new HubError('HUB_NETWORK', 'Offline mode is on (HF_HUB_OFFLINE).', 'Turn it off to download the model.'),
+    );
 
   let first: FileMeta;
   try {
@@ -173,7 +198,8 @@ async function download(
   // Everything after the first HEAD asks for the commit, not the branch, so a push during the download
   // cannot mix files of two commits.
   const metas: Array<FileMeta | undefined> = [];
-  for (const s of specs) metas.push(s.file === first.file ? first : await headFile(t, commit, s.file, headNet, s.optional));
+  for (const s of specs)
+    metas.push(s.file === first.file ? first : await headFile(t, commit, s.file, headNet, s.optional));
   const known = metas.filter((m): m is FileMeta => m !== undefined);
   const overallTotal = known.every((m) => m.size !== undefined) ? known.reduce((a, m) => a + m.size!, 0) : undefined;
   const report = progressReporter(opts.onProgress, overallTotal);
@@ -202,7 +228,9 @@ async function download(
       }
     }
     if (!v) {
-      const d = await downloadFile(t, m, cache, net, opts.retries ?? 3, (received) => report(m.file, received, m.size, false, false));
+      const d = await downloadFile(t, m, cache, net, opts.retries ?? 3, (received) =>
+        report(m.file, received, m.size, false, false),
+      );
       cache.place(d.part, commit, m.file);
       report(m.file, d.size, m.size, false, true);
       v = { path: m.file, size: d.size, verification: d.verification, hash: d.hash };
@@ -211,7 +239,10 @@ async function download(
     files.push(v);
     report.finish(v.size);
   }
-  return { marker: { repo: t.repo, commit, variant: opts.variant, files, absent, completedAt: new Date().toISOString() }, downloaded };
+  return {
+    marker: { repo: t.repo, commit, variant: opts.variant, files, absent, completedAt: new Date().toISOString() },
+    downloaded,
+  };
 }
 
 /**
@@ -227,7 +258,8 @@ export function fallBackOrThrow<T>(err: unknown, cacheRoot: string, fromCache: (
     }
   }
   const code = (err as NodeJS.ErrnoException).code;
-  if (!(err instanceof HubError) && code && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|EXIST|BUSY)$/.test(code)) throw cacheError(cacheRoot, err);
+  if (!(err instanceof HubError) && code && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|EXIST|BUSY)$/.test(code))
+    throw cacheError(cacheRoot, err);
   throw err;
 }
 
@@ -254,12 +286,33 @@ function reportCached(files: VerifiedFile[], onProgress: FetchHubOptions['onProg
   let sum = 0;
   for (const f of files) {
     sum += f.size;
-    onProgress?.({ file: f.path, received: f.size, total: f.size, overallReceived: sum, overallTotal: total, cached: true });
+    onProgress?.({
+      file: f.path,
+      received: f.size,
+      total: f.size,
+      overallReceived: sum,
+      overallTotal: total,
+      cached: true,
+    });
   }
 }
 
-function result(cache: RepoCache, revision: string, marker: CompleteMarker, fromCache: boolean, offline: boolean): FetchHubResult {
-  return { dir: cache.snapshotDir(marker.commit), repo: marker.repo, revision, commit: marker.commit, fromCache, offline, files: marker.files };
+function result(
+  cache: RepoCache,
+  revision: string,
+  marker: CompleteMarker,
+  fromCache: boolean,
+  offline: boolean,
+): FetchHubResult {
+  return {
+    dir: cache.snapshotDir(marker.commit),
+    repo: marker.repo,
+    revision,
+    commit: marker.commit,
+    fromCache,
+    offline,
+    files: marker.files,
+  };
 }
 
 function seconds(v: string | undefined): number | undefined {

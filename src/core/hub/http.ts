@@ -32,7 +32,12 @@ export interface Exchange {
 
 type Destroyable = { destroy(err?: Error): void; on(event: 'error', l: (err: Error) => void): unknown };
 
-export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, string>, o: NetOptions): Promise<Exchange> {
+export function send(
+  url: URL,
+  method: 'GET' | 'HEAD',
+  headers: Record<string, string>,
+  o: NetOptions,
+): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     if (o.signal?.aborted) return reject(cancelled());
     const live: Destroyable[] = [];
@@ -69,14 +74,27 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
     const kick = (): void => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(
-        () => fail(new HubError('HUB_TIMEOUT', `${url.host}${via} sent nothing for ${Math.round(o.timeoutMs / 1000)} s (${method} ${url.pathname}).`, 'Check the network or proxy, then try again: the download resumes where it stopped.')),
+        () =>
+          fail(
+            new HubError(
+              'HUB_TIMEOUT',
+              `${url.host}${via} sent nothing for ${Math.round(o.timeoutMs / 1000)} s (${method} ${url.pathname}).`,
+              'Check the network or proxy, then try again: the download resumes where it stopped.',
+            ),
+          ),
         o.timeoutMs,
       );
     };
     const onAbort = (): void => fail(cancelled());
     o.signal?.addEventListener('abort', onAbort, { once: true });
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      return fail(new HubError('HUB_PROTOCOL', `Refused to send a request to a ${url.protocol} URL (${method} ${url.href}); only http and https are used.`, 'Check the endpoint (HF_ENDPOINT, or the hub endpoint setting).'));
+      return fail(
+        new HubError(
+          'HUB_PROTOCOL',
+          `Refused to send a request to a ${url.protocol} URL (${method} ${url.href}); only http and https are used.`,
+          'Check the endpoint (HF_ENDPOINT, or the hub endpoint setting).',
+        ),
+      );
     }
     if (o.deadline !== undefined) {
       const left = o.deadline.at - Date.now();
@@ -93,14 +111,24 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
     const onError = (err: Error): void => {
       if (err instanceof HubError) return fail(err);
       const code = (err as NodeJS.ErrnoException).code ?? err.message;
-      fail(new HubError('HUB_NETWORK', `Cannot reach ${url.host}${via}: ${code}.`, 'Check the network, the endpoint (HF_ENDPOINT) and the proxy settings (HTTPS_PROXY, NO_PROXY); a complete cached copy is used when offline.'));
+      fail(
+        new HubError(
+          'HUB_NETWORK',
+          `Cannot reach ${url.host}${via}: ${code}.`,
+          'Check the network, the endpoint (HF_ENDPOINT) and the proxy settings (HTTPS_PROXY, NO_PROXY); a complete cached copy is used when offline.',
+        ),
+      );
     };
     const start = (mod: typeof http | typeof https, opts: https.RequestOptions): void => {
       // agent: false (no pooling) makes node build a throwaway Agent, which ignores createConnection: the
       // tunnelled request must have no agent at all or it would bypass the tunnel and connect directly.
       // With proxy: false the host routes requests itself, and VS Code's http.proxySupport "on" only does
       // that for requests without an explicit agent.
-      const req = mod.request({ ...opts, method, agent: opts.createConnection || o.proxy === false ? undefined : false });
+      const req = mod.request({
+        ...opts,
+        method,
+        agent: opts.createConnection || o.proxy === false ? undefined : false,
+      });
       track(req);
       req.once('response', (res) => {
         track(res);
@@ -111,12 +139,25 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
       req.end();
     };
 
-    const target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
+    const target = {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    };
     if (!proxy) {
-      start(url.protocol === 'https:' ? https : http, { ...target, path: url.pathname + url.search, headers, ca: o.ca });
+      start(url.protocol === 'https:' ? https : http, {
+        ...target,
+        path: url.pathname + url.search,
+        headers,
+        ca: o.ca,
+      });
     } else if (url.protocol === 'http:') {
       // Forward proxy: the request line carries the absolute URL.
-      start(proxy.protocol === 'https:' ? https : http, { ...proxyAddress(proxy), path: url.href, headers: { ...headers, host: url.host, ...proxyAuth(proxy) }, ca: o.ca });
+      start(proxy.protocol === 'https:' ? https : http, {
+        ...proxyAddress(proxy),
+        path: url.href,
+        headers: { ...headers, host: url.host, ...proxyAuth(proxy) },
+        ca: o.ca,
+      });
     } else {
       const connect = (proxy.protocol === 'https:' ? https : http).request({
         ...proxyAddress(proxy),
@@ -130,11 +171,15 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
       connect.once('connect', (res, socket) => {
         track(socket);
         if (res.statusCode !== 200) {
-          return fail(new HubError(
-            'HUB_PROXY',
-            `The proxy ${proxy.host} refused a tunnel to ${url.host}: HTTP ${res.statusCode}.`,
-            res.statusCode === 407 ? 'Put the proxy credentials in the proxy URL (http://user:password@host:port).' : 'Check the proxy settings (HTTPS_PROXY, NO_PROXY, or VS Code\'s http.proxy).',
-          ));
+          return fail(
+            new HubError(
+              'HUB_PROXY',
+              `The proxy ${proxy.host} refused a tunnel to ${url.host}: HTTP ${res.statusCode}.`,
+              res.statusCode === 407
+                ? 'Put the proxy credentials in the proxy URL (http://user:password@host:port).'
+                : "Check the proxy settings (HTTPS_PROXY, NO_PROXY, or VS Code's http.proxy).",
+            ),
+          );
         }
         kick();
         start(https, {
@@ -142,7 +187,13 @@ export function send(url: URL, method: 'GET' | 'HEAD', headers: Record<string, s
           path: url.pathname + url.search,
           headers,
           ca: o.ca,
-          createConnection: () => tls.connect({ socket, host: target.host, servername: net.isIP(target.host) ? undefined : target.host, ca: o.ca }),
+          createConnection: () =>
+            tls.connect({
+              socket,
+              host: target.host,
+              servername: net.isIP(target.host) ? undefined : target.host,
+              ca: o.ca,
+            }),
         });
       });
       connect.end();
@@ -159,7 +210,10 @@ export function cancelled(): HubError {
 }
 
 function proxyAddress(proxy: URL): { host: string; port: number } {
-  return { host: proxy.hostname.replace(/^\[|\]$/g, ''), port: Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80) };
+  return {
+    host: proxy.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80),
+  };
 }
 
 function proxyAuth(proxy: URL): Record<string, string> {

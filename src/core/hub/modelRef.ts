@@ -10,7 +10,14 @@ import { HubError } from './errors';
 /** A parsed `--model` value. */
 export type ModelRef =
   | { kind: 'local'; dir: string }
-  | { kind: 'hub'; repo: string; owner: string; name: string; revision: string; /** true when the user wrote @revision */ explicitRevision: boolean };
+  | {
+      kind: 'hub';
+      repo: string;
+      owner: string;
+      name: string;
+      revision: string;
+      /** true when the user wrote @revision */ explicitRevision: boolean;
+    };
 
 export const DEFAULT_REVISION = 'main';
 
@@ -23,7 +30,8 @@ export interface ParseRefOptions {
   existingFolderWins?: boolean;
 }
 
-const ID_HINT = 'A hub id looks like owner/name or owner/name@revision (e.g. Xenova/distilbert-base-uncased-finetuned-sst-2-english); a local folder needs an existing path.';
+const ID_HINT =
+  'A hub id looks like owner/name or owner/name@revision (e.g. Xenova/distilbert-base-uncased-finetuned-sst-2-english); a local folder needs an existing path.';
 
 export function parseModelRef(input: string, opts: ParseRefOptions = {}): ModelRef {
   const s = input.trim();
@@ -35,7 +43,8 @@ export function parseModelRef(input: string, opts: ParseRefOptions = {}): ModelR
   if (path.isAbsolute(s) || path.win32.isAbsolute(s) || /^\.\.?([\\/]|$)/.test(s) || s.includes('\\')) {
     return { kind: 'local', dir: path.resolve(cwd, s) };
   }
-  if (opts.existingFolderWins !== false && fs.existsSync(path.resolve(cwd, s))) return { kind: 'local', dir: path.resolve(cwd, s) };
+  if (opts.existingFolderWins !== false && fs.existsSync(path.resolve(cwd, s)))
+    return { kind: 'local', dir: path.resolve(cwd, s) };
 
   const at = s.indexOf('@');
   const id = at < 0 ? s : s.slice(0, at);
@@ -44,7 +53,11 @@ export function parseModelRef(input: string, opts: ParseRefOptions = {}): ModelR
   if (at < 0 && id.split('/').length !== 2) return { kind: 'local', dir: path.resolve(cwd, s) };
   const parts = id.split('/');
   if (parts.length !== 2) {
-    throw new HubError('HUB_BAD_ID', `"${s}" is not a hub id: it needs exactly one "/" between owner and name.`, ID_HINT);
+    throw new HubError(
+      'HUB_BAD_ID',
+      `"${s}" is not a hub id: it needs exactly one "/" between owner and name.`,
+      ID_HINT,
+    );
   }
   const [owner, name] = parts as [string, string];
   checkName(s, owner, 'owner');
@@ -69,12 +82,22 @@ function checkName(input: string, part: string, what: string): void {
 /** Branch, tag, commit or refs/pr/N: git's ref-name rules, which also keep the revision safe as a cache path. */
 function checkRevision(input: string, rev: string): void {
   const bad = (why: string): never => {
-    throw new HubError('HUB_BAD_ID', `"${input}" has an invalid revision "${rev}": ${why}.`, `${ID_HINT} The revision is a branch, tag or commit.`);
+    throw new HubError(
+      'HUB_BAD_ID',
+      `"${input}" has an invalid revision "${rev}": ${why}.`,
+      `${ID_HINT} The revision is a branch, tag or commit.`,
+    );
   };
   if (!rev) bad('it is empty after "@"');
   // eslint-disable-next-line no-control-regex
   if (/[\s~^:?*[\\@]|[\x00-\x1f\x7f]/.test(rev)) bad('it contains a space or one of ~ ^ : ? * [ \\ @');
-  if (rev.includes('..') || rev.includes('//') || /^[/.]|[/.]$/.test(rev) || rev.endsWith('.lock') || rev.split('/').some((c) => c.startsWith('.'))) {
+  if (
+    rev.includes('..') ||
+    rev.includes('//') ||
+    /^[/.]|[/.]$/.test(rev) ||
+    rev.endsWith('.lock') ||
+    rev.split('/').some((c) => c.startsWith('.'))
+  ) {
     bad('it is not a valid git branch, tag or commit name');
   }
   if (rev.length > 255) bad('it is longer than 255 characters');

@@ -93,6 +93,8 @@ export class TerminalProgress {
  */
 export function describeProgress(p: HubProgress): { message: string; percent: number | undefined } {
   const percent = p.overallTotal ? Math.min(100, (p.overallReceived / p.overallTotal) * 100) : undefined;
-  const amount = p.overallTotal ? `${formatBytes(p.overallReceived)} of ${formatBytes(p.overallTotal)}` : formatBytes(p.overallReceived);
+  const amount = p.overallTotal
+    ? `${formatBytes(p.overallReceived)} of ${formatBytes(p.overallTotal)}`
+    : formatBytes(p.overallReceived);
   return { message: `${p.file}: ${amount}`, percent };
 }

@@ -17,7 +17,7 @@ export function proxyFor(target: URL, s: ProxySettings): URL | undefined {
   const env = (k: string): string | undefined => s.env[k] || s.env[k.toLowerCase()] || undefined;
   const raw =
     s.proxy ||
-    (target.protocol === 'https:' ? env('HTTPS_PROXY') ?? env('HTTP_PROXY') : env('HTTP_PROXY')) ||
+    (target.protocol === 'https:' ? (env('HTTPS_PROXY') ?? env('HTTP_PROXY')) : env('HTTP_PROXY')) ||
     env('ALL_PROXY');
   if (!raw) return undefined;
   if (bypassed(target, [s.noProxy, env('NO_PROXY')].filter(Boolean).join(','))) return undefined;

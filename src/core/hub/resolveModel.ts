@@ -15,7 +15,10 @@ export interface ResolveModelOptions {
 }
 
 /** The folder to open, and the fetch result when it came from the hub. */
-export async function resolveModelArg(model: string, o: ResolveModelOptions): Promise<{ dir: string; hub?: FetchHubResult }> {
+export async function resolveModelArg(
+  model: string,
+  o: ResolveModelOptions,
+): Promise<{ dir: string; hub?: FetchHubResult }> {
   const ref = parseModelRef(model);
   if (ref.kind === 'local') return { dir: ref.dir };
   const env = o.env ?? process.env;
@@ -34,7 +37,9 @@ export async function resolveModelArg(model: string, o: ResolveModelOptions): Pr
     });
     const size = hub.files.reduce((a, f) => a + f.size, 0);
     const how = hub.offline ? 'offline, using the cached copy' : hub.fromCache ? 'cached' : 'downloaded';
-    bar?.done(`${how} (${describeVerification(hub.files)}): ${hub.commit.slice(0, 12)}, ${formatBytes(size)} in ${hub.dir}`);
+    bar?.done(
+      `${how} (${describeVerification(hub.files)}): ${hub.commit.slice(0, 12)}, ${formatBytes(size)} in ${hub.dir}`,
+    );
     return { dir: hub.dir, hub };
   } catch (err) {
     bar?.clear();

@@ -3,7 +3,11 @@
 // Markdown paragraph is the unit a reader judges; a blank line under the cursor gives nothing to classify.
 
 /** First and last line (inclusive, 0-based) of the paragraph containing `line`; undefined on a blank line. */
-export function paragraphAt(line: number, lineCount: number, isBlank: (i: number) => boolean): { first: number; last: number } | undefined {
+export function paragraphAt(
+  line: number,
+  lineCount: number,
+  isBlank: (i: number) => boolean,
+): { first: number; last: number } | undefined {
   if (line < 0 || line >= lineCount || isBlank(line)) return undefined;
   let first = line;
   while (first > 0 && !isBlank(first - 1)) first--;

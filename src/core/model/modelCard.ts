@@ -25,7 +25,10 @@ export function parseCardAccuracy(text: string): Omit<CardAccuracy, 'cardPath'> 
   const accuracy = m[3] ? figure / 100 : figure;
   if (!Number.isFinite(accuracy) || accuracy <= 0 || accuracy > 1) return undefined;
   const evaluation = m[1]!.trim();
-  const dataset = evaluation.split(',')[0]!.replace(/\s+(validation|dev|test)\b.*$/i, '').trim();
+  const dataset = evaluation
+    .split(',')[0]!
+    .replace(/\s+(validation|dev|test)\b.*$/i, '')
+    .trim();
   return { accuracy, dataset: dataset || evaluation, evaluation };
 }
 

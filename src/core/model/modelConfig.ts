@@ -4,8 +4,18 @@ import { InspectorError } from '../errors';
 import type { HeadKind, ModelConfig, ProblemType } from '../types';
 
 /** Architectures whose head the taps understand, and their config.json keys (DistilBERT names them differently). */
-const ARCHITECTURES: Record<string, { kind: HeadKind; dim: string; nLayers: string; nHeads: string; hiddenDim: string; dropout: string[] }> = {
-  DistilBertForSequenceClassification: { kind: 'distilbert', dim: 'dim', nLayers: 'n_layers', nHeads: 'n_heads', hiddenDim: 'hidden_dim', dropout: ['seq_classif_dropout'] },
+const ARCHITECTURES: Record<
+  string,
+  { kind: HeadKind; dim: string; nLayers: string; nHeads: string; hiddenDim: string; dropout: string[] }
+> = {
+  DistilBertForSequenceClassification: {
+    kind: 'distilbert',
+    dim: 'dim',
+    nLayers: 'n_layers',
+    nHeads: 'n_heads',
+    hiddenDim: 'hidden_dim',
+    dropout: ['seq_classif_dropout'],
+  },
   BertForSequenceClassification: {
     kind: 'bert',
     dim: 'hidden_size',
@@ -54,7 +64,8 @@ export function parseModelConfig(raw: string, file: string): ModelConfig {
   const c = json as Record<string, unknown>;
 
   const architectures = c['architectures'];
-  const architecture = Array.isArray(architectures) && typeof architectures[0] === 'string' ? architectures[0] : undefined;
+  const architecture =
+    Array.isArray(architectures) && typeof architectures[0] === 'string' ? architectures[0] : undefined;
   const modelType = typeof c['model_type'] === 'string' ? c['model_type'] : undefined;
   if (!architecture) throw invalid(file, 'has no "architectures" list naming the model class');
   const arch = ARCHITECTURES[architecture];
@@ -73,9 +84,16 @@ export function parseModelConfig(raw: string, file: string): ModelConfig {
   const labels = readLabels(c, file);
   const problemType = readProblemType(c, file, labels.length);
   // RoBERTa numbers positions from padding_idx + 1 (pad_token_id 1), so two position rows are never used by text.
-  const padId = typeof c['pad_token_id'] === 'number' && Number.isInteger(c['pad_token_id']) && c['pad_token_id'] >= 0 ? c['pad_token_id'] : 1;
+  const padId =
+    typeof c['pad_token_id'] === 'number' && Number.isInteger(c['pad_token_id']) && c['pad_token_id'] >= 0
+      ? c['pad_token_id']
+      : 1;
   const maxLength = arch.kind === 'roberta' ? maxPositionEmbeddings - padId - 1 : maxPositionEmbeddings;
-  if (maxLength < 3) throw invalid(file, `leaves room for ${maxLength} tokens (max_position_embeddings ${maxPositionEmbeddings}, pad_token_id ${padId})`);
+  if (maxLength < 3)
+    throw invalid(
+      file,
+      `leaves room for ${maxLength} tokens (max_position_embeddings ${maxPositionEmbeddings}, pad_token_id ${padId})`,
+    );
   const dropout = arch.dropout.map((k) => c[k]).find((v): v is number => typeof v === 'number');
 
   return {
@@ -91,7 +109,12 @@ export function parseModelConfig(raw: string, file: string): ModelConfig {
     maxLength,
     labels,
     problemType,
-    activation: typeof c['activation'] === 'string' ? c['activation'] : typeof c['hidden_act'] === 'string' ? c['hidden_act'] : undefined,
+    activation:
+      typeof c['activation'] === 'string'
+        ? c['activation']
+        : typeof c['hidden_act'] === 'string'
+          ? c['hidden_act']
+          : undefined,
     seqClassifDropout: dropout,
   };
 }
@@ -101,19 +124,30 @@ function readLabels(c: Record<string, unknown>, file: string): string[] {
   if (id2label === undefined) {
     // transformers defaults to LABEL_0..LABEL_{n-1}; num_labels defaults to 2.
     const n = optionalInt(c, 'num_labels') ?? 2;
-    if (n > MAX_LABELS) throw invalid(file, `says num_labels ${n}, more than the ${MAX_LABELS.toLocaleString('en-US')} labels this inspector supports`);
+    if (n > MAX_LABELS)
+      throw invalid(
+        file,
+        `says num_labels ${n}, more than the ${MAX_LABELS.toLocaleString('en-US')} labels this inspector supports`,
+      );
     return Array.from({ length: n }, (_, i) => `LABEL_${i}`);
   }
   if (typeof id2label !== 'object' || id2label === null || Array.isArray(id2label)) {
     throw invalid(file, '"id2label" must be an object like {"0": "NEGATIVE", "1": "POSITIVE"}');
   }
   const entries = Object.entries(id2label as Record<string, unknown>);
-  if (entries.length > MAX_LABELS) throw invalid(file, `"id2label" has ${entries.length} labels, more than the ${MAX_LABELS.toLocaleString('en-US')} this inspector supports`);
+  if (entries.length > MAX_LABELS)
+    throw invalid(
+      file,
+      `"id2label" has ${entries.length} labels, more than the ${MAX_LABELS.toLocaleString('en-US')} this inspector supports`,
+    );
   const labels: string[] = new Array(entries.length);
   for (const [k, v] of entries) {
     const i = Number(k);
     if (!Number.isInteger(i) || i < 0 || i >= entries.length || typeof v !== 'string' || v === '') {
-      throw invalid(file, `"id2label" must map the ids 0..${entries.length - 1} to label names; found "${k}": ${JSON.stringify(v)}`);
+      throw invalid(
+        file,
+        `"id2label" must map the ids 0..${entries.length - 1} to label names; found "${k}": ${JSON.stringify(v)}`,
+      );
     }
     labels[i] = v;
   }

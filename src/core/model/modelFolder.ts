@@ -38,7 +38,8 @@ export function resolveModelFolder(dir: string, variant: OnnxVariant = 'fp32'): 
       'Use a folder with config.json, tokenizer.json and onnx/model.onnx.',
       {
         cli: 'Pass --model a folder with config.json, tokenizer.json and onnx/model.onnx.',
-        vscode: 'Set distilbertInspector.model.path to a folder with config.json, tokenizer.json and onnx/model.onnx (or leave it empty for the bundled model).',
+        vscode:
+          'Set distilbertInspector.model.path to a folder with config.json, tokenizer.json and onnx/model.onnx (or leave it empty for the bundled model).',
       },
     );
   }
@@ -54,7 +55,14 @@ export function resolveModelFolder(dir: string, variant: OnnxVariant = 'fp32'): 
   const tokenizerPath = required(abs, 'tokenizer.json');
   const tokenizerConfigPath = optional(abs, 'tokenizer_config.json');
   const { onnxPath, dtype, reason } = findOnnx(abs, variant);
-  const config = parseModelConfig(readBoundedText(configPath, { maxBytes: CONFIG_LIMIT_BYTES, code: 'MODEL_CONFIG_INVALID', hint: 'Use the config.json written by transformers (save_pretrained) for this model.' }), configPath);
+  const config = parseModelConfig(
+    readBoundedText(configPath, {
+      maxBytes: CONFIG_LIMIT_BYTES,
+      code: 'MODEL_CONFIG_INVALID',
+      hint: 'Use the config.json written by transformers (save_pretrained) for this model.',
+    }),
+    configPath,
+  );
   // A hub snapshot's folder is named by its commit; show owner/name@commit instead.
   return {
     dir: abs,
@@ -87,7 +95,10 @@ function optional(dir: string, file: string): string | undefined {
 }
 
 function findOnnx(dir: string, variant: OnnxVariant): { onnxPath: string; dtype: OnnxDtype; reason: string } {
-  const chosen = variant === 'auto' ? pickAuto(dir) : { dtype: variant === 'q8' ? ('quantized' as const) : variant, reason: 'chosen in the settings' };
+  const chosen =
+    variant === 'auto'
+      ? pickAuto(dir)
+      : { dtype: variant === 'q8' ? ('quantized' as const) : variant, reason: 'chosen in the settings' };
   const found = chosen && findDtypeFile(dir, chosen.dtype);
   if (chosen && found) return { onnxPath: found, dtype: chosen.dtype, reason: chosen.reason };
   const wanted = variant === 'auto' ? ONNX_FILES.fp32 : ONNX_FILES[variant];

@@ -38,7 +38,11 @@ export function parseVariant(value: string, where: string): OnnxVariant {
       'Use int8 (fastest on this CPU path; make it with `distilbert-inspector quantize MODEL`), quantized, fp32 or auto.',
     );
   }
-  throw new InspectorError('BAD_OPTION', `${where} is "${value}", which is not an ONNX variant.`, `Use one of ${VARIANT_HELP}.`);
+  throw new InspectorError(
+    'BAD_OPTION',
+    `${where} is "${value}", which is not an ONNX variant.`,
+    `Use one of ${VARIANT_HELP}.`,
+  );
 }
 
 /** The graph to download from the hub for a variant: `auto` fetches fp32 and picks among what the folder then has. */
@@ -51,7 +55,10 @@ export function hubDtype(variant: OnnxVariant): OnnxDtype {
  * itself). An int8 graph the hub does not have (or that cannot be fetched now) may be one `quantize` wrote into
  * the fp32 snapshot: that folder is used when it holds onnx/model_int8.onnx, else the first error stands.
  */
-export async function folderForVariant(variant: OnnxVariant, fetch: (dtype: OnnxDtype) => Promise<string>): Promise<string> {
+export async function folderForVariant(
+  variant: OnnxVariant,
+  fetch: (dtype: OnnxDtype) => Promise<string>,
+): Promise<string> {
   const dtype = hubDtype(variant);
   try {
     return await fetch(dtype);
@@ -93,10 +100,20 @@ export function pickAuto(dir: string, cpu: Int8Cpu = detectCpu()): { dtype: Onnx
   const int8 = findDtypeFile(dir, 'int8');
   if (int8) {
     if (cpu.fastInt8) return { dtype: 'int8', reason: `int8 graph on an ${cpu.reason}` };
-    if (safeReadInfo(int8)?.reduceRange) return { dtype: 'int8', reason: `int8 graph with 7-bit weights (reduce_range) on an ${cpu.reason}` };
+    if (safeReadInfo(int8)?.reduceRange)
+      return { dtype: 'int8', reason: `int8 graph with 7-bit weights (reduce_range) on an ${cpu.reason}` };
   }
   for (const dtype of ['fp32', 'quantized', 'uint8', 'int8', 'fp16'] as const) {
-    if (findDtypeFile(dir, dtype)) return { dtype, reason: dtype === 'fp32' ? (int8 ? `fp32: the int8 graph may saturate on an ${cpu.reason}` : 'fp32: no int8 graph in the folder') : `the only graph in the folder` };
+    if (findDtypeFile(dir, dtype))
+      return {
+        dtype,
+        reason:
+          dtype === 'fp32'
+            ? int8
+              ? `fp32: the int8 graph may saturate on an ${cpu.reason}`
+              : 'fp32: no int8 graph in the folder'
+            : `the only graph in the folder`,
+      };
   }
   return undefined;
 }

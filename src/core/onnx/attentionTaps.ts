@@ -35,7 +35,12 @@ interface Meta {
  * and its output (upstream of the output, not upstream of the input). Exactly one per block, else GraphError
  * (fused attention ops, as optimum's optimized exports have, hide the probabilities).
  */
-export function findAttentionSoftmax(g: GraphIndex, file: string, headKind?: HeadKind, expectedLayers?: number): string[] {
+export function findAttentionSoftmax(
+  g: GraphIndex,
+  file: string,
+  headKind?: HeadKind,
+  expectedLayers?: number,
+): string[] {
   const head = findHead(g, file, headKind);
   const layers = findLayers(g, head.lastHidden, file, expectedLayers);
   return layers.blockOutputs.map((out, i) => {
@@ -45,7 +50,9 @@ export function findAttentionSoftmax(g: GraphIndex, file: string, headKind?: Hea
       throw new GraphError(
         'UNSUPPORTED',
         `${file}: transformer block ${i + 1} has ${found.length} Softmax nodes (expected the attention's one)` +
-          (g.nodes.some((n) => n.opType === 'Attention' || n.opType === 'MultiHeadAttention') ? '; its attention is a fused op' : ''),
+          (g.nodes.some((n) => n.opType === 'Attention' || n.opType === 'MultiHeadAttention')
+            ? '; its attention is a fused op'
+            : ''),
         'Attention views need an export where the attention softmax is a node of its own (torch.onnx.export without ORT fusion).',
       );
     }
@@ -54,7 +61,12 @@ export function findAttentionSoftmax(g: GraphIndex, file: string, headKind?: Hea
 }
 
 /** The attention copy of `tappedPath` (a cached model.onnx), made once beside it from `onnxPath`'s graph. */
-export async function prepareAttentionModel(onnxPath: string, tappedPath: string, headKind?: HeadKind, expectedLayers?: number): Promise<AttentionPlan> {
+export async function prepareAttentionModel(
+  onnxPath: string,
+  tappedPath: string,
+  headKind?: HeadKind,
+  expectedLayers?: number,
+): Promise<AttentionPlan> {
   const dir = path.dirname(tappedPath);
   const target = path.join(dir, 'attention.onnx');
   const metaPath = path.join(dir, 'attention.json');
@@ -68,10 +80,20 @@ export async function prepareAttentionModel(onnxPath: string, tappedPath: string
       await fs.promises.copyFile(tappedPath, tmp);
       await fs.promises.appendFile(tmp, record);
     });
-    const meta: Meta = { format: FORMAT, tappedSize, appendedLength: record.length, appendedSha256: sha256(record), outputs };
+    const meta: Meta = {
+      format: FORMAT,
+      tappedSize,
+      appendedLength: record.length,
+      appendedSha256: sha256(record),
+      outputs,
+    };
     await atomicWrite(metaPath, (tmp) => fs.promises.writeFile(tmp, JSON.stringify(meta)));
   } catch (e) {
-    throw new GraphError('CACHE', `${dir}: cannot write the attention copy of ${onnxPath} (${(e as Error).message})`, 'Make the cache folder writable, or point the cache to another folder.');
+    throw new GraphError(
+      'CACHE',
+      `${dir}: cannot write the attention copy of ${onnxPath} (${(e as Error).message})`,
+      'Make the cache folder writable, or point the cache to another folder.',
+    );
   }
   return { path: target, outputs };
 }
@@ -81,7 +103,12 @@ function readSoftmaxOutputs(onnxPath: string, headKind?: HeadKind, expectedLayer
   try {
     return findAttentionSoftmax(indexModel(new FileSource(fd)), onnxPath, headKind, expectedLayers);
   } catch (e) {
-    if (e instanceof WireError) throw new GraphError('CORRUPT', `${onnxPath}: not a valid ONNX model (${e.message})`, 'Re-download or re-export the model file.');
+    if (e instanceof WireError)
+      throw new GraphError(
+        'CORRUPT',
+        `${onnxPath}: not a valid ONNX model (${e.message})`,
+        'Re-download or re-export the model file.',
+      );
     throw e;
   } finally {
     fs.closeSync(fd);

@@ -42,7 +42,12 @@ export function findHead(g: GraphIndex, file: string, expected?: HeadKind): Head
     );
   }
   const wantOp = expected ? (HEAD_ACTIVATION[expected] === 'relu' ? 'Relu' : 'Tanh') : undefined;
-  const shape = expected === 'distilbert' ? 'pre_classifier -> ReLU -> classifier' : expected ? 'dense -> tanh -> classifier' : 'dense -> ReLU or tanh -> classifier';
+  const shape =
+    expected === 'distilbert'
+      ? 'pre_classifier -> ReLU -> classifier'
+      : expected
+        ? 'dense -> tanh -> classifier'
+        : 'dense -> ReLU or tanh -> classifier';
   const noHead = (what: string): GraphError =>
     new GraphError(
       'NO_HEAD',
@@ -59,7 +64,9 @@ export function findHead(g: GraphIndex, file: string, expected?: HeadKind): Head
           'Use the fp32 model (onnx/model.onnx), or a model quantized with onnxruntime quantize_dynamic.',
         );
       }
-      throw noHead(`'${tensor}' (${role}) is produced by ${m.found}, not a Linear layer (Gemm, MatMul+Add or dynamically quantized MatMulInteger)`);
+      throw noHead(
+        `'${tensor}' (${role}) is produced by ${m.found}, not a Linear layer (Gemm, MatMul+Add or dynamically quantized MatMulInteger)`,
+      );
     }
     return m;
   };
@@ -68,7 +75,9 @@ export function findHead(g: GraphIndex, file: string, expected?: HeadKind): Head
   const actNode = realProducer(g, classifier.input);
   const activation = actNode ? ACTIVATION_OPS[actNode.opType] : undefined;
   if (!actNode || !activation || (wantOp && actNode.opType !== wantOp)) {
-    throw noHead(`the classifier (${describeNode(classifier.nodes[0])}) reads ${describeNode(actNode)}, expected ${wantOp ? `a ${wantOp}` : 'a Relu or Tanh'}`);
+    throw noHead(
+      `the classifier (${describeNode(classifier.nodes[0])}) reads ${describeNode(actNode)}, expected ${wantOp ? `a ${wantOp}` : 'a Relu or Tanh'}`,
+    );
   }
   const relu = actNode.outputs[0] ?? '';
   const preClassifier = linearOrThrow(actNode.inputs[0] ?? '', 'dense layer before the activation');
@@ -78,7 +87,8 @@ export function findHead(g: GraphIndex, file: string, expected?: HeadKind): Head
     );
   }
   const sel = findClsSelection(g, preClassifier.input);
-  if (typeof sel === 'string') throw noHead(`the dense layer reads ${sel}, expected the [CLS] row (Gather index 0 on axis 1, or Slice+Squeeze)`);
+  if (typeof sel === 'string')
+    throw noHead(`the dense layer reads ${sel}, expected the [CLS] row (Gather index 0 on axis 1, or Slice+Squeeze)`);
   return {
     logits: LOGITS,
     classifier,
@@ -106,7 +116,11 @@ function findClsSelection(g: GraphIndex, cls: string): { source: string; descrip
   return describeNode(node);
 }
 
-function selectsFirstRow(g: GraphIndex, node: NodeInfo, scalarIndex: boolean): { source: string; description: string } | undefined {
+function selectsFirstRow(
+  g: GraphIndex,
+  node: NodeInfo,
+  scalarIndex: boolean,
+): { source: string; description: string } | undefined {
   const source = node.inputs[0];
   if (source === undefined) return undefined;
   const axisOk = (axis: number | undefined): boolean => axis === 1 || axis === -2;
@@ -128,7 +142,13 @@ function selectsFirstRow(g: GraphIndex, node: NodeInfo, scalarIndex: boolean): {
     const axes = ints(3, 'axes');
     const steps = ints(4, 'steps');
     const ok =
-      starts?.length === 1 && starts[0] === 0 && ends?.length === 1 && ends[0] === 1 && axes?.length === 1 && axisOk(axes[0]) && (steps === undefined || steps[0] === 1);
+      starts?.length === 1 &&
+      starts[0] === 0 &&
+      ends?.length === 1 &&
+      ends[0] === 1 &&
+      axes?.length === 1 &&
+      axisOk(axes[0]) &&
+      (steps === undefined || steps[0] === 1);
     return ok ? { source: realTensor(g, source), description: `${describeNode(node)} (axis 1, 0:1)` } : undefined;
   }
   return undefined;

@@ -42,7 +42,8 @@ function projectionReads(g: GraphIndex, tensor: string): number {
     if (PROJECTIONS.has(c.opType) && constantOf(g, c.inputs[1])) count++;
     else if (c.opType === 'DynamicQuantizeLinear') {
       // Dynamically quantized graphs quantize the hidden state once and feed it to each MatMulInteger.
-      for (const q of g.consumers.get(c.outputs[0] ?? '') ?? []) if (q.opType === 'MatMulInteger' && q.inputs[0] === c.outputs[0]) count++;
+      for (const q of g.consumers.get(c.outputs[0] ?? '') ?? [])
+        if (q.opType === 'MatMulInteger' && q.inputs[0] === c.outputs[0]) count++;
     }
   }
   return count;

@@ -18,7 +18,12 @@ export interface LensEdit {
 
 /** `embeddingsOutput` is block 1's input ([batch, seq, dim]); `lastHidden` the last block's output. */
 export function buildLensEdit(g: GraphIndex, embeddingsOutput: string, lastHidden: string): LensEdit {
-  const taken = new Set<string>([...g.producer.keys(), ...g.initializers.keys(), ...g.inputs, ...g.nodes.map((n) => n.name)]);
+  const taken = new Set<string>([
+    ...g.producer.keys(),
+    ...g.initializers.keys(),
+    ...g.inputs,
+    ...g.nodes.map((n) => n.name),
+  ]);
   const fresh = (base: string): string => {
     let name = PREFIX + base;
     for (let k = 1; taken.has(name); k++) name = `${PREFIX}${base}_${k}`;
@@ -28,12 +33,32 @@ export function buildLensEdit(g: GraphIndex, embeddingsOutput: string, lastHidde
   const embeddings = fresh('embeddings_cls');
   const raw = Buffer.alloc(8); // int64 scalar 0: the [CLS] position
   const tensor = Buffer.concat([fieldVarint(2, 7), fieldBytes(8, index), fieldBytes(9, raw)]);
-  const constant = nodeRecord('Constant', index, [], [index], [Buffer.concat([fieldBytes(1, 'value'), fieldBytes(5, tensor), fieldVarint(20, 4)])]);
-  const gather = nodeRecord('Gather', embeddings, [embeddingsOutput, index], [embeddings], [Buffer.concat([fieldBytes(1, 'axis'), fieldVarint(3, 1), fieldVarint(20, 2)])]);
-  const outputs = [embeddings, ...(g.outputs.includes(lastHidden) ? [] : [lastHidden])].map((name) => fieldMessage(12, [fieldBytes(1, name)]));
+  const constant = nodeRecord(
+    'Constant',
+    index,
+    [],
+    [index],
+    [Buffer.concat([fieldBytes(1, 'value'), fieldBytes(5, tensor), fieldVarint(20, 4)])],
+  );
+  const gather = nodeRecord(
+    'Gather',
+    embeddings,
+    [embeddingsOutput, index],
+    [embeddings],
+    [Buffer.concat([fieldBytes(1, 'axis'), fieldVarint(3, 1), fieldVarint(20, 2)])],
+  );
+  const outputs = [embeddings, ...(g.outputs.includes(lastHidden) ? [] : [lastHidden])].map((name) =>
+    fieldMessage(12, [fieldBytes(1, name)]),
+  );
   return { record: fieldBytes(7, Buffer.concat([constant, gather, ...outputs])), embeddings, hiddenStates: lastHidden };
 }
 
 function nodeRecord(opType: string, name: string, inputs: string[], outputs: string[], attrs: Buffer[]): Buffer {
-  return fieldMessage(1, [...inputs.map((i) => fieldBytes(1, i)), ...outputs.map((o) => fieldBytes(2, o)), fieldBytes(3, name), fieldBytes(4, opType), ...attrs.map((a) => fieldBytes(5, a))]);
+  return fieldMessage(1, [
+    ...inputs.map((i) => fieldBytes(1, i)),
+    ...outputs.map((o) => fieldBytes(2, o)),
+    fieldBytes(3, name),
+    fieldBytes(4, opType),
+    ...attrs.map((a) => fieldBytes(5, a)),
+  ]);
 }

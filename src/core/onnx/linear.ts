@@ -9,7 +9,13 @@ import { readFloats, readInts } from './tensorValues';
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 
 /** Ops that mark a quantized Linear; forms other than dynamic MatMulInteger are reported by name. */
-export const QUANTIZED_OPS = new Set(['MatMulInteger', 'DynamicQuantizeLinear', 'DequantizeLinear', 'QLinearMatMul', 'MatMulIntegerToFloat']);
+export const QUANTIZED_OPS = new Set([
+  'MatMulInteger',
+  'DynamicQuantizeLinear',
+  'DequantizeLinear',
+  'QLinearMatMul',
+  'MatMulIntegerToFloat',
+]);
 
 /** How a dynamically quantized Linear quantizes its input: DynamicQuantizeLinear(input) -> (q, scale, zeroPoint). */
 export interface QuantizedInput {
@@ -89,14 +95,23 @@ export function matchLinear(g: GraphIndex, output: string): LinearMatch | { foun
   if (dq) return dq;
   // Only once the supported forms fail: another quantized form (QDQ, QLinearMatMul) gets its own error.
   const quantized = quantizedUpstream(g, node);
-  return quantized ? { found: `${describeNode(node)} fed by ${describeNode(quantized)} (a quantized Linear)`, quantized: true } : m;
+  return quantized
+    ? { found: `${describeNode(node)} fed by ${describeNode(quantized)} (a quantized Linear)`, quantized: true }
+    : m;
 }
 
 function matchFloatLinear(g: GraphIndex, node: NodeInfo): LinearMatch | { found: string; quantized: false } {
-  if (node.opType === 'Gemm') return matchGemm(g, node) ?? { found: `${describeNode(node)} without constant weights`, quantized: false };
-  if (node.opType === 'MatMul') return matchMatMul(g, node, undefined) ?? { found: `${describeNode(node)} without a constant weight`, quantized: false };
+  if (node.opType === 'Gemm')
+    return matchGemm(g, node) ?? { found: `${describeNode(node)} without constant weights`, quantized: false };
+  if (node.opType === 'MatMul')
+    return (
+      matchMatMul(g, node, undefined) ?? { found: `${describeNode(node)} without a constant weight`, quantized: false }
+    );
   if (node.opType === 'Add') {
-    for (const [a, b] of [[0, 1], [1, 0]] as const) {
+    for (const [a, b] of [
+      [0, 1],
+      [1, 0],
+    ] as const) {
       const mm = realProducer(g, node.inputs[a] ?? '');
       const bias = constantOf(g, node.inputs[b]);
       if (mm?.opType === 'MatMul' && bias) {
@@ -104,7 +119,10 @@ function matchFloatLinear(g: GraphIndex, node: NodeInfo): LinearMatch | { found:
         if (m) return m;
       }
     }
-    return { found: `${describeNode(node)} of ${node.inputs.map((i) => describeNode(realProducer(g, i))).join(' and ')}`, quantized: false };
+    return {
+      found: `${describeNode(node)} of ${node.inputs.map((i) => describeNode(realProducer(g, i))).join(' and ')}`,
+      quantized: false,
+    };
   }
   return { found: describeNode(node), quantized: false };
 }
@@ -120,7 +138,10 @@ function matchQuantizedLinear(g: GraphIndex, node: NodeInfo): LinearMatch | unde
   let mul: NodeInfo | undefined = node;
   if (node.opType === 'Add') {
     mul = undefined;
-    for (const [a, b] of [[0, 1], [1, 0]] as const) {
+    for (const [a, b] of [
+      [0, 1],
+      [1, 0],
+    ] as const) {
       const m = realProducer(g, node.inputs[a] ?? '');
       const bias = constantOf(g, node.inputs[b]);
       if (m?.opType === 'Mul' && bias) {
@@ -131,7 +152,10 @@ function matchQuantizedLinear(g: GraphIndex, node: NodeInfo): LinearMatch | unde
     }
   }
   if (mul?.opType !== 'Mul') return undefined;
-  for (const [a, b] of [[0, 1], [1, 0]] as const) {
+  for (const [a, b] of [
+    [0, 1],
+    [1, 0],
+  ] as const) {
     const cast = realProducer(g, mul.inputs[a] ?? '');
     const mmi = cast?.opType === 'Cast' ? realProducer(g, cast.inputs[0] ?? '') : undefined;
     if (mmi?.opType !== 'MatMulInteger') continue;
@@ -158,7 +182,19 @@ function matchQuantizedLinear(g: GraphIndex, node: NodeInfo): LinearMatch | unde
         weight[o * inDim + i] = (q[i * outDim + o]! - z) * s;
       }
     }
-    const match = withBiasAdd(g, { op: 'MatMulInteger', nodes: [dql, mmi, cast!, mul], input: dql.inputs[0] ?? '', inDim, outDim, weightInput: mmi.inputs[1] ?? '', weight }, add);
+    const match = withBiasAdd(
+      g,
+      {
+        op: 'MatMulInteger',
+        nodes: [dql, mmi, cast!, mul],
+        input: dql.inputs[0] ?? '',
+        inDim,
+        outDim,
+        weightInput: mmi.inputs[1] ?? '',
+        weight,
+      },
+      add,
+    );
     if (!match) return undefined;
     return { ...match, quantizedInput: { q: xq, scale: xs, zeroPoint: xz } };
   }
@@ -173,7 +209,10 @@ function scaleTimesActivationScale(g: GraphIndex, tensor: string, xs: string): F
   if (realTensor(g, tensor) === xs) return new Float32Array([1]);
   const m = realProducer(g, tensor);
   if (m?.opType !== 'Mul') return undefined;
-  for (const [a, b] of [[0, 1], [1, 0]] as const) {
+  for (const [a, b] of [
+    [0, 1],
+    [1, 0],
+  ] as const) {
     const ws = constantOf(g, m.inputs[b]);
     if (realTensor(g, m.inputs[a] ?? '') === xs && ws) return readFloats(g.src, ws);
   }
@@ -189,7 +228,9 @@ function quantizedUpstream(g: GraphIndex, node: NodeInfo): NodeInfo | undefined 
   for (let hop = 0; hop < 4 && frontier.length > 0; hop++) {
     const found = frontier.find((n) => QUANTIZED_OPS.has(n.opType));
     if (found) return found;
-    frontier = frontier.flatMap((n) => n.inputs.map((i) => g.producer.get(i)).filter((p): p is NodeInfo => p !== undefined));
+    frontier = frontier.flatMap((n) =>
+      n.inputs.map((i) => g.producer.get(i)).filter((p): p is NodeInfo => p !== undefined),
+    );
   }
   return undefined;
 }
@@ -226,17 +267,17 @@ function matchGemm(g: GraphIndex, node: NodeInfo): LinearMatch | undefined {
   };
 }
 
-function matchMatMul(
-  g: GraphIndex,
-  mm: NodeInfo,
-  add: BiasAdd | undefined,
-): LinearMatch | undefined {
+function matchMatMul(g: GraphIndex, mm: NodeInfo, add: BiasAdd | undefined): LinearMatch | undefined {
   const wRef = constantOf(g, mm.inputs[1]);
   const input = mm.inputs[0];
   if (!wRef || wRef.dims.length !== 2 || input === undefined) return undefined;
   const [inDim, outDim] = wRef.dims as [number, number];
   const weight = transpose(readFloats(g.src, wRef), inDim, outDim);
-  return withBiasAdd(g, { op: 'MatMul', nodes: [mm], input, inDim, outDim, weightInput: mm.inputs[1] ?? '', weight }, add);
+  return withBiasAdd(
+    g,
+    { op: 'MatMul', nodes: [mm], input, inDim, outDim, weightInput: mm.inputs[1] ?? '', weight },
+    add,
+  );
 }
 
 /**
@@ -245,7 +286,15 @@ function matchMatMul(
  */
 function withBiasAdd(
   g: GraphIndex,
-  m: { op: 'MatMul' | 'MatMulInteger'; nodes: NodeInfo[]; input: string; inDim: number; outDim: number; weightInput: string; weight: Float32Array },
+  m: {
+    op: 'MatMul' | 'MatMulInteger';
+    nodes: NodeInfo[];
+    input: string;
+    inDim: number;
+    outDim: number;
+    weightInput: string;
+    weight: Float32Array;
+  },
   add: BiasAdd | undefined,
 ): LinearMatch | undefined {
   const bias = add ? broadcastBias(readFloats(g.src, add.bias), m.outDim) : new Float32Array(m.outDim);

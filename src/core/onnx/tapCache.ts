@@ -39,7 +39,11 @@ interface IndexRecord {
 }
 
 /** The content key of `onnxPath` and its cache entry if a valid one exists. */
-export async function cacheLookup(onnxPath: string, stat: fs.Stats, cacheDir: string): Promise<{ key: string; entry?: CacheEntry }> {
+export async function cacheLookup(
+  onnxPath: string,
+  stat: fs.Stats,
+  cacheDir: string,
+): Promise<{ key: string; entry?: CacheEntry }> {
   const root = path.join(cacheDir, FORMAT);
   const abs = path.resolve(onnxPath);
   const index = await readIndex(root);
@@ -108,7 +112,13 @@ export async function cacheStore(
 export async function pruneCache(cacheDir: string, current: string, keep = MAX_ENTRIES): Promise<string[]> {
   const removed: string[] = [];
   const rm = async (dir: string) => {
-    if (await fs.promises.rm(dir, { recursive: true, force: true }).then(() => true, () => false)) removed.push(dir);
+    if (
+      await fs.promises.rm(dir, { recursive: true, force: true }).then(
+        () => true,
+        () => false,
+      )
+    )
+      removed.push(dir);
   };
   for (const name of await fs.promises.readdir(cacheDir)) {
     if (/^onnx-taps-v\d+$/.test(name) && name !== FORMAT) await rm(path.join(cacheDir, name));
@@ -120,7 +130,8 @@ export async function pruneCache(cacheDir: string, current: string, keep = MAX_E
     const dir = path.join(root, name);
     const plan = await fs.promises.stat(path.join(dir, 'plan.json')).catch(() => undefined);
     if (plan) entries.push({ dir, usedMs: plan.mtimeMs });
-    else if (Date.now() - ((await fs.promises.stat(dir).catch(() => undefined))?.mtimeMs ?? 0) > 3600_000) await rm(dir);
+    else if (Date.now() - ((await fs.promises.stat(dir).catch(() => undefined))?.mtimeMs ?? 0) > 3600_000)
+      await rm(dir);
   }
   entries.sort((a, b) => b.usedMs - a.usedMs);
   for (const e of entries.slice(Math.max(0, keep - 1))) await rm(e.dir);
@@ -192,7 +203,9 @@ function decodeWeights(buf: Buffer, dim: number, labels: number): HeadWeights | 
 async function readIndex(root: string): Promise<Record<string, IndexRecord>> {
   try {
     const parsed: unknown = JSON.parse(await fs.promises.readFile(path.join(root, 'index.json'), 'utf8'));
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, IndexRecord>) : {};
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, IndexRecord>)
+      : {};
   } catch {
     return {};
   }
@@ -203,7 +216,9 @@ async function writeIndex(root: string, index: Record<string, IndexRecord>): Pro
     .sort((a, b) => (b[1].usedAt ?? 0) - (a[1].usedAt ?? 0))
     .slice(0, MAX_INDEX_ENTRIES);
   await fs.promises.mkdir(root, { recursive: true });
-  await atomicWrite(path.join(root, 'index.json'), (tmp) => fs.promises.writeFile(tmp, JSON.stringify(Object.fromEntries(kept))));
+  await atomicWrite(path.join(root, 'index.json'), (tmp) =>
+    fs.promises.writeFile(tmp, JSON.stringify(Object.fromEntries(kept))),
+  );
 }
 
 /** Temp files a killed process left behind (a model-sized copy each); live writers finish well within the age. */

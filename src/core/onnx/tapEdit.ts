@@ -31,7 +31,12 @@ export function buildTapEdit(
   reuse: Map<string, string>,
   dequantize?: QuantizedInput,
 ): TapEdit {
-  const taken = new Set<string>([...g.producer.keys(), ...g.initializers.keys(), ...g.inputs, ...g.nodes.map((n) => n.name)]);
+  const taken = new Set<string>([
+    ...g.producer.keys(),
+    ...g.initializers.keys(),
+    ...g.inputs,
+    ...g.nodes.map((n) => n.name),
+  ]);
   const fresh = (base: string): string => {
     let name = PREFIX + base;
     for (let k = 1; taken.has(name); k++) name = `${PREFIX}${base}_${k}`;
@@ -54,7 +59,9 @@ export function buildTapEdit(
   let dequantized: string | undefined;
   if (dequantize) {
     dequantized = fresh('classifier_input');
-    nodes.push(node('DequantizeLinear', dequantized, [dequantize.q, dequantize.scale, dequantize.zeroPoint], [dequantized], []));
+    nodes.push(
+      node('DequantizeLinear', dequantized, [dequantize.q, dequantize.scale, dequantize.zeroPoint], [dequantized], []),
+    );
   }
   const declared = new Set(g.outputs);
   const newOutputs: Buffer[] = [];
@@ -65,7 +72,9 @@ export function buildTapEdit(
     newOutputs.push(fieldMessage(12, [fieldBytes(1, name)]));
   }
   const graph = Buffer.concat([...nodes, ...newOutputs]);
-  return dequantized ? { record: fieldBytes(7, graph), layerTaps, dequantized } : { record: fieldBytes(7, graph), layerTaps };
+  return dequantized
+    ? { record: fieldBytes(7, graph), layerTaps, dequantized }
+    : { record: fieldBytes(7, graph), layerTaps };
 }
 
 /** A NodeProto as GraphProto field 1 (default domain). */

@@ -86,14 +86,20 @@ export interface PreparedModel {
  * Returns a tapped copy of `onnxPath` (made once per content hash under `cacheDir`), the names of its
  * tap outputs and the head's weights. Throws GraphError naming the file when the model cannot be tapped.
  */
-export async function prepareTappedModel(onnxPath: string, cacheDir: string, opts: PrepareOptions = {}): Promise<PreparedModel> {
+export async function prepareTappedModel(
+  onnxPath: string,
+  cacheDir: string,
+  opts: PrepareOptions = {},
+): Promise<PreparedModel> {
   // Checked before it is hashed or read: /dev/zero or a FIFO behind the name would be read forever.
   const stat = asGraphError(() => checkRegularFile(onnxPath, ONNX_FILE));
   const hit = await cacheLookup(onnxPath, stat, cacheDir);
   // A cached plan found with another activation than the architecture wants is rebuilt, which reports it.
   if (hit.entry && (!opts.headKind || HEAD_ACTIVATION[opts.headKind] === hit.entry.plan.head.activation)) {
     checkLayers(hit.entry.plan, onnxPath, opts.expectedLayers);
-    const plan = opts.headKind ? { ...hit.entry.plan, head: { ...hit.entry.plan.head, kind: opts.headKind } } : hit.entry.plan;
+    const plan = opts.headKind
+      ? { ...hit.entry.plan, head: { ...hit.entry.plan.head, kind: opts.headKind } }
+      : hit.entry.plan;
     return { path: hit.entry.modelPath, plan, weights: hit.entry.weights, fromCache: true };
   }
   const built = buildTaps(onnxPath, opts.expectedLayers, opts.headKind);
@@ -127,16 +133,28 @@ function asGraphError<T>(f: () => T): T {
 }
 
 /** Reads the graph positionally (weights stay on disk) and works out the taps and the bytes to append. */
-export function buildTaps(onnxPath: string, expectedLayers?: number, headKind?: HeadKind): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
+export function buildTaps(
+  onnxPath: string,
+  expectedLayers?: number,
+  headKind?: HeadKind,
+): { plan: TapPlan; weights: HeadWeights; record: Buffer } {
   const { fd } = asGraphError(() => openBounded(onnxPath, ONNX_FILE));
   try {
     return tapGraph(indexModel(new FileSource(fd)), onnxPath, expectedLayers, headKind);
   } catch (e) {
     if (e instanceof GraphError) throw e;
     if (e instanceof WireError) {
-      throw new GraphError('CORRUPT', `${onnxPath}: not a valid ONNX model (${e.message}); the file may be truncated`, 'Re-download or re-export the model file.');
+      throw new GraphError(
+        'CORRUPT',
+        `${onnxPath}: not a valid ONNX model (${e.message}); the file may be truncated`,
+        'Re-download or re-export the model file.',
+      );
     }
-    throw new GraphError('UNSUPPORTED', `${onnxPath}: ${(e as Error).message}`, 'Use an fp32 or dynamically quantized DistilBERT, BERT or RoBERTa sequence classification export.');
+    throw new GraphError(
+      'UNSUPPORTED',
+      `${onnxPath}: ${(e as Error).message}`,
+      'Use an fp32 or dynamically quantized DistilBERT, BERT or RoBERTa sequence classification export.',
+    );
   } finally {
     fs.closeSync(fd);
   }
@@ -162,7 +180,13 @@ function tapGraph(
   const pre = head.preClassifier;
   const cls = head.classifier;
   // The last block's [CLS] row is exactly the vector the dense layer reads: reuse it, no extra node.
-  const edit = buildTapEdit(g, Object.values(outputs), layers.blockOutputs, new Map([[head.lastHidden, head.cls]]), cls.quantizedInput);
+  const edit = buildTapEdit(
+    g,
+    Object.values(outputs),
+    layers.blockOutputs,
+    new Map([[head.lastHidden, head.cls]]),
+    cls.quantizedInput,
+  );
   const lens = buildLensEdit(g, layers.blockInputs[0]!, head.lastHidden);
   const plan: TapPlan = {
     inputNames: g.inputs,

@@ -42,15 +42,21 @@ export function readInts(src: ByteSource, t: TensorRef): number[] {
   for (const f of t.payload) {
     if (f.no === TensorField.rawData) {
       const bytes = src.read(f.pos, f.len);
-      if (t.dataType === DataType.INT64) for (let i = 0; i + 8 <= bytes.length; i += 8) out.push(Number(bytes.readBigInt64LE(i)));
-      else if (t.dataType === DataType.INT32) for (let i = 0; i + 4 <= bytes.length; i += 4) out.push(bytes.readInt32LE(i));
+      if (t.dataType === DataType.INT64)
+        for (let i = 0; i + 8 <= bytes.length; i += 8) out.push(Number(bytes.readBigInt64LE(i)));
+      else if (t.dataType === DataType.INT32)
+        for (let i = 0; i + 4 <= bytes.length; i += 4) out.push(bytes.readInt32LE(i));
       else if (t.dataType === DataType.UINT8) for (let i = 0; i < bytes.length; i++) out.push(bytes[i]!);
       else if (t.dataType === DataType.INT8) for (let i = 0; i < bytes.length; i++) out.push(bytes.readInt8(i));
       else throw new Error(`tensor ${t.name} has data type ${t.dataType}, expected an integer type`);
     } else if (f.no === TensorField.int64Data || f.no === TensorField.int32Data) {
       // int32_data also carries UINT8/INT8 values (one varint each) when raw_data is not used.
-      if (f.wire === WireType.Varint) out.push(Number(BigInt.asIntN(f.no === TensorField.int32Data ? 32 : 64, f.value)));
-      else out.push(...readPackedVarints(src, f).map((v) => Number(f.no === TensorField.int32Data ? BigInt.asIntN(32, v) : v)));
+      if (f.wire === WireType.Varint)
+        out.push(Number(BigInt.asIntN(f.no === TensorField.int32Data ? 32 : 64, f.value)));
+      else
+        out.push(
+          ...readPackedVarints(src, f).map((v) => Number(f.no === TensorField.int32Data ? BigInt.asIntN(32, v) : v)),
+        );
     }
   }
   return out;

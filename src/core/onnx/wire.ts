@@ -12,7 +12,10 @@ export interface ByteSource {
 
 /** Thrown for bytes that are not a well-formed protobuf message (truncated or not ONNX at all). */
 export class WireError extends Error {
-  constructor(message: string, readonly pos: number) {
+  constructor(
+    message: string,
+    readonly pos: number,
+  ) {
     super(`${message} at byte ${pos}`);
     this.name = 'WireError';
   }

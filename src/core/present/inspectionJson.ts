@@ -19,7 +19,9 @@ export function windowToJson<W extends WindowResult>(w: W): Omit<W, 'stages'> & 
 }
 
 /** A whole inspection as `--json` and the JSON export write it. */
-export function inspectionToJson(ins: Inspection): Omit<Inspection, 'windows'> & { windows: (Omit<WindowResult, 'stages'> & { stages: JsonStages })[] } {
+export function inspectionToJson(
+  ins: Inspection,
+): Omit<Inspection, 'windows'> & { windows: (Omit<WindowResult, 'stages'> & { stages: JsonStages })[] } {
   return { ...ins, windows: ins.windows.map(windowToJson) };
 }
 

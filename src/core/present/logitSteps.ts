@@ -55,7 +55,14 @@ export function logitSteps(w: WindowResult, label: string, logit: number): Logit
   const inputs = w.stages.classifierInput ?? w.stages.activation;
   const unitStep = (x: UnitShare, kind: 'toward' | 'against'): LogitStep => {
     const input = inputs[x.unit] ?? 0;
-    return { label: `unit ${x.unit}`, delta: x.value, kind, unit: x.unit, weight: input === 0 ? 0 : x.value / input, input };
+    return {
+      label: `unit ${x.unit}`,
+      delta: x.value,
+      kind,
+      unit: x.unit,
+      weight: input === 0 ? 0 : x.value / input,
+      input,
+    };
   };
   return [
     { label: 'bias', delta: c.bias, kind: 'bias' },
@@ -70,7 +77,9 @@ export function logitSteps(w: WindowResult, label: string, logit: number): Logit
  * Where a waterfall draws each step: from the running sum before it to the sum after it ('total' from 0), and
  * the range [lo, hi] all bars cover, 0 included. The panel's and the report's waterfalls both lay out from it.
  */
-export function waterfallSpans<S extends Pick<LogitStep, 'delta' | 'kind'>>(steps: S[]): { spans: { step: S; from: number; to: number }[]; lo: number; hi: number } {
+export function waterfallSpans<S extends Pick<LogitStep, 'delta' | 'kind'>>(
+  steps: S[],
+): { spans: { step: S; from: number; to: number }[]; lo: number; hi: number } {
   let run = 0;
   const spans = steps.map((step) => {
     if (step.kind === 'total') return { step, from: 0, to: step.delta };

@@ -6,7 +6,10 @@
  * outlier unit does not wash out the rest; 1 when every value is zero.
  */
 export function robustScale(values: number[]): number {
-  const abs = values.map(Math.abs).filter((v) => v > 0).sort((a, b) => a - b);
+  const abs = values
+    .map(Math.abs)
+    .filter((v) => v > 0)
+    .sort((a, b) => a - b);
   if (abs.length === 0) return 1;
   return abs[Math.min(abs.length - 1, Math.floor(abs.length * 0.99))] ?? 1;
 }

@@ -7,7 +7,8 @@ import { SOURCES, type Source } from './sources';
 import type { ProblemType } from '../types';
 
 /** A run of text: plain, inline code, emphasis, a link, or a sentence about the panel's controls (not in reports). */
-export type Inline = string | { code: string } | { strong: string } | { link: string; text: string } | { panelOnly: string };
+export type Inline =
+  string | { code: string } | { strong: string } | { link: string; text: string } | { panelOnly: string };
 /** One paragraph of an explanation. */
 export type Paragraph = Inline[];
 /** A stage's explanation: one or more paragraphs. */
@@ -30,7 +31,10 @@ function tokens(t: HeadTerms): Explanation {
       ' in front and ',
       code(bpe ? '</s>' : '[SEP]'),
       ' at the end.',
-      { panelOnly: ' Hover a piece for its vocabulary id and character range; click it (or press Enter) to select that text in the editor.' },
+      {
+        panelOnly:
+          ' Hover a piece for its vocabulary id and character range; click it (or press Enter) to select that text in the editor.',
+      },
     ],
   ];
 }
@@ -59,7 +63,10 @@ function cls(t: HeadTerms, dim: number): Explanation {
 function dense(t: HeadTerms, dim: number): Explanation {
   if (t.kind === 'bert') {
     return [
-      [code(`bert.pooler.dense = Linear(${dim}, ${dim})`), ": BERT's pooler, a full matrix multiply plus bias on [CLS], followed by tanh."],
+      [
+        code(`bert.pooler.dense = Linear(${dim}, ${dim})`),
+        ": BERT's pooler, a full matrix multiply plus bias on [CLS], followed by tanh.",
+      ],
       [
         strong('What it is. '),
         'The pooler comes with the pretrained encoder: BERT trained it on next-sentence prediction, so fine-tuning starts from a layer that already summarises a sequence pair. ',
@@ -70,7 +77,10 @@ function dense(t: HeadTerms, dim: number): Explanation {
   }
   if (t.kind === 'roberta') {
     return [
-      [code(`classifier.dense = Linear(${dim}, ${dim})`), ': the first layer of RobertaClassificationHead, on <s> after a dropout, followed by tanh.'],
+      [
+        code(`classifier.dense = Linear(${dim}, ${dim})`),
+        ': the first layer of RobertaClassificationHead, on <s> after a dropout, followed by tanh.',
+      ],
       [
         strong('What it is. '),
         "RoBERTa is pretrained without next-sentence prediction, so its pooler is not used for classification; the head brings this dense layer, newly initialised when fine-tuning starts, like DistilBERT's pre_classifier (which uses ReLU instead of tanh).",
@@ -79,7 +89,10 @@ function dense(t: HeadTerms, dim: number): Explanation {
     ];
   }
   return [
-    [code(`pre_classifier = Linear(${dim}, ${dim})`), ': a full matrix multiply plus bias that mixes all units of the [CLS] vector.'],
+    [
+      code(`pre_classifier = Linear(${dim}, ${dim})`),
+      ': a full matrix multiply plus bias that mixes all units of the [CLS] vector.',
+    ],
     [
       strong('What it is. '),
       "pre_classifier is DistilBERT's counterpart of BERT's pooler. In BERT the pooler is a dense layer followed by ",
@@ -162,6 +175,16 @@ export const stageText = { tokens, layers, cls, dense, activation, dropout, clas
 /** The explanation's words, paragraphs joined by blank lines; panel-only sentences only when `panel` is set. */
 export function plainText(e: Explanation, panel = false): string {
   const word = (x: Inline): string =>
-    typeof x === 'string' ? x : 'code' in x ? x.code : 'strong' in x ? x.strong : 'link' in x ? x.text : panel ? x.panelOnly : '';
+    typeof x === 'string'
+      ? x
+      : 'code' in x
+        ? x.code
+        : 'strong' in x
+          ? x.strong
+          : 'link' in x
+            ? x.text
+            : panel
+              ? x.panelOnly
+              : '';
   return e.map((p) => p.map(word).join('')).join('\n\n');
 }

@@ -19,9 +19,15 @@ const VNNI_FLAGS = ['avx512_vnni', 'avx_vnni', 'amx_int8'];
 export function classifyCpu(arch: string, cpuinfo: string | undefined): Int8Cpu {
   if (arch === 'arm64') return { fastInt8: true, reason: 'ARM64 widens u8 x s8 products before adding them' };
   if (arch !== 'x64' && arch !== 'ia32') return { fastInt8: false, reason: `unknown int8 behaviour on ${arch}` };
-  if (cpuinfo === undefined) return { fastInt8: false, reason: 'x86 CPU whose features cannot be read here (VNNI unknown)' };
+  if (cpuinfo === undefined)
+    return { fastInt8: false, reason: 'x86 CPU whose features cannot be read here (VNNI unknown)' };
   const line = cpuinfo.split('\n').find((l) => /^flags\s*:/.test(l));
-  const flags = new Set((line ?? '').replace(/^flags\s*:/, '').trim().split(/\s+/));
+  const flags = new Set(
+    (line ?? '')
+      .replace(/^flags\s*:/, '')
+      .trim()
+      .split(/\s+/),
+  );
   const found = VNNI_FLAGS.filter((f) => flags.has(f));
   return found.length > 0
     ? { fastInt8: true, reason: `x86 CPU with ${found.join(', ')}` }

@@ -17,7 +17,17 @@ import { DataType, GraphIndex, NodeInfo, TensorField, TensorRef, indexModel } fr
 import { constantOf } from '../onnx/linear';
 import { attrInt, node } from '../onnx/tapEdit';
 import { readFloats } from '../onnx/tensorValues';
-import { ByteSource, FileSource, WireType, fieldBytes, fieldMessage, fieldVarint, encodeVarint, forEachField, readString } from '../onnx/wire';
+import {
+  ByteSource,
+  FileSource,
+  WireType,
+  fieldBytes,
+  fieldMessage,
+  fieldVarint,
+  encodeVarint,
+  forEachField,
+  readString,
+} from '../onnx/wire';
 import { Int8Options, quantizeWeight } from './int8';
 
 /** ModelProto.metadata_props key recording how a graph was quantized (read back by readQuantizationInfo). */
@@ -56,7 +66,13 @@ export async function quantizeModelFile(src: string, dst: string, opts: Int8Opti
     await fs.promises.mkdir(path.dirname(dst), { recursive: true });
     const outputBytes = writeParts(fd, tmp, parts);
     await fs.promises.rename(tmp, dst);
-    return { matmuls: plan.matmuls, gemms: plan.gemms, activations: plan.activations, sourceBytes: source.size, outputBytes };
+    return {
+      matmuls: plan.matmuls,
+      gemms: plan.gemms,
+      activations: plan.activations,
+      sourceBytes: source.size,
+      outputBytes,
+    };
   } catch (e) {
     await fs.promises.rm(tmp, { force: true });
     throw e;
@@ -78,17 +94,34 @@ interface RewritePlan {
 
 function planRewrite(g: GraphIndex, opts: Int8Options): RewritePlan {
   const opset = g.opsets.get('') ?? g.opsets.get('ai.onnx') ?? 0;
-  if (opset < 11) throw new Error(`the graph uses opset ${opset}; DynamicQuantizeLinear needs opset 11 or newer (re-export with opset 14+)`);
+  if (opset < 11)
+    throw new Error(
+      `the graph uses opset ${opset}; DynamicQuantizeLinear needs opset 11 or newer (re-export with opset 14+)`,
+    );
   const external = [...g.initializers.values()].find((t) => t.external);
-  if (external) throw new Error(`initializer ${external.name} keeps its data in an external file, which is not supported`);
-  const taken = new Set<string>([...g.producer.keys(), ...g.initializers.keys(), ...g.inputs, ...g.outputs, ...g.nodes.map((n) => n.name)]);
+  if (external)
+    throw new Error(`initializer ${external.name} keeps its data in an external file, which is not supported`);
+  const taken = new Set<string>([
+    ...g.producer.keys(),
+    ...g.initializers.keys(),
+    ...g.inputs,
+    ...g.outputs,
+    ...g.nodes.map((n) => n.name),
+  ]);
   const fresh = (base: string): string => {
     let name = base;
     for (let k = 1; taken.has(name); k++) name = `${base}_${k}`;
     taken.add(name);
     return name;
   };
-  const plan: RewritePlan = { replaced: new Map(), newInitializers: [], dropped: new Set(), matmuls: 0, gemms: 0, activations: 0 };
+  const plan: RewritePlan = {
+    replaced: new Map(),
+    newInitializers: [],
+    dropped: new Set(),
+    matmuls: 0,
+    gemms: 0,
+    activations: 0,
+  };
   const activations = new Map<string, [string, string, string]>();
   const weights = new Map<string, [string, string, string]>();
   const quantizedOutputs = new Set<string>();
@@ -108,7 +141,9 @@ function planRewrite(g: GraphIndex, opts: Int8Options): RewritePlan {
     if (!w) {
       const base = lin.weight.name + (lin.transposed ? '_Transposed' : '');
       w = [fresh(`${base}_quantized`), fresh(`${base}_scale`), fresh(`${base}_zero_point`)];
-      const [inDim, outDim] = lin.transposed ? [lin.weight.dims[1]!, lin.weight.dims[0]!] : [lin.weight.dims[0]!, lin.weight.dims[1]!];
+      const [inDim, outDim] = lin.transposed
+        ? [lin.weight.dims[1]!, lin.weight.dims[0]!]
+        : [lin.weight.dims[0]!, lin.weight.dims[1]!];
       let values = readFloatsFast(g.src, lin.weight);
       if (lin.transposed) values = transpose(values, outDim, inDim);
       const qw = quantizeWeight(values, inDim, outDim, opts);
@@ -152,8 +187,10 @@ function planRewrite(g: GraphIndex, opts: Int8Options): RewritePlan {
   // An initializer still read elsewhere (or from a subgraph we do not look into) stays.
   const hasSubgraphs = g.nodes.some((n) => n.opType === 'If' || n.opType === 'Loop' || n.opType === 'Scan');
   const stillRead = new Set<string>(g.outputs);
-  for (const n of g.nodes) if (!plan.replaced.has(n.index) || n.opType === 'Add') for (const i of n.inputs) stillRead.add(i);
-  for (const name of plan.dropped) if (hasSubgraphs || stillRead.has(name) || g.producer.has(name)) plan.dropped.delete(name);
+  for (const n of g.nodes)
+    if (!plan.replaced.has(n.index) || n.opType === 'Add') for (const i of n.inputs) stillRead.add(i);
+  for (const name of plan.dropped)
+    if (hasSubgraphs || stillRead.has(name) || g.producer.has(name)) plan.dropped.delete(name);
   return plan;
 }
 
@@ -239,7 +276,8 @@ export function readQuantizationInfo(file: string): QuantizationInfo | undefined
       if (key !== QUANT_METADATA_KEY) return;
       try {
         const v = JSON.parse(value) as Partial<QuantizationInfo>;
-        if (v.weights === 'int8' && typeof v.perChannel === 'boolean' && typeof v.reduceRange === 'boolean') info = v as QuantizationInfo;
+        if (v.weights === 'int8' && typeof v.perChannel === 'boolean' && typeof v.reduceRange === 'boolean')
+          info = v as QuantizationInfo;
       } catch {
         // not ours after all
       }
@@ -251,7 +289,12 @@ export function readQuantizationInfo(file: string): QuantizationInfo | undefined
 }
 
 /** forEachField plus each field's whole encoding (key included) as a source range. */
-function eachRawField(src: ByteSource, start: number, end: number, visit: (f: { no: number; wire: number; pos: number; len: number }, raw: Part) => void): void {
+function eachRawField(
+  src: ByteSource,
+  start: number,
+  end: number,
+  visit: (f: { no: number; wire: number; pos: number; len: number }, raw: Part) => void,
+): void {
   let at = start;
   forEachField(src, start, end, (f) => {
     const fieldEnd = f.pos + f.len;
@@ -292,7 +335,7 @@ function writeParts(srcFd: number, tmp: string, parts: Part[]): number {
         size += p.length;
         continue;
       }
-      for (let done = 0; done < p.len; ) {
+      for (let done = 0; done < p.len;) {
         const n = fs.readSync(srcFd, chunk, 0, Math.min(chunk.length, p.len - done), p.pos + done);
         if (n === 0) throw new Error('the source model changed while it was being quantized');
         writeAll(out, chunk.subarray(0, n));
@@ -308,12 +351,17 @@ function writeParts(srcFd: number, tmp: string, parts: Part[]): number {
 }
 
 function writeAll(fd: number, b: Buffer): void {
-  for (let done = 0; done < b.length; ) done += fs.writeSync(fd, b, done, b.length - done);
+  for (let done = 0; done < b.length;) done += fs.writeSync(fd, b, done, b.length - done);
 }
 
 /** TensorProto {dims, data_type, name, raw_data} as GraphProto field 5 (initializer). */
 function tensor(name: string, dataType: number, dims: number[], raw: Buffer): Buffer {
-  return fieldMessage(5, [...dims.map((d) => fieldVarint(1, d)), fieldVarint(2, dataType), fieldBytes(8, name), fieldBytes(9, raw)]);
+  return fieldMessage(5, [
+    ...dims.map((d) => fieldVarint(1, d)),
+    fieldVarint(2, dataType),
+    fieldBytes(8, name),
+    fieldBytes(9, raw),
+  ]);
 }
 
 function floatBytes(values: Float32Array): Buffer {
@@ -326,7 +374,12 @@ function floatBytes(values: Float32Array): Buffer {
 function readFloatsFast(src: ByteSource, t: TensorRef): Float32Array {
   const only = t.payload.length === 1 ? t.payload[0]! : undefined;
   const n = t.dims.reduce((a, b) => a * b, 1);
-  if (only?.no === TensorField.rawData && t.dataType === DataType.FLOAT && only.len === n * 4 && os.endianness() === 'LE') {
+  if (
+    only?.no === TensorField.rawData &&
+    t.dataType === DataType.FLOAT &&
+    only.len === n * 4 &&
+    os.endianness() === 'LE'
+  ) {
     const copy = new Float32Array(n);
     new Uint8Array(copy.buffer).set(src.read(only.pos, only.len));
     return copy;

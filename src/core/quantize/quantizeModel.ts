@@ -76,7 +76,12 @@ export async function quantizeModelFolder(dir: string, opts: QuantizeFolderOptio
 }
 
 /** Runs every text through the fp32 and the int8 graph of `dir`, one after the other (one worker at a time). */
-export async function compareVariants(dir: string, texts: string[], cacheDir: string, threads?: number): Promise<SampleAgreement> {
+export async function compareVariants(
+  dir: string,
+  texts: string[],
+  cacheDir: string,
+  threads?: number,
+): Promise<SampleAgreement> {
   const run = async (variant: 'fp32' | 'int8') => {
     const inspector = await Inspector.open({ modelDir: dir, cacheDir, threads, variant });
     try {
@@ -100,5 +105,11 @@ export async function compareVariants(dir: string, texts: string[], cacheDir: st
     if (x.label === y.label) same++;
     x.logits.forEach((v, l) => (maxLogitDiff = Math.max(maxLogitDiff, Math.abs(v - (y.logits[l] ?? NaN)))));
   });
-  return { texts: texts.length, labelAgreement: texts.length ? same / texts.length : 1, maxLogitDiff, fp32Ms: a.ms, int8Ms: b.ms };
+  return {
+    texts: texts.length,
+    labelAgreement: texts.length ? same / texts.length : 1,
+    maxLogitDiff,
+    fp32Ms: a.ms,
+    int8Ms: b.ms,
+  };
 }

@@ -2,7 +2,13 @@
 // their difference, how far apart each stage's vector is, and per label the activation units whose contribution to
 // the logit moved most, with charts. Built only from the core's TextComparison (every Δ is B − A), so the report
 // states the panel's numbers. Both texts are untrusted: fenced() quotes them verbatim, mdText()/xml() the rest.
-import { stageTitle, type ComparedSide, type ContributionDiff, type TextComparison, type UnitDelta } from '../compare/textCompare';
+import {
+  stageTitle,
+  type ComparedSide,
+  type ContributionDiff,
+  type TextComparison,
+  type UnitDelta,
+} from '../compare/textCompare';
 import { fenced, mdText } from './escape';
 import { int, pct as percent } from '../present/format';
 import { EXCERPT_CHARS, footerSection, modelSection } from './inspectionReport';
@@ -99,10 +105,13 @@ function resultSection(c: TextComparison): Section {
   return (ctx) => {
     const labels = c.model.labels;
     const reg = isRegression(c);
-    const head = reg ? ['label', 'score A', 'score B', 'Δ score'] : ['label', 'logit A', 'logit B', 'Δ logit', 'probability A', 'probability B', 'Δ probability'];
+    const head = reg
+      ? ['label', 'score A', 'score B', 'Δ score']
+      : ['label', 'logit A', 'logit B', 'Δ logit', 'probability A', 'probability B', 'Δ probability'];
     const rows = labels.map((l, i) => {
       const cells = [mdText(l), fmt(c.a.logits[i] ?? 0), fmt(c.b.logits[i] ?? 0), signed(c.logitDelta[i] ?? 0)];
-      if (!reg) cells.push(fmt(c.a.probabilities[l] ?? 0), fmt(c.b.probabilities[l] ?? 0), signed(c.probabilityDelta[l] ?? 0));
+      if (!reg)
+        cells.push(fmt(c.a.probabilities[l] ?? 0), fmt(c.b.probabilities[l] ?? 0), signed(c.probabilityDelta[l] ?? 0));
       return cells;
     });
     const both: BarDatum[] = labels.flatMap((l, i) => [
@@ -114,16 +123,37 @@ function resultSection(c: TextComparison): Section {
     const what = reg ? 'Scores' : 'Logits';
     return [
       `## Labels and ${reg ? 'scores' : 'logits'}`,
-      mdTable(head, rows, head.map((_, i) => i > 0)),
-      ctx.image('comparison-logits.svg', barChart(both, { title: `${what} of A and B`, desc: `Two bars per label, A then B: ${describe(both)}.`, signed: true }), `${what} of A and B`),
-      ctx.image('comparison-logit-delta.svg', barChart(deltas, { title: 'Δ logit (B − A)', desc: `One bar per label: ${describe(deltas)}.`, signed: true }), 'Δ logit (B − A)'),
+      mdTable(
+        head,
+        rows,
+        head.map((_, i) => i > 0),
+      ),
+      ctx.image(
+        'comparison-logits.svg',
+        barChart(both, {
+          title: `${what} of A and B`,
+          desc: `Two bars per label, A then B: ${describe(both)}.`,
+          signed: true,
+        }),
+        `${what} of A and B`,
+      ),
+      ctx.image(
+        'comparison-logit-delta.svg',
+        barChart(deltas, { title: 'Δ logit (B − A)', desc: `One bar per label: ${describe(deltas)}.`, signed: true }),
+        'Δ logit (B − A)',
+      ),
     ].join('\n\n');
   };
 }
 
 /** "unit 12 +0.4321" for the units that moved most (A and B values are in the per-label tables and the charts' titles). */
 function moved(top: UnitDelta[], n: number): string {
-  return top.length === 0 ? '—' : top.slice(0, n).map((x) => `unit ${x.unit} ${signed(x.delta)}`).join(', ');
+  return top.length === 0
+    ? '—'
+    : top
+        .slice(0, n)
+        .map((x) => `unit ${x.unit} ${signed(x.delta)}`)
+        .join(', ');
 }
 
 function stageSection(c: TextComparison, t: ReportTerms): Section {
@@ -140,14 +170,31 @@ function stageSection(c: TextComparison, t: ReportTerms): Section {
     const parts = [
       '## How far apart each stage is',
       `Cosine 1 means the two vectors point the same way; ‖B − A‖ is how far apart they are (L2 norms). The last column lists the ${Math.min(STAGE_UNITS_SHOWN, c.topUnits)} units whose value changed most, with the change.`,
-      mdTable(['stage', 'cosine', '‖A‖', '‖B‖', '‖B − A‖', 'units that changed most (Δ)'], rows, [false, true, true, true, true, false]),
+      mdTable(['stage', 'cosine', '‖A‖', '‖B‖', '‖B − A‖', 'units that changed most (Δ)'], rows, [
+        false,
+        true,
+        true,
+        true,
+        true,
+        false,
+      ]),
     ];
-    if (c.stages.some((d) => d.cosine === null)) parts.push('—: one of the two vectors is all zeros, so the cosine is undefined.');
-    const bars: BarDatum[] = c.stages.map((d, i) => ({ label: `${names[i]}${d.cosine === null ? ' (undefined)' : ''}`, value: d.cosine ?? 0, emphasis: d.cosine !== null }));
+    if (c.stages.some((d) => d.cosine === null))
+      parts.push('—: one of the two vectors is all zeros, so the cosine is undefined.');
+    const bars: BarDatum[] = c.stages.map((d, i) => ({
+      label: `${names[i]}${d.cosine === null ? ' (undefined)' : ''}`,
+      value: d.cosine ?? 0,
+      emphasis: d.cosine !== null,
+    }));
     parts.push(
       ctx.image(
         'comparison-cosine.svg',
-        barChart(bars, { title: 'Cosine of A and B per stage', desc: `One bar per stage, from the first block to the head: ${bars.map((b) => `${b.label} ${fmt(b.value)}`).join(', ')}.`, signed: true, max: 1 }),
+        barChart(bars, {
+          title: 'Cosine of A and B per stage',
+          desc: `One bar per stage, from the first block to the head: ${bars.map((b) => `${b.label} ${fmt(b.value)}`).join(', ')}.`,
+          signed: true,
+          max: 1,
+        }),
         'Cosine of A and B per stage',
       ),
     );
@@ -164,7 +211,11 @@ function stageSection(c: TextComparison, t: ReportTerms): Section {
 export function movementSteps(cd: ContributionDiff, logitA: number, logitB: number, dim: number): WaterfallStep[] {
   return [
     { label: `logit ${cd.label} in A`, delta: logitA, kind: 'bias' },
-    ...cd.top.map((x): WaterfallStep => ({ label: `unit ${x.unit}`, delta: x.delta, kind: x.delta >= 0 ? 'toward' : 'against' })),
+    ...cd.top.map((x): WaterfallStep => ({
+      label: `unit ${x.unit}`,
+      delta: x.delta,
+      kind: x.delta >= 0 ? 'toward' : 'against',
+    })),
     { label: `${dim - cd.top.length} other units`, delta: cd.rest, kind: 'rest' },
     { label: `logit ${cd.label} in B`, delta: logitB, kind: 'total' },
   ];
@@ -197,11 +248,15 @@ function contributionSection(c: TextComparison, t: ReportTerms): Section {
       if (charted.has(i)) {
         const steps = movementSteps(cd, a, b, c.model.dim);
         const title = `How logit ${cd.label} moved from A to B`;
-        const desc = `logit ${cd.label} in B = ${steps.slice(0, -1).map((s) => `${s.label} ${fmt(s.delta)}`).join(' + ')} = ${fmt(b)}`;
+        const desc = `logit ${cd.label} in B = ${steps
+          .slice(0, -1)
+          .map((s) => `${s.label} ${fmt(s.delta)}`)
+          .join(' + ')} = ${fmt(b)}`;
         parts.push(ctx.image(`comparison-contribution-${i}.svg`, waterfall(steps, { title, desc }), title));
       }
     });
-    if (labels.length > MAX_WATERFALLS) parts.push(`Charts are drawn for the ${MAX_WATERFALLS} labels whose logit moved most.`);
+    if (labels.length > MAX_WATERFALLS)
+      parts.push(`Charts are drawn for the ${MAX_WATERFALLS} labels whose logit moved most.`);
     return parts.join('\n\n');
   };
 }
@@ -210,10 +265,20 @@ function contributionSection(c: TextComparison, t: ReportTerms): Section {
 export function comparisonSections(input: ComparisonReportInput): Section[] {
   const c = input.comparison;
   const t = reportTerms(c.model);
-  return [titleSection(input), modelSection(c.model, t), textSection(input), resultSection(c), stageSection(c, t), contributionSection(c, t)];
+  return [
+    titleSection(input),
+    modelSection(c.model, t),
+    textSection(input),
+    resultSection(c),
+    stageSection(c, t),
+    contributionSection(c, t),
+  ];
 }
 
 /** The whole report of one comparison, with its charts under `assetFolder`; `extra` sections go before the closing line. */
-export function comparisonReport(input: ComparisonReportInput, opts: { assetFolder: string; extra?: Section[] }): Report {
+export function comparisonReport(
+  input: ComparisonReportInput,
+  opts: { assetFolder: string; extra?: Section[] },
+): Report {
   return composeReport([...comparisonSections(input), ...(opts.extra ?? []), footerSection], opts);
 }

@@ -5,14 +5,16 @@
 /** Text content or attribute value in XML (the SVG charts): the five predefined entities. */
 export function xml(s: string): string {
   // XML 1.0 forbids most C0 controls even as character references; they carry nothing a chart needs.
-  return s
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 /** Line breaks and other controls become spaces, so inline text stays on its line (and in its table row). */
@@ -62,6 +64,7 @@ export function fenced(text: string, info = 'text'): string {
 /** A relative link destination: each path segment percent-encoded, so spaces and `()<>` cannot end it. */
 export function mdPath(...segments: string[]): string {
   // encodeURIComponent leaves ( ) ! * ' alone; an unbalanced parenthesis would end a Markdown link destination.
-  const encode = (s: string): string => encodeURIComponent(s).replace(/[()!*']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encode = (s: string): string =>
+    encodeURIComponent(s).replace(/[()!*']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return segments.map(encode).join('/');
 }

@@ -9,7 +9,6 @@ import { int } from '../present/format';
 import { mdTable, type Section } from './markdown';
 import { barChart, fmt } from './svg';
 
-
 function faithfulnessPart(f: Faithfulness): string[] {
   const protocols: [string, Faithfulness['deletion'] | undefined][] = [
     ['deletion', f.deletion],
@@ -18,10 +17,22 @@ function faithfulnessPart(f: Faithfulness): string[] {
   const shown = protocols.filter((p): p is [string, Faithfulness['deletion']] => p[1] !== undefined);
   return [
     `Faithfulness (ERASER, for ${mdText(f.label)}): ${mdText(describeFaithfulness(f))}. Comprehensiveness is the drop in the label's probability when the top words are taken out (higher is better); sufficiency the drop when only they are kept (lower is better). AOPC averages over the top ${f.fractions.map((x) => `${Math.round(x * 100)}`).join(', ')}% of the words; ${int(f.forwardPasses)} forward passes.`,
-    mdTable(['protocol', 'comprehensiveness AOPC', 'sufficiency AOPC'], shown.map(([name, s]) => [mdText(name), fmt(s.comprehensivenessAopc), fmt(s.sufficiencyAopc)]), [false, true, true]),
     mdTable(
-      ['top', 'words', ...shown.flatMap(([name]) => [`comprehensiveness (${mdText(name)})`, `sufficiency (${mdText(name)})`])],
-      f.fractions.map((x, i) => [`${Math.round(x * 100)}%`, String(f.counts[i] ?? ''), ...shown.flatMap(([, s]) => [fmt(s.comprehensiveness[i] ?? 0), fmt(s.sufficiency[i] ?? 0)])]),
+      ['protocol', 'comprehensiveness AOPC', 'sufficiency AOPC'],
+      shown.map(([name, s]) => [mdText(name), fmt(s.comprehensivenessAopc), fmt(s.sufficiencyAopc)]),
+      [false, true, true],
+    ),
+    mdTable(
+      [
+        'top',
+        'words',
+        ...shown.flatMap(([name]) => [`comprehensiveness (${mdText(name)})`, `sufficiency (${mdText(name)})`]),
+      ],
+      f.fractions.map((x, i) => [
+        `${Math.round(x * 100)}%`,
+        String(f.counts[i] ?? ''),
+        ...shown.flatMap(([, s]) => [fmt(s.comprehensiveness[i] ?? 0), fmt(s.sufficiency[i] ?? 0)]),
+      ]),
       [false, true, ...shown.flatMap(() => [true, true])],
     ),
   ];
@@ -37,10 +48,21 @@ export function explanationSection(r: AttributionResult, n: number): Section {
     const parts = [
       `## ${mdText(title)}`,
       `${mdText(describeCost(r))}, explaining **${mdText(r.label)}**. Score: ${mdText(r.scoreMeaning)}.`,
-      ctx.image(`explanation-${n}.svg`, barChart(bars, { title, desc: `${name} score per word, in text order: ${bars.map((b) => `${b.label} ${fmt(b.value)}`).join(', ')}.`, signed: true }), title),
+      ctx.image(
+        `explanation-${n}.svg`,
+        barChart(bars, {
+          title,
+          desc: `${name} score per word, in text order: ${bars.map((b) => `${b.label} ${fmt(b.value)}`).join(', ')}.`,
+          signed: true,
+        }),
+        title,
+      ),
     ];
-    if (!c.complete) parts.push(`Covers the first window only: characters 0–${int(c.coveredEnd)} of ${int(c.textLength)}.`);
-    parts.push(...(r.faithfulness ? faithfulnessPart(r.faithfulness) : ['This explanation was not scored for faithfulness.']));
+    if (!c.complete)
+      parts.push(`Covers the first window only: characters 0–${int(c.coveredEnd)} of ${int(c.textLength)}.`);
+    parts.push(
+      ...(r.faithfulness ? faithfulnessPart(r.faithfulness) : ['This explanation was not scored for faithfulness.']),
+    );
     return parts.join('\n\n');
   };
 }

@@ -41,10 +41,13 @@ export function windowSection(ins: Inspection, index: number, t: ReportTerms, dr
         : '## The head, stage by stage',
     ];
 
-    const pieces = w.tokens.slice(0, MAX_PIECES).map((p) => p.text).join(' ');
+    const pieces = w.tokens
+      .slice(0, MAX_PIECES)
+      .map((p) => p.text)
+      .join(' ');
     parts.push(
       `### 0. Input word pieces`,
-      `${mdExplanation(stageText.tokens(t))} ${int(w.tokens.length)} tokens${w.truncated ? ', truncated to the model\'s maximum' : ''}${w.tokens.length > MAX_PIECES ? `; the first ${MAX_PIECES} are listed` : ''}.`,
+      `${mdExplanation(stageText.tokens(t))} ${int(w.tokens.length)} tokens${w.truncated ? ", truncated to the model's maximum" : ''}${w.tokens.length > MAX_PIECES ? `; the first ${MAX_PIECES} are listed` : ''}.`,
       fenced(pieces),
     );
 
@@ -52,15 +55,27 @@ export function windowSection(ins: Inspection, index: number, t: ReportTerms, dr
     parts.push(
       `### 1. ${first} after each transformer block`,
       mdExplanation(stageText.layers(t, w.stages.layers.length)),
-      mdTable(['block', 'L2 norm'], blocks.map((b, i) => [b, fmt(norms.layers[i] ?? 0)]), [false, true]),
-      ctx.image(`${prefix}layers.svg`, heatMatrix(w.stages.layers, blocks, { title: `${t.first} after each block${where}` }), `${t.first} after each block${where}`),
+      mdTable(
+        ['block', 'L2 norm'],
+        blocks.map((b, i) => [b, fmt(norms.layers[i] ?? 0)]),
+        [false, true],
+      ),
+      ctx.image(
+        `${prefix}layers.svg`,
+        heatMatrix(w.stages.layers, blocks, { title: `${t.first} after each block${where}` }),
+        `${t.first} after each block${where}`,
+      ),
     );
 
     parts.push(
       `### 2. ${first} entering ${dense}`,
       mdExplanation(stageText.cls(t, dim)),
       `L2 norm ${fmt(norms.cls)}.`,
-      ctx.image(`${prefix}cls.svg`, heatStrip(w.stages.cls, { title: `${t.first} entering ${t.dense}${where}` }), `${t.first} entering ${t.dense}${where}`),
+      ctx.image(
+        `${prefix}cls.svg`,
+        heatStrip(w.stages.cls, { title: `${t.first} entering ${t.dense}${where}` }),
+        `${t.first} entering ${t.dense}${where}`,
+      ),
     );
 
     const positive = w.stages.preClassifier.filter((v) => v > 0).length;
@@ -68,7 +83,11 @@ export function windowSection(ins: Inspection, index: number, t: ReportTerms, dr
       `### 3. ${dense} (dense${t.quantized ? ', int8' : ''}), ${dim} → ${dim}`,
       mdExplanation(stageText.dense(t, dim)),
       `L2 norm ${fmt(norms.preClassifier)}; ${positive} of ${dim} units are positive.`,
-      ctx.image(`${prefix}dense.svg`, heatStrip(w.stages.preClassifier, { title: `${t.dense} output${where}` }), `${t.dense} output${where}`),
+      ctx.image(
+        `${prefix}dense.svg`,
+        heatStrip(w.stages.preClassifier, { title: `${t.dense} output${where}` }),
+        `${t.dense} output${where}`,
+      ),
     );
 
     const saturated = saturatedUnits(w.stages.activation);
@@ -78,30 +97,53 @@ export function windowSection(ins: Inspection, index: number, t: ReportTerms, dr
       t.activation === 'relu'
         ? `${w.head.zeroedUnits} of ${dim} units are zeroed, ${w.head.activeUnits} stay active; L2 norm ${fmt(norms.relu)}.`
         : `${saturated} of ${dim} units are saturated (|tanh| > 0.99); none is zeroed; L2 norm ${fmt(norms.relu)}.`,
-      ctx.image(`${prefix}activation.svg`, heatStrip(w.stages.activation, { title: `${t.act} output${where}` }), `${t.act} output${where}`),
+      ctx.image(
+        `${prefix}activation.svg`,
+        heatStrip(w.stages.activation, { title: `${t.act} output${where}` }),
+        `${t.act} output${where}`,
+      ),
     );
 
     parts.push(`### 5. dropout (identity)`, mdExplanation(stageText.dropout(t, dropout)));
 
     const labels = ins.model.labels;
-    parts.push(`### 6. ${mdText(t.classifier)} → logits${isRegression(ins) ? '' : ' → probabilities'}`, mdExplanation(stageText.classifier(t, dim, labels.length, ins.model.problemType)));
+    parts.push(
+      `### 6. ${mdText(t.classifier)} → logits${isRegression(ins) ? '' : ' → probabilities'}`,
+      mdExplanation(stageText.classifier(t, dim, labels.length, ins.model.problemType)),
+    );
     if (many) {
       const { head, right } = resultHead(ins);
       parts.push(mdTable(head, resultRows(ins, w.probabilities, w.logits, w.label), right));
     }
     parts.push(
       `Units pushing each logit up (toward) and down (against), the ${t.activation === 'relu' ? 'ReLU' : 'tanh'} value times the classifier weight:`,
-      mdTable(['label', 'toward', 'against'], labels.map((l) => [mdText(l), shares(topUnitsFor(w, l).toward), shares(topUnitsFor(w, l).against)])),
+      mdTable(
+        ['label', 'toward', 'against'],
+        labels.map((l) => [mdText(l), shares(topUnitsFor(w, l).toward), shares(topUnitsFor(w, l).against)]),
+      ),
     );
     const order = labels.map((l, i) => ({ l, i, v: w.logits[i] ?? 0 }));
-    const drawn = labels.length > MAX_WATERFALLS ? [...order].sort((a, b) => b.v - a.v).slice(0, MAX_WATERFALLS).sort((a, b) => a.i - b.i) : order;
-    if (drawn.length < labels.length) parts.push(`Decompositions of the ${MAX_WATERFALLS} labels with the highest logits:`);
+    const drawn =
+      labels.length > MAX_WATERFALLS
+        ? [...order]
+            .sort((a, b) => b.v - a.v)
+            .slice(0, MAX_WATERFALLS)
+            .sort((a, b) => a.i - b.i)
+        : order;
+    if (drawn.length < labels.length)
+      parts.push(`Decompositions of the ${MAX_WATERFALLS} labels with the highest logits:`);
     for (const { l, i, v } of drawn) {
       const steps = logitSteps(w, l, v);
       if (!steps) continue;
       const title = `Where the logit of ${l} comes from${where}`;
-      const desc = `logit ${l} = ${steps.slice(0, -1).map((s) => `${s.label} ${fmt(s.delta)}`).join(' + ')} = ${fmt(v)}`;
-      parts.push(`#### ${mdText(title)}`, ctx.image(`${prefix}logit-${i}.svg`, waterfall(steps, { title, desc }), title));
+      const desc = `logit ${l} = ${steps
+        .slice(0, -1)
+        .map((s) => `${s.label} ${fmt(s.delta)}`)
+        .join(' + ')} = ${fmt(v)}`;
+      parts.push(
+        `#### ${mdText(title)}`,
+        ctx.image(`${prefix}logit-${i}.svg`, waterfall(steps, { title, desc }), title),
+      );
     }
     return parts.join('\n\n');
   };

@@ -44,8 +44,12 @@ function titleSection(input: InspectionReportInput): Section {
   return () => {
     const ins = input.inspection;
     const a = ins.aggregate;
-    const what = input.source ? `${input.source.selection ? 'Selection in' : 'Whole file'} ${mdText(input.source.fileName)}` : 'Inspected text';
-    const value = isRegression(ins) ? `score ${fmt(a.logits[0] ?? 0)}` : `probability ${fmt(a.probabilities[a.label] ?? 0)} (${pct(a.probabilities[a.label] ?? 0)})`;
+    const what = input.source
+      ? `${input.source.selection ? 'Selection in' : 'Whole file'} ${mdText(input.source.fileName)}`
+      : 'Inspected text';
+    const value = isRegression(ins)
+      ? `score ${fmt(a.logits[0] ?? 0)}`
+      : `probability ${fmt(a.probabilities[a.label] ?? 0)} (${pct(a.probabilities[a.label] ?? 0)})`;
     const many = ins.windows.length > 1 ? `, the token-weighted mean over ${ins.windows.length} windows` : '';
     return [
       `# DistilBERT Inspector report: ${mdText(a.label)}`,
@@ -60,7 +64,9 @@ export function modelSection(m: ModelInfo, t: ReportTerms): Section {
   return () => {
     const code = (s: string): string => mdText(s);
     const head = `${t.family}: ${code(t.dense)} → ${t.act} → dropout → ${code(t.classifier)}${t.quantized ? ' (int8)' : ''}`;
-    const pretrained = t.pretrained ? 'pretrained with the encoder (next-sentence prediction)' : 'newly initialised at fine-tuning';
+    const pretrained = t.pretrained
+      ? 'pretrained with the encoder (next-sentence prediction)'
+      : 'newly initialised at fine-tuning';
     const rows: [string, string][] = [
       ['name', mdText(m.name)],
       ['architecture', mdText(m.architecture)],
@@ -72,7 +78,13 @@ export function modelSection(m: ModelInfo, t: ReportTerms): Section {
       ['ONNX file', mdText(relativeOnnx(m.path, m.onnxFile))],
       ['graph (computed these numbers)', mdText(m.variant ?? 'fp32')],
     ];
-    return ['## Model', mdTable(['property', 'value'], rows.map(([k, v]) => [k, v]))].join('\n\n');
+    return [
+      '## Model',
+      mdTable(
+        ['property', 'value'],
+        rows.map(([k, v]) => [k, v]),
+      ),
+    ].join('\n\n');
   };
 }
 
@@ -85,7 +97,8 @@ function relativeOnnx(folder: string, file: string): string {
 
 function coverageText(ins: Inspection): string {
   const c = ins.coverage;
-  const per = ins.windows.length > 1 ? ` in ${ins.windows.length} windows of at most ${int(c.windowTokens)} tokens` : '';
+  const per =
+    ins.windows.length > 1 ? ` in ${ins.windows.length} windows of at most ${int(c.windowTokens)} tokens` : '';
   if (c.complete) return `Complete: all ${int(c.textLength)} characters read (${int(c.tokens)} tokens${per}).`;
   return `Truncated: the model read ${int(c.coveredChars)} of ${int(c.textLength)} characters (${int(c.tokens)} tokens${per}); the rest was not classified.`;
 }
@@ -95,7 +108,9 @@ function inputSection(input: InspectionReportInput): Section {
     const ins = input.inspection;
     const parts = ['## Input', coverageText(ins)];
     if (input.text === undefined) {
-      parts.push('The inspected text itself was not available to the report; the word pieces of each detailed window are listed below.');
+      parts.push(
+        'The inspected text itself was not available to the report; the word pieces of each detailed window are listed below.',
+      );
     } else {
       const chars = Array.from(input.text);
       const cut = chars.length > EXCERPT_CHARS;
@@ -113,23 +128,45 @@ function resultSection(ins: Inspection): Section {
     const { head, right } = resultHead(ins);
     const parts = ['## Result', mdTable(head, resultRows(ins, a.probabilities, a.logits, a.label), right)];
     if (ins.model.problemType === 'multi_label_classification') {
-      parts.push('Multi-label: each probability is sigmoid(logit) on its own, so they need not add up to 1; several labels can be likely at once.');
+      parts.push(
+        'Multi-label: each probability is sigmoid(logit) on its own, so they need not add up to 1; several labels can be likely at once.',
+      );
     }
     if (ins.windows.length > 1) parts.push(`Aggregate: ${mdText(a.method)}.`);
     const many = ins.windows.length > 1 ? ' (aggregate)' : '';
     const logitBars = labels.map((l, i) => ({ label: l, value: a.logits[i] ?? 0, emphasis: l === a.label }));
-    parts.push(ctx.image('logits.svg', barChart(logitBars, { title: `Logits${many}`, desc: `One bar per label: ${describe(logitBars)}.`, signed: true }), `Logits${many}`));
+    parts.push(
+      ctx.image(
+        'logits.svg',
+        barChart(logitBars, {
+          title: `Logits${many}`,
+          desc: `One bar per label: ${describe(logitBars)}.`,
+          signed: true,
+        }),
+        `Logits${many}`,
+      ),
+    );
     if (!isRegression(ins)) {
       const probBars = labels.map((l) => ({ label: l, value: a.probabilities[l] ?? 0, emphasis: l === a.label }));
       parts.push(
-        ctx.image('probabilities.svg', barChart(probBars, { title: `Probabilities${many}`, desc: `One bar per label, from 0 to 1: ${describe(probBars)}.`, signed: false, max: 1 }), `Probabilities${many}`),
+        ctx.image(
+          'probabilities.svg',
+          barChart(probBars, {
+            title: `Probabilities${many}`,
+            desc: `One bar per label, from 0 to 1: ${describe(probBars)}.`,
+            signed: false,
+            max: 1,
+          }),
+          `Probabilities${many}`,
+        ),
       );
     }
     return parts.join('\n\n');
   };
 }
 
-const describe = (bars: { label: string; value: number }[]): string => bars.map((b) => `${b.label} ${fmt(b.value)}`).join(', ');
+const describe = (bars: { label: string; value: number }[]): string =>
+  bars.map((b) => `${b.label} ${fmt(b.value)}`).join(', ');
 
 function windowsSection(ins: Inspection): Section {
   return (ctx) => {
@@ -137,7 +174,14 @@ function windowsSection(ins: Inspection): Section {
     const labels = ins.model.labels;
     // One column per label while the table stays readable; beyond that the winning label's value only.
     const perLabel = !isRegression(ins) && labels.length <= 6;
-    const head = ['#', 'characters', 'tokens', 'label', isRegression(ins) ? 'score' : 'probability', ...(perLabel ? labels.map((l) => `p(${mdText(l)})`) : [])];
+    const head = [
+      '#',
+      'characters',
+      'tokens',
+      'label',
+      isRegression(ins) ? 'score' : 'probability',
+      ...(perLabel ? labels.map((l) => `p(${mdText(l)})`) : []),
+    ];
     const shown = ins.windows.slice(0, MAX_WINDOW_ROWS);
     const rows = shown.map((w, i) => [
       String(i + 1),
@@ -150,13 +194,33 @@ function windowsSection(ins: Inspection): Section {
     const parts = [
       '## Windows',
       `${coverageText(ins)} A new window starts every ${int(ins.coverage.stride)} word pieces, so consecutive windows overlap. Character ranges are offsets in the inspected text, end exclusive.`,
-      mdTable(head, rows, head.map((_, i) => i !== 3)),
+      mdTable(
+        head,
+        rows,
+        head.map((_, i) => i !== 3),
+      ),
     ];
-    if (ins.windows.length > shown.length) parts.push(`The table lists the first ${MAX_WINDOW_ROWS} of ${ins.windows.length} windows.`);
+    if (ins.windows.length > shown.length)
+      parts.push(`The table lists the first ${MAX_WINDOW_ROWS} of ${ins.windows.length} windows.`);
     const label = ins.aggregate.label;
-    const bars = shown.map((w, i) => ({ label: `#${i + 1} (${w.start}–${w.end})`, value: isRegression(ins) ? (w.logits[0] ?? 0) : (w.probabilities[label] ?? 0), emphasis: w.label === label }));
+    const bars = shown.map((w, i) => ({
+      label: `#${i + 1} (${w.start}–${w.end})`,
+      value: isRegression(ins) ? (w.logits[0] ?? 0) : (w.probabilities[label] ?? 0),
+      emphasis: w.label === label,
+    }));
     const what = isRegression(ins) ? 'Score per window' : `Probability of ${label} per window`;
-    parts.push(ctx.image('windows.svg', barChart(bars, { title: what, desc: `${what}: ${describe(bars)}.`, signed: isRegression(ins), ...(isRegression(ins) ? {} : { max: 1 }) }), what));
+    parts.push(
+      ctx.image(
+        'windows.svg',
+        barChart(bars, {
+          title: what,
+          desc: `${what}: ${describe(bars)}.`,
+          signed: isRegression(ins),
+          ...(isRegression(ins) ? {} : { max: 1 }),
+        }),
+        what,
+      ),
+    );
     return parts.join('\n\n');
   };
 }
@@ -184,6 +248,9 @@ export const footerSection: Section = () =>
   'Made by DistilBERT Inspector. The charts are SVG files in the folder next to this file; open one in a browser and hover a bar or cell for its exact value.';
 
 /** The whole report of one inspection, with its charts under `assetFolder`; `extra` sections go before the footer. */
-export function inspectionReport(input: InspectionReportInput, opts: { assetFolder: string; extra?: Section[] }): Report {
+export function inspectionReport(
+  input: InspectionReportInput,
+  opts: { assetFolder: string; extra?: Section[] },
+): Report {
   return composeReport([...inspectionSections(input), ...(opts.extra ?? []), footerSection], opts);
 }

@@ -32,23 +32,48 @@ export function lensChart(ins: Inspection, lens: LensEntry[], settledAt: number,
   const y = (v: number) => m.t + (1 - (v - lo) / (hi - lo || 1)) * plotH;
   const body: string[] = [];
   for (const v of regression ? [lo, (lo + hi) / 2, hi] : [0, 0.5, 1]) {
-    body.push(`<line x1="${m.l}" x2="${m.l + plotW}" y1="${y(v).toFixed(2)}" y2="${y(v).toFixed(2)}" stroke="${reportPalette.frame}"/>`);
+    body.push(
+      `<line x1="${m.l}" x2="${m.l + plotW}" y1="${y(v).toFixed(2)}" y2="${y(v).toFixed(2)}" stroke="${reportPalette.frame}"/>`,
+    );
     body.push(text(m.l - 6, y(v) + 4, regression ? fmt(v) : `${Math.round(v * 100)}%`, 'text-anchor="end"'));
   }
-  lens.forEach((e, k) => body.push(text(x(k), m.t + plotH + 18, e.layer === 0 ? 'emb' : String(e.layer), 'text-anchor="middle"')));
-  const sk = Math.max(0, lens.findIndex((e) => e.layer === settledAt));
-  body.push(`<line class="settle" x1="${x(sk).toFixed(2)}" x2="${x(sk).toFixed(2)}" y1="${m.t}" y2="${m.t + plotH}" stroke="${reportPalette.text}" stroke-dasharray="4 3"><title>${xml(`settles at ${layerName(settledAt)}`)}</title></line>`);
+  lens.forEach((e, k) =>
+    body.push(text(x(k), m.t + plotH + 18, e.layer === 0 ? 'emb' : String(e.layer), 'text-anchor="middle"')),
+  );
+  const sk = Math.max(
+    0,
+    lens.findIndex((e) => e.layer === settledAt),
+  );
+  body.push(
+    `<line class="settle" x1="${x(sk).toFixed(2)}" x2="${x(sk).toFixed(2)}" y1="${m.t}" y2="${m.t + plotH}" stroke="${reportPalette.text}" stroke-dasharray="4 3"><title>${xml(`settles at ${layerName(settledAt)}`)}</title></line>`,
+  );
   const end = sk === lens.length - 1;
-  body.push(text(x(sk) + (end ? -4 : 4), m.t + 12, `settles: ${layerName(settledAt)}`, `text-anchor="${end ? 'end' : 'start'}"`));
+  body.push(
+    text(
+      x(sk) + (end ? -4 : 4),
+      m.t + 12,
+      `settles: ${layerName(settledAt)}`,
+      `text-anchor="${end ? 'end' : 'start'}"`,
+    ),
+  );
   labels.forEach((label, li) => {
     const colour = SERIES[li % SERIES.length]!;
     const points = lens.map((e, k) => `${x(k).toFixed(2)},${y(val(e, li)).toFixed(2)}`).join(' ');
-    body.push(`<g class="series" data-label="${xml(label)}"><polyline points="${points}" fill="none" stroke="${colour}" stroke-width="2"/>`);
-    lens.forEach((e, k) => body.push(`<circle cx="${x(k).toFixed(2)}" cy="${y(val(e, li)).toFixed(2)}" r="3" fill="${colour}"><title>${xml(`${label} after ${layerName(e.layer)}: ${fmt(val(e, li))}`)}</title></circle>`));
+    body.push(
+      `<g class="series" data-label="${xml(label)}"><polyline points="${points}" fill="none" stroke="${colour}" stroke-width="2"/>`,
+    );
+    lens.forEach((e, k) =>
+      body.push(
+        `<circle cx="${x(k).toFixed(2)}" cy="${y(val(e, li)).toFixed(2)}" r="3" fill="${colour}"><title>${xml(`${label} after ${layerName(e.layer)}: ${fmt(val(e, li))}`)}</title></circle>`,
+      ),
+    );
     body.push('</g>');
     const lx = m.l + (li % 4) * 130;
     const ly = m.t + plotH + 30 + Math.floor(li / 4) * 20;
-    body.push(`<rect x="${lx}" y="${ly}" width="14" height="4" fill="${colour}"/>`, text(lx + 20, ly + 6, label.length > 14 ? `${label.slice(0, 13)}…` : label));
+    body.push(
+      `<rect x="${lx}" y="${ly}" width="14" height="4" fill="${colour}"/>`,
+      text(lx + 20, ly + 6, label.length > 14 ? `${label.slice(0, 13)}…` : label),
+    );
   });
   const desc = `${regression ? 'Score' : 'Probability'} per label after the embeddings and each block: ${labels
     .map((l, li) => `${l} ${lens.map((e) => fmt(val(e, li))).join(', ')}`)
@@ -79,7 +104,12 @@ export function lensSection(ins: Inspection, index: number, t: ReportTerms): Sec
       mdExplanation(stageText.whyDense(t)),
       mdText(lensSummary(lens, settledAt, labels, ins.model.problemType)),
       ctx.image(`w${index + 1}-lens.svg`, lensChart(ins, lens, settledAt, title), title),
-      mdTable(['layer', ...labels.map((l) => mdText(regression ? l : `P(${l})`)), 'label', 'active units'], rows, [false, ...labels.map(() => true), false, true]),
+      mdTable(['layer', ...labels.map((l) => mdText(regression ? l : `P(${l})`)), 'label', 'active units'], rows, [
+        false,
+        ...labels.map(() => true),
+        false,
+        true,
+      ]),
     ].join('\n\n');
   };
 }

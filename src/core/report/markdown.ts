@@ -41,7 +41,8 @@ export function composeReport(sections: Section[], opts: ComposeOptions): Report
   const names = new Set<string>();
   const ctx: ReportContext = {
     image(fileName, svg, alt) {
-      if (!SAFE_ASSET.test(fileName)) throw new Error(`Report asset name ${JSON.stringify(fileName)} is not a plain .svg file name.`);
+      if (!SAFE_ASSET.test(fileName))
+        throw new Error(`Report asset name ${JSON.stringify(fileName)} is not a plain .svg file name.`);
       if (names.has(fileName)) throw new Error(`Report asset ${fileName} was added twice.`);
       names.add(fileName);
       assets.push({ fileName, content: svg });

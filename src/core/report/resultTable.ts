@@ -8,7 +8,12 @@ import { fmt } from './svg';
 export const isRegression = (ins: Inspection): boolean => ins.model.problemType === 'regression';
 
 /** label | probability | logit rows, in logit order. */
-export function resultRows(ins: Inspection, probabilities: Record<string, number>, logits: number[], winner: string): string[][] {
+export function resultRows(
+  ins: Inspection,
+  probabilities: Record<string, number>,
+  logits: number[],
+  winner: string,
+): string[][] {
   return ins.model.labels.map((l, i) => {
     const name = l === winner ? `**${mdText(l)}**` : mdText(l);
     const logit = fmt(logits[i] ?? 0);

@@ -12,7 +12,8 @@ function codeSpan(s: string): string {
 }
 
 /** A link destination that cannot end early: spaces, parentheses and angle brackets percent-encoded. */
-const destination = (url: string): string => url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+const destination = (url: string): string =>
+  url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 
 function inline(x: Inline): string {
   if (typeof x === 'string') return mdText(x);

@@ -70,7 +70,10 @@ export interface BarDatum {
 }
 
 /** Horizontal bars, one per datum: signed around a zero axis (logits), or from 0 to `max` (probabilities). */
-export function barChart(bars: BarDatum[], opts: { title: string; desc: string; signed: boolean; max?: number }): string {
+export function barChart(
+  bars: BarDatum[],
+  opts: { title: string; desc: string; signed: boolean; max?: number },
+): string {
   const labelW = Math.min(200, Math.max(40, ...bars.map((b) => textWidth(clip(b.label, 28))))) + 12;
   const plotW = 360;
   const valueW = 90;
@@ -96,10 +99,11 @@ export function barChart(bars: BarDatum[], opts: { title: string; desc: string; 
     );
     body.push(text(labelW + plotW + 6, y + 15, fmt(b.value), b.emphasis ? 'font-weight="bold"' : ''));
   });
-  body.push(`<line x1="${r2(zeroX)}" y1="${top}" x2="${r2(zeroX)}" y2="${height - top}" stroke="${reportPalette.axis}"/>`);
+  body.push(
+    `<line x1="${r2(zeroX)}" y1="${top}" x2="${r2(zeroX)}" y2="${height - top}" stroke="${reportPalette.axis}"/>`,
+  );
   return frame(width, height, opts.title, opts.desc, body);
 }
-
 
 /** White at 0, full blue (positive) or orange (negative) at |v| >= scale. */
 function cellColour(v: number, scale: number): string {
@@ -108,13 +112,16 @@ function cellColour(v: number, scale: number): string {
   const target = v > 0 ? reportPalette.positive : reportPalette.negative;
   const mix = (i: number): string => {
     const c = parseInt(target.slice(1 + 2 * i, 3 + 2 * i), 16);
-    return Math.round(255 + (c - 255) * (0.1 + 0.9 * t)).toString(16).padStart(2, '0');
+    return Math.round(255 + (c - 255) * (0.1 + 0.9 * t))
+      .toString(16)
+      .padStart(2, '0');
   };
   return `#${mix(0)}${mix(1)}${mix(2)}`;
 }
 
 function legend(x: number, y: number, scale: number): string[] {
-  const sw = (dx: number, fill: string): string => `<rect x="${r2(x + dx)}" y="${y - 10}" width="12" height="12" fill="${fill}" stroke="${reportPalette.frame}"/>`;
+  const sw = (dx: number, fill: string): string =>
+    `<rect x="${r2(x + dx)}" y="${y - 10}" width="12" height="12" fill="${fill}" stroke="${reportPalette.frame}"/>`;
   return [
     sw(0, reportPalette.negative),
     text(x + 16, y, `≤ −${fmt(scale)}`),
@@ -148,16 +155,29 @@ export function heatStrip(values: number[], opts: { title: string; wrap?: number
   const rows = Math.ceil(values.length / wrap);
   const scale = robustScale(values);
   const body: string[] = [];
-  for (let r = 0; r < rows; r++) body.push(text(left - 6, top + r * cell + 9, String(r * wrap), 'text-anchor="end" font-size="9" fill-opacity="0.8"'));
+  for (let r = 0; r < rows; r++)
+    body.push(
+      text(left - 6, top + r * cell + 9, String(r * wrap), 'text-anchor="end" font-size="9" fill-opacity="0.8"'),
+    );
   values.forEach((v, u) => {
     const x = left + (u % wrap) * cell;
     const y = top + Math.floor(u / wrap) * cell;
-    body.push(`<rect class="cell" data-unit="${u}" data-value="${v}" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${cellColour(v, scale)}"><title>unit ${u}: ${v}</title></rect>`);
+    body.push(
+      `<rect class="cell" data-unit="${u}" data-value="${v}" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${cellColour(v, scale)}"><title>unit ${u}: ${v}</title></rect>`,
+    );
   });
-  body.push(`<rect x="${left}" y="${top}" width="${wrap * cell}" height="${rows * cell}" fill="none" stroke="${reportPalette.frame}"/>`);
+  body.push(
+    `<rect x="${left}" y="${top}" width="${wrap * cell}" height="${rows * cell}" fill="none" stroke="${reportPalette.frame}"/>`,
+  );
   const footY = top + rows * cell + 20;
   body.push(...legend(left, footY, scale));
-  return frame(left + wrap * cell + 8, footY + 8, opts.title, `${opts.title}: ${stats(values)} Unit u is row u / ${wrap}, column u mod ${wrap}.`, body);
+  return frame(
+    left + wrap * cell + 8,
+    footY + 8,
+    opts.title,
+    `${opts.title}: ${stats(values)} Unit u is row u / ${wrap}, column u mod ${wrap}.`,
+    body,
+  );
 }
 
 /** Several same-length vectors as rows of one heat map (e.g. the first token after each block). */
@@ -173,7 +193,11 @@ export function heatMatrix(rows: number[][], rowNames: string[], opts: { title: 
     const y = top + r * rh;
     body.push(text(left - 6, y + 12, rowNames[r] ?? `row ${r + 1}`, 'text-anchor="end"'));
     body.push(`<g class="row" data-row="${r}">`);
-    row.forEach((v, u) => body.push(`<rect data-unit="${u}" data-value="${v}" x="${r2(left + u * cw)}" y="${y}" width="${r2(cw)}" height="${rh - 2}" fill="${cellColour(v, scale)}"/>`));
+    row.forEach((v, u) =>
+      body.push(
+        `<rect data-unit="${u}" data-value="${v}" x="${r2(left + u * cw)}" y="${y}" width="${r2(cw)}" height="${rh - 2}" fill="${cellColour(v, scale)}"/>`,
+      ),
+    );
     body.push('</g>');
   });
   const footY = top + rows.length * rh + 20;
@@ -207,14 +231,25 @@ export function waterfall(steps: WaterfallStep[], opts: { title: string; desc: s
     const y = top + i * rowH;
     const x0 = X(Math.min(from, to));
     const w = Math.max(0.5, Math.abs(to - from) * scale);
-    body.push(text(labelW - 8, y + 14, clip(s.label, 28), `text-anchor="end"${s.kind === 'total' ? ' font-weight="bold"' : ''}`));
+    body.push(
+      text(
+        labelW - 8,
+        y + 14,
+        clip(s.label, 28),
+        `text-anchor="end"${s.kind === 'total' ? ' font-weight="bold"' : ''}`,
+      ),
+    );
     body.push(
       `<rect class="step" data-kind="${s.kind}" data-value="${s.delta}" x="${r2(x0)}" y="${y + 3}" width="${r2(w)}" height="${rowH - 6}" fill="${colour[s.kind]}"><title>${xml(`${s.label}: ${s.delta}`)}</title></rect>`,
     );
     const sign = s.kind === 'total' ? '= ' : s.delta >= 0 ? '+' : '';
-    body.push(text(labelW + plotW + 6, y + 14, `${sign}${fmt(s.delta)}`, s.kind === 'total' ? 'font-weight="bold"' : ''));
+    body.push(
+      text(labelW + plotW + 6, y + 14, `${sign}${fmt(s.delta)}`, s.kind === 'total' ? 'font-weight="bold"' : ''),
+    );
   });
   const height = top * 2 + steps.length * rowH;
-  body.push(`<line x1="${r2(X(0))}" y1="${top}" x2="${r2(X(0))}" y2="${height - top}" stroke="${reportPalette.axis}" stroke-dasharray="3 2"/>`);
+  body.push(
+    `<line x1="${r2(X(0))}" y1="${top}" x2="${r2(X(0))}" y2="${height - top}" stroke="${reportPalette.axis}" stroke-dasharray="3 2"/>`,
+  );
   return frame(labelW + plotW + valueW, height, opts.title, opts.desc, body);
 }

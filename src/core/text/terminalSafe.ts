@@ -13,5 +13,8 @@ const CONTROLS = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 /** `s` without escape sequences and control characters, safe to write to a terminal. */
 export function terminalSafe(s: string): string {
   // Line breaks and tabs become spaces so words stay apart; every other control goes.
-  return s.replace(SEQUENCES, '').replace(/[\t\n\v\f\r]/g, ' ').replace(CONTROLS, '');
+  return s
+    .replace(SEQUENCES, '')
+    .replace(/[\t\n\v\f\r]/g, ' ')
+    .replace(CONTROLS, '');
 }

@@ -13,7 +13,11 @@ export const EDITOR_MAX_TEXT_CHARS = 2_000_000;
 
 export function checkText(text: string, what = 'The text'): void {
   if (text.trim() === '') {
-    throw new InspectorError('EMPTY_TEXT', `${what} is empty or only whitespace.`, 'Select some text, or open a file with text in it.');
+    throw new InspectorError(
+      'EMPTY_TEXT',
+      `${what} is empty or only whitespace.`,
+      'Select some text, or open a file with text in it.',
+    );
   }
   if (text.length > MAX_TEXT_CHARS) {
     throw new InspectorError(
@@ -23,7 +27,11 @@ export function checkText(text: string, what = 'The text'): void {
     );
   }
   if (text.includes('\u0000')) {
-    throw new InspectorError('BINARY_TEXT', `${what} contains NUL characters, so it looks binary.`, 'Classify a text file.');
+    throw new InspectorError(
+      'BINARY_TEXT',
+      `${what} contains NUL characters, so it looks binary.`,
+      'Classify a text file.',
+    );
   }
 }
 

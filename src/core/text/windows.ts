@@ -29,7 +29,10 @@ export function checkWindowOptions(windowTokens: number, overlap: number, maxLen
       'BAD_OPTION',
       `Tokens per window must be an integer from 8 to ${maxLength} (the model's max_position_embeddings); got ${windowTokens}.`,
       `Use at most ${maxLength} tokens per window.`,
-      { cli: `Pass --window-tokens at most ${maxLength}.`, vscode: `Set distilbertInspector.windowTokens to at most ${maxLength}.` },
+      {
+        cli: `Pass --window-tokens at most ${maxLength}.`,
+        vscode: `Set distilbertInspector.windowTokens to at most ${maxLength}.`,
+      },
     );
   }
   const content = windowTokens - 2;
@@ -38,13 +41,21 @@ export function checkWindowOptions(windowTokens: number, overlap: number, maxLen
       'BAD_OPTION',
       `Window overlap must be an integer from 0 to ${content - 1} (less than the ${content} text tokens a window holds); got ${overlap}.`,
       'Lower the overlap or raise the tokens per window.',
-      { cli: 'Lower --overlap or raise --window-tokens.', vscode: 'Lower distilbertInspector.windowOverlap or raise distilbertInspector.windowTokens.' },
+      {
+        cli: 'Lower --overlap or raise --window-tokens.',
+        vscode: 'Lower distilbertInspector.windowOverlap or raise distilbertInspector.windowTokens.',
+      },
     );
   }
 }
 
 /** Splits `pieces` (no special tokens) into windows of at most windowTokens - 2 pieces, `overlap` shared. */
-export function planWindows(pieces: TokenSpan[], windowTokens: number, overlap: number, mode: LongTextMode): WindowPlan[] {
+export function planWindows(
+  pieces: TokenSpan[],
+  windowTokens: number,
+  overlap: number,
+  mode: LongTextMode,
+): WindowPlan[] {
   const content = windowTokens - 2;
   const step = content - overlap;
   const plans: WindowPlan[] = [];

@@ -10,7 +10,8 @@ export interface PaddedBatch {
 
 /** Pads every sequence on the right to the longest one with `padId`. */
 export function padBatch(seqs: readonly { ids: readonly number[] }[], padId: number): PaddedBatch {
-  if (!Number.isInteger(padId) || padId < 0) throw new RangeError(`padBatch: padId must be a non-negative integer, got ${padId}`);
+  if (!Number.isInteger(padId) || padId < 0)
+    throw new RangeError(`padBatch: padId must be a non-negative integer, got ${padId}`);
   const batch = seqs.length;
   let seqLen = 0;
   for (const s of seqs) seqLen = Math.max(seqLen, s.ids.length);

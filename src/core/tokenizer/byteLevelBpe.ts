@@ -30,37 +30,71 @@ export interface ByteLevelSpec {
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const tokenString = (v: unknown): string | undefined => (typeof v === 'string' ? v : isObject(v) && typeof v.content === 'string' ? v.content : undefined);
+const tokenString = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : isObject(v) && typeof v.content === 'string' ? v.content : undefined;
 
 /** True for a tokenizer.json whose model is BPE behind a ByteLevel pre-tokenizer. */
 export function isByteLevelBpe(tokenizerJson: unknown): boolean {
-  return isObject(tokenizerJson) && isObject(tokenizerJson.model) && tokenizerJson.model.type === 'BPE' && isObject(tokenizerJson.pre_tokenizer) && tokenizerJson.pre_tokenizer.type === 'ByteLevel';
+  return (
+    isObject(tokenizerJson) &&
+    isObject(tokenizerJson.model) &&
+    tokenizerJson.model.type === 'BPE' &&
+    isObject(tokenizerJson.pre_tokenizer) &&
+    tokenizerJson.pre_tokenizer.type === 'ByteLevel'
+  );
 }
 
 export function buildByteLevelSpec(tokenizerJson: unknown, tokenizerConfig: unknown, source: string): ByteLevelSpec {
-  if (!isObject(tokenizerJson)) throw new TokenizerError('TOKENIZER_JSON_INVALID', `${source}: expected a JSON object.`, HINT);
+  if (!isObject(tokenizerJson))
+    throw new TokenizerError('TOKENIZER_JSON_INVALID', `${source}: expected a JSON object.`, HINT);
   const config: Json = isObject(tokenizerConfig) ? tokenizerConfig : {};
-  const fail = (what: string): TokenizerError => new TokenizerError('TOKENIZER_UNSUPPORTED', `${source}: ${what}.`, HINT);
+  const fail = (what: string): TokenizerError =>
+    new TokenizerError('TOKENIZER_UNSUPPORTED', `${source}: ${what}.`, HINT);
   if (tokenizerJson.normalizer !== null && tokenizerJson.normalizer !== undefined) {
-    throw fail(`byte-level BPE with a normalizer (${JSON.stringify((tokenizerJson.normalizer as Json).type)}) is not supported; RoBERTa has none`);
+    throw fail(
+      `byte-level BPE with a normalizer (${JSON.stringify((tokenizerJson.normalizer as Json).type)}) is not supported; RoBERTa has none`,
+    );
   }
-  if (config.remove_space === true || config.do_lowercase_and_remove_accent === true) throw fail('tokenizer_config.json options remove_space / do_lowercase_and_remove_accent are not supported with byte-level BPE');
+  if (config.remove_space === true || config.do_lowercase_and_remove_accent === true)
+    throw fail(
+      'tokenizer_config.json options remove_space / do_lowercase_and_remove_accent are not supported with byte-level BPE',
+    );
   const model = tokenizerJson.model as Json;
   if (model.byte_fallback === true || model.continuing_subword_prefix || model.end_of_word_suffix || model.dropout) {
-    throw fail('BPE options byte_fallback, continuing_subword_prefix, end_of_word_suffix and dropout are not supported with byte-level BPE');
+    throw fail(
+      'BPE options byte_fallback, continuing_subword_prefix, end_of_word_suffix and dropout are not supported with byte-level BPE',
+    );
   }
   const pp = tokenizerJson.post_processor;
-  if (!isObject(pp) || pp.type !== 'RobertaProcessing' || !Array.isArray(pp.cls) || !Array.isArray(pp.sep) || typeof pp.cls[0] !== 'string' || typeof pp.sep[0] !== 'string') {
-    throw fail(`post_processor ${isObject(pp) ? JSON.stringify(pp.type) : String(pp)} is not supported with byte-level BPE; supported: RobertaProcessing with cls and sep`);
+  if (
+    !isObject(pp) ||
+    pp.type !== 'RobertaProcessing' ||
+    !Array.isArray(pp.cls) ||
+    !Array.isArray(pp.sep) ||
+    typeof pp.cls[0] !== 'string' ||
+    typeof pp.sep[0] !== 'string'
+  ) {
+    throw fail(
+      `post_processor ${isObject(pp) ? JSON.stringify(pp.type) : String(pp)} is not supported with byte-level BPE; supported: RobertaProcessing with cls and sep`,
+    );
   }
   let library: Tokenizer;
   try {
     library = new Tokenizer(tokenizerJson, config);
   } catch (e) {
-    throw new TokenizerError('TOKENIZER_JSON_INVALID', `${source}: @huggingface/tokenizers rejected it: ${(e as Error).message}`, HINT);
+    throw new TokenizerError(
+      'TOKENIZER_JSON_INVALID',
+      `${source}: @huggingface/tokenizers rejected it: ${(e as Error).message}`,
+      HINT,
+    );
   }
   const l = library as unknown as BpeInternals;
-  if (!(l.added_tokens_map instanceof Map) || !(l.pre_tokenizer?.pattern instanceof RegExp) || typeof l.model?.bpe !== 'function' || !(l.model.tokens_to_ids instanceof Map)) {
+  if (
+    !(l.added_tokens_map instanceof Map) ||
+    !(l.pre_tokenizer?.pattern instanceof RegExp) ||
+    typeof l.model?.bpe !== 'function' ||
+    !(l.model.tokens_to_ids instanceof Map)
+  ) {
     throw new TokenizerError(
       'TOKENIZER_UNSUPPORTED',
       'The installed @huggingface/tokenizers does not have the internals src/core/tokenizer/byteLevelBpe.ts relies on (written against 0.2.0).',
@@ -71,7 +105,11 @@ export function buildByteLevelSpec(tokenizerJson: unknown, tokenizerConfig: unkn
   const suffix = [pp.sep[0] as string];
   for (const t of [...prefix, ...suffix]) {
     if (l.added_tokens_map.get(t) === undefined && l.model.tokens_to_ids.get(t) === undefined) {
-      throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: post_processor names the token "${t}", which is not in the vocabulary.`, HINT);
+      throw new TokenizerError(
+        'TOKENIZER_INCOMPLETE',
+        `${source}: post_processor names the token "${t}", which is not in the vocabulary.`,
+        HINT,
+      );
     }
   }
   const maxLen = config.model_max_length;
@@ -81,8 +119,12 @@ export function buildByteLevelSpec(tokenizerJson: unknown, tokenizerConfig: unkn
     internals: l,
     prefix,
     suffix,
-    padToken: tokenString(config.pad_token) ?? (isObject(tokenizerJson.padding) ? tokenString(tokenizerJson.padding.pad_token) : undefined) ?? '<pad>',
-    modelMaxLength: typeof maxLen === 'number' && Number.isInteger(maxLen) && maxLen > 0 && maxLen < 1e9 ? maxLen : undefined,
+    padToken:
+      tokenString(config.pad_token) ??
+      (isObject(tokenizerJson.padding) ? tokenString(tokenizerJson.padding.pad_token) : undefined) ??
+      '<pad>',
+    modelMaxLength:
+      typeof maxLen === 'number' && Number.isInteger(maxLen) && maxLen > 0 && maxLen < 1e9 ? maxLen : undefined,
   };
 }
 
@@ -109,7 +151,12 @@ export class ByteLevelBpeOffsets {
 
   constructor(private readonly lib: BpeInternals) {
     // A private copy: a global regex carries lastIndex state.
-    this.pattern = new RegExp(lib.pre_tokenizer.pattern.source, lib.pre_tokenizer.pattern.flags.includes('g') ? lib.pre_tokenizer.pattern.flags : lib.pre_tokenizer.pattern.flags + 'g');
+    this.pattern = new RegExp(
+      lib.pre_tokenizer.pattern.source,
+      lib.pre_tokenizer.pattern.flags.includes('g')
+        ? lib.pre_tokenizer.pattern.flags
+        : lib.pre_tokenizer.pattern.flags + 'g',
+    );
     this.unkId = lib.model.unk_token_id ?? -1;
   }
 
@@ -141,11 +188,14 @@ export class ByteLevelBpeOffsets {
     }
     parts.forEach((p, i) => {
       if (!p.added) return;
-      const token = this.lib.added_tokens_map.get(text.slice(p.start, p.end)) as { lstrip?: boolean; rstrip?: boolean } | undefined;
+      const token = this.lib.added_tokens_map.get(text.slice(p.start, p.end)) as
+        { lstrip?: boolean; rstrip?: boolean } | undefined;
       const prev = parts[i - 1];
       const next = parts[i + 1];
-      if (token?.lstrip && prev && !prev.added) while (prev.end > prev.start && WHITESPACE.test(text[prev.end - 1]!)) prev.end--;
-      if (token?.rstrip && next && !next.added) while (next.start < next.end && WHITESPACE.test(text[next.start]!)) next.start++;
+      if (token?.lstrip && prev && !prev.added)
+        while (prev.end > prev.start && WHITESPACE.test(text[prev.end - 1]!)) prev.end--;
+      if (token?.rstrip && next && !next.added)
+        while (next.start < next.end && WHITESPACE.test(text[next.start]!)) next.start++;
     });
     return parts;
   }
@@ -174,7 +224,7 @@ export class ByteLevelBpeOffsets {
       const charStart: number[] = [];
       const charEnd: number[] = [];
       let bytes = '';
-      for (let i = 0; i < word.length; ) {
+      for (let i = 0; i < word.length;) {
         const cp = word.codePointAt(i)!;
         const units = cp > 0xffff ? 2 : 1;
         for (const b of encoder.encode(String.fromCodePoint(cp))) {

@@ -27,13 +27,17 @@ export function wrapPieces(
     throw new TokenizerError(
       'BAD_ARGUMENT',
       `maxLength must be an integer above the ${specials} special tokens, got ${maxLength}.`,
-      'Pass the model\'s max_position_embeddings (e.g. 512), or a window size of at least 8 tokens.',
+      "Pass the model's max_position_embeddings (e.g. 512), or a window size of at least 8 tokens.",
     );
   }
   const room = maxLength - specials;
   const truncated = pieces.length > room;
   const kept = truncated ? pieces.slice(0, room) : pieces;
-  const coveredEnd = truncated ? (kept.length > 0 ? (kept[kept.length - 1] as TokenSpan).end : startOffset) : textLength;
+  const coveredEnd = truncated
+    ? kept.length > 0
+      ? (kept[kept.length - 1] as TokenSpan).end
+      : startOffset
+    : textLength;
   const tokens: TokenSpan[] = [];
   for (const s of prefix) tokens.push({ id: s.id, text: s.text, start: startOffset, end: startOffset, special: true });
   for (const p of kept) tokens.push({ ...p });

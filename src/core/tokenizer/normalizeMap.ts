@@ -18,9 +18,9 @@ export interface NormalizedText {
 // Both cases have the same length either way, so we keep our origin map and take the library's string
 // for the space-delimited chunk around them.
 export const CONTEXT_SENSITIVE = new Set<number>([
-  0x03a3, 0x1715, 0x1734, 0x1b44, 0x1baa, 0x1bf2, 0x1bf3, 0x302e, 0x302f, 0xa953, 0xa9c0, 0x111c0, 0x11235,
-  0x1134d, 0x113cf, 0x116b6, 0x1193d, 0x11f41, 0x16ff0, 0x16ff1, 0x1d165, 0x1d166, 0x1d16d, 0x1d16e, 0x1d16f,
-  0x1d170, 0x1d171, 0x1d172,
+  0x03a3, 0x1715, 0x1734, 0x1b44, 0x1baa, 0x1bf2, 0x1bf3, 0x302e, 0x302f, 0xa953, 0xa9c0, 0x111c0, 0x11235, 0x1134d,
+  0x113cf, 0x116b6, 0x1193d, 0x11f41, 0x16ff0, 0x16ff1, 0x1d165, 0x1d166, 0x1d16d, 0x1d16e, 0x1d16f, 0x1d170, 0x1d171,
+  0x1d172,
 ]);
 
 const DECODER = new TextDecoder('utf-16le');
@@ -103,8 +103,10 @@ export class OffsetNormalizer {
     let pendingSpace = -1; // remove_space: origin of a whitespace run not yet emitted
     // Chunks between ASCII whitespace: no normalization step looks across a space (final sigma stops at
     // it, NFD never reorders across it), so a context-sensitive chunk can be redone alone.
-    let chunkStart = start, chunkOut = 0, chunkDirty = false;
-    for (let i = start; i < end; ) {
+    let chunkStart = start,
+      chunkOut = 0,
+      chunkDirty = false;
+    for (let i = start; i < end;) {
       const c = text.charCodeAt(i);
       let piece: string;
       let len = 1;

@@ -56,7 +56,10 @@ function typeOf(v: unknown): string {
 }
 
 function unsupported(source: string, what: string, found: unknown, supported: string): TokenizerError {
-  const extra = isObject(found) && found.type === 'BPE' ? ' (BPE is supported only as RoBERTa-style byte-level BPE: pre_tokenizer ByteLevel, post_processor RobertaProcessing)' : '';
+  const extra =
+    isObject(found) && found.type === 'BPE'
+      ? ' (BPE is supported only as RoBERTa-style byte-level BPE: pre_tokenizer ByteLevel, post_processor RobertaProcessing)'
+      : '';
   return new TokenizerError(
     'TOKENIZER_UNSUPPORTED',
     `${source}: unsupported ${what} ${typeOf(found)}${extra}; supported: ${supported}.`,
@@ -68,18 +71,29 @@ function unsupported(source: string, what: string, found: unknown, supported: st
 function templateTokens(source: string, pp: unknown): { prefix: string[]; suffix: string[] } {
   if (!isObject(pp)) throw unsupported(source, 'post_processor', pp, 'TemplateProcessing, BertProcessing');
   if (pp.type === 'BertProcessing') {
-    const cls = pp.cls, sep = pp.sep;
+    const cls = pp.cls,
+      sep = pp.sep;
     if (!Array.isArray(cls) || typeof cls[0] !== 'string' || !Array.isArray(sep) || typeof sep[0] !== 'string') {
-      throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: post_processor BertProcessing lacks "cls"/"sep" pairs.`, SUPPORTED_HINT);
+      throw new TokenizerError(
+        'TOKENIZER_INCOMPLETE',
+        `${source}: post_processor BertProcessing lacks "cls"/"sep" pairs.`,
+        SUPPORTED_HINT,
+      );
     }
     return { prefix: [cls[0]], suffix: [sep[0]] };
   }
-  if (pp.type !== 'TemplateProcessing') throw unsupported(source, 'post_processor', pp, 'TemplateProcessing, BertProcessing');
+  if (pp.type !== 'TemplateProcessing')
+    throw unsupported(source, 'post_processor', pp, 'TemplateProcessing, BertProcessing');
   const single = pp.single;
   if (!Array.isArray(single)) {
-    throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: post_processor TemplateProcessing has no "single" template.`, SUPPORTED_HINT);
+    throw new TokenizerError(
+      'TOKENIZER_INCOMPLETE',
+      `${source}: post_processor TemplateProcessing has no "single" template.`,
+      SUPPORTED_HINT,
+    );
   }
-  const prefix: string[] = [], suffix: string[] = [];
+  const prefix: string[] = [],
+    suffix: string[] = [];
   let seenA = false;
   for (const item of single as unknown[]) {
     if (isObject(item) && isObject(item.SpecialToken) && typeof item.SpecialToken.id === 'string') {
@@ -94,18 +108,38 @@ function templateTokens(source: string, pp: unknown): { prefix: string[]; suffix
       );
     }
   }
-  if (!seenA) throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: post_processor "single" template never places the text (Sequence "A").`, SUPPORTED_HINT);
+  if (!seenA)
+    throw new TokenizerError(
+      'TOKENIZER_INCOMPLETE',
+      `${source}: post_processor "single" template never places the text (Sequence "A").`,
+      SUPPORTED_HINT,
+    );
   return { prefix, suffix };
 }
 
 function checkWordPieceModel(source: string, model: unknown): void {
-  if (!isObject(model)) throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: "model" is ${typeOf(model)}, expected an object.`, SUPPORTED_HINT);
+  if (!isObject(model))
+    throw new TokenizerError(
+      'TOKENIZER_INCOMPLETE',
+      `${source}: "model" is ${typeOf(model)}, expected an object.`,
+      SUPPORTED_HINT,
+    );
   const implicitWordPiece = model.type === undefined && 'continuing_subword_prefix' in model && !('merges' in model);
   if (model.type !== 'WordPiece' && !implicitWordPiece) throw unsupported(source, 'model', model, 'WordPiece');
-  if (!isObject(model.vocab)) throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: model.vocab is missing or not an object of token -> id.`, SUPPORTED_HINT);
-  if (typeof model.unk_token !== 'string') throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: model.unk_token is missing.`, SUPPORTED_HINT);
+  if (!isObject(model.vocab))
+    throw new TokenizerError(
+      'TOKENIZER_INCOMPLETE',
+      `${source}: model.vocab is missing or not an object of token -> id.`,
+      SUPPORTED_HINT,
+    );
+  if (typeof model.unk_token !== 'string')
+    throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: model.unk_token is missing.`, SUPPORTED_HINT);
   if (typeof model.continuing_subword_prefix !== 'string') {
-    throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: model.continuing_subword_prefix is missing (BERT uses "##").`, SUPPORTED_HINT);
+    throw new TokenizerError(
+      'TOKENIZER_INCOMPLETE',
+      `${source}: model.continuing_subword_prefix is missing (BERT uses "##").`,
+      SUPPORTED_HINT,
+    );
   }
 }
 
@@ -136,20 +170,36 @@ function checkInternals(library: Tokenizer): LibraryInternals {
  */
 export function buildSpec(tokenizerJson: unknown, tokenizerConfig: unknown, source = 'tokenizer.json'): WordPieceSpec {
   if (!isObject(tokenizerJson)) {
-    throw new TokenizerError('TOKENIZER_JSON_INVALID', `${source}: expected a JSON object, found ${typeOf(tokenizerJson)}.`, 'Re-save the tokenizer with tokenizer.save_pretrained(folder).');
+    throw new TokenizerError(
+      'TOKENIZER_JSON_INVALID',
+      `${source}: expected a JSON object, found ${typeOf(tokenizerJson)}.`,
+      'Re-save the tokenizer with tokenizer.save_pretrained(folder).',
+    );
   }
   const configSource = source.replace(/tokenizer\.json$/, 'tokenizer_config.json');
   if (tokenizerConfig !== undefined && !isObject(tokenizerConfig)) {
-    throw new TokenizerError('TOKENIZER_CONFIG_INVALID', `${configSource}: expected a JSON object, found ${typeOf(tokenizerConfig)}.`, 'Fix or delete tokenizer_config.json (it is optional).');
+    throw new TokenizerError(
+      'TOKENIZER_CONFIG_INVALID',
+      `${configSource}: expected a JSON object, found ${typeOf(tokenizerConfig)}.`,
+      'Fix or delete tokenizer_config.json (it is optional).',
+    );
   }
   const config: Json = tokenizerConfig ?? {};
   for (const key of ['model', 'normalizer', 'pre_tokenizer', 'post_processor', 'decoder']) {
     if (!(key in tokenizerJson)) {
-      throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: missing the "${key}" key (found keys: ${Object.keys(tokenizerJson).join(', ') || 'none'}).`, SUPPORTED_HINT);
+      throw new TokenizerError(
+        'TOKENIZER_INCOMPLETE',
+        `${source}: missing the "${key}" key (found keys: ${Object.keys(tokenizerJson).join(', ') || 'none'}).`,
+        SUPPORTED_HINT,
+      );
     }
   }
   if (!Array.isArray(tokenizerJson.added_tokens)) {
-    throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: "added_tokens" must be an array (it lists [CLS], [SEP], [PAD]...).`, SUPPORTED_HINT);
+    throw new TokenizerError(
+      'TOKENIZER_INCOMPLETE',
+      `${source}: "added_tokens" must be an array (it lists [CLS], [SEP], [PAD]...).`,
+      SUPPORTED_HINT,
+    );
   }
   const { normalizer, pre_tokenizer: preTokenizer } = tokenizerJson;
   if (normalizer !== null && !(isObject(normalizer) && normalizer.type === 'BertNormalizer')) {
@@ -161,25 +211,42 @@ export function buildSpec(tokenizerJson: unknown, tokenizerConfig: unknown, sour
   checkWordPieceModel(source, tokenizerJson.model);
   const { prefix, suffix } = templateTokens(source, tokenizerJson.post_processor);
   if (config.do_lowercase_and_remove_accent === true) {
-    throw new TokenizerError('TOKENIZER_CONFIG_INVALID', `${configSource}: "do_lowercase_and_remove_accent": true (XLM style) is not supported.`, 'Remove that option; BERT-style tokenizers lowercase in their BertNormalizer.');
+    throw new TokenizerError(
+      'TOKENIZER_CONFIG_INVALID',
+      `${configSource}: "do_lowercase_and_remove_accent": true (XLM style) is not supported.`,
+      'Remove that option; BERT-style tokenizers lowercase in their BertNormalizer.',
+    );
   }
 
   let library: Tokenizer;
   try {
     library = new Tokenizer(tokenizerJson, config);
   } catch (e) {
-    throw new TokenizerError('TOKENIZER_JSON_INVALID', `${source}: @huggingface/tokenizers rejected it: ${(e as Error).message}`, SUPPORTED_HINT);
+    throw new TokenizerError(
+      'TOKENIZER_JSON_INVALID',
+      `${source}: @huggingface/tokenizers rejected it: ${(e as Error).message}`,
+      SUPPORTED_HINT,
+    );
   }
   const internals = checkInternals(library);
-  for (const [where, token] of [['post_processor', prefix], ['post_processor', suffix], ['model.unk_token', [internals.model.unk_token ?? '']]] as const) {
+  for (const [where, token] of [
+    ['post_processor', prefix],
+    ['post_processor', suffix],
+    ['model.unk_token', [internals.model.unk_token ?? '']],
+  ] as const) {
     for (const t of token) {
       if (internals.added_tokens_map.get(t) === undefined && internals.model.tokens_to_ids.get(t) === undefined) {
-        throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: ${where} names the token "${t}", which is not in the vocabulary.`, 'Add it to model.vocab / added_tokens, or re-save the tokenizer.');
+        throw new TokenizerError(
+          'TOKENIZER_INCOMPLETE',
+          `${source}: ${where} names the token "${t}", which is not in the vocabulary.`,
+          'Add it to model.vocab / added_tokens, or re-save the tokenizer.',
+        );
       }
     }
   }
   const padding = tokenizerJson.padding;
-  const padToken = tokenString(config.pad_token) ?? (isObject(padding) ? tokenString(padding.pad_token) : undefined) ?? '[PAD]';
+  const padToken =
+    tokenString(config.pad_token) ?? (isObject(padding) ? tokenString(padding.pad_token) : undefined) ?? '[PAD]';
   const maxLen = config.model_max_length;
   return {
     kind: 'wordpiece',
@@ -188,6 +255,7 @@ export function buildSpec(tokenizerJson: unknown, tokenizerConfig: unknown, sour
     prefix,
     suffix,
     padToken,
-    modelMaxLength: typeof maxLen === 'number' && Number.isInteger(maxLen) && maxLen > 0 && maxLen < 1e9 ? maxLen : undefined,
+    modelMaxLength:
+      typeof maxLen === 'number' && Number.isInteger(maxLen) && maxLen > 0 && maxLen < 1e9 ? maxLen : undefined,
   };
 }

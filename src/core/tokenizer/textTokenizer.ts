@@ -15,12 +15,18 @@ function readJson(file: string, required: boolean): unknown {
   // lstat: a dangling symlink is "missing"; a symlink to /dev/zero is refused by the bounded read.
   if (!fs.existsSync(file) && !fs.lstatSync(file, { throwIfNoEntry: false })) {
     if (!required) return undefined;
-    throw new TokenizerError('TOKENIZER_MISSING', `Missing ${file}.`, 'A model folder needs the Hugging Face tokenizer.json beside config.json (tokenizer.save_pretrained(folder) writes it).');
+    throw new TokenizerError(
+      'TOKENIZER_MISSING',
+      `Missing ${file}.`,
+      'A model folder needs the Hugging Face tokenizer.json beside config.json (tokenizer.save_pretrained(folder) writes it).',
+    );
   }
   const raw = readBoundedText(file, {
     maxBytes: required ? TOKENIZER_LIMIT_BYTES : CONFIG_LIMIT_BYTES,
     code: 'TOKENIZER_INVALID',
-    hint: required ? 'Re-save the tokenizer with tokenizer.save_pretrained(folder), or restore the file.' : 'Fix or delete tokenizer_config.json (it is optional).',
+    hint: required
+      ? 'Re-save the tokenizer with tokenizer.save_pretrained(folder), or restore the file.'
+      : 'Fix or delete tokenizer_config.json (it is optional).',
   });
   try {
     return JSON.parse(raw) as unknown;
@@ -29,7 +35,9 @@ function readJson(file: string, required: boolean): unknown {
     throw new TokenizerError(
       isConfig ? 'TOKENIZER_CONFIG_INVALID' : 'TOKENIZER_JSON_INVALID',
       `${file} is not valid JSON: ${(e as Error).message}`,
-      isConfig ? 'Fix or delete tokenizer_config.json (it is optional).' : 'Re-save the tokenizer with tokenizer.save_pretrained(folder), or restore the file.',
+      isConfig
+        ? 'Fix or delete tokenizer_config.json (it is optional).'
+        : 'Re-save the tokenizer with tokenizer.save_pretrained(folder), or restore the file.',
     );
   }
 }
@@ -62,26 +70,43 @@ export class TextTokenizer {
   /** From parsed tokenizer.json / tokenizer_config.json; `source` names the file in error messages. */
   constructor(tokenizerJson: unknown, tokenizerConfig?: unknown, source = 'tokenizer.json') {
     // Byte-level BPE (RoBERTa) has its own spec and offsets; everything else must be BERT-style WordPiece.
-    const spec = isByteLevelBpe(tokenizerJson) ? buildByteLevelSpec(tokenizerJson, tokenizerConfig, source) : buildSpec(tokenizerJson, tokenizerConfig, source);
+    const spec = isByteLevelBpe(tokenizerJson)
+      ? buildByteLevelSpec(tokenizerJson, tokenizerConfig, source)
+      : buildSpec(tokenizerJson, tokenizerConfig, source);
     const lib = spec.internals;
-    this.pieces = spec.kind === 'bytelevel-bpe' ? new ByteLevelBpeOffsets(spec.internals) : new WordPieceOffsets(spec.internals);
+    this.pieces =
+      spec.kind === 'bytelevel-bpe' ? new ByteLevelBpeOffsets(spec.internals) : new WordPieceOffsets(spec.internals);
     const special = (text: string): SpecialToken => ({ id: this.pieces.idOf(text), text });
     this.prefix = spec.prefix.map(special);
     this.suffix = spec.suffix.map(special);
-    const cls = this.prefix[0], sep = this.suffix[0];
+    const cls = this.prefix[0],
+      sep = this.suffix[0];
     if (cls === undefined || sep === undefined) {
-      throw new TokenizerError('TOKENIZER_UNSUPPORTED', `${source}: the post_processor template adds no [CLS]/[SEP] around the text.`, 'DistilBERT classifiers read the [CLS] position; use a tokenizer.json whose template is [CLS] A [SEP].');
+      throw new TokenizerError(
+        'TOKENIZER_UNSUPPORTED',
+        `${source}: the post_processor template adds no [CLS]/[SEP] around the text.`,
+        'DistilBERT classifiers read the [CLS] position; use a tokenizer.json whose template is [CLS] A [SEP].',
+      );
     }
     this.numSpecialTokens = this.prefix.length + this.suffix.length;
     this.clsId = cls.id;
     this.sepId = sep.id;
     // Byte-level BPE covers every byte, so it may have no unknown token (roberta-base's unk_token is null).
     const unk = lib.model.unk_token_id ?? (spec.kind === 'bytelevel-bpe' ? -1 : undefined);
-    if (unk === undefined) throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: model.unk_token "${lib.model.unk_token}" has no id.`, 'Add it to model.vocab.');
+    if (unk === undefined)
+      throw new TokenizerError(
+        'TOKENIZER_INCOMPLETE',
+        `${source}: model.unk_token "${lib.model.unk_token}" has no id.`,
+        'Add it to model.vocab.',
+      );
     this.unkId = unk;
     const pad = lib.added_tokens_map.get(spec.padToken)?.id ?? lib.model.tokens_to_ids.get(spec.padToken);
     if (pad === undefined) {
-      throw new TokenizerError('TOKENIZER_INCOMPLETE', `${source}: the padding token "${spec.padToken}" (from tokenizer_config.json pad_token, else padding.pad_token, else [PAD]) is not in the vocabulary.`, 'Set "pad_token" in tokenizer_config.json to a token of the vocabulary (BERT uses [PAD]).');
+      throw new TokenizerError(
+        'TOKENIZER_INCOMPLETE',
+        `${source}: the padding token "${spec.padToken}" (from tokenizer_config.json pad_token, else padding.pad_token, else [PAD]) is not in the vocabulary.`,
+        'Set "pad_token" in tokenizer_config.json to a token of the vocabulary (BERT uses [PAD]).',
+      );
     }
     this.padId = pad;
     // Masked replacement in attributions keeps positions; idOf falls back to the unknown token, which is no mask.

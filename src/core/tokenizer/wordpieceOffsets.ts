@@ -92,7 +92,14 @@ export class WordPieceOffsets {
     }
   }
 
-  private words(text: string, norm: NormalizedText, sectionEnd: number, sub: string, base: number, out: TokenSpan[]): void {
+  private words(
+    text: string,
+    norm: NormalizedText,
+    sectionEnd: number,
+    sub: string,
+    base: number,
+    out: TokenSpan[],
+  ): void {
     const re = this.pattern;
     re.lastIndex = 0;
     for (let m = re.exec(sub); m !== null; m = re.exec(sub)) {
@@ -134,7 +141,15 @@ export class WordPieceOffsets {
 
   /** Original range of normalized [a, b): from the first source code point to the end of the last one,
    *  extended over marks the normalizer dropped (strip_accents) so an accent stays with its letter. */
-  private span(id: number, piece: string, text: string, norm: NormalizedText, sectionEnd: number, a: number, b: number): TokenSpan {
+  private span(
+    id: number,
+    piece: string,
+    text: string,
+    norm: NormalizedText,
+    sectionEnd: number,
+    a: number,
+    b: number,
+  ): TokenSpan {
     const start = norm.origin[a] as number;
     let end = codePointEnd(text, norm.origin[b - 1] as number);
     const next = b < norm.origin.length ? (norm.origin[b] as number) : sectionEnd;

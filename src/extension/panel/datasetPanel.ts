@@ -1,6 +1,11 @@
 // The dataset panel: its own webview tab (one at a time), fed typed DatasetView messages after `ready`.
 import * as vscode from 'vscode';
-import { isDatasetWebviewMessage, type DatasetHostMessage, type DatasetView, type DatasetWebviewMessage } from '../../shared/datasetProtocol';
+import {
+  isDatasetWebviewMessage,
+  type DatasetHostMessage,
+  type DatasetView,
+  type DatasetWebviewMessage,
+} from '../../shared/datasetProtocol';
 import { makeNonce, renderShell } from './html';
 
 /** The dataset panel's webview type (package.json's onWebviewPanel activation event names it). */
@@ -8,7 +13,10 @@ export const DATASET_VIEW_TYPE = 'distilbertInspector.dataset';
 const viewType = DATASET_VIEW_TYPE;
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
 }
 
 export class DatasetPanel implements vscode.Disposable {
@@ -20,7 +28,9 @@ export class DatasetPanel implements vscode.Disposable {
   private readonly inspectEmitter = new vscode.EventEmitter<number>();
   /** The user clicked an example: its row index in the shown view. */
   readonly onDidRequestInspect = this.inspectEmitter.event;
-  private readonly projectEmitter = new vscode.EventEmitter<Extract<DatasetWebviewMessage, { type: 'project' | 'cancelProjection' }>>();
+  private readonly projectEmitter = new vscode.EventEmitter<
+    Extract<DatasetWebviewMessage, { type: 'project' | 'cancelProjection' }>
+  >();
   /** The webview wants a projection computed (or the one under way cancelled). */
   readonly onDidRequestProjection = this.projectEmitter.event;
   private readonly closeEmitter = new vscode.EventEmitter<void>();
@@ -34,7 +44,12 @@ export class DatasetPanel implements vscode.Disposable {
       DatasetPanel.current.panel.reveal(undefined, false);
       return DatasetPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      viewType,
+      title,
+      vscode.ViewColumn.Active,
+      webviewOptions(extensionUri),
+    );
     DatasetPanel.current = new DatasetPanel(panel, extensionUri);
     return DatasetPanel.current;
   }

@@ -6,7 +6,20 @@ import type { Inspection } from '../../core/types';
 import type { AttributionMethod } from '../../core/attribution/explain';
 import type { AttributionResult } from '../../core/attribution/explain';
 import type { OcclusionUnit } from '../../core/attribution/occlusion';
-import { assertNever, isWebviewToHost, type AttentionState, type CompareState, type ComparedText, type ExplanationState, type HostToWebview, type LiveStatus, type ModelNote, type OcclusionState, type PanelSource, type WebviewToHost } from '../../shared/protocol';
+import {
+  assertNever,
+  isWebviewToHost,
+  type AttentionState,
+  type CompareState,
+  type ComparedText,
+  type ExplanationState,
+  type HostToWebview,
+  type LiveStatus,
+  type ModelNote,
+  type OcclusionState,
+  type PanelSource,
+  type WebviewToHost,
+} from '../../shared/protocol';
 import { writeFileAtomic } from '../atomicWrite';
 import { makeNonce, renderShell } from './html';
 import { PanelModel } from './panelModel';
@@ -169,7 +182,11 @@ export class InspectorPanel implements vscode.Disposable {
   /** The notice above the result on show (e.g. why a newer run stopped), for tests. */
   currentNotice(): string | undefined {
     const view = this.model.snapshot.view;
-    return view.kind === 'result' || view.kind === 'comparison' ? view.notice : view.kind === 'empty' ? view.note : undefined;
+    return view.kind === 'result' || view.kind === 'comparison'
+      ? view.notice
+      : view.kind === 'empty'
+        ? view.note
+        : undefined;
   }
 
   /** Updates the live bar (toggle, phase, last latency). */
@@ -192,7 +209,8 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   /** The text comparison on show with the texts it names, if any (what a report of the panel exports). */
-  currentComparisonView(): { requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] } | undefined {
+  currentComparisonView():
+    { requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] } | undefined {
     return this.model.currentComparisonView();
   }
 
@@ -214,7 +232,11 @@ export class InspectorPanel implements vscode.Disposable {
     });
     if (!target) return;
     try {
-      await writeFileAtomic(target, Buffer.from(JSON.stringify(inspectionToJson(inspection), null, 2) + '\n', 'utf8'), vscode.workspace.fs);
+      await writeFileAtomic(
+        target,
+        Buffer.from(JSON.stringify(inspectionToJson(inspection), null, 2) + '\n', 'utf8'),
+        vscode.workspace.fs,
+      );
       void vscode.window.showInformationMessage(`DistilBERT Inspector: saved the inspection to ${target.fsPath}.`);
     } catch (e) {
       void vscode.window.showErrorMessage(
@@ -244,7 +266,8 @@ export class InspectorPanel implements vscode.Disposable {
         this.ready = true;
         void this.panel.webview.postMessage({ type: 'restore', state: this.model.snapshot } satisfies HostToWebview);
         if (this.live) void this.panel.webview.postMessage({ type: 'live', live: this.live } satisfies HostToWebview);
-        if (this.note) void this.panel.webview.postMessage({ type: 'modelNote', note: this.note } satisfies HostToWebview);
+        if (this.note)
+          void this.panel.webview.postMessage({ type: 'modelNote', note: this.note } satisfies HostToWebview);
         return;
       case 'reveal': {
         const range = this.model.windowRange(msg);
@@ -274,7 +297,11 @@ export class InspectorPanel implements vscode.Disposable {
         this.forResult((requestId) => ({ type: 'explain', requestId, method: msg.method }));
         return;
       case 'attention':
-        this.forResult((requestId) => ({ type: 'attention', requestId, ...(msg.layer !== undefined ? { layer: msg.layer, head: msg.head ?? -1 } : {}) }));
+        this.forResult((requestId) => ({
+          type: 'attention',
+          requestId,
+          ...(msg.layer !== undefined ? { layer: msg.layer, head: msg.head ?? -1 } : {}),
+        }));
         return;
       case 'setLive':
         this.requestEmitter.fire({ type: 'setLive', on: msg.on });

@@ -48,11 +48,24 @@ export class PanelModel {
     }
     if (view.kind === 'result' && view.occlusion?.kind === 'running') {
       // The occlusion died with the old host too.
-      return new PanelModel({ newest: 0, view: { ...view, occlusion: { kind: 'error', message: 'The window reloaded while the occlusion ran. Run it again.' } } });
+      return new PanelModel({
+        newest: 0,
+        view: {
+          ...view,
+          occlusion: { kind: 'error', message: 'The window reloaded while the occlusion ran. Run it again.' },
+        },
+      });
     }
     if (view.kind === 'result' && (view.explanation?.kind === 'running' || view.attention?.kind === 'running')) {
       const lost = { kind: 'error' as const, message: 'The window reloaded while this ran. Run it again.' };
-      return new PanelModel({ newest: 0, view: { ...view, ...(view.explanation?.kind === 'running' ? { explanation: lost } : {}), ...(view.attention?.kind === 'running' ? { attention: lost } : {}) } });
+      return new PanelModel({
+        newest: 0,
+        view: {
+          ...view,
+          ...(view.explanation?.kind === 'running' ? { explanation: lost } : {}),
+          ...(view.attention?.kind === 'running' ? { attention: lost } : {}),
+        },
+      });
     }
     return new PanelModel({ newest: 0, view });
   }
@@ -110,7 +123,12 @@ export class PanelModel {
     return this.apply({ type: 'restore', state: { newest: this.state.newest, view: { kind: 'empty', note } } });
   }
 
-  result(requestId: number, inspection: Inspection, source: PanelSource, compare?: CompareState): HostToWebview | undefined {
+  result(
+    requestId: number,
+    inspection: Inspection,
+    source: PanelSource,
+    compare?: CompareState,
+  ): HostToWebview | undefined {
     return this.apply({ type: 'result', requestId, inspection, source, ...(compare ? { compare } : {}) });
   }
 
@@ -133,7 +151,10 @@ export class PanelModel {
   currentExplanations(): AttributionResult[] {
     const view = this.state.view;
     if (view.kind !== 'result') return [];
-    return [view.occlusion?.kind === 'done' ? occlusionAttribution(view.occlusion.result) : undefined, view.explanation?.kind === 'done' ? view.explanation.result : undefined].filter((r) => r !== undefined);
+    return [
+      view.occlusion?.kind === 'done' ? occlusionAttribution(view.occlusion.result) : undefined,
+      view.explanation?.kind === 'done' ? view.explanation.result : undefined,
+    ].filter((r) => r !== undefined);
   }
 
   /** The request id of the result on show, if any (what a "compare" click refers to). */
@@ -142,7 +163,11 @@ export class PanelModel {
   }
 
   /** A finished "Compare Two Texts"; stale (dropped) when a newer request has started. */
-  comparison(requestId: number, comparison: TextComparison, texts: [ComparedText, ComparedText]): HostToWebview | undefined {
+  comparison(
+    requestId: number,
+    comparison: TextComparison,
+    texts: [ComparedText, ComparedText],
+  ): HostToWebview | undefined {
     return this.apply({ type: 'comparison', requestId, comparison, texts });
   }
 
@@ -170,9 +195,12 @@ export class PanelModel {
   }
 
   /** The text comparison on show with the texts it names (what "Export Markdown" writes), if any. */
-  currentComparisonView(): { requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] } | undefined {
+  currentComparisonView():
+    { requestId: number; comparison: TextComparison; texts: [ComparedText, ComparedText] } | undefined {
     const view = this.state.view;
-    return view.kind === 'comparison' ? { requestId: view.requestId, comparison: view.comparison, texts: view.texts } : undefined;
+    return view.kind === 'comparison'
+      ? { requestId: view.requestId, comparison: view.comparison, texts: view.texts }
+      : undefined;
   }
 
   currentSource(): PanelSource | undefined {

@@ -2,7 +2,20 @@
 // schemas (their types are inferred from them), and the schema of the core's AttributionResult.
 import type { WindowAttention } from '../../core/attribution/attention';
 import { ATTRIBUTION_METHODS, type AttributionResult } from '../../core/attribution/explain';
-import { array, bool, index, literal, num, object, optional, refine, sameType, str, tagged, type Infer } from '../schema';
+import {
+  array,
+  bool,
+  index,
+  literal,
+  num,
+  object,
+  optional,
+  refine,
+  sameType,
+  str,
+  tagged,
+  type Infer,
+} from '../schema';
 import { hasLength, numbers } from './inspection';
 import { errorCase, runStateCases } from './cards';
 import { firstWindowFields, itemsInRange } from './results';
@@ -19,14 +32,24 @@ export const attributionResultSchema = refine(
     scoreMeaning: str,
     ...firstWindowFields,
     items: array(attributedItem),
-    shap: optional(object({ budget: index, exact: bool, hierarchy: literal('flat', 'words-phrases-sentences'), replacement: literal('delete', 'mask') })),
+    shap: optional(
+      object({
+        budget: index,
+        exact: bool,
+        hierarchy: literal('flat', 'words-phrases-sentences'),
+        replacement: literal('delete', 'mask'),
+      }),
+    ),
   }),
   (x) => itemsInRange(x) && (x.faithfulness === undefined || hasLength(x.faithfulness.fractions, 9)),
 );
 sameType<Infer<typeof attributionResultSchema>, AttributionResult>(true);
 
 /** The explanation by the picked method of the shown result (occlusion keeps its own OcclusionState). */
-export const explanationStateSchema = tagged('kind', runStateCases({ method: attributionMethodSchema, done: index, total: index }, attributionResultSchema));
+export const explanationStateSchema = tagged(
+  'kind',
+  runStateCases({ method: attributionMethodSchema, done: index, total: index }, attributionResultSchema),
+);
 /** The explanation by the picked method of the shown result (occlusion keeps its own OcclusionState). */
 export type ExplanationState = Infer<typeof explanationStateSchema>;
 
@@ -53,14 +76,22 @@ export const attentionViewSchema = refine(
     textLength: index,
   }),
   (x) =>
-    hasLength(x.tokens, x.seq) && hasLength(x.cls, x.layers * x.heads * x.seq) && hasLength(x.rollout, x.seq) &&
-    x.matrix.layer < x.layers && isHead(x.matrix.head, x.heads) && hasLength(x.matrix.values, x.seq * x.seq),
+    hasLength(x.tokens, x.seq) &&
+    hasLength(x.cls, x.layers * x.heads * x.seq) &&
+    hasLength(x.rollout, x.seq) &&
+    x.matrix.layer < x.layers &&
+    isHead(x.matrix.head, x.heads) &&
+    hasLength(x.matrix.values, x.seq * x.seq),
 );
 /** What the attention view draws: the [CLS] rows of every head, the rollout, and one chosen matrix. */
 export type AttentionView = Infer<typeof attentionViewSchema>;
 
 /** The attention view of the shown result. */
-export const attentionStateSchema = tagged('kind', { running: {}, done: { view: attentionViewSchema, latencyMs: num }, error: errorCase });
+export const attentionStateSchema = tagged('kind', {
+  running: {},
+  done: { view: attentionViewSchema, latencyMs: num },
+  error: errorCase,
+});
 /** The attention view of the shown result. */
 export type AttentionState = Infer<typeof attentionStateSchema>;
 
@@ -68,7 +99,13 @@ export const isExplanationState = explanationStateSchema.is;
 export const isAttentionState = attentionStateSchema.is;
 
 /** What the webview needs: [CLS] rows, rollout, and one matrix (a head, or the mean of a layer's heads). */
-export function attentionView(w: WindowAttention, layer: number, head: number, inferenceMs: number, textLength: number): AttentionView {
+export function attentionView(
+  w: WindowAttention,
+  layer: number,
+  head: number,
+  inferenceMs: number,
+  textLength: number,
+): AttentionView {
   const l = Math.min(Math.max(0, layer), w.layers - 1);
   const hd = Math.min(Math.max(-1, head), w.heads - 1);
   const n = w.seq * w.seq;

@@ -1,6 +1,19 @@
 // The fp32 / int8 comparison and occlusion cards of the shown result (the attribution and attention cards are in
 // attribution.ts, which shares their error case): schemas, and the types inferred from them.
-import { array, index, literal, num, object, record, refine, str, tagged, type Infer, type Schema, type Shape } from '../schema';
+import {
+  array,
+  index,
+  literal,
+  num,
+  object,
+  record,
+  refine,
+  str,
+  tagged,
+  type Infer,
+  type Schema,
+  type Shape,
+} from '../schema';
 import { numbers } from './inspection';
 import { occlusionResultSchema, occlusionUnitSchema } from './results';
 
@@ -42,7 +55,10 @@ export const compareStateSchema = tagged('kind', {
  */
 export type CompareState = Infer<typeof compareStateSchema>;
 
-export const occlusionStateSchema = tagged('kind', runStateCases({ unit: occlusionUnitSchema, done: index, total: index }, occlusionResultSchema));
+export const occlusionStateSchema = tagged(
+  'kind',
+  runStateCases({ unit: occlusionUnitSchema, done: index, total: index }, occlusionResultSchema),
+);
 /**
  * "Which words drove the decision" for the shown result: each word (or piece) of its text removed in turn.
  * `latencyMs` is the whole run as the editor saw it (worker round trip included).

@@ -2,7 +2,21 @@
 // type itself is owned by the core (src/core/types.ts); `sameType` below fails to compile if the schema and
 // the core's type differ in any field, so the guard cannot drift from the type.
 import type { HeadExperiment, Inspection, LensEntry, TokenLensEntry, TokenSpan } from '../../core/types';
-import { array, bool, index, literal, num, object, optional, orUndefined, record, refine, sameType, str, type Infer } from '../schema';
+import {
+  array,
+  bool,
+  index,
+  literal,
+  num,
+  object,
+  optional,
+  orUndefined,
+  record,
+  refine,
+  sameType,
+  str,
+  type Infer,
+} from '../schema';
 
 export const numbers = array(num);
 /** True when `v` has exactly `n` entries (a vector sized by the model's labels, dim or tokens). */
@@ -105,7 +119,15 @@ export const inspectionSchema = refine(
     model: modelInfoSchema,
     windows: array(windowResult),
     aggregate: object({ label: str, probabilities: record(num), logits: numbers, method: str }),
-    coverage: object({ textLength: index, coveredChars: index, complete: bool, tokens: index, windowTokens: index, stride: index, coveredEnd: index }),
+    coverage: object({
+      textLength: index,
+      coveredChars: index,
+      complete: bool,
+      tokens: index,
+      windowTokens: index,
+      stride: index,
+      coveredEnd: index,
+    }),
     timing: object({ tokenizeMs: num, inferenceMs: num, totalMs: num }),
   }),
   (x) => x.windows.length > 0 && x.windows.every((w) => windowFits(w, x.model.dim, x.model.labels.length)),

@@ -1,7 +1,22 @@
 // The messages between the extension host (InspectorPanel) and the inspector webview, as schemas. Host
 // messages that set the view carry exactly the view's payload (viewState.ts `*Fields`); the webview's messages
 // are checked strictly (no unknown keys): they are untrusted input to the host.
-import { bool, either, index, literal, num, object, optional, orUndefined, refine, str, strict, tagged, type Infer, type InferShape } from '../schema';
+import {
+  bool,
+  either,
+  index,
+  literal,
+  num,
+  object,
+  optional,
+  orUndefined,
+  refine,
+  str,
+  strict,
+  tagged,
+  type Infer,
+  type InferShape,
+} from '../schema';
 import { attentionStateSchema, attributionMethodSchema, explanationStateSchema, isHead } from './attribution';
 import { compareStateSchema, occlusionStateSchema } from './cards';
 import { occlusionUnitSchema } from './results';
@@ -69,7 +84,9 @@ export type RevealTarget = InferShape<typeof windowTarget> | InferShape<typeof r
 
 const attentionRequest = refine(
   strict({ type: literal('attention'), layer: optional(index), head: optional(num) }),
-  (x) => (x.layer === undefined && x.head === undefined) || (x.layer !== undefined && x.head !== undefined && x.layer < 1000 && isHead(x.head, 1000)),
+  (x) =>
+    (x.layer === undefined && x.head === undefined) ||
+    (x.layer !== undefined && x.head !== undefined && x.layer < 1000 && isHead(x.head, 1000)),
 );
 
 /** Messages from the webview to the host; any unknown key fails. */

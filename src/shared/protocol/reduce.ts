@@ -43,7 +43,13 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState | unde
     case 'explanation':
     case 'attention':
       if (state.view.kind !== 'result' || state.view.requestId !== msg.requestId) return undefined;
-      return { newest: state.newest, view: msg.type === 'explanation' ? { ...state.view, explanation: msg.explanation } : { ...state.view, attention: msg.attention } };
+      return {
+        newest: state.newest,
+        view:
+          msg.type === 'explanation'
+            ? { ...state.view, explanation: msg.explanation }
+            : { ...state.view, attention: msg.attention },
+      };
     case 'restore':
       return msg.state;
     case 'progress':

@@ -26,7 +26,10 @@ export const comparedTextSchema = refine(
     start: optional(index),
     end: optional(index),
   }),
-  (x) => (x.uri === undefined ? x.start === undefined && x.end === undefined : x.start !== undefined && x.end !== undefined && x.start <= x.end),
+  (x) =>
+    x.uri === undefined
+      ? x.start === undefined && x.end === undefined
+      : x.start !== undefined && x.end !== undefined && x.start <= x.end,
 );
 /** One side (A or B) of "Compare Two Texts" as the panel names it; uri/start/end are set when it can be revealed. */
 export type ComparedText = Infer<typeof comparedTextSchema>;
@@ -34,10 +37,19 @@ export type ComparedText = Infer<typeof comparedTextSchema>;
 /** A run started (host message `running`, view `running`). */
 export const runningFields = { requestId: num, what: str };
 /** An inspection to show; `compare` says whether the fp32 / int8 comparison is offered. */
-export const resultFields = { requestId: num, inspection: inspectionSchema, source: panelSourceSchema, compare: optional(compareStateSchema) };
+export const resultFields = {
+  requestId: num,
+  inspection: inspectionSchema,
+  source: panelSourceSchema,
+  compare: optional(compareStateSchema),
+};
 export const errorFields = { requestId: num, message: str };
 /** A finished "Compare Two Texts": A and B side by side (B − A). */
-export const comparisonFields = { requestId: num, comparison: textComparisonSchema, texts: tuple(comparedTextSchema, comparedTextSchema) };
+export const comparisonFields = {
+  requestId: num,
+  comparison: textComparisonSchema,
+  texts: tuple(comparedTextSchema, comparedTextSchema),
+};
 
 export const viewStateSchema = tagged('kind', {
   empty: { note: optional(str) },

@@ -1,7 +1,11 @@
 // Small DOM helpers for the dataset webview: every text goes in through textContent, never as markup.
 
 /** An element with a class, attributes and children (strings become text nodes). */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  cls?: string,
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
   for (const c of children) e.append(typeof c === 'string' ? document.createTextNode(c) : c);

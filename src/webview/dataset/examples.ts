@@ -51,7 +51,12 @@ export function sliceRows(view: DatasetView, s: TableState): { rows: number[]; e
   return { rows };
 }
 
-export function examplesView(view: DatasetView, s: TableState, update: (s: TableState) => void, inspect: (row: number) => void): HTMLElement {
+export function examplesView(
+  view: DatasetView,
+  s: TableState,
+  update: (s: TableState) => void,
+  inspect: (row: number) => void,
+): HTMLElement {
   const root = el('section', 'examples');
   const labels = view.labels;
   const select = <T extends string | number>(label: string, value: T, options: [T, string][], set: (v: T) => void) => {
@@ -74,12 +79,36 @@ export function examplesView(view: DatasetView, s: TableState, update: (s: Table
   query.addEventListener('change', () => update({ ...s, query: query.value }));
   const labelOptions: [number, string][] = [[-1, 'any'], ...labels.map((l, i): [number, string] => [i, l])];
   root.append(
-    el('div', 'controls',
-      select('Show', s.show, [['all', 'all examples'], ['wrong', 'misclassified'], ['low', `confidence < ${LOW_CONFIDENCE}`]], (show) => update({ ...s, show })),
-      ' gold ', select('Gold label', s.gold, labelOptions, (gold) => update({ ...s, gold })),
-      ' predicted ', select('Predicted label', s.predicted, labelOptions, (predicted) => update({ ...s, predicted })),
-      ' ', query,
-      ' sort ', select('Sort', s.sort, [['line', 'file order'], ['confidence', 'least confident first'], ['margin', 'smallest margin first']], (sort) => update({ ...s, sort })),
+    el(
+      'div',
+      'controls',
+      select(
+        'Show',
+        s.show,
+        [
+          ['all', 'all examples'],
+          ['wrong', 'misclassified'],
+          ['low', `confidence < ${LOW_CONFIDENCE}`],
+        ],
+        (show) => update({ ...s, show }),
+      ),
+      ' gold ',
+      select('Gold label', s.gold, labelOptions, (gold) => update({ ...s, gold })),
+      ' predicted ',
+      select('Predicted label', s.predicted, labelOptions, (predicted) => update({ ...s, predicted })),
+      ' ',
+      query,
+      ' sort ',
+      select(
+        'Sort',
+        s.sort,
+        [
+          ['line', 'file order'],
+          ['confidence', 'least confident first'],
+          ['margin', 'smallest margin first'],
+        ],
+        (sort) => update({ ...s, sort }),
+      ),
     ),
   );
   const { rows, error } = sliceRows(view, s);
@@ -91,7 +120,13 @@ export function examplesView(view: DatasetView, s: TableState, update: (s: Table
   const labelled = rows.filter((i) => gold[i]! >= 0);
   let summary = `${rows.length} of ${view.rows.length} examples`;
   if (labelled.length) {
-    const m = computeMetrics(labels, gold, view.rows.map((r) => r.predicted), view.rows.flatMap((r) => r.probs), labelled);
+    const m = computeMetrics(
+      labels,
+      gold,
+      view.rows.map((r) => r.predicted),
+      view.rows.flatMap((r) => r.probs),
+      labelled,
+    );
     summary += ` · accuracy on this slice ${f3(m.accuracy)} · macro F1 ${f3(m.macroF1)}`;
   }
   root.append(el('p', 'meta slice', summary));
@@ -110,7 +145,9 @@ export function examplesView(view: DatasetView, s: TableState, update: (s: Table
       const r = view.rows[i]!;
       const conf = Math.max(...r.probs);
       const wrong = r.gold >= 0 && r.gold !== r.predicted;
-      const b = el('button', `row${wrong ? ' wrong' : ''}`,
+      const b = el(
+        'button',
+        `row${wrong ? ' wrong' : ''}`,
         el('span', 'line', String(r.line)),
         el('span', 'gold', r.gold >= 0 ? labels[r.gold]! : '—'),
         el('span', 'pred', labels[r.predicted]!),
@@ -125,7 +162,18 @@ export function examplesView(view: DatasetView, s: TableState, update: (s: Table
     }
   };
   viewport.addEventListener('scroll', () => requestAnimationFrame(draw));
-  root.append(el('div', 'row header', el('span', 'line', 'line'), el('span', 'gold', 'gold'), el('span', 'pred', 'predicted'), el('span', 'conf', 'conf.'), el('span', 'text', 'text')), viewport);
+  root.append(
+    el(
+      'div',
+      'row header',
+      el('span', 'line', 'line'),
+      el('span', 'gold', 'gold'),
+      el('span', 'pred', 'predicted'),
+      el('span', 'conf', 'conf.'),
+      el('span', 'text', 'text'),
+    ),
+    viewport,
+  );
   requestAnimationFrame(draw);
   draw();
   return root;

@@ -1,7 +1,13 @@
 // The dataset panel's webview (bundled to dist/datasetWebview.js): one view at a time, built from the host's
 // DatasetView with DOM calls; only the UI state (tab, filters) and the dataset's source are persisted, the host
 // re-sends the data (after a window reload, from its on-disk cache).
-import { isDatasetHostMessageType, type DatasetHostMessage, type DatasetSource, type DatasetView, type DatasetWebviewMessage } from '../../shared/datasetProtocol';
+import {
+  isDatasetHostMessageType,
+  type DatasetHostMessage,
+  type DatasetSource,
+  type DatasetView,
+  type DatasetWebviewMessage,
+} from '../../shared/datasetProtocol';
 import { el } from './dom';
 import { emptyTable, examplesView, type TableState } from './examples';
 import { projectionKey, projectionView, showProgress, type ColourBy, type ProjectionJob } from './projection';
@@ -17,7 +23,13 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const TABS = ['metrics', 'examples', 'projection', 'units', 'study'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_NAMES: Record<Tab, string> = { metrics: 'Metrics', examples: 'Examples', projection: 'Projection', units: 'Head units', study: 'Head study' };
+const TAB_NAMES: Record<Tab, string> = {
+  metrics: 'Metrics',
+  examples: 'Examples',
+  projection: 'Projection',
+  units: 'Head units',
+  study: 'Head study',
+};
 
 interface UiState {
   tab: Tab;
@@ -35,7 +47,10 @@ let ui: UiState = {
   tab: TABS.includes(saved?.tab as Tab) ? saved!.tab! : 'metrics',
   table: { ...emptyTable, ...saved?.table },
   colourBy: saved?.colourBy ?? 'gold',
-  projection: saved?.projection?.method === 'umap' || saved?.projection?.method === 'pca' ? saved.projection : { source: 'cls', method: 'pca' },
+  projection:
+    saved?.projection?.method === 'umap' || saved?.projection?.method === 'pca'
+      ? saved.projection
+      : { source: 'cls', method: 'pca' },
   source: saved?.source,
 };
 let view: DatasetView | undefined;
@@ -66,21 +81,31 @@ function render(): void {
     b.addEventListener('click', () => set({ ...ui, tab: t }));
     nav.append(b);
   }
-  const head = el('header', undefined,
+  const head = el(
+    'header',
+    undefined,
     el('h2', undefined, v.fileName),
-    el('p', 'meta', `${v.rows.length} examples · model ${v.modelName} · text "${v.textColumn}", label ${v.labelColumn ? `"${v.labelColumn}"` : 'none'}${v.skipped ? ` · ${v.skipped} rows skipped` : ''} · ${v.fromCache === v.rows.length ? 'from the cache' : `${(v.runMs / 1000).toFixed(1)} s`}`),
+    el(
+      'p',
+      'meta',
+      `${v.rows.length} examples · model ${v.modelName} · text "${v.textColumn}", label ${v.labelColumn ? `"${v.labelColumn}"` : 'none'}${v.skipped ? ` · ${v.skipped} rows skipped` : ''} · ${v.fromCache === v.rows.length ? 'from the cache' : `${(v.runMs / 1000).toFixed(1)} s`}`,
+    ),
   );
   let body: HTMLElement;
   switch (ui.tab) {
     case 'metrics':
-      body = metricsView(v, (gold, predicted) => set({ ...ui, tab: 'examples', table: { ...emptyTable, gold, predicted } }));
+      body = metricsView(v, (gold, predicted) =>
+        set({ ...ui, tab: 'examples', table: { ...emptyTable, gold, predicted } }),
+      );
       break;
     case 'examples':
       body = examplesView(v, ui.table, (table) => set({ ...ui, table }), inspect);
       break;
     case 'projection': {
       // A saved choice from another dataset (another model's blocks) falls back to the default.
-      const projection = v.projectionSources.some((s) => s.id === ui.projection.source) ? ui.projection : { source: 'cls', method: ui.projection.method };
+      const projection = v.projectionSources.some((s) => s.id === ui.projection.source)
+        ? ui.projection
+        : { source: 'cls', method: ui.projection.method };
       body = projectionView(v, { ...projection, colourBy: ui.colourBy }, projections, job, {
         choose: (c) => set({ ...ui, colourBy: c.colourBy, projection: { source: c.source, method: c.method } }),
         request: (source, method) => {
@@ -107,7 +132,13 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   if (!isDatasetHostMessageType(msg)) return;
   switch (msg.type) {
     case 'progress':
-      app.replaceChildren(el('p', 'placeholder', `Running ${msg.file}: ${msg.done} of ${msg.total} examples${msg.etaMs === null ? '' : `, about ${Math.ceil(msg.etaMs / 1000)} s left`}…`));
+      app.replaceChildren(
+        el(
+          'p',
+          'placeholder',
+          `Running ${msg.file}: ${msg.done} of ${msg.total} examples${msg.etaMs === null ? '' : `, about ${Math.ceil(msg.etaMs / 1000)} s left`}…`,
+        ),
+      );
       return;
     case 'error':
       app.replaceChildren(el('p', 'error', msg.message));
@@ -125,7 +156,13 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
       job = { source: msg.source, method: msg.method, phase: msg.phase, done: msg.done, total: msg.total };
       const status = document.querySelector<HTMLElement>('.proj-status');
       const name = view?.projectionSources.find((s) => s.id === msg.source)?.name ?? msg.source;
-      if (status && ui.tab === 'projection' && ui.projection.source === msg.source && ui.projection.method === msg.method) showProgress(status, job, name, () => post({ type: 'cancelProjection' }));
+      if (
+        status &&
+        ui.tab === 'projection' &&
+        ui.projection.source === msg.source &&
+        ui.projection.method === msg.method
+      )
+        showProgress(status, job, name, () => post({ type: 'cancelProjection' }));
       return;
     }
     case 'projection':
@@ -134,7 +171,14 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
       if (ui.tab === 'projection') render();
       return;
     case 'projectionFailed':
-      job = { source: msg.source, method: msg.method, phase: 'failed', done: 0, total: 1, failed: msg.cancelled ? 'Cancelled.' : msg.message };
+      job = {
+        source: msg.source,
+        method: msg.method,
+        phase: 'failed',
+        done: 0,
+        total: 1,
+        failed: msg.cancelled ? 'Cancelled.' : msg.message,
+      };
       if (ui.tab === 'projection') render();
       return;
   }

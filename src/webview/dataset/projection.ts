@@ -39,15 +39,38 @@ export const projectionKey = (source: string, method: string) => `${source}|${me
 // Pan and zoom per projection, kept while the page re-renders (a colour change should not reset the view).
 const cameras = new Map<string, ScatterCamera>();
 
-export function projectionView(view: DatasetView, choice: ProjectionChoice, results: Map<string, ProjectionResult>, job: ProjectionJob | undefined, hooks: ProjectionHooks): HTMLElement {
+export function projectionView(
+  view: DatasetView,
+  choice: ProjectionChoice,
+  results: Map<string, ProjectionResult>,
+  job: ProjectionJob | undefined,
+  hooks: ProjectionHooks,
+): HTMLElement {
   const root = el('section', 'projection');
   const controls = el('div', 'controls');
-  const source = select('Source', view.projectionSources.map((s) => [s.id, s.name]), choice.source, (v) => hooks.choose({ ...choice, source: v }));
-  const colour = select('Colour by', [['gold', 'colour by gold'], ['predicted', 'colour by predicted'], ['correct', 'colour by correct']], choice.colourBy, (v) => hooks.choose({ ...choice, colourBy: v as ColourBy }));
+  const source = select(
+    'Source',
+    view.projectionSources.map((s) => [s.id, s.name]),
+    choice.source,
+    (v) => hooks.choose({ ...choice, source: v }),
+  );
+  const colour = select(
+    'Colour by',
+    [
+      ['gold', 'colour by gold'],
+      ['predicted', 'colour by predicted'],
+      ['correct', 'colour by correct'],
+    ],
+    choice.colourBy,
+    (v) => hooks.choose({ ...choice, colourBy: v as ColourBy }),
+  );
   const methods = el('span', 'methods');
   methods.setAttribute('role', 'group');
   methods.setAttribute('aria-label', 'Method');
-  for (const [m, name] of [['pca', 'PCA'], ['umap', 'UMAP']] as const) {
+  for (const [m, name] of [
+    ['pca', 'PCA'],
+    ['umap', 'UMAP'],
+  ] as const) {
     const b = el('button', m === choice.method ? 'method active' : 'method', name);
     b.dataset['method'] = m;
     b.setAttribute('aria-pressed', String(m === choice.method));
@@ -69,14 +92,24 @@ export function projectionView(view: DatasetView, choice: ProjectionChoice, resu
       status.append(`${mine.failed} `, again);
     } else {
       if (!mine) hooks.request(choice.source, choice.method);
-      showProgress(status, mine ?? { source: choice.source, method: choice.method, phase: 'reading', done: 0, total: 1 }, sourceName, hooks.cancel);
+      showProgress(
+        status,
+        mine ?? { source: choice.source, method: choice.method, phase: 'reading', done: 0, total: 1 },
+        sourceName,
+        hooks.cancel,
+      );
     }
     return root;
   }
-  status.textContent = result.method === 'pca' && result.explained
-    ? `PCA of ${sourceName}: PC1 ${pct(result.explained[0])} and PC2 ${pct(result.explained[1])} of the variance.`
-    : `UMAP of ${sourceName}: 15 neighbours, min_dist 0.1, seed ${result.seed}${result.ms > 0 ? `, computed in ${(result.ms / 1000).toFixed(1)} s` : ''}. Distances between clusters are not meaningful.`;
-  const tip = el('p', 'meta tip', 'Hover a point to read its text; click it to inspect it. Drag or arrow keys pan, the wheel or +/- zoom, 0 or a double click resets.');
+  status.textContent =
+    result.method === 'pca' && result.explained
+      ? `PCA of ${sourceName}: PC1 ${pct(result.explained[0])} and PC2 ${pct(result.explained[1])} of the variance.`
+      : `UMAP of ${sourceName}: 15 neighbours, min_dist 0.1, seed ${result.seed}${result.ms > 0 ? `, computed in ${(result.ms / 1000).toFixed(1)} s` : ''}. Distances between clusters are not meaningful.`;
+  const tip = el(
+    'p',
+    'meta tip',
+    'Hover a point to read its text; click it to inspect it. Drag or arrow keys pan, the wheel or +/- zoom, 0 or a double click resets.',
+  );
   const key = projectionKey(choice.source, choice.method);
   const camera = cameras.get(key) ?? { zoom: 1, panX: 0, panY: 0 };
   cameras.set(key, camera);
@@ -84,12 +117,17 @@ export function projectionView(view: DatasetView, choice: ProjectionChoice, resu
   const scatter = new Scatter({ x: result.x, y: result.y, colour: colourOf, palette }, camera, 640, 420, {
     hover: (i) => {
       const r = view.rows[i];
-      tip.textContent = r ? `line ${r.line} · gold ${r.gold >= 0 ? view.labels[r.gold] : '—'} · predicted ${view.labels[r.predicted]}: ${r.text}` : 'Hover a point to read its text; click it to inspect it.';
+      tip.textContent = r
+        ? `line ${r.line} · gold ${r.gold >= 0 ? view.labels[r.gold] : '—'} · predicted ${view.labels[r.predicted]}: ${r.text}`
+        : 'Hover a point to read its text; click it to inspect it.';
     },
     pick: (i) => hooks.inspect(i),
     moved: () => undefined,
   });
-  scatter.canvas.setAttribute('aria-label', `${result.method.toUpperCase()} of ${sourceName}, ${view.rows.length} examples; arrow keys pan, plus and minus zoom`);
+  scatter.canvas.setAttribute(
+    'aria-label',
+    `${result.method.toUpperCase()} of ${sourceName}, ${view.rows.length} examples; arrow keys pan, plus and minus zoom`,
+  );
   const reset = el('button', 'link', 'Reset view');
   reset.addEventListener('click', () => scatter.reset());
   root.append(legend, scatter.canvas, tip, reset);
@@ -99,7 +137,14 @@ export function projectionView(view: DatasetView, choice: ProjectionChoice, resu
 /** Updates the status line in place while a job runs (re-rendering would rebuild the canvas at every epoch). */
 export function showProgress(status: HTMLElement, job: ProjectionJob, sourceName: string, cancel: () => void): void {
   const what = job.method === 'umap' ? 'UMAP' : 'PCA';
-  const step = job.phase === 'layout' ? `layout epoch ${job.done} of ${job.total}` : job.phase === 'neighbours' ? 'finding each example\'s 15 nearest neighbours' : job.phase === 'pca' ? 'principal components' : 'reading the vectors';
+  const step =
+    job.phase === 'layout'
+      ? `layout epoch ${job.done} of ${job.total}`
+      : job.phase === 'neighbours'
+        ? "finding each example's 15 nearest neighbours"
+        : job.phase === 'pca'
+          ? 'principal components'
+          : 'reading the vectors';
   const bar = el('progress');
   bar.max = job.total || 1;
   bar.value = job.phase === 'layout' ? job.done : 0;
@@ -108,7 +153,12 @@ export function showProgress(status: HTMLElement, job: ProjectionJob, sourceName
   status.replaceChildren(`Computing ${what} of ${sourceName} in a worker thread: ${step}… `, bar, ' ', stop);
 }
 
-function select(label: string, options: [string, string][], value: string, change: (v: string) => void): HTMLSelectElement {
+function select(
+  label: string,
+  options: [string, string][],
+  value: string,
+  change: (v: string) => void,
+): HTMLSelectElement {
   const s = el('select');
   s.setAttribute('aria-label', label);
   for (const [v, name] of options) {
@@ -123,7 +173,9 @@ function select(label: string, options: [string, string][], value: string, chang
 
 /** Each row's palette index, the palette (theme colours) and a legend naming them. */
 function colouring(view: DatasetView, by: ColourBy): { colour: Uint8Array; palette: string[]; legend: HTMLElement } {
-  const charts = ['orange', 'blue', 'green', 'purple', 'yellow', 'red'].map((c, k) => cssColor(`--vscode-charts-${c}`, ['#d18616', '#3794ff', '#89d185', '#b180d7', '#cca700', '#f14c4c'][k]!));
+  const charts = ['orange', 'blue', 'green', 'purple', 'yellow', 'red'].map((c, k) =>
+    cssColor(`--vscode-charts-${c}`, ['#d18616', '#3794ff', '#89d185', '#b180d7', '#cca700', '#f14c4c'][k]!),
+  );
   const none = cssColor('--vscode-descriptionForeground', '#888');
   let names: string[], palette: string[], of: (r: DatasetView['rows'][number]) => number;
   if (by === 'correct') {

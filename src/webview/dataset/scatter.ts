@@ -46,7 +46,10 @@ export class Scatter {
     c.style.width = `${cssWidth}px`;
     c.style.height = `${cssHeight}px`;
     c.style.cursor = 'grab';
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    let x0 = Infinity,
+      x1 = -Infinity,
+      y0 = Infinity,
+      y1 = -Infinity;
     for (let i = 0; i < data.x.length; i++) {
       x0 = Math.min(x0, data.x[i]!);
       x1 = Math.max(x1, data.x[i]!);
@@ -64,13 +67,18 @@ export class Scatter {
     const { x0, y0, sx, sy } = this.bounds;
     const { zoom, panX, panY } = this.camera;
     const pad = 12;
-    const bx = pad + (this.data.x[i]! - x0) * sx, by = this.cssHeight - pad - (this.data.y[i]! - y0) * sy;
-    return [(bx - this.cssWidth / 2) * zoom + this.cssWidth / 2 + panX, (by - this.cssHeight / 2) * zoom + this.cssHeight / 2 + panY];
+    const bx = pad + (this.data.x[i]! - x0) * sx,
+      by = this.cssHeight - pad - (this.data.y[i]! - y0) * sy;
+    return [
+      (bx - this.cssWidth / 2) * zoom + this.cssWidth / 2 + panX,
+      (by - this.cssHeight / 2) * zoom + this.cssHeight / 2 + panY,
+    ];
   }
 
   /** The point nearest to (mx, my) in CSS pixels, within the hover radius; -1 if none. */
   nearest(mx: number, my: number): number {
-    let best = -1, bestD = HOVER_CSS_PX ** 2;
+    let best = -1,
+      bestD = HOVER_CSS_PX ** 2;
     for (let i = 0; i < this.data.x.length; i++) {
       const [px, py] = this.screen(i);
       const d = (px - mx) ** 2 + (py - my) ** 2;
@@ -89,7 +97,8 @@ export class Scatter {
   zoomAt(factor: number, cx: number, cy: number): void {
     const z = Math.min(64, Math.max(0.25, this.camera.zoom * factor));
     const f = z / this.camera.zoom;
-    const ox = this.cssWidth / 2 + this.camera.panX, oy = this.cssHeight / 2 + this.camera.panY;
+    const ox = this.cssWidth / 2 + this.camera.panX,
+      oy = this.cssHeight / 2 + this.camera.panY;
     this.camera.panX += (cx - ox) * (1 - f);
     this.camera.panY += (cy - oy) * (1 - f);
     this.camera.zoom = z;
@@ -119,7 +128,8 @@ export class Scatter {
   private draw(): void {
     const dpr = window.devicePixelRatio || 1;
     const c = this.canvas;
-    const w = Math.round(this.cssWidth * dpr), h = Math.round(this.cssHeight * dpr);
+    const w = Math.round(this.cssWidth * dpr),
+      h = Math.round(this.cssHeight * dpr);
     if (c.width !== w || c.height !== h) [c.width, c.height] = [w, h];
     const ctx = c.getContext('2d');
     if (!ctx) return;
@@ -129,16 +139,25 @@ export class Scatter {
     }
     const px32 = new Uint32Array(this.image.data.buffer);
     px32.fill(0);
-    const s = Math.max(1, Math.round(POINT_CSS_PX * dpr)), half = s / 2;
+    const s = Math.max(1, Math.round(POINT_CSS_PX * dpr)),
+      half = s / 2;
     const { x0, y0, sx, sy } = this.bounds;
     const { zoom, panX, panY } = this.camera;
-    const pad = 12, W = this.cssWidth, H = this.cssHeight;
+    const pad = 12,
+      W = this.cssWidth,
+      H = this.cssHeight;
     // screen = a + data * b, folded once per frame so the loop is two multiply-adds per point.
-    const bx = sx * zoom * dpr, ax = ((pad - x0 * sx - W / 2) * zoom + W / 2 + panX) * dpr - half;
-    const by = -sy * zoom * dpr, ay = ((H - pad + y0 * sy - H / 2) * zoom + H / 2 + panY) * dpr - half;
-    const X = this.data.x, Y = this.data.y, colour = this.data.colour, rgba = this.rgba;
+    const bx = sx * zoom * dpr,
+      ax = ((pad - x0 * sx - W / 2) * zoom + W / 2 + panX) * dpr - half;
+    const by = -sy * zoom * dpr,
+      ay = ((H - pad + y0 * sy - H / 2) * zoom + H / 2 + panY) * dpr - half;
+    const X = this.data.x,
+      Y = this.data.y,
+      colour = this.data.colour,
+      rgba = this.rgba;
     for (let i = 0; i < X.length; i++) {
-      const left = Math.round(ax + X[i]! * bx), top = Math.round(ay + Y[i]! * by);
+      const left = Math.round(ax + X[i]! * bx),
+        top = Math.round(ay + Y[i]! * by);
       if (left <= -s || top <= -s || left >= w || top >= h) continue;
       const v = rgba[colour[i]!]!;
       for (let yy = Math.max(0, top); yy < Math.min(h, top + s); yy++) {
@@ -153,8 +172,12 @@ export class Scatter {
 
   /** The event's position in the drawing's CSS pixels (inside the canvas's border, whatever its shown size). */
   private local(ev: MouseEvent): [number, number] {
-    const c = this.canvas, r = c.getBoundingClientRect();
-    return [((ev.clientX - r.left - c.clientLeft) / (c.clientWidth || 1)) * this.cssWidth, ((ev.clientY - r.top - c.clientTop) / (c.clientHeight || 1)) * this.cssHeight];
+    const c = this.canvas,
+      r = c.getBoundingClientRect();
+    return [
+      ((ev.clientX - r.left - c.clientLeft) / (c.clientWidth || 1)) * this.cssWidth,
+      ((ev.clientY - r.top - c.clientTop) / (c.clientHeight || 1)) * this.cssHeight,
+    ];
   }
 
   private listen(): void {
@@ -170,7 +193,8 @@ export class Scatter {
     });
     c.addEventListener('pointermove', (ev) => {
       if (this.drag) {
-        const dx = ev.clientX - this.drag.x, dy = ev.clientY - this.drag.y;
+        const dx = ev.clientX - this.drag.x,
+          dy = ev.clientY - this.drag.y;
         if (this.drag.moved || Math.abs(dx) + Math.abs(dy) > 3) {
           this.drag = { x: ev.clientX, y: ev.clientY, moved: true };
           this.pan(dx, dy);
@@ -188,10 +212,14 @@ export class Scatter {
         if (i >= 0) this.on.pick(i);
       }
     });
-    c.addEventListener('wheel', (ev) => {
-      ev.preventDefault();
-      this.zoomAt(Math.exp(-ev.deltaY * 0.0015), ...this.local(ev));
-    }, { passive: false });
+    c.addEventListener(
+      'wheel',
+      (ev) => {
+        ev.preventDefault();
+        this.zoomAt(Math.exp(-ev.deltaY * 0.0015), ...this.local(ev));
+      },
+      { passive: false },
+    );
     c.addEventListener('dblclick', () => this.reset());
     c.addEventListener('keydown', (ev) => {
       const step = 40;

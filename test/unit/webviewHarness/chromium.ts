@@ -14,14 +14,22 @@ export interface ChromiumFile {
   readonly bundle: string;
 }
 
-export function chromiumForFile(o: { shotsEnv: string; tempPrefix: string; what: string; bundle?: boolean }): ChromiumFile {
+export function chromiumForFile(o: {
+  shotsEnv: string;
+  tempPrefix: string;
+  what: string;
+  bundle?: boolean;
+}): ChromiumFile {
   const shots = process.env[o.shotsEnv] ?? fs.mkdtempSync(path.join(os.tmpdir(), o.tempPrefix));
   let browser: Browser | undefined;
   let bundle: string | undefined;
   before(async () => {
     fs.mkdirSync(shots, { recursive: true });
     if (o.bundle) bundle = await bundleWebview();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--headless', '--disable-gpu'],
+    });
   });
   after(async () => {
     await browser?.close();

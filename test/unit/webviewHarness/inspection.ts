@@ -1,7 +1,15 @@
 // Builds Inspections for the webview tests that are internally consistent by construction, computed here
 // independently of the core: pre = W_pre·cls + b_pre, relu = max(0, pre), units[l][u] = W_c[l][u]·relu[u],
 // logit[l] = bias[l] + Σ units[l], probabilities by softmax/sigmoid, top units by sorting. Seeded, so stable.
-import type { HeadInfo, HeadKind, Inspection, ModelInfo, ProblemType, TokenSpan, WindowResult } from '../../../src/core/types';
+import type {
+  HeadInfo,
+  HeadKind,
+  Inspection,
+  ModelInfo,
+  ProblemType,
+  TokenSpan,
+  WindowResult,
+} from '../../../src/core/types';
 
 export interface FixtureOptions {
   text?: string;
@@ -61,7 +69,13 @@ export function pieces(text: string): TokenSpan[] {
     const at = m.index ?? 0;
     for (let i = 0; i < word.length; i += 5) {
       const piece = word.slice(i, i + 5);
-      out.push({ id: 1000 + ((piece.charCodeAt(0) * 31 + piece.length) % 28000), text: i === 0 ? piece : `##${piece}`, start: at + i, end: at + i + piece.length, special: false });
+      out.push({
+        id: 1000 + ((piece.charCodeAt(0) * 31 + piece.length) % 28000),
+        text: i === 0 ? piece : `##${piece}`,
+        start: at + i,
+        end: at + i + piece.length,
+        special: false,
+      });
     }
   }
   return out;
@@ -103,7 +117,9 @@ export function makeInspection(o: FixtureOptions = {}): Inspection {
   const windows: WindowResult[] = kept.map((toks) => {
     const start = toks[0]?.start ?? 0;
     const end = toks[toks.length - 1]?.end ?? 0;
-    const layers = Array.from({ length: nLayers }, (_, l) => Array.from({ length: dim }, (_, u) => gauss(r) * (0.5 + l) + (u === 3 ? 6 : 0)));
+    const layers = Array.from({ length: nLayers }, (_, l) =>
+      Array.from({ length: dim }, (_, u) => gauss(r) * (0.5 + l) + (u === 3 ? 6 : 0)),
+    );
     const clsVec = layers[nLayers - 1] as number[];
     const pre = wPre.map((row, i) => (bPre[i] as number) + row.reduce((a, w, u) => a + w * (clsVec[u] as number), 0));
     const relu = pre.map((x) => (tanh ? Math.tanh(x * 2) : Math.max(0, x)));
@@ -114,8 +130,14 @@ export function makeInspection(o: FixtureOptions = {}): Inspection {
       contributions[label] = { bias: bC[l] as number, units };
       const shares = units.map((value, unit) => ({ unit, value }));
       topUnits[label] = {
-        toward: shares.filter((s) => s.value > 0).sort((a, b) => b.value - a.value).slice(0, 5),
-        against: shares.filter((s) => s.value < 0).sort((a, b) => a.value - b.value).slice(0, 5),
+        toward: shares
+          .filter((s) => s.value > 0)
+          .sort((a, b) => b.value - a.value)
+          .slice(0, 5),
+        against: shares
+          .filter((s) => s.value < 0)
+          .sort((a, b) => a.value - b.value)
+          .slice(0, 5),
       };
       return (bC[l] as number) + units.reduce((a, b) => a + b, 0);
     });
@@ -144,14 +166,20 @@ export function makeInspection(o: FixtureOptions = {}): Inspection {
 
   const weights = windows.map((w) => w.tokenCount);
   const total = weights.reduce((a, b) => a + b, 0);
-  const aggLogits = labels.map((_, l) => windows.reduce((a, w, i) => a + (w.logits[l] as number) * (weights[i] as number), 0) / total);
+  const aggLogits = labels.map(
+    (_, l) => windows.reduce((a, w, i) => a + (w.logits[l] as number) * (weights[i] as number), 0) / total,
+  );
   const aggProbs = toProbabilities(aggLogits, problemType);
   const coveredEnd = windows[windows.length - 1]?.end ?? 0;
   return {
     model: {
       name: 'fixture-distilbert',
       path: '/models/fixture-distilbert',
-      architecture: { distilbert: 'DistilBertForSequenceClassification', bert: 'BertForSequenceClassification', roberta: 'RobertaForSequenceClassification' }[o.head ?? 'distilbert'],
+      architecture: {
+        distilbert: 'DistilBertForSequenceClassification',
+        bert: 'BertForSequenceClassification',
+        roberta: 'RobertaForSequenceClassification',
+      }[o.head ?? 'distilbert'],
       labels,
       problemType,
       dim,

@@ -13,7 +13,11 @@ function probs(logits: number[], problemType: Inspection['model']['problemType']
 }
 
 function reading(logits: number[], ins: Inspection): { logits: number[]; probabilities: number[]; label: string } {
-  return { logits, probabilities: probs(logits, ins.model.problemType), label: ins.model.labels[logits.indexOf(Math.max(...logits))]! };
+  return {
+    logits,
+    probabilities: probs(logits, ins.model.problemType),
+    label: ins.model.labels[logits.indexOf(Math.max(...logits))]!,
+  };
 }
 
 /** `ins` with a lens, lensSettledAt and experiments on every window (and a token lens if asked). */
@@ -24,14 +28,37 @@ export function withLens(ins: Inspection, o: { tokenLens?: boolean } = {}): Insp
     for (let layer = 0; layer <= n; layer++) {
       const t = layer / n;
       // Layer 1 leans the other way, so the label changes at least once for two-label fixtures.
-      const logits = w.logits.map((x, i) => (layer === n ? x : t * x + (layer === 1 ? -0.6 * x : 0.1 * (i + 1) * (1 - t))));
+      const logits = w.logits.map((x, i) =>
+        layer === n ? x : t * x + (layer === 1 ? -0.6 * x : 0.1 * (i + 1) * (1 - t)),
+      );
       const r = reading(logits, ins);
-      lens.push({ layer, ...r, activeUnits: Math.round((ins.model.dim * (layer + 1)) / (n + 2)), topUnits: w.head.topUnits });
+      lens.push({
+        layer,
+        ...r,
+        activeUnits: Math.round((ins.model.dim * (layer + 1)) / (n + 2)),
+        topUnits: w.head.topUnits,
+      });
     }
     let settle = lens.length - 1;
     while (settle > 0 && lens[settle - 1]!.label === lens[lens.length - 1]!.label) settle--;
-    const experiments = { bypassDense: reading(w.logits.map((x) => x * 0.25 - 0.5), ins), noActivation: reading(w.logits.map((x) => -x), ins) };
-    const tokenLens = o.tokenLens ? w.tokens.map((_, i) => reading(w.logits.map((x, l) => x * Math.cos(i + l)), ins)) : undefined;
+    const experiments = {
+      bypassDense: reading(
+        w.logits.map((x) => x * 0.25 - 0.5),
+        ins,
+      ),
+      noActivation: reading(
+        w.logits.map((x) => -x),
+        ins,
+      ),
+    };
+    const tokenLens = o.tokenLens
+      ? w.tokens.map((_, i) =>
+          reading(
+            w.logits.map((x, l) => x * Math.cos(i + l)),
+            ins,
+          ),
+        )
+      : undefined;
     return { ...w, lens, lensSettledAt: lens[settle]!.layer, experiments, ...(tokenLens ? { tokenLens } : {}) };
   });
   return { ...ins, windows };

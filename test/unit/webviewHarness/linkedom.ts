@@ -3,7 +3,9 @@
 import { parseHTML } from 'linkedom';
 
 export function installDom(): Document {
-  const { document, window } = parseHTML('<!DOCTYPE html><html><head></head><body><main id="app"></main></body></html>');
+  const { document, window } = parseHTML(
+    '<!DOCTYPE html><html><head></head><body><main id="app"></main></body></html>',
+  );
   const g = globalThis as Record<string, unknown>;
   g.document = document;
   g.window = window;

@@ -52,7 +52,12 @@ export interface Harness {
   problems: string[];
 }
 
-export async function openHarness(browser: Browser, bundle: string, theme: HarnessTheme, savedState?: unknown): Promise<Harness> {
+export async function openHarness(
+  browser: Browser,
+  bundle: string,
+  theme: HarnessTheme,
+  savedState?: unknown,
+): Promise<Harness> {
   const page = await browser.newPage({ viewport: { width: 920, height: 900 }, deviceScaleFactor: 1 });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -68,7 +73,15 @@ export async function openHarness(browser: Browser, bundle: string, theme: Harne
   await page.route(`${origin}/**`, (route) => {
     const url = new URL(route.request().url());
     const files: Record<string, [string, string]> = {
-      '/index.html': ['text/html', renderShell({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/inspector.css` })],
+      '/index.html': [
+        'text/html',
+        renderShell({
+          cspSource: origin,
+          nonce,
+          scriptUri: `${origin}/dist/webview.js`,
+          styleUri: `${origin}/media/inspector.css`,
+        }),
+      ],
       '/dist/webview.js': ['application/javascript', bundle],
       '/media/inspector.css': ['text/css', css],
     };
@@ -82,7 +95,9 @@ export async function openHarness(browser: Browser, bundle: string, theme: Harne
       let state: unknown = saved;
       w.__posted = posted;
       w.__state = () => state;
-      document.addEventListener('securitypolicyviolation', (e) => posted.push({ cspViolation: `${e.violatedDirective} ${e.blockedURI}` }));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        posted.push({ cspViolation: `${e.violatedDirective} ${e.blockedURI}` }),
+      );
       w.acquireVsCodeApi = () => {
         for (const [k, v] of Object.entries(theme.vars)) document.documentElement.style.setProperty(k, v);
         document.body.classList.add(theme.kind);
@@ -111,7 +126,9 @@ export async function openHarness(browser: Browser, bundle: string, theme: Harne
         document.body.classList.add(t.kind);
       }, theme),
   };
-  await page.waitForFunction(() => (window as unknown as { __posted: { type?: string }[] }).__posted.some((m) => m.type === 'ready'));
+  await page.waitForFunction(() =>
+    (window as unknown as { __posted: { type?: string }[] }).__posted.some((m) => m.type === 'ready'),
+  );
   const csp = (await h.posted()).filter((m) => (m as { cspViolation?: string }).cspViolation);
   problems.push(...csp.map((m) => `csp: ${(m as { cspViolation: string }).cspViolation}`));
   return h;

@@ -5,7 +5,13 @@ import { readPalette } from '../../../src/webview/theme';
 import { renderApp, type ViewCallbacks } from '../../../src/webview/view';
 
 export function renderPanel(state: PanelState, cb: Partial<ViewCallbacks> = {}): HTMLElement {
-  const calls: ViewCallbacks = { selectWindow: () => {}, reveal: () => {}, exportJson: () => {}, compareVariants: () => {}, ...cb };
+  const calls: ViewCallbacks = {
+    selectWindow: () => {},
+    reveal: () => {},
+    exportJson: () => {},
+    compareVariants: () => {},
+    ...cb,
+  };
   const root = renderApp({ version: 1, panel: state, selectedWindow: 0 }, readPalette(), calls);
   document.getElementById('app')!.replaceChildren(root);
   return root;

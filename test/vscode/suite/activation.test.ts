@@ -12,7 +12,10 @@ suite('activation', () => {
     const t0 = performance.now();
     const a = await api();
     const wall = performance.now() - t0;
-    console.log(`[mocha] activate() took ${a.activationMs.toFixed(1)} ms` + (wasActive ? '' : `; loading + activating ${wall.toFixed(1)} ms`));
+    console.log(
+      `[mocha] activate() took ${a.activationMs.toFixed(1)} ms` +
+        (wasActive ? '' : `; loading + activating ${wall.toFixed(1)} ms`),
+    );
     assert.equal(a.models.currentModel(), undefined, 'the model must load on first use, not at activation');
     const heavy = Object.keys(require.cache).filter((k) => /onnxruntime-node|@huggingface[\\/]tokenizers/.test(k));
     assert.deepEqual(heavy, [], 'activation must not load onnxruntime-node or the tokenizer');
@@ -39,9 +42,12 @@ suite('activation', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = declared.filter((c) => !registered.has(c));
     assert.deepEqual(missing, [], `declared but not registered: ${missing.join(', ')}`);
-    for (const c of pkg.contributes.commands) assert.equal(c.category, 'DistilBERT', `${c.command} has category DistilBERT`);
+    for (const c of pkg.contributes.commands)
+      assert.equal(c.category, 'DistilBERT', `${c.command} has category DistilBERT`);
     const referenced = [
-      ...Object.values(pkg.contributes.menus ?? {}).flat().map((m) => m.command),
+      ...Object.values(pkg.contributes.menus ?? {})
+        .flat()
+        .map((m) => m.command),
       ...(pkg.contributes.keybindings ?? []).map((k) => k.command),
     ];
     for (const c of referenced) assert.ok(declared.includes(c), `menu/keybinding names undeclared command ${c}`);

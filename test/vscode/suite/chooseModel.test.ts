@@ -6,12 +6,23 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, classifySelection, labelsOf, messagesSince, multilabelModel, repoRoot, setUserSetting, type TestingApi, selectFirstLine } from './helpers';
+import {
+  api,
+  classifySelection,
+  labelsOf,
+  messagesSince,
+  multilabelModel,
+  repoRoot,
+  setUserSetting,
+  type TestingApi,
+  selectFirstLine,
+} from './helpers';
 
 const chooseModelFolder = (folder: string): Thenable<string | undefined> =>
   vscode.commands.executeCommand<string | undefined>('distilbertInspector.chooseModelFolder', vscode.Uri.file(folder));
 
-const userModelPath = (): unknown => vscode.workspace.getConfiguration('distilbertInspector').inspect('model.path')?.globalValue;
+const userModelPath = (): unknown =>
+  vscode.workspace.getConfiguration('distilbertInspector').inspect('model.path')?.globalValue;
 
 suite('choose model folder', () => {
   let a: TestingApi;
@@ -42,8 +53,13 @@ suite('choose model folder', () => {
     const from = a.messages().length;
     assert.equal(await chooseModelFolder(dir), undefined);
     assert.equal(userModelPath(), undefined, 'model.path is not changed');
-    const errors = messagesSince(a, from).filter((m) => m.level === 'error').map((m) => m.text);
-    assert.ok(errors.some((t) => t.includes(dir) && t.includes('tokenizer.json') && t.includes('was not changed')), errors.join(' | '));
+    const errors = messagesSince(a, from)
+      .filter((m) => m.level === 'error')
+      .map((m) => m.text);
+    assert.ok(
+      errors.some((t) => t.includes(dir) && t.includes('tokenizer.json') && t.includes('was not changed')),
+      errors.join(' | '),
+    );
   });
 
   test('a folder with an unsupported architecture or without the chosen variant is refused', async () => {
@@ -51,18 +67,31 @@ suite('choose model folder', () => {
     fs.cpSync(multilabelModel, dir, { recursive: true });
     const cfgPath = path.join(dir, 'config.json');
     const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(cfgPath, JSON.stringify({ ...cfg, architectures: ['GPT2ForSequenceClassification'], model_type: 'gpt2' }));
+    fs.writeFileSync(
+      cfgPath,
+      JSON.stringify({ ...cfg, architectures: ['GPT2ForSequenceClassification'], model_type: 'gpt2' }),
+    );
     let from = a.messages().length;
     assert.equal(await chooseModelFolder(dir), undefined);
-    let errors = messagesSince(a, from).filter((m) => m.level === 'error').map((m) => m.text);
-    assert.ok(errors.some((t) => t.includes('GPT2ForSequenceClassification')), errors.join(' | '));
+    let errors = messagesSince(a, from)
+      .filter((m) => m.level === 'error')
+      .map((m) => m.text);
+    assert.ok(
+      errors.some((t) => t.includes('GPT2ForSequenceClassification')),
+      errors.join(' | '),
+    );
 
     // The multilabel fixture has no model_quantized.onnx; the int8 fixture has both.
     await setUserSetting('model.variant', 'quantized');
     from = a.messages().length;
     assert.equal(await chooseModelFolder(multilabelModel), undefined);
-    errors = messagesSince(a, from).filter((m) => m.level === 'error').map((m) => m.text);
-    assert.ok(errors.some((t) => t.includes('model_quantized.onnx')), errors.join(' | '));
+    errors = messagesSince(a, from)
+      .filter((m) => m.level === 'error')
+      .map((m) => m.text);
+    assert.ok(
+      errors.some((t) => t.includes('model_quantized.onnx')),
+      errors.join(' | '),
+    );
     const int8 = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-int8');
     assert.equal(await chooseModelFolder(int8), int8);
     const r = await classifySelection();

@@ -5,7 +5,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  api, bundledModel, classifyFile, classifySelection, closeAll, labelsOf, messagesSince, openEditor, workspaceUri,
+  api,
+  bundledModel,
+  classifyFile,
+  classifySelection,
+  closeAll,
+  labelsOf,
+  messagesSince,
+  openEditor,
+  workspaceUri,
   type TestingApi,
 } from './helpers';
 
@@ -79,7 +87,10 @@ suite('classify', () => {
     assert.equal(r.inspection.coverage.textLength, editor.document.getText().length);
     assert.equal(r.inspection.coverage.complete, true);
     const said = messagesSince(a, from).map((m) => m.text);
-    assert.ok(said.some((t) => /no text selected/i.test(t) && t.includes('short.txt')), said.join(' | '));
+    assert.ok(
+      said.some((t) => /no text selected/i.test(t) && t.includes('short.txt')),
+      said.join(' | '),
+    );
   });
 
   test('an empty file gets a message and no result; the host keeps working', async () => {
@@ -88,7 +99,10 @@ suite('classify', () => {
     const r = await classifyFile();
     assert.equal(r, undefined);
     const said = messagesSince(a, from);
-    assert.ok(said.some((m) => m.level === 'warning' && /empty/i.test(m.text) && m.text.includes('empty.txt')), JSON.stringify(said));
+    assert.ok(
+      said.some((m) => m.level === 'warning' && /empty/i.test(m.text) && m.text.includes('empty.txt')),
+      JSON.stringify(said),
+    );
     await openEditor('short.txt');
     assert.ok(await classifyFile(), 'the next classification works');
   });
@@ -98,11 +112,17 @@ suite('classify', () => {
     await openEditor(doc);
     let from = a.messages().length;
     assert.equal(await classifyFile(), undefined);
-    assert.ok(messagesSince(a, from).some((m) => /binary/i.test(m.text)), JSON.stringify(messagesSince(a, from)));
+    assert.ok(
+      messagesSince(a, from).some((m) => /binary/i.test(m.text)),
+      JSON.stringify(messagesSince(a, from)),
+    );
     from = a.messages().length;
     assert.equal(await classifyFile(workspaceUri('binary.bin')), undefined);
     const said = messagesSince(a, from);
-    assert.ok(said.some((m) => m.level === 'warning' && /binary/i.test(m.text)), JSON.stringify(said));
+    assert.ok(
+      said.some((m) => m.level === 'warning' && /binary/i.test(m.text)),
+      JSON.stringify(said),
+    );
   });
 
   test('a huge text gets a message instead of minutes of inference', async () => {
@@ -111,7 +131,10 @@ suite('classify', () => {
     const from = a.messages().length;
     assert.equal(await classifyFile(huge), undefined);
     const said = messagesSince(a, from);
-    assert.ok(said.some((m) => m.level === 'warning' && /2,250,000 characters/.test(m.text) && /Select a part/.test(m.text)), JSON.stringify(said));
+    assert.ok(
+      said.some((m) => m.level === 'warning' && /2,250,000 characters/.test(m.text) && /Select a part/.test(m.text)),
+      JSON.stringify(said),
+    );
   });
 
   test('a long file is read in several windows whose ranges lie inside the document, and decorated', async () => {
@@ -131,7 +154,9 @@ suite('classify', () => {
     } finally {
       clearInterval(ticker);
     }
-    console.log(`[mocha] long file: ${r?.inspection.windows.length} windows, ${r?.inspection.timing.totalMs.toFixed(0)} ms, max event-loop lag ${maxLag.toFixed(0)} ms`);
+    console.log(
+      `[mocha] long file: ${r?.inspection.windows.length} windows, ${r?.inspection.timing.totalMs.toFixed(0)} ms, max event-loop lag ${maxLag.toFixed(0)} ms`,
+    );
     assert.ok(maxLag < 500, `the extension host stalled for ${maxLag.toFixed(0)} ms`);
     assert.ok(r, 'a result');
     const windows = r.inspection.windows;
@@ -182,18 +207,24 @@ suite('classify', () => {
   });
 
   test('editing the document clears its decorations; turning decorations off hides them', async () => {
-    const doc = await vscode.workspace.openTextDocument({ content: 'What a lovely, generous film.\nI would watch it again.\n' });
+    const doc = await vscode.workspace.openTextDocument({
+      content: 'What a lovely, generous film.\nI would watch it again.\n',
+    });
     const editor = await openEditor(doc);
     assert.ok(await classifyFile());
     assert.equal(a.decoratedRanges(doc.uri).length, 1);
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'Honestly: '));
     assert.equal(a.decoratedRanges(doc.uri).length, 0, 'stale offsets are dropped on edit');
     assert.ok(await classifyFile());
-    await vscode.workspace.getConfiguration('distilbertInspector').update('decorations.enabled', false, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('distilbertInspector')
+      .update('decorations.enabled', false, vscode.ConfigurationTarget.Global);
     try {
       assert.equal(a.decoratedRanges(doc.uri).length, 0);
     } finally {
-      await vscode.workspace.getConfiguration('distilbertInspector').update('decorations.enabled', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration('distilbertInspector')
+        .update('decorations.enabled', undefined, vscode.ConfigurationTarget.Global);
     }
     assert.equal(a.decoratedRanges(doc.uri).length, 1, 'back on, the result shows again');
   });
@@ -221,7 +252,10 @@ suite('classify', () => {
     assert.equal(panelTabs().length, 1, 'one Activation Inspector panel');
     assert.equal(panelTabs()[0]!.label, 'Activation Inspector');
     const target = vscode.Uri.file(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-export-')), 'out.json'));
-    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('distilbertInspector.exportJson', target);
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'distilbertInspector.exportJson',
+      target,
+    );
     assert.equal(written?.toString(), target.toString());
     const saved = JSON.parse(fs.readFileSync(target.fsPath, 'utf8')) as typeof r.inspection;
     assert.equal(saved.aggregate.label, r.inspection.aggregate.label);
@@ -235,7 +269,10 @@ suite('classify', () => {
     const from = a.messages().length;
     const bad = vscode.Uri.file(path.join(target.fsPath, 'nested.json'));
     assert.equal(await vscode.commands.executeCommand('distilbertInspector.exportJson', bad), undefined);
-    assert.ok(messagesSince(a, from).some((m) => m.level === 'error' && m.text.includes(bad.fsPath)), JSON.stringify(messagesSince(a, from)));
+    assert.ok(
+      messagesSince(a, from).some((m) => m.level === 'error' && m.text.includes(bad.fsPath)),
+      JSON.stringify(messagesSince(a, from)),
+    );
   });
 });
 
@@ -251,5 +288,7 @@ async function until(cond: () => boolean, what: string, ms = 10_000): Promise<vo
 function panelTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all
     .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('distilbertInspector.inspector'));
+    .filter(
+      (t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('distilbertInspector.inspector'),
+    );
 }

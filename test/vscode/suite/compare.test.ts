@@ -4,10 +4,20 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { VariantRun } from '../../../src/shared/protocol';
-import { api, classifySelection, messagesSince, multilabelModel, repoRoot, setUserSetting, type TestingApi, selectFirstLine } from './helpers';
+import {
+  api,
+  classifySelection,
+  messagesSince,
+  multilabelModel,
+  repoRoot,
+  setUserSetting,
+  type TestingApi,
+  selectFirstLine,
+} from './helpers';
 
 const int8 = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-int8');
-const compare = (): Thenable<VariantRun[] | undefined> => vscode.commands.executeCommand<VariantRun[] | undefined>('distilbertInspector.compareVariants');
+const compare = (): Thenable<VariantRun[] | undefined> =>
+  vscode.commands.executeCommand<VariantRun[] | undefined>('distilbertInspector.compareVariants');
 
 suite('fp32 / int8 comparison', () => {
   let a: TestingApi;
@@ -29,14 +39,25 @@ suite('fp32 / int8 comparison', () => {
     assert.ok(r);
     const runs = await compare();
     assert.ok(runs, JSON.stringify(a.messages().slice(-3)));
-    assert.deepEqual(runs.map((x) => x.variant), ['fp32', 'quantized']);
-    assert.deepEqual(runs.map((x) => path.basename(x.onnxFile)), ['model.onnx', 'model_quantized.onnx']);
+    assert.deepEqual(
+      runs.map((x) => x.variant),
+      ['fp32', 'quantized'],
+    );
+    assert.deepEqual(
+      runs.map((x) => path.basename(x.onnxFile)),
+      ['model.onnx', 'model_quantized.onnx'],
+    );
     const [fp32, q] = runs as [VariantRun, VariantRun];
     // The fp32 run is the model that classified (same text, same windows): identical logits.
     fp32.logits.forEach((x, i) => assert.ok(Math.abs(x - r.inspection.aggregate.logits[i]!) < 1e-5, `fp32 logit ${i}`));
     // int8 is a different graph: close to fp32 but not bit-identical.
-    assert.ok(q.logits.some((x, i) => x !== fp32.logits[i]), 'int8 logits differ from fp32');
-    q.logits.forEach((x, i) => assert.ok(Math.abs(x - fp32.logits[i]!) < 0.5, `int8 logit ${i} ${x} vs fp32 ${fp32.logits[i]}`));
+    assert.ok(
+      q.logits.some((x, i) => x !== fp32.logits[i]),
+      'int8 logits differ from fp32',
+    );
+    q.logits.forEach((x, i) =>
+      assert.ok(Math.abs(x - fp32.logits[i]!) < 0.5, `int8 logit ${i} ${x} vs fp32 ${fp32.logits[i]}`),
+    );
     for (const run of runs) assert.ok(run.latencyMs > 0 && run.inferenceMs >= 0);
     // A second comparison reuses the open int8 Inspector and gives the same numbers.
     const again = await compare();
@@ -53,14 +74,18 @@ suite('fp32 / int8 comparison', () => {
     editor.selection = new vscode.Selection(doc.positionAt(0), doc.positionAt(long.length));
     const classifying = classifySelection();
     const deadline = Date.now() + 30_000;
-    while (!a.statusText().includes('sync~spin') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 2));
+    while (!a.statusText().includes('sync~spin') && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 2));
     const runs = await compare(); // of the result before: the panel's "compare" button stays live while the next one runs
     const r = await classifying;
     assert.ok(r, 'the classification still finishes');
     assert.equal(a.lastResult()?.requestId, r.requestId);
     assert.equal(a.panelInspection(), r.inspection, 'the panel shows the newer result, not "Running..."');
     assert.ok(runs, 'the comparison of the earlier result finishes too');
-    assert.deepEqual(runs.map((x) => x.variant), ['fp32', 'quantized']);
+    assert.deepEqual(
+      runs.map((x) => x.variant),
+      ['fp32', 'quantized'],
+    );
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
@@ -72,7 +97,9 @@ suite('fp32 / int8 comparison', () => {
     assert.equal(path.basename(r.inspection.model.onnxFile), 'model_quantized.onnx');
     const runs = await compare();
     assert.ok(runs);
-    runs[1]!.logits.forEach((x, i) => assert.ok(Math.abs(x - r.inspection.aggregate.logits[i]!) < 1e-5, `int8 logit ${i}`));
+    runs[1]!.logits.forEach((x, i) =>
+      assert.ok(Math.abs(x - r.inspection.aggregate.logits[i]!) < 1e-5, `int8 logit ${i}`),
+    );
   });
 
   test('a folder without model_quantized.onnx offers no comparison and says why', async () => {
@@ -81,6 +108,9 @@ suite('fp32 / int8 comparison', () => {
     const from = a.messages().length;
     assert.equal(await compare(), undefined);
     const infos = messagesSince(a, from).map((m) => m.text);
-    assert.ok(infos.some((t) => t.includes('model_quantized.onnx') && t.includes(multilabelModel)), infos.join(' | '));
+    assert.ok(
+      infos.some((t) => t.includes('model_quantized.onnx') && t.includes(multilabelModel)),
+      infos.join(' | '),
+    );
   });
 });

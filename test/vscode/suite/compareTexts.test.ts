@@ -12,7 +12,9 @@ import type { CompareTextsArgs, TextComparisonOutcome } from '../../../src/exten
 import { api, classifySelection, closeAll, messagesSince, openEditor, workspaceUri, type TestingApi } from './helpers';
 
 const compare = (args: CompareTextsArgs): Promise<TextComparisonOutcome | undefined> =>
-  Promise.resolve(vscode.commands.executeCommand<TextComparisonOutcome | undefined>('distilbertInspector.compareTexts', args));
+  Promise.resolve(
+    vscode.commands.executeCommand<TextComparisonOutcome | undefined>('distilbertInspector.compareTexts', args),
+  );
 
 /** float32 inference run twice on the same text gives the same numbers; 1e-6 allows for nothing but that. */
 const SAME = 1e-6;
@@ -35,7 +37,11 @@ async function warningOf(a: TestingApi, args: CompareTextsArgs): Promise<string>
 
 function git(cwd: string, ...args: string[]): string {
   // Identity and no signing via -c, so the test never depends on (or writes) the user's git config.
-  return execFileSync('git', ['-c', 'user.name=DBI Test', '-c', 'user.email=dbi@test.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=DBI Test', '-c', 'user.email=dbi@test.invalid', '-c', 'commit.gpgsign=false', ...args],
+    { cwd, encoding: 'utf8' },
+  );
 }
 
 suite('Compare Two Texts', () => {
@@ -68,7 +74,11 @@ suite('Compare Two Texts', () => {
     assert.ok(one && two);
     close(r.comparison.a.logits, one.inspection.aggregate.logits, 'A logits');
     close(r.comparison.b.logits, two.inspection.aggregate.logits, 'B logits');
-    close(r.comparison.logitDelta, two.inspection.aggregate.logits.map((x, i) => x - one.inspection.aggregate.logits[i]!), 'Δ logits');
+    close(
+      r.comparison.logitDelta,
+      two.inspection.aggregate.logits.map((x, i) => x - one.inspection.aggregate.logits[i]!),
+      'Δ logits',
+    );
     const reluA = one.inspection.windows[0]!.stages.activation;
     const reluB = two.inspection.windows[0]!.stages.activation;
     const dist = Math.sqrt(reluA.reduce((s, x, i) => s + (reluB[i]! - x) ** 2, 0));
@@ -162,26 +172,44 @@ suite('Compare Two Texts', () => {
 
     test('problems: new since HEAD, no changes, no commits, not in a repository, not on disk', async () => {
       const newFile = vscode.Uri.file(path.join(repo, 'new.md'));
-      assert.match(await warningOf(a, { source: 'git', uri: newFile, gitExecutable: true }), /new\.md is new since the last commit \(it is not in HEAD\).*Commit it first/);
+      assert.match(
+        await warningOf(a, { source: 'git', uri: newFile, gitExecutable: true }),
+        /new\.md is new since the last commit \(it is not in HEAD\).*Commit it first/,
+      );
 
       const same = path.join(repo, 'same.md');
       fs.writeFileSync(same, 'Unchanged since it was committed.\n');
       git(repo, 'add', 'same.md');
       git(repo, 'commit', '-q', '-m', 'same');
-      assert.match(await warningOf(a, { source: 'git', uri: vscode.Uri.file(same), gitExecutable: true }), /same\.md has no changes since the last commit/);
+      assert.match(
+        await warningOf(a, { source: 'git', uri: vscode.Uri.file(same), gitExecutable: true }),
+        /same\.md has no changes since the last commit/,
+      );
 
       const empty = path.join(repo, 'fresh');
       fs.mkdirSync(empty);
       git(empty, 'init', '-q');
       fs.writeFileSync(path.join(empty, 'x.md'), 'Nothing committed here yet.\n');
-      assert.match(await warningOf(a, { source: 'git', uri: vscode.Uri.file(path.join(empty, 'x.md')), gitExecutable: true }), /has no commits yet.*Commit the file first/);
+      assert.match(
+        await warningOf(a, { source: 'git', uri: vscode.Uri.file(path.join(empty, 'x.md')), gitExecutable: true }),
+        /has no commits yet.*Commit the file first/,
+      );
 
       // short.txt sits in the workspace root, which is not a git repository (the sandbox is a temp folder).
-      assert.match(await warningOf(a, { source: 'git', uri: workspaceUri('short.txt'), gitExecutable: true }), /short\.txt is not in a git repository/);
+      assert.match(
+        await warningOf(a, { source: 'git', uri: workspaceUri('short.txt'), gitExecutable: true }),
+        /short\.txt is not in a git repository/,
+      );
 
-      const untitled = await vscode.workspace.openTextDocument({ content: 'An unsaved scratch text.', language: 'plaintext' });
+      const untitled = await vscode.workspace.openTextDocument({
+        content: 'An unsaved scratch text.',
+        language: 'plaintext',
+      });
       await vscode.window.showTextDocument(untitled);
-      assert.match(await warningOf(a, { source: 'git' }), /is not a file on disk \(untitled:\).*Save it inside a git repository/);
+      assert.match(
+        await warningOf(a, { source: 'git' }),
+        /is not a file on disk \(untitled:\).*Save it inside a git repository/,
+      );
       await closeAll();
     });
   });
@@ -190,22 +218,37 @@ suite('Compare Two Texts', () => {
     await closeAll();
     const editor = await openEditor('review.md');
     editor.selection = new vscode.Selection(2, 0, 2, 10);
-    assert.match(await warningOf(a, { source: 'selections' }), /two non-empty selections in review\.md, and there is 1\. .*Alt/);
+    assert.match(
+      await warningOf(a, { source: 'selections' }),
+      /two non-empty selections in review\.md, and there is 1\. .*Alt/,
+    );
     editor.selection = new vscode.Selection(2, 0, 2, 0);
-    assert.match(await warningOf(a, { source: 'clipboard' }), /Nothing is selected in review\.md\. Select the text to compare with the clipboard/);
+    assert.match(
+      await warningOf(a, { source: 'clipboard' }),
+      /Nothing is selected in review\.md\. Select the text to compare with the clipboard/,
+    );
     editor.selection = new vscode.Selection(2, 0, 2, 10);
     await vscode.env.clipboard.writeText('   ');
     assert.match(await warningOf(a, { source: 'clipboard' }), /The clipboard holds no text\. Copy the text/);
     await vscode.env.clipboard.writeText(editor.document.getText(editor.selection));
-    assert.match(await warningOf(a, { source: 'clipboard' }), /The selection in review\.md and the clipboard are the same text/);
-    assert.match(await warningOf(a, { source: 'svn' as never }), /got source "svn"; it must be "selections", "clipboard" or "git"/);
+    assert.match(
+      await warningOf(a, { source: 'clipboard' }),
+      /The selection in review\.md and the clipboard are the same text/,
+    );
+    assert.match(
+      await warningOf(a, { source: 'svn' as never }),
+      /got source "svn"; it must be "selections", "clipboard" or "git"/,
+    );
     const huge = 'word '.repeat(500_000); // 2.5 M characters, over the extension's 2 M limit
-    assert.match(await warningOf(a, { texts: ['short', huge] }), /text B has 2,500,000 characters, more than the 2,000,000/);
+    assert.match(
+      await warningOf(a, { texts: ['short', huge] }),
+      /text B has 2,500,000 characters, more than the 2,000,000/,
+    );
     await closeAll();
     assert.match(await warningOf(a, { source: 'selections' }), /Open a text file first/);
   });
 
-  test('cancelling a running comparison (the notification\'s Cancel) returns nothing, shows no comparison and reports no error', async function () {
+  test("cancelling a running comparison (the notification's Cancel) returns nothing, shows no comparison and reports no error", async function () {
     this.timeout(120_000);
     const long = fs.readFileSync(workspaceUri('long.txt').fsPath, 'utf8').slice(0, 40_000);
     const from = a.messages().length;

@@ -7,7 +7,13 @@ import * as vscode from 'vscode';
 import type { OcclusionOutcome } from '../../../src/extension/occlusionCommand';
 import { api, classifyFile, classifySelection, closeAll, openEditor, setUserSetting, type TestingApi } from './helpers';
 
-const LINES = ['Review', "A café 😀 didn't work...", 'really great movie!', 'the end, truly a mess of a plot', 'but fine acting'];
+const LINES = [
+  'Review',
+  "A café 😀 didn't work...",
+  'really great movie!',
+  'the end, truly a mess of a plot',
+  'but fine acting',
+];
 const WORDS = ['A', 'café', '😀', "didn't", 'work', '...', 'really', 'great', 'movie', '!'];
 
 async function openWith(eol: '\n' | '\r\n'): Promise<vscode.TextEditor> {
@@ -21,7 +27,9 @@ const shift = (lfText: string, offset: number): number => offset + (lfText.slice
 
 suite('CRLF documents', () => {
   let a: TestingApi;
-  suiteSetup(async () => { a = await api(); });
+  suiteSetup(async () => {
+    a = await api();
+  });
   suiteTeardown(async () => {
     await setUserSetting('windowTokens', undefined);
     await setUserSetting('windowOverlap', undefined);
@@ -40,8 +48,14 @@ suite('CRLF documents', () => {
     const out = await vscode.commands.executeCommand<OcclusionOutcome | undefined>('distilbertInspector.occlude');
     assert.ok(out, JSON.stringify(a.messages().slice(-3)));
     const tints = a.occlusionTints(doc.uri);
-    assert.deepEqual(tints.map((t) => doc.getText(t.range)), WORDS);
-    assert.deepEqual(tints.map((t) => t.range.start.line), [1, 1, 1, 1, 1, 1, 2, 2, 2, 2]);
+    assert.deepEqual(
+      tints.map((t) => doc.getText(t.range)),
+      WORDS,
+    );
+    assert.deepEqual(
+      tints.map((t) => t.range.start.line),
+      [1, 1, 1, 1, 1, 1, 2, 2, 2, 2],
+    );
   });
 
   test('Classify File: the windows of the CRLF document are the LF windows, on the same characters', async () => {
@@ -59,12 +73,26 @@ suite('CRLF documents', () => {
     const lfw = lf.inspection.windows;
     const crw = cr.inspection.windows;
     assert.ok(crw.length >= 2, `${crw.length} windows`);
-    assert.deepEqual(crw.map((w) => [w.start, w.end]), lfw.map((w) => [shift(lfText, w.start), shift(lfText, w.end)]));
-    crw.forEach((w, i) => assert.deepEqual(w.tokens.map((t) => crText.slice(t.start, t.end)), lfw[i]!.tokens.map((t) => lfText.slice(t.start, t.end))));
+    assert.deepEqual(
+      crw.map((w) => [w.start, w.end]),
+      lfw.map((w) => [shift(lfText, w.start), shift(lfText, w.end)]),
+    );
+    crw.forEach((w, i) =>
+      assert.deepEqual(
+        w.tokens.map((t) => crText.slice(t.start, t.end)),
+        lfw[i]!.tokens.map((t) => lfText.slice(t.start, t.end)),
+      ),
+    );
     crw.forEach((w, i) => assert.ok(Math.abs(w.logits[0]! - lfw[i]!.logits[0]!) < 1e-5, 'same text, same logits'));
     // Each decoration covers its window's characters, with "\r\n" inside it, never half of one.
     const ranges = a.decoratedRanges(doc.uri);
-    assert.deepEqual(ranges.map((x) => doc.getText(x)), crw.map((w) => crText.slice(w.start, w.end)));
-    assert.ok(ranges.some((x) => x.start.line !== x.end.line), 'some window spans a line break');
+    assert.deepEqual(
+      ranges.map((x) => doc.getText(x)),
+      crw.map((w) => crText.slice(w.start, w.end)),
+    );
+    assert.ok(
+      ranges.some((x) => x.start.line !== x.end.line),
+      'some window spans a line break',
+    );
   });
 });

@@ -11,7 +11,8 @@ import { Inspector } from '../../../src/core/inspector';
 import { inspectorModel, readDataset, runDataset } from '../../../src/core/dataset/index';
 import { api, bundledModel, closeAll, messagesSince, repoRoot, type TestingApi } from './helpers';
 
-const openDataset = (args: unknown) => vscode.commands.executeCommand<DatasetReport | undefined>('distilbertInspector.openDataset', args);
+const openDataset = (args: unknown) =>
+  vscode.commands.executeCommand<DatasetReport | undefined>('distilbertInspector.openDataset', args);
 
 suite('dataset mode', () => {
   let a: TestingApi;
@@ -25,17 +26,30 @@ suite('dataset mode', () => {
 
   test('opens a TSV: metrics equal a direct core run; a click lands in the inspector at that line', async () => {
     const dev = path.join(repoRoot, '..', 'shared', 'data', 'sst2', 'dev.tsv');
-    const lines = fs.existsSync(dev) ? fs.readFileSync(dev, 'utf8').split('\n').slice(0, 61) : ['sentence\tlabel', 'a gorgeous , witty , seductive movie .\t1', 'a boring mess\t0', 'the best film of the year\t1'];
+    const lines = fs.existsSync(dev)
+      ? fs.readFileSync(dev, 'utf8').split('\n').slice(0, 61)
+      : [
+          'sentence\tlabel',
+          'a gorgeous , witty , seductive movie .\t1',
+          'a boring mess\t0',
+          'the best film of the year\t1',
+        ];
     const file = path.join(dir, 'small.tsv');
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     const report = await openDataset({ file });
     assert.ok(report, JSON.stringify(a.messages().slice(-3)));
     assert.equal(report.dataset.examples, lines.length - 1);
 
-    const core = await Inspector.open({ modelDir: bundledModel, cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-dataset-core-')), threads: 1 });
+    const core = await Inspector.open({
+      modelDir: bundledModel,
+      cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-dataset-core-')),
+      threads: 1,
+    });
     try {
       const ds = await readDataset(file, { modelLabels: core.model.labels });
-      const run = await runDataset(inspectorModel(core), ds, { cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-dataset-runs-')) });
+      const run = await runDataset(inspectorModel(core), ds, {
+        cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-dataset-runs-')),
+      });
       let correct = 0;
       for (let i = 0; i < run.count; i++) {
         const p = run.logits[2 * i + 1]! > run.logits[2 * i]! ? 1 : 0;
@@ -64,7 +78,10 @@ suite('dataset mode', () => {
     const report = await openDataset({ file, labelMap: { five: 'POSITIVE', one: 'NEGATIVE' } });
     assert.ok(report, JSON.stringify(a.messages().slice(-3)));
     assert.equal(report.dataset.textColumn, 'review');
-    assert.deepEqual(report.examples.map((e) => e.label), ['POSITIVE', 'NEGATIVE']);
+    assert.deepEqual(
+      report.examples.map((e) => e.label),
+      ['POSITIVE', 'NEGATIVE'],
+    );
   });
 
   test('a broken JSONL line: one message naming the file and line, no report', async () => {
@@ -74,6 +91,9 @@ suite('dataset mode', () => {
     const report = await openDataset({ file });
     assert.equal(report, undefined);
     const shown = messagesSince(a, from);
-    assert.ok(shown.some((m) => /broken\.jsonl:2: not valid JSON/.test(m.text)), JSON.stringify(shown));
+    assert.ok(
+      shown.some((m) => /broken\.jsonl:2: not valid JSON/.test(m.text)),
+      JSON.stringify(shown),
+    );
   });
 });

@@ -10,7 +10,8 @@ import type { DatasetReport } from '../../../src/core/dataset/report';
 import type { DatasetHostMessage } from '../../../src/shared/datasetProtocol';
 import { api, closeAll, repoRoot, type TestingApi } from './helpers';
 
-const openDataset = (args: unknown) => vscode.commands.executeCommand<DatasetReport | undefined>('distilbertInspector.openDataset', args);
+const openDataset = (args: unknown) =>
+  vscode.commands.executeCommand<DatasetReport | undefined>('distilbertInspector.openDataset', args);
 
 function errorOf(msg: DatasetHostMessage | undefined): string {
   assert.ok(msg && msg.type === 'error', `an error message in the panel, got ${JSON.stringify(msg)?.slice(0, 200)}`);
@@ -28,7 +29,9 @@ suite('dataset panel restore (serializer)', () => {
   suiteTeardown(closeAll);
 
   test('package.json wakes the extension for a restored dataset panel', () => {
-    const pkg = vscode.extensions.getExtension('distilbert-inspector.distilbert-inspector')!.packageJSON as { activationEvents: string[] };
+    const pkg = vscode.extensions.getExtension('distilbert-inspector.distilbert-inspector')!.packageJSON as {
+      activationEvents: string[];
+    };
     assert.ok(pkg.activationEvents.includes('onWebviewPanel:distilbertInspector.dataset'));
   });
 
@@ -51,21 +54,30 @@ suite('dataset panel restore (serializer)', () => {
     assert.equal(back.view.fromCache, back.view.rows.length, 'every row from the cache: nothing recomputed');
     assert.equal(back.view.rows.length, report.dataset.examples);
     assert.equal(back.view.metrics!.accuracy, report.metrics!.accuracy);
-    assert.deepEqual(back.view.rows.map((r) => r.predicted), report.examples.map((e) => report.model.labels.indexOf(e.predicted)));
+    assert.deepEqual(
+      back.view.rows.map((r) => r.predicted),
+      report.examples.map((e) => report.model.labels.indexOf(e.predicted)),
+    );
     // A click on a restored example still lands in the Activation Inspector.
     await a.inspectDatasetRow(1);
     assert.equal(a.lastResult()?.inspection.aggregate.label, report.examples[1]!.predicted);
 
     // Changed content: same path, another sha256.
     fs.appendFileSync(file, 'one more line\t1\n');
-    assert.match(errorOf(await a.reviveDatasetPanel(state)), /restore\.tsv changed since its results were computed.*Open Dataset/);
+    assert.match(
+      errorOf(await a.reviveDatasetPanel(state)),
+      /restore\.tsv changed since its results were computed.*Open Dataset/,
+    );
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     assert.equal((await a.reviveDatasetPanel(state))?.type, 'dataset', 'the original content restores again');
 
     // Moved away.
     const moved = path.join(dir, 'moved.tsv');
     fs.renameSync(file, moved);
-    assert.match(errorOf(await a.reviveDatasetPanel(state)), /restore\.tsv is no longer there \(moved or deleted\).*Open Dataset/);
+    assert.match(
+      errorOf(await a.reviveDatasetPanel(state)),
+      /restore\.tsv is no longer there \(moved or deleted\).*Open Dataset/,
+    );
     fs.renameSync(moved, file);
 
     // The cached results are gone: the restore says so instead of running the model.
@@ -74,7 +86,23 @@ suite('dataset panel restore (serializer)', () => {
   });
 
   test('a state without a usable source (older panel, damaged state) shows a message', async () => {
-    for (const state of [undefined, null, {}, { source: { file: 3 } }, { source: { file: '/x.tsv', sha256: 'nothex', textColumn: 't', labelColumn: null, labelMap: null, modelPath: '/m', variant: 'fp32' } }]) {
+    for (const state of [
+      undefined,
+      null,
+      {},
+      { source: { file: 3 } },
+      {
+        source: {
+          file: '/x.tsv',
+          sha256: 'nothex',
+          textColumn: 't',
+          labelColumn: null,
+          labelMap: null,
+          modelPath: '/m',
+          variant: 'fp32',
+        },
+      },
+    ]) {
       assert.match(errorOf(await a.reviveDatasetPanel(state)), /nothing to restore/);
     }
   });

@@ -6,11 +6,27 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  api, bundledModel, classifyFile, classifySelection, closeAll, labelsOf, messagesSince, openEditor, setUserSetting, workspaceUri,
+  api,
+  bundledModel,
+  classifyFile,
+  classifySelection,
+  closeAll,
+  labelsOf,
+  messagesSince,
+  openEditor,
+  setUserSetting,
+  workspaceUri,
   type TestingApi,
 } from './helpers';
 
-const KEYS = ['diagnostics.enabled', 'diagnostics.rules', 'diagnostics.languages', 'diagnostics.maxFileSizeKB', 'windowTokens', 'windowOverlap'];
+const KEYS = [
+  'diagnostics.enabled',
+  'diagnostics.rules',
+  'diagnostics.languages',
+  'diagnostics.maxFileSizeKB',
+  'windowTokens',
+  'windowOverlap',
+];
 
 /** Short, clearly positive and clearly negative sentences, so small windows get both verdicts. */
 const TEXT = [
@@ -54,7 +70,9 @@ async function writeAndSave(name: string, text: string): Promise<vscode.TextDocu
 async function save(doc: vscode.TextDocument): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     if (await doc.save()) return;
-    console.log(`[mocha] saving ${path.basename(doc.fileName)} returned false (attempt ${attempt}, dirty ${doc.isDirty})`);
+    console.log(
+      `[mocha] saving ${path.basename(doc.fileName)} returned false (attempt ${attempt}, dirty ${doc.isDirty})`,
+    );
     assert.ok(attempt < 4 && doc.isDirty, `saving ${doc.fileName}`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -75,7 +93,8 @@ function nextOutcome(a: TestingApi, uri: vscode.Uri, ms = 60_000) {
   });
 }
 
-const ours = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'DistilBERT');
+const ours = (uri: vscode.Uri): vscode.Diagnostic[] =>
+  vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'DistilBERT');
 
 suite('classifier diagnostics', () => {
   let a: TestingApi;
@@ -121,10 +140,11 @@ suite('classifier diagnostics', () => {
     assert.ok(r);
     const windows = r.inspection.windows;
     assert.ok(windows.length >= 3, `${windows.length} windows`);
-    const expected = windows
-      .map((w, i) => ({ w, i }))
-      .filter(({ w }) => w.probabilities['NEGATIVE']! >= 0.5);
-    assert.ok(expected.length > 0 && expected.length < windows.length, `${expected.length} of ${windows.length} windows are NEGATIVE`);
+    const expected = windows.map((w, i) => ({ w, i })).filter(({ w }) => w.probabilities['NEGATIVE']! >= 0.5);
+    assert.ok(
+      expected.length > 0 && expected.length < windows.length,
+      `${expected.length} of ${windows.length} windows are NEGATIVE`,
+    );
     assert.equal(diags.length, expected.length);
     expected.forEach(({ w, i }, k) => {
       const d = diags[k]!;
@@ -136,7 +156,10 @@ suite('classifier diagnostics', () => {
       assert.equal(d.message, `NEGATIVE ${pct} (rule: NEGATIVE ≥ 50%) — window ${i + 1} of ${windows.length}`);
       // The diagnostics pass computed the same probabilities as the command (same model, same windows).
       const finding = o.kind === 'done' ? o.findings[k] : undefined;
-      assert.ok(finding && finding.windowIndex === i && Math.abs(finding.probability - w.probabilities['NEGATIVE']!) < 1e-6, JSON.stringify(finding));
+      assert.ok(
+        finding && finding.windowIndex === i && Math.abs(finding.probability - w.probabilities['NEGATIVE']!) < 1e-6,
+        JSON.stringify(finding),
+      );
     });
   });
 
@@ -148,15 +171,21 @@ suite('classifier diagnostics', () => {
     const o = await outcome;
     assert.ok(o.kind === 'done', JSON.stringify(o));
     const diags = await waitFor('the diagnostics', () => (ours(uri).length ? ours(uri) : undefined));
-    assert.ok(o.windows >= 40 && o.findings.length === diags.length, `${o.windows} windows, ${o.findings.length} findings, ${diags.length} entries`);
+    assert.ok(
+      o.windows >= 40 && o.findings.length === diags.length,
+      `${o.windows} windows, ${o.findings.length} findings, ${diags.length} entries`,
+    );
     // Each window's stages (the [CLS] vector per block, pre_classifier, ReLU) and tokens would be kilobytes; a
     // finding is its range, label, probability, rule and message.
     const kept = JSON.stringify(a.diagnosticsOutcome(uri)).length;
     console.log(`[mocha] diagnostics: ${kept} bytes kept for ${o.windows} windows and ${o.findings.length} findings`);
-    assert.ok(kept < 400 * (o.findings.length + 1), `${kept} bytes kept for ${o.findings.length} findings over ${o.windows} windows`);
+    assert.ok(
+      kept < 400 * (o.findings.length + 1),
+      `${kept} bytes kept for ${o.findings.length} findings over ${o.windows} windows`,
+    );
   });
 
-  test('a diagnostics pass does not replace or cancel the panel\'s result', async () => {
+  test("a diagnostics pass does not replace or cancel the panel's result", async () => {
     await setUserSetting('diagnostics.enabled', true);
     const editor = await openEditor('short.txt');
     editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
@@ -179,7 +208,12 @@ suite('classifier diagnostics', () => {
     await writeAndSave('diag-notes.txt', TEXT);
     const o = await outcome;
     assert.equal(o.kind, 'skipped');
-    assert.ok(o.kind === 'skipped' && o.reason.includes('plaintext') && o.reason.includes('distilbertInspector.diagnostics.languages'), JSON.stringify(o));
+    assert.ok(
+      o.kind === 'skipped' &&
+        o.reason.includes('plaintext') &&
+        o.reason.includes('distilbertInspector.diagnostics.languages'),
+      JSON.stringify(o),
+    );
     assert.deepEqual(ours(uri), []);
   });
 
@@ -192,7 +226,12 @@ suite('classifier diagnostics', () => {
     const skipped = nextOutcome(a, uri);
     await writeAndSave('diag-big.md', big);
     const o = await skipped;
-    assert.ok(o.kind === 'skipped' && o.reason.includes('distilbertInspector.diagnostics.maxFileSizeKB') && o.reason.includes('raise'), JSON.stringify(o));
+    assert.ok(
+      o.kind === 'skipped' &&
+        o.reason.includes('distilbertInspector.diagnostics.maxFileSizeKB') &&
+        o.reason.includes('raise'),
+      JSON.stringify(o),
+    );
     assert.deepEqual(ours(uri), []);
     // Raising the limit re-checks the open documents without another save.
     const done = nextOutcome(a, uri);
@@ -214,7 +253,7 @@ suite('classifier diagnostics', () => {
     assert.equal(a.diagnosticsOutcome(uri), undefined);
   });
 
-  test('a rule naming a label the model lacks is reported once with the model\'s labels; the other rules still run', async () => {
+  test("a rule naming a label the model lacks is reported once with the model's labels; the other rules still run", async () => {
     const from = a.messages().length;
     await setUserSetting('diagnostics.enabled', true);
     await setUserSetting('diagnostics.rules', [
@@ -226,11 +265,16 @@ suite('classifier diagnostics', () => {
     const outcome = nextOutcome(a, uri);
     await writeAndSave('diag-rules.md', TEXT);
     assert.equal((await outcome).kind, 'done');
-    const warnings = messagesSince(a, from).filter((m) => m.level === 'warning').map((m) => m.text);
+    const warnings = messagesSince(a, from)
+      .filter((m) => m.level === 'warning')
+      .map((m) => m.text);
     const label = warnings.filter((t) => t.includes('"TOXIC"'));
     assert.equal(label.length, 1, warnings.join('\n'));
     for (const l of labels) assert.ok(label[0]!.includes(`"${l}"`), label[0]);
-    assert.ok(warnings.some((t) => t.includes('distilbertInspector.diagnostics.rules[2]') && t.includes('minProbability')), warnings.join('\n'));
+    assert.ok(
+      warnings.some((t) => t.includes('distilbertInspector.diagnostics.rules[2]') && t.includes('minProbability')),
+      warnings.join('\n'),
+    );
     const diags = await waitFor('the diagnostics', () => (ours(uri).length ? ours(uri) : undefined));
     assert.ok(diags.every((d) => d.severity === vscode.DiagnosticSeverity.Error && d.code === 'NEGATIVE'));
     // Saving again does not repeat the warning.
@@ -258,9 +302,13 @@ suite('classifier diagnostics', () => {
       await save(editor.document);
       const second = editor.document.version;
       assert.ok(second > first, `versions ${first} then ${second}`);
-      await waitFor('the second save\'s outcome', () => outcomes.find((o) => o.version === second));
+      await waitFor("the second save's outcome", () => outcomes.find((o) => o.version === second));
       await new Promise((r) => setTimeout(r, 1000));
-      assert.deepEqual(outcomes, [{ version: second, kind: 'done' }], `the first save's run (version ${first}) was dropped: ${JSON.stringify(outcomes)}`);
+      assert.deepEqual(
+        outcomes,
+        [{ version: second, kind: 'done' }],
+        `the first save's run (version ${first}) was dropped: ${JSON.stringify(outcomes)}`,
+      );
       const o = a.diagnosticsOutcome(uri);
       assert.ok(o?.kind === 'done', JSON.stringify(o?.kind));
       assert.equal(o.textLength, editor.document.getText().length);

@@ -11,7 +11,9 @@ import type { CompareTextsArgs, TextComparisonOutcome } from '../../../src/exten
 import { api, classifySelection, closeAll, openEditor, type TestingApi } from './helpers';
 
 const compare = (args: CompareTextsArgs): Promise<TextComparisonOutcome | undefined> =>
-  Promise.resolve(vscode.commands.executeCommand<TextComparisonOutcome | undefined>('distilbertInspector.compareTexts', args));
+  Promise.resolve(
+    vscode.commands.executeCommand<TextComparisonOutcome | undefined>('distilbertInspector.compareTexts', args),
+  );
 const exportMarkdown = (target: vscode.Uri): Promise<vscode.Uri | undefined> =>
   Promise.resolve(vscode.commands.executeCommand<vscode.Uri | undefined>('distilbertInspector.exportMarkdown', target));
 
@@ -22,18 +24,23 @@ function table(markdown: string, heading: string): string[][] {
   const lines = markdown.slice(at).split('\n');
   const start = lines.findIndex((l) => l.startsWith('| '));
   const rows: string[][] = [];
-  for (let i = start + 2; i < lines.length && lines[i]!.startsWith('| '); i++) rows.push(lines[i]!.slice(2, -2).split(' | '));
+  for (let i = start + 2; i < lines.length && lines[i]!.startsWith('| '); i++)
+    rows.push(lines[i]!.slice(2, -2).split(' | '));
   return rows;
 }
 
 /** Within half a unit of the last printed digit (+ `extra`). */
 function near(printed: string, value: number, what: string, extra = 0): void {
   const decimals = printed.split('.')[1]?.length ?? 0;
-  assert.ok(Math.abs(Number(printed) - value) <= 0.5 * 10 ** -decimals + 1e-12 + extra, `${what}: printed ${printed}, value ${value}`);
+  assert.ok(
+    Math.abs(Number(printed) - value) <= 0.5 * 10 ** -decimals + 1e-12 + extra,
+    `${what}: printed ${printed}, value ${value}`,
+  );
 }
 
 /** Image links in the report (decoded), relative to its folder. */
-const links = (md: string): string[] => [...md.matchAll(/^!\[.*\]\(([^()\s]+\.svg)\)$/gm)].map((m) => decodeURIComponent(m[1]!));
+const links = (md: string): string[] =>
+  [...md.matchAll(/^!\[.*\]\(([^()\s]+\.svg)\)$/gm)].map((m) => decodeURIComponent(m[1]!));
 
 /** The values of a chart's bars (or waterfall steps), as the SVG carries them for hovering. */
 function chartValues(file: string, cls: 'bar' | 'step'): number[] {
@@ -55,7 +62,7 @@ suite('export a comparison as Markdown', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('two selections compared, then exported: the .md and its charts hold the comparison\'s numbers and each text\'s own', async () => {
+  test("two selections compared, then exported: the .md and its charts hold the comparison's numbers and each text's own", async () => {
     const editor = await openEditor('review.md');
     const line = (n: number): vscode.Selection => new vscode.Selection(n, 0, n, editor.document.lineAt(n).text.length);
     editor.selections = [line(2), line(5)];
@@ -68,12 +75,21 @@ suite('export a comparison as Markdown', () => {
     const md = fs.readFileSync(target.fsPath, 'utf8');
 
     assert.ok(md.startsWith(`# DistilBERT Inspector comparison: A ${c.a.label}, B ${c.b.label}\n`), md.slice(0, 200));
-    assert.ok(md.includes('A is selection 1 in review\\.md \\(line 3\\); B is selection 2 in review\\.md \\(line 6\\).'), md.slice(0, 400));
+    assert.ok(
+      md.includes('A is selection 1 in review\\.md \\(line 3\\); B is selection 2 in review\\.md \\(line 6\\).'),
+      md.slice(0, 400),
+    );
     const [textA, textB] = [editor.document.lineAt(2).text, editor.document.lineAt(5).text];
-    assert.ok(md.includes(`\n\`\`\`text\n${textA}\n\`\`\`\n`) && md.includes(`\n\`\`\`text\n${textB}\n\`\`\`\n`), 'both lines quoted verbatim');
+    assert.ok(
+      md.includes(`\n\`\`\`text\n${textA}\n\`\`\`\n`) && md.includes(`\n\`\`\`text\n${textB}\n\`\`\`\n`),
+      'both lines quoted verbatim',
+    );
 
     const rows = table(md, '## Labels and logits');
-    assert.deepEqual(rows.map((x) => x[0]), c.model.labels);
+    assert.deepEqual(
+      rows.map((x) => x[0]),
+      c.model.labels,
+    );
     rows.forEach((x, i) => {
       const l = c.model.labels[i]!;
       near(x[1]!, c.a.logits[i]!, `logit A ${l}`);
@@ -94,14 +110,25 @@ suite('export a comparison as Markdown', () => {
     // Every link points at a chart on disk and every chart is linked; the charts carry the exact values.
     const assets = path.join(tmp, 'review comparison-assets');
     const files = fs.readdirSync(assets).sort();
-    assert.deepEqual(links(md).map((l) => path.relative(assets, path.join(tmp, l))).sort(), files);
+    assert.deepEqual(
+      links(md)
+        .map((l) => path.relative(assets, path.join(tmp, l)))
+        .sort(),
+      files,
+    );
     assert.deepEqual(chartValues(path.join(assets, 'comparison-logit-delta.svg'), 'bar'), c.logitDelta);
-    assert.deepEqual(chartValues(path.join(assets, 'comparison-cosine.svg'), 'bar'), c.stages.map((d) => d.cosine ?? 0));
+    assert.deepEqual(
+      chartValues(path.join(assets, 'comparison-cosine.svg'), 'bar'),
+      c.stages.map((d) => d.cosine ?? 0),
+    );
     c.model.labels.forEach((_, i) => {
       const steps = chartValues(path.join(assets, `comparison-contribution-${i}.svg`), 'step');
       assert.equal(steps[0], c.a.logits[i]);
       assert.equal(steps.at(-1), c.b.logits[i]);
-      assert.ok(Math.abs(steps.slice(0, -1).reduce((s, v) => s + v, 0) - c.b.logits[i]!) <= 1e-4, `waterfall ${i} adds up to B's logit`);
+      assert.ok(
+        Math.abs(steps.slice(0, -1).reduce((s, v) => s + v, 0) - c.b.logits[i]!) <= 1e-4,
+        `waterfall ${i} adds up to B's logit`,
+      );
     });
 
     // Second route: each line through "Classify Selection" (float32 twice on one text: 1e-6 apart at most).
@@ -138,7 +165,7 @@ suite('export a comparison as Markdown', () => {
     assert.match(await title('panel-closed'), /^# DistilBERT Inspector comparison: /);
   });
 
-  test('hostile and long texts: quoted whole (not the panel\'s 600-character excerpt) inside a fence none of their lines can close', async () => {
+  test("hostile and long texts: quoted whole (not the panel's 600-character excerpt) inside a fence none of their lines can close", async () => {
     const hostile = 'Fine. </details><script>alert(1)</script>\n```\n| a | b |\n`` ` ```` [x](javascript:alert(2))';
     const long = `${'A slow, careful and rewarding film. '.repeat(40)}END`;
     const r = await compare({ texts: [hostile, long], names: ['evil <i>name</i> | `x`', 'the long one'] });
@@ -148,12 +175,18 @@ suite('export a comparison as Markdown', () => {
     assert.ok(await exportMarkdown(target));
     const md = fs.readFileSync(target.fsPath, 'utf8');
     // The longest backtick run in the hostile text is 4, so its fence has 5; the long text is whole.
-    assert.ok(md.includes(`\n\`\`\`\`\`text\n${hostile}\n\`\`\`\`\`\n`), 'the hostile text verbatim in a 5-backtick fence');
+    assert.ok(
+      md.includes(`\n\`\`\`\`\`text\n${hostile}\n\`\`\`\`\`\n`),
+      'the hostile text verbatim in a 5-backtick fence',
+    );
     assert.ok(md.includes(`\n\`\`\`text\n${long}\n\`\`\`\n`), 'the long text whole');
     assert.ok(md.includes(`${long.length.toLocaleString('en-US')} characters`));
     // Outside the fences nothing of it is raw: the name is escaped, no tag survives.
     const outside = md.replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');
     assert.ok(!/<script|<\/details|<i>/.test(outside), outside.slice(0, 600));
-    assert.ok(outside.includes('A is evil &lt;i&gt;name&lt;\\/i&gt; &#124; \\`x\\`; B is the long one.'), outside.slice(0, 400));
+    assert.ok(
+      outside.includes('A is evil &lt;i&gt;name&lt;\\/i&gt; &#124; \\`x\\`; B is the long one.'),
+      outside.slice(0, 400),
+    );
   });
 });

@@ -6,7 +6,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, classifyFile, classifySelection, closeAll, messagesSince, openEditor, workspaceUri, type TestingApi } from './helpers';
+import {
+  api,
+  classifyFile,
+  classifySelection,
+  closeAll,
+  messagesSince,
+  openEditor,
+  workspaceUri,
+  type TestingApi,
+} from './helpers';
 
 const exportMarkdown = (target: vscode.Uri): Thenable<vscode.Uri | undefined> =>
   vscode.commands.executeCommand<vscode.Uri | undefined>('distilbertInspector.exportMarkdown', target);
@@ -18,7 +27,8 @@ function table(markdown: string, heading: string): string[][] {
   const lines = markdown.slice(at).split('\n');
   const start = lines.findIndex((l) => l.startsWith('| '));
   const rows: string[][] = [];
-  for (let i = start + 2; i < lines.length && lines[i]!.startsWith('| '); i++) rows.push(lines[i]!.slice(2, -2).split(' | '));
+  for (let i = start + 2; i < lines.length && lines[i]!.startsWith('| '); i++)
+    rows.push(lines[i]!.slice(2, -2).split(' | '));
   return rows;
 }
 
@@ -27,7 +37,10 @@ const plain = (cell: string): string => cell.replace(/\*\*/g, '').replace(/\\(.)
 /** Within half a unit of the last printed digit. */
 function near(printed: string, value: number, what: string): void {
   const decimals = printed.split('.')[1]?.length ?? 0;
-  assert.ok(Math.abs(Number(printed) - value) <= 0.5 * 10 ** -decimals + 1e-12, `${what}: printed ${printed}, inspection ${value}`);
+  assert.ok(
+    Math.abs(Number(printed) - value) <= 0.5 * 10 ** -decimals + 1e-12,
+    `${what}: printed ${printed}, inspection ${value}`,
+  );
 }
 
 suite('export Markdown', () => {
@@ -59,7 +72,10 @@ suite('export Markdown', () => {
 
     // The result table: label, probability, logit in the model's label order.
     const rows = table(md, 'Result');
-    assert.deepEqual(rows.map((x) => plain(x[0]!)), ins.model.labels);
+    assert.deepEqual(
+      rows.map((x) => plain(x[0]!)),
+      ins.model.labels,
+    );
     rows.forEach((x, i) => {
       const label = ins.model.labels[i]!;
       near(x[1]!, ins.aggregate.probabilities[label]!, `p(${label})`);
@@ -74,10 +90,18 @@ suite('export Markdown', () => {
     // Alt texts contain escaped brackets (\[CLS\]), so match the destination: it is percent-encoded, no `)` inside.
     const links = [...md.matchAll(/^!\[.*\]\(([^()\s]+\.svg)\)$/gm)].map((m) => decodeURIComponent(m[1]!));
     const files = fs.readdirSync(assets).sort();
-    assert.deepEqual(links.map((l) => path.relative(path.join(tmp, 'review report-assets'), path.join(tmp, l))).sort(), files);
-    assert.ok(files.includes('logits.svg') && files.includes('w1-activation.svg') && files.includes('w1-layers.svg'), files.join(', '));
+    assert.deepEqual(
+      links.map((l) => path.relative(path.join(tmp, 'review report-assets'), path.join(tmp, l))).sort(),
+      files,
+    );
+    assert.ok(
+      files.includes('logits.svg') && files.includes('w1-activation.svg') && files.includes('w1-layers.svg'),
+      files.join(', '),
+    );
     const logits = fs.readFileSync(path.join(assets, 'logits.svg'), 'utf8');
-    const values = [...logits.matchAll(/class="bar" data-label="[^"]*" data-value="([^"]+)"/g)].map((m) => Number(m[1]));
+    const values = [...logits.matchAll(/class="bar" data-label="[^"]*" data-value="([^"]+)"/g)].map((m) =>
+      Number(m[1]),
+    );
     assert.deepEqual(values, ins.aggregate.logits);
     const relu = fs.readFileSync(path.join(assets, 'w1-activation.svg'), 'utf8');
     assert.equal([...relu.matchAll(/class="cell"/g)].length, ins.model.dim);
@@ -97,7 +121,10 @@ suite('export Markdown', () => {
     const from = a.messages().length;
     assert.equal(await exportMarkdown(target), undefined);
     const said = messagesSince(a, from);
-    assert.ok(said.some((m) => m.level === 'warning' && m.text.includes('again-assets') && m.text.includes('logits.svg')), JSON.stringify(said));
+    assert.ok(
+      said.some((m) => m.level === 'warning' && m.text.includes('again-assets') && m.text.includes('logits.svg')),
+      JSON.stringify(said),
+    );
     assert.equal(fs.readFileSync(target.fsPath, 'utf8'), before);
     assert.equal(fs.readFileSync(path.join(tmp, 'again-assets', 'logits.svg'), 'utf8'), logitsBefore);
   });
@@ -118,7 +145,10 @@ suite('export Markdown', () => {
     const from = a.messages().length;
     const bad = vscode.Uri.file(path.join(target.fsPath, 'nested.md')); // its "folder" is a file
     assert.equal(await exportMarkdown(bad), undefined);
-    assert.ok(messagesSince(a, from).some((m) => m.level === 'error' && m.text.includes(bad.fsPath)), JSON.stringify(messagesSince(a, from)));
+    assert.ok(
+      messagesSince(a, from).some((m) => m.level === 'error' && m.text.includes(bad.fsPath)),
+      JSON.stringify(messagesSince(a, from)),
+    );
   });
 
   test('exports replace a file atomically: a new file renamed over the old one, no temporary file left behind', async () => {
@@ -141,6 +171,9 @@ suite('export Markdown', () => {
     assert.doesNotThrow(() => JSON.parse(fs.readFileSync(json, 'utf8')));
     assert.ok(fs.readFileSync(md, 'utf8').startsWith('# '));
     assert.deepEqual(fs.readdirSync(dir).sort(), ['result-assets', 'result.json', 'result.md'], 'no temporary files');
-    assert.ok(fs.readdirSync(path.join(dir, 'result-assets')).every((f) => f.endsWith('.svg')), 'only charts in the assets folder');
+    assert.ok(
+      fs.readdirSync(path.join(dir, 'result-assets')).every((f) => f.endsWith('.svg')),
+      'only charts in the assets folder',
+    );
   });
 });

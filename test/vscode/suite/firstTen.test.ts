@@ -11,8 +11,20 @@ import * as vscode from 'vscode';
 import { detectCpu } from '../../../src/core/quantize/cpu';
 import { FakeHub, fixtureFiles, withInt8Graph } from '../../unit/hubFakes';
 import {
-  api, bundledModel, classifyFile, classifySelection, closeAll, labelsOf, messagesSince, multilabelModel, nextModelLoad, openEditor,
-  selectFirstLine, setUserSetting, workspaceUri, type TestingApi,
+  api,
+  bundledModel,
+  classifyFile,
+  classifySelection,
+  closeAll,
+  labelsOf,
+  messagesSince,
+  multilabelModel,
+  nextModelLoad,
+  openEditor,
+  selectFirstLine,
+  setUserSetting,
+  workspaceUri,
+  type TestingApi,
 } from './helpers';
 
 const FULL_SIZE = 'Xenova/distilbert-base-uncased-finetuned-sst-2-english';
@@ -60,17 +72,29 @@ suite('first ten minutes', () => {
     assert.ok(remote, 'code-server runs the extension host as a remote');
     await selectFirstLine();
     const from = a.messages().length;
-    assert.equal(await vscode.commands.executeCommand('distilbertInspector.chooseModelFolder', vscode.Uri.file(multilabelModel)), multilabelModel);
+    assert.equal(
+      await vscode.commands.executeCommand('distilbertInspector.chooseModelFolder', vscode.Uri.file(multilabelModel)),
+      multilabelModel,
+    );
     const saved = messagesSince(a, from).find((m) => m.level === 'info' && m.text.includes(multilabelModel));
     assert.ok(saved, JSON.stringify(messagesSince(a, from)));
-    assert.match(saved.text, new RegExp(`saved in Remote settings \\(${remote.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)\\.$`));
+    assert.match(
+      saved.text,
+      new RegExp(`saved in Remote settings \\(${remote.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)\\.$`),
+    );
     assert.deepEqual(saved.actions, ['Open Remote Settings']);
     // Truthful: the value is in the machine's settings file, not the browser's user settings.
     const userData = path.resolve(a.globalStoragePath, '..', '..', '..');
     const machine = path.join(userData, 'Machine', 'settings.json');
-    assert.ok(fs.existsSync(machine) && fs.readFileSync(machine, 'utf8').includes(JSON.stringify(multilabelModel).slice(1, -1)), `${machine} does not hold the folder`);
+    assert.ok(
+      fs.existsSync(machine) && fs.readFileSync(machine, 'utf8').includes(JSON.stringify(multilabelModel).slice(1, -1)),
+      `${machine} does not hold the folder`,
+    );
     const user = path.join(userData, 'User', 'settings.json');
-    assert.ok(!fs.existsSync(user) || !fs.readFileSync(user, 'utf8').includes('distilbertInspector.model.path'), `${user} holds model.path`);
+    assert.ok(
+      !fs.existsSync(user) || !fs.readFileSync(user, 'utf8').includes('distilbertInspector.model.path'),
+      `${user} holds model.path`,
+    );
 
     // A broken model's error toast names the same place on its button (not the User tab, where the setting is hidden).
     const missing = path.join(os.tmpdir(), `dbi-missing-${Date.now()}`);
@@ -82,14 +106,18 @@ suite('first ten minutes', () => {
     assert.deepEqual(err.actions, ['Open Remote Settings', 'Show Log']);
   });
 
-  test('a load failure is reported as a load error in VS Code\'s words, with its full stop', async () => {
+  test("a load failure is reported as a load error in VS Code's words, with its full stop", async () => {
     await selectFirstLine();
     const missing = path.join(os.tmpdir(), `dbi-missing-${Date.now()}`);
     await setUserSetting('model.path', missing);
     let from = a.messages().length;
     assert.equal(await classifySelection(), undefined);
     let err = messagesSince(a, from).find((m) => m.level === 'error')?.text ?? '';
-    assert.match(err, /^Could not load the DistilBERT model from ".*" \(setting distilbertInspector\.model\.path\): Model folder .* does not exist\. Set distilbertInspector\.model\.path to /, err);
+    assert.match(
+      err,
+      /^Could not load the DistilBERT model from ".*" \(setting distilbertInspector\.model\.path\): Model folder .* does not exist\. Set distilbertInspector\.model\.path to /,
+      err,
+    );
     assert.doesNotMatch(err, CLI_OPTION, 'no CLI option inside VS Code');
     assert.match(err, /\.$/);
     // A truncated ONNX file fails inside ONNX Runtime while loading: still a load error, not "inference failed".
@@ -127,15 +155,22 @@ suite('first ten minutes', () => {
     const from = a.messages().length;
     // What the progress notification's Cancel does.
     let at = '';
-    assert.equal(await longRun(a, (done, total) => {
-      at = `${done + 1} of ${total}`;
-      a.models.cancelRunning();
-    }), undefined);
+    assert.equal(
+      await longRun(a, (done, total) => {
+        at = `${done + 1} of ${total}`;
+        a.models.cancelRunning();
+      }),
+      undefined,
+    );
     const notice = a.panelNotice() ?? '';
     assert.equal(notice, `Cancelled at window ${at}; showing the previous result.`);
     assert.equal(a.panelInspection(), first.inspection, 'the previous result is what the panel presents');
     assert.ok(a.statusText().includes(first.inspection.aggregate.label), a.statusText());
-    assert.deepEqual(messagesSince(a, from).filter((m) => m.level !== 'info'), [], 'no warning or error for a cancel');
+    assert.deepEqual(
+      messagesSince(a, from).filter((m) => m.level !== 'info'),
+      [],
+      'no warning or error for a cancel',
+    );
   });
 
   test('a model change that stops a run says why and offers to run it again on the new model', async () => {
@@ -143,10 +178,18 @@ suite('first ten minutes', () => {
     assert.ok(await classifySelection());
     const from = a.messages().length;
     assert.equal(await longRun(a, () => void setUserSetting('model.path', multilabelModel)), undefined);
-    assert.match(a.panelNotice() ?? '', /^Stopped at window \d+ of \d+ because the model settings changed; showing the previous result\.$/);
-    const offer = await waitFor('the offer to run again', () => messagesSince(a, from).find((m) => m.actions.includes('Run Again')));
+    assert.match(
+      a.panelNotice() ?? '',
+      /^Stopped at window \d+ of \d+ because the model settings changed; showing the previous result\.$/,
+    );
+    const offer = await waitFor('the offer to run again', () =>
+      messagesSince(a, from).find((m) => m.actions.includes('Run Again')),
+    );
     assert.match(offer.text, /Run it again on the new model\?$/);
-    assert.deepEqual(messagesSince(a, from).filter((m) => m.level === 'error'), []);
+    assert.deepEqual(
+      messagesSince(a, from).filter((m) => m.level === 'error'),
+      [],
+    );
   });
 
   test('after Classify Selection the inline label sits right after the selected text', async () => {
@@ -163,7 +206,7 @@ suite('first ten minutes', () => {
     assert.deepEqual([notes[0]!.line, notes[0]!.character], [line, end], 'not at the end of the line');
   });
 
-  test('the status bar item\'s accessible name is plain words, without Markdown', async () => {
+  test("the status bar item's accessible name is plain words, without Markdown", async () => {
     await selectFirstLine();
     const r = await classifySelection();
     assert.ok(r);
@@ -172,12 +215,17 @@ suite('first ten minutes', () => {
     assert.doesNotMatch(name, /\*\*|&nbsp;|\$\(|\\n/);
   });
 
-  test('the demo model says its card\'s accuracy, and the full-size switch says the hub\'s download size first', async () => {
+  test("the demo model says its card's accuracy, and the full-size switch says the hub's download size first", async () => {
     await selectFirstLine();
     assert.ok(await classifySelection());
     // Independent of the card's headline: its own confusion matrix.
     const card = fs.readFileSync(path.join(bundledModel, 'README.md'), 'utf8');
-    const [tn, fp, fn, tp] = /\[\[(\d+), (\d+)\], \[(\d+), (\d+)\]\]/.exec(card)!.slice(1).map(Number) as [number, number, number, number];
+    const [tn, fp, fn, tp] = /\[\[(\d+), (\d+)\], \[(\d+), (\d+)\]\]/.exec(card)!.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const pct = Math.round((100 * (tn + tp)) / (tn + fp + fn + tp));
     assert.equal(a.modelNotes.current()?.text, `Demo model, ${pct}% on SST-2`);
     assert.equal(a.modelNotes.current()?.switchTo, FULL_SIZE);
@@ -188,17 +236,35 @@ suite('first ten minutes', () => {
       hub.repos.set(FULL_SIZE, { commit: `${Date.now().toString(16)}`.padEnd(40, 'a').slice(0, 40), files });
       await setUserSetting('hub.endpoint', hub.hubUrl);
       const from = a.messages().length;
-      const out = await vscode.commands.executeCommand<{ totalBytes: number; savedIn: string; variant: string }>('distilbertInspector.useFullSizeModel', true);
-      const expected = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].reduce((s, f) => s + (files.get(f)?.length ?? 0), 0);
+      const out = await vscode.commands.executeCommand<{ totalBytes: number; savedIn: string; variant: string }>(
+        'distilbertInspector.useFullSizeModel',
+        true,
+      );
+      const expected = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].reduce(
+        (s, f) => s + (files.get(f)?.length ?? 0),
+        0,
+      );
       assert.equal(out?.totalBytes, expected);
       assert.equal(out.variant, 'fp32', 'a hub repository without model_int8.onnx gets the fp32 graph on any CPU');
       assert.match(out.savedIn, /^Remote settings/);
       const asked = messagesSince(a, from).find((m) => m.text.startsWith(`Use the full-size model ${FULL_SIZE}`));
-      assert.ok(asked && /It downloads \d+(\.\d+)? (kB|MB|B) \(config\.json, tokenizer\.json/.test(asked.text), asked?.text);
-      if (detectCpu().fastInt8) assert.match(asked.text, /The hub has no onnx\/model_int8\.onnx for it, so it uses the fp32 graph/);
+      assert.ok(
+        asked && /It downloads \d+(\.\d+)? (kB|MB|B) \(config\.json, tokenizer\.json/.test(asked.text),
+        asked?.text,
+      );
+      if (detectCpu().fastInt8)
+        assert.match(asked.text, /The hub has no onnx\/model_int8\.onnx for it, so it uses the fp32 graph/);
       assert.equal(vscode.workspace.getConfiguration('distilbertInspector').get('model.path'), FULL_SIZE);
-      assert.equal(vscode.workspace.getConfiguration('distilbertInspector').inspect('model.variant')?.globalValue, undefined, 'no variant saved');
-      const m = await waitFor('the hub model to load', () => a.models.currentModel()?.path.includes('models--Xenova--distilbert') && a.models.currentModel(), 120_000);
+      assert.equal(
+        vscode.workspace.getConfiguration('distilbertInspector').inspect('model.variant')?.globalValue,
+        undefined,
+        'no variant saved',
+      );
+      const m = await waitFor(
+        'the hub model to load',
+        () => a.models.currentModel()?.path.includes('models--Xenova--distilbert') && a.models.currentModel(),
+        120_000,
+      );
       assert.deepEqual(m.labels, labelsOf(multilabelModel), 'the switched-to model is the one the hub served');
       assert.equal(a.modelNotes.current(), undefined, 'no demo note under the full-size model');
     } finally {
@@ -206,13 +272,14 @@ suite('first ten minutes', () => {
     }
   });
 
-  test('the full-size switch takes the hub\'s int8 graph when the variant is left open and the CPU runs int8 well', async () => {
+  test("the full-size switch takes the hub's int8 graph when the variant is left open and the CPU runs int8 well", async () => {
     const hub = await new FakeHub().start();
     try {
       const files = await withInt8Graph(fixtureFiles(multilabelModel));
       hub.repos.set(FULL_SIZE, { commit: `${Date.now().toString(16)}`.padEnd(40, 'b').slice(0, 40), files });
       await setUserSetting('hub.endpoint', hub.hubUrl);
-      const sum = (onnx: string) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnx].reduce((s, f) => s + files.get(f)!.length, 0);
+      const sum = (onnx: string) =>
+        ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnx].reduce((s, f) => s + files.get(f)!.length, 0);
       const fast = { fastInt8: true, reason: 'test CPU with VNNI' };
       const slow = { fastInt8: false, reason: 'test CPU without VNNI' };
 
@@ -230,7 +297,10 @@ suite('first ten minutes', () => {
       // The command decides by this machine's CPU.
       out = await vscode.commands.executeCommand<typeof out>('distilbertInspector.useFullSizeModel', false);
       assert.equal(out?.variant, detectCpu().fastInt8 ? 'int8' : 'fp32', detectCpu().reason);
-      assert.deepEqual(messagesSince(a, from).filter((m) => m.level === 'error'), []);
+      assert.deepEqual(
+        messagesSince(a, from).filter((m) => m.level === 'error'),
+        [],
+      );
       assert.equal(vscode.workspace.getConfiguration('distilbertInspector').get('model.path'), '');
 
       // Accepted on a fast CPU with the default variant: int8 size and reason stated, variant saved beside model.path.
@@ -239,20 +309,32 @@ suite('first ten minutes', () => {
       assert.ok(out);
       assert.deepEqual([out.variant, out.totalBytes, out.fallback], ['int8', sum('onnx/model_int8.onnx'), undefined]);
       // Smaller, though not by 4x: the tiny fixture's float embeddings stay as they are.
-      assert.ok(files.get('onnx/model_int8.onnx')!.length < files.get('onnx/model.onnx')!.length, 'the int8 graph is the smaller download');
+      assert.ok(
+        files.get('onnx/model_int8.onnx')!.length < files.get('onnx/model.onnx')!.length,
+        'the int8 graph is the smaller download',
+      );
       assert.match(out.savedIn ?? '', /^Remote settings/);
       assert.equal(out.variantSavedIn, out.savedIn);
-      const asked = messagesSince(a, from).find((m) => m.text.startsWith(`Use the full-size model ${FULL_SIZE} (int8)?`));
+      const asked = messagesSince(a, from).find((m) =>
+        m.text.startsWith(`Use the full-size model ${FULL_SIZE} (int8)?`),
+      );
       assert.ok(asked, JSON.stringify(messagesSince(a, from)));
       assert.ok(asked.text.includes('onnx/model_int8.onnx)'), asked.text);
-      assert.match(asked.text, /It is the int8 graph \(the fp32 one is [\d.]+ (kB|MB|B)\), because this CPU runs int8 fast \(test CPU with VNNI\); distilbertInspector\.model\.variant will be set to int8 too\./);
+      assert.match(
+        asked.text,
+        /It is the int8 graph \(the fp32 one is [\d.]+ (kB|MB|B)\), because this CPU runs int8 fast \(test CPU with VNNI\); distilbertInspector\.model\.variant will be set to int8 too\./,
+      );
       const settings = vscode.workspace.getConfiguration('distilbertInspector');
       assert.equal(settings.inspect('model.variant')?.globalValue, 'int8');
       assert.equal(settings.inspect('model.path')?.globalValue, FULL_SIZE);
-      const m = await waitFor('the int8 hub model to load', () => {
-        const cur = a.models.currentModel();
-        return cur?.path.includes('models--Xenova--distilbert') && cur.variant === 'int8' && cur;
-      }, 120_000);
+      const m = await waitFor(
+        'the int8 hub model to load',
+        () => {
+          const cur = a.models.currentModel();
+          return cur?.path.includes('models--Xenova--distilbert') && cur.variant === 'int8' && cur;
+        },
+        120_000,
+      );
       assert.equal(path.basename(m.onnxFile), 'model_int8.onnx');
       await selectFirstLine();
       const r = await classifySelection();
@@ -261,12 +343,18 @@ suite('first ten minutes', () => {
       assert.ok(r.inspection.model.path.includes('models--Xenova--distilbert'), r.inspection.model.path);
 
       // A hub without the int8 graph: fp32, with a note saying so.
-      hub.repos.set(FULL_SIZE, { commit: `${Date.now().toString(16)}`.padEnd(40, 'c').slice(0, 40), files: fixtureFiles(multilabelModel) });
+      hub.repos.set(FULL_SIZE, {
+        commit: `${Date.now().toString(16)}`.padEnd(40, 'c').slice(0, 40),
+        files: fixtureFiles(multilabelModel),
+      });
       await setUserSetting('model.variant', undefined);
       from = a.messages().length;
       out = await a.modelNotes.switchToFullSize(false, fast);
       assert.equal(out?.variant, 'fp32');
-      assert.match(out?.fallback ?? '', /^The hub has no onnx\/model_int8\.onnx for it, so it uses the fp32 graph \(this CPU would run int8 well: test CPU with VNNI\)\.$/);
+      assert.match(
+        out?.fallback ?? '',
+        /^The hub has no onnx\/model_int8\.onnx for it, so it uses the fp32 graph \(this CPU would run int8 well: test CPU with VNNI\)\.$/,
+      );
       assert.ok(messagesSince(a, from).some((m) => m.text.includes(out!.fallback!)));
     } finally {
       await hub.stop();

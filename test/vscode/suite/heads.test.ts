@@ -4,7 +4,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, classifySelection, closeAll, labelsOf, nextModelLoad, openEditor, repoRoot, setUserSetting, type TestingApi } from './helpers';
+import {
+  api,
+  classifySelection,
+  closeAll,
+  labelsOf,
+  nextModelLoad,
+  openEditor,
+  repoRoot,
+  setUserSetting,
+  type TestingApi,
+} from './helpers';
 
 interface Reference {
   kind: string;
@@ -15,8 +25,20 @@ interface Reference {
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'models');
 const expected = {
-  'tiny-bert-o17': { kind: 'bert', denseName: 'bert.pooler.dense', classifierName: 'classifier', activation: 'tanh', pretrainedDense: true },
-  'tiny-roberta-o17': { kind: 'roberta', denseName: 'classifier.dense', classifierName: 'classifier.out_proj', activation: 'tanh', pretrainedDense: false },
+  'tiny-bert-o17': {
+    kind: 'bert',
+    denseName: 'bert.pooler.dense',
+    classifierName: 'classifier',
+    activation: 'tanh',
+    pretrainedDense: true,
+  },
+  'tiny-roberta-o17': {
+    kind: 'roberta',
+    denseName: 'classifier.dense',
+    classifierName: 'classifier.out_proj',
+    activation: 'tanh',
+    pretrainedDense: false,
+  },
 } as const;
 
 suite('BERT and RoBERTa heads', () => {
@@ -53,7 +75,9 @@ suite('BERT and RoBERTa heads', () => {
       assert.equal(m.head.classifierParams, m.labels.length * m.dim + m.labels.length);
       const w = r.inspection.windows[0]!;
       const tol = Math.max(ref.tolerance, 1e-4) * 10;
-      w.logits.forEach((x, i) => assert.ok(Math.abs(x - c.logits[i]!) <= tol, `logit ${i}: ${x} vs torch ${c.logits[i]}`));
+      w.logits.forEach((x, i) =>
+        assert.ok(Math.abs(x - c.logits[i]!) <= tol, `logit ${i}: ${x} vs torch ${c.logits[i]}`),
+      );
       // tanh: every unit inside (-1, 1), and some negative (a ReLU would have none).
       assert.ok(w.stages.activation.every((x) => x > -1 && x < 1));
       assert.ok(w.stages.activation.some((x) => x < 0));

@@ -19,7 +19,9 @@ export const bundledModel = path.join(repoRoot, 'models', 'distilbert-sst2-small
 
 /** Labels in logit order, read from a model folder's config.json (never hard-coded in the tests). */
 export function labelsOf(modelDir: string): string[] {
-  const config = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as { id2label: Record<string, string> };
+  const config = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as {
+    id2label: Record<string, string>;
+  };
   return Object.keys(config.id2label)
     .sort((a, b) => Number(a) - Number(b))
     .map((k) => config.id2label[k]!);
@@ -39,16 +41,21 @@ export function workspaceUri(name: string): vscode.Uri {
 }
 
 export async function openEditor(nameOrDoc: string | vscode.TextDocument): Promise<vscode.TextEditor> {
-  const doc = typeof nameOrDoc === 'string' ? await vscode.workspace.openTextDocument(workspaceUri(nameOrDoc)) : nameOrDoc;
+  const doc =
+    typeof nameOrDoc === 'string' ? await vscode.workspace.openTextDocument(workspaceUri(nameOrDoc)) : nameOrDoc;
   return vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
 }
 
 export function classifySelection(): Promise<ClassifyOutcome | undefined> {
-  return Promise.resolve(vscode.commands.executeCommand<ClassifyOutcome | undefined>('distilbertInspector.classifySelection'));
+  return Promise.resolve(
+    vscode.commands.executeCommand<ClassifyOutcome | undefined>('distilbertInspector.classifySelection'),
+  );
 }
 
 export function classifyFile(uri?: vscode.Uri): Promise<ClassifyOutcome | undefined> {
-  return Promise.resolve(vscode.commands.executeCommand<ClassifyOutcome | undefined>('distilbertInspector.classifyFile', uri));
+  return Promise.resolve(
+    vscode.commands.executeCommand<ClassifyOutcome | undefined>('distilbertInspector.classifyFile', uri),
+  );
 }
 
 /** Sets (or with undefined, removes) a user-level setting of this extension. */

@@ -5,7 +5,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeHub, fixtureFiles } from '../../unit/hubFakes';
-import { api, classifySelection, closeAll, labelsOf, messagesSince, openEditor, repoRoot, setUserSetting, type TestingApi } from './helpers';
+import {
+  api,
+  classifySelection,
+  closeAll,
+  labelsOf,
+  messagesSince,
+  openEditor,
+  repoRoot,
+  setUserSetting,
+  type TestingApi,
+} from './helpers';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-multilabel');
 const int8Fixture = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-int8');
@@ -50,10 +60,20 @@ suite('models by hub id', () => {
     // The labels are the fixture's (the bundled model has others) and the folder is the hub snapshot.
     assert.deepEqual(r.inspection.model.labels, labelsOf(fixture));
     assert.equal(r.inspection.model.problemType, 'multi_label_classification');
-    assert.ok(r.inspection.model.path.includes(path.join('hub', 'models--tiny--multilabel', 'snapshots', commit(1))), r.inspection.model.path);
+    assert.ok(
+      r.inspection.model.path.includes(path.join('hub', 'models--tiny--multilabel', 'snapshots', commit(1))),
+      r.inspection.model.path,
+    );
     const onnx = fs.readFileSync(path.join(r.inspection.model.path, 'onnx', 'model.onnx'));
-    assert.deepEqual(onnx, fs.readFileSync(path.join(fixture, 'onnx', 'model.onnx')), 'the downloaded graph is the served one');
-    assert.ok(hub.of('cdn').some((q) => q.url.startsWith('/blobs/')), 'the graph came from the file host');
+    assert.deepEqual(
+      onnx,
+      fs.readFileSync(path.join(fixture, 'onnx', 'model.onnx')),
+      'the downloaded graph is the served one',
+    );
+    assert.ok(
+      hub.of('cdn').some((q) => q.url.startsWith('/blobs/')),
+      'the graph came from the file host',
+    );
   });
 
   test('model.variant = quantized downloads onnx/model_quantized.onnx and loads it', async () => {
@@ -63,15 +83,20 @@ suite('models by hub id', () => {
     assert.ok(r, JSON.stringify(a.messages().slice(-3)));
     assert.equal(path.basename(r.inspection.model.onnxFile), 'model_quantized.onnx');
     assert.equal(r.inspection.model.head?.quantized, true);
-    assert.ok(!fs.existsSync(path.join(r.inspection.model.path, 'onnx', 'model.onnx')), 'only the chosen variant is downloaded');
+    assert.ok(
+      !fs.existsSync(path.join(r.inspection.model.path, 'onnx', 'model.onnx')),
+      'only the chosen variant is downloaded',
+    );
   });
 
-  test('a corrupted download is refused with the hub\'s message, and nothing is loaded from it', async () => {
+  test("a corrupted download is refused with the hub's message, and nothing is loaded from it", async () => {
     hub.setMode({ corrupt: true });
     const from = a.messages().length;
     await setUserSetting('model.path', 'tiny/corrupt');
     assert.equal(await classifySelection(), undefined);
-    const errors = messagesSince(a, from).filter((m) => m.level === 'error').map((m) => m.text);
+    const errors = messagesSince(a, from)
+      .filter((m) => m.level === 'error')
+      .map((m) => m.text);
     const text = errors.find((t) => t.includes('tiny/corrupt'));
     assert.ok(text, errors.join(' | '));
     assert.match(text, /sha256|checksum|deleted/i);
@@ -82,15 +107,25 @@ suite('models by hub id', () => {
     let from = a.messages().length;
     await setUserSetting('model.path', 'tiny/nothing-here');
     assert.equal(await classifySelection(), undefined);
-    let errors = messagesSince(a, from).filter((m) => m.level === 'error').map((m) => m.text);
-    assert.ok(errors.some((t) => t.includes('tiny/nothing-here') && /not found|does not exist/i.test(t)), errors.join(' | '));
+    let errors = messagesSince(a, from)
+      .filter((m) => m.level === 'error')
+      .map((m) => m.text);
+    assert.ok(
+      errors.some((t) => t.includes('tiny/nothing-here') && /not found|does not exist/i.test(t)),
+      errors.join(' | '),
+    );
 
     await vscode.commands.executeCommand('distilbertInspector.clearHubToken');
     from = a.messages().length;
     await setUserSetting('model.path', 'tiny/private');
     assert.equal(await classifySelection(), undefined);
-    errors = messagesSince(a, from).filter((m) => m.level === 'error').map((m) => m.text);
-    assert.ok(errors.some((t) => t.includes('DistilBERT: Set Hugging Face Token')), errors.join(' | '));
+    errors = messagesSince(a, from)
+      .filter((m) => m.level === 'error')
+      .map((m) => m.text);
+    assert.ok(
+      errors.some((t) => t.includes('DistilBERT: Set Hugging Face Token')),
+      errors.join(' | '),
+    );
 
     assert.equal(await vscode.commands.executeCommand('distilbertInspector.setHubToken', 'hf_secret_test_token'), true);
     const r = await classifySelection();
@@ -108,7 +143,12 @@ suite('models by hub id', () => {
     await setUserSetting('model.path', 'tiny/multilabel');
     const from = a.messages().length;
     assert.equal(await classifySelection(), undefined);
-    const errors = messagesSince(a, from).filter((m) => m.level === 'error').map((m) => m.text);
-    assert.ok(errors.some((t) => t.includes('distilbertInspector.hub.endpoint')), errors.join(' | '));
+    const errors = messagesSince(a, from)
+      .filter((m) => m.level === 'error')
+      .map((m) => m.text);
+    assert.ok(
+      errors.some((t) => t.includes('distilbertInspector.hub.endpoint')),
+      errors.join(' | '),
+    );
   });
 });

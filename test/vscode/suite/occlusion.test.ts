@@ -8,7 +8,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OcclusionOutcome } from '../../../src/extension/occlusionCommand';
 import { Inspector } from '../../../src/core/inspector';
-import { api, bundledModel, classifySelection, closeAll, messagesSince, openEditor, setUserSetting, type TestingApi } from './helpers';
+import {
+  api,
+  bundledModel,
+  classifySelection,
+  closeAll,
+  messagesSince,
+  openEditor,
+  setUserSetting,
+  type TestingApi,
+} from './helpers';
 
 const occlude = (unit?: 'word' | 'piece'): Thenable<OcclusionOutcome | undefined> =>
   vscode.commands.executeCommand<OcclusionOutcome | undefined>('distilbertInspector.occlude', unit);
@@ -22,7 +31,11 @@ suite('occlusion', () => {
 
   suiteSetup(async () => {
     a = await api();
-    core = await Inspector.open({ modelDir: bundledModel, cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-occl-ext-')), threads: 1 });
+    core = await Inspector.open({
+      modelDir: bundledModel,
+      cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'dbi-occl-ext-')),
+      threads: 1,
+    });
   });
   suiteTeardown(async () => {
     await core?.dispose();
@@ -51,7 +64,10 @@ suite('occlusion', () => {
     const doc = editor.document;
     // The tints the editor shows: one per word, over the word's exact characters.
     const tints = a.occlusionTints(doc.uri);
-    assert.deepEqual(tints.map((t) => doc.getText(t.range)), WORDS);
+    assert.deepEqual(
+      tints.map((t) => doc.getText(t.range)),
+      WORDS,
+    );
     tints.forEach((t, i) => {
       const item = out.result.items[i]!;
       assert.equal(doc.offsetAt(t.range.start), base + item.start);
@@ -59,14 +75,30 @@ suite('occlusion', () => {
     });
     // The same numbers as the core on the same text and model (same batching: equal to float32 rounding).
     const ref = await core.occlude(LINE);
-    assert.deepEqual(out.result.items.map((i) => i.text), ref.items.map((i) => i.text));
+    assert.deepEqual(
+      out.result.items.map((i) => i.text),
+      ref.items.map((i) => i.text),
+    );
     assert.equal(out.result.forwardPasses, ref.forwardPasses);
     out.result.items.forEach((it, i) => {
-      it.deltaLogits.forEach((d, k) => assert.ok(Math.abs(d - ref.items[i]!.deltaLogits[k]!) < 1e-5, `${it.text} Δ${k}: ${d} vs ${ref.items[i]!.deltaLogits[k]}`));
+      it.deltaLogits.forEach((d, k) =>
+        assert.ok(
+          Math.abs(d - ref.items[i]!.deltaLogits[k]!) < 1e-5,
+          `${it.text} Δ${k}: ${d} vs ${ref.items[i]!.deltaLogits[k]}`,
+        ),
+      );
     });
     const k = out.result.labels.indexOf(out.result.label);
-    tints.forEach((t, i) => assert.ok(Math.abs(t.support + ref.items[i]!.deltaLogits[k]!) < 1e-5, 'tint support = −Δ logit of the predicted label'));
-    assert.ok(tints.some((t) => t.level.startsWith('toward')) && tints.some((t) => t.level.startsWith('against')), tints.map((t) => t.level).join(' '));
+    tints.forEach((t, i) =>
+      assert.ok(
+        Math.abs(t.support + ref.items[i]!.deltaLogits[k]!) < 1e-5,
+        'tint support = −Δ logit of the predicted label',
+      ),
+    );
+    assert.ok(
+      tints.some((t) => t.level.startsWith('toward')) && tints.some((t) => t.level.startsWith('against')),
+      tints.map((t) => t.level).join(' '),
+    );
     assert.ok(out.latencyMs > 0 && out.result.inferenceMs > 0);
     // Editing the document clears the tints (their offsets would be stale).
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'x'));
@@ -127,7 +159,8 @@ suite('occlusion', () => {
     assert.ok(await classifySelection());
     const explaining = occlude();
     const deadline = Date.now() + 30_000;
-    while (a.panelOcclusion()?.kind !== 'running' && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5));
+    while (a.panelOcclusion()?.kind !== 'running' && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 5));
     assert.equal(a.panelOcclusion()?.kind, 'running');
     const r = await classifySelection();
     assert.ok(r);

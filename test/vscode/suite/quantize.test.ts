@@ -9,7 +9,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { QuantizeOutcome } from '../../../src/extension/quantizeCommand';
 import type { VariantRun } from '../../../src/shared/protocol';
-import { api, classifySelection, messagesSince, repoRoot, selectFirstLine, setUserSetting, type TestingApi } from './helpers';
+import {
+  api,
+  classifySelection,
+  messagesSince,
+  repoRoot,
+  selectFirstLine,
+  setUserSetting,
+  type TestingApi,
+} from './helpers';
 
 const quantize = (switchTo?: string): Thenable<QuantizeOutcome | undefined> =>
   vscode.commands.executeCommand<QuantizeOutcome | undefined>('distilbertInspector.quantizeModel', switchTo);
@@ -42,7 +50,11 @@ suite('quantize model for speed', () => {
     assert.ok(outcome, JSON.stringify(a.messages().slice(-3)));
     assert.equal(outcome.result.output, path.join(dir, 'onnx', 'model_int8.onnx'));
     assert.ok(fs.statSync(outcome.result.output).size < fs.statSync(path.join(dir, 'onnx', 'model.onnx')).size);
-    assert.ok(outcome.result.sample.texts > 0 && outcome.result.sample.labelAgreement >= 0 && outcome.result.sample.maxLogitDiff >= 0);
+    assert.ok(
+      outcome.result.sample.texts > 0 &&
+        outcome.result.sample.labelAgreement >= 0 &&
+        outcome.result.sample.maxLogitDiff >= 0,
+    );
     assert.equal(outcome.switchedTo, 'int8');
     assert.equal(vscode.workspace.getConfiguration('distilbertInspector').get('model.variant'), 'int8');
     const r = await classifySelection();
@@ -51,13 +63,18 @@ suite('quantize model for speed', () => {
     assert.equal(path.basename(r.inspection.model.onnxFile), 'model_int8.onnx');
     assert.equal(r.inspection.model.head?.quantized, true);
     // int8 is close to fp32 on the same text, not identical.
-    const d = Math.max(...r.inspection.aggregate.logits.map((x, i) => Math.abs(x - fp32!.inspection.aggregate.logits[i]!)));
+    const d = Math.max(
+      ...r.inspection.aggregate.logits.map((x, i) => Math.abs(x - fp32!.inspection.aggregate.logits[i]!)),
+    );
     assert.ok(d > 0 && d < 0.5, `max |Δ logit| ${d}`);
 
     // The fp32 / int8 comparison now uses the int8 graph the command wrote.
     const runs = await vscode.commands.executeCommand<VariantRun[] | undefined>('distilbertInspector.compareVariants');
     assert.ok(runs);
-    assert.deepEqual(runs.map((x) => path.basename(x.onnxFile)), ['model.onnx', 'model_int8.onnx']);
+    assert.deepEqual(
+      runs.map((x) => path.basename(x.onnxFile)),
+      ['model.onnx', 'model_int8.onnx'],
+    );
   });
 
   test('auto loads the int8 graph the command made (full 8-bit with VNNI/AMX/ARM64, 7-bit otherwise)', async () => {
@@ -75,6 +92,9 @@ suite('quantize model for speed', () => {
     const from = a.messages().length;
     assert.equal(await classifySelection(), undefined);
     const texts = messagesSince(a, from).map((m) => m.text);
-    assert.ok(texts.some((t) => /model\.variant.*"q4".*4-bit graphs .*not supported.*Use int8/.test(t)), texts.join(' | '));
+    assert.ok(
+      texts.some((t) => /model\.variant.*"q4".*4-bit graphs .*not supported.*Use int8/.test(t)),
+      texts.join(' | '),
+    );
   });
 });

@@ -5,8 +5,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  api, bundledModel, classifySelection, labelsOf, messagesSince, multilabelModel, nextModelLoad,
-  setUserSetting, type TestingApi,
+  api,
+  bundledModel,
+  classifySelection,
+  labelsOf,
+  messagesSince,
+  multilabelModel,
+  nextModelLoad,
+  setUserSetting,
+  type TestingApi,
   selectFirstLine,
 } from './helpers';
 
@@ -88,8 +95,13 @@ suite('settings', () => {
     const from = a.messages().length;
     await setUserSetting('model.path', dir);
     assert.equal(await classifySelection(), undefined);
-    const errors = messagesSince(a, from).filter((m) => m.level === 'error').map((m) => m.text);
-    assert.ok(errors.some((t) => t.includes('tokenizer.json') && t.includes('distilbertInspector.model.path')), errors.join(' | '));
+    const errors = messagesSince(a, from)
+      .filter((m) => m.level === 'error')
+      .map((m) => m.text);
+    assert.ok(
+      errors.some((t) => t.includes('tokenizer.json') && t.includes('distilbertInspector.model.path')),
+      errors.join(' | '),
+    );
   });
 
   test('an overlap that leaves no room in the window is an error naming windowOverlap', async () => {
@@ -97,8 +109,13 @@ suite('settings', () => {
     await setUserSetting('windowOverlap', 20);
     const from = a.messages().length;
     assert.equal(await classifySelection(), undefined);
-    const errors = messagesSince(a, from).filter((m) => m.level === 'error').map((m) => m.text);
-    assert.ok(errors.some((t) => t.includes('distilbertInspector.windowOverlap')), errors.join(' | '));
+    const errors = messagesSince(a, from)
+      .filter((m) => m.level === 'error')
+      .map((m) => m.text);
+    assert.ok(
+      errors.some((t) => t.includes('distilbertInspector.windowOverlap')),
+      errors.join(' | '),
+    );
   });
 
   test('a model.path set in a trusted workspace is used', async () => {

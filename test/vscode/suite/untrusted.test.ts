@@ -26,7 +26,10 @@ suite('untrusted workspace', () => {
     assert.notEqual(r.inspection.model.path, planted);
     const said = a.messages().slice(from);
     assert.ok(
-      said.some((m) => m.text.includes('distilbertInspector.model.path') && /not trusted/.test(m.text) && m.text.includes(planted)),
+      said.some(
+        (m) =>
+          m.text.includes('distilbertInspector.model.path') && /not trusted/.test(m.text) && m.text.includes(planted),
+      ),
       JSON.stringify(said),
     );
   });
@@ -51,7 +54,16 @@ suite('untrusted workspace', () => {
     });
     fs.writeFileSync(
       settingsFile,
-      JSON.stringify({ ...written, 'distilbertInspector.model.path': 'evil/model', 'distilbertInspector.hub.endpoint': 'http://127.0.0.1:9/evil', 'distilbertInspector.model.variant': 'quantized' }, null, 2),
+      JSON.stringify(
+        {
+          ...written,
+          'distilbertInspector.model.path': 'evil/model',
+          'distilbertInspector.hub.endpoint': 'http://127.0.0.1:9/evil',
+          'distilbertInspector.model.variant': 'quantized',
+        },
+        null,
+        2,
+      ),
     );
     try {
       await changed;
@@ -64,7 +76,12 @@ suite('untrusted workspace', () => {
       fs.writeFileSync(settingsFile, original);
       // Both writes make the extension reload its model; let those reloads finish here, or one lands in the next
       // test and cancels what it runs (seen once in CI: Compare Two Texts returned nothing).
-      while (await nextModelLoad(a, 3000).then(() => true, () => false));
+      while (
+        await nextModelLoad(a, 3000).then(
+          () => true,
+          () => false,
+        )
+      );
     }
   });
 });

@@ -9,7 +9,9 @@ import type { TextComparisonOutcome } from '../../../src/extension/textCompareCo
 import { api, openEditor } from './helpers';
 
 const compare = (args: unknown): Promise<TextComparisonOutcome | undefined> =>
-  Promise.resolve(vscode.commands.executeCommand<TextComparisonOutcome | undefined>('distilbertInspector.compareTexts', args));
+  Promise.resolve(
+    vscode.commands.executeCommand<TextComparisonOutcome | undefined>('distilbertInspector.compareTexts', args),
+  );
 
 suite('Compare Two Texts in an untrusted workspace', () => {
   test('git HEAD is refused with the reason and the fix; two selections still compare', async () => {
@@ -20,7 +22,13 @@ suite('Compare Two Texts in an untrusted workspace', () => {
     assert.equal(await compare({ source: 'git' }), undefined);
     const said = a.messages().slice(from);
     assert.ok(
-      said.some((m) => m.level === 'warning' && /not trusted/.test(m.text) && /git/.test(m.text) && /Trust the workspace/.test(m.text)),
+      said.some(
+        (m) =>
+          m.level === 'warning' &&
+          /not trusted/.test(m.text) &&
+          /git/.test(m.text) &&
+          /Trust the workspace/.test(m.text),
+      ),
       JSON.stringify(said),
     );
     const line = (n: number): vscode.Selection => new vscode.Selection(n, 0, n, editor.document.lineAt(n).text.length);

@@ -6,7 +6,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeHub, fixtureFiles } from '../../unit/hubFakes';
-import { api, classifySelection, labelsOf, messagesSince, multilabelModel, nextModelLoad, repoRoot, selectFirstLine, setUserSetting, workspaceUri, type TestingApi } from './helpers';
+import {
+  api,
+  classifySelection,
+  labelsOf,
+  messagesSince,
+  multilabelModel,
+  nextModelLoad,
+  repoRoot,
+  selectFirstLine,
+  setUserSetting,
+  workspaceUri,
+  type TestingApi,
+} from './helpers';
 
 const hubFixture = path.join(repoRoot, 'test', 'fixtures', 'models', 'tiny-distilbert-o17-int8');
 // The extension's global storage outlives a run: a fresh commit keeps this run's download its own.
@@ -14,10 +26,15 @@ const commit = `${Date.now().toString(16)}`.padStart(40, '7');
 
 /** Lets the model reloads that setting changes started finish here, not in the next test. */
 async function settle(a: TestingApi): Promise<void> {
-  while (await nextModelLoad(a, 3000).then(() => true, () => false));
+  while (
+    await nextModelLoad(a, 3000).then(
+      () => true,
+      () => false,
+    )
+  );
 }
 
-suite('untrusted workspace: the user\'s model.path never resolves into the workspace', () => {
+suite("untrusted workspace: the user's model.path never resolves into the workspace", () => {
   let a: TestingApi;
   let hub: FakeHub;
   let planted: string;
@@ -52,16 +69,29 @@ suite('untrusted workspace: the user\'s model.path never resolves into the works
     assert.deepEqual(r.inspection.model.labels, labelsOf(hubFixture));
     assert.notDeepEqual(r.inspection.model.labels, labelsOf(planted));
     assert.ok(!r.inspection.model.path.startsWith(workspaceUri('').fsPath), r.inspection.model.path);
-    assert.ok(r.inspection.model.path.includes(path.join('models--tiny--planted', 'snapshots', commit)), r.inspection.model.path);
+    assert.ok(
+      r.inspection.model.path.includes(path.join('models--tiny--planted', 'snapshots', commit)),
+      r.inspection.model.path,
+    );
   });
 
   test('a relative path or ${workspaceFolder} is refused, naming the setting and the fix; the planted model is not loaded', async () => {
-    for (const value of ['./tiny/planted', 'tiny/planted/', '${workspaceFolder}/tiny/planted', 'tiny', '../workspace/tiny/planted']) {
+    for (const value of [
+      './tiny/planted',
+      'tiny/planted/',
+      '${workspaceFolder}/tiny/planted',
+      'tiny',
+      '../workspace/tiny/planted',
+    ]) {
       await setUserSetting('model.path', value);
       await settle(a);
       assert.throws(
         () => a.config.modelChoice(),
-        (err: Error) => err.message.includes('distilbertInspector.model.path') && err.message.includes(value) && /Restricted Mode/.test(err.message) && /absolute path/.test(err.message),
+        (err: Error) =>
+          err.message.includes('distilbertInspector.model.path') &&
+          err.message.includes(value) &&
+          /Restricted Mode/.test(err.message) &&
+          /absolute path/.test(err.message),
         `model.path = ${value}`,
       );
       const from = a.messages().length;
@@ -69,7 +99,13 @@ suite('untrusted workspace: the user\'s model.path never resolves into the works
       const r = await classifySelection();
       assert.equal(r, undefined, `model.path = ${value} loaded ${r?.inspection.model.path}`);
       const said = messagesSince(a, from);
-      assert.ok(said.some((m) => m.level === 'error' && m.text.includes('distilbertInspector.model.path') && /Restricted Mode/.test(m.text)), JSON.stringify(said));
+      assert.ok(
+        said.some(
+          (m) =>
+            m.level === 'error' && m.text.includes('distilbertInspector.model.path') && /Restricted Mode/.test(m.text),
+        ),
+        JSON.stringify(said),
+      );
     }
   });
 
