@@ -3,7 +3,6 @@
 // full-size rows would otherwise block the extension host's event loop.
 import * as path from 'node:path';
 import type { HeadStudy } from './headStudy';
-import type { ClassMetrics, ReliabilityBin } from './metrics';
 import type { ProjectionResult } from './projectionJob';
 import type { DatasetReport } from './report';
 import type { DatasetRun } from './run';
@@ -47,13 +46,7 @@ export interface DatasetView {
   fromCache: number;
   runMs: number;
   rows: DatasetRow[];
-  metrics: {
-    accuracy: number;
-    macroF1: number;
-    perClass: Record<string, ClassMetrics>;
-    ece: number;
-    reliability: ReliabilityBin[];
-  } | null;
+  metrics: DatasetReport['metrics'];
   confusion: number[][] | null;
   headStudy: HeadStudy | null;
   /** `meanContribution`: label -> per unit, the mean of activation * classifier weight (logit units). */

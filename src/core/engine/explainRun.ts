@@ -81,6 +81,26 @@ async function attentionOf(
   return { layers: outputs.length, heads, seq, full };
 }
 
+/** How much of the text an attribution run's one window covered. */
+export function windowCoverage(
+  enc: { ids: ArrayLike<unknown>; coveredEnd: number; truncated: boolean },
+  textTokens: number,
+  textLength: number,
+): { windowTokens: number; textTokens: number; coveredEnd: number; complete: boolean; textLength: number } {
+  return { windowTokens: enc.ids.length, textTokens, coveredEnd: enc.coveredEnd, complete: !enc.truncated, textLength };
+}
+
+/** An attribution run's window: an integer from 3 (CLS, one piece, SEP) to the model's max length. */
+export function checkAttributionWindow(windowTokens: number, maxLength: number, what: string): void {
+  if (!Number.isInteger(windowTokens) || windowTokens < 3 || windowTokens > maxLength) {
+    throw new InspectorError(
+      'BAD_OPTION',
+      `${what} must be an integer from 3 to ${maxLength} tokens (the model's max length); got ${windowTokens}.`,
+      `Use at most ${maxLength} tokens.`,
+    );
+  }
+}
+
 export async function runExplain(
   rt: ModelRuntime,
   req: ExplainRequest,
@@ -88,13 +108,7 @@ export async function runExplain(
 ): Promise<AttributionResult> {
   const t0 = performance.now();
   const { labels, problemType, maxLength } = rt.info.model;
-  if (!Number.isInteger(req.windowTokens) || req.windowTokens < 3 || req.windowTokens > maxLength) {
-    throw new InspectorError(
-      'BAD_OPTION',
-      `The window must be an integer from 3 to ${maxLength} tokens (the model's max length); got ${req.windowTokens}.`,
-      `Use at most ${maxLength} tokens.`,
-    );
-  }
+  checkAttributionWindow(req.windowTokens, maxLength, 'The window');
   if (!Number.isInteger(req.budget) || req.budget < 2)
     throw new InspectorError(
       'BAD_OPTION',
@@ -205,13 +219,7 @@ export async function runExplain(
     forwardPasses: methodPasses,
     inferenceMs,
     totalMs: performance.now() - t0,
-    coverage: {
-      windowTokens: enc.ids.length,
-      textTokens: pieces.length,
-      coveredEnd: enc.coveredEnd,
-      complete: !enc.truncated,
-      textLength: req.text.length,
-    },
+    coverage: windowCoverage(enc, pieces.length, req.text.length),
     ...(shap ? { shap } : {}),
     ...(faithfulness ? { faithfulness } : {}),
   };

@@ -12,6 +12,7 @@ import {
 } from '../attribution/occlusion';
 import { InspectorError } from '../errors';
 import { argmax, toProbabilities } from '../head/head';
+import { checkAttributionWindow, windowCoverage } from './explainRun';
 import type { OccludeRequest } from './messages';
 import { makeBatches, type Checkpoint, type ModelRuntime } from './modelRuntime';
 
@@ -26,13 +27,7 @@ export async function runOcclusion(
 ): Promise<OcclusionResult> {
   const t0 = performance.now();
   const { labels, problemType, maxLength } = rt.info.model;
-  if (!Number.isInteger(req.windowTokens) || req.windowTokens < 3 || req.windowTokens > maxLength) {
-    throw new InspectorError(
-      'BAD_OPTION',
-      `Occlusion window must be an integer from 3 to ${maxLength} tokens (the model's max length); got ${req.windowTokens}.`,
-      `Use at most ${maxLength} tokens.`,
-    );
-  }
+  checkAttributionWindow(req.windowTokens, maxLength, 'Occlusion window');
   const pieces = rt.tokenizer.tokenize(req.text);
   const enc = rt.tokenizer.encodePieces(pieces, req.windowTokens, req.text.length);
   const specialIds = new Set([rt.tokenizer.clsId, rt.tokenizer.sepId, rt.tokenizer.padId]);
@@ -109,13 +104,7 @@ export async function runOcclusion(
     batches,
     inferenceMs,
     totalMs: performance.now() - t0,
-    coverage: {
-      windowTokens: enc.ids.length,
-      textTokens: pieces.length,
-      coveredEnd: enc.coveredEnd,
-      complete: !enc.truncated,
-      textLength: req.text.length,
-    },
+    coverage: windowCoverage(enc, pieces.length, req.text.length),
     ...(faithfulness ? { faithfulness } : {}),
   };
 }

@@ -2,7 +2,6 @@
 // reports each size without sending the body), minus nothing when a verified copy of that commit is cached.
 // Lets the extension say "this downloads 268 MB" before the user agrees to switch models.
 import { RepoCache, type HubVariant } from './cacheLayout';
-import { HubError } from './errors';
 import type { NetOptions } from './http';
 import { headFile, type HubTarget } from './hubClient';
 import {
@@ -10,9 +9,9 @@ import {
   DEFAULT_ENDPOINT,
   variantFiles,
   type FetchHubOptions,
+  hubRefOf,
   type HubRefInput,
 } from './fetchModel';
-import { parseModelRef } from './modelRef';
 
 /** The files of a hub model's variant with the sizes the hub reports, and whether the cache already has them. */
 export interface DownloadSize {
@@ -35,13 +34,7 @@ export async function hubDownloadSize(
     'cacheDir' | 'endpoint' | 'token' | 'signal' | 'proxy' | 'noProxy' | 'timeoutMs' | 'authHint' | 'ca' | 'env'
   > & { variant: HubVariant },
 ): Promise<DownloadSize> {
-  const ref = typeof input === 'string' ? parseModelRef(input) : { kind: 'hub' as const, ...input };
-  if (ref.kind !== 'hub')
-    throw new HubError(
-      'HUB_BAD_ID',
-      `"${input as string}" is a local folder, not a hub id.`,
-      'Open it as a folder instead.',
-    );
+  const ref = hubRefOf(input);
   const env = opts.env ?? process.env;
   const endpoint = opts.endpoint || env['HF_ENDPOINT'] || DEFAULT_ENDPOINT;
   const target: HubTarget = {

@@ -132,7 +132,8 @@ export function variantFiles(variant: HubVariant): Array<{ file: string; optiona
   ];
 }
 
-export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): Promise<FetchHubResult> {
+/** The hub repository and revision `input` names; a local folder is refused (it is opened as a folder). */
+export function hubRefOf(input: HubRefInput): { repo: string; revision: string } {
   const ref = typeof input === 'string' ? parseModelRef(input) : { kind: 'hub' as const, ...input };
   if (ref.kind !== 'hub')
     throw new HubError(
@@ -140,6 +141,11 @@ export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): 
       `"${input as string}" is a local folder, not a hub id.`,
       'Open it as a folder instead.',
     );
+  return ref;
+}
+
+export async function fetchHubModel(input: HubRefInput, opts: FetchHubOptions): Promise<FetchHubResult> {
+  const ref = hubRefOf(input);
   const { target, net, headNet, offline } = hubConnection(ref.repo, 'model', opts);
   const cache = new RepoCache(opts.cacheDir, ref.repo);
   const name = `${formatRef(ref)} (${opts.variant})`;

@@ -212,6 +212,25 @@ export function readTensorHeader(src: ByteSource, tf: Field): TensorRef {
 export const TensorField = TENSOR;
 
 /** Everything `tensor` depends on: the tensors (itself included) and the nodes that produce them. */
+/**
+ * Names for tensors and nodes added to the graph: `prefix + base`, numbered when taken, never colliding with a
+ * tensor, initializer, input or node the graph has, nor with a name given out before.
+ */
+export function freshNamer(g: GraphIndex, prefix: string): (base: string) => string {
+  const taken = new Set<string>([
+    ...g.producer.keys(),
+    ...g.initializers.keys(),
+    ...g.inputs,
+    ...g.nodes.map((n) => n.name),
+  ]);
+  return (base) => {
+    let name = prefix + base;
+    for (let k = 1; taken.has(name); k++) name = `${prefix}${base}_${k}`;
+    taken.add(name);
+    return name;
+  };
+}
+
 export function upstreamOf(g: GraphIndex, tensor: string): { tensors: Set<string>; nodes: Set<NodeInfo> } {
   const tensors = new Set<string>([tensor]);
   const nodes = new Set<NodeInfo>();

@@ -2,7 +2,7 @@
 // block 1 reads, so the lens can start before any block) and the last block's output at every position
 // (declared as an output only; fetched only when a token lens is asked for). Appended as a second graph
 // record after tapEdit's: protobuf merges both into one graph.
-import { GraphIndex } from './graphIndex';
+import { freshNamer, GraphIndex } from './graphIndex';
 import { fieldBytes, fieldMessage, fieldVarint } from './wire';
 
 const PREFIX = 'inspector_lens/';
@@ -18,17 +18,7 @@ export interface LensEdit {
 
 /** `embeddingsOutput` is block 1's input ([batch, seq, dim]); `lastHidden` the last block's output. */
 export function buildLensEdit(g: GraphIndex, embeddingsOutput: string, lastHidden: string): LensEdit {
-  const taken = new Set<string>([
-    ...g.producer.keys(),
-    ...g.initializers.keys(),
-    ...g.inputs,
-    ...g.nodes.map((n) => n.name),
-  ]);
-  const fresh = (base: string): string => {
-    let name = PREFIX + base;
-    for (let k = 1; taken.has(name); k++) name = `${PREFIX}${base}_${k}`;
-    return name;
-  };
+  const fresh = freshNamer(g, PREFIX);
   const index = fresh('cls_index');
   const embeddings = fresh('embeddings_cls');
   const raw = Buffer.alloc(8); // int64 scalar 0: the [CLS] position

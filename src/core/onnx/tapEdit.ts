@@ -2,7 +2,7 @@
 // field, appending repeated fields, so the tapped model is the original file byte for byte followed by
 // ONE more ModelProto.graph record holding only new nodes and new outputs. Nothing is decoded or
 // re-encoded, so fields we do not understand survive and memory stays flat.
-import { GraphIndex } from './graphIndex';
+import { freshNamer, GraphIndex } from './graphIndex';
 import type { QuantizedInput } from './linear';
 import { fieldBytes, fieldMessage, fieldVarint } from './wire';
 
@@ -31,18 +31,7 @@ export function buildTapEdit(
   reuse: Map<string, string>,
   dequantize?: QuantizedInput,
 ): TapEdit {
-  const taken = new Set<string>([
-    ...g.producer.keys(),
-    ...g.initializers.keys(),
-    ...g.inputs,
-    ...g.nodes.map((n) => n.name),
-  ]);
-  const fresh = (base: string): string => {
-    let name = PREFIX + base;
-    for (let k = 1; taken.has(name); k++) name = `${PREFIX}${base}_${k}`;
-    taken.add(name);
-    return name;
-  };
+  const fresh = freshNamer(g, PREFIX);
   const nodes: Buffer[] = [];
   let index: string | undefined;
   const layerTaps = blockOutputs.map((hidden, i) => {

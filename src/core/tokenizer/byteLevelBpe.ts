@@ -6,7 +6,7 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { TokenSpan } from '../types';
 import { TokenizerError } from './errors';
-import type { LibraryInternals } from './spec';
+import { loadLibrary, type LibraryInternals } from './spec';
 
 const HINT =
   'Use a tokenizer.json of RoBERTa style (pre_tokenizer ByteLevel, model BPE, post_processor RobertaProcessing), ' +
@@ -78,16 +78,7 @@ export function buildByteLevelSpec(tokenizerJson: unknown, tokenizerConfig: unkn
       `post_processor ${isObject(pp) ? JSON.stringify(pp.type) : String(pp)} is not supported with byte-level BPE; supported: RobertaProcessing with cls and sep`,
     );
   }
-  let library: Tokenizer;
-  try {
-    library = new Tokenizer(tokenizerJson, config);
-  } catch (e) {
-    throw new TokenizerError(
-      'TOKENIZER_JSON_INVALID',
-      `${source}: @huggingface/tokenizers rejected it: ${(e as Error).message}`,
-      HINT,
-    );
-  }
+  const library = loadLibrary(tokenizerJson, config, source, HINT);
   const l = library as unknown as BpeInternals;
   if (
     !(l.added_tokens_map instanceof Map) ||

@@ -144,6 +144,19 @@ function checkWordPieceModel(source: string, model: unknown): void {
 }
 
 /** Our offsets reuse a few private parts of @huggingface/tokenizers 0.2.0; fail loudly if an upgrade moved them. */
+/** The library's tokenizer for this JSON; its refusal becomes our error naming the file and the fix. */
+export function loadLibrary(tokenizerJson: unknown, config: unknown, source: string, hint: string): Tokenizer {
+  try {
+    return new Tokenizer(tokenizerJson as object, config as object);
+  } catch (e) {
+    throw new TokenizerError(
+      'TOKENIZER_JSON_INVALID',
+      `${source}: @huggingface/tokenizers rejected it: ${(e as Error).message}`,
+      hint,
+    );
+  }
+}
+
 function checkInternals(library: Tokenizer): LibraryInternals {
   const l = library as unknown as Partial<Record<keyof LibraryInternals, unknown>> & LibraryInternals;
   const ok =
@@ -218,16 +231,7 @@ export function buildSpec(tokenizerJson: unknown, tokenizerConfig: unknown, sour
     );
   }
 
-  let library: Tokenizer;
-  try {
-    library = new Tokenizer(tokenizerJson, config);
-  } catch (e) {
-    throw new TokenizerError(
-      'TOKENIZER_JSON_INVALID',
-      `${source}: @huggingface/tokenizers rejected it: ${(e as Error).message}`,
-      SUPPORTED_HINT,
-    );
-  }
+  const library = loadLibrary(tokenizerJson, config, source, SUPPORTED_HINT);
   const internals = checkInternals(library);
   for (const [where, token] of [
     ['post_processor', prefix],
