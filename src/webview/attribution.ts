@@ -6,10 +6,10 @@ import {
   type AttributionMethod,
   type AttributionResult,
 } from '../core/attribution/explain';
-import { describeFaithfulness } from '../core/attribution/faithfulness';
 import { assertNever, type ExplanationState } from '../shared/protocol';
 import { exact, h, int, rovingList } from './dom';
 import { tintWord } from './charts';
+import { faithfulnessFact } from './occlusion';
 import { maxAbsScale } from '../core/present/scale';
 
 export interface AttributionCallbacks {
@@ -122,13 +122,7 @@ function explanationCard(r: AttributionResult, cb: AttributionCallbacks): HTMLEl
     ),
     h('p', { class: 'fact' }, `Score: ${r.scoreMeaning}.${shap}`),
     strip,
-    r.faithfulness
-      ? h(
-          'p',
-          { class: 'fact faithfulness', 'data-testid': 'explanation-faithfulness' },
-          `Faithfulness: ${describeFaithfulness(r.faithfulness)}.`,
-        )
-      : null,
+    faithfulnessFact(r.faithfulness, 'explanation-faithfulness'),
     c.complete
       ? null
       : h(

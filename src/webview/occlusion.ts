@@ -7,6 +7,7 @@ import type { OcclusionItem, OcclusionResult, OcclusionUnit } from '../core/attr
 import { assertNever, type OcclusionState } from '../shared/protocol';
 import { exact, h, int, num, rovingList, signed } from './dom';
 import { tintWord } from './charts';
+import type { Faithfulness } from '../core/attribution/faithfulness';
 import { maxAbsScale } from '../core/present/scale';
 
 export interface OcclusionCallbacks {
@@ -170,13 +171,7 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
       against.length ? `Most against: ${against.map(name).join(', ')}.` : '',
     ),
     // Like every strip in the panel: how faithful the ranking is (ERASER comprehensiveness / sufficiency).
-    result.faithfulness
-      ? h(
-          'p',
-          { class: 'fact faithfulness', 'data-testid': 'occlusion-faithfulness' },
-          `Faithfulness: ${describeFaithfulness(result.faithfulness)}.`,
-        )
-      : null,
+    faithfulnessFact(result.faithfulness, 'occlusion-faithfulness'),
     c.complete
       ? null
       : h(
@@ -191,4 +186,11 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
       `Each variant is the text with that ${piece ? 'piece' : 'word'} removed from the sequence (not masked); [CLS]/[SEP] always stay.`,
     ),
   );
+}
+
+/** A ranking's faithfulness line (ERASER comprehensiveness / sufficiency), shown under every attribution strip. */
+export function faithfulnessFact(f: Faithfulness | undefined, testId: string): HTMLElement | null {
+  return f
+    ? h('p', { class: 'fact faithfulness', 'data-testid': testId }, `Faithfulness: ${describeFaithfulness(f)}.`)
+    : null;
 }

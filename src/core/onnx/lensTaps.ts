@@ -3,6 +3,7 @@
 // (declared as an output only; fetched only when a token lens is asked for). Appended as a second graph
 // record after tapEdit's: protobuf merges both into one graph.
 import { freshNamer, GraphIndex } from './graphIndex';
+import { node } from './tapEdit';
 import { fieldBytes, fieldMessage, fieldVarint } from './wire';
 
 const PREFIX = 'inspector_lens/';
@@ -23,14 +24,14 @@ export function buildLensEdit(g: GraphIndex, embeddingsOutput: string, lastHidde
   const embeddings = fresh('embeddings_cls');
   const raw = Buffer.alloc(8); // int64 scalar 0: the [CLS] position
   const tensor = Buffer.concat([fieldVarint(2, 7), fieldBytes(8, index), fieldBytes(9, raw)]);
-  const constant = nodeRecord(
+  const constant = node(
     'Constant',
     index,
     [],
     [index],
     [Buffer.concat([fieldBytes(1, 'value'), fieldBytes(5, tensor), fieldVarint(20, 4)])],
   );
-  const gather = nodeRecord(
+  const gather = node(
     'Gather',
     embeddings,
     [embeddingsOutput, index],
@@ -41,14 +42,4 @@ export function buildLensEdit(g: GraphIndex, embeddingsOutput: string, lastHidde
     fieldMessage(12, [fieldBytes(1, name)]),
   );
   return { record: fieldBytes(7, Buffer.concat([constant, gather, ...outputs])), embeddings, hiddenStates: lastHidden };
-}
-
-function nodeRecord(opType: string, name: string, inputs: string[], outputs: string[], attrs: Buffer[]): Buffer {
-  return fieldMessage(1, [
-    ...inputs.map((i) => fieldBytes(1, i)),
-    ...outputs.map((o) => fieldBytes(2, o)),
-    fieldBytes(3, name),
-    fieldBytes(4, opType),
-    ...attrs.map((a) => fieldBytes(5, a)),
-  ]);
 }
