@@ -118,7 +118,7 @@ export class DatasetCommand {
         modelPath: model.path,
         variant,
       };
-      const report = await this.show(core, panel, model, ds, run, source);
+      const report = await this.show(core, panel, model, ds, run, source, controller.signal);
       return report;
     } catch (err) {
       const failure = describeFailure(err, models.currentChoice());
@@ -216,12 +216,13 @@ export class DatasetCommand {
     ds: Dataset,
     run: DatasetRun,
     source: DatasetSource,
+    signal?: AbortSignal,
   ): Promise<DatasetReport> {
     // The probe fits and the PCA take seconds on a large file: worker threads keep the editor responsive.
     const t0 = performance.now();
     const [{ study }, projection] = await Promise.all([
       core.analyse(run, ds.gold, { study: true, projection: false }),
-      core.project(run, 'cls', 'pca'),
+      core.project(run, 'cls', 'pca', { signal }),
     ]);
     // Report and view in slices: in one piece they blocked the editor ~50+ ms for 10,000 full-size rows.
     const report = await core.buildDatasetReportSliced(model, ds, run, study, performance.now() - t0);
