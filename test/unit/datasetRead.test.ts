@@ -52,6 +52,24 @@ describe('dataset files', () => {
     },
   );
 
+  it('lets the event loop through at least once per 128 KB read (1 MB at once blocked a caller ~30 ms)', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `a sentence of some length, number ${i}\t${i % 2}`);
+    const file = write('big.tsv', `sentence\tlabel\n${rows.join('\n')}\n`);
+    const bytes = fs.statSync(file).size;
+    let turns = 0;
+    let on = true;
+    const spin = () => {
+      turns++;
+      if (on) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const ds = await readDataset(file, { modelLabels: LABELS });
+    on = false;
+    assert.equal(ds.texts.length, 40_000);
+    // One setImmediate turn per chunk read: a whole-MB chunk gives ~2 turns for this ~1.8 MB file.
+    assert.ok(turns >= Math.floor(bytes / (128 << 10)), `${turns} event-loop turns for ${bytes} bytes`);
+  });
+
   it('parses RFC 4180 CSV across chunk boundaries: quotes, commas and newlines inside fields, CRLF', () => {
     const csv = 'text,label\r\n"a, ""quoted"" one",POSITIVE\r\n"two\nlines",NEGATIVE\r\nplain,POSITIVE\r\n';
     for (let cut = 1; cut < csv.length; cut++) {
