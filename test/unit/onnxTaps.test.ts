@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HeadWeights, PreparedModel, prepareTappedModel } from '../../src/core/onnx/taps';
 import { loadOrt } from '../../src/core/engine/ortRuntime';
+import { readHeadBeside } from '../../src/core/onnx/tapCache';
 
 /** Everything this file writes lives under one temp folder, removed when its tests end. */
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-unit-'));
@@ -149,6 +150,14 @@ for (const name of NAMES) {
           assert.ok(maxAbsDiff(row(out[l]!, r), b.layers[r]![i]!) <= TOL, `batch row ${r} layer ${i}`),
         );
       }
+    });
+
+    it("the head kept beside the tapped copy reads back as the graph's weights, bit for bit", async () => {
+      const kept = await readHeadBeside(prepared.path, config.dim, prepared.plan.head.numLabels);
+      assert.ok(kept);
+      for (const k of ['classifierWeight', 'classifierBias', 'preClassifierWeight', 'preClassifierBias'] as const)
+        assert.deepEqual(Array.from(kept[k]), Array.from(prepared.weights[k]), k);
+      assert.equal(await readHeadBeside(prepared.path, config.dim + 1, prepared.plan.head.numLabels), undefined);
     });
 
     it('relu tap is max(0, preClassifier); head weights recompute pre_classifier and classifier', async () => {

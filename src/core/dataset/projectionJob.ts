@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InspectorError } from '../errors';
+import { atomicWrite } from '../onnx/tapCache';
 import type { ProjectionMethod, ProjectionSource, SourceShape } from './projectionSources';
 import type { ProjectReply, ProjectRequest } from './projectionWorker';
 
@@ -66,8 +67,7 @@ export async function project(
     ms: performance.now() - t0,
   };
   try {
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(result));
-    fs.renameSync(`${file}.tmp`, file);
+    await atomicWrite(file, (tmp) => fs.promises.writeFile(tmp, JSON.stringify(result)));
   } catch {
     // an unwritable cache only costs the next reopen a recomputation
   }

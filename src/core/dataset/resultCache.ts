@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { atomicWrite } from '../onnx/tapCache';
 
 /** Bump when the layout changes: old entries are then ignored, never misread. */
 const FORMAT = 'dataset-runs-v1';
@@ -79,7 +80,9 @@ export class ResultCache {
         new Uint8Array(t.buffer, t.byteOffset, rows * a.width * BYTES[a.kind]),
       );
     }
-    this.writeIndex(doneBefore + rows);
+    // Async too: a synchronous rename here slept the caller's thread for ~100 ms while the file system committed
+    // the hundreds of MB appended before it.
+    await this.writeIndexAsync(doneBefore + rows);
   }
 
   /** Reads the complete rows back into arrays sized for `count` rows (only `names` when given). */
@@ -118,10 +121,17 @@ export class ResultCache {
   }
 
   private writeIndex(done: number): void {
-    const index: CacheIndex = { format: FORMAT, count: this.count, done, arrays: this.arrays };
     const tmp = path.join(this.dir, `index.json.${process.pid}.tmp`);
-    fs.writeFileSync(tmp, JSON.stringify(index));
+    fs.writeFileSync(tmp, this.indexJson(done));
     fs.renameSync(tmp, path.join(this.dir, 'index.json'));
+  }
+
+  private writeIndexAsync(done: number): Promise<void> {
+    return atomicWrite(path.join(this.dir, 'index.json'), (tmp) => fs.promises.writeFile(tmp, this.indexJson(done)));
+  }
+
+  private indexJson(done: number): string {
+    return JSON.stringify({ format: FORMAT, count: this.count, done, arrays: this.arrays } satisfies CacheIndex);
   }
 }
 

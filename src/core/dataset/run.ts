@@ -8,6 +8,7 @@ import type { Inspector } from '../inspector';
 import { InspectorError } from '../errors';
 import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder, type OnnxVariant } from '../model/modelFolder';
+import { atomicWrite, readHeadBeside } from '../onnx/tapCache';
 import { buildTaps, HEAD_ACTIVATION, type HeadActivation } from '../onnx/taps';
 import type { Dataset } from './dataset';
 import { hashFile } from './records';
@@ -65,8 +66,8 @@ export interface DatasetModel {
   maxLength: number;
   /** The head's names: its dense layer (pre_classifier, BERT's pooler.dense, ...) and activation (ReLU or tanh). */
   head: { denseName: string; activation: HeadActivation };
-  /** Reads the classifier's weight from the graph (a fraction of a second; runDataset keeps it in the run's cache). */
-  classifierWeight(): Float32Array;
+  /** The classifier's weight (runDataset keeps it in the run's cache). */
+  classifierWeight(): Promise<Float32Array>;
   inspector(): Promise<Inspector>;
 }
 
@@ -91,7 +92,16 @@ export function datasetModel(modelDir: string, variant: OnnxVariant, open: () =>
     nLayers: config.nLayers,
     maxLength: config.maxLength,
     head: { denseName: HEAD_NAMES[config.headKind].denseName, activation: HEAD_ACTIVATION[config.headKind] },
-    classifierWeight: () => buildTaps(folder.onnxPath, config.nLayers, config.headKind).weights.classifierWeight,
+    classifierWeight: async () => {
+      // The engine keeps the head beside its tapped copy: read there, parsing a full-size graph on this thread
+      // blocked the caller's event loop for ~55 ms at the end of a run.
+      if (opened) {
+        const w = await readHeadBeside((await opened).info.tappedPath, config.dim, config.labels.length);
+        if (w) return w.classifierWeight;
+      }
+      // Only a run wholly from a cache that lacks the kept weight gets here.
+      return buildTaps(folder.onnxPath, config.nLayers, config.headKind).weights.classifierWeight;
+    },
     inspector: () => (opened ??= open()),
   };
 }
@@ -162,7 +172,7 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
     get layers() {
       return (onDisk['layers'] ??= readArray(cache.dir, 'layers').subarray(0, n * nLayers * dim));
     },
-    classifierWeight: classifierWeight(model, cache.dir),
+    classifierWeight: await classifierWeight(model, cache.dir),
     tokens: arrays['tokens'] as Int32Array,
     truncated: arrays['truncated'] as Uint8Array,
     fromCache,
@@ -178,7 +188,7 @@ export async function runDataset(model: DatasetModel, ds: Dataset, opts: RunOpti
 }
 
 /** The classifier's weight, from the run's cache folder or else from the graph (then kept there). */
-function classifierWeight(model: DatasetModel, dir: string): Float32Array {
+async function classifierWeight(model: DatasetModel, dir: string): Promise<Float32Array> {
   const file = path.join(dir, 'classifier-weight.f32');
   const want = model.labels.length * model.dim;
   try {
@@ -187,7 +197,7 @@ function classifierWeight(model: DatasetModel, dir: string): Float32Array {
   } catch {
     // not kept yet
   }
-  const w = model.classifierWeight();
+  const w = await model.classifierWeight();
   if (w.length !== want)
     throw new InspectorError(
       'GRAPH_INVALID',
@@ -195,8 +205,7 @@ function classifierWeight(model: DatasetModel, dir: string): Float32Array {
       'Export config.json and the ONNX file together.',
     );
   try {
-    fs.writeFileSync(`${file}.tmp`, new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
-    fs.renameSync(`${file}.tmp`, file);
+    await atomicWrite(file, (tmp) => fs.promises.writeFile(tmp, new Uint8Array(w.buffer, w.byteOffset, w.byteLength)));
   } catch {
     // an unwritable cache only costs the next reopen another read of the graph
   }
