@@ -191,10 +191,17 @@ async function main(): Promise<void> {
   if (PARTS.has('faithfulness') && fs.existsSync(path.join(bundled, 'onnx', 'model.onnx')))
     await benchFaithfulness(bundled, path.join(WORK, 'cache'));
   const occ64 = occlusion.find((r) => r.model === `${path.basename(full)} (int8)` && r.tokens === 64);
-  if (occ64)
+  if (occ64) {
+    // Each pass is one ONNX call (dynamic quantization's scales span the batch), so raw ONNX Runtime's own 64-token
+    // call times the passes is the floor this figure can reach without changing the graph.
+    const raw = rows.find((r) => r.model === path.basename(full) && r.variant === 'int8');
+    const i64 = LENGTHS.indexOf(64);
+    const floor = raw && i64 >= 0 ? occ64.forwardPasses * Math.min(raw.raw[i64]!, raw.rawSleep[i64]!) : undefined;
     console.log(
-      `occlusion 64 tokens int8 ms: ${Math.round(occ64.wallMs)}                                target <= 500`,
+      `occlusion 64 tokens int8 ms: ${Math.round(occ64.wallMs)}                                target <= 500` +
+        `   (${occ64.forwardPasses} passes, one per call${floor ? `; ${occ64.forwardPasses} x raw ONNX Runtime's 64-token call: ${Math.round(floor)} ms` : ''})`,
     );
+  }
   if (PARTS.has('dataset')) await benchDataset(full);
   if (PARTS.has('projection')) await benchProjectionFps();
 }

@@ -4,6 +4,27 @@ import type { DatasetReport } from '../core/dataset/report';
 
 const f3 = (x: number) => x.toFixed(3);
 const f4 = (x: number) => x.toFixed(4);
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+
+/** How many units the summaries name per label. */
+export const TOP_CONTRIBUTORS = 5;
+
+/**
+ * The units that add the most to `label`'s logit on average (mean of activation x classifier weight, logit units),
+ * largest first; a unit that adds nothing on average is not named.
+ */
+export function topContributors(
+  r: DatasetReport,
+  label: string,
+  k = TOP_CONTRIBUTORS,
+): { unit: number; mean: number }[] {
+  const c = r.headUnits.meanContribution[label] ?? [];
+  return c
+    .map((mean, unit) => ({ unit, mean }))
+    .filter((u) => u.mean > 0)
+    .sort((a, b) => b.mean - a.mean || a.unit - b.unit)
+    .slice(0, k);
+}
 
 export function formatDatasetReport(r: DatasetReport): string {
   const d = r.dataset;
@@ -48,6 +69,11 @@ export function formatDatasetReport(r: DatasetReport): string {
     '',
     `head units: ${dead.length} of ${r.model.dim} never active on this dataset${dead.length ? ` (#${dead.slice(0, 12).join(', #')}${dead.length > 12 ? ', ...' : ''})` : ''}`,
   );
+  out.push(`units adding most to each label's logit on average (mean activation x classifier weight, logit units):`);
+  for (const l of r.model.labels) {
+    const top = topContributors(r, l);
+    out.push(`  ${l.padEnd(w)}  ${top.length ? top.map((u) => `#${u.unit} ${signed(u.mean)}`).join(', ') : 'none'}`);
+  }
   const s = r.headStudy;
   if (s) {
     out.push(
@@ -92,6 +118,21 @@ export function datasetHtml(r: DatasetReport): string {
       ),
     );
   }
+  const { dead, activeRate } = r.headUnits;
+  parts.push(
+    `<h2>Head units</h2><p>${esc(`${dead.length} of ${r.model.dim} never active on this dataset${dead.length ? ` (#${dead.join(', #')})` : ''}.`)}</p>`,
+    table(
+      ['label', 'unit', 'mean contribution to its logit', 'active on'],
+      labels.flatMap((l) =>
+        topContributors(r, l).map((u) => [
+          l,
+          `#${u.unit}`,
+          signed(u.mean),
+          `${(100 * activeRate[u.unit]!).toFixed(1)}%`,
+        ]),
+      ),
+    ),
+  );
   if (r.headStudy)
     parts.push(
       '<h2>Head study</h2>',

@@ -79,6 +79,31 @@ describe('dataset command', () => {
     assert.match(page, /default-src 'none'/);
   });
 
+  it('the text and HTML views name the units that add most to each label, as the JSON numbers say', () => {
+    const json = cli(file, '--json', '--text-column', 'review');
+    assert.equal(json.status, 0, json.stderr);
+    const rep = JSON.parse(json.stdout) as DatasetReport;
+    const html = path.join(tempDir('dbi-cli-html-'), 'r.html');
+    const text = cli(file, '--text-column', 'review', '--html', html);
+    assert.equal(text.status, 0, text.stderr);
+    const page = fs.readFileSync(html, 'utf8');
+    for (const label of rep.model.labels) {
+      // Independently: sort the units by their mean contribution, keep the five largest positive ones.
+      const want = rep.headUnits.meanContribution[label]!.map((m, u) => [u, m] as const)
+        .filter(([, m]) => m > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5);
+      assert.ok(want.length > 0, `no unit adds to ${label}`);
+      const line = text.stdout.split('\n').find((l) => l.trim().startsWith(`${label} `) && l.includes(' #'));
+      assert.ok(line, `no contributors line for ${label}:\n${text.stdout}`);
+      assert.deepEqual(
+        [...line.matchAll(/#(\d+) ([+-]\d+\.\d{3})/g)].map((m) => [Number(m[1]), Number(m[2])]),
+        want.map(([u, m]) => [u, Number(m.toFixed(3))]),
+      );
+      for (const [u] of want) assert.ok(page.includes(`<td>${label}</td><td>#${u}</td>`), `HTML row ${label} #${u}`);
+    }
+  });
+
   it('bad input: one line naming the problem, exit 2 for options and 1 for the file', () => {
     const missing = cli(file, '--text-column', 'nope');
     assert.equal(missing.status, 1);
