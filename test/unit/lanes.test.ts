@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ModelRuntime, type Checkpoint } from '../../src/core/engine/modelRuntime';
+import { runOcclusion } from '../../src/core/engine/occlusionRun';
+import { runExplain } from '../../src/core/engine/explainRun';
 import { InspectorError } from '../../src/core/errors';
 import { Inspector } from '../../src/core/inspector';
 import type { Inspection } from '../../src/core/types';
@@ -128,6 +130,76 @@ describe("lanes: an int8 graph's long windows side by side", () => {
     await assert.rejects(rt.inspect(req(text), cancelAtThird), (e: InspectorError) => e.code === 'CANCELLED');
     const again = await rt.inspect(req(text), noCheck);
     assert.ok(again.windows.every((w) => w !== undefined && w.logits.length === 2));
+  });
+});
+
+describe("lanes: an int8 graph's occlusion and explanation passes side by side", () => {
+  const short =
+    'a gorgeous , witty , seductive movie with no charm but great acting , and a thin plot that is yet moving';
+  // ~70 tokens: its ~67 passes read ~4,600 tokens, over LANE_MIN_PASS_TOKENS.
+  const text = [short, short.split(' ').reverse().join(' '), short].join(' . ');
+  const sessionOnly = (rt: ModelRuntime) => {
+    const plain = Object.create(rt) as ModelRuntime;
+    (plain as unknown as { useLanes: () => boolean }).useLanes = () => false;
+    return plain;
+  };
+
+  it('runs occlusion passes on lanes, each pass exactly what one session gives it', async () => {
+    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
+    try {
+      const occ = { text, unit: 'word' as const, windowTokens: 512, batchTokens: 1024, faithfulness: true };
+      const viaLanes = await runOcclusion(rt, occ, noCheck);
+      assert.ok(lanesOf(rt), 'short passes opened lanes too');
+      assert.ok(viaLanes.items.length >= 15, `${viaLanes.items.length} words`);
+      const viaSession = await runOcclusion(sessionOnly(rt), occ, noCheck);
+      assert.deepEqual(viaLanes.baselineLogits, viaSession.baselineLogits);
+      assert.deepEqual(
+        viaLanes.items.map((it) => it.logits),
+        viaSession.items.map((it) => it.logits),
+      );
+      assert.deepEqual(viaLanes.faithfulness, viaSession.faithfulness);
+      // One sequence per call either way: an int8 graph's activation scales span the batch.
+      assert.equal(viaLanes.batches, viaLanes.forwardPasses);
+      const shap = {
+        text,
+        method: 'shap' as const,
+        windowTokens: 512,
+        batchTokens: 1024,
+        budget: 64,
+        faithfulness: false,
+      };
+      const a = await runExplain(rt, shap, noCheck);
+      const b = await runExplain(sessionOnly(rt), shap, noCheck);
+      assert.deepEqual(a.items, b.items);
+    } finally {
+      await rt.dispose();
+    }
+  });
+
+  it("keeps a short text's few passes on the session while no lanes are open", async () => {
+    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
+    try {
+      await runOcclusion(rt, { text: short, unit: 'word', windowTokens: 512, batchTokens: 1024 }, noCheck);
+      assert.equal(lanesOf(rt), undefined);
+    } finally {
+      await rt.dispose();
+    }
+  });
+
+  it('stops at a cancel between passes and runs again afterwards', async () => {
+    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
+    try {
+      const occ = { text, unit: 'word' as const, windowTokens: 512, batchTokens: 1024 };
+      let calls = 0;
+      const cancelAtFifth: Checkpoint = async () => {
+        if (++calls === 5) throw new InspectorError('CANCELLED', 'cancelled', '');
+      };
+      await assert.rejects(runOcclusion(rt, occ, cancelAtFifth), (e: InspectorError) => e.code === 'CANCELLED');
+      const again = await runOcclusion(rt, occ, noCheck);
+      assert.ok(again.items.every((it) => it.logits.length === 2));
+    } finally {
+      await rt.dispose();
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import { InspectorError } from '../errors';
 import { argmax, toProbabilities } from '../head/head';
 import { checkWindowOptions, planWindows, type LongTextMode } from '../text/windows';
 import type { Encoding } from '../types';
-import { makeBatches, type Checkpoint, type ModelRuntime } from './modelRuntime';
+import type { Checkpoint, ModelRuntime } from './modelRuntime';
 
 /** Options for the attention of a text (the same windows an inspection reads). */
 export interface AttentionRequest {
@@ -134,16 +134,13 @@ export async function runExplain(
   let passes = 0;
   let inferenceMs = 0;
   const logitsOf = async (variants: Variant[]): Promise<number[][]> => {
-    const out = new Array<number[]>(variants.length);
-    for (const batch of makeBatches(variants, rt.batchInvariant ? req.batchTokens : 0)) {
-      await checkpoint(passes, Math.max(expected, passes + 1));
-      const t = performance.now();
-      const rows = await rt.runLogits(batch.map((i) => variants[i]!));
-      inferenceMs += performance.now() - t;
-      batch.forEach((v, r) => (out[v] = rows[r]!));
-      passes += batch.length;
-    }
-    return out;
+    const t = performance.now();
+    const r = await rt.logitsOfMany(variants, req.batchTokens, (d) =>
+      checkpoint(passes + d, Math.max(expected, passes + d + 1)),
+    );
+    inferenceMs += performance.now() - t;
+    passes += variants.length;
+    return r.logits;
   };
   const base = (await logitsOf([enc]))[0]!;
   const y = argmax(base);

@@ -1,10 +1,11 @@
-// Side-by-side single-thread sessions for a dynamically quantized (int8) graph's whole-file run. Such a graph runs
-// one window per ONNX call (its activation scales are taken over the whole batch), and one 2-thread session
-// leaves cores idle in its serial parts (quantizing activations, softmax); two 1-thread sessions, each on its own
-// window, kept both cores busy: 512-token int8 windows 1.27x faster on 2 cores (bench/concurrency.ts), while
-// 64-token calls were slower (0.83x), so only long windows use lanes. Each lane is a worker thread with its own
-// session of the same graph (about 200 MB each for a full-size int8 model), opened on first use and closed after
-// a minute without use. A window's numbers do not depend on which session computed them (test/unit/lanes.test.ts).
+// Side-by-side single-thread sessions for a dynamically quantized (int8) graph. Such a graph runs one sequence per
+// ONNX call (its activation scales are taken over the whole batch), and one 2-thread session leaves cores idle in
+// its serial parts (quantizing activations, softmax) and wakes its pool for every op; two 1-thread sessions, each
+// on its own sequence, keep both cores busy. On 2 idle cores (bench/concurrency.ts, three runs) 64-token calls ran
+// 1.34-1.43x faster side by side and 512-token calls 1.09-1.26x; at load 22-25 (an earlier run) 64-token calls were
+// 0.83x. A file's long windows and occlusion's and the explanations' passes use them. Each lane is a worker thread
+// with its own session of the same graph (about 200 MB each for a full-size int8 model), opened on first use and
+// closed after a minute without use. A result does not depend on which session computed it (test/unit/lanes.test.ts).
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InspectorError } from '../errors';
@@ -22,10 +23,13 @@ export type FromLane =
   | { type: 'result'; id: number; outputs: LaneOutputs }
   | { type: 'error'; id: number; message: string };
 
-/** Windows at least this long go to lanes (64-token calls measured slower side by side). */
+/** A file's windows go to lanes when one is at least this long (short files gain little and pay for the opening). */
 export const LANE_MIN_TOKENS = 256;
-/** A run needs at least this many windows to use lanes: opening them costs about a session load. */
+/** A run needs at least this many calls to use lanes: opening them costs about a session load. */
 export const LANE_MIN_WINDOWS = 4;
+/** Passes (occlusion, explanations) open the lanes when they read at least this many tokens in all (a 64-token
+ * text's occlusion reads ~3,500); fewer run on the session unless the lanes are open already. */
+export const LANE_MIN_PASS_TOKENS = 2048;
 const IDLE_CLOSE_MS = 60_000;
 
 interface Lane {

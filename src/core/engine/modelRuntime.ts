@@ -15,7 +15,7 @@ import { checkWindowOptions, coveredChars, planWindows } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
 import type { Encoding, Inspection, ModelInfo, WindowResult } from '../types';
 import type { ClassifyManyRequest, InspectRequest, LoadInfo, LoadRequest, RowBlock } from './messages';
-import { LANE_MIN_TOKENS, LANE_MIN_WINDOWS, Lanes, type LaneFeeds } from './lanes';
+import { LANE_MIN_PASS_TOKENS, LANE_MIN_TOKENS, LANE_MIN_WINDOWS, Lanes, type LaneFeeds } from './lanes';
 import { aggregate, readRows, windowResult, type Fetched, type Row } from './windowResults';
 
 /** Called between ONNX calls; throws to stop (cancellation). */
@@ -223,22 +223,58 @@ export class ModelRuntime {
     return block;
   }
 
-  /** One ONNX call fetching only the logits: one small tensor to copy out instead of every tap. */
-  async runLogits(batch: { ids: number[] }[]): Promise<number[][]> {
-    const out = await this.call(batch, [this.plan.outputs.logits]);
-    const t = out[this.plan.outputs.logits]!;
+  /** One ONNX call fetching only the logits (on a lane when given): one small tensor to copy out, not every tap. */
+  async runLogits(batch: { ids: number[] }[], lanes?: Lanes): Promise<number[][]> {
+    const name = this.plan.outputs.logits;
+    const t = lanes
+      ? (await lanes.run(this.feedArrays(batch), [name]))[name]!
+      : (await this.call(batch, [name]))[name]!;
     const width = t.dims[t.dims.length - 1]!;
     return batch.map((_, r) => Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width)));
   }
 
-  /** Whether a run of `count` calls goes to side-by-side lanes: int8 graphs, long windows, more than one core. */
-  private useLanes(count: number, seqs: { ids: number[] }[]): boolean {
+  /**
+   * The logits of many sequences (occlusion's and the explanations' passes), batched under `batchTokens` where the
+   * graph allows; an int8 graph runs one sequence per call, and then side by side on the lanes. `before(done)` runs
+   * before each call (the caller's cancellation checkpoint). Returns the rows in order and the number of calls.
+   */
+  async logitsOfMany(
+    seqs: { ids: number[] }[],
+    batchTokens: number,
+    before: (done: number) => Promise<void>,
+  ): Promise<{ logits: number[][]; calls: number }> {
+    const out = new Array<number[]>(seqs.length);
+    const batches = makeBatches(seqs, this.plan.batchInvariant ? batchTokens : 0);
+    let done = 0;
+    // Opening the lanes costs about a session load: worth it for a long run of passes, or when they are open.
+    const tokens = seqs.reduce((n, e) => n + e.ids.length, 0);
+    const worth = this.lanes !== undefined || tokens >= LANE_MIN_PASS_TOKENS;
+    const lanes = worth && this.useLanes(batches.length, seqs, 0) ? await this.openLanes() : undefined;
+    const runBatch = async (batch: number[]) => {
+      await before(done);
+      const rows = await this.runLogits(
+        batch.map((i) => seqs[i]!),
+        lanes,
+      );
+      batch.forEach((v, r) => (out[v] = rows[r]!));
+      done += batch.length;
+    };
+    if (lanes) await lanes.each(batches, runBatch);
+    else for (const batch of batches) await runBatch(batch);
+    return { logits: out, calls: batches.length };
+  }
+
+  /**
+   * Whether a run of `count` calls goes to side-by-side lanes: int8 graphs (one sequence per call), more than one
+   * core, enough calls to pay for opening them, and a sequence of at least `minTokens`.
+   */
+  private useLanes(count: number, seqs: { ids: number[] }[], minTokens = LANE_MIN_TOKENS): boolean {
     // The lanes open the cached tapped file; if it was removed since the load, the session (which holds the graph) runs.
     return (
       !this.plan.batchInvariant &&
       this.threads > 1 &&
       count >= LANE_MIN_WINDOWS &&
-      seqs.some((e) => e.ids.length >= LANE_MIN_TOKENS) &&
+      seqs.some((e) => e.ids.length >= minTokens) &&
       fs.existsSync(this.info.tappedPath)
     );
   }

@@ -14,7 +14,7 @@ import { InspectorError } from '../errors';
 import { argmax, toProbabilities } from '../head/head';
 import { checkAttributionWindow, windowCoverage } from './explainRun';
 import type { OccludeRequest } from './messages';
-import { makeBatches, type Checkpoint, type ModelRuntime } from './modelRuntime';
+import type { Checkpoint, ModelRuntime } from './modelRuntime';
 
 /**
  * Occlusion of the text's first window: one baseline pass plus one pass per item with that item's pieces
@@ -48,15 +48,10 @@ export async function runOcclusion(
   const total = variants.length + (req.faithfulness ? FAITHFULNESS_PASSES : 0);
   /** The logits of `vs`, batched under the token budget, with a cancellation checkpoint before each call. */
   const logitsOf = async (vs: { ids: number[] }[]): Promise<number[][]> => {
-    const out = new Array<number[]>(vs.length);
-    for (const batch of makeBatches(vs, rt.batchInvariant ? req.batchTokens : 0)) {
-      await checkpoint(done, total);
-      const rows = await rt.runLogits(batch.map((i) => vs[i]!));
-      batch.forEach((v, r) => (out[v] = rows[r]!));
-      done += batch.length;
-      calls++;
-    }
-    return out;
+    const r = await rt.logitsOfMany(vs, req.batchTokens, (d) => checkpoint(done + d, total));
+    done += vs.length;
+    calls += r.calls;
+    return r.logits;
   };
   const logits = await logitsOf(variants);
   const batches = calls; // the occlusion's own calls; faithfulness counts its passes itself
