@@ -176,6 +176,22 @@ describe("lanes: an int8 graph's occlusion and explanation passes side by side",
     }
   });
 
+  it("runs a dataset's texts on lanes, every vector exactly what one session gives", async () => {
+    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
+    try {
+      const words = text.split(' ');
+      const texts = Array.from({ length: 150 }, (_, i) => words.slice(i % 40, (i % 40) + 8 + (i % 13)).join(' '));
+      const req = { texts, windowTokens: 128, batchTokens: 1024 };
+      const viaLanes = await rt.classifyMany(req, noCheck);
+      assert.ok(lanesOf(rt), 'the texts opened lanes');
+      const viaSession = await sessionOnly(rt).classifyMany(req, noCheck);
+      for (const k of ['logits', 'cls', 'pre', 'act', 'layers', 'tokens'] as const)
+        assert.deepEqual(viaLanes[k], viaSession[k], k);
+    } finally {
+      await rt.dispose();
+    }
+  });
+
   it("keeps a short text's few passes on the session while no lanes are open", async () => {
     const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
     try {

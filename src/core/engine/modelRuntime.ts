@@ -201,13 +201,12 @@ export class ModelRuntime {
     };
     const o = this.plan.outputs;
     const batches = makeBatches(encodings, this.plan.batchInvariant ? req.batchTokens : 0);
+    const fetches = [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers];
     let done = 0;
-    for (const batch of batches) {
+    const runBatch = async (batch: number[], lanes?: Lanes) => {
       await checkpoint(done, n);
-      const out = await this.call(
-        batch.map((i) => encodings[i]!),
-        [o.logits, o.cls, o.preClassifier, o.relu, ...o.layers],
-      );
+      const seqs = batch.map((i) => encodings[i]!);
+      const out = lanes ? await lanes.run(this.feedArrays(seqs), fetches) : await this.call(seqs, fetches);
       const copy = (name: string, into: Float32Array, width: number, offset: (i: number) => number) => {
         const data = out[name]!.data as Float32Array;
         batch.forEach((i, r) => into.set(data.subarray(r * width, (r + 1) * width), offset(i)));
@@ -218,7 +217,11 @@ export class ModelRuntime {
       copy(o.relu, block.act, dim, (i) => i * dim);
       o.layers.forEach((name, l) => copy(name, block.layers, dim, (i) => (i * nLayers + l) * dim));
       done += batch.length;
-    }
+    };
+    // An int8 graph runs one text per call: side by side on the lanes, as occlusion's passes.
+    const lanes = await this.passLanes(batches.length, encodings);
+    if (lanes) await lanes.each(batches, (batch) => runBatch(batch, lanes));
+    else for (const batch of batches) await runBatch(batch);
     await checkpoint(done, n);
     return block;
   }
@@ -246,10 +249,7 @@ export class ModelRuntime {
     const out = new Array<number[]>(seqs.length);
     const batches = makeBatches(seqs, this.plan.batchInvariant ? batchTokens : 0);
     let done = 0;
-    // Opening the lanes costs about a session load: worth it for a long run of passes, or when they are open.
-    const tokens = seqs.reduce((n, e) => n + e.ids.length, 0);
-    const worth = this.lanes !== undefined || tokens >= LANE_MIN_PASS_TOKENS;
-    const lanes = worth && this.useLanes(batches.length, seqs, 0) ? await this.openLanes() : undefined;
+    const lanes = await this.passLanes(batches.length, seqs);
     const runBatch = async (batch: number[]) => {
       await before(done);
       const rows = await this.runLogits(
@@ -277,6 +277,16 @@ export class ModelRuntime {
       seqs.some((e) => e.ids.length >= minTokens) &&
       fs.existsSync(this.info.tappedPath)
     );
+  }
+
+  /**
+   * The lanes for `count` calls of short sequences (passes, dataset texts) when they pay: opening them costs about
+   * a session load, so a run that reads fewer than LANE_MIN_PASS_TOKENS tokens stays on the session unless they are open.
+   */
+  private async passLanes(count: number, seqs: { ids: number[] }[]): Promise<Lanes | undefined> {
+    const tokens = seqs.reduce((n, e) => n + e.ids.length, 0);
+    const worth = this.lanes !== undefined || tokens >= LANE_MIN_PASS_TOKENS;
+    return worth && this.useLanes(count, seqs, 0) ? this.openLanes() : undefined;
   }
 
   private openLanes(): Promise<Lanes> {
