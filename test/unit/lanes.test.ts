@@ -235,6 +235,26 @@ describe('lanes that cannot open', () => {
   });
 });
 
+describe('lanes that fail to open', () => {
+  it('leave occlusion and a long file on the session (a tapped file ONNX Runtime cannot load)', async () => {
+    const cache = tempDir('lanes-broken-');
+    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: cache, threads: 2, variant: 'int8' });
+    try {
+      // The session already holds the graph; only the lanes read the file again.
+      fs.writeFileSync(rt.info.tappedPath, 'not an onnx file');
+      const words = longText().split(' ').slice(0, 90).join(' ');
+      const occ = await runOcclusion(rt, { text: words, unit: 'word', windowTokens: 512, batchTokens: 1024 }, noCheck);
+      assert.ok(occ.items.length >= 60 && occ.items.every((it) => it.logits.length === 2));
+      const r = await rt.inspect(req(longText()), noCheck);
+      assert.ok(r.windows.length >= 4 && r.windows.every((w) => w.logits.length === 2));
+      assert.equal(lanesOf(rt), undefined);
+    } finally {
+      await rt.dispose();
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('lanes in the webpack bundle (what the extension runs)', () => {
   it('dist/worker.js finds dist/laneWorker.js and gives the same windows as the tsc build', async () => {
     const dist = path.join(ROOT, 'dist', 'worker.js');

@@ -56,8 +56,17 @@ export class Lanes {
 
   /** Opens `count` lanes on `file` (the tapped graph); `onIdle` runs when they are about to close after a minute unused. */
   static async open(file: string, count: number, onIdle: () => void): Promise<Lanes> {
-    const lanes = await Promise.all(Array.from({ length: count }, () => startLane(file)));
-    return new Lanes(lanes, onIdle);
+    const started = await Promise.allSettled(Array.from({ length: count }, () => startLane(file)));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      // No lane thread may outlive a failed opening: it would keep the process alive for nothing.
+      for (const r of started) if (r.status === 'fulfilled') void r.value.worker.terminate();
+      throw failed.reason;
+    }
+    return new Lanes(
+      started.map((r) => (r as PromiseFulfilledResult<Lane>).value),
+      onIdle,
+    );
   }
 
   /** One ONNX call on the next free lane. */
@@ -130,6 +139,7 @@ function startLane(file: string): Promise<Lane> {
       for (const p of lane.pending.values()) p.reject(err);
       lane.pending.clear();
       reject(err);
+      void worker.terminate();
     };
     worker.on('message', (msg: FromLane) => {
       // From here on an idle lane never keeps its thread alive; a call or a close in flight does (run, close).

@@ -157,7 +157,8 @@ export class ModelRuntime {
       });
       done += batch.length;
     };
-    const lanes = this.useLanes(batches.length, encodings) ? await this.openLanes() : undefined;
+    // Lanes that fail to open (a worker that cannot start, memory) leave the run on the session.
+    const lanes = this.useLanes(batches.length, encodings) ? await this.openLanes().catch(() => undefined) : undefined;
     if (lanes) await lanes.each(batches, (batch) => runBatch(batch, lanes));
     else for (const batch of batches) await runBatch(batch);
     await checkpoint(done, plans.length);
@@ -279,14 +280,12 @@ export class ModelRuntime {
     );
   }
 
-  /**
-   * The lanes for `count` calls of short sequences (passes, dataset texts) when they pay: opening them costs about
-   * a session load, so a run that reads fewer than LANE_MIN_PASS_TOKENS tokens stays on the session unless they are open.
-   */
+  /** The lanes for `count` short calls (passes, dataset texts) when they pay for their opening (about a session
+   * load): LANE_MIN_PASS_TOKENS read in all, or lanes open already. */
   private async passLanes(count: number, seqs: { ids: number[] }[]): Promise<Lanes | undefined> {
     const tokens = seqs.reduce((n, e) => n + e.ids.length, 0);
     const worth = this.lanes !== undefined || tokens >= LANE_MIN_PASS_TOKENS;
-    return worth && this.useLanes(count, seqs, 0) ? this.openLanes() : undefined;
+    return worth && this.useLanes(count, seqs, 0) ? this.openLanes().catch(() => undefined) : undefined;
   }
 
   private openLanes(): Promise<Lanes> {
