@@ -210,7 +210,10 @@ export async function datasetUiTests(
     // A real reload: VS Code hands the persisted webview state to the extension's panel serializer.
     await page.reload();
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-    const f = await frameWith(page, 'header .meta');
+    // The dataset panel's frame: the Activation Inspector is restored too, with a `header .meta` of its own, and
+    // whichever frame loads first would otherwise be read.
+    const f = await frameWith(page, 'nav.tabs');
+    await f.waitForSelector('header .meta', { timeout: 60_000 });
     const meta = await f.locator('header .meta').innerText();
     assert(/^200 examples · .* · from the cache$/.test(meta), `restored panel: ${meta}`);
     const t = await tab(page, 'metrics');
