@@ -143,7 +143,7 @@ export class ModelRuntime {
     const runBatch = async (batch: number[], lanes?: Lanes) => {
       await checkpoint(done, plans.length);
       const seqs = batch.map((i) => encodings[i]!);
-      const rows = await this.run(seqs, req.tokenLens === true, lanes && ((f) => lanes.run(this.feedArrays(seqs), f)));
+      const rows = await this.run(seqs, req.tokenLens === true, lanes);
       batch.forEach((w, r) => {
         windows[w] = windowResult(
           head,
@@ -157,8 +157,8 @@ export class ModelRuntime {
       });
       done += batch.length;
     };
-    // Lanes that fail to open (a worker that cannot start, memory) leave the run on the session.
-    const lanes = this.useLanes(batches.length, encodings) ? await this.openLanes().catch(() => undefined) : undefined;
+    const long = encodings.some((e) => e.ids.length >= LANE_MIN_TOKENS);
+    const lanes = long && this.useLanes(batches.length) ? await this.openLanes() : undefined;
     if (lanes) await lanes.each(batches, (batch) => runBatch(batch, lanes));
     else for (const batch of batches) await runBatch(batch);
     await checkpoint(done, plans.length);
@@ -207,7 +207,7 @@ export class ModelRuntime {
     const runBatch = async (batch: number[], lanes?: Lanes) => {
       await checkpoint(done, n);
       const seqs = batch.map((i) => encodings[i]!);
-      const out = lanes ? await lanes.run(this.feedArrays(seqs), fetches) : await this.call(seqs, fetches);
+      const out = await this.callOn(lanes, seqs, fetches);
       const copy = (name: string, into: Float32Array, width: number, offset: (i: number) => number) => {
         const data = out[name]!.data as Float32Array;
         batch.forEach((i, r) => into.set(data.subarray(r * width, (r + 1) * width), offset(i)));
@@ -230,9 +230,7 @@ export class ModelRuntime {
   /** One ONNX call fetching only the logits (on a lane when given): one small tensor to copy out, not every tap. */
   async runLogits(batch: { ids: number[] }[], lanes?: Lanes): Promise<number[][]> {
     const name = this.plan.outputs.logits;
-    const t = lanes
-      ? (await lanes.run(this.feedArrays(batch), [name]))[name]!
-      : (await this.call(batch, [name]))[name]!;
+    const t = (await this.callOn(lanes, batch, [name]))[name]!;
     const width = t.dims[t.dims.length - 1]!;
     return batch.map((_, r) => Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width)));
   }
@@ -266,17 +264,13 @@ export class ModelRuntime {
   }
 
   /**
-   * Whether a run of `count` calls goes to side-by-side lanes: int8 graphs (one sequence per call), more than one
-   * core, enough calls to pay for opening them, and a sequence of at least `minTokens`.
+   * Whether a run of `count` calls may go to side-by-side lanes: int8 graphs (one sequence per call), more than one
+   * core, enough calls to pay for opening them.
    */
-  private useLanes(count: number, seqs: { ids: number[] }[], minTokens = LANE_MIN_TOKENS): boolean {
+  private useLanes(count: number): boolean {
     // The lanes open the cached tapped file; if it was removed since the load, the session (which holds the graph) runs.
     return (
-      !this.plan.batchInvariant &&
-      this.threads > 1 &&
-      count >= LANE_MIN_WINDOWS &&
-      seqs.some((e) => e.ids.length >= minTokens) &&
-      fs.existsSync(this.info.tappedPath)
+      !this.plan.batchInvariant && this.threads > 1 && count >= LANE_MIN_WINDOWS && fs.existsSync(this.info.tappedPath)
     );
   }
 
@@ -285,13 +279,19 @@ export class ModelRuntime {
   private async passLanes(count: number, seqs: { ids: number[] }[]): Promise<Lanes | undefined> {
     const tokens = seqs.reduce((n, e) => n + e.ids.length, 0);
     const worth = this.lanes !== undefined || tokens >= LANE_MIN_PASS_TOKENS;
-    return worth && this.useLanes(count, seqs, 0) ? this.openLanes().catch(() => undefined) : undefined;
+    return worth && this.useLanes(count) ? this.openLanes() : undefined;
   }
 
-  private openLanes(): Promise<Lanes> {
+  /** The open lanes, opened on first use; undefined when they fail to open (the run then stays on the session). */
+  private async openLanes(): Promise<Lanes | undefined> {
     this.lanes ??= Lanes.open(this.info.tappedPath, this.threads, () => (this.lanes = undefined));
     this.lanes.catch(() => (this.lanes = undefined));
-    return this.lanes;
+    return this.lanes.catch(() => undefined);
+  }
+
+  /** One ONNX call on a lane when given, else on the session. */
+  private callOn(lanes: Lanes | undefined, batch: { ids: number[] }[], fetches: string[]): Promise<Fetched> {
+    return lanes ? lanes.run(this.feedArrays(batch), fetches) : this.call(batch, fetches);
   }
 
   /** The graph's inputs for a padded batch, as int64 arrays by input name. */
@@ -336,14 +336,10 @@ export class ModelRuntime {
   }
 
   /**
-   * One ONNX call for a batch (on the session, or by `onLane`); returns per-row stages and logits (and every
-   * position's final hidden state when asked).
+   * One ONNX call for a batch (on a lane when given, else on the session); returns per-row stages and logits (and
+   * every position's final hidden state when asked).
    */
-  private async run(
-    batch: Encoding[],
-    allPositions: boolean,
-    onLane?: (fetches: string[]) => Promise<Fetched>,
-  ): Promise<Row[]> {
+  private async run(batch: Encoding[], allPositions: boolean, lanes?: Lanes): Promise<Row[]> {
     const o = this.plan.outputs;
     const fetches = [
       o.logits,
@@ -355,8 +351,7 @@ export class ModelRuntime {
       ...(o.classifierInput ? [o.classifierInput] : []),
     ];
     if (allPositions) fetches.push(o.hiddenStates);
-    const out = onLane ? await onLane(fetches) : await this.call(batch, fetches);
-    return readRows(out, batch, o, allPositions);
+    return readRows(await this.callOn(lanes, batch, fetches), batch, o, allPositions);
   }
 
   async dispose(): Promise<void> {
