@@ -66,6 +66,24 @@ const req = (text: string) => ({
 });
 const lanesOf = (rt: ModelRuntime) => (rt as unknown as { lanes?: Promise<unknown> }).lanes;
 
+/** The same runtime with lanes turned off: one sequence (or window) per call on the 2-thread session. */
+function sessionOnly(rt: ModelRuntime): ModelRuntime {
+  const plain = Object.create(rt) as ModelRuntime;
+  (plain as unknown as { useLanes: () => boolean }).useLanes = () => false;
+  return plain;
+}
+
+/** `fn` on a freshly loaded int8 runtime (no lanes open yet), disposed afterwards; `cacheDir` removed if given. */
+async function withInt8Runtime(fn: (rt: ModelRuntime) => Promise<void>, cacheDir?: string): Promise<void> {
+  const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: cacheDir ?? CACHE, threads: 2, variant: 'int8' });
+  try {
+    await fn(rt);
+  } finally {
+    await rt.dispose();
+    if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
 /** Largest |a - b| over every window's logits and tapped stages. */
 function maxDiff(a: Inspection, b: Inspection): number {
   assert.equal(a.windows.length, b.windows.length);
@@ -103,22 +121,16 @@ describe("lanes: an int8 graph's long windows side by side", () => {
     const viaLanes = await rt.inspect(req(text), noCheck);
     assert.ok(viaLanes.windows.length >= 4, `${viaLanes.windows.length} windows`);
     assert.ok(lanesOf(rt), 'the run opened lanes');
-    // The same runtime with lanes turned off: today's path, one window per call on the 2-thread session.
-    const plain = Object.create(rt) as ModelRuntime;
-    (plain as unknown as { useLanes: () => boolean }).useLanes = () => false;
-    const viaSession = await plain.inspect(req(text), noCheck);
+    const viaSession = await sessionOnly(rt).inspect(req(text), noCheck);
     assert.equal(maxDiff(viaLanes, viaSession), 0);
     assert.deepEqual(viaLanes.aggregate, viaSession.aggregate);
   });
 
   it('keeps a short text on the session', async () => {
-    const fresh = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
-    try {
+    await withInt8Runtime(async (fresh) => {
       await fresh.inspect(req('a gorgeous, witty, seductive movie'), noCheck);
       assert.equal(lanesOf(fresh), undefined);
-    } finally {
-      await fresh.dispose();
-    }
+    });
   });
 
   it('stops at a cancel between windows and runs again afterwards', async () => {
@@ -138,15 +150,9 @@ describe("lanes: an int8 graph's occlusion and explanation passes side by side",
     'a gorgeous , witty , seductive movie with no charm but great acting , and a thin plot that is yet moving';
   // ~70 tokens: its ~67 passes read ~4,600 tokens, over LANE_MIN_PASS_TOKENS.
   const text = [short, short.split(' ').reverse().join(' '), short].join(' . ');
-  const sessionOnly = (rt: ModelRuntime) => {
-    const plain = Object.create(rt) as ModelRuntime;
-    (plain as unknown as { useLanes: () => boolean }).useLanes = () => false;
-    return plain;
-  };
 
   it('runs occlusion passes on lanes, each pass exactly what one session gives it', async () => {
-    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
-    try {
+    await withInt8Runtime(async (rt) => {
       const occ = { text, unit: 'word' as const, windowTokens: 512, batchTokens: 1024, faithfulness: true };
       const viaLanes = await runOcclusion(rt, occ, noCheck);
       assert.ok(lanesOf(rt), 'short passes opened lanes too');
@@ -171,14 +177,11 @@ describe("lanes: an int8 graph's occlusion and explanation passes side by side",
       const a = await runExplain(rt, shap, noCheck);
       const b = await runExplain(sessionOnly(rt), shap, noCheck);
       assert.deepEqual(a.items, b.items);
-    } finally {
-      await rt.dispose();
-    }
+    });
   });
 
   it("runs a dataset's texts on lanes, every vector exactly what one session gives", async () => {
-    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
-    try {
+    await withInt8Runtime(async (rt) => {
       const words = text.split(' ');
       const texts = Array.from({ length: 150 }, (_, i) => words.slice(i % 40, (i % 40) + 8 + (i % 13)).join(' '));
       const req = { texts, windowTokens: 128, batchTokens: 1024 };
@@ -187,24 +190,18 @@ describe("lanes: an int8 graph's occlusion and explanation passes side by side",
       const viaSession = await sessionOnly(rt).classifyMany(req, noCheck);
       for (const k of ['logits', 'cls', 'pre', 'act', 'layers', 'tokens'] as const)
         assert.deepEqual(viaLanes[k], viaSession[k], k);
-    } finally {
-      await rt.dispose();
-    }
+    });
   });
 
   it("keeps a short text's few passes on the session while no lanes are open", async () => {
-    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
-    try {
+    await withInt8Runtime(async (rt) => {
       await runOcclusion(rt, { text: short, unit: 'word', windowTokens: 512, batchTokens: 1024 }, noCheck);
       assert.equal(lanesOf(rt), undefined);
-    } finally {
-      await rt.dispose();
-    }
+    });
   });
 
   it('stops at a cancel between passes and runs again afterwards', async () => {
-    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: CACHE, threads: 2, variant: 'int8' });
-    try {
+    await withInt8Runtime(async (rt) => {
       const occ = { text, unit: 'word' as const, windowTokens: 512, batchTokens: 1024 };
       let calls = 0;
       const cancelAtFifth: Checkpoint = async () => {
@@ -213,33 +210,24 @@ describe("lanes: an int8 graph's occlusion and explanation passes side by side",
       await assert.rejects(runOcclusion(rt, occ, cancelAtFifth), (e: InspectorError) => e.code === 'CANCELLED');
       const again = await runOcclusion(rt, occ, noCheck);
       assert.ok(again.items.every((it) => it.logits.length === 2));
-    } finally {
-      await rt.dispose();
-    }
+    });
   });
 });
 
 describe('lanes that cannot open', () => {
   it('leave the run on the session when the tapped file is gone', async () => {
-    const cache = tempDir('lanes-gone-');
-    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: cache, threads: 2, variant: 'int8' });
-    try {
+    await withInt8Runtime(async (rt) => {
       fs.rmSync(rt.info.tappedPath);
       const r = await rt.inspect(req(longText()), noCheck);
       assert.ok(r.windows.length >= 4 && r.windows.every((w) => w.logits.length === 2));
       assert.equal(lanesOf(rt), undefined);
-    } finally {
-      await rt.dispose();
-      fs.rmSync(cache, { recursive: true, force: true });
-    }
+    }, tempDir('lanes-gone-'));
   });
 });
 
 describe('lanes that fail to open', () => {
   it('leave occlusion and a long file on the session (a tapped file ONNX Runtime cannot load)', async () => {
-    const cache = tempDir('lanes-broken-');
-    const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir: cache, threads: 2, variant: 'int8' });
-    try {
+    await withInt8Runtime(async (rt) => {
       // The session already holds the graph; only the lanes read the file again.
       fs.writeFileSync(rt.info.tappedPath, 'not an onnx file');
       const words = longText().split(' ').slice(0, 90).join(' ');
@@ -248,10 +236,7 @@ describe('lanes that fail to open', () => {
       const r = await rt.inspect(req(longText()), noCheck);
       assert.ok(r.windows.length >= 4 && r.windows.every((w) => w.logits.length === 2));
       assert.equal(lanesOf(rt), undefined);
-    } finally {
-      await rt.dispose();
-      fs.rmSync(cache, { recursive: true, force: true });
-    }
+    }, tempDir('lanes-broken-'));
   });
 });
 
