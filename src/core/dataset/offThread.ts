@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InspectorError } from '../errors';
-import { atomicWrite } from '../onnx/tapCache';
 import type { HeadStudy } from './headStudy';
 import type { Projection } from './projection';
+import { keepJson } from './resultCache';
 import type { DatasetRun } from './run';
 import type { StudyRequest } from './studyWorker';
 
@@ -59,21 +59,9 @@ export async function analyse(
     projection: needProjection,
   };
   const out = await inWorker(workerPath, req);
-  if (needStudy && out.study && file) await keep(file, out.study);
-  if (needProjection && out.projection) await keep(pcaFile, out.projection);
+  if (needStudy && out.study && file) await keepJson(file, out.study);
+  if (needProjection && out.projection) await keepJson(pcaFile, out.projection);
   return { study: study ?? out.study, projection: projection ?? out.projection };
-}
-
-/**
- * Writes a result beside the run's vectors (atomically, and async: a synchronous rename slept the caller's thread
- * while the file system committed the run's vectors); an unwritable cache only costs the next reopen a refit.
- */
-async function keep(file: string, value: unknown): Promise<void> {
-  try {
-    await atomicWrite(file, (tmp) => fs.promises.writeFile(tmp, JSON.stringify(value)));
-  } catch {
-    // see above
-  }
 }
 
 /** The gold labels (another label column or mapping) are not part of the run's key: they name the file. */

@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InspectorError } from '../errors';
-import { atomicWrite } from '../onnx/tapCache';
 import type { ProjectionMethod, ProjectionSource, SourceShape } from './projectionSources';
 import type { ProjectReply, ProjectRequest } from './projectionWorker';
+import { keepJson } from './resultCache';
 
 /** 2-D coordinates of every example from one source and method. */
 export interface ProjectionResult {
@@ -66,11 +66,7 @@ export async function project(
     seed,
     ms: performance.now() - t0,
   };
-  try {
-    await atomicWrite(file, (tmp) => fs.promises.writeFile(tmp, JSON.stringify(result)));
-  } catch {
-    // an unwritable cache only costs the next reopen a recomputation
-  }
+  await keepJson(file, result);
   return result;
 }
 

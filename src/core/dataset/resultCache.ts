@@ -182,3 +182,16 @@ export function readBlockRows(
 export function alloc(kind: ArraySpec['kind'], n: number): Typed {
   return kind === 'f32' ? new Float32Array(n) : kind === 'i32' ? new Int32Array(n) : new Uint8Array(n);
 }
+
+/**
+ * Writes a result (a head study, a projection) beside a run's vectors: atomically, and async (a synchronous rename
+ * slept the caller's thread while the file system committed the run's vectors). An unwritable cache only costs the
+ * next reopen a recomputation, so a failure is not an error.
+ */
+export async function keepJson(file: string, value: unknown): Promise<void> {
+  try {
+    await atomicWrite(file, (tmp) => fs.promises.writeFile(tmp, JSON.stringify(value)));
+  } catch {
+    // see above
+  }
+}
