@@ -9,25 +9,14 @@
 //   y = Mul(Cast(MatMulInteger(xq, Wq, xz, 0)), Mul(xs, Ws))     Wq int8, symmetric, Ws per column
 // which ORT's CPU optimizer fuses into MatMulIntegerToFloat / DynamicQuantizeMatMul (VNNI/AMX kernels).
 // A bias Add is rewritten with the bias second, the operand order that fusion folds into the kernel.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { DataType, GraphIndex, NodeInfo, TensorField, TensorRef, indexModel } from '../onnx/graphIndex';
 import { constantOf } from '../onnx/linear';
 import { attrInt, node } from '../onnx/tapEdit';
 import { readFloats } from '../onnx/tensorValues';
-import {
-  ByteSource,
-  FileSource,
-  WireType,
-  fieldBytes,
-  fieldMessage,
-  fieldVarint,
-  encodeVarint,
-  forEachField,
-  readString,
-} from '../onnx/wire';
+import { initializer, writeRewrite } from '../onnx/rewrite';
+import { ByteSource, FileSource, WireType, forEachField, readString } from '../onnx/wire';
 import { Int8Options, quantizeWeight } from './int8';
 
 /** ModelProto.metadata_props key recording how a graph was quantized (read back by readQuantizationInfo). */
@@ -48,42 +37,23 @@ export interface QuantizationInfo extends Int8Options {
   weights: 'int8';
 }
 
-type Part = Buffer | { pos: number; len: number };
-
-interface Replacement {
-  nodes: Buffer[];
-}
-
 /** Quantizes `src` into `dst` (written to a temp file beside it, then renamed: never a half-written dst). */
 export async function quantizeModelFile(src: string, dst: string, opts: Int8Options): Promise<QuantizeStats> {
-  const fd = fs.openSync(src, 'r');
-  const tmp = `${dst}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const source = new FileSource(fd);
-    const g = indexModel(source);
-    const plan = planRewrite(g, opts);
-    const parts = assemble(source, plan, opts);
-    await fs.promises.mkdir(path.dirname(dst), { recursive: true });
-    const outputBytes = writeParts(fd, tmp, parts);
-    await fs.promises.rename(tmp, dst);
-    return {
-      matmuls: plan.matmuls,
-      gemms: plan.gemms,
-      activations: plan.activations,
-      sourceBytes: source.size,
-      outputBytes,
-    };
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  } finally {
-    fs.closeSync(fd);
-  }
+  let sourceBytes = 0;
+  let counts = { matmuls: 0, gemms: 0, activations: 0 };
+  const outputBytes = await writeRewrite(src, dst, (source) => {
+    sourceBytes = source.size;
+    const plan = planRewrite(indexModel(source), opts);
+    counts = { matmuls: plan.matmuls, gemms: plan.gemms, activations: plan.activations };
+    const info: QuantizationInfo = { weights: 'int8', perChannel: opts.perChannel, reduceRange: opts.reduceRange };
+    return { ...plan, metadata: { key: QUANT_METADATA_KEY, value: JSON.stringify(info) } };
+  });
+  return { ...counts, sourceBytes, outputBytes };
 }
 
 interface RewritePlan {
   /** Replacement bytes per node index (absent: copy the node as it is). */
-  replaced: Map<number, Replacement>;
+  replaced: Map<number, Buffer[]>;
   newInitializers: Buffer[];
   /** Initializers no node reads any more (the fp32 weights that were quantized). */
   dropped: Set<string>;
@@ -148,9 +118,9 @@ function planRewrite(g: GraphIndex, opts: Int8Options): RewritePlan {
       if (lin.transposed) values = transpose(values, outDim, inDim);
       const qw = quantizeWeight(values, inDim, outDim, opts);
       plan.newInitializers.push(
-        tensor(w[0], DataType.INT8, [inDim, outDim], Buffer.from(qw.q.buffer, qw.q.byteOffset, qw.q.byteLength)),
-        tensor(w[1], DataType.FLOAT, qw.scale.length === 1 ? [] : [qw.scale.length], floatBytes(qw.scale)),
-        tensor(w[2], DataType.INT8, [], Buffer.alloc(1)),
+        initializer(w[0], DataType.INT8, [inDim, outDim], Buffer.from(qw.q.buffer, qw.q.byteOffset, qw.q.byteLength)),
+        initializer(w[1], DataType.FLOAT, qw.scale.length === 1 ? [] : [qw.scale.length], floatBytes(qw.scale)),
+        initializer(w[2], DataType.INT8, [], Buffer.alloc(1)),
       );
       weights.set(wKey, w);
       plan.dropped.add(lin.weight.name);
@@ -168,7 +138,7 @@ function planRewrite(g: GraphIndex, opts: Int8Options): RewritePlan {
       node('Mul', fresh(`${base}_output_scale_mul`), [cast, scales], [y], []),
     );
     if (hasBias) out.push(node('Add', fresh(`${base}_Add`), [y, lin.bias!], [lin.output], []));
-    plan.replaced.set(n.index, { nodes: out });
+    plan.replaced.set(n.index, out);
     quantizedOutputs.add(y);
     if (n.opType === 'Gemm') plan.gemms++;
     else plan.matmuls++;
@@ -180,7 +150,7 @@ function planRewrite(g: GraphIndex, opts: Int8Options): RewritePlan {
     if (n.opType !== 'Add' || n.domain !== '' || n.inputs.length !== 2 || plan.replaced.has(n.index)) continue;
     const [a, b] = n.inputs as [string, string];
     if (quantizedOutputs.has(b) && !quantizedOutputs.has(a) && constantOf(g, a)) {
-      plan.replaced.set(n.index, { nodes: [node('Add', n.name, [b, a], n.outputs, [])] });
+      plan.replaced.set(n.index, [node('Add', n.name, [b, a], n.outputs, [])]);
     }
   }
 
@@ -220,45 +190,6 @@ function quantizable(g: GraphIndex, n: NodeInfo): QuantizableLinear | undefined 
   return { input, output, weight, transposed: attr('transB', 0) !== 0, ...(bias ? { bias } : {}) };
 }
 
-/** The new file: the source's top-level fields in order, the graph records merged into one rewritten record. */
-function assemble(src: ByteSource, plan: RewritePlan, opts: Int8Options): Part[] {
-  const parts: Part[] = [];
-  const graph: Part[] = [];
-  let graphAt = -1;
-  let nodeIndex = 0;
-  let pending = plan.newInitializers;
-  eachRawField(src, 0, src.size, (f, raw) => {
-    if (f.no !== 7 || f.wire !== WireType.Bytes) {
-      parts.push(raw);
-      return;
-    }
-    if (graphAt < 0) graphAt = parts.push(Buffer.alloc(0)) - 1; // placeholder for the merged graph
-    eachRawField(src, f.pos, f.pos + f.len, (gf, graw) => {
-      if (gf.wire !== WireType.Bytes) return void graph.push(graw);
-      if (gf.no === 1) {
-        const r = plan.replaced.get(nodeIndex++);
-        if (r) graph.push(...r.nodes);
-        else graph.push(graw);
-      } else if (gf.no === 5) {
-        if (!plan.dropped.has(tensorName(src, gf))) graph.push(graw);
-        if (pending.length > 0) {
-          graph.push(...pending);
-          pending = [];
-        }
-      } else if (gf.no === 11) {
-        if (!plan.dropped.has(valueInfoName(src, gf))) graph.push(graw); // IR < 4 lists initializers as inputs
-      } else graph.push(graw);
-    });
-  });
-  if (graphAt < 0) throw new Error('no graph found');
-  graph.push(...pending);
-  const len = graph.reduce((n, p) => n + partLength(p), 0);
-  parts.splice(graphAt, 1, Buffer.concat([encodeVarint((7 << 3) | WireType.Bytes), encodeVarint(len)]), ...graph);
-  const info: QuantizationInfo = { weights: 'int8', perChannel: opts.perChannel, reduceRange: opts.reduceRange };
-  parts.push(fieldMessage(14, [fieldBytes(1, QUANT_METADATA_KEY), fieldBytes(2, JSON.stringify(info))]));
-  return parts;
-}
-
 /** The quantization recorded in a graph's metadata by this project, if any (reads only the top-level fields). */
 export function readQuantizationInfo(file: string): QuantizationInfo | undefined {
   const fd = fs.openSync(file, 'r');
@@ -286,82 +217,6 @@ export function readQuantizationInfo(file: string): QuantizationInfo | undefined
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** forEachField plus each field's whole encoding (key included) as a source range. */
-function eachRawField(
-  src: ByteSource,
-  start: number,
-  end: number,
-  visit: (f: { no: number; wire: number; pos: number; len: number }, raw: Part) => void,
-): void {
-  let at = start;
-  forEachField(src, start, end, (f) => {
-    const fieldEnd = f.pos + f.len;
-    visit(f, { pos: at, len: fieldEnd - at });
-    at = fieldEnd;
-  });
-}
-
-function tensorName(src: ByteSource, f: { pos: number; len: number }): string {
-  let name = '';
-  forEachField(src, f.pos, f.pos + f.len, (t) => {
-    if (t.no === TensorField.name && t.wire === WireType.Bytes) name = readString(src, t);
-  });
-  return name;
-}
-
-function valueInfoName(src: ByteSource, f: { pos: number; len: number }): string {
-  let name = '';
-  forEachField(src, f.pos, f.pos + f.len, (t) => {
-    if (t.no === 1 && t.wire === WireType.Bytes) name = readString(src, t);
-  });
-  return name;
-}
-
-function partLength(p: Part): number {
-  return Buffer.isBuffer(p) ? p.length : p.len;
-}
-
-/** Writes the parts to `tmp` (source ranges copied in chunks) and flushes it; returns its size. */
-function writeParts(srcFd: number, tmp: string, parts: Part[]): number {
-  const out = fs.openSync(tmp, 'w');
-  const chunk = Buffer.allocUnsafe(4 << 20);
-  let size = 0;
-  try {
-    for (const p of parts) {
-      if (Buffer.isBuffer(p)) {
-        writeAll(out, p);
-        size += p.length;
-        continue;
-      }
-      for (let done = 0; done < p.len;) {
-        const n = fs.readSync(srcFd, chunk, 0, Math.min(chunk.length, p.len - done), p.pos + done);
-        if (n === 0) throw new Error('the source model changed while it was being quantized');
-        writeAll(out, chunk.subarray(0, n));
-        done += n;
-      }
-      size += p.len;
-    }
-    fs.fsyncSync(out);
-  } finally {
-    fs.closeSync(out);
-  }
-  return size;
-}
-
-function writeAll(fd: number, b: Buffer): void {
-  for (let done = 0; done < b.length;) done += fs.writeSync(fd, b, done, b.length - done);
-}
-
-/** TensorProto {dims, data_type, name, raw_data} as GraphProto field 5 (initializer). */
-function tensor(name: string, dataType: number, dims: number[], raw: Buffer): Buffer {
-  return fieldMessage(5, [
-    ...dims.map((d) => fieldVarint(1, d)),
-    fieldVarint(2, dataType),
-    fieldBytes(8, name),
-    fieldBytes(9, raw),
-  ]);
 }
 
 function floatBytes(values: Float32Array): Buffer {
