@@ -222,7 +222,7 @@ export class ModelService implements vscode.Disposable {
         faithfulness: true,
       });
       this.log.info(
-        `${request.label}: occlusion by ${unit} of ${text.length} chars: ${result.forwardPasses} forward passes in ${result.batches} ONNX calls ` +
+        `${request.label}: occlusion by ${unit} of ${text.length} chars: ${result.forwardPasses} forward passes in ${result.batches} ONNX calls${onCopy(result)} ` +
           `(+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ` +
           `${Math.round(performance.now() - started)} ms (inference ${Math.round(result.inferenceMs)} ms)${result.coverage.complete ? '' : `, first window only (to char ${result.coverage.coveredEnd} of ${text.length})`}.`,
       );
@@ -236,7 +236,7 @@ export class ModelService implements vscode.Disposable {
         onProgress,
       });
       this.log.info(
-        `${request.label}: ${method} of ${text.length} chars: ${result.forwardPasses} forward passes (+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ${Math.round(result.totalMs)} ms.`,
+        `${request.label}: ${method} of ${text.length} chars: ${result.forwardPasses} forward passes${onCopy(result)} (+${result.faithfulness?.forwardPasses ?? 0} for faithfulness), ${Math.round(result.totalMs)} ms.`,
       );
       return result;
     },
@@ -375,4 +375,9 @@ export class ModelService implements vscode.Disposable {
 
 function cancelled(): Error {
   return Object.assign(new Error('The inspection was cancelled.'), { code: 'CANCELLED', hint: '' });
+}
+
+/** Where the passes ran, for the log: the copy whose last block computes only the [CLS] row, or the full graph. */
+function onCopy(r: { passGraph: 'cls-only' | 'full' }): string {
+  return r.passGraph === 'cls-only' ? ' (last block on [CLS] only)' : ' (full graph)';
 }

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { ModelRuntime, type Checkpoint } from '../../src/core/engine/modelRuntime';
 import { runOcclusion } from '../../src/core/engine/occlusionRun';
 import { runExplain } from '../../src/core/engine/explainRun';
+import type { LaneSlot, PassGraph } from '../../src/core/engine/passGraph';
 import { InspectorError } from '../../src/core/errors';
 import { Inspector } from '../../src/core/inspector';
 import type { Inspection } from '../../src/core/types';
@@ -64,7 +65,14 @@ const req = (text: string) => ({
   batchTokens: 1024,
   topUnits: 5,
 });
-const lanesOf = (rt: ModelRuntime) => (rt as unknown as { lanes?: Promise<unknown> }).lanes;
+type Inside = { lanes: LaneSlot; passes?: Promise<PassGraph | undefined> };
+/** Whether any lanes are open: the tapped graph's or the passes copy's. */
+async function lanesOpen(rt: ModelRuntime): Promise<boolean> {
+  const inside = rt as unknown as Inside;
+  return inside.lanes.isOpen || ((await inside.passes)?.lanes.isOpen ?? false);
+}
+/** The passes copy in use, if any (see passGraph.ts). */
+const passesOf = (rt: ModelRuntime) => (rt as unknown as Inside).passes;
 
 /** The same runtime with lanes turned off: one sequence (or window) per call on the 2-thread session. */
 function sessionOnly(rt: ModelRuntime): ModelRuntime {
@@ -120,7 +128,7 @@ describe("lanes: an int8 graph's long windows side by side", () => {
     const text = longText();
     const viaLanes = await rt.inspect(req(text), noCheck);
     assert.ok(viaLanes.windows.length >= 4, `${viaLanes.windows.length} windows`);
-    assert.ok(lanesOf(rt), 'the run opened lanes');
+    assert.ok(await lanesOpen(rt), 'the run opened lanes');
     const viaSession = await sessionOnly(rt).inspect(req(text), noCheck);
     assert.equal(maxDiff(viaLanes, viaSession), 0);
     assert.deepEqual(viaLanes.aggregate, viaSession.aggregate);
@@ -129,7 +137,7 @@ describe("lanes: an int8 graph's long windows side by side", () => {
   it('keeps a short text on the session', async () => {
     await withInt8Runtime(async (fresh) => {
       await fresh.inspect(req('a gorgeous, witty, seductive movie'), noCheck);
-      assert.equal(lanesOf(fresh), undefined);
+      assert.equal(await lanesOpen(fresh), false);
     });
   });
 
@@ -155,7 +163,8 @@ describe("lanes: an int8 graph's occlusion and explanation passes side by side",
     await withInt8Runtime(async (rt) => {
       const occ = { text, unit: 'word' as const, windowTokens: 512, batchTokens: 1024, faithfulness: true };
       const viaLanes = await runOcclusion(rt, occ, noCheck);
-      assert.ok(lanesOf(rt), 'short passes opened lanes too');
+      assert.ok(await lanesOpen(rt), 'short passes opened lanes too');
+      assert.ok(await passesOf(rt), 'the passes ran on the [CLS]-only copy');
       assert.ok(viaLanes.items.length >= 15, `${viaLanes.items.length} words`);
       const viaSession = await runOcclusion(sessionOnly(rt), occ, noCheck);
       assert.deepEqual(viaLanes.baselineLogits, viaSession.baselineLogits);
@@ -186,7 +195,7 @@ describe("lanes: an int8 graph's occlusion and explanation passes side by side",
       const texts = Array.from({ length: 150 }, (_, i) => words.slice(i % 40, (i % 40) + 8 + (i % 13)).join(' '));
       const req = { texts, windowTokens: 128, batchTokens: 1024 };
       const viaLanes = await rt.classifyMany(req, noCheck);
-      assert.ok(lanesOf(rt), 'the texts opened lanes');
+      assert.ok(await lanesOpen(rt), 'the texts opened lanes');
       const viaSession = await sessionOnly(rt).classifyMany(req, noCheck);
       for (const k of ['logits', 'cls', 'pre', 'act', 'layers', 'tokens'] as const)
         assert.deepEqual(viaLanes[k], viaSession[k], k);
@@ -196,7 +205,7 @@ describe("lanes: an int8 graph's occlusion and explanation passes side by side",
   it("keeps a short text's few passes on the session while no lanes are open", async () => {
     await withInt8Runtime(async (rt) => {
       await runOcclusion(rt, { text: short, unit: 'word', windowTokens: 512, batchTokens: 1024 }, noCheck);
-      assert.equal(lanesOf(rt), undefined);
+      assert.equal(await lanesOpen(rt), false);
     });
   });
 
@@ -220,22 +229,27 @@ describe('lanes that cannot open', () => {
       fs.rmSync(rt.info.tappedPath);
       const r = await rt.inspect(req(longText()), noCheck);
       assert.ok(r.windows.length >= 4 && r.windows.every((w) => w.logits.length === 2));
-      assert.equal(lanesOf(rt), undefined);
+      assert.equal(await lanesOpen(rt), false);
     }, tempDir('lanes-gone-'));
   });
 });
 
 describe('lanes that fail to open', () => {
-  it('leave occlusion and a long file on the session (a tapped file ONNX Runtime cannot load)', async () => {
+  it('leave occlusion and a long file on the sessions (graph files ONNX Runtime cannot load)', async () => {
     await withInt8Runtime(async (rt) => {
-      // The session already holds the graph; only the lanes read the file again.
+      // A short occlusion opens the passes copy's session (no lanes); then the files break. The sessions already
+      // hold their graphs; only the lanes read the files again.
+      await runOcclusion(rt, { text: 'a witty movie', unit: 'word', windowTokens: 512, batchTokens: 1024 }, noCheck);
+      const passes = await passesOf(rt);
+      assert.ok(passes);
+      fs.writeFileSync(passes.lanes.file, 'not an onnx file');
       fs.writeFileSync(rt.info.tappedPath, 'not an onnx file');
       const words = longText().split(' ').slice(0, 90).join(' ');
       const occ = await runOcclusion(rt, { text: words, unit: 'word', windowTokens: 512, batchTokens: 1024 }, noCheck);
       assert.ok(occ.items.length >= 60 && occ.items.every((it) => it.logits.length === 2));
       const r = await rt.inspect(req(longText()), noCheck);
       assert.ok(r.windows.length >= 4 && r.windows.every((w) => w.logits.length === 2));
-      assert.equal(lanesOf(rt), undefined);
+      assert.equal(await lanesOpen(rt), false);
     }, tempDir('lanes-broken-'));
   });
 });
@@ -256,7 +270,7 @@ describe('lanes in the webpack bundle (what the extension runs)', () => {
       const text = longText();
       const a = await bundled.inspect(text, { windowTokens: 512, overlap: 64 });
       const b = await direct.inspect(req(text), noCheck);
-      assert.ok(lanesOf(direct), 'the direct run used lanes');
+      assert.ok(await lanesOpen(direct), 'the direct run used lanes');
       assert.equal(maxDiff(a, b), 0);
     } finally {
       await bundled.dispose();

@@ -1,7 +1,9 @@
 // Occlusion attributions against an independent reference: for every word (or piece) of a text, the ids that
 // @huggingface/tokenizers itself produces with that word's positions deleted, run one row per call through a
 // plain ONNX Runtime session on the ORIGINAL (untapped) fixture graph. Tolerance: 1e-4 absolute on logits and
-// probabilities (float32 graphs; the core batches rows with padding, the reference does not).
+// probabilities (float32 graphs; the core batches rows with padding, the reference does not). The int8 fixture's
+// passes run the [CLS]-only passes copy, whose last block quantizes over the [CLS] row alone (passesCopy.ts):
+// against the full int8 graph they are held to TOL_INT8 (measured 0.050; the int8 graph itself is 0.085 from fp32).
 // Word grouping is checked against a hand-written table, separately from the numbers.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -18,6 +20,8 @@ import { TextTokenizer } from '../../src/core/tokenizer/textTokenizer';
 import { loadOrt } from '../../src/core/engine/ortRuntime';
 
 const TOL = 1e-4;
+/** The int8 fixture's passes copy vs its full graph: 0.050 measured (ModelRuntime's check allows 0.1 x (1 + |logit|)). */
+const TOL_INT8 = 0.1;
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 // ---- word grouping: a hand-written table ------------------------------------------------------------------
@@ -189,6 +193,7 @@ async function checkAgainstReference(
   text: string,
   unit: OcclusionUnit,
   words?: string[],
+  TOL = 1e-4,
 ): Promise<void> {
   const ids = ref.ids(text);
   assert.deepEqual(
@@ -249,10 +254,11 @@ for (const m of MODELS) {
         const r = await inspector.occlude(text);
         assert.equal(r.unit, 'word');
         assert.equal(r.method, 'removed');
+        assert.equal(r.passGraph, 'cls-only', 'every fixture export gets the [CLS]-only passes copy');
         assert.deepEqual(r.labels, inspector.model.labels);
         assert.ok(r.coverage.complete);
         assert.equal(r.coverage.coveredEnd, text.length);
-        await checkAgainstReference(r, ref, text, 'word', words);
+        await checkAgainstReference(r, ref, text, 'word', words, m.variant ? TOL_INT8 : TOL);
         if (m.variant === 'quantized') assert.equal(r.batches, r.forwardPasses, 'int8 graphs run one row per call');
         else assert.ok(r.batches < r.forwardPasses, 'fp32 passes are batched');
       });
@@ -262,7 +268,7 @@ for (const m of MODELS) {
       const text = WORDS[0]![0];
       const r = await inspector.occlude(text, { unit: 'piece' });
       assert.equal(r.unit, 'piece');
-      await checkAgainstReference(r, ref, text, 'piece');
+      await checkAgainstReference(r, ref, text, 'piece', undefined, m.variant ? TOL_INT8 : TOL);
     });
   });
 }

@@ -50,6 +50,7 @@ const shap = shapResult();
 const occlusion: OcclusionResult = {
   unit: 'word',
   method: 'removed',
+  passGraph: 'cls-only',
   labels: shap.labels,
   label: shap.label,
   baselineLogits: shap.baselineLogits,

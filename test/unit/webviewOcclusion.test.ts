@@ -42,6 +42,7 @@ function result(over: Partial<OcclusionResult> = {}): OcclusionResult {
   return {
     unit: 'word',
     method: 'removed',
+    passGraph: 'full',
     labels: ['NEGATIVE', 'POSITIVE'],
     label: 'NEGATIVE',
     baselineLogits: base,

@@ -3,7 +3,7 @@
 // the word supports the predicted label, with what it cost and how faithful it is.
 import type { TokenSpan } from '../types';
 import type { Faithfulness } from './faithfulness';
-import type { OcclusionCoverage, OcclusionResult } from './occlusion';
+import type { OcclusionCoverage, OcclusionResult, PassGraphKind } from './occlusion';
 import type { Replacement } from './perturb';
 
 /** The attribution methods: all forward-only (ONNX Runtime has no backward pass). */
@@ -37,6 +37,8 @@ export interface AttributionResult {
   items: AttributedItem[];
   /** Forward passes the attribution itself used (faithfulness' own passes are counted there). */
   forwardPasses: number;
+  /** Which graph ran the passes (see OcclusionResult.passGraph). */
+  passGraph: PassGraphKind;
   inferenceMs: number;
   totalMs: number;
   coverage: OcclusionCoverage;
@@ -85,6 +87,7 @@ export function occlusionAttribution(o: OcclusionResult): AttributionResult {
       score: -(it.deltaLogits[y] ?? 0),
     })),
     forwardPasses: o.forwardPasses,
+    passGraph: o.passGraph,
     inferenceMs: o.inferenceMs,
     totalMs: o.totalMs,
     coverage: o.coverage,

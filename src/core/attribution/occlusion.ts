@@ -53,12 +53,17 @@ export interface OcclusionResult {
   forwardPasses: number;
   /** ONNX Runtime calls (passes are batched under the token budget; quantized graphs run one row per call). */
   batches: number;
+  /** Which graph ran the passes: the copy whose last block computes the [CLS] row only, or the full graph. */
+  passGraph: PassGraphKind;
   inferenceMs: number;
   totalMs: number;
   coverage: OcclusionCoverage;
   /** Comprehensiveness / sufficiency of the items ranked by the drop of the label's logit, when asked for. */
   faithfulness?: Faithfulness;
 }
+
+/** See onnx/passesCopy.ts: 'full' when the model's last block was not recognised or the copy failed its check. */
+export type PassGraphKind = 'cls-only' | 'full';
 
 /** Punctuation only: such pieces at the edges of a whitespace-delimited run are items of their own. */
 const PUNCT = /^\p{P}+$/u;

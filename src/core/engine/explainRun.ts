@@ -5,7 +5,7 @@ import type * as ort from 'onnxruntime-node';
 import { clsRows, rollout, type AttentionResult, type WindowAttention } from '../attribution/attention';
 import type { AttributionMethod, AttributionResult } from '../attribution/explain';
 import { measureFaithfulness, type Faithfulness } from '../attribution/faithfulness';
-import { groupTokens, itemSpan } from '../attribution/occlusion';
+import { groupTokens, itemSpan, type PassGraphKind } from '../attribution/occlusion';
 import { logOdds, withPresence, type Replacement, type Variant } from '../attribution/perturb';
 import { breakStrengths, flatHierarchy, owenValues, splitHierarchy } from '../attribution/shap';
 import { InspectorError } from '../errors';
@@ -133,6 +133,7 @@ export async function runExplain(
     (req.faithfulness ? 36 : 0);
   let passes = 0;
   let inferenceMs = 0;
+  let passGraph: PassGraphKind = 'full';
   const logitsOf = async (variants: Variant[]): Promise<number[][]> => {
     const t = performance.now();
     const r = await rt.logitsOfMany(variants, req.batchTokens, (d) =>
@@ -140,6 +141,7 @@ export async function runExplain(
     );
     inferenceMs += performance.now() - t;
     passes += variants.length;
+    passGraph = r.passGraph;
     return r.logits;
   };
   const base = (await logitsOf([enc]))[0]!;
@@ -214,6 +216,7 @@ export async function runExplain(
     tokens: enc.tokens,
     items: groups.map((g, k) => ({ ...itemSpan(enc.tokens, g, req.text), tokenIndices: g, score: scores[k]! })),
     forwardPasses: methodPasses,
+    passGraph,
     inferenceMs,
     totalMs: performance.now() - t0,
     coverage: windowCoverage(enc, pieces.length, req.text.length),

@@ -5,10 +5,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type * as Ort from 'onnxruntime-node';
+import type { PassGraphKind } from '../attribution/occlusion';
 import { InspectorError } from '../errors';
 import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder } from '../model/modelFolder';
-import { engineSessionOptions, loadOrt } from './ortRuntime';
+import { loadOrt, openSession } from './ortRuntime';
+import { makeBatches } from './batches';
 import { prepareAttentionModel } from '../onnx/attentionTaps';
 import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps';
 import { checkWindowOptions, coveredChars, planWindows } from '../text/windows';
@@ -16,6 +18,7 @@ import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
 import type { Encoding, Inspection, ModelInfo, WindowResult } from '../types';
 import type { ClassifyManyRequest, InspectRequest, LoadInfo, LoadRequest, RowBlock } from './messages';
 import { LANE_MIN_PASS_TOKENS, LANE_MIN_TOKENS, LANE_MIN_WINDOWS, Lanes, type LaneFeeds } from './lanes';
+import { LaneSlot, openPassGraph, type PassGraph } from './passGraph';
 import { aggregate, readRows, windowResult, type Fetched, type Row } from './windowResults';
 
 /** Called between ONNX calls; throws to stop (cancellation). */
@@ -32,7 +35,9 @@ export class ModelRuntime {
     private readonly plan: TapPlan,
     private readonly weights: HeadWeights,
     private readonly threads: number,
-  ) {}
+  ) {
+    this.lanes = new LaneSlot(info.tappedPath, threads);
+  }
 
   /** False for dynamically quantized graphs: run one sequence per call (see TapPlan.batchInvariant). */
   get batchInvariant(): boolean {
@@ -41,7 +46,11 @@ export class ModelRuntime {
 
   private attention: Promise<{ session: Ort.InferenceSession; outputs: string[] }> | undefined;
   /** Single-thread sessions side by side for an int8 graph's long windows (see lanes.ts); opened on first use. */
-  private lanes: Promise<Lanes> | undefined;
+  private readonly lanes: LaneSlot;
+  /** The passes copy (see passGraph.ts), opened on the first passes; undefined inside: they run on the full graph. */
+  private passes: Promise<PassGraph | undefined> | undefined;
+  /** Why the passes run on the full graph, when they do. */
+  passesNote: string | undefined;
 
   static async load(req: LoadRequest): Promise<ModelRuntime> {
     const t0 = performance.now();
@@ -158,7 +167,7 @@ export class ModelRuntime {
       done += batch.length;
     };
     const long = encodings.some((e) => e.ids.length >= LANE_MIN_TOKENS);
-    const lanes = long && this.useLanes(batches.length) ? await this.openLanes() : undefined;
+    const lanes = long && this.useLanes(batches.length, this.lanes) ? await this.lanes.open() : undefined;
     if (lanes) await lanes.each(batches, (batch) => runBatch(batch, lanes));
     else for (const batch of batches) await runBatch(batch);
     await checkpoint(done, plans.length);
@@ -220,17 +229,20 @@ export class ModelRuntime {
       done += batch.length;
     };
     // An int8 graph runs one text per call: side by side on the lanes, as occlusion's passes.
-    const lanes = await this.passLanes(batches.length, encodings);
+    const lanes = await this.passLanes(batches.length, encodings, this.lanes);
     if (lanes) await lanes.each(batches, (batch) => runBatch(batch, lanes));
     else for (const batch of batches) await runBatch(batch);
     await checkpoint(done, n);
     return block;
   }
 
-  /** One ONNX call fetching only the logits (on a lane when given): one small tensor to copy out, not every tap. */
-  async runLogits(batch: { ids: number[] }[], lanes?: Lanes): Promise<number[][]> {
-    const name = this.plan.outputs.logits;
-    const t = (await this.callOn(lanes, batch, [name]))[name]!;
+  /**
+   * One ONNX call fetching only the logits (on a lane when given, else on the passes copy's session when given, else
+   * on the tapped session): one small tensor to copy out, not every tap.
+   */
+  async runLogits(batch: { ids: number[] }[], lanes?: Lanes, passes?: PassGraph): Promise<number[][]> {
+    const name = passes?.logits ?? this.plan.outputs.logits;
+    const t = (await this.callOn(lanes, batch, [name], passes?.session))[name]!;
     const width = t.dims[t.dims.length - 1]!;
     return batch.map((_, r) => Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width)));
   }
@@ -244,54 +256,73 @@ export class ModelRuntime {
     seqs: { ids: number[] }[],
     batchTokens: number,
     before: (done: number) => Promise<void>,
-  ): Promise<{ logits: number[][]; calls: number }> {
+  ): Promise<{ logits: number[][]; calls: number; passGraph: PassGraphKind }> {
     const out = new Array<number[]>(seqs.length);
     const batches = makeBatches(seqs, this.plan.batchInvariant ? batchTokens : 0);
     let done = 0;
-    const lanes = await this.passLanes(batches.length, seqs);
+    const passes = seqs.length > 0 ? await this.passGraph(seqs[0]!) : undefined;
+    const lanes = await this.passLanes(batches.length, seqs, passes?.lanes ?? this.lanes);
     const runBatch = async (batch: number[]) => {
       await before(done);
       const rows = await this.runLogits(
         batch.map((i) => seqs[i]!),
         lanes,
+        passes,
       );
       batch.forEach((v, r) => (out[v] = rows[r]!));
       done += batch.length;
     };
     if (lanes) await lanes.each(batches, runBatch);
     else for (const batch of batches) await runBatch(batch);
-    return { logits: out, calls: batches.length };
+    return { logits: out, calls: batches.length, passGraph: passes ? 'cls-only' : 'full' };
   }
 
   /**
    * Whether a run of `count` calls may go to side-by-side lanes: int8 graphs (one sequence per call), more than one
    * core, enough calls to pay for opening them.
    */
-  private useLanes(count: number): boolean {
-    // The lanes open the cached tapped file; if it was removed since the load, the session (which holds the graph) runs.
-    return (
-      !this.plan.batchInvariant && this.threads > 1 && count >= LANE_MIN_WINDOWS && fs.existsSync(this.info.tappedPath)
-    );
+  private useLanes(count: number, slot: LaneSlot): boolean {
+    // The lanes open a cached file; if it was removed since the load, the session (which holds the graph) runs.
+    return !this.plan.batchInvariant && this.threads > 1 && count >= LANE_MIN_WINDOWS && fs.existsSync(slot.file);
   }
 
   /** The lanes for `count` short calls (passes, dataset texts) when they pay for their opening (about a session
    * load): LANE_MIN_PASS_TOKENS read in all, or lanes open already. */
-  private async passLanes(count: number, seqs: { ids: number[] }[]): Promise<Lanes | undefined> {
+  private async passLanes(count: number, seqs: { ids: number[] }[], slot: LaneSlot): Promise<Lanes | undefined> {
     const tokens = seqs.reduce((n, e) => n + e.ids.length, 0);
-    const worth = this.lanes !== undefined || tokens >= LANE_MIN_PASS_TOKENS;
-    return worth && this.useLanes(count) ? this.openLanes() : undefined;
+    const worth = slot.isOpen || tokens >= LANE_MIN_PASS_TOKENS;
+    return worth && this.useLanes(count, slot) ? slot.open() : undefined;
   }
 
-  /** The open lanes, opened on first use; undefined when they fail to open (the run then stays on the session). */
-  private async openLanes(): Promise<Lanes | undefined> {
-    this.lanes ??= Lanes.open(this.info.tappedPath, this.threads, () => (this.lanes = undefined));
-    this.lanes.catch(() => (this.lanes = undefined));
-    return this.lanes.catch(() => undefined);
+  /** The passes copy, opened and checked against the full graph on `sample` the first time passes run. */
+  private passGraph(sample: { ids: number[] }): Promise<PassGraph | undefined> {
+    const { onnxFile, head, nLayers } = this.info.model;
+    const logitsOf = async (session: Ort.InferenceSession, name: string) =>
+      (await this.call([sample], [name], session))[name]!.data as Float32Array;
+    this.passes ??= openPassGraph(
+      {
+        onnxFile,
+        tappedPath: this.info.tappedPath,
+        headKind: head?.kind,
+        nLayers,
+        threads: this.threads,
+        quantized: !this.plan.batchInvariant,
+        fullLogits: () => logitsOf(this.session, this.plan.outputs.logits),
+        copyLogits: logitsOf,
+      },
+      (why) => (this.passesNote = why),
+    );
+    return this.passes;
   }
 
-  /** One ONNX call on a lane when given, else on the session. */
-  private callOn(lanes: Lanes | undefined, batch: { ids: number[] }[], fetches: string[]): Promise<Fetched> {
-    return lanes ? lanes.run(this.feedArrays(batch), fetches) : this.call(batch, fetches);
+  /** One ONNX call on a lane when given, else on `session` (the tapped one by default). */
+  private callOn(
+    lanes: Lanes | undefined,
+    batch: { ids: number[] }[],
+    fetches: string[],
+    session = this.session,
+  ): Promise<Fetched> {
+    return lanes ? lanes.run(this.feedArrays(batch), fetches) : this.call(batch, fetches, session);
   }
 
   /** The graph's inputs for a padded batch, as int64 arrays by input name. */
@@ -355,40 +386,13 @@ export class ModelRuntime {
   }
 
   async dispose(): Promise<void> {
-    const lanes = await this.lanes?.catch(() => undefined);
-    this.lanes = undefined;
-    await lanes?.close();
+    await this.lanes.close();
+    const passes = await this.passes;
+    this.passes = undefined;
+    await passes?.lanes.close();
+    await passes?.session.release();
     await this.session.release();
     const attention = await this.attention?.catch(() => undefined);
     await attention?.session.release();
   }
-}
-
-async function openSession(file: string, threads: number, onnxPath: string): Promise<Ort.InferenceSession> {
-  try {
-    return await loadOrt().InferenceSession.create(file, engineSessionOptions(threads));
-  } catch (err) {
-    throw new InspectorError(
-      'GRAPH_INVALID',
-      `ONNX Runtime cannot load ${onnxPath}: ${(err as Error).message}`,
-      'Re-export the model to ONNX (opset 14 or newer).',
-    );
-  }
-}
-
-/** Length-sorted batches under a token budget: similar lengths waste no padding; long windows run alone. */
-export function makeBatches(encodings: { ids: number[] }[], batchTokens: number): number[][] {
-  const order = encodings.map((_, i) => i).sort((a, b) => encodings[b]!.ids.length - encodings[a]!.ids.length);
-  const batches: number[][] = [];
-  let current: number[] = [];
-  for (const i of order) {
-    const longest = current.length ? encodings[current[0]!]!.ids.length : encodings[i]!.ids.length;
-    if (current.length && (current.length + 1) * longest > batchTokens) {
-      batches.push(current);
-      current = [];
-    }
-    current.push(i);
-  }
-  if (current.length) batches.push(current);
-  return batches;
 }

@@ -9,6 +9,7 @@ import {
   removeTokens,
   type OcclusionItem,
   type OcclusionResult,
+  type PassGraphKind,
 } from '../attribution/occlusion';
 import { InspectorError } from '../errors';
 import { argmax, toProbabilities } from '../head/head';
@@ -45,12 +46,14 @@ export async function runOcclusion(
   const t1 = performance.now();
   let done = 0;
   let calls = 0;
+  let passGraph: PassGraphKind = 'full';
   const total = variants.length + (req.faithfulness ? FAITHFULNESS_PASSES : 0);
   /** The logits of `vs`, batched under the token budget, with a cancellation checkpoint before each call. */
   const logitsOf = async (vs: { ids: number[] }[]): Promise<number[][]> => {
     const r = await rt.logitsOfMany(vs, req.batchTokens, (d) => checkpoint(done + d, total));
     done += vs.length;
     calls += r.calls;
+    passGraph = r.passGraph;
     return r.logits;
   };
   const logits = await logitsOf(variants);
@@ -97,6 +100,7 @@ export async function runOcclusion(
     items,
     forwardPasses: variants.length,
     batches,
+    passGraph,
     inferenceMs,
     totalMs: performance.now() - t0,
     coverage: windowCoverage(enc, pieces.length, req.text.length),

@@ -6,6 +6,8 @@
 // the main thread before any worker that loads the binding is started: EngineClient does that, and every entry
 // point that loads onnxruntime-node in its own thread (tests, bench) goes through loadOrt().
 import { isMainThread } from 'node:worker_threads';
+import type * as OrtTypes from 'onnxruntime-node';
+import { InspectorError } from '../errors';
 
 /** The variables ONNX Runtime reads to turn its telemetry off. */
 export const ORT_TELEMETRY_OFF: Readonly<Record<string, string>> = {
@@ -65,4 +67,17 @@ export function loadOrt(): Ort {
   ort.env.logLevel = 'fatal';
   loaded = ort;
   return ort;
+}
+
+/** A session on `file` (a cached copy of `onnxPath`, which the error names). */
+export async function openSession(file: string, threads: number, onnxPath: string): Promise<OrtTypes.InferenceSession> {
+  try {
+    return await loadOrt().InferenceSession.create(file, engineSessionOptions(threads));
+  } catch (err) {
+    throw new InspectorError(
+      'GRAPH_INVALID',
+      `ONNX Runtime cannot load ${onnxPath}: ${(err as Error).message}`,
+      'Re-export the model to ONNX (opset 14 or newer).',
+    );
+  }
 }

@@ -49,6 +49,8 @@ export interface NodeInfo {
   inputs: string[];
   outputs: string[];
   attrs: Map<string, Attribute>;
+  /** Where the NodeProto's payload lies in the file (for copying it with changes, see rewrite.ts). */
+  field: { pos: number; len: number };
 }
 
 export interface GraphIndex {
@@ -132,7 +134,16 @@ function readValueInfoName(src: ByteSource, vf: Field): string {
 }
 
 function readNode(src: ByteSource, nf: Field, index: number): NodeInfo {
-  const node: NodeInfo = { index, name: '', opType: '', domain: '', inputs: [], outputs: [], attrs: new Map() };
+  const node: NodeInfo = {
+    index,
+    name: '',
+    opType: '',
+    domain: '',
+    inputs: [],
+    outputs: [],
+    attrs: new Map(),
+    field: { pos: nf.pos, len: nf.len },
+  };
   forEachField(src, nf.pos, nf.pos + nf.len, (f) => {
     if (f.wire !== WireType.Bytes) return;
     switch (f.no) {

@@ -56,6 +56,7 @@ export const firstWindowFields = {
   baselineProbabilities: numbers,
   tokens: array(tokenSpanSchema),
   forwardPasses: index,
+  passGraph: literal('cls-only', 'full'),
   inferenceMs: num,
   totalMs: num,
   coverage: occlusionCoverageSchema,

@@ -14,6 +14,7 @@ export function shapResult(): AttributionResult {
   const curve = FRACTIONS.map((f) => 0.5 * f);
   return {
     method: 'shap',
+    passGraph: 'cls-only',
     scoreMeaning: "Shapley value of the word for NEGATIVE's log-odds",
     labels: ['NEGATIVE', 'POSITIVE'],
     label: 'NEGATIVE',
