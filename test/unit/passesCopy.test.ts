@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import type * as Ort from 'onnxruntime-node';
 import { ModelRuntime, type Checkpoint } from '../../src/core/engine/modelRuntime';
 import { runOcclusion } from '../../src/core/engine/occlusionRun';
-import { openPassGraph } from '../../src/core/engine/passGraph';
+import { openPassGraph, type PassGraph } from '../../src/core/engine/passGraph';
 import { loadOrt } from '../../src/core/engine/ortRuntime';
 import { indexModel, upstreamOf } from '../../src/core/onnx/graphIndex';
 import { findHead } from '../../src/core/onnx/headFinder';
@@ -145,6 +145,34 @@ describe('the passes copy in a model runtime', () => {
       assert.equal(r.passGraph, 'full');
       assert.match(rt.passesNote ?? '', /passes run on the full graph/);
       assert.ok(r.items.length >= 5 && r.items.every((it) => it.logits.length === 2));
+      await rt.dispose();
+    } finally {
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('releases its session when idle, reopens it, and is made again when its file went away meanwhile', async () => {
+    const cacheDir = tempDir('passes-idle-');
+    try {
+      const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir, threads: 1, variant: 'fp32' });
+      const text = 'a gorgeous, witty, seductive movie';
+      const first = await runOcclusion(rt, occ(text), noCheck);
+      const inside = rt as unknown as { passes: Promise<PassGraph | undefined> };
+      const passes = (await inside.passes)!;
+      assert.ok(passes.session.isOpen);
+      await passes.session.release(); // what a minute without passes does
+      assert.equal(passes.session.isOpen, false);
+      const reopened = await runOcclusion(rt, occ(text), noCheck);
+      assert.equal(reopened.passGraph, 'cls-only');
+      assert.deepEqual(reopened.items, first.items);
+      await passes.session.release();
+      fs.rmSync(passes.session.file); // a cleared cache
+      const meanwhile = await runOcclusion(rt, occ(text), noCheck);
+      assert.equal(meanwhile.passGraph, 'full');
+      assert.ok(maxAbsDiff(meanwhile.baselineLogits, first.baselineLogits) <= 1e-5);
+      const after = await runOcclusion(rt, occ(text), noCheck);
+      assert.equal(after.passGraph, 'cls-only', 'made again');
+      assert.ok(fs.existsSync(passes.session.file));
       await rt.dispose();
     } finally {
       fs.rmSync(cacheDir, { recursive: true, force: true });

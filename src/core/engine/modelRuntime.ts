@@ -10,7 +10,7 @@ import { InspectorError } from '../errors';
 import { HEAD_NAMES } from '../model/modelConfig';
 import { resolveModelFolder } from '../model/modelFolder';
 import { loadOrt, openSession } from './ortRuntime';
-import { makeBatches } from './batches';
+import { feedArrays, makeBatches } from './batches';
 import { prepareAttentionModel } from '../onnx/attentionTaps';
 import { prepareTappedModel, type HeadWeights, type TapPlan } from '../onnx/taps';
 import { checkWindowOptions, coveredChars, planWindows } from '../text/windows';
@@ -242,7 +242,8 @@ export class ModelRuntime {
    */
   async runLogits(batch: { ids: number[] }[], lanes?: Lanes, passes?: PassGraph): Promise<number[][]> {
     const name = passes?.logits ?? this.plan.outputs.logits;
-    const t = (await this.callOn(lanes, batch, [name], passes?.session))[name]!;
+    const call = (session?: Ort.InferenceSession) => this.callOn(lanes, batch, [name], session);
+    const t = (lanes || !passes ? await call() : await passes.session.use(call))[name]!;
     const width = t.dims[t.dims.length - 1]!;
     return batch.map((_, r) => Array.from((t.data as Float32Array).subarray(r * width, (r + 1) * width)));
   }
@@ -260,8 +261,14 @@ export class ModelRuntime {
     const out = new Array<number[]>(seqs.length);
     const batches = makeBatches(seqs, this.plan.batchInvariant ? batchTokens : 0);
     let done = 0;
-    const passes = seqs.length > 0 ? await this.passGraph(seqs[0]!) : undefined;
+    let passes = seqs.length > 0 ? await this.passGraph(seqs[0]!) : undefined;
     const lanes = await this.passLanes(batches.length, seqs, passes?.lanes ?? this.lanes);
+    if (passes && !lanes && !(await passes.session.reopen())) {
+      // The copy's session was released after idling and its file no longer loads (a cleared cache): forgotten,
+      // so the next run makes it again; this one runs on the full graph.
+      this.passes = undefined;
+      passes = undefined;
+    }
     const runBatch = async (batch: number[]) => {
       await before(done);
       const rows = await this.runLogits(
@@ -327,22 +334,7 @@ export class ModelRuntime {
 
   /** The graph's inputs for a padded batch, as int64 arrays by input name. */
   feedArrays(batch: { ids: number[] }[]): LaneFeeds {
-    const padded = padBatch(batch, this.tokenizer.padId);
-    const dims = [padded.batch, padded.seqLen];
-    const feeds: LaneFeeds = {};
-    for (const name of this.plan.inputNames) {
-      if (name === 'input_ids') feeds[name] = { data: padded.inputIds, dims };
-      else if (name === 'attention_mask') feeds[name] = { data: padded.attentionMask, dims };
-      // BERT exports take segment ids; a single text is segment 0 throughout (as the tokenizer's template says).
-      else if (name === 'token_type_ids') feeds[name] = { data: new BigInt64Array(padded.inputIds.length), dims };
-      else
-        throw new InspectorError(
-          'GRAPH_INVALID',
-          `The graph wants an input "${name}" this inspector does not know.`,
-          'Export with inputs input_ids, attention_mask (and token_type_ids) only.',
-        );
-    }
-    return feeds;
+    return feedArrays(padBatch(batch, this.tokenizer.padId), this.plan.inputNames);
   }
 
   /** One ONNX call of `session` (the tapped model's by default) on a padded batch. */

@@ -35,8 +35,52 @@ export class LaneSlot {
   }
 }
 
+/** A session opened on use and released after a minute unused: it holds a whole graph (~350 MB full-size fp32). */
+export class IdleSession {
+  private session: Promise<Ort.InferenceSession> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private users = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly threads: number,
+    private readonly onnxPath: string,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.session !== undefined;
+  }
+
+  async use<T>(fn: (session: Ort.InferenceSession) => Promise<T>): Promise<T> {
+    clearTimeout(this.timer);
+    this.users++;
+    try {
+      this.session ??= openSession(this.file, this.threads, this.onnxPath);
+      this.session.catch(() => (this.session = undefined));
+      return await fn(await this.session);
+    } finally {
+      if (--this.users === 0) this.timer = setTimeout(() => void this.release(), IDLE_RELEASE_MS).unref();
+    }
+  }
+
+  /** Opens the session if it was released; false when it no longer opens. */
+  async reopen(): Promise<boolean> {
+    return this.use(async () => true).catch(() => false);
+  }
+
+  async release(): Promise<void> {
+    clearTimeout(this.timer);
+    const session = this.session;
+    this.session = undefined;
+    await (await session?.catch(() => undefined))?.release();
+  }
+}
+
+const IDLE_RELEASE_MS = 60_000;
+
 export interface PassGraph {
-  session: Ort.InferenceSession;
+  /** The copy's session, for calls that do not go to its lanes. */
+  session: IdleSession;
   /** The copy's only output. */
   logits: string;
   lanes: LaneSlot;
@@ -57,12 +101,14 @@ export interface PassGraphSource {
 
 /** The passes copy, opened and checked; undefined when it cannot be used (the reason goes to `note`). */
 export async function openPassGraph(src: PassGraphSource, note: (why: string) => void): Promise<PassGraph | undefined> {
-  let session: Ort.InferenceSession | undefined;
+  let session: IdleSession | undefined;
   try {
     const file = await preparePassesModel(src.onnxFile, src.tappedPath, src.headKind, src.nLayers);
-    session = await openSession(file, src.threads, src.onnxFile);
-    const logits = session.outputNames[0]!;
-    const [full, copy] = [await src.fullLogits(), await src.copyLogits(session, logits)];
+    session = new IdleSession(file, src.threads, src.onnxFile);
+    const [logits, copy] = await session.use(
+      async (s) => [s.outputNames[0]!, await src.copyLogits(s, s.outputNames[0]!)] as const,
+    );
+    const full = await src.fullLogits();
     const gap = maxGap(full, copy);
     // fp32: the same sums in another order. int8: the last block's activation scales change, by about the int8
     // rounding of the graph itself (at most 0.05 on the test fixtures, 0.002 on the bundled model); a copy that
