@@ -112,77 +112,72 @@ describe('the passes copy against the full graph', () => {
 const noCheck: Checkpoint = async () => undefined;
 const occ = (text: string) => ({ text, unit: 'word' as const, windowTokens: 512, batchTokens: 1024 });
 
+/** `fn` on a bundled-model runtime with a cache folder of its own; both gone afterwards. */
+async function withRuntime(
+  variant: 'fp32' | 'int8',
+  fn: (rt: ModelRuntime, cacheDir: string) => Promise<void>,
+): Promise<void> {
+  const cacheDir = tempDir('passes-runtime-');
+  const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir, threads: 1, variant });
+  try {
+    await fn(rt, cacheDir);
+  } finally {
+    await rt.dispose();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+const TEXT = 'a gorgeous, witty, seductive movie';
+
 describe('the passes copy in a model runtime', () => {
-  it('is made once in the cache, reused by the next load, and rebuilt when it does not match its record', async () => {
-    const cacheDir = tempDir('passes-cache-');
-    try {
-      const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir, threads: 1, variant: 'fp32' });
-      const r = await runOcclusion(rt, occ('a gorgeous, witty, seductive movie'), noCheck);
+  it('is made once in the cache, reused by the next load, and rebuilt when it does not match its record', () =>
+    withRuntime('fp32', async (rt, cacheDir) => {
+      const r = await runOcclusion(rt, occ(TEXT), noCheck);
       assert.equal(r.passGraph, 'cls-only');
       const copy = path.join(path.dirname(rt.info.tappedPath), 'passes.onnx');
       const made = fs.statSync(copy).mtimeMs;
-      await rt.dispose();
       const again = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir, threads: 1, variant: 'fp32' });
-      const r2 = await runOcclusion(again, occ('a gorgeous, witty, seductive movie'), noCheck);
+      const r2 = await runOcclusion(again, occ(TEXT), noCheck);
+      await again.dispose();
       assert.equal(fs.statSync(copy).mtimeMs, made, 'reused');
       assert.deepEqual(r2.items, r.items);
-      await again.dispose();
       fs.truncateSync(copy, 1000);
-      assert.equal(await preparePassesModel(path.join(BUNDLED, 'onnx', 'model.onnx'), again.info.tappedPath), copy);
+      assert.equal(await preparePassesModel(path.join(BUNDLED, 'onnx', 'model.onnx'), rt.info.tappedPath), copy);
       assert.ok(fs.statSync(copy).size > 1000, 'rebuilt');
-    } finally {
-      fs.rmSync(cacheDir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('leaves the passes on the full graph, with a reason, when the copy cannot be written', async () => {
-    const cacheDir = tempDir('passes-blocked-');
-    try {
-      const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir, threads: 1, variant: 'int8' });
+  it('leaves the passes on the full graph, with a reason, when the copy cannot be written', () =>
+    withRuntime('int8', async (rt) => {
       // A folder where the copy would go: the rename onto it fails.
       fs.mkdirSync(path.join(path.dirname(rt.info.tappedPath), 'passes.onnx', 'x'), { recursive: true });
-      const r = await runOcclusion(rt, occ('a gorgeous, witty, seductive movie'), noCheck);
+      const r = await runOcclusion(rt, occ(TEXT), noCheck);
       assert.equal(r.passGraph, 'full');
       assert.match(rt.passesNote ?? '', /passes run on the full graph/);
       assert.ok(r.items.length >= 5 && r.items.every((it) => it.logits.length === 2));
-      await rt.dispose();
-    } finally {
-      fs.rmSync(cacheDir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('releases its session when idle, reopens it, and is made again when its file went away meanwhile', async () => {
-    const cacheDir = tempDir('passes-idle-');
-    try {
-      const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir, threads: 1, variant: 'fp32' });
-      const text = 'a gorgeous, witty, seductive movie';
-      const first = await runOcclusion(rt, occ(text), noCheck);
-      const inside = rt as unknown as { passes: Promise<PassGraph | undefined> };
-      const passes = (await inside.passes)!;
+  it('releases its session when idle, reopens it, and is made again when its file went away meanwhile', () =>
+    withRuntime('fp32', async (rt) => {
+      const first = await runOcclusion(rt, occ(TEXT), noCheck);
+      const passes = (await (rt as unknown as { passes: Promise<PassGraph | undefined> }).passes)!;
       assert.ok(passes.session.isOpen);
       await passes.session.release(); // what a minute without passes does
       assert.equal(passes.session.isOpen, false);
-      const reopened = await runOcclusion(rt, occ(text), noCheck);
+      const reopened = await runOcclusion(rt, occ(TEXT), noCheck);
       assert.equal(reopened.passGraph, 'cls-only');
       assert.deepEqual(reopened.items, first.items);
       await passes.session.release();
       fs.rmSync(passes.session.file); // a cleared cache
-      const meanwhile = await runOcclusion(rt, occ(text), noCheck);
+      const meanwhile = await runOcclusion(rt, occ(TEXT), noCheck);
       assert.equal(meanwhile.passGraph, 'full');
       assert.ok(maxAbsDiff(meanwhile.baselineLogits, first.baselineLogits) <= 1e-5);
-      const after = await runOcclusion(rt, occ(text), noCheck);
+      const after = await runOcclusion(rt, occ(TEXT), noCheck);
       assert.equal(after.passGraph, 'cls-only', 'made again');
       assert.ok(fs.existsSync(passes.session.file));
-      await rt.dispose();
-    } finally {
-      fs.rmSync(cacheDir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('is not used when its check against the full graph fails', async () => {
-    const cacheDir = tempDir('passes-check-');
-    try {
-      const rt = await ModelRuntime.load({ modelDir: BUNDLED, cacheDir, threads: 1, variant: 'fp32' });
+  it('is not used when its check against the full graph fails', () =>
+    withRuntime('fp32', async (rt) => {
       let note = '';
       const opened = await openPassGraph(
         {
@@ -198,9 +193,5 @@ describe('the passes copy in a model runtime', () => {
       );
       assert.equal(opened, undefined);
       assert.match(note, /differ from the full graph's by 0\.01/);
-      await rt.dispose();
-    } finally {
-      fs.rmSync(cacheDir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
