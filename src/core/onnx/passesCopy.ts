@@ -1,7 +1,7 @@
 // The passes copy: the graph occlusion's and the explanations' passes run. They need only the logits, and the
 // logits read only the [CLS] row of the last block's output, so this copy computes that block for the [CLS] row
 // alone: its query projection and its residual read x[:, 0:1] (keys and values still read every position). Every
-// other row of the last block is work nobody reads: at 64 tokens it is about a seventh of the whole pass.
+// other row of the last block is work nobody reads: at 64 tokens it is about an eighth of the whole pass.
 // The copy keeps only the logits output. In an fp32 graph every number is the full graph's (up to the order of
 // float additions); in a dynamically quantized graph the last block's activations are then quantized over the
 // [CLS] row alone instead of over all rows, so its logits move by about the int8 rounding (ModelRuntime checks the
@@ -88,6 +88,13 @@ export function planClsOnly(g: GraphIndex, file: string, headKind?: HeadKind, ex
     if (!inBlock.has(c) || KEEP_FULL.has(c.opType) || (projections.includes(c) && c !== query)) continue;
     rewired.set(c, new Map([[x, xCls]]));
   }
+  if ([...rewired.keys()].every((n) => n === query)) {
+    throw new GraphError(
+      'UNSUPPORTED',
+      `${file}: the last transformer block's input has no residual reader besides the query projection`,
+      'Occlusion and the explanations run the full graph instead.',
+    );
+  }
   if (query.opType === 'MatMulInteger') rewired.set(query, new Map([[xq!, slice(xq!)]]));
   // Reshapes downstream of the [CLS] row that take their shape from a full-length tensor (BERT exports reshape by
   // hidden_states.shape) get that shape with its sequence entry set to 0, which Reshape reads as "keep the input's".
@@ -101,13 +108,6 @@ export function planClsOnly(g: GraphIndex, file: string, headKind?: HeadKind, ex
     const shape = fresh(`${r.inputs[1]}_cls`);
     newNodes.push(node('ScatterElements', shape, [r.inputs[1], axes, zero], [shape], []));
     rewired.set(r, new Map([...(rewired.get(r) ?? []), [r.inputs[1], shape]]));
-  }
-  if (rewired.size < 2) {
-    throw new GraphError(
-      'UNSUPPORTED',
-      `${file}: the last transformer block's input has no residual reader besides the query projection`,
-      'Occlusion and the explanations run the full graph instead.',
-    );
   }
   const replaced = new Map<number, Buffer[]>();
   for (const [n, inputs] of rewired) replaced.set(n.index, [rewireNode(g.src, n.field, inputs)]);
