@@ -182,7 +182,7 @@ function occlusionCard(result: OcclusionResult, latencyMs: number, cb: Occlusion
     h(
       'p',
       { class: 'meta', 'data-testid': 'occlusion-cost' },
-      `${passes} (${int(result.batches)} ONNX call${result.batches === 1 ? '' : 's'}; inference ${num(result.inferenceMs)} ms). `,
+      `${passes} (${int(result.batches)} ONNX call${result.batches === 1 ? '' : 's'}${result.passGraph === 'cls-only' ? ' on a copy of the graph whose last block computes only the [CLS] row the logits read' : ''}; inference ${num(result.inferenceMs)} ms). `,
       `Each variant is the text with that ${piece ? 'piece' : 'word'} removed from the sequence (not masked); [CLS]/[SEP] always stay.`,
     ),
   );

@@ -153,6 +153,14 @@ test('the heat strip: one cell per word, coloured by how much removing it lowers
   assert.equal(q(root, 'occlusion-coverage'), null);
 });
 
+test('the cost line says when the passes ran on the [CLS]-only copy of the graph', () => {
+  const root = render(withOcclusion({ kind: 'done', result: result({ passGraph: 'cls-only' }), latencyMs: 12.4 }));
+  assert.match(
+    q(root, 'occlusion-cost')!.textContent!,
+    /^6 forward passes in 12 ms \(1 ONNX call on a copy of the graph whose last block computes only the \[CLS\] row the logits read; inference 3\.250 ms\)/,
+  );
+});
+
 test('keyboard: one tab stop, arrows move, Enter selects the word in the editor; click too', () => {
   const revealed: [number, number][] = [];
   const root = render(withOcclusion({ kind: 'done', result: result(), latencyMs: 1 }), {
