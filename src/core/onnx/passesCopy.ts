@@ -43,10 +43,10 @@ export async function preparePassesModel(
   const metaPath = path.join(dir, 'passes.json');
   const tappedSize = (await fs.promises.stat(tappedPath)).size;
   if (await isFresh(metaPath, target, tappedSize)) return target;
-  let size = 0;
-  await atomicWrite(target, async (tmp) => {
-    size = await writeRewrite(onnxPath, tmp, (src) => planClsOnly(indexModel(src), onnxPath, headKind, expectedLayers));
-  });
+  // writeRewrite writes through a temp file and renames it: a half-written copy never has the target's name.
+  const size = await writeRewrite(onnxPath, target, (src) =>
+    planClsOnly(indexModel(src), onnxPath, headKind, expectedLayers),
+  );
   const meta: Meta = { format: FORMAT, tappedSize, size };
   await atomicWrite(metaPath, (tmp) => fs.promises.writeFile(tmp, JSON.stringify(meta)));
   return target;

@@ -1,10 +1,10 @@
 // Writing a changed copy of an ONNX model at the wire level (the quantizer and the [CLS]-only passes copy use it):
 // every field not rewritten (other nodes, weights, opsets, unknown fields) is copied byte for byte from the
 // source file, so nothing is decoded but what changes, and memory stays flat however large the weights are.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TensorField } from './graphIndex';
+import { atomicWrite } from './tapCache';
 import {
   ByteSource,
   Field,
@@ -45,17 +45,13 @@ export async function writeRewrite(
   plan: (source: FileSource) => GraphRewrite,
 ): Promise<number> {
   const fd = fs.openSync(src, 'r');
-  const tmp = `${dst}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
     const source = new FileSource(fd);
     const parts = assemble(source, plan(source));
     await fs.promises.mkdir(path.dirname(dst), { recursive: true });
-    const size = writeParts(fd, tmp, parts);
-    await fs.promises.rename(tmp, dst);
+    let size = 0;
+    await atomicWrite(dst, async (tmp) => void (size = writeParts(fd, tmp, parts)));
     return size;
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
   } finally {
     fs.closeSync(fd);
   }
