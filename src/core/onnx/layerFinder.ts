@@ -32,21 +32,27 @@ export function findLayers(g: GraphIndex, lastHidden: string, file: string, expe
   return { blockInputs: candidates, blockOutputs: [...candidates.slice(1), lastHidden] };
 }
 
-/** How many projections (Linear layers with constant weights) read `tensor`, looking through a shared quantizer. */
 function projectionReads(g: GraphIndex, tensor: string): number {
   // The quantized copy of a hidden state is counted through its float source, not as a block of its own.
-  if (g.producer.get(tensor)?.opType === 'DynamicQuantizeLinear') return 0;
-  let count = 0;
+  return g.producer.get(tensor)?.opType === 'DynamicQuantizeLinear' ? 0 : projectionsOf(g, tensor).length;
+}
+
+/**
+ * The projections (Linear layers with constant weights) that read `tensor`, looking through a shared quantizer: a
+ * MatMulInteger's first input is then the quantized copy, DynamicQuantizeLinear(tensor)'s first output.
+ */
+export function projectionsOf(g: GraphIndex, tensor: string): NodeInfo[] {
+  const found: NodeInfo[] = [];
   for (const c of g.consumers.get(tensor) ?? []) {
     if (c.inputs[0] !== tensor) continue;
-    if (PROJECTIONS.has(c.opType) && constantOf(g, c.inputs[1])) count++;
+    if (PROJECTIONS.has(c.opType) && constantOf(g, c.inputs[1])) found.push(c);
     else if (c.opType === 'DynamicQuantizeLinear') {
       // Dynamically quantized graphs quantize the hidden state once and feed it to each MatMulInteger.
       for (const q of g.consumers.get(c.outputs[0] ?? '') ?? [])
-        if (q.opType === 'MatMulInteger' && q.inputs[0] === c.outputs[0]) count++;
+        if (q.opType === 'MatMulInteger' && q.inputs[0] === c.outputs[0]) found.push(q);
     }
   }
-  return count;
+  return found;
 }
 
 /** Kahn's algorithm over nodes; the file order of nodes is not trusted to be topological. */

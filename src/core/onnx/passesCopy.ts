@@ -11,14 +11,13 @@ import * as path from 'node:path';
 import { GraphError } from './errors';
 import { DataType, GraphIndex, NodeInfo, freshNamer, indexModel, upstreamOf } from './graphIndex';
 import { findHead, type HeadKind } from './headFinder';
-import { findLayers } from './layerFinder';
+import { findLayers, projectionsOf } from './layerFinder';
 import { constantOf } from './linear';
 import { initializer, rewireNode, writeRewrite, type GraphRewrite } from './rewrite';
 import { atomicWrite } from './tapCache';
 import { node } from './tapEdit';
 
 const FORMAT = 'passes-v1';
-const PROJECTIONS = new Set(['MatMul', 'Gemm', 'FusedMatMul']);
 /** Consumers of the block input that keep reading every row: shape queries (the keys' length) and the quantizer. */
 const KEEP_FULL = new Set(['Shape', 'Size', 'DynamicQuantizeLinear']);
 
@@ -57,14 +56,7 @@ export function planClsOnly(g: GraphIndex, file: string, headKind?: HeadKind, ex
   const head = findHead(g, file, headKind);
   const x = findLayers(g, head.lastHidden, file, expectedLayers).blockInputs.at(-1)!;
   const inBlock = blockNodes(g, x, head.lastHidden);
-  const quantizer = (g.consumers.get(x) ?? []).find((c) => c.opType === 'DynamicQuantizeLinear' && c.inputs[0] === x);
-  const xq = quantizer?.outputs[0];
-  const projections = [
-    ...(g.consumers.get(x) ?? []).filter(
-      (c) => PROJECTIONS.has(c.opType) && c.inputs[0] === x && constantOf(g, c.inputs[1]),
-    ),
-    ...(xq ? (g.consumers.get(xq) ?? []).filter((c) => c.opType === 'MatMulInteger' && c.inputs[0] === xq) : []),
-  ].filter((p) => inBlock.has(p));
+  const projections = projectionsOf(g, x).filter((p) => inBlock.has(p));
   const queries = projections.filter((p) => readsAsQuery(g, p, inBlock));
   if (projections.length !== 3 || queries.length !== 1) {
     throw new GraphError(
@@ -95,7 +87,8 @@ export function planClsOnly(g: GraphIndex, file: string, headKind?: HeadKind, ex
       'Occlusion and the explanations run the full graph instead.',
     );
   }
-  if (query.opType === 'MatMulInteger') rewired.set(query, new Map([[xq!, slice(xq!)]]));
+  // A quantized query reads DynamicQuantizeLinear(x): the slice of that copy keeps its row bit for bit.
+  if (query.inputs[0] !== x) rewired.set(query, new Map([[query.inputs[0]!, slice(query.inputs[0]!)]]));
   // Reshapes downstream of the [CLS] row that take their shape from a full-length tensor (BERT exports reshape by
   // hidden_states.shape) get that shape with its sequence entry set to 0, which Reshape reads as "keep the input's".
   const reduced = downstreamIn(
