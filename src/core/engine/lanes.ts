@@ -126,6 +126,33 @@ export class Lanes {
   }
 }
 
+/** Lanes on one file, opened on first use, forgotten when they close after idling or fail to open. */
+export class LaneSlot {
+  private lanes: Promise<Lanes> | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly count: number,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.lanes !== undefined;
+  }
+
+  /** The open lanes; undefined when they fail to open (the run then stays on a session). */
+  open(): Promise<Lanes | undefined> {
+    this.lanes ??= Lanes.open(this.file, this.count, () => (this.lanes = undefined));
+    this.lanes.catch(() => (this.lanes = undefined));
+    return this.lanes.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    const lanes = await this.lanes?.catch(() => undefined);
+    this.lanes = undefined;
+    await lanes?.close();
+  }
+}
+
 function startLane(file: string): Promise<Lane> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(path.join(__dirname, 'laneWorker.js'), { workerData: { file } });

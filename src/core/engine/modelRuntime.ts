@@ -17,8 +17,8 @@ import { checkWindowOptions, coveredChars, planWindows } from '../text/windows';
 import { TextTokenizer, padBatch } from '../tokenizer/textTokenizer';
 import type { Encoding, Inspection, ModelInfo, WindowResult } from '../types';
 import type { ClassifyManyRequest, InspectRequest, LoadInfo, LoadRequest, RowBlock } from './messages';
-import { LANE_MIN_PASS_TOKENS, LANE_MIN_TOKENS, LANE_MIN_WINDOWS, Lanes, type LaneFeeds } from './lanes';
-import { LaneSlot, openPassGraph, type PassGraph } from './passGraph';
+import { LANE_MIN_PASS_TOKENS, LANE_MIN_TOKENS, LANE_MIN_WINDOWS, LaneSlot, Lanes, type LaneFeeds } from './lanes';
+import { openPassGraph, type PassGraph } from './passGraph';
 import { aggregate, readRows, windowResult, type Fetched, type Row } from './windowResults';
 
 /** Called between ONNX calls; throws to stop (cancellation). */

@@ -6,7 +6,6 @@
 // the main thread before any worker that loads the binding is started: EngineClient does that, and every entry
 // point that loads onnxruntime-node in its own thread (tests, bench) goes through loadOrt().
 import { isMainThread } from 'node:worker_threads';
-import type * as OrtTypes from 'onnxruntime-node';
 import { InspectorError } from '../errors';
 
 /** The variables ONNX Runtime reads to turn its telemetry off. */
@@ -70,7 +69,11 @@ export function loadOrt(): Ort {
 }
 
 /** A session on `file` (a cached copy of `onnxPath`, which the error names). */
-export async function openSession(file: string, threads: number, onnxPath: string): Promise<OrtTypes.InferenceSession> {
+export async function openSession(
+  file: string,
+  threads: number,
+  onnxPath: string,
+): Promise<import('onnxruntime-node').InferenceSession> {
   try {
     return await loadOrt().InferenceSession.create(file, engineSessionOptions(threads));
   } catch (err) {

@@ -5,35 +5,8 @@
 import type * as Ort from 'onnxruntime-node';
 import { preparePassesModel } from '../onnx/passesCopy';
 import type { HeadKind } from '../onnx/taps';
-import { Lanes } from './lanes';
+import { LaneSlot } from './lanes';
 import { openSession } from './ortRuntime';
-
-/** Lanes on one file, opened on first use, forgotten when they close after idling or fail to open. */
-export class LaneSlot {
-  private lanes: Promise<Lanes> | undefined;
-
-  constructor(
-    readonly file: string,
-    private readonly count: number,
-  ) {}
-
-  get isOpen(): boolean {
-    return this.lanes !== undefined;
-  }
-
-  /** The open lanes; undefined when they fail to open (the run then stays on a session). */
-  open(): Promise<Lanes | undefined> {
-    this.lanes ??= Lanes.open(this.file, this.count, () => (this.lanes = undefined));
-    this.lanes.catch(() => (this.lanes = undefined));
-    return this.lanes.catch(() => undefined);
-  }
-
-  async close(): Promise<void> {
-    const lanes = await this.lanes?.catch(() => undefined);
-    this.lanes = undefined;
-    await lanes?.close();
-  }
-}
 
 /** A session opened on use and released after a minute unused: it holds a whole graph (~350 MB full-size fp32). */
 export class IdleSession {
