@@ -19,7 +19,7 @@ import {
 } from './wire';
 
 /** New bytes, or a range of the source file copied as it is. */
-export type Part = Buffer | { pos: number; len: number };
+type Part = Buffer | { pos: number; len: number };
 
 export interface GraphRewrite {
   /** Replacement NodeProto records (GraphProto field 1) per node index; absent: the node is copied. */
@@ -114,7 +114,7 @@ export function rewireNode(
 }
 
 /** forEachField plus each field's whole encoding (key included) as a source range. */
-export function eachRawField(
+function eachRawField(
   src: ByteSource,
   start: number,
   end: number,
