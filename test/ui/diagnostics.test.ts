@@ -70,9 +70,16 @@ export async function diagnosticsUiTests(page: Page, workspace: string, shots: s
         .fill('**/review.md');
 
       const rows = page.locator('.markers-panel .monaco-list-row', { hasText: 'Negative tone' });
-      await rows.first().waitFor({ timeout: 180_000 });
-      await page.waitForTimeout(500); // all rows of the pass arrive together; let the list paint them
-      const texts = await rows.allInnerTexts();
+      const fileRow = page.locator('.markers-panel .monaco-list-row', { hasText: 'review.md' }).first();
+      // The filter applies a moment after it is typed (until then other files' rows show), and this file's pass
+      // may wait behind the other open Markdown files': read the rows once review.md heads the filtered list and
+      // the same number of entries has stayed for half a second (all rows of a pass arrive together).
+      let texts: string[] = [];
+      for (const deadline = Date.now() + 180_000; Date.now() < deadline; await page.waitForTimeout(500)) {
+        const now = (await fileRow.isVisible()) ? await rows.allInnerTexts() : [];
+        if (now.length > 0 && now.length === texts.length) break;
+        texts = now;
+      }
       assert(texts.length >= 1, 'no "Negative tone" entries in the Problems panel');
       for (const t of texts) {
         assert(
@@ -84,7 +91,6 @@ export async function diagnosticsUiTests(page: Page, workspace: string, shots: s
       const squiggles = await page.locator('.editor-instance .squiggly-warning').count();
       assert(squiggles > 0, 'no warning squiggles in the editor');
       // The file's row in the Problems tree counts its entries.
-      const fileRow = page.locator('.markers-panel .monaco-list-row', { hasText: 'review.md' }).first();
       await fileRow.waitFor({ timeout: 10_000 });
       await page.screenshot({ path: path.join(shots, 'diagnostics-problems.png') });
       console.log(
